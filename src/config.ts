@@ -1,0 +1,128 @@
+/**
+ * The only reader of process.env. Builds a frozen, typed Config and stops the process with a
+ * message naming the variable when a value is bad (CONTRACT §1).
+ */
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Config {
+  readonly nodeEnv: string;
+  /** @defaultValue mysql://root@127.0.0.1:3306/tablesync */
+  readonly databaseUrl: string;
+  /** @defaultValue redis://127.0.0.1:6379 */
+  readonly redisUrl: string;
+  /** Key prefix for BullMQ queues, locks, caches and rate limits; tests use one per run. @defaultValue tablesync */
+  readonly redisPrefix: string;
+  /** @defaultValue 3000 */
+  readonly port: number;
+  readonly role: Role;
+  /** Admin API is off while null. */
+  readonly adminToken: string | null;
+  /** 32-byte key for secrets at rest. */
+  readonly encryptionKey: Buffer;
+  readonly logLevel: string;
+  readonly webhookAllowPrivate: boolean;
+  /** Outbound webhook retry schedule, e.g. "base_ms=30000,factor=3,max_ms=28800000,attempts=10". */
+  readonly webhookRetrySchedule: string | null;
+  /** Inbound event processing attempts before an event is failed. @defaultValue 5 */
+  readonly ingestAttempts: number;
+  /** Concurrency of each inbound-event worker process. @defaultValue 8 */
+  readonly workerConcurrency: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`Invalid env var ${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+// A fixed development key so `npm start` works out of the box; production must set its own.
+const DEV_ENCRYPTION_KEY = Buffer.alloc(32, 7);
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const value = str(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `must be a URL like ${fallback}`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must be a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+  }
+  return value;
+}
+
+function encryptionKey(env: Env, nodeEnv: string): Buffer {
+  const raw = env.ENCRYPTION_KEY;
+  if (raw === undefined || raw === '') {
+    if (nodeEnv === 'production') throw new ConfigError('ENCRYPTION_KEY', 'is required when NODE_ENV=production');
+    return DEV_ENCRYPTION_KEY;
+  }
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) return Buffer.from(raw, 'hex');
+  const b64 = /^[A-Za-z0-9+/_-]+={0,2}$/.test(raw) ? Buffer.from(raw, 'base64') : null;
+  if (b64 && b64.length === 32) return b64;
+  throw new ConfigError('ENCRYPTION_KEY', 'must be 32 bytes as 64 hex digits or base64');
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = str(env, 'NODE_ENV', 'development');
+  const role = str(env, 'ROLE', 'all');
+  if (role !== 'all' && role !== 'api' && role !== 'worker') {
+    throw new ConfigError('ROLE', `must be one of all, api, worker, got "${role}"`);
+  }
+  const logLevel = str(env, 'LOG_LEVEL', 'info');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of fatal, error, warn, info, debug, trace, silent, got "${logLevel}"`);
+  }
+  const adminToken = env.ADMIN_TOKEN === undefined || env.ADMIN_TOKEN === '' ? null : env.ADMIN_TOKEN;
+  if (adminToken !== null && adminToken.length < 8) {
+    throw new ConfigError('ADMIN_TOKEN', 'must be at least 8 characters');
+  }
+  const redisPrefix = str(env, 'REDIS_PREFIX', 'tablesync');
+  if (!/^[A-Za-z0-9_.-]+$/.test(redisPrefix)) throw new ConfigError('REDIS_PREFIX', 'may hold only letters, digits, _ . -');
+  const retry = env.WEBHOOK_RETRY_SCHEDULE === undefined || env.WEBHOOK_RETRY_SCHEDULE === '' ? null : env.WEBHOOK_RETRY_SCHEDULE;
+  if (retry !== null && !/^(\w+=\d+)(,\w+=\d+)*$/.test(retry)) {
+    throw new ConfigError('WEBHOOK_RETRY_SCHEDULE', 'must look like base_ms=30000,factor=3,max_ms=28800000,attempts=10');
+  }
+
+  return Object.freeze({
+    nodeEnv,
+    databaseUrl: url(env, 'DATABASE_URL', 'mysql://root@127.0.0.1:3306/tablesync', ['mysql:', 'mariadb:']),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisPrefix,
+    port: int(env, 'PORT', 3000, 0, 65535),
+    role,
+    adminToken,
+    encryptionKey: encryptionKey(env, nodeEnv),
+    logLevel,
+    webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    webhookRetrySchedule: retry,
+    ingestAttempts: int(env, 'INGEST_ATTEMPTS', 5, 1, 100),
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
+  });
+}

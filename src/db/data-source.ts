@@ -1,0 +1,66 @@
+import 'reflect-metadata';
+import mysql from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { InitialSchema1764000000000 } from '../../migrations/1764000000000-InitialSchema';
+import { ALL_ENTITIES } from './entities';
+
+/** Explicit migration list, in order. */
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+interface DbParts {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  database: string;
+}
+
+export function parseDatabaseUrl(databaseUrl: string): DbParts {
+  const u = new URL(databaseUrl);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'tablesync';
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 3306,
+    username: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password || ''),
+    database,
+  };
+}
+
+/** CONTRACT §1: the database is created if missing. */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const p = parseDatabaseUrl(databaseUrl);
+  if (!/^[A-Za-z0-9_$-]+$/.test(p.database)) throw new Error(`Unsupported database name "${p.database}"`);
+  const conn = await mysql.createConnection({
+    host: p.host, port: p.port, user: p.username, password: p.password, connectTimeout: 5000,
+  });
+  try {
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${p.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  } finally {
+    await conn.end();
+  }
+}
+
+export function createDataSource(databaseUrl: string, opts: { poolSize?: number } = {}): DataSource {
+  const p = parseDatabaseUrl(databaseUrl);
+  return new DataSource({
+    type: 'mysql',
+    host: p.host,
+    port: p.port,
+    username: p.username,
+    password: p.password,
+    database: p.database,
+    entities: ALL_ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'typeorm_migrations',
+    synchronize: false,
+    // Instants are stored and read as UTC.
+    timezone: 'Z',
+    // BIGINT money comes back as a number while it is safe (it always is for minor units).
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    poolSize: opts.poolSize ?? 20,
+    connectTimeout: 5000,
+    logging: false,
+  });
+}

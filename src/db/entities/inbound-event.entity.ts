@@ -1,0 +1,23 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type InboundEventStatus = 'queued' | 'processing' | 'processed' | 'ignored' | 'failed';
+
+/** The event log and the store replay reads: one row per accepted POS event. */
+@Entity({ name: 'inbound_events' })
+export class InboundEvent {
+  @PrimaryColumn({ type: 'varchar', length: 40 }) id!: string;
+  @Column({ type: 'varchar', length: 64 }) partner!: string;
+  @Column({ name: 'event_type', type: 'varchar', length: 128 }) eventType!: string;
+  /** The exact body as received (UTF-8). */
+  @Column({ name: 'raw_payload', type: 'mediumtext' }) rawPayload!: string;
+  @Column({ type: 'varchar', length: 16 }) status!: InboundEventStatus;
+  @Column({ type: 'text', nullable: true }) reason!: string | null;
+  @Column({ name: 'sale_id', type: 'varchar', length: 128, nullable: true }) saleId!: string | null;
+  @Column({ type: 'int' }) attempts!: number;
+  @Column({ name: 'mapping_version', type: 'int', nullable: true }) mappingVersion!: number | null;
+  @Column({ type: 'json', nullable: true }) output!: unknown;
+  @Column({ type: 'json', nullable: true }) errors!: unknown;
+  @Column({ name: 'received_at', type: 'datetime', precision: 3 }) receivedAt!: Date;
+  @Column({ name: 'processed_at', type: 'datetime', precision: 3, nullable: true }) processedAt!: Date | null;
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt!: Date;
+}

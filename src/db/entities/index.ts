@@ -1,0 +1,39 @@
+import { ApiKey } from './api-key.entity';
+import { Area } from './area.entity';
+import { Booking } from './booking.entity';
+import { Customer } from './customer.entity';
+import { IdempotencyRecord } from './idempotency-record.entity';
+import { InboundEvent } from './inbound-event.entity';
+import { MappingVersion } from './mapping-version.entity';
+import { OutboxMessage } from './outbox-message.entity';
+import { Partner } from './partner.entity';
+import { PartnerLocation } from './partner-location.entity';
+import { Sale } from './sale.entity';
+import { SaleItem } from './sale-item.entity';
+import { Service } from './service.entity';
+import { Venue } from './venue.entity';
+import { VenueEvent } from './venue-event.entity';
+import { VenueTable } from './venue-table.entity';
+import { Webhook } from './webhook.entity';
+import { WebhookDelivery } from './webhook-delivery.entity';
+import { WebhookDeliveryAttempt } from './webhook-delivery-attempt.entity';
+
+export {
+  ApiKey, Area, Booking, Customer, IdempotencyRecord, InboundEvent, MappingVersion, OutboxMessage, Partner,
+  PartnerLocation, Sale, SaleItem, Service, Venue, VenueEvent, VenueTable, Webhook, WebhookDelivery,
+  WebhookDeliveryAttempt,
+};
+export type { BookingStatus } from './booking.entity';
+export { BOOKING_STATUSES } from './booking.entity';
+export type { SaleStatus, SaleMatch } from './sale.entity';
+export type { InboundEventStatus } from './inbound-event.entity';
+export type { AckMode, ConflictMode } from './partner.entity';
+export type { VenuePlan } from './venue.entity';
+export type { DeliveryStatus } from './webhook-delivery.entity';
+
+/** Explicit entity list (no globs): what the DataSource knows. */
+export const ALL_ENTITIES = [
+  ApiKey, Area, Booking, Customer, IdempotencyRecord, InboundEvent, MappingVersion, OutboxMessage, Partner,
+  PartnerLocation, Sale, SaleItem, Service, Venue, VenueEvent, VenueTable, Webhook, WebhookDelivery,
+  WebhookDeliveryAttempt,
+];

@@ -1,0 +1,21 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { tinyBool } from './columns';
+
+export type AckMode = 'queued' | 'processed';
+export type ConflictMode = 'reject' | 'queue';
+
+@Entity({ name: 'partners' })
+export class Partner {
+  @PrimaryColumn({ type: 'varchar', length: 40 }) id!: string;
+  @Column({ type: 'varchar', length: 64 }) name!: string;
+  @Column({ type: 'varchar', length: 64 }) adapter!: string;
+  @Column({ name: 'signature_scheme', type: 'varchar', length: 32 }) signatureScheme!: string;
+  @Column({ name: 'signature_header', type: 'varchar', length: 128, nullable: true }) signatureHeader!: string | null;
+  /** SecretBox-sealed; never returned by the API after creation. */
+  @Column({ name: 'secret_encrypted', type: 'text' }) secretEncrypted!: string;
+  @Column({ name: 'ack_mode', type: 'varchar', length: 16 }) ackMode!: AckMode;
+  @Column({ name: 'conflict_mode', type: 'varchar', length: 16 }) conflictMode!: ConflictMode;
+  @Column({ type: 'tinyint', transformer: tinyBool }) enabled!: boolean;
+  @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
+  @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt!: Date;
+}
