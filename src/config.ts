@@ -106,7 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
   const redisPrefix = str(env, 'REDIS_PREFIX', 'tablesync');
   if (!/^[A-Za-z0-9_.-]+$/.test(redisPrefix)) throw new ConfigError('REDIS_PREFIX', 'may hold only letters, digits, _ . -');
   const retry = env.WEBHOOK_RETRY_SCHEDULE === undefined || env.WEBHOOK_RETRY_SCHEDULE === '' ? null : env.WEBHOOK_RETRY_SCHEDULE;
-  if (retry !== null && !/^(\w+=\d+)(,\w+=\d+)*$/.test(retry)) {
+  if (retry !== null && !/^(\w+=[\d.]+)(,\w+=[\d.]+)*$/.test(retry)) {
     throw new ConfigError('WEBHOOK_RETRY_SCHEDULE', 'must look like base_ms=30000,factor=3,max_ms=28800000,attempts=10');
   }
 

@@ -1,0 +1,49 @@
+// ESLint (flat config) with typescript-eslint. Import boundaries follow ../shared/ARCHITECTURE.md:
+// adapters see only adapters/types.ts and Node built-ins; the domain never touches HTTP, queues or Redis.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['adapters/**/*.ts'],
+    // types.ts is the one door from adapters to pure core helpers (lossless JSON, signature helpers).
+    ignores: ['adapters/types.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['typeorm', 'express', 'bullmq', 'ioredis', 'pino', 'pino-http', 'mysql2', 'mysql2/*'], message: 'Adapters are pure: Node built-ins and adapters/types.ts only.' },
+          { group: ['../../src/*', '../src/*'], message: 'Adapters import only adapters/types.ts (and pure shared helpers re-exported there).' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['express', 'bullmq', 'ioredis', '**/http/app', '**/http/routes/*', '**/http/middleware/*'], message: 'Domain code takes an EntityManager; it never imports HTTP, queues or Redis.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/composition-root.ts', 'src/config.ts', 'src/main.ts'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Only src/config.ts reads process.env.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,40 @@
+import type { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import type { Logger } from './shared/logger';
+import type { Metrics } from './shared/metrics';
+import type { SecretBox } from './shared/secret-box';
+
+/**
+ * What the composition root builds and hands down. Routers, use cases and workers take this (or the
+ * part they need); nothing below the composition root constructs infrastructure.
+ */
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly dataSource: DataSource;
+  /** Commands (locks, caches, rate limits). Fails fast while Redis is down instead of queueing commands. */
+  readonly redis: Redis;
+  /** Options for extra connections (BullMQ workers, pub/sub subscribers) of the same Redis. */
+  readonly redisConnectionOptions: RedisConnectionOptions;
+  readonly queues: {
+    readonly inboundEvents: Queue;
+    readonly webhookDeliveries: Queue;
+  };
+  /** Completion events of inbound-event jobs (ack mode `processed`); null in the worker role. */
+  readonly inboundEventsEvents: QueueEvents | null;
+  readonly secretBox: SecretBox;
+  readonly metrics: Metrics;
+  /** Prefix for every Redis key this app writes (per test run in tests). */
+  readonly keyPrefix: string;
+}
+
+export interface RedisConnectionOptions {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db?: number;
+  tls?: Record<string, never>;
+}

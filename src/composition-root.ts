@@ -1,0 +1,178 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Queue, QueueEvents } from 'bullmq';
+import type { Express } from 'express';
+import { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import type { AppDeps, RedisConnectionOptions } from './app-deps';
+import type { Config } from './config';
+import { createDataSource } from './db/data-source';
+import { createApp } from './http/app';
+import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from './jobs/queues';
+import { createLogger, type Logger } from './shared/logger';
+import { createMetrics } from './shared/metrics';
+import { SecretBox } from './shared/secret-box';
+
+/** Something long-running a role starts (a BullMQ worker, a relay loop, a cache subscriber). */
+export interface BackgroundProcess {
+  readonly name: string;
+  close(): Promise<void>;
+}
+
+export interface Composed {
+  readonly deps: AppDeps;
+  /** The Express app in roles `all` and `api`. */
+  readonly app: Express | null;
+  /** Listens on `port` (default config.port; 0 = any free port). Returns the bound port. */
+  listen(port?: number): Promise<number>;
+  /** SIGTERM path: stop taking requests and jobs, finish those in flight, close connections. */
+  stop(): Promise<void>;
+}
+
+export function redisOptionsFromUrl(url: string): RedisConnectionOptions {
+  const u = new URL(url);
+  const db = u.pathname.replace(/^\//, '');
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(db ? { db: Number(db) } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}
+
+/** A command connection that fails fast while Redis is down (503s, never hanging requests). */
+function commandConnection(opts: RedisConnectionOptions, logger: Logger, name: string): Redis {
+  const redis = new Redis({
+    ...opts,
+    connectionName: name,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  let lastLogged = 0;
+  redis.on('error', (err: Error) => {
+    // A down Redis emits an error per reconnect attempt; log at most every 10 s.
+    if (Date.now() - lastLogged > 10_000) {
+      lastLogged = Date.now();
+      logger.error({ err: err.message, connection: name }, 'redis connection error');
+    }
+  });
+  return redis;
+}
+
+function waitForReady(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+function closeWithin(p: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!p) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    p.then(
+      () => { clearTimeout(timer); resolve(); },
+      () => { clearTimeout(timer); resolve(); },
+    );
+  });
+}
+
+export interface ComposeOptions {
+  logger?: Logger;
+  /** Reuse an initialised DataSource (tests share one per file). */
+  dataSource?: DataSource;
+}
+
+/** The ONLY place that constructs infrastructure: DataSource, Redis, queues, the app and the workers. */
+export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composed> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const ownsDataSource = !options.dataSource;
+  const dataSource = options.dataSource ?? (await createDataSource(config.databaseUrl).initialize());
+  const redisOpts = redisOptionsFromUrl(config.redisUrl);
+  const redis = commandConnection(redisOpts, logger, 'tablesync-commands');
+  const queueConnection = commandConnection(redisOpts, logger, 'tablesync-queues');
+  await Promise.all([waitForReady(redis, 3000), waitForReady(queueConnection, 3000)]);
+
+  const queueOpts = { connection: queueConnection, prefix: config.redisPrefix, defaultJobOptions: DEFAULT_JOB_OPTIONS };
+  const queues = {
+    inboundEvents: new Queue(QUEUE_NAMES.inboundEvents, queueOpts),
+    webhookDeliveries: new Queue(QUEUE_NAMES.webhookDeliveries, queueOpts),
+  };
+  for (const q of Object.values(queues)) q.on('error', (err) => logger.error({ err: err.message, queue: q.name }, 'queue error'));
+
+  const servesHttp = config.role !== 'worker';
+  const runsWorkers = config.role !== 'api';
+  const inboundEventsEvents = servesHttp
+    ? new QueueEvents(QUEUE_NAMES.inboundEvents, {
+        connection: { ...redisOpts, maxRetriesPerRequest: null },
+        prefix: config.redisPrefix,
+      })
+    : null;
+  inboundEventsEvents?.on('error', (err) => logger.error({ err: err.message }, 'queue events error'));
+
+  const deps: AppDeps = {
+    config,
+    logger,
+    dataSource,
+    redis,
+    redisConnectionOptions: redisOpts,
+    queues,
+    inboundEventsEvents,
+    secretBox: new SecretBox(config.encryptionKey),
+    metrics: createMetrics(),
+    keyPrefix: config.redisPrefix,
+  };
+
+  const background: BackgroundProcess[] = [];
+  if (runsWorkers) {
+    // Worker-role processes register here, one line each.
+  }
+  if (servesHttp) {
+    // API-role background processes (cache invalidation subscribers) register here.
+  }
+
+  const app = servesHttp ? createApp(deps) : null;
+  let server: Server | null = null;
+
+  return {
+    deps,
+    app,
+    async listen(port = config.port) {
+      if (!app) return 0;
+      server = createServer(app);
+      // Keep-alive longer than a typical load balancer's idle timeout, so the LB closes first.
+      server.keepAliveTimeout = 65_000;
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(port, () => resolve());
+      });
+      return (server.address() as AddressInfo).port;
+    },
+    async stop() {
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeIdleConnections();
+        });
+      }
+      // Workers finish their active jobs before closing.
+      await Promise.allSettled(background.map((b) => b.close()));
+      // Closing a queue whose Redis never answered would wait for a reconnect forever: bound it.
+      await closeWithin(inboundEventsEvents?.close(), 3000);
+      await Promise.allSettled(Object.values(queues).map((q) => closeWithin(q.close(), 3000)));
+      redis.disconnect();
+      queueConnection.disconnect();
+      if (ownsDataSource && dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}

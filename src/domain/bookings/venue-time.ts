@@ -1,0 +1,171 @@
+/**
+ * Venue-local date/time helpers (CONTRACT §2: booking `date`/`time` are venue-local in the venue's
+ * IANA timezone; `start_at`/`end_at` are UTC instants). Pure functions, no I/O.
+ *
+ * Conventions:
+ * - `date` is 'YYYY-MM-DD', `time` is 'HH:MM' (24h, 00:00–23:59).
+ * - "Wall-clock" arithmetic (addMinutesLocal, service grids) moves along the local calendar and
+ *   ignores DST; converting to an instant is a separate, explicit step (localToInstant).
+ */
+import { DateTime, IANAZone } from 'luxon';
+import { AppError } from '../../shared/app-error';
+
+export interface LocalDateTime {
+  date: string;
+  time: string;
+}
+
+export const MINUTES_PER_DAY = 24 * 60;
+const MS_PER_MINUTE = 60_000;
+const MS_PER_DAY = MINUTES_PER_DAY * MS_PER_MINUTE;
+
+const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function invalid(field: string, reason: string, message: string): AppError {
+  return new AppError('validation_error', message, { field, reason });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 'HH:MM'
+
+export function isValidTime(value: unknown): value is string {
+  return typeof value === 'string' && TIME_RE.test(value);
+}
+
+/** 'HH:MM' → minutes since local midnight (0..1439); throws validation_error naming `field`. */
+export function parseTime(value: unknown, field = 'time'): number {
+  const m = typeof value === 'string' ? TIME_RE.exec(value) : null;
+  if (!m) throw invalid(field, 'invalid_time', `${field} must be a time as HH:MM (00:00–23:59).`);
+  return Number(m[1]) * 60 + Number(m[2]);
+}
+
+/** Minutes since midnight → 'HH:MM'; values outside one day wrap (1470 → '00:30'). */
+export function formatTime(minutes: number): string {
+  const m = ((minutes % MINUTES_PER_DAY) + MINUTES_PER_DAY) % MINUTES_PER_DAY;
+  return `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 'YYYY-MM-DD'
+
+/** Strict: the format and a real calendar day (2026-02-30 is invalid). */
+export function isValidDate(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const m = DATE_RE.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  return dt.getUTCFullYear() === y && dt.getUTCMonth() === mo - 1 && dt.getUTCDate() === d;
+}
+
+export function assertDate(value: unknown, field = 'date'): string {
+  if (!isValidDate(value)) throw invalid(field, 'invalid_date', `${field} must be a date as YYYY-MM-DD.`);
+  return value;
+}
+
+/** Calendar day as UTC midnight ms; only used for calendar arithmetic, never as an instant. */
+function dayMs(date: string): number {
+  const [y, m, d] = assertDate(date).split('-').map(Number);
+  return Date.UTC(y, m - 1, d);
+}
+
+function msToDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** ISO weekday of a calendar date: 1 = Monday … 7 = Sunday (timezone-independent). */
+export function isoWeekday(date: string): number {
+  const dow = new Date(dayMs(date)).getUTCDay(); // 0 = Sunday
+  return dow === 0 ? 7 : dow;
+}
+
+export function addDays(date: string, days: number): string {
+  return msToDate(dayMs(date) + days * MS_PER_DAY);
+}
+
+/**
+ * Wall-clock addition: 23:30 + 60 → next day 00:30, regardless of DST. This is how service
+ * grids are laid out (a 17:00–01:00 service runs past midnight into the next calendar date).
+ */
+export function addMinutesLocal(date: string, time: string, minutes: number): LocalDateTime {
+  const total = parseTime(time) + minutes;
+  const dayShift = Math.floor(total / MINUTES_PER_DAY);
+  return { date: addDays(date, dayShift), time: formatTime(total) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time zones and instants
+
+export function isValidTimezone(tz: unknown): tz is string {
+  return typeof tz === 'string' && tz.length > 0 && IANAZone.isValidZone(tz);
+}
+
+function zoneOf(tz: string): IANAZone {
+  if (!isValidTimezone(tz)) throw invalid('timezone', 'invalid_timezone', 'timezone must be an IANA time zone name.');
+  return IANAZone.create(tz);
+}
+
+/**
+ * Every instant whose local wall clock in `tz` reads date+time: none in a spring-forward gap,
+ * two in a fall-back overlap, otherwise one. Sorted ascending.
+ */
+function instantsFor(date: string, time: string, tz: string): number[] {
+  const zone = zoneOf(tz);
+  const wall = dayMs(date) + parseTime(time) * MS_PER_MINUTE; // the wall clock read as if UTC
+  // Offsets in force around that moment; any valid reading must use one of them.
+  const offsets = new Set([wall - MS_PER_DAY, wall, wall + MS_PER_DAY].map((t) => zone.offset(t)));
+  const out: number[] = [];
+  for (const off of offsets) {
+    const ts = wall - off * MS_PER_MINUTE;
+    if (zone.offset(ts) === off) out.push(ts);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+/**
+ * Venue-local date+time → UTC instant.
+ *
+ * - A time in a spring-forward gap (e.g. 01:30 in Europe/London on 2026-03-29) does not exist:
+ *   validation_error {field: 'time', reason: 'nonexistent_local_time'}.
+ * - A time in a fall-back overlap (e.g. 01:30 in Europe/London on 2026-10-25 happens twice)
+ *   resolves to the FIRST occurrence, i.e. the earlier instant (still on summer time). This is
+ *   deterministic (Luxon's own choice depends on the current date) and every caller — availability,
+ *   booking creation, moves — uses this one rule, so a date+time always names the same instant.
+ */
+export function localToInstant(date: string, time: string, tz: string): Date {
+  const ts = tryLocalToInstant(date, time, tz);
+  if (ts === null) {
+    throw new AppError('validation_error', `${date} ${time} does not exist in ${tz} (clocks go forward).`, {
+      field: 'time',
+      reason: 'nonexistent_local_time',
+    });
+  }
+  return ts;
+}
+
+/** As localToInstant, but null for a nonexistent local time (used to skip slots in a DST gap). */
+export function tryLocalToInstant(date: string, time: string, tz: string): Date | null {
+  const all = instantsFor(date, time, tz);
+  return all.length ? new Date(all[0]) : null;
+}
+
+/**
+ * Never throws for a gap: a nonexistent time is pushed forward by the gap (01:30 → 02:30 BST),
+ * like a clock that was not changed. For ends of windows, where "the moment the wall clock passes
+ * this reading" is what matters.
+ */
+export function localToInstantLenient(date: string, time: string, tz: string): Date {
+  const exact = tryLocalToInstant(date, time, tz);
+  if (exact) return exact;
+  const wall = dayMs(date) + parseTime(time) * MS_PER_MINUTE;
+  const before = zoneOf(tz).offset(wall - MS_PER_DAY);
+  return new Date(wall - before * MS_PER_MINUTE);
+}
+
+/** UTC instant → venue-local {date, time} (seconds are truncated). */
+export function instantToLocal(instant: Date, tz: string): LocalDateTime {
+  zoneOf(tz);
+  const dt = DateTime.fromJSDate(instant, { zone: tz });
+  return { date: dt.toFormat('yyyy-MM-dd'), time: dt.toFormat('HH:mm') };
+}

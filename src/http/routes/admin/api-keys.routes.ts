@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import type { AppDeps } from '../../../app-deps';
+import { issueApiKey, revokeApiKey } from '../../../domain/api-keys/api-keys';
+import { createApiKeySchema, type CreateApiKeyBody } from '../../schemas/venue.schema';
+import { compileSchema, parseWith } from '../../validation';
+
+const validateCreateApiKey = compileSchema<CreateApiKeyBody>(createApiKeySchema);
+
+export function apiKeysAdminRouter(deps: AppDeps): Router {
+  const router = Router();
+
+  router.post('/venues/:venue_id/api-keys', async (req, res) => {
+    const body = parseWith(validateCreateApiKey, req.body);
+    const { apiKey, key } = await issueApiKey(deps.dataSource.manager, req.params.venue_id, body);
+    res.status(201).json({
+      id: apiKey.id,
+      key,
+      name: apiKey.name,
+      scopes: apiKey.scopes,
+      prefix: apiKey.prefix,
+      venue_id: apiKey.venueId,
+      rate_limit_per_minute: apiKey.rateLimitPerMinute,
+      created_at: apiKey.createdAt.toISOString(),
+    });
+  });
+
+  router.delete('/api-keys/:id', async (req, res) => {
+    await revokeApiKey(deps.dataSource.manager, req.params.id);
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,120 @@
+import { COUNTRY, CURRENCY, DATE, HHMM, TABLE_NUMBER } from './common.schema';
+
+export interface CreateVenueBody {
+  name: string;
+  slug: string;
+  timezone: string;
+  currency: string;
+  country?: string;
+  plan?: 'starter' | 'business' | 'pro';
+  areas: { name: string; tables: { number: number | string; min_covers: number; max_covers: number }[] }[];
+  services: {
+    name: string;
+    days: number[];
+    start: string;
+    end: string;
+    slot_interval_minutes: number;
+    duration_minutes: number;
+    max_covers_per_slot?: number | null;
+  }[];
+  events?: { name: string; date: string; start: string; end: string; capacity: number }[];
+}
+
+export const createVenueSchema = {
+  $id: 'CreateVenue',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'slug', 'timezone', 'currency', 'areas', 'services'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    slug: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', maxLength: 100 },
+    timezone: { type: 'string', minLength: 1, maxLength: 64, example: 'Europe/London' },
+    currency: CURRENCY,
+    country: COUNTRY,
+    plan: { type: 'string', enum: ['starter', 'business', 'pro'], default: 'business' },
+    areas: {
+      type: 'array',
+      maxItems: 50,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'tables'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          tables: {
+            type: 'array',
+            maxItems: 500,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['number', 'min_covers', 'max_covers'],
+              properties: {
+                number: TABLE_NUMBER,
+                min_covers: { type: 'integer', minimum: 1, maximum: 100 },
+                max_covers: { type: 'integer', minimum: 1, maximum: 100 },
+              },
+            },
+          },
+        },
+      },
+    },
+    services: {
+      type: 'array',
+      maxItems: 50,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'days', 'start', 'end', 'slot_interval_minutes', 'duration_minutes'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          days: { type: 'array', minItems: 1, maxItems: 7, uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 7 } },
+          start: HHMM,
+          end: HHMM,
+          slot_interval_minutes: { type: 'integer', minimum: 5, maximum: 240 },
+          duration_minutes: { type: 'integer', minimum: 15, maximum: 720 },
+          max_covers_per_slot: { type: ['integer', 'null'], minimum: 1 },
+        },
+      },
+    },
+    events: {
+      type: 'array',
+      maxItems: 500,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'date', 'start', 'end', 'capacity'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          date: DATE,
+          start: HHMM,
+          end: HHMM,
+          capacity: { type: 'integer', minimum: 1, maximum: 100000 },
+        },
+      },
+    },
+  },
+} as const;
+
+export const API_SCOPES = [
+  'venue:read', 'bookings:read', 'bookings:write', 'customers:read', 'customers:write',
+  'sales:read', 'sales:write', 'webhooks:read', 'webhooks:write',
+] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export interface CreateApiKeyBody {
+  name: string;
+  scopes: ApiScope[];
+  rate_limit_per_minute?: number;
+}
+
+export const createApiKeySchema = {
+  $id: 'CreateApiKey',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'scopes'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200 },
+    scopes: { type: 'array', uniqueItems: true, items: { type: 'string', enum: [...API_SCOPES] } },
+    rate_limit_per_minute: { type: 'integer', minimum: 1, maximum: 100000, default: 60 },
+  },
+} as const;
