@@ -1,0 +1,107 @@
+import { In, IsNull, type EntityManager } from 'typeorm';
+import { Booking, Sale, VenueTable } from '../../db/entities';
+
+/** CONTRACT §5: a booking holds a sale whose time falls in [start − 30 min, end + 2 h]. */
+export const MATCH_BEFORE_START_MS = 30 * 60_000;
+export const MATCH_AFTER_END_MS = 2 * 60 * 60_000;
+const INACTIVE = ['cancelled', 'no_show'];
+
+export interface SaleMatchInput {
+  venueId: string;
+  /** A booking's id or reference, when the POS knows it. */
+  bookingRef: string | null;
+  tableNumber: string | null;
+  /** opened_at, else closed_at, else receipt time. */
+  matchAt: Date;
+}
+
+export interface SaleMatchResult {
+  booking: Booking;
+  method: 'booking_id' | 'table_time';
+}
+
+/** Among candidate bookings, a seated one first, then the nearest start. Pure, so it is tested alone. */
+export function pickBooking(candidates: Booking[], matchAt: Date): Booking | null {
+  const t = matchAt.getTime();
+  const sorted = [...candidates].sort((a, b) => {
+    const seated = Number(b.status === 'seated') - Number(a.status === 'seated');
+    if (seated !== 0) return seated;
+    return Math.abs(a.startAt.getTime() - t) - Math.abs(b.startAt.getTime() - t) || a.id.localeCompare(b.id);
+  });
+  return sorted[0] ?? null;
+}
+
+export function holdsTime(b: Pick<Booking, 'startAt' | 'endAt'>, at: Date): boolean {
+  const t = at.getTime();
+  return b.startAt.getTime() - MATCH_BEFORE_START_MS <= t && t <= b.endAt.getTime() + MATCH_AFTER_END_MS;
+}
+
+/** Finds the booking a sale belongs to: by booking id/reference first, else by table and time. */
+export async function findBookingForSale(em: EntityManager, input: SaleMatchInput): Promise<SaleMatchResult | null> {
+  if (input.bookingRef) {
+    const booking = await em
+      .createQueryBuilder(Booking, 'b')
+      .where('b.venue_id = :venueId', { venueId: input.venueId })
+      .andWhere('(b.id = :ref OR b.reference = :ref)', { ref: input.bookingRef })
+      .getOne();
+    if (booking) return { booking, method: 'booking_id' };
+  }
+  if (input.tableNumber === null) return null;
+  const table = await em.findOne(VenueTable, { where: { venueId: input.venueId, number: input.tableNumber } });
+  if (!table) return null;
+  const t = input.matchAt.getTime();
+  const candidates = await em
+    .createQueryBuilder(Booking, 'b')
+    .where('b.venue_id = :venueId AND b.table_id = :tableId', { venueId: input.venueId, tableId: table.id })
+    .andWhere('b.status NOT IN (:...inactive)', { inactive: INACTIVE })
+    .andWhere('b.start_at <= :latestStart', { latestStart: new Date(t + MATCH_BEFORE_START_MS) })
+    .andWhere('b.end_at >= :earliestEnd', { earliestEnd: new Date(t - MATCH_AFTER_END_MS) })
+    .getMany();
+  const booking = pickBooking(candidates, input.matchAt);
+  return booking ? { booking, method: 'table_time' } : null;
+}
+
+/**
+ * Called when a booking is created or changes table/time/status: unmatched sales on its table whose time it
+ * holds are matched again (each to its best booking, which may be this one). Returns the sales it linked.
+ */
+export async function rematchSalesForBooking(em: EntityManager, booking: Booking, now = new Date()): Promise<Sale[]> {
+  if (!booking.tableId || INACTIVE.includes(booking.status)) return [];
+  const table = await em.findOne(VenueTable, { where: { id: booking.tableId } });
+  if (!table) return [];
+  const unmatched = await em
+    .createQueryBuilder(Sale, 's')
+    .where('s.venue_id = :venueId AND s.table_number = :number AND s.booking_id IS NULL', {
+      venueId: booking.venueId,
+      number: table.number,
+    })
+    .andWhere('s.match_at BETWEEN :from AND :to', {
+      from: new Date(booking.startAt.getTime() - MATCH_BEFORE_START_MS),
+      to: new Date(booking.endAt.getTime() + MATCH_AFTER_END_MS),
+    })
+    .getMany();
+  const linked: Sale[] = [];
+  for (const sale of unmatched) {
+    const match = await findBookingForSale(em, {
+      venueId: sale.venueId, bookingRef: null, tableNumber: sale.tableNumber, matchAt: sale.matchAt,
+    });
+    if (!match) continue;
+    // Guard against a concurrent match: only link while still unmatched.
+    const result = await em.update(
+      Sale,
+      { id: sale.id, bookingId: IsNull() },
+      { bookingId: match.booking.id, matchMethod: 'table_time', version: sale.version + 1, updatedAt: now },
+    );
+    if (result.affected) {
+      Object.assign(sale, { bookingId: match.booking.id, matchMethod: 'table_time', version: sale.version + 1, updatedAt: now });
+      linked.push(sale);
+    }
+  }
+  return linked;
+}
+
+/** Sales of some bookings, for booking detail and customer spend. */
+export async function salesOfBookings(em: EntityManager, bookingIds: string[]): Promise<Sale[]> {
+  if (!bookingIds.length) return [];
+  return em.find(Sale, { where: { bookingId: In(bookingIds) } });
+}
