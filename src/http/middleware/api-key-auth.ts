@@ -1,0 +1,83 @@
+import type { RequestHandler, Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { hashApiKey } from '../../domain/api-keys/api-keys';
+import { AppError } from '../../shared/app-error';
+import type { ApiScope } from '../schemas/venue.schema';
+
+/** Who is calling the booking API: one key, bound to one venue. Every query is scoped to `venueId`. */
+export interface ApiAuth {
+  apiKeyId: string;
+  venueId: string;
+  scopes: string[];
+  rateLimitPerMinute: number;
+  venue: { id: string; timezone: string; currency: string; country: string | null; plan: string };
+}
+
+interface KeyRow {
+  id: string;
+  venue_id: string;
+  scopes: string | string[];
+  rate_limit_per_minute: number;
+  revoked_at: Date | null;
+  timezone: string;
+  currency: string;
+  country: string | null;
+  plan: string;
+}
+
+/**
+ * `Authorization: Bearer ts_live_…`. The key is looked up by its SHA-256 hash (a unique index), so the
+ * comparison never touches the plain key and takes the same time whatever the key; revoked keys fail at
+ * once because nothing is cached.
+ */
+export function apiKeyAuth(dataSource: DataSource): RequestHandler {
+  return async (req, res, next) => {
+    const match = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!match) throw new AppError('invalid_api_key', 'Send your API key as `Authorization: Bearer ts_live_…`.');
+    const rows = (await dataSource.query(
+      `SELECT k.id, k.venue_id, k.scopes, k.rate_limit_per_minute, k.revoked_at, v.timezone, v.currency, v.country, v.plan
+         FROM api_keys k JOIN venues v ON v.id = k.venue_id WHERE k.key_hash = ?`,
+      [hashApiKey(match[1]!)],
+    )) as KeyRow[];
+    const row = rows[0];
+    if (!row || row.revoked_at) throw new AppError('invalid_api_key', 'The API key is unknown or revoked.');
+    const auth: ApiAuth = {
+      apiKeyId: row.id,
+      venueId: row.venue_id,
+      scopes: typeof row.scopes === 'string' ? (JSON.parse(row.scopes) as string[]) : row.scopes,
+      rateLimitPerMinute: row.rate_limit_per_minute,
+      venue: { id: row.venue_id, timezone: row.timezone, currency: row.currency, country: row.country, plan: row.plan },
+    };
+    res.locals.auth = auth;
+    next();
+  };
+}
+
+/** The venue's plan must include API access (`starter` does not). */
+export const requirePaidPlan: RequestHandler = (_req, res, next) => {
+  const auth = getAuth(res);
+  if (auth.venue.plan === 'starter') {
+    throw new AppError('plan_upgrade_required', 'The booking API is not part of the starter plan.', {
+      plan: 'starter',
+      required_plans: ['business', 'pro'],
+      upgrade_hint: 'Upgrade the venue to the business or pro plan to use the booking API.',
+    });
+  }
+  next();
+};
+
+/** Route guard: 403 insufficient_scope naming the missing scope. */
+export function requireScope(scope: ApiScope): RequestHandler {
+  return (_req, res, next) => {
+    if (!getAuth(res).scopes.includes(scope)) {
+      throw new AppError('insufficient_scope', `This API key lacks the ${scope} scope.`, { required_scope: scope });
+    }
+    next();
+  };
+}
+
+export function getAuth(res: Response): ApiAuth {
+  const auth = res.locals.auth as ApiAuth | undefined;
+  if (!auth) throw new Error('apiKeyAuth must run before this handler');
+  return auth;
+}

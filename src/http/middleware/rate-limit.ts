@@ -1,0 +1,50 @@
+import type { RequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Logger } from '../../shared/logger';
+import { AppError } from '../../shared/app-error';
+import { getAuth } from './api-key-auth';
+
+/**
+ * Per-key limit per minute, counted in Redis so every API process shares it (rate-limiter-flexible).
+ * Sets X-RateLimit-Limit/-Remaining/-Reset (reset = unix seconds) on every response; over the limit → 429
+ * rate_limited with Retry-After. If Redis cannot answer, requests pass (availability over strictness), logged.
+ */
+export function rateLimit(redis: Redis, keyPrefix: string, logger: Logger): RequestHandler {
+  // One limiter per distinct limit; keys with the same limit share it.
+  const limiters = new Map<number, RateLimiterRedis>();
+  const limiterFor = (points: number): RateLimiterRedis => {
+    let limiter = limiters.get(points);
+    if (!limiter) {
+      limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: `${keyPrefix}:rl:${points}`, points, duration: 60 });
+      limiters.set(points, limiter);
+    }
+    return limiter;
+  };
+
+  return async (_req, res, next) => {
+    const auth = getAuth(res);
+    const limit = auth.rateLimitPerMinute;
+    const setHeaders = (r: RateLimiterRes) => {
+      res.setHeader('X-RateLimit-Limit', String(limit));
+      res.setHeader('X-RateLimit-Remaining', String(Math.max(0, r.remainingPoints)));
+      res.setHeader('X-RateLimit-Reset', String(Math.ceil((Date.now() + r.msBeforeNext) / 1000)));
+    };
+    try {
+      setHeaders(await limiterFor(limit).consume(auth.apiKeyId));
+    } catch (err) {
+      if (err instanceof RateLimiterRes) {
+        setHeaders(err);
+        const retryAfter = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+        throw new AppError('rate_limited', `Rate limit of ${limit} requests per minute exceeded.`, { limit, retry_after_seconds: retryAfter }, {
+          'Retry-After': String(retryAfter),
+        });
+      }
+      logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; request allowed');
+      res.setHeader('X-RateLimit-Limit', String(limit));
+      res.setHeader('X-RateLimit-Remaining', String(limit));
+      res.setHeader('X-RateLimit-Reset', String(Math.ceil(Date.now() / 1000) + 60));
+    }
+    next();
+  };
+}
