@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import { Redis } from 'ioredis';
+import { createDataSource, ensureDatabase, parseDatabaseUrl } from '../src/db/data-source';
+
+/**
+ * A throwaway database and Redis prefix for one benchmark, so benches never touch real data and clean up
+ * after themselves. Uses the same server as the tests (127.0.0.1 by default; BENCH_DATABASE_SERVER_URL overrides).
+ */
+export interface BenchEnv {
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  env: Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+export async function createBenchEnv(name: string): Promise<BenchEnv> {
+  const id = `${name.replace(/[^a-z0-9]/g, '')}_${randomBytes(3).toString('hex')}`;
+  const server = new URL(process.env.BENCH_DATABASE_SERVER_URL ?? 'mysql://root@127.0.0.1:3306');
+  server.pathname = `/tablesync_bench_${id}`;
+  const databaseUrl = server.toString();
+  const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redisPrefix = `ts-bench-${id}`;
+  await ensureDatabase(databaseUrl);
+  const ds = await createDataSource(databaseUrl, { poolSize: 1 }).initialize();
+  await ds.runMigrations({ transaction: 'each' });
+  await ds.destroy();
+  return {
+    databaseUrl,
+    redisUrl,
+    redisPrefix,
+    env: {
+      NODE_ENV: 'test',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: redisPrefix,
+      ADMIN_TOKEN: 'bench-admin-token-123456',
+      ENCRYPTION_KEY: 'b'.repeat(64),
+      LOG_LEVEL: 'silent',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    },
+    async cleanup() {
+      const p = parseDatabaseUrl(databaseUrl);
+      const conn = await mysql.createConnection({ host: p.host, port: p.port, user: p.username, password: p.password });
+      await conn.query(`DROP DATABASE IF EXISTS \`${p.database}\``);
+      await conn.end();
+      const redis = new Redis(redisUrl);
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.unlink(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+    },
+  };
+}
+
+/** One benchmark's figures: the real path beside its lean reference, measured in the same run. */
+export interface BenchResult {
+  name: string;
+  unit: string;
+  real: number;
+  reference: number;
+  /** real / reference for throughput; for latency benches, reference / real. */
+  ratio: number;
+  aim: string;
+  extra?: Record<string, number | string>;
+}
+
+export function printResult(r: BenchResult): void {
+  const extra = r.extra ? ' ' + Object.entries(r.extra).map(([k, v]) => `${k}=${v}`).join(' ') : '';
+  console.log(`${r.name}: real ${r.real.toFixed(1)} ${r.unit}, reference ${r.reference.toFixed(1)} ${r.unit}, ratio ${r.ratio.toFixed(2)} (aim ${r.aim})${extra}`);
+}
