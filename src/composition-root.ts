@@ -8,7 +8,12 @@ import type { AppDeps, RedisConnectionOptions } from './app-deps';
 import type { Config } from './config';
 import { createDataSource } from './db/data-source';
 import { createApp } from './http/app';
+import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from './jobs/queues';
+import { syncFileMappings } from './mapping/mapping-store';
+import { startWebhookDeliveryWorker } from './outbound/deliver-webhook.worker';
+import { startOutboxRelay } from './outbound/outbox-relay';
+import { createInboundEventWorker } from './pipeline/inbound-event.worker';
 import { createLogger, type Logger } from './shared/logger';
 import { createMetrics } from './shared/metrics';
 import { SecretBox } from './shared/secret-box';
@@ -133,8 +138,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   };
 
   const background: BackgroundProcess[] = [];
+  // Partner hub, both roles: mappings/ files into the versioned store (never fatal), and partner cache
+  // invalidation from other processes on a dedicated subscriber connection.
+  await syncFileMappings(dataSource, deps.secretBox, logger).catch((err: unknown) => logger.error({ err }, 'file mapping sync failed'));
+  background.push(subscribeToPartnerChanges(new Redis({ ...redisOpts, connectionName: 'tablesync-partner-cache' }), deps));
   if (runsWorkers) {
     // Worker-role processes register here, one line each.
+    background.push(createInboundEventWorker(deps));
+    background.push(startOutboxRelay(deps), startWebhookDeliveryWorker(deps));
   }
   if (servesHttp) {
     // API-role background processes (cache invalidation subscribers) register here.

@@ -1,12 +1,33 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { AppDeps } from '../app-deps';
 import { errorEnvelope, notFoundHandler } from './middleware/error-envelope';
 import { requestContext } from './middleware/request-context';
 import { adminRouter } from './routes/admin';
 import { apiRouter } from './routes/api';
+import { docsRouter } from './routes/docs.routes';
 import { healthRouter } from './routes/health.routes';
 import { partnerIngestRouter } from './routes/partner-ingest.routes';
+
+/** One router and where it is mounted. */
+export interface AppMount {
+  path: string;
+  router: Router;
+}
+
+/**
+ * Every router the app serves, in mount order. createApp mounts exactly these, and the OpenAPI coverage
+ * test walks the same list, so a route added anywhere must also be documented.
+ */
+export function appMounts(deps: AppDeps): AppMount[] {
+  return [
+    { path: '/', router: healthRouter(deps) },
+    { path: '/', router: docsRouter() },
+    { path: '/partners', router: partnerIngestRouter(deps) },
+    { path: '/admin/v1', router: adminRouter(deps) },
+    { path: '/api/v1', router: apiRouter(deps) },
+  ];
+}
 
 /**
  * Builds the Express app from its dependencies (no listen), so tests build it against their own database
@@ -19,10 +40,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(requestContext(deps.logger, deps.metrics));
 
-  app.use(healthRouter(deps));
-  app.use('/partners', partnerIngestRouter(deps));
-  app.use('/admin/v1', adminRouter(deps));
-  app.use('/api/v1', apiRouter(deps));
+  for (const mount of appMounts(deps)) app.use(mount.path, mount.router);
 
   app.use(notFoundHandler);
   app.use(errorEnvelope);

@@ -32,6 +32,7 @@ export const ERROR_CATALOG = {
   // booking API
   slot_unavailable: { status: 422, retryable: false },
   invalid_transition: { status: 422, retryable: false },
+  booking_not_movable: { status: 422, retryable: false },
   idempotency_key_reused: { status: 422, retryable: false },
   idempotency_in_progress: { status: 409, retryable: true },
   // outbound webhooks

@@ -73,11 +73,9 @@ describe('evaluateMapping', () => {
   });
 
   it('stops a runaway self-application with a timeout instead of hanging', async () => {
-    const started = Date.now();
     const e = await failure(
       evaluateMapping(compileMapping('(function($f){$f($f)})(function($f){$f($f)})'), {}, { timeoutMs: 200 }),
     );
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(e.code).toBe('mapping_failed');
     expect(e.details).toMatchObject({ code: TIMEOUT_CODE });
     expect(e.message).toMatch(/longer than 200 ms/);
@@ -104,7 +102,8 @@ describe('evaluateMapping', () => {
 
   it('keeps budgets separate for concurrent evaluations of one cached expression', async () => {
     const compiled = compileMapping('$sum([1..2000].($ * 2))');
-    const results = await Promise.all(Array.from({ length: 10 }, () => evaluateMapping(compiled, {})));
+    // A generous budget: the ten evaluations interleave, so each one's wall clock includes the others'.
+    const results = await Promise.all(Array.from({ length: 10 }, () => evaluateMapping(compiled, {}, { timeoutMs: 30_000 })));
     expect(results).toEqual(Array(10).fill(4002000));
   });
 

@@ -1,7 +1,41 @@
-import { Router } from 'express';
+import express, { type Request, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
+import { ingestContext, receivePartnerEvent } from '../../ingest/receive-partner-event';
 
-/** POST /partners/:partner/events/:event_type (+ /webhooks/callback/:event_type). */
-export function partnerIngestRouter(_deps: AppDeps): Router {
-  return Router();
+/** The signed partner routes read the body as raw bytes: signatures cover exactly what was sent. */
+export const PARTNER_BODY_LIMIT = '1mb';
+
+function lowerCaseHeaders(req: Request): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** POST /partners/:partner/events/:event_type (+ /webhooks/callback/:event_type), CONTRACT §4. */
+export function partnerIngestRouter(deps: AppDeps): Router {
+  const router = Router();
+  const ctx = ingestContext(deps);
+  // Every body is read whatever its Content-Type (also none): the adapter decides what it can parse.
+  const rawBody = express.raw({ limit: PARTNER_BODY_LIMIT, type: () => true });
+
+  router.post(['/:partner/events/:event_type', '/:partner/webhooks/callback/:event_type'], rawBody, async (req, res) => {
+    const { status, body } = await receivePartnerEvent(
+      ctx,
+      {
+        partner: req.params.partner as string,
+        eventType: req.params.event_type as string,
+        rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+        headers: lowerCaseHeaders(req),
+        // The public URL as the POS saw it (X-Forwarded-Proto/Host behind a proxy: trust proxy is on).
+        url: `${req.protocol}://${req.host}${req.originalUrl}`,
+      },
+      req.log,
+    );
+    res.status(status).json(body);
+  });
+
+  return router;
 }

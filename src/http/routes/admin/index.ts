@@ -2,6 +2,10 @@ import express, { Router } from 'express';
 import type { AppDeps } from '../../../app-deps';
 import { adminAuth } from '../../middleware/admin-auth';
 import { apiKeysAdminRouter } from './api-keys.routes';
+import { eventsAdminRouter } from './events.routes';
+import { locationsAdminRouter } from './locations.routes';
+import { mappingsAdminRouter } from './mappings.routes';
+import { partnersAdminRouter } from './partners.routes';
 import { venuesAdminRouter } from './venues.routes';
 
 /** `/admin/v1`: every admin resource router, behind the admin token. One line per resource. */
@@ -11,5 +15,9 @@ export function adminRouter(deps: AppDeps): Router {
   router.use(express.json({ limit: '1mb' }));
   router.use(venuesAdminRouter(deps));
   router.use(apiKeysAdminRouter(deps));
+  router.use(partnersAdminRouter(deps));
+  router.use(locationsAdminRouter(deps));
+  router.use(mappingsAdminRouter(deps));
+  router.use(eventsAdminRouter(deps));
   return router;
 }

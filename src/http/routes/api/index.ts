@@ -2,6 +2,13 @@ import express, { Router } from 'express';
 import type { AppDeps } from '../../../app-deps';
 import { apiKeyAuth, requirePaidPlan } from '../../middleware/api-key-auth';
 import { rateLimit } from '../../middleware/rate-limit';
+import { availabilityRouter } from './availability.routes';
+import { bookingsRouter } from './bookings.routes';
+import { customersRouter } from './customers.routes';
+import { venueRouter } from './venue.routes';
+import { openApiRouter } from './openapi.routes';
+import { salesRouter } from './sales.routes';
+import { webhooksRouter } from './webhooks.routes';
 
 /**
  * `/api/v1`: the booking API for integrators. Public routes (OpenAPI) come first; everything after
@@ -10,11 +17,18 @@ import { rateLimit } from '../../middleware/rate-limit';
 export function apiRouter(deps: AppDeps): Router {
   const router = Router();
   // Public routes (no key) go here.
+  router.use(openApiRouter());
 
   router.use(apiKeyAuth(deps.dataSource));
   router.use(rateLimit(deps.redis, deps.keyPrefix, deps.logger));
   router.use(requirePaidPlan);
   router.use(express.json({ limit: '1mb' }));
   // Resource routers go here, e.g. router.use(bookingsRouter(deps));
+  router.use(venueRouter(deps));
+  router.use(availabilityRouter(deps));
+  router.use(bookingsRouter(deps));
+  router.use(customersRouter(deps));
+  router.use(salesRouter(deps));
+  router.use(webhooksRouter(deps));
   return router;
 }

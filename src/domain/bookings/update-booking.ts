@@ -1,0 +1,109 @@
+import type { EntityManager } from 'typeorm';
+import { Booking, type BookingStatus } from '../../db/entities';
+import { writeOutbox } from '../../outbound/outbox';
+import { AppError, notFound } from '../../shared/app-error';
+import { rematchSalesForBooking } from '../sales/match-sale';
+import { checkSlot, type CheckSlotInput, type SlotCheck } from './availability';
+import { MOVABLE_STATUSES, assertTransition } from './booking-transitions';
+import { findBooking, presentOneBooking } from './load-booking';
+import { engineInput, loadBookingsNear, loadDiaryContext, lockDiary, slotUnavailable, type VenueRef } from './venue-context';
+
+export interface BookingPatch {
+  status?: BookingStatus;
+  party_size?: number;
+  date?: string;
+  time?: string;
+  table_id?: string;
+  notes?: string | null;
+}
+
+type MoveFields = Pick<Booking, 'date' | 'time' | 'startAt' | 'endAt' | 'partySize' | 'tableId' | 'serviceId' | 'eventId'>;
+
+function isMove(b: Booking, p: BookingPatch): boolean {
+  return (
+    (p.date !== undefined && p.date !== b.date) ||
+    (p.time !== undefined && p.time !== b.time) ||
+    (p.party_size !== undefined && p.party_size !== b.partySize) ||
+    (p.table_id !== undefined && p.table_id !== b.tableId)
+  );
+}
+
+/**
+ * Re-checks the booking at its new date/time/party size with the same engine as a new booking, ignoring
+ * the booking itself. Without a table_id the guests keep their table when it still fits and is free,
+ * else they get the best free fit.
+ */
+async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: BookingPatch, now: Date): Promise<MoveFields> {
+  const date = p.date ?? b.date;
+  const ctx = await loadDiaryContext(em, venue);
+  const bookings = await loadBookingsNear(em, venue.id, date, venue.timezone);
+  const base: CheckSlotInput = {
+    ...engineInput(ctx, bookings, { date, party_size: p.party_size ?? b.partySize, event_id: b.eventId, exclude_booking_id: b.id }, now),
+    time: p.time ?? b.time,
+  };
+  let slot: SlotCheck | null = null;
+  if (p.table_id) {
+    slot = checkSlot({ ...base, table_id: p.table_id });
+  } else {
+    const current = ctx.tables.find((t) => t.id === b.tableId);
+    if (current) slot = checkSlot({ ...base, table_id: current.id });
+    if (!slot?.ok) slot = checkSlot(base);
+  }
+  if (!slot.ok) throw slotUnavailable({ ...base, table_id: p.table_id }, slot.reason);
+  return {
+    date: slot.date, time: slot.time, startAt: slot.start_at, endAt: slot.end_at, partySize: base.party_size,
+    tableId: slot.table_id, serviceId: slot.service_id, eventId: slot.event_id,
+  };
+}
+
+/**
+ * PATCH /bookings/:id in one transaction (run inside inDiaryTransaction): status transitions (see
+ * booking-transitions.ts), moves re-checked under the diary lock, notes. Any change bumps the version and
+ * writes booking.updated (booking.cancelled when it is cancelled); a patch that changes nothing writes nothing.
+ */
+export async function updateBooking(em: EntityManager, venue: VenueRef, idOrReference: string, patch: BookingPatch, now = new Date()): Promise<Record<string, unknown>> {
+  // Diary first, then the row: the same lock order as createBooking, so the two never deadlock.
+  await lockDiary(em, venue.id);
+  const booking = await findBooking(em, venue.id, idOrReference, { lock: true });
+  if (!booking) throw notFound('Booking');
+
+  const from = booking.status;
+  const to = patch.status ?? from;
+  assertTransition(from, to);
+
+  const changes: Partial<Booking> = {};
+  const moving = isMove(booking, patch);
+  if (moving) {
+    if (!MOVABLE_STATUSES.includes(from) || !MOVABLE_STATUSES.includes(to)) {
+      throw new AppError('booking_not_movable', `A ${to === from ? from : `${from} → ${to}`} booking cannot change date, time, table or party size.`, {
+        status: from,
+        movable_statuses: [...MOVABLE_STATUSES],
+      });
+    }
+    Object.assign(changes, await planMove(em, venue, booking, patch, now));
+  }
+  if (to !== from) changes.status = to;
+  if (patch.notes !== undefined && patch.notes !== booking.notes) changes.notes = patch.notes;
+
+  const changed = (Object.keys(changes) as (keyof Booking)[]).filter((k) => {
+    const before = booking[k];
+    const after = changes[k];
+    return before instanceof Date && after instanceof Date ? before.getTime() !== after.getTime() : before !== after;
+  });
+  if (!changed.length) return presentOneBooking(em, booking);
+
+  Object.assign(changes, { version: booking.version + 1, updatedAt: now });
+  await em.update(Booking, { id: booking.id }, changes);
+  Object.assign(booking, changes);
+
+  if (moving || to !== from) await rematchSalesForBooking(em, booking, now);
+  const view = await presentOneBooking(em, booking);
+  await writeOutbox(em, {
+    venueId: venue.id,
+    event: to === 'cancelled' && from !== 'cancelled' ? 'booking.cancelled' : 'booking.updated',
+    resourceId: booking.id,
+    resourceVersion: booking.version,
+    data: view,
+  }, now);
+  return view;
+}

@@ -1,0 +1,151 @@
+/**
+ * One way to create-or-update a customer, used by POST /customers and by POST /bookings.
+ *
+ * Matching (per venue): the customer with this email (case-insensitive) first, else the one with this phone
+ * (E.164, read with the venue's country as the default region). A match is updated: the name always, email,
+ * phone and notes when given. An email or phone that already belongs to ANOTHER customer is not moved over
+ * (the unique keys say one owner each); the match keeps its own. Nothing changed → no new version, no event.
+ */
+import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { Not, type EntityManager } from 'typeorm';
+import { Customer } from '../../db/entities';
+import { writeOutbox } from '../../outbound/outbox';
+import { AppError } from '../../shared/app-error';
+import { newId } from '../../shared/ids';
+import { presentCustomer } from '../views/customer.view';
+import { customerStats } from './customer-stats';
+
+export interface ContactInput {
+  name: string;
+  email?: string | null;
+  phone?: string | null;
+  /** undefined leaves notes alone; null clears them. */
+  notes?: string | null;
+}
+
+export interface Contact {
+  name: string;
+  email: string | null;
+  emailNormalized: string | null;
+  /** E.164. */
+  phone: string | null;
+  notes: string | null | undefined;
+}
+
+function invalidPhone(message: string): AppError {
+  return new AppError('validation_error', `Invalid phone: ${message}.`, { field: 'phone', errors: [{ field: 'phone', message }] });
+}
+
+function region(country: string | null): CountryCode | undefined {
+  return country && isSupportedCountry(country) ? country : undefined;
+}
+
+/** A phone number in any common format → E.164; 400 validation_error on `phone` when it is not a real number. */
+export function normalizePhone(raw: string, country: string | null): string {
+  const parsed = parsePhoneNumberFromString(raw.trim(), { defaultCountry: region(country) });
+  if (!parsed) {
+    throw invalidPhone(country ? 'is not a phone number' : 'needs an international prefix (+…): the venue has no country');
+  }
+  if (!parsed.isValid()) throw invalidPhone('is not a valid phone number');
+  return parsed.number;
+}
+
+/**
+ * E.164 prefixes a typed fragment of a phone number may start, for search: `+4479…`, `004479…`, `079…`
+ * (national, with the venue's country), `4479…`. Empty when the text is not phone-like.
+ */
+export function phoneSearchPrefixes(text: string, country: string | null): string[] {
+  const compact = text.replace(/[\s().-]/g, '');
+  if (!/^\+?\d{2,}$/.test(compact)) return [];
+  if (compact.startsWith('+')) return [compact];
+  if (compact.startsWith('00')) return [`+${compact.slice(2)}`];
+  const out = [`+${compact}`];
+  const cc = region(country);
+  if (cc) out.push(`+${getCountryCallingCode(cc)}${compact.startsWith('0') ? compact.slice(1) : compact}`);
+  return out;
+}
+
+/** Validates and normalises contact details before anything is written. */
+export function normalizeContact(input: ContactInput, country: string | null): Contact {
+  const email = input.email?.trim() || null;
+  return {
+    name: input.name.trim(),
+    email,
+    emailNormalized: email ? email.toLowerCase() : null,
+    phone: input.phone ? normalizePhone(input.phone, country) : null,
+    notes: input.notes,
+  };
+}
+
+export interface UpsertResult {
+  customer: Customer;
+  created: boolean;
+}
+
+const isDuplicate = (err: unknown): boolean => (err as { driverError?: { code?: string } }).driverError?.code === 'ER_DUP_ENTRY';
+
+async function findOwner(em: EntityManager, venueId: string, where: { emailNormalized: string } | { phone: string }, exceptId?: string): Promise<Customer | null> {
+  return em.findOne(Customer, {
+    where: { venueId, ...where, ...(exceptId ? { id: Not(exceptId) } : {}) },
+    lock: { mode: 'pessimistic_write' },
+  });
+}
+
+/**
+ * Creates or updates the venue's customer for `contact` inside the caller's transaction and writes the
+ * customer.created / customer.updated outbox row. Two concurrent upserts of one new customer: the unique
+ * keys let one insert win; the other sees the duplicate and updates the winner's row instead.
+ */
+export async function upsertCustomer(em: EntityManager, venueId: string, contact: Contact, currency: string, now = new Date()): Promise<UpsertResult> {
+  for (let attempt = 0; ; attempt++) {
+    const match =
+      (contact.emailNormalized ? await findOwner(em, venueId, { emailNormalized: contact.emailNormalized }) : null) ??
+      (contact.phone ? await findOwner(em, venueId, { phone: contact.phone }) : null);
+    if (match) return { customer: await updateCustomer(em, match, contact, currency, now), created: false };
+    try {
+      return { customer: await insertCustomer(em, venueId, contact, currency, now), created: true };
+    } catch (err) {
+      // Someone else inserted this email/phone since we looked: match again (READ COMMITTED sees it).
+      if (!isDuplicate(err) || attempt >= 2) throw err;
+    }
+  }
+}
+
+async function insertCustomer(em: EntityManager, venueId: string, contact: Contact, currency: string, now: Date): Promise<Customer> {
+  const customer = em.create(Customer, {
+    id: newId('cus'), venueId, name: contact.name, email: contact.email, emailNormalized: contact.emailNormalized,
+    phone: contact.phone, notes: contact.notes ?? null, version: 1, createdAt: now, updatedAt: now,
+  });
+  await em.insert(Customer, customer);
+  await writeOutbox(em, {
+    venueId, event: 'customer.created', resourceId: customer.id, resourceVersion: 1,
+    data: presentCustomer(customer, { visits: 0, spendTotal: 0, currency }),
+  }, now);
+  return customer;
+}
+
+async function updateCustomer(em: EntityManager, c: Customer, contact: Contact, currency: string, now: Date): Promise<Customer> {
+  const changes: Partial<Customer> = {};
+  if (contact.name !== c.name) changes.name = contact.name;
+  if (contact.email && contact.email !== c.email) {
+    const sameAddress = contact.emailNormalized === c.emailNormalized;
+    if (sameAddress || !(await findOwner(em, c.venueId, { emailNormalized: contact.emailNormalized! }, c.id))) {
+      Object.assign(changes, { email: contact.email, emailNormalized: contact.emailNormalized });
+    }
+  }
+  if (contact.phone && contact.phone !== c.phone && !(await findOwner(em, c.venueId, { phone: contact.phone }, c.id))) {
+    changes.phone = contact.phone;
+  }
+  if (contact.notes !== undefined && contact.notes !== c.notes) changes.notes = contact.notes;
+  if (!Object.keys(changes).length) return c;
+
+  Object.assign(changes, { version: c.version + 1, updatedAt: now });
+  await em.update(Customer, { id: c.id }, changes);
+  const updated = Object.assign(c, changes);
+  const stats = (await customerStats(em, [updated.id])).get(updated.id);
+  await writeOutbox(em, {
+    venueId: updated.venueId, event: 'customer.updated', resourceId: updated.id, resourceVersion: updated.version,
+    data: presentCustomer(updated, { visits: stats?.visits ?? 0, spendTotal: stats?.spendTotal ?? 0, currency }),
+  }, now);
+  return updated;
+}

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { getAdapter } from '../../../adapters';
+import { resolveVerifier, standardWebhooksKeys } from '../../ingest/signature-schemes';
+import { Partner, type AckMode, type ConflictMode } from '../../db/entities';
+import { AppError, notFound } from '../../shared/app-error';
+import { newId } from '../../shared/ids';
+import type { SecretBox } from '../../shared/secret-box';
+
+/**
+ * Partners: the POS vendors that push events (CONTRACT §3). A partner names an adapter (code, from
+ * adapters/index.ts) and a signature scheme; its secret is sealed with the SecretBox and shown only
+ * when it is generated.
+ */
+
+export const PARTNER_NAME_PATTERN = '^[a-z0-9-]+$';
+
+/** 400 validation_error naming the field, in the same shape as the HTTP layer's schema errors. */
+function fieldError(field: string, message: string): AppError {
+  return new AppError('validation_error', `Invalid ${field}: ${message}.`, { field, errors: [{ field, message }] });
+}
+
+export interface PartnerSignatureInput {
+  scheme: string;
+  header?: string | null;
+  secret?: string;
+}
+
+export interface CreatePartnerInput {
+  name: string;
+  adapter?: string;
+  signature: PartnerSignatureInput;
+  ack?: AckMode;
+  conflict?: ConflictMode;
+  enabled?: boolean;
+}
+
+export interface UpdatePartnerInput {
+  adapter?: string;
+  signature?: Partial<PartnerSignatureInput>;
+  /** Generate a new secret and return it once. */
+  rotate_secret?: boolean;
+  ack?: AckMode;
+  conflict?: ConflictMode;
+  enabled?: boolean;
+}
+
+export interface PartnerWithSecret {
+  partner: Partner;
+  /** Set only when the secret was generated here: the one time it is shown. */
+  generatedSecret: string | null;
+}
+
+/** A fresh secret in the shape the scheme expects. */
+export function generateSecret(scheme: string): string {
+  const random = randomBytes(32);
+  if (scheme === 'basic') return `tablesync:${random.toString('base64url')}`;
+  if (scheme === 'standard-webhooks') return `whsec_${random.toString('base64')}`;
+  return random.toString('base64url');
+}
+
+/** The adapter exists and the scheme is one it can verify; throws 400 validation_error naming the field. */
+export function checkPartnerConfig(adapterName: string, scheme: string): void {
+  const adapter = getAdapter(adapterName);
+  if (!adapter) throw fieldError('adapter', `"${adapterName}" is not a known adapter`);
+  if (!resolveVerifier(scheme, adapter)) {
+    throw fieldError('signature.scheme', `"${scheme}" is not a signature scheme the ${adapterName} adapter knows`);
+  }
+}
+
+function checkSecret(scheme: string, secret: string): void {
+  if (scheme === 'basic' && !secret.includes(':')) {
+    throw fieldError('signature.secret', 'must be "user:password" for the basic scheme');
+  }
+  if (scheme === 'standard-webhooks' && standardWebhooksKeys(secret).length === 0) {
+    throw fieldError('signature.secret', 'is not a usable Standard Webhooks secret');
+  }
+}
+
+export async function findPartnerByName(em: EntityManager, name: string): Promise<Partner | null> {
+  return em.findOne(Partner, { where: { name } });
+}
+
+export async function requirePartner(em: EntityManager, name: string): Promise<Partner> {
+  const partner = await findPartnerByName(em, name);
+  if (!partner) throw notFound('Partner');
+  return partner;
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: string })?.code === 'ER_DUP_ENTRY';
+}
+
+export async function createPartner(
+  em: EntityManager,
+  secretBox: SecretBox,
+  input: CreatePartnerInput,
+  now = new Date(),
+): Promise<PartnerWithSecret> {
+  const adapter = input.adapter ?? 'generic';
+  checkPartnerConfig(adapter, input.signature.scheme);
+  const generatedSecret = input.signature.secret === undefined ? generateSecret(input.signature.scheme) : null;
+  const secret = input.signature.secret ?? generatedSecret!;
+  checkSecret(input.signature.scheme, secret);
+  const partner = em.create(Partner, {
+    id: newId('ptn'),
+    name: input.name,
+    adapter,
+    signatureScheme: input.signature.scheme,
+    signatureHeader: input.signature.header ?? null,
+    secretEncrypted: secretBox.encrypt(secret),
+    ackMode: input.ack ?? 'queued',
+    conflictMode: input.conflict ?? 'reject',
+    enabled: input.enabled ?? true,
+    createdAt: now,
+    updatedAt: now,
+  });
+  try {
+    await em.insert(Partner, partner);
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new AppError('conflict', `A partner named "${input.name}" already exists.`, { field: 'name' });
+    throw err;
+  }
+  return { partner, generatedSecret };
+}
+
+export async function updatePartner(
+  em: EntityManager,
+  secretBox: SecretBox,
+  name: string,
+  patch: UpdatePartnerInput,
+  now = new Date(),
+): Promise<PartnerWithSecret> {
+  const partner = await requirePartner(em, name);
+  const adapter = patch.adapter ?? partner.adapter;
+  const scheme = patch.signature?.scheme ?? partner.signatureScheme;
+  checkPartnerConfig(adapter, scheme);
+  if (patch.rotate_secret && patch.signature?.secret !== undefined) {
+    throw fieldError('rotate_secret', 'cannot be combined with signature.secret');
+  }
+  let generatedSecret: string | null = null;
+  if (patch.rotate_secret) {
+    generatedSecret = generateSecret(scheme);
+    partner.secretEncrypted = secretBox.encrypt(generatedSecret);
+  } else if (patch.signature?.secret !== undefined) {
+    checkSecret(scheme, patch.signature.secret);
+    partner.secretEncrypted = secretBox.encrypt(patch.signature.secret);
+  } else if (scheme !== partner.signatureScheme) {
+    // The kept secret must still suit the new scheme (a basic secret needs "user:password").
+    checkSecret(scheme, secretBox.decrypt(partner.secretEncrypted));
+  }
+  partner.adapter = adapter;
+  partner.signatureScheme = scheme;
+  if (patch.signature && 'header' in patch.signature) partner.signatureHeader = patch.signature.header ?? null;
+  if (patch.ack !== undefined) partner.ackMode = patch.ack;
+  if (patch.conflict !== undefined) partner.conflictMode = patch.conflict;
+  if (patch.enabled !== undefined) partner.enabled = patch.enabled;
+  partner.updatedAt = now;
+  await em.save(Partner, partner);
+  return { partner, generatedSecret };
+}
+
+/** The admin API's partner object. Never carries the secret. */
+export function presentPartner(p: Partner): Record<string, unknown> {
+  return {
+    id: p.id,
+    name: p.name,
+    adapter: p.adapter,
+    signature: { scheme: p.signatureScheme, header: p.signatureHeader },
+    ack: p.ackMode,
+    conflict: p.conflictMode,
+    enabled: p.enabled,
+    created_at: p.createdAt.toISOString(),
+    updated_at: p.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,63 @@
+import type { EntityManager } from 'typeorm';
+import { Sale, SaleItem } from '../../db/entities';
+import { writeOutbox } from '../../outbound/outbox';
+import { AppError, notFound } from '../../shared/app-error';
+import { presentSale } from '../views/sale.view';
+import { findVenueBooking } from './list-sales';
+
+export interface ManualMatchInput {
+  venueId: string;
+  /** sales.id (`sl_…`). */
+  saleId: string;
+  /** A booking's id or reference at the same venue; null unlinks the sale. */
+  bookingRef: string | null;
+}
+
+export interface ManualMatchResult {
+  sale: Sale;
+  items: SaleItem[];
+  /** False when the sale already had exactly this manual link (nothing written, no webhook). */
+  changed: boolean;
+}
+
+/**
+ * `PATCH /sales/:id {booking_id}`: a person links a sale to a booking by hand (CONTRACT §5).
+ *
+ * Must run inside a transaction: the sale row is locked (FOR UPDATE) so a POS resubmission being applied
+ * at the same moment cannot interleave, and the `sale.recorded` outbox row commits with the change.
+ *
+ * - `bookingRef` set: the booking (id or reference) must belong to the sale's venue, else 404 not_found
+ *   (another venue's booking is indistinguishable from a missing one). The sale gets `match: "manual"`.
+ * - `bookingRef` null: the link is removed and `match` becomes null. The sale is then unmatched like any
+ *   other and the automatic rule may match it again later (a fitting booking appears, or the POS resends it).
+ * - Repeating the same request is a no-op: no version bump and no second webhook.
+ */
+export async function manualMatchSale(em: EntityManager, input: ManualMatchInput, now = new Date()): Promise<ManualMatchResult> {
+  const sale = await em.findOne(Sale, {
+    where: { id: input.saleId, venueId: input.venueId },
+    lock: { mode: 'pessimistic_write' },
+  });
+  if (!sale) throw notFound('Sale');
+
+  let bookingId: string | null = null;
+  if (input.bookingRef !== null) {
+    const booking = await findVenueBooking(em, input.venueId, input.bookingRef);
+    if (!booking) {
+      throw new AppError('not_found', 'Booking not found.', { field: 'booking_id', booking_id: input.bookingRef });
+    }
+    bookingId = booking.id;
+  }
+  const matchMethod = bookingId === null ? null : 'manual';
+
+  const items = await em.find(SaleItem, { where: { saleRowId: sale.id }, order: { position: 'ASC' } });
+  if (sale.bookingId === bookingId && sale.matchMethod === matchMethod) return { sale, items, changed: false };
+
+  Object.assign(sale, { bookingId, matchMethod, version: sale.version + 1, updatedAt: now });
+  await em.update(Sale, { id: sale.id }, { bookingId, matchMethod, version: sale.version, updatedAt: now });
+  await writeOutbox(
+    em,
+    { venueId: sale.venueId, event: 'sale.recorded', resourceId: sale.id, resourceVersion: sale.version, data: presentSale(sale, items) },
+    now,
+  );
+  return { sale, items, changed: true };
+}

@@ -1,0 +1,66 @@
+import { Router } from 'express';
+import type { AppDeps } from '../../../app-deps';
+import { Partner } from '../../../db/entities';
+import {
+  createPartner,
+  presentPartner,
+  requirePartner,
+  updatePartner,
+} from '../../../domain/partners/partners';
+import { announcePartnerChange } from '../../../ingest/partner-cache';
+import { compileQuerySchema, decodeCursor, encodeCursor, listResponse } from '../../pagination';
+import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../../schemas/pagination.schema';
+import {
+  createPartnerSchema,
+  updatePartnerSchema,
+  type CreatePartnerBody,
+  type UpdatePartnerBody,
+} from '../../schemas/partner.schema';
+import { compileSchema, parseWith } from '../../validation';
+
+const validateCreate = compileSchema<CreatePartnerBody>(createPartnerSchema);
+const validateUpdate = compileSchema<UpdatePartnerBody>(updatePartnerSchema);
+const parseListQuery = compileQuerySchema<PaginationQuery>({
+  type: 'object',
+  additionalProperties: false,
+  properties: { ...PAGINATION_QUERY_PROPERTIES },
+});
+
+/** `/admin/v1/partners`: register POS partners, list them, change them (CONTRACT §3). */
+export function partnersAdminRouter(deps: AppDeps): Router {
+  const router = Router();
+  const em = deps.dataSource.manager;
+
+  router.post('/partners', async (req, res) => {
+    const body = parseWith(validateCreate, req.body);
+    const { partner, generatedSecret } = await createPartner(em, deps.secretBox, body);
+    // A negative cache entry for the name (an event posted before it existed) must go.
+    await announcePartnerChange(deps, partner.name);
+    req.log.info({ partner: partner.name, secret_generated: generatedSecret !== null }, 'partner created');
+    res.status(201).json({ ...presentPartner(partner), ...(generatedSecret ? { secret: generatedSecret } : {}) });
+  });
+
+  router.get('/partners', async (req, res) => {
+    const q = parseListQuery(req.query);
+    const qb = em.createQueryBuilder(Partner, 'p').orderBy('p.name', 'ASC').limit(q.limit + 1);
+    if (q.cursor) qb.where('p.name > :after', { after: decodeCursor('partners', q.cursor, 1)[0] });
+    const rows = await qb.getMany();
+    const more = rows.length > q.limit;
+    const page = rows.slice(0, q.limit);
+    res.json(listResponse(page.map(presentPartner), more ? encodeCursor('partners', [page[page.length - 1]!.name]) : null));
+  });
+
+  router.get('/partners/:name', async (req, res) => {
+    res.json(presentPartner(await requirePartner(em, req.params.name)));
+  });
+
+  router.patch('/partners/:name', async (req, res) => {
+    const body = parseWith(validateUpdate, req.body);
+    const { partner, generatedSecret } = await updatePartner(em, deps.secretBox, req.params.name, body);
+    await announcePartnerChange(deps, partner.name);
+    req.log.info({ partner: partner.name, fields: Object.keys(body) }, 'partner updated');
+    res.json({ ...presentPartner(partner), ...(generatedSecret ? { secret: generatedSecret } : {}) });
+  });
+
+  return router;
+}

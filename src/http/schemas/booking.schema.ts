@@ -1,0 +1,162 @@
+import { BOOKING_STATUSES, type BookingStatus } from '../../db/entities';
+import { EVENT_ID, PARTY_SIZE, SERVICE_ID, TABLE_ID } from './availability.schema';
+import { DATE, HHMM } from './common.schema';
+import { EMAIL, PERSON_NAME, PHONE } from './customer.schema';
+import { PAGINATION_QUERY_PROPERTIES } from './pagination.schema';
+
+const NOTES = { type: ['string', 'null'], maxLength: 2000, description: 'Free text for the venue.', example: 'Window seat, one high chair.' } as const;
+const STATUS = {
+  type: 'string',
+  enum: [...BOOKING_STATUSES],
+  description: 'pending → confirmed → seated → completed; cancelled and no_show from pending or confirmed.',
+  example: 'seated',
+} as const;
+
+export interface CreateBookingBody {
+  date: string;
+  time: string;
+  party_size: number;
+  customer_name: string;
+  email?: string | null;
+  phone?: string | null;
+  notes?: string | null;
+  service_id?: string | null;
+  event_id?: string | null;
+  table_id?: string | null;
+}
+
+/** `POST /api/v1/bookings` body. */
+export const createBookingSchema = {
+  $id: 'CreateBooking',
+  type: 'object',
+  additionalProperties: false,
+  required: ['date', 'time', 'party_size', 'customer_name'],
+  properties: {
+    date: { ...DATE, description: 'Venue-local date.' },
+    time: { ...HHMM, description: 'Venue-local start time; must be a slot of a service (or of the event).' },
+    party_size: PARTY_SIZE,
+    customer_name: { ...PERSON_NAME, description: 'The guest\'s name. The customer is matched by email or phone.' },
+    email: EMAIL,
+    phone: PHONE,
+    notes: NOTES,
+    service_id: { ...SERVICE_ID, type: ['string', 'null'], description: 'Book within this service only.' },
+    event_id: { ...EVENT_ID, type: ['string', 'null'], description: 'Book a place at this event.' },
+    table_id: { ...TABLE_ID, type: ['string', 'null'], description: 'This table; by default the smallest free table that fits.' },
+  },
+} as const;
+
+export interface UpdateBookingBody {
+  status?: BookingStatus;
+  party_size?: number;
+  date?: string;
+  time?: string;
+  table_id?: string;
+  notes?: string | null;
+}
+
+/** `PATCH /api/v1/bookings/:id` body: a status change, a move (date/time/table/party size), notes, or several. */
+export const updateBookingSchema = {
+  $id: 'UpdateBooking',
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    status: STATUS,
+    party_size: PARTY_SIZE,
+    date: { ...DATE, description: 'Move to this venue-local date.' },
+    time: { ...HHMM, description: 'Move to this venue-local time.' },
+    table_id: { ...TABLE_ID, description: 'Move to this table.' },
+    notes: NOTES,
+  },
+} as const;
+
+export interface ListBookingsQuery {
+  date?: string;
+  from?: string;
+  to?: string;
+  status?: string;
+  customer_id?: string;
+  limit: number;
+  cursor?: string;
+}
+
+const STATUS_LIST = `(${BOOKING_STATUSES.join('|')})`;
+
+/** `GET /api/v1/bookings` query. Ordered by date, time, id. */
+export const listBookingsQuerySchema = {
+  $id: 'ListBookingsQuery',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    date: { ...DATE, description: 'Only this venue-local date (not with from/to).' },
+    from: { ...DATE, description: 'Venue-local dates from this one (inclusive).' },
+    to: { ...DATE, description: 'Venue-local dates up to this one (inclusive).' },
+    status: {
+      type: 'string',
+      pattern: `^${STATUS_LIST}(,${STATUS_LIST})*$`,
+      description: 'One status or several, comma-separated.',
+      example: 'confirmed,seated',
+    },
+    customer_id: { type: 'string', minLength: 1, maxLength: 40, description: 'Only this customer\'s bookings.', example: 'cus_0mhv2k1q3a8x4n2p7r9t1c' },
+    ...PAGINATION_QUERY_PROPERTIES,
+  },
+} as const;
+
+const NULLABLE_STRING = { type: ['string', 'null'] } as const;
+
+/** The booking object (CONTRACT §2), for the OpenAPI document. */
+export const bookingSchema = {
+  $id: 'Booking',
+  type: 'object',
+  required: [
+    'id', 'reference', 'status', 'date', 'time', 'start_at', 'end_at', 'party_size', 'table', 'service_id', 'event_id',
+    'customer', 'notes', 'source', 'created_at', 'updated_at',
+  ],
+  properties: {
+    id: { type: 'string', example: 'bk_0mhv2k1q3a8x4n2p7r9t1c' },
+    reference: { type: 'string', pattern: '^TS-[0-9A-Z]{6}$', description: 'Short reference for humans; accepted wherever the id is.', example: 'TS-7K3M9Q' },
+    status: STATUS,
+    date: DATE,
+    time: HHMM,
+    start_at: { type: 'string', format: 'date-time', example: '2026-05-01T18:00:00.000Z' },
+    end_at: { type: 'string', format: 'date-time', example: '2026-05-01T19:30:00.000Z' },
+    party_size: { type: 'integer', example: 4 },
+    table: {
+      type: ['object', 'null'],
+      properties: { id: { type: 'string' }, number: { type: ['integer', 'string'], example: 12 } },
+    },
+    service_id: NULLABLE_STRING,
+    event_id: NULLABLE_STRING,
+    customer: {
+      type: ['object', 'null'],
+      properties: { id: { type: 'string' }, name: { type: 'string' }, email: NULLABLE_STRING, phone: NULLABLE_STRING },
+    },
+    notes: NULLABLE_STRING,
+    source: { type: 'string', example: 'api', description: 'Where the booking came from.' },
+    venue_id: { type: 'string' },
+    version: { type: 'integer', description: 'Goes up by one on every change.' },
+    created_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** `GET /api/v1/bookings/:id`: the booking with its matched sales and their spend. */
+export const bookingDetailSchema = {
+  $id: 'BookingDetail',
+  allOf: [
+    { $ref: 'Booking' },
+    {
+      type: 'object',
+      required: ['sales', 'spend'],
+      properties: {
+        sales: { type: 'array', items: { type: 'object' }, description: 'Sales matched to this booking.' },
+        spend: {
+          type: 'object',
+          required: ['total', 'currency', 'count'],
+          description: 'Sum of the matched sales that are not void or refunded, in minor units.',
+          properties: { total: { type: 'integer', example: 8450 }, currency: { type: 'string', example: 'GBP' }, count: { type: 'integer' } },
+        },
+      },
+    },
+  ],
+} as const;

@@ -1,0 +1,100 @@
+import { PAGINATION_QUERY_PROPERTIES } from './pagination.schema';
+
+export const PERSON_NAME = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S', example: 'Ada Lovelace' } as const;
+export const EMAIL = {
+  type: ['string', 'null'],
+  format: 'email',
+  maxLength: 254,
+  description: 'Matches an existing customer case-insensitively.',
+  example: 'ada@example.com',
+} as const;
+export const PHONE = {
+  type: ['string', 'null'],
+  pattern: '^\\+?[0-9 ().-]{4,32}$',
+  description: 'Any common format; stored as E.164, numbers without a country code read in the venue\'s country.',
+  example: '+44 7911 123456',
+} as const;
+
+export interface UpsertCustomerBody {
+  name: string;
+  email?: string | null;
+  phone?: string | null;
+  notes?: string | null;
+}
+
+/** `POST /api/v1/customers`: creates (201) or updates (200) the customer with this email or phone. */
+export const upsertCustomerSchema = {
+  $id: 'UpsertCustomer',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: PERSON_NAME,
+    email: EMAIL,
+    phone: PHONE,
+    notes: { type: ['string', 'null'], maxLength: 2000, description: 'Notes about the guest.', example: 'Prefers a quiet table.' },
+  },
+} as const;
+
+export interface ListCustomersQuery {
+  q?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** `GET /api/v1/customers` query. Ordered by name, id. */
+export const listCustomersQuerySchema = {
+  $id: 'ListCustomersQuery',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    q: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      description: 'Prefix of a word of the name, of the email, or of the phone (any format).',
+      example: 'lovel',
+    },
+    ...PAGINATION_QUERY_PROPERTIES,
+  },
+} as const;
+
+const NULLABLE_STRING = { type: ['string', 'null'] } as const;
+
+/** The customer object (CONTRACT §2), for the OpenAPI document. */
+export const customerSchema = {
+  $id: 'Customer',
+  type: 'object',
+  required: ['id', 'name', 'email', 'phone', 'notes', 'visits', 'spend', 'created_at'],
+  properties: {
+    id: { type: 'string', example: 'cus_0mhv2k1q3a8x4n2p7r9t1c' },
+    name: { type: 'string', example: 'Ada Lovelace' },
+    email: NULLABLE_STRING,
+    phone: { type: ['string', 'null'], description: 'E.164.', example: '+447911123456' },
+    notes: NULLABLE_STRING,
+    visits: { type: 'integer', description: 'Bookings of this customer that were seated or completed.' },
+    spend: {
+      type: 'object',
+      required: ['total', 'currency'],
+      description: 'Sum of the sales matched to this customer\'s bookings, not void or refunded, in minor units.',
+      properties: { total: { type: 'integer', example: 12900 }, currency: { type: 'string', example: 'GBP' } },
+    },
+    venue_id: { type: 'string' },
+    version: { type: 'integer' },
+    created_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** `GET /api/v1/customers/:id`: the customer with their booking history, newest first. */
+export const customerDetailSchema = {
+  $id: 'CustomerDetail',
+  allOf: [
+    { $ref: 'Customer' },
+    {
+      type: 'object',
+      required: ['bookings'],
+      properties: { bookings: { type: 'array', items: { $ref: 'Booking' } } },
+    },
+  ],
+} as const;

@@ -1,0 +1,271 @@
+/**
+ * Admin partner hub schemas (CONTRACT §3): the request bodies the routes validate with ajv, and the
+ * response objects, both feeding the OpenAPI document.
+ */
+import type { AckMode, ConflictMode, InboundEventStatus } from '../../db/entities';
+import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
+
+const TIMESTAMP = { type: 'string', format: 'date-time', example: '2026-05-01T18:00:00.000Z' } as const;
+const PARTNER_NAME = { type: 'string', pattern: '^[a-z0-9-]+$', minLength: 1, maxLength: 64, example: 'lightspeed' } as const;
+const ADAPTER = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 64,
+  description: 'Adapter registered in adapters/index.ts (`generic`, `square`, `lightspeed`, …).',
+  example: 'generic',
+} as const;
+const SCHEME = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 32,
+  description:
+    '`hmac-sha256-hex`, `hmac-sha256-base64`, `standard-webhooks`, `token`, `basic`, or a scheme the adapter brings (`square-hmac`).',
+  example: 'hmac-sha256-hex',
+} as const;
+const HEADER = {
+  type: ['string', 'null'],
+  pattern: '^[A-Za-z0-9-]+$',
+  maxLength: 128,
+  description: "Header carrying the signature; null for the scheme's default.",
+  example: 'X-Signature',
+} as const;
+const SECRET = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 512,
+  description: 'Shared secret (`user:password` for `basic`). Never returned.',
+} as const;
+const ACK = { type: 'string', enum: ['queued', 'processed'] } as const;
+const CONFLICT = { type: 'string', enum: ['reject', 'queue'] } as const;
+const EVENT_STATUS = { type: 'string', enum: ['queued', 'processing', 'processed', 'ignored', 'failed'] } as const;
+
+export interface CreatePartnerBody {
+  name: string;
+  adapter?: string;
+  signature: { scheme: string; header?: string | null; secret?: string };
+  ack?: AckMode;
+  conflict?: ConflictMode;
+  enabled?: boolean;
+}
+
+export const createPartnerSchema = {
+  $id: 'CreatePartner',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'signature'],
+  properties: {
+    name: PARTNER_NAME,
+    adapter: { ...ADAPTER, default: 'generic' },
+    signature: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['scheme'],
+      properties: {
+        scheme: SCHEME,
+        header: HEADER,
+        secret: { ...SECRET, description: `${SECRET.description} Generated and returned once when omitted.` },
+      },
+    },
+    ack: { ...ACK, default: 'queued' },
+    conflict: { ...CONFLICT, default: 'reject' },
+    enabled: { type: 'boolean', default: true },
+  },
+} as const;
+
+export interface UpdatePartnerBody {
+  adapter?: string;
+  signature?: { scheme?: string; header?: string | null; secret?: string };
+  rotate_secret?: boolean;
+  ack?: AckMode;
+  conflict?: ConflictMode;
+  enabled?: boolean;
+}
+
+export const updatePartnerSchema = {
+  $id: 'UpdatePartner',
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    adapter: ADAPTER,
+    signature: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: { scheme: SCHEME, header: HEADER, secret: SECRET },
+    },
+    rotate_secret: {
+      type: 'boolean',
+      description: 'Generate a new secret; the response carries it this once.',
+    },
+    ack: ACK,
+    conflict: CONFLICT,
+    enabled: { type: 'boolean' },
+  },
+} as const;
+
+export interface PutLocationBody {
+  venue_id: string;
+  enabled?: boolean;
+}
+
+export const putLocationSchema = {
+  $id: 'PutPartnerLocation',
+  type: 'object',
+  additionalProperties: false,
+  required: ['venue_id'],
+  properties: {
+    venue_id: { type: 'string', minLength: 1, maxLength: 40, example: 'ven_0mhv2k1q3a8x4n2p7r9t1c' },
+    enabled: { type: 'boolean', default: true },
+  },
+} as const;
+
+export interface PutMappingBody {
+  expression: string;
+}
+
+export const putMappingSchema = {
+  $id: 'PutMapping',
+  type: 'object',
+  additionalProperties: false,
+  required: ['expression'],
+  properties: {
+    expression: { type: 'string', minLength: 1, maxLength: 1_000_000, description: 'A JSONata expression.' },
+  },
+} as const;
+
+export interface TestMappingBody {
+  payload: unknown;
+  expression?: string;
+}
+
+export const testMappingSchema = {
+  $id: 'TestMapping',
+  type: 'object',
+  additionalProperties: false,
+  required: ['payload'],
+  properties: {
+    payload: {
+      description:
+        'The native payload. A string is taken as the raw body text (keeps integers beyond 2^53 exact); any other JSON value is serialised.',
+    },
+    expression: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1_000_000,
+      description: "A JSONata expression to try; the event type's live mapping when omitted.",
+    },
+  },
+} as const;
+
+export interface ListPartnerEventsQuery extends PaginationQuery {
+  status?: InboundEventStatus;
+}
+
+export const listPartnerEventsQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { status: EVENT_STATUS, ...PAGINATION_QUERY_PROPERTIES },
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+export const partnerSchema = {
+  type: 'object',
+  required: ['id', 'name', 'adapter', 'signature', 'ack', 'conflict', 'enabled', 'created_at', 'updated_at'],
+  properties: {
+    id: { type: 'string', example: 'ptn_0mhv2k1q3a8x4n2p7r9t1c' },
+    name: PARTNER_NAME,
+    adapter: ADAPTER,
+    signature: {
+      type: 'object',
+      required: ['scheme', 'header'],
+      properties: { scheme: SCHEME, header: HEADER },
+    },
+    ack: ACK,
+    conflict: CONFLICT,
+    enabled: { type: 'boolean' },
+    created_at: TIMESTAMP,
+    updated_at: TIMESTAMP,
+  },
+} as const;
+
+export const partnerCreatedSchema = {
+  type: 'object',
+  required: [...partnerSchema.required],
+  properties: {
+    ...partnerSchema.properties,
+    secret: { type: 'string', description: 'Only when it was generated (create, or PATCH with rotate_secret): shown this once.' },
+  },
+} as const;
+
+export const locationSchema = {
+  type: 'object',
+  required: ['id', 'partner', 'location_id', 'venue_id', 'enabled', 'created_at', 'updated_at'],
+  properties: {
+    id: { type: 'string', example: 'loc_0mhv2k1q3a8x4n2p7r9t1c' },
+    partner: PARTNER_NAME,
+    location_id: { type: 'string', description: "The POS's own location id, every digit kept.", example: '9765040300495493' },
+    venue_id: { type: 'string' },
+    enabled: { type: 'boolean' },
+    created_at: TIMESTAMP,
+    updated_at: TIMESTAMP,
+  },
+} as const;
+
+export const mappingVersionSchema = {
+  type: 'object',
+  required: ['event_type', 'version', 'expression', 'source', 'created_at'],
+  properties: {
+    event_type: { type: 'string', example: 'sale.updated' },
+    version: { type: 'integer', minimum: 1, example: 3 },
+    expression: { type: 'string' },
+    source: { type: 'string', enum: ['api', 'file'] },
+    created_at: TIMESTAMP,
+  },
+} as const;
+
+export const mappingTestResultSchema = {
+  type: 'object',
+  required: ['output', 'errors'],
+  properties: {
+    output: { type: 'array', items: { type: 'object' }, description: 'The canonical commands the mapping yields.' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['index', 'path', 'message'],
+        properties: { index: { type: 'integer' }, path: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
+export const inboundEventSchema = {
+  type: 'object',
+  required: ['id', 'partner', 'event_type', 'status', 'reason', 'sale_id', 'attempts', 'received_at', 'processed_at'],
+  properties: {
+    id: { type: 'string', example: 'evt_0mhv2k1q3a8x4n2p7r9t1c' },
+    partner: PARTNER_NAME,
+    event_type: { type: 'string', example: 'sale.updated' },
+    status: EVENT_STATUS,
+    reason: { type: ['string', 'null'], example: 'unknown location 1234' },
+    sale_id: { type: ['string', 'null'], description: "The POS's sale id." },
+    attempts: { type: 'integer', minimum: 0 },
+    received_at: TIMESTAMP,
+    processed_at: { ...TIMESTAMP, type: ['string', 'null'] },
+  },
+} as const;
+
+export const inboundEventDetailSchema = {
+  type: 'object',
+  required: [...inboundEventSchema.required, 'raw_payload', 'mapping_version', 'output', 'errors'],
+  properties: {
+    ...inboundEventSchema.properties,
+    raw_payload: { type: ['string', 'null'], description: 'The body exactly as received.' },
+    mapping_version: { type: ['integer', 'null'] },
+    output: { description: 'What the mapping returned (null before it ran).' },
+    errors: { type: 'array', items: { type: 'object' }, description: 'Mapping or schema errors that failed the event.' },
+  },
+} as const;

@@ -1,0 +1,229 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSource, EntityManager } from 'typeorm';
+import { MappingVersion, Partner } from '../db/entities';
+import { createPartner, findPartnerByName, isDuplicateKey } from '../domain/partners/partners';
+import { AppError } from '../shared/app-error';
+import { newId } from '../shared/ids';
+import type { Logger } from '../shared/logger';
+import type { SecretBox } from '../shared/secret-box';
+import { type CompiledMapping, compileMapping } from './evaluate-mapping';
+import {
+  DEFAULT_MAPPINGS_DIR,
+  eventTypeFromStem,
+  FALLBACK_EVENT_TYPE,
+  readPartnerManifest,
+} from './fixture-runner';
+
+/**
+ * The versioned mapping store (CONTRACT §3): one mapping_versions row per PUT or changed file, the
+ * newest per (partner, event type) is live, older ones are kept. File mappings under
+ * `mappings/<partner>/` are synced in at start; a partner manager's PUT wins over the file.
+ */
+
+export type MappingSource = 'api' | 'file';
+
+export interface LiveMapping {
+  eventType: string;
+  version: number;
+  expression: string;
+  source: MappingSource;
+  createdAt: Date;
+}
+
+function toLive(m: MappingVersion): LiveMapping {
+  return {
+    eventType: m.eventType,
+    version: m.version,
+    expression: m.expression,
+    source: m.source as MappingSource,
+    createdAt: m.createdAt,
+  };
+}
+
+/** The live (newest) version of each of a partner's event types. */
+export async function liveMappings(em: EntityManager, partnerId: string): Promise<LiveMapping[]> {
+  const rows = await em
+    .createQueryBuilder(MappingVersion, 'm')
+    .where('m.partner_id = :partnerId', { partnerId })
+    .andWhere(
+      'm.version = (SELECT MAX(m2.version) FROM mapping_versions m2 WHERE m2.partner_id = m.partner_id AND m2.event_type = m.event_type)',
+    )
+    .orderBy('m.event_type', 'ASC')
+    .getMany();
+  return rows.map(toLive);
+}
+
+/** The live mapping for an event type, else the partner's fallback `*`, else null. */
+export function pickMapping(live: ReadonlyMap<string, LiveMapping>, eventType: string): LiveMapping | null {
+  return live.get(eventType) ?? live.get(FALLBACK_EVENT_TYPE) ?? null;
+}
+
+export async function liveMappingFor(em: EntityManager, partnerId: string, eventType: string): Promise<LiveMapping | null> {
+  const rows = await em
+    .createQueryBuilder(MappingVersion, 'm')
+    .where('m.partner_id = :partnerId AND m.event_type IN (:...types)', {
+      partnerId,
+      types: [eventType, FALLBACK_EVENT_TYPE],
+    })
+    .orderBy('m.version', 'DESC')
+    .getMany();
+  const newest = new Map<string, LiveMapping>();
+  for (const row of rows) if (!newest.has(row.eventType)) newest.set(row.eventType, toLive(row));
+  return pickMapping(newest, eventType);
+}
+
+/**
+ * Stores a new version (compiled first: a syntax error is 400 invalid_mapping with JSONata's
+ * position and token). Concurrent writers racing for the same number retry with the next one.
+ */
+export async function putMapping(
+  em: EntityManager,
+  partner: Pick<Partner, 'id'>,
+  eventType: string,
+  expression: string,
+  source: MappingSource = 'api',
+  now = new Date(),
+): Promise<LiveMapping> {
+  compileMapping(expression);
+  for (let attempt = 0; ; attempt++) {
+    const row = await em
+      .createQueryBuilder(MappingVersion, 'm')
+      .select('MAX(m.version)', 'max')
+      .where('m.partner_id = :partnerId AND m.event_type = :eventType', { partnerId: partner.id, eventType })
+      .getRawOne<{ max: number | null }>();
+    const mapping = em.create(MappingVersion, {
+      id: newId('map'),
+      partnerId: partner.id,
+      eventType,
+      version: Number(row?.max ?? 0) + 1,
+      expression,
+      source,
+      createdAt: now,
+    });
+    try {
+      await em.insert(MappingVersion, mapping);
+      return toLive(mapping);
+    } catch (err) {
+      if (!isDuplicateKey(err) || attempt >= 5) throw err;
+    }
+  }
+}
+
+const compiled = new Map<string, CompiledMapping>();
+const COMPILED_LIMIT = 1000;
+
+/**
+ * A live mapping compiled once per (partner, event type, version); versions never change, so the
+ * cache needs no invalidation, only a size bound.
+ */
+export function compiledMapping(partnerId: string, m: LiveMapping): CompiledMapping {
+  const key = `${partnerId}\u0000${m.eventType}\u0000${m.version}`;
+  let hit = compiled.get(key);
+  if (!hit) {
+    hit = compileMapping(m.expression);
+    compiled.set(key, hit);
+    if (compiled.size > COMPILED_LIMIT) compiled.delete(compiled.keys().next().value as string);
+  }
+  return hit;
+}
+
+export function presentMapping(m: LiveMapping): Record<string, unknown> {
+  return {
+    event_type: m.eventType,
+    version: m.version,
+    expression: m.expression,
+    source: m.source,
+    created_at: m.createdAt.toISOString(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// File mappings
+
+export interface FileSyncReport {
+  partnersCreated: string[];
+  /** `<partner>/<event_type>@<version>` for every version written. */
+  versionsWritten: string[];
+  /** Files skipped, with why. */
+  skipped: string[];
+}
+
+function partnerDirs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((name) => /^[a-z0-9-]+$/.test(name) && statSync(join(dir, name)).isDirectory())
+    .sort();
+}
+
+async function ensureFilePartner(
+  ds: DataSource,
+  secretBox: SecretBox,
+  logger: Logger,
+  name: string,
+  dir: string,
+  report: FileSyncReport,
+): Promise<Partner> {
+  const existing = await findPartnerByName(ds.manager, name);
+  if (existing) return existing;
+  const manifest = readPartnerManifest(dir);
+  try {
+    const { partner } = await createPartner(ds.manager, secretBox, {
+      name,
+      adapter: manifest.adapter,
+      signature: { scheme: manifest.signature?.scheme ?? 'hmac-sha256-hex', header: manifest.signature?.header ?? null },
+      ack: manifest.ack,
+      conflict: manifest.conflict === 'queue' ? 'queue' : undefined,
+    });
+    // The generated secret is not logged: set a known one with PATCH /admin/v1/partners/:name.
+    logger.info({ partner: name }, 'partner created from mappings/ with a generated secret');
+    report.partnersCreated.push(name);
+    return partner;
+  } catch (err) {
+    // Another process starting at the same time created it first.
+    if (err instanceof AppError && err.code === 'conflict') return (await findPartnerByName(ds.manager, name))!;
+    throw err;
+  }
+}
+
+/**
+ * Loads `mappings/<partner>/<event_type>.jsonata` (`_fallback.jsonata` is `*`) into the store:
+ * creates the partners named by `partner.json` when missing, and writes a new version only when the
+ * file differs from the live version and that version came from a file (a PUT wins over files).
+ * A file that does not compile is logged and skipped; start-up goes on.
+ */
+export async function syncFileMappings(
+  ds: DataSource,
+  secretBox: SecretBox,
+  logger: Logger,
+  mappingsDir: string = DEFAULT_MAPPINGS_DIR,
+): Promise<FileSyncReport> {
+  const report: FileSyncReport = { partnersCreated: [], versionsWritten: [], skipped: [] };
+  for (const name of partnerDirs(mappingsDir)) {
+    const dir = join(mappingsDir, name);
+    if (!existsSync(join(dir, 'partner.json'))) {
+      report.skipped.push(`${name}: no partner.json`);
+      continue;
+    }
+    const partner = await ensureFilePartner(ds, secretBox, logger, name, dir, report);
+    const live = new Map((await liveMappings(ds.manager, partner.id)).map((m) => [m.eventType, m]));
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonata')).sort()) {
+      const eventType = eventTypeFromStem(file.slice(0, -'.jsonata'.length));
+      const text = readFileSync(join(dir, file), 'utf8');
+      const current = live.get(eventType);
+      if (current && (current.source !== 'file' || current.expression === text)) continue;
+      try {
+        const written = await putMapping(ds.manager, partner, eventType, text, 'file');
+        report.versionsWritten.push(`${name}/${eventType}@${written.version}`);
+      } catch (err) {
+        const why = err instanceof AppError ? err.message : String(err);
+        report.skipped.push(`${name}/${file}: ${why}`);
+        logger.error({ partner: name, file, err: why }, 'mapping file not loaded');
+      }
+    }
+  }
+  if (report.versionsWritten.length || report.partnersCreated.length) {
+    logger.info({ partners: report.partnersCreated, versions: report.versionsWritten }, 'file mappings synced');
+  }
+  return report;
+}

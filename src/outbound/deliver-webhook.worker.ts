@@ -1,0 +1,312 @@
+import { performance } from 'node:perf_hooks';
+import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import type { AppDeps } from '../app-deps';
+import type { BackgroundProcess } from '../composition-root';
+import { QUEUE_NAMES } from '../jobs/queues';
+import { AppError } from '../shared/app-error';
+import { newId } from '../shared/ids';
+import type { Logger } from '../shared/logger';
+import type { SecretBox } from '../shared/secret-box';
+import { Batcher } from './batcher';
+import { postWebhook, type PostWebhookResult } from './post-webhook';
+import { parseRetrySchedule, retryDelayMs, type RetrySchedule } from './retry-schedule';
+import { buildDelivery } from './sign-webhook';
+import { stopPendingDeliveries, urlPolicy } from './webhooks-service';
+import { assertDeliverableUrl, blockPrivateLookup } from './webhook-url-policy';
+
+/**
+ * The delivery worker (ARCHITECTURE C step 13): one BullMQ job per (message, endpoint), jobId = delivery id.
+ * Each run makes one attempt: rebuild the body from the outbox row (same bytes every time), sign it, POST it,
+ * log the attempt, update the delivery. The database row is the truth; BullMQ only schedules the retries.
+ */
+
+export interface DeliveryJobData {
+  delivery_id: string;
+}
+
+/** Custom backoff type: the delay comes from the retry schedule (see {@link RetryLaterError}). */
+export const DELIVERY_BACKOFF_TYPE = 'webhook-schedule';
+
+export function retryScheduleOf(config: { webhookRetrySchedule: string | null }): RetrySchedule {
+  return parseRetrySchedule(config.webhookRetrySchedule ?? undefined);
+}
+
+/** Options of a delivery job; `attempts` may be fewer when a lost job is re-created mid-schedule. */
+export function deliveryJobOptions(deliveryId: string, schedule: RetrySchedule, attempts = schedule.attempts): JobsOptions {
+  return { jobId: deliveryId, attempts: Math.max(1, attempts), backoff: { type: DELIVERY_BACKOFF_TYPE } };
+}
+
+export interface EndpointDisablePolicy {
+  /**
+   * An endpoint whose attempts have all failed for this long (no success since `failing_since`) is
+   * disabled at its next failed attempt. Stripe disables after 3 days, Svix after 5.
+   * @defaultValue 3 days
+   */
+  failingForMs: number;
+}
+
+export const DEFAULT_DISABLE_POLICY: Readonly<EndpointDisablePolicy> = Object.freeze({ failingForMs: 3 * 24 * 3600 * 1000 });
+
+export interface DeliveryWorkerOptions {
+  /** Parallel deliveries per worker process; they wait on the network, not the CPU. @defaultValue 50 */
+  concurrency?: number;
+  /** Per attempt (CONTRACT §7). @defaultValue 10_000 */
+  timeoutMs?: number;
+  disablePolicy?: EndpointDisablePolicy;
+}
+
+/** Thrown to make BullMQ retry after the delay already recorded as the delivery's next_attempt_at. */
+export class RetryLaterError extends Error {
+  constructor(message: string, readonly delayMs: number) {
+    super(message);
+    this.name = 'RetryLaterError';
+  }
+}
+
+interface DeliveryRow {
+  id: string;
+  status: string;
+  attempts: number;
+  message_id: string;
+  webhook_id: string;
+  url: string;
+  secret_encrypted: string;
+  enabled: number;
+  disabled_reason: string | null;
+  deleted_at: Date | null;
+  failing_since: Date | null;
+  event: string;
+  payload: string;
+  resource_version: number;
+  message_created_at: Date;
+}
+
+export interface DeliveryContext {
+  dataSource: DataSource;
+  secretBox: SecretBox;
+  logger: Logger;
+  config: AppDeps['config'];
+  schedule: RetrySchedule;
+  timeoutMs: number;
+  disablePolicy: EndpointDisablePolicy;
+  /** Loads deliveries (with endpoint and message) for the jobs running at the same time in one query. */
+  loader: Batcher<string, DeliveryRow | undefined>;
+  /** Writes the outcomes of concurrent attempts in one transaction. */
+  recorder: Batcher<AttemptOutcome, void>;
+}
+
+/** What one attempt changes: its log row, its delivery, and its endpoint's failure clock. */
+interface AttemptOutcome {
+  deliveryId: string;
+  webhookId: string;
+  attempt: number;
+  result: PostWebhookResult;
+  at: Date;
+  status: 'pending' | 'succeeded' | 'failed';
+  nextAttemptAt: Date | null;
+  /** The endpoint's failing_since before this attempt (success: cleared if set; failure: set if unset). */
+  failingSince: Date | null;
+}
+
+const clip = (s: string | null, n: number): string | null => (s === null ? null : s.slice(0, n));
+
+/**
+ * The event's `data`: the resource as the outbox recorded it, with its `version` so receivers can order
+ * deliveries. A pure function of the outbox row, so every attempt and every endpoint gets the same bytes.
+ */
+export function eventData(payload: string, resourceVersion: number): Record<string, unknown> {
+  const data = JSON.parse(payload) as Record<string, unknown>;
+  return data.version === undefined ? { ...data, version: resourceVersion } : data;
+}
+
+/** One attempt of one delivery. Resolves when the delivery is finished; throws to have BullMQ retry or fail it. */
+export async function processDelivery(ctx: DeliveryContext, job: Job<DeliveryJobData>): Promise<string> {
+  const ds = ctx.dataSource;
+  const T0 = performance.now();
+  const row = await ctx.loader.add(job.data.delivery_id);
+  const T1 = performance.now();
+  // Gone with its venue, or already finished (a re-added job, a stopped delivery): nothing to do.
+  if (!row) return 'missing';
+  if (row.status !== 'pending') return row.status;
+  const now = new Date();
+  if (row.deleted_at) return finishStopped(ds, row.id, 'Webhook deleted', now);
+  if (!row.enabled) return finishStopped(ds, row.id, `Webhook disabled: ${row.disabled_reason ?? 'no reason given'}`, now);
+
+  const attempt = row.attempts + 1;
+  // The database count decides; the job's own count covers a job re-created with fewer attempts left.
+  const isLast = attempt >= ctx.schedule.attempts || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  const result = await attemptOnce(ctx, row);
+  const T2 = performance.now();
+  const finished = new Date();
+  const final = result.ok || isLast || !result.retryable;
+  const delayMs = final ? 0 : retryDelayMs(attempt, ctx.schedule);
+  await ctx.recorder.add({
+    deliveryId: row.id,
+    webhookId: row.webhook_id,
+    attempt,
+    result,
+    at: finished,
+    status: result.ok ? 'succeeded' : final ? 'failed' : 'pending',
+    nextAttemptAt: final ? null : new Date(finished.getTime() + delayMs),
+    failingSince: row.failing_since,
+  });
+  const T3 = performance.now();
+  (globalThis as any).__T = (globalThis as any).__T ?? { n: 0, load: 0, post: 0, rec: 0 };
+  const G = (globalThis as any).__T; G.n++; G.load += T1 - T0; G.post += T2 - T1; G.rec += T3 - T2;
+  if (G.n % 1000 === 0) console.log(`n=${G.n} load=${(G.load / G.n).toFixed(1)} post=${(G.post / G.n).toFixed(1)} rec=${(G.rec / G.n).toFixed(1)}`);
+  if (result.ok) return 'succeeded';
+
+  const failingSince = row.failing_since ?? finished;
+  if (finished.getTime() - failingSince.getTime() >= ctx.disablePolicy.failingForMs) {
+    const disabled = await disableEndpoint(ds, row.webhook_id, failingSince, finished);
+    if (disabled) {
+      ctx.logger.warn({ webhook_id: row.webhook_id, failing_since: failingSince.toISOString() }, 'webhook endpoint disabled');
+      throw new UnrecoverableError('Webhook endpoint disabled after failing continuously');
+    }
+  }
+  const reason = result.error ?? `HTTP ${result.status}`;
+  if (final) throw new UnrecoverableError(reason);
+  throw new RetryLaterError(reason, delayMs);
+}
+
+async function loadDeliveries(ds: DataSource, ids: string[]): Promise<(DeliveryRow | undefined)[]> {
+  const rows = (await ds.query(
+    `SELECT d.id, d.status, d.attempts, d.message_id, w.id AS webhook_id, w.url, w.secret_encrypted, w.enabled,
+            w.disabled_reason, w.deleted_at, w.failing_since, o.event, o.payload, o.resource_version,
+            o.created_at AS message_created_at
+       FROM webhook_deliveries d
+       JOIN webhooks w ON w.id = d.webhook_id
+       JOIN outbox o ON o.message_id = d.message_id
+      WHERE d.id IN (?)`,
+    [ids],
+  )) as DeliveryRow[];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id));
+}
+
+/**
+ * One transaction for a batch of outcomes: the attempt rows, the deliveries (one UPDATE per distinct set of
+ * values; in the common case every success of the batch shares one), and the endpoints' failure clocks.
+ */
+async function recordOutcomes(ds: DataSource, outcomes: AttemptOutcome[]): Promise<void[]> {
+  const groups = new Map<string, { values: unknown[]; ids: string[] }>();
+  for (const o of outcomes) {
+    const values = [o.status, o.attempt, o.result.status, o.result.ok ? null : clip(o.result.error, 1000), o.nextAttemptAt];
+    const key = JSON.stringify(values);
+    const group = groups.get(key) ?? { values, ids: [] };
+    group.ids.push(o.deliveryId);
+    groups.set(key, group);
+  }
+  const failing = [...new Set(outcomes.filter((o) => !o.result.ok).map((o) => o.webhookId))].sort();
+  const recovered = [...new Set(outcomes.filter((o) => o.result.ok && o.failingSince).map((o) => o.webhookId))].sort();
+  const now = new Date();
+  await ds.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO webhook_delivery_attempts (id, delivery_id, attempt, status_code, duration_ms, response_body, error, created_at)
+       VALUES ?`,
+      [outcomes.map((o) => [
+        newId('wha'), o.deliveryId, o.attempt, o.result.status, o.result.durationMs,
+        o.result.responseBody === '' ? null : o.result.responseBody, clip(o.result.error, 1000), o.at,
+      ])],
+    );
+    for (const { values, ids } of groups.values()) {
+      await tx.query(
+        `UPDATE webhook_deliveries SET status = ?, attempts = ?, last_status_code = ?, last_error = ?, next_attempt_at = ?,
+                updated_at = ? WHERE id IN (?)`,
+        [...values, now, ids],
+      );
+    }
+    if (failing.length) await tx.query('UPDATE webhooks SET failing_since = COALESCE(failing_since, ?) WHERE id IN (?)', [now, failing]);
+    if (recovered.length) await tx.query('UPDATE webhooks SET failing_since = NULL WHERE id IN (?)', [recovered]);
+  });
+  return outcomes.map(() => undefined);
+}
+
+/** URL policy (DNS may have changed since registration), sign, POST. Never throws. */
+async function attemptOnce(ctx: DeliveryContext, row: DeliveryRow): Promise<PostWebhookResult> {
+  const failed = (error: string, retryable: boolean): PostWebhookResult =>
+    ({ ok: false, status: null, durationMs: 0, responseBody: '', error, retryable });
+  try {
+    await assertDeliverableUrl(row.url, urlPolicy(ctx.config));
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    // A DNS failure may pass; a private address or a bad URL will not.
+    return failed(err.message, (err.details as { reason?: string } | null)?.reason === 'unresolvable');
+  }
+  let secret: string;
+  try {
+    secret = ctx.secretBox.decrypt(row.secret_encrypted);
+  } catch {
+    return failed('The webhook secret cannot be decrypted (ENCRYPTION_KEY changed?)', false);
+  }
+  const { body, headers } = buildDelivery({
+    messageId: row.message_id,
+    event: row.event,
+    createdAt: row.message_created_at,
+    data: eventData(row.payload, row.resource_version),
+    secret,
+  });
+  return postWebhook({
+    url: row.url,
+    body,
+    headers,
+    timeoutMs: ctx.timeoutMs,
+    ...(ctx.config.webhookAllowPrivate ? {} : { lookup: blockPrivateLookup }),
+  });
+}
+
+async function finishStopped(ds: DataSource, deliveryId: string, reason: string, now: Date): Promise<string> {
+  await ds.query(
+    `UPDATE webhook_deliveries SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
+      WHERE id = ? AND status = 'pending'`,
+    [reason.slice(0, 1000), now, deliveryId],
+  );
+  return 'stopped';
+}
+
+/** Disables the endpoint (once: concurrent workers race harmlessly) and stops its other pending deliveries. */
+async function disableEndpoint(ds: DataSource, webhookId: string, failingSince: Date, now: Date): Promise<boolean> {
+  const reason = `Every delivery attempt has failed since ${failingSince.toISOString()}`;
+  return ds.transaction(async (tx) => {
+    const result = (await tx.query(
+      'UPDATE webhooks SET enabled = 0, disabled_reason = ?, updated_at = ? WHERE id = ? AND enabled = 1',
+      [reason, now, webhookId],
+    )) as { affectedRows?: number };
+    await stopPendingDeliveries(tx, webhookId, `Webhook disabled: ${reason}`, now);
+    return (result.affectedRows ?? 0) > 0;
+  });
+}
+
+/** The worker-role process: a BullMQ Worker on the delivery queue with the schedule as its backoff. */
+export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorkerOptions = {}): BackgroundProcess {
+  const schedule = retryScheduleOf(deps.config);
+  const ctx: DeliveryContext = {
+    dataSource: deps.dataSource,
+    secretBox: deps.secretBox,
+    logger: deps.logger.child({ component: 'webhook-delivery' }),
+    config: deps.config,
+    schedule,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    disablePolicy: options.disablePolicy ?? DEFAULT_DISABLE_POLICY,
+    loader: new Batcher((ids) => loadDeliveries(deps.dataSource, ids)),
+    recorder: new Batcher((outcomes) => recordOutcomes(deps.dataSource, outcomes)),
+  };
+  const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, (job) => processDelivery(ctx, job), {
+    connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },
+    prefix: deps.keyPrefix,
+    concurrency: options.concurrency ?? 50,
+    settings: {
+      // The processor already chose (and recorded) the delay; anything else falls back to the schedule.
+      backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+        err instanceof RetryLaterError ? err.delayMs : retryDelayMs(attemptsMade, schedule),
+    },
+  });
+  worker.on('error', (err) => ctx.logger.error({ err: err.message }, 'webhook delivery worker error'));
+  worker.on('failed', (job, err) => {
+    if (job && !(err instanceof RetryLaterError)) {
+      ctx.logger.info({ delivery_id: job.data.delivery_id, reason: err.message }, 'webhook delivery finished unsuccessfully');
+    }
+  });
+  return { name: 'webhook-delivery-worker', close: () => worker.close() };
+}

@@ -1,0 +1,226 @@
+import type { Queue } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import type { AppDeps } from '../app-deps';
+import type { BackgroundProcess } from '../composition-root';
+import { newId } from '../shared/ids';
+import type { Logger } from '../shared/logger';
+import { deliveryJobOptions, retryScheduleOf, type DeliveryJobData } from './deliver-webhook.worker';
+import { totalSpanMs, type RetrySchedule } from './retry-schedule';
+
+/**
+ * The outbox relay (transactional outbox → delivery queue), a worker-role process.
+ *
+ * Each pass claims unrelayed outbox rows in id order with `SELECT … FOR UPDATE SKIP LOCKED`, so several
+ * worker processes share the work without waiting on each other or taking the same row. For every row it
+ * creates one webhook_deliveries row per subscribed endpoint (unique (webhook_id, message_id): idempotent),
+ * adds one job per delivery (jobId = delivery id: a re-add is a no-op) and marks the row relayed, all while
+ * holding the row lock. The deliveries are inserted on a second connection and committed before the jobs
+ * are added, so a worker never picks up a job whose delivery it cannot see yet.
+ *
+ * Crash safety: before the final commit the row stays unrelayed and is claimed again on restart; what the
+ * next pass repeats (the delivery rows, the job ids) is a no-op.
+ *
+ * The same loop sweeps for pending deliveries whose job is gone (Redis lost data, or a job failed before its
+ * delivery could be updated) and re-adds them, so a delivery row is never stranded.
+ */
+
+export interface RelayOptions {
+  /** Wait between passes when the outbox is drained. @defaultValue 200 */
+  intervalMs?: number;
+  /** Outbox rows claimed per pass. @defaultValue 100 */
+  batchSize?: number;
+  /** How often stranded deliveries are looked for. @defaultValue 5000 */
+  sweepIntervalMs?: number;
+}
+
+export interface RelayDeps {
+  dataSource: DataSource;
+  queue: Queue<DeliveryJobData>;
+  schedule: RetrySchedule;
+}
+
+interface OutboxRow {
+  id: number;
+  message_id: string;
+  venue_id: string;
+  event: string;
+  created_at: Date;
+}
+
+interface WebhookRow {
+  id: string;
+  venue_id: string;
+  events: string | string[];
+  created_at: Date;
+}
+
+/** Rows per INSERT: a message fanned out to many endpoints stays within max_allowed_packet. */
+const INSERT_CHUNK = 1000;
+
+/** One pass: returns how many outbox rows were relayed (0 = the outbox is drained). */
+export async function relayOutboxBatch(deps: RelayDeps, batchSize = 100, now = new Date()): Promise<number> {
+  const qr = deps.dataSource.createQueryRunner();
+  await qr.connect();
+  try {
+    await qr.startTransaction();
+    const rows = (await qr.query(
+      `SELECT id, message_id, venue_id, event, created_at FROM outbox
+        WHERE relayed_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
+      [batchSize],
+    )) as OutboxRow[];
+    if (rows.length > 0) {
+      const deliveries = await createDeliveries(deps.dataSource, rows, now);
+      if (deliveries.length > 0) {
+        await deps.queue.addBulk(
+          deliveries.map((d) => ({
+            name: 'deliver',
+            data: { delivery_id: d.id },
+            opts: deliveryJobOptions(d.id, deps.schedule, deps.schedule.attempts - d.attempts),
+          })),
+        );
+      }
+      await qr.query('UPDATE outbox SET relayed_at = ? WHERE id IN (?)', [now, rows.map((r) => r.id)]);
+    }
+    await qr.commitTransaction();
+    return rows.length;
+  } catch (err) {
+    if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+    throw err;
+  } finally {
+    await qr.release();
+  }
+}
+
+/**
+ * Fan-out: one pending delivery per (message, subscribed endpoint). An endpoint gets the messages written
+ * after it was registered, not the backlog from before. Autocommit, on its own connection, so the rows are
+ * visible to workers before their jobs exist. Returns the deliveries still pending.
+ */
+async function createDeliveries(
+  ds: DataSource,
+  rows: OutboxRow[],
+  now: Date,
+): Promise<{ id: string; attempts: number }[]> {
+  const venueIds = [...new Set(rows.map((r) => r.venue_id))];
+  const hooks = (await ds.query(
+    'SELECT id, venue_id, events, created_at FROM webhooks WHERE venue_id IN (?) AND enabled = 1 AND deleted_at IS NULL',
+    [venueIds],
+  )) as WebhookRow[];
+  if (hooks.length === 0) return [];
+  const byVenue = new Map<string, { id: string; events: string[]; createdAt: number }[]>();
+  for (const h of hooks) {
+    const events = typeof h.events === 'string' ? (JSON.parse(h.events) as string[]) : h.events;
+    byVenue.set(h.venue_id, [...(byVenue.get(h.venue_id) ?? []), { id: h.id, events, createdAt: h.created_at.getTime() }]);
+  }
+  const values: unknown[][] = [];
+  const pairs = new Set<string>();
+  for (const row of rows) {
+    for (const h of byVenue.get(row.venue_id) ?? []) {
+      if (h.createdAt > row.created_at.getTime()) continue;
+      if (!h.events.includes('*') && !h.events.includes(row.event)) continue;
+      values.push([newId('whd'), h.id, row.message_id, row.event, 'pending', 0, now, now, now]);
+      pairs.add(`${h.id} ${row.message_id}`);
+    }
+  }
+  if (values.length === 0) return [];
+  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
+    // An existing (webhook_id, message_id) keeps its row and id: relaying a row twice is harmless.
+    await ds.query(
+      `INSERT INTO webhook_deliveries (id, webhook_id, message_id, event, status, attempts, next_attempt_at, created_at, updated_at)
+       VALUES ? ON DUPLICATE KEY UPDATE id = id`,
+      [values.slice(i, i + INSERT_CHUNK)],
+    );
+  }
+  // Both lists hit the unique (webhook_id, message_id) index; the exact pairs are picked here.
+  const existing = (await ds.query(
+    `SELECT id, webhook_id, message_id, attempts FROM webhook_deliveries
+      WHERE webhook_id IN (?) AND message_id IN (?) AND status = 'pending'`,
+    [[...new Set(values.map((v) => v[1]))], [...new Set(rows.map((r) => r.message_id))]],
+  )) as { id: string; webhook_id: string; message_id: string; attempts: number }[];
+  return existing.filter((d) => pairs.has(`${d.webhook_id} ${d.message_id}`)).map((d) => ({ id: d.id, attempts: d.attempts }));
+}
+
+/**
+ * Re-adds jobs for pending deliveries that are overdue and whose job is missing or already finished.
+ * Only deliveries young enough to still be inside the retry schedule are looked at; their ids are
+ * time-ordered, so that is a primary-key range and not a table scan.
+ */
+export async function requeueStrandedDeliveries(deps: RelayDeps, now = new Date()): Promise<number> {
+  const { schedule } = deps;
+  const graceMs = Math.min(300_000, Math.max(5_000, 5 * schedule.baseMs));
+  const windowMs = totalSpanMs({ ...schedule, jitter: 0 }) + 3_600_000;
+  const lowestId = `whd_${Math.max(0, now.getTime() - windowMs).toString(36).padStart(10, '0')}`;
+  const rows = (await deps.dataSource.query(
+    `SELECT id, attempts FROM webhook_deliveries
+      WHERE id >= ? AND status = 'pending' AND next_attempt_at < ? ORDER BY id LIMIT 100`,
+    [lowestId, new Date(now.getTime() - graceMs)],
+  )) as { id: string; attempts: number }[];
+  let requeued = 0;
+  for (const row of rows) {
+    const job = await deps.queue.getJob(row.id);
+    if (job) {
+      const state = await job.getState();
+      // Waiting, delayed or active: it will run. A finished job with a pending delivery failed to record.
+      if (state !== 'completed' && state !== 'failed') continue;
+      await job.remove();
+    }
+    await deps.queue.add('deliver', { delivery_id: row.id }, deliveryJobOptions(row.id, schedule, schedule.attempts - row.attempts));
+    requeued += 1;
+  }
+  return requeued;
+}
+
+/** The relay loop as a worker-role background process. */
+export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): BackgroundProcess {
+  const intervalMs = options.intervalMs ?? 200;
+  const batchSize = options.batchSize ?? 100;
+  const sweepIntervalMs = options.sweepIntervalMs ?? 5000;
+  const relayDeps: RelayDeps = {
+    dataSource: deps.dataSource,
+    queue: deps.queues.webhookDeliveries as Queue<DeliveryJobData>,
+    schedule: retryScheduleOf(deps.config),
+  };
+  const logger: Logger = deps.logger.child({ component: 'outbox-relay' });
+  let stopped = false;
+  // close() ends the current pause at once instead of waiting out the interval.
+  const sleeper = { wake: (): void => undefined };
+  const pause = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      sleeper.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const loop = async (): Promise<void> => {
+    let nextSweep = Date.now() + sweepIntervalMs;
+    while (!stopped) {
+      try {
+        const relayed = await relayOutboxBatch(relayDeps, batchSize);
+        if (Date.now() >= nextSweep) {
+          nextSweep = Date.now() + sweepIntervalMs;
+          const requeued = await requeueStrandedDeliveries(relayDeps);
+          if (requeued > 0) logger.warn({ requeued }, 'requeued stranded webhook deliveries');
+        }
+        // A full batch means more is waiting: go again at once.
+        if (relayed === batchSize) continue;
+        await pause(intervalMs);
+      } catch (err) {
+        // Database or Redis down: the rows stay unrelayed; try again a little later.
+        logger.error({ err: (err as Error).message }, 'outbox relay pass failed');
+        await pause(intervalMs * 10);
+      }
+    }
+  };
+  const running = loop();
+
+  return {
+    name: 'outbox-relay',
+    async close() {
+      stopped = true;
+      sleeper.wake();
+      await running;
+    },
+  };
+}

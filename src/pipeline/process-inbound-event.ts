@@ -1,0 +1,229 @@
+import { DelayedError, type Queue, UnrecoverableError } from 'bullmq';
+import type { DataSource, EntityManager } from 'typeorm';
+import { getAdapter } from '../../adapters';
+import { InboundEvent, Partner } from '../db/entities';
+import { applyCommands, type ApplyOutcome } from '../domain/sales/apply-sale-command';
+import type { ClaimResult, SaleLock } from '../ingest/sale-lock';
+import { extractSaleIds, mapNativeEvent, type MappedEvent } from '../mapping/map-native-event';
+import { compiledMapping, liveMappingFor, type LiveMapping } from '../mapping/mapping-store';
+import { AppError } from '../shared/app-error';
+import type { Logger } from '../shared/logger';
+import type { Metrics } from '../shared/metrics';
+import { recordEvent, type EventRowPatch } from './event-log';
+import { eventIdAgeMs, type InboundEventResult, type InboundJob, nextRetryDelayMs } from './inbound-job';
+
+/**
+ * One inbound event, start to finish (ARCHITECTURE §C steps 9–12):
+ *   live mapping → adapter parse/normalise → JSONata → schema check
+ *   → claim the event's sales (or wait in line behind the event that holds them)
+ *   → event row `processing` → one transaction: apply the commands, mark the event
+ *   → release the sales and wake whoever is next in line.
+ * A mapping or schema error fails the event at once (UnrecoverableError) with readable errors on its row.
+ * Other errors are retried by BullMQ; the sales stay held (TTL pushed past the backoff) so no other
+ * event of the sale slips in between.
+ */
+
+export interface PipelineContext {
+  dataSource: DataSource;
+  queue: Queue;
+  locks: SaleLock;
+  logger: Logger;
+  metrics: Metrics;
+  /** Test seam: runs once the event is `processing`, before its commands are applied. */
+  beforeApply?: (eventId: string) => Promise<void>;
+}
+
+/** A wait in line is re-checked at least this often even if no wake-up comes (the holder died). */
+const MAX_PARK_MS = 60_000;
+const MIN_PARK_MS = 500;
+/** An id first in line with no live job for this long is a leftover of a crashed ingest request. */
+const ABANDONED_AFTER_MS = 60_000;
+
+/** The event failed for good; its row already says why. */
+class EventFailed extends UnrecoverableError {}
+
+interface Readable {
+  code: string | null;
+  message: string;
+  path?: string;
+  index?: number;
+  position?: number | null;
+  token?: unknown;
+}
+
+function describeAppError(err: AppError): Readable {
+  const d = (err.details ?? {}) as { code?: string | null; position?: number | null; token?: unknown };
+  return { code: d.code ?? err.code, message: err.message, position: d.position ?? null, token: d.token ?? null };
+}
+
+const DB_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_DUP_ENTRY']);
+
+/** Deadlocks and insert races between two transactions resolve on a second try. */
+async function inTransaction<T>(ds: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ds.transaction(work);
+    } catch (err) {
+      if (attempt >= 3 || !DB_RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+    }
+  }
+}
+
+export async function processInboundEvent(ctx: PipelineContext, job: InboundJob, token?: string): Promise<InboundEventResult> {
+  const data = job.data;
+  const { eventId } = data;
+  const log = ctx.logger.child({ event_id: eventId, partner: data.partner, event_type: data.eventType });
+  const em = ctx.dataSource.manager;
+  let sales = [...new Set(data.saleIds)];
+
+  const raw = data.rawPayload ?? (await em.findOne(InboundEvent, { where: { id: eventId } }))?.rawPayload;
+  if (raw === undefined) throw new UnrecoverableError(`event ${eventId} has no stored payload to process`);
+
+  const record = (patch: EventRowPatch, countAttempt = false) => recordEvent(em, data, raw, patch, countAttempt);
+
+  /** Ends the event and frees its sales for the next in line. */
+  const releaseSales = async () => {
+    const next = await ctx.locks.release(data.partner, sales, eventId);
+    await Promise.all(next.map((id) => wake(ctx.queue, id, log)));
+  };
+  const finish = async (status: 'ignored', reason: string, patch: EventRowPatch = {}): Promise<InboundEventResult> => {
+    await record({ status, reason, errors: null, processedAt: new Date(), ...patch }, true);
+    await releaseSales();
+    ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: status });
+    log.info({ status, reason }, 'inbound event ignored');
+    return { event_id: eventId, status, reason, sale_ids: [] };
+  };
+  const fail = async (reason: string, errors: Readable[], patch: EventRowPatch = {}): Promise<never> => {
+    await record({ status: 'failed', reason, errors, processedAt: new Date(), ...patch }, true);
+    await releaseSales();
+    ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: 'failed' });
+    log.warn({ reason, errors }, 'inbound event failed');
+    throw new EventFailed(reason);
+  };
+
+  try {
+    const partner = await em.findOne(Partner, { where: { name: data.partner } });
+    if (!partner) return await finish('ignored', `partner ${data.partner} no longer exists`);
+    const adapter = getAdapter(partner.adapter);
+    if (!adapter) return await fail(`partner ${partner.name} names an unknown adapter "${partner.adapter}"`, []);
+
+    const mapping: LiveMapping | null = await liveMappingFor(em, partner.id, data.eventType);
+    if (!mapping) return await finish('ignored', `no mapping for event type ${data.eventType}`);
+    const mappingPatch: EventRowPatch = { mappingVersion: mapping.version };
+
+    let mapped: MappedEvent;
+    try {
+      mapped = await mapNativeEvent({
+        adapter,
+        rawBody: raw,
+        headers: data.contentType ? { 'content-type': data.contentType } : {},
+        eventType: data.eventType,
+        compiled: compiledMapping(partner.id, mapping),
+      });
+    } catch (err) {
+      if (err instanceof AppError) return await fail(err.message, [describeAppError(err)], { ...mappingPatch, output: null });
+      throw err;
+    }
+    const output = { ...mappingPatch, output: mapped.output ?? null };
+    if (mapped.errors.length) {
+      const first = mapped.errors[0]!;
+      return await fail(
+        `mapping output is not a valid command: command ${first.index} ${first.path || '(root)'} ${first.message}` +
+          (mapped.errors.length > 1 ? ` (and ${mapped.errors.length - 1} more)` : ''),
+        mapped.errors.map((e) => ({ code: 'schema', ...e })),
+        output,
+      );
+    }
+    if (mapped.commands.length === 0) return await finish('ignored', 'the mapping yielded nothing', output);
+
+    const saleIds = extractSaleIds(mapped.commands);
+    sales = [...new Set([...sales, ...saleIds])];
+    const claim = await claimSales(ctx, data.partner, sales, eventId, log);
+    if (!claim.claimed) return await park(ctx, job, token, sales, claim, log, record);
+
+    await record({ status: 'processing', reason: null, errors: null, saleId: saleIds[0] ?? null, ...output }, true);
+    await ctx.beforeApply?.(eventId);
+    const outcome: ApplyOutcome = await inTransaction(ctx.dataSource, async (tx) => {
+      const applied = await applyCommands(
+        tx,
+        { partner: { id: partner.id, name: partner.name }, eventId, receivedAt: new Date(data.receivedAt) },
+        mapped.commands,
+      );
+      await recordEvent(tx, data, raw, { status: applied.status, reason: applied.reason, processedAt: new Date() }, false);
+      return applied;
+    });
+    await releaseSales();
+    ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: outcome.status });
+    log.info({ status: outcome.status, reason: outcome.reason, sale_ids: saleIds }, 'inbound event applied');
+    return { event_id: eventId, status: outcome.status, reason: outcome.reason, sale_ids: saleIds };
+  } catch (err) {
+    if (err instanceof EventFailed || err instanceof DelayedError) throw err;
+    const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const message = (err as Error).message ?? String(err);
+    if (final) {
+      log.error({ err }, 'inbound event failed for good');
+      await record({ status: 'failed', reason: `processing failed: ${message}`, processedAt: new Date() }, false).catch(() => undefined);
+      await releaseSales().catch(() => undefined);
+      ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: 'failed' });
+    } else {
+      // Keep the sales through the backoff so the retry still goes first.
+      const hold = nextRetryDelayMs(job) + ctx.locks.ttlMs;
+      await ctx.locks.extend(data.partner, sales, eventId, hold).catch(() => undefined);
+      log.warn({ err: message, attempt: job.attemptsMade + 1 }, 'inbound event attempt failed; will retry');
+    }
+    throw err;
+  }
+}
+
+/** Claims the sales; clears a leftover first in line (an id whose ingest request died before queueing it). */
+async function claimSales(ctx: PipelineContext, partner: string, sales: string[], eventId: string, log: Logger): Promise<ClaimResult> {
+  const claim = await ctx.locks.claim(partner, sales, eventId);
+  if (claim.claimed || claim.blockerTtlMs !== null || !(await isAbandoned(ctx.queue, claim.blocker))) return claim;
+  log.warn({ abandoned: claim.blocker }, 'dropping an abandoned event from the sale line');
+  await ctx.locks.leave(partner, sales, claim.blocker);
+  return ctx.locks.claim(partner, sales, eventId);
+}
+
+async function isAbandoned(queue: Queue, eventId: string): Promise<boolean> {
+  const age = eventIdAgeMs(eventId);
+  if (age !== null && age < ABANDONED_AFTER_MS) return false;
+  const job = await queue.getJob(eventId);
+  if (!job) return true;
+  const state = await job.getState();
+  return state === 'completed' || state === 'failed' || state === 'unknown';
+}
+
+/**
+ * Waits in line: the job goes back to `delayed` until the event ahead releases the sale and wakes it
+ * (or, if that never comes, until the holder's lock would have expired). Not counted as an attempt.
+ */
+async function park(
+  ctx: PipelineContext,
+  job: InboundJob,
+  token: string | undefined,
+  sales: string[],
+  blocked: { blocker: string; blockerTtlMs: number | null },
+  log: Logger,
+  record: (patch: EventRowPatch) => Promise<void>,
+): Promise<never> {
+  await record({ status: 'queued', reason: `waiting for event ${blocked.blocker} of the same sale` });
+  const wait = Math.min(MAX_PARK_MS, Math.max(MIN_PARK_MS, blocked.blockerTtlMs ?? MAX_PARK_MS));
+  await job.moveToDelayed(Date.now() + wait, token);
+  // The holder may have released between our claim and the move, while its wake-up found us still active.
+  if ((await ctx.locks.claim(job.data.partner, sales, job.data.eventId)).claimed) {
+    await job.promote().catch(() => undefined);
+  }
+  log.info({ blocker: blocked.blocker, wait_ms: wait }, 'inbound event waiting for its sale');
+  throw new DelayedError();
+}
+
+/** Moves a waiting event's job from delayed to wait so it runs now. */
+async function wake(queue: Queue, eventId: string, log: Logger): Promise<void> {
+  try {
+    const job = await queue.getJob(eventId);
+    if (job && (await job.getState()) === 'delayed') await job.promote();
+  } catch (err) {
+    // Not delayed (yet): it will claim the sale when it runs, or on its own re-check.
+    log.debug({ next: eventId, err: (err as Error).message }, 'could not wake the next event');
+  }
+}

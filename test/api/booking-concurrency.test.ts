@@ -1,0 +1,99 @@
+import { DateTime } from 'luxon';
+import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+const TZ = 'Europe/London';
+const day = (days: number): string => DateTime.now().setZone(TZ).plus({ days }).toISODate()!;
+
+/**
+ * The atomic availability check, through a real listening server and real concurrent HTTP requests:
+ * every request runs in its own connection and transaction, exactly as in production.
+ */
+describe('booking API: concurrent bookings', () => {
+  let t: TestApp;
+  let baseUrl: string;
+  const q = async <T = any>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    (await t.composed.deps.dataSource.query(sql, params)) as T[];
+  const call = async (key: string, method: string, path: string, body: unknown): Promise<{ status: number; body: any }> => {
+    const res = await fetch(`${baseUrl}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const oneTableVenue = () =>
+    createVenue(t, { areas: [{ name: 'Bar', tables: [{ number: 1, min_covers: 1, max_covers: 4 }] }] });
+  const overlaps = async (venueId: string) =>
+    q(`SELECT a.id AS a, b.id AS b FROM bookings a JOIN bookings b
+         ON a.venue_id = b.venue_id AND a.table_id = b.table_id AND a.id < b.id
+        AND a.start_at < b.end_at AND b.start_at < a.end_at
+      WHERE a.venue_id = ? AND a.status NOT IN ('cancelled', 'no_show') AND b.status NOT IN ('cancelled', 'no_show')`, [venueId]);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const port = await t.composed.listen(0);
+    baseUrl = `http://127.0.0.1:${port}`;
+  });
+  afterAll(() => t.stop());
+
+  it('gives the last free table to exactly one of 50 simultaneous requests; 49 get 422 with alternatives', async () => {
+    const venue = await oneTableVenue();
+    const key = await createApiKey(t, venue.id);
+    const date = day(15);
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        call(key, 'POST', '/bookings', { date, time: '19:00', party_size: 2, customer_name: `Guest ${i}`, email: `guest${i}@example.com` })),
+    );
+    const created = results.filter((r) => r.status === 201);
+    const refused = results.filter((r) => r.status === 422);
+    expect(created).toHaveLength(1);
+    expect(refused).toHaveLength(49);
+    for (const r of refused) {
+      expect(r.body.error.code).toBe('slot_unavailable');
+      // The one table is held 19:00–20:30, so the nearest free starts are 17:30 and 20:30.
+      expect(r.body.error.details.alternatives).toEqual(['17:30', '20:30', '17:15']);
+    }
+    const rows = await q('SELECT id FROM bookings WHERE venue_id = ?', [venue.id]);
+    expect(rows.map((r) => r.id)).toEqual([created[0]!.body.id]);
+    // The refused requests wrote nothing: one customer, one booking.created, one customer.created.
+    const [customers] = await q('SELECT COUNT(*) AS n FROM customers WHERE venue_id = ?', [venue.id]);
+    expect(Number(customers.n)).toBe(1);
+    const outbox = await q('SELECT event FROM outbox WHERE venue_id = ? ORDER BY event', [venue.id]);
+    expect(outbox.map((r) => r.event)).toEqual(['booking.created', 'customer.created']);
+  });
+
+  it('never puts two overlapping bookings on one table under a burst of requests for mixed times', async () => {
+    const venue: CreatedVenue = await createVenue(t, {
+      areas: [{ name: 'Main', tables: [{ number: 1, min_covers: 1, max_covers: 2 }, { number: 2, min_covers: 1, max_covers: 4 }] }],
+    });
+    const key = await createApiKey(t, venue.id);
+    const date = day(16);
+    const times = ['18:00', '18:15', '18:30', '18:45', '19:00', '19:15', '19:30', '19:45', '20:00'];
+    const results = await Promise.all(
+      Array.from({ length: 45 }, (_, i) =>
+        call(key, 'POST', '/bookings', { date, time: times[i % times.length], party_size: 1 + (i % 2), customer_name: `G${i}` })),
+    );
+    expect(results.every((r) => r.status === 201 || (r.status === 422 && r.body.error.code === 'slot_unavailable'))).toBe(true);
+    const created = results.filter((r) => r.status === 201);
+    expect(created.length).toBeGreaterThanOrEqual(2);
+    const [count] = await q('SELECT COUNT(*) AS n FROM bookings WHERE venue_id = ?', [venue.id]);
+    expect(Number(count.n)).toBe(created.length);
+    expect(await overlaps(venue.id)).toEqual([]);
+  });
+
+  it('lets only one of two simultaneous moves into the same free slot succeed', async () => {
+    const venue = await oneTableVenue();
+    const key = await createApiKey(t, venue.id);
+    const date = day(17);
+    const a = await call(key, 'POST', '/bookings', { date, time: '17:00', party_size: 2, customer_name: 'A' });
+    const b = await call(key, 'POST', '/bookings', { date, time: '21:00', party_size: 2, customer_name: 'B' });
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const moves = await Promise.all([
+      call(key, 'PATCH', `/bookings/${a.body.id}`, { time: '19:00' }),
+      call(key, 'PATCH', `/bookings/${b.body.id}`, { time: '19:00' }),
+    ]);
+    expect(moves.map((m) => m.status).sort()).toEqual([200, 422]);
+    expect(await overlaps(venue.id)).toEqual([]);
+  });
+});

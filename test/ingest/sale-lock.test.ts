@@ -1,0 +1,64 @@
+import { SaleLock } from '../../src/ingest/sale-lock';
+import { startHubApp, type HubApp } from '../helpers/partner';
+import { uniq } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait-for';
+
+describe('sale lock (per partner and sale id, owner = event id)', () => {
+  let t: HubApp;
+  let lock: SaleLock;
+  beforeAll(async () => {
+    t = await startHubApp();
+    lock = new SaleLock(t.composed.deps.redis, t.config.redisPrefix, 300);
+  });
+  afterAll(() => t.stop());
+
+  it('takes several sales all-or-nothing', async () => {
+    const [a, b] = [uniq('S'), uniq('S')];
+    expect(await lock.arrive('pos', [b], 'evt_b', 'reject')).toBe('acquired');
+    expect(await lock.arrive('pos', [a, b], 'evt_ab', 'reject')).toBe('held');
+    // Nothing of the refused event stays behind: a is still free.
+    expect(await lock.holder('pos', a)).toBeNull();
+    expect(await lock.arrive('pos', [a], 'evt_a', 'reject')).toBe('acquired');
+  });
+
+  it('releases only for its owner (compare-and-delete)', async () => {
+    const s = uniq('S');
+    await lock.arrive('pos', [s], 'evt_owner', 'reject');
+    await lock.release('pos', [s], 'evt_other');
+    expect(await lock.holder('pos', s)).toBe('evt_owner');
+    await lock.release('pos', [s], 'evt_owner');
+    expect(await lock.holder('pos', s)).toBeNull();
+  });
+
+  it('expires by itself when its holder never releases it (a dead worker)', async () => {
+    const s = uniq('S');
+    await lock.arrive('pos', [s], 'evt_dead', 'reject');
+    await waitFor(async () => (await lock.holder('pos', s)) === null, { what: 'the lock to expire', timeoutMs: 3000 });
+    expect(await lock.arrive('pos', [s], 'evt_next', 'reject')).toBe('acquired');
+  });
+
+  it('extends only what its owner holds', async () => {
+    const s = uniq('S');
+    await lock.arrive('pos', [s], 'evt_1', 'reject');
+    expect(await lock.extend('pos', [s], 'evt_2', 60_000)).toBe(0);
+    expect(await lock.extend('pos', [s], 'evt_1', 60_000)).toBe(1);
+    expect(await t.composed.deps.redis.pttl(`${t.config.redisPrefix}:lock:sale:pos:${s}`)).toBeGreaterThan(1000);
+  });
+
+  it('lines events up in arrival order and hands the sale to the first in line only', async () => {
+    const s = uniq('S');
+    expect(await lock.arrive('pos', [s], 'evt_1', 'queue')).toBe('acquired');
+    expect(await lock.arrive('pos', [s], 'evt_2', 'queue')).toBe('waiting');
+    expect(await lock.arrive('pos', [s], 'evt_3', 'queue')).toBe('waiting');
+    expect(await lock.claim('pos', [s], 'evt_3')).toEqual({ claimed: false, blocker: 'evt_1', blockerTtlMs: expect.any(Number) });
+    expect(await lock.release('pos', [s], 'evt_1')).toEqual(['evt_2']);
+    // Free, but evt_2 is first in line: evt_3 (and a newcomer in reject mode) must wait.
+    expect(await lock.claim('pos', [s], 'evt_3')).toEqual({ claimed: false, blocker: 'evt_2', blockerTtlMs: null });
+    expect(await lock.arrive('pos', [s], 'evt_4', 'reject')).toBe('held');
+    expect(await lock.claim('pos', [s], 'evt_2')).toEqual({ claimed: true });
+    expect(await lock.release('pos', [s], 'evt_2')).toEqual(['evt_3']);
+    expect(await lock.claim('pos', [s], 'evt_3')).toEqual({ claimed: true });
+    expect(await lock.release('pos', [s], 'evt_3')).toEqual([]);
+    expect(await lock.arrive('pos', [s], 'evt_5', 'reject')).toBe('acquired');
+  });
+});
