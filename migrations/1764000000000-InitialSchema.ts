@@ -174,6 +174,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       updated_at DATETIME(3) NOT NULL,
       UNIQUE KEY uq_sales_partner_sale (partner, sale_id),
       KEY ix_sales_venue_table_time (venue_id, table_number, match_at),
+      KEY ix_sales_venue_time (venue_id, match_at, id),
       KEY ix_sales_venue_booking (venue_id, booking_id),
       KEY ix_sales_booking (booking_id),
       CONSTRAINT fk_sales_venue FOREIGN KEY (venue_id) REFERENCES venues(id) ON DELETE CASCADE

@@ -1,7 +1,10 @@
 import type { Job } from 'bullmq';
 import supertest from 'supertest';
 import { getAdapter } from '../../adapters';
-import { InboundEvent, Sale, SaleItem } from '../../src/db/entities';
+import { randomBytes } from 'node:crypto';
+import { Booking, InboundEvent, Sale, SaleItem, type BookingStatus } from '../../src/db/entities';
+import { localToInstant } from '../../src/domain/bookings/venue-time';
+import { newId } from '../../src/shared/ids';
 import { signFor } from '../../src/ingest/sign-request';
 import { createInboundEventWorker, type InboundEventWorker, type InboundWorkerOptions } from '../../src/pipeline/inbound-event.worker';
 import { startTestApp, uniq, type TestApp } from './test-app';
@@ -213,4 +216,53 @@ export function gate(): { promise: Promise<void>; open: () => void } {
 export async function jobState(t: TestApp, id: string): Promise<string> {
   const job = (await t.composed.deps.queues.inboundEvents.getJob(id)) as Job | undefined;
   return job ? job.getState() : 'missing';
+}
+
+/** A table of a venue created with createVenue, by its number. */
+export function tableId(venue: { json: Record<string, any> }, number: number | string): string {
+  for (const area of venue.json.areas as { tables: { id: string; number: number | string }[] }[]) {
+    const table = area.tables.find((x) => String(x.number) === String(number));
+    if (table) return table.id;
+  }
+  throw new Error(`no table ${number}`);
+}
+
+/**
+ * Writes a booking straight through the repository (the booking API is built elsewhere): venue-local
+ * date and time, converted in the venue's timezone like the booking engine does.
+ */
+export async function insertBooking(
+  t: TestApp,
+  venue: { id: string; json: Record<string, any> },
+  b: { date: string; time: string; minutes?: number; table?: number | string | null; status?: BookingStatus },
+): Promise<Booking> {
+  const startAt = localToInstant(b.date, b.time, venue.json.timezone as string);
+  const now = new Date();
+  const booking = t.composed.deps.dataSource.manager.create(Booking, {
+    id: newId('bk'),
+    venueId: venue.id,
+    reference: `TS-${randomBytes(4).toString('hex').toUpperCase()}`,
+    status: b.status ?? 'confirmed',
+    date: b.date,
+    time: b.time,
+    startAt,
+    endAt: new Date(startAt.getTime() + (b.minutes ?? 90) * 60_000),
+    partySize: 2,
+    tableId: b.table === null || b.table === undefined ? null : tableId(venue, b.table),
+    serviceId: null,
+    eventId: null,
+    customerId: null,
+    notes: null,
+    source: 'api',
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  });
+  await t.composed.deps.dataSource.manager.insert(Booking, booking);
+  return booking;
+}
+
+/** Venue-local wall clock → ISO instant, in the venue's timezone. */
+export function localIso(venue: { json: Record<string, any> }, date: string, time: string): string {
+  return localToInstant(date, time, venue.json.timezone as string).toISOString();
 }
