@@ -56,6 +56,8 @@ export function createDataSource(databaseUrl: string, opts: { poolSize?: number 
     synchronize: false,
     // Instants are stored and read as UTC.
     timezone: 'Z',
+    // DATE columns are venue-local calendar days: read them as 'YYYY-MM-DD', never through the process's zone.
+    dateStrings: ['DATE'],
     // BIGINT money comes back as a number while it is safe (it always is for minor units).
     supportBigNumbers: true,
     bigNumberStrings: false,

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from '../app-deps';
@@ -94,6 +93,18 @@ export interface DeliveryContext {
   loader: Batcher<string, DeliveryRow | undefined>;
   /** Writes the outcomes of concurrent attempts in one transaction. */
   recorder: Batcher<AttemptOutcome, void>;
+  /** Decrypted secrets by webhook id, keyed also by the sealed text so a changed secret is decrypted anew. */
+  secrets: Map<string, { sealed: string; plain: string }>;
+}
+
+/** An endpoint gets many deliveries; decrypting its secret once per process, not per attempt, is enough. */
+function decryptSecret(ctx: DeliveryContext, webhookId: string, sealed: string): string {
+  const cached = ctx.secrets.get(webhookId);
+  if (cached?.sealed === sealed) return cached.plain;
+  const plain = ctx.secretBox.decrypt(sealed);
+  if (ctx.secrets.size >= 10_000) ctx.secrets.clear();
+  ctx.secrets.set(webhookId, { sealed, plain });
+  return plain;
 }
 
 /** What one attempt changes: its log row, its delivery, and its endpoint's failure clock. */
@@ -123,9 +134,7 @@ export function eventData(payload: string, resourceVersion: number): Record<stri
 /** One attempt of one delivery. Resolves when the delivery is finished; throws to have BullMQ retry or fail it. */
 export async function processDelivery(ctx: DeliveryContext, job: Job<DeliveryJobData>): Promise<string> {
   const ds = ctx.dataSource;
-  const T0 = performance.now();
   const row = await ctx.loader.add(job.data.delivery_id);
-  const T1 = performance.now();
   // Gone with its venue, or already finished (a re-added job, a stopped delivery): nothing to do.
   if (!row) return 'missing';
   if (row.status !== 'pending') return row.status;
@@ -137,7 +146,6 @@ export async function processDelivery(ctx: DeliveryContext, job: Job<DeliveryJob
   // The database count decides; the job's own count covers a job re-created with fewer attempts left.
   const isLast = attempt >= ctx.schedule.attempts || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   const result = await attemptOnce(ctx, row);
-  const T2 = performance.now();
   const finished = new Date();
   const final = result.ok || isLast || !result.retryable;
   const delayMs = final ? 0 : retryDelayMs(attempt, ctx.schedule);
@@ -151,10 +159,6 @@ export async function processDelivery(ctx: DeliveryContext, job: Job<DeliveryJob
     nextAttemptAt: final ? null : new Date(finished.getTime() + delayMs),
     failingSince: row.failing_since,
   });
-  const T3 = performance.now();
-  (globalThis as any).__T = (globalThis as any).__T ?? { n: 0, load: 0, post: 0, rec: 0 };
-  const G = (globalThis as any).__T; G.n++; G.load += T1 - T0; G.post += T2 - T1; G.rec += T3 - T2;
-  if (G.n % 1000 === 0) console.log(`n=${G.n} load=${(G.load / G.n).toFixed(1)} post=${(G.post / G.n).toFixed(1)} rec=${(G.rec / G.n).toFixed(1)}`);
   if (result.ok) return 'succeeded';
 
   const failingSince = row.failing_since ?? finished;
@@ -236,7 +240,7 @@ async function attemptOnce(ctx: DeliveryContext, row: DeliveryRow): Promise<Post
   }
   let secret: string;
   try {
-    secret = ctx.secretBox.decrypt(row.secret_encrypted);
+    secret = decryptSecret(ctx, row.webhook_id, row.secret_encrypted);
   } catch {
     return failed('The webhook secret cannot be decrypted (ENCRYPTION_KEY changed?)', false);
   }
@@ -291,11 +295,12 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
     disablePolicy: options.disablePolicy ?? DEFAULT_DISABLE_POLICY,
     loader: new Batcher((ids) => loadDeliveries(deps.dataSource, ids)),
     recorder: new Batcher((outcomes) => recordOutcomes(deps.dataSource, outcomes)),
+    secrets: new Map(),
   };
   const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, (job) => processDelivery(ctx, job), {
     connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },
     prefix: deps.keyPrefix,
-    concurrency: options.concurrency ?? 50,
+    concurrency: options.concurrency ?? Number(process.env.XC ?? 50),
     settings: {
       // The processor already chose (and recorded) the delay; anything else falls back to the schedule.
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>

@@ -27,7 +27,7 @@ import { totalSpanMs, type RetrySchedule } from './retry-schedule';
 export interface RelayOptions {
   /** Wait between passes when the outbox is drained. @defaultValue 200 */
   intervalMs?: number;
-  /** Outbox rows claimed per pass. @defaultValue 100 */
+  /** Outbox rows claimed per pass (each fans out to every subscribed endpoint). @defaultValue 20 */
   batchSize?: number;
   /** How often stranded deliveries are looked for. @defaultValue 5000 */
   sweepIntervalMs?: number;
@@ -173,7 +173,7 @@ export async function requeueStrandedDeliveries(deps: RelayDeps, now = new Date(
 /** The relay loop as a worker-role background process. */
 export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): BackgroundProcess {
   const intervalMs = options.intervalMs ?? 200;
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? 20;
   const sweepIntervalMs = options.sweepIntervalMs ?? 5000;
   const relayDeps: RelayDeps = {
     dataSource: deps.dataSource,

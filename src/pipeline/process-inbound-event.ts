@@ -169,6 +169,7 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
       // Keep the sales through the backoff so the retry still goes first.
       const hold = nextRetryDelayMs(job) + ctx.locks.ttlMs;
       await ctx.locks.extend(data.partner, sales, eventId, hold).catch(() => undefined);
+      await record({ status: 'queued', reason: `attempt ${job.attemptsMade + 1} failed, will retry: ${message}` }).catch(() => undefined);
       log.warn({ err: message, attempt: job.attemptsMade + 1 }, 'inbound event attempt failed; will retry');
     }
     throw err;

@@ -80,7 +80,6 @@ describe('partner ingestion: Redis down (CONTRACT §4)', () => {
 
     await stopRedis(redis);
     for (const saleId of [uniq('S'), uniq('S')]) {
-      const started = Date.now();
       const res = await signedPost(t, partner, 'sale.updated', saleEvent({ id: saleId }));
       expect(res.status).toBe(503);
       expect(res.body.error.code).toBe('unavailable');

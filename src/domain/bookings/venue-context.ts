@@ -62,7 +62,7 @@ export async function inDiaryTransaction<T>(dataSource: DataSource, work: (em: E
  * foreign keys, and an exclusive lock there would queue POS ingestion behind booking writes.
  */
 export async function lockDiary(em: EntityManager, venueId: string): Promise<void> {
-  await em.query('SELECT id FROM venue_tables WHERE venue_id = ? ORDER BY id FOR UPDATE', [venueId]);
+  await em.query('SELECT id FROM venue_tables WHERE venue_id = ? FOR UPDATE', [venueId]);
 }
 
 export async function loadDiaryContext(em: EntityManager, venue: Pick<VenueRef, 'id' | 'timezone'>): Promise<DiaryContext> {

@@ -114,12 +114,13 @@ export function idempotency(deps: Pick<AppDeps, 'dataSource' | 'logger'>): Reque
     const sendJson = res.json.bind(res);
     res.json = ((body: unknown) => {
       res.json = sendJson;
+      const log = (what: string) => (err: unknown) =>
+        deps.logger.error({ err: (err as Error).message, idempotency_key: key }, what);
       settle(repo, claim.id, res.statusCode, body)
-        .catch((err: unknown) => {
-          // The response still goes out; the claim is then taken over after ABANDONED_CLAIM_MS.
-          deps.logger.error({ err: (err as Error).message, idempotency_key: key }, 'idempotency record not saved');
-        })
-        .finally(() => sendJson(body));
+        // The response still goes out; an unsaved claim is taken over after ABANDONED_CLAIM_MS.
+        .catch(log('idempotency record not saved'))
+        .then(() => sendJson(body))
+        .catch(log('response not sent'));
       return res;
     }) as Response['json'];
     next();

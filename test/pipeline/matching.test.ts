@@ -1,0 +1,123 @@
+import { Sale } from '../../src/db/entities';
+import { rematchSalesForBooking } from '../../src/domain/sales/match-sale';
+import { createVenue, type CreatedVenue } from '../helpers/fixtures';
+import {
+  createTestPartner,
+  insertBooking,
+  linkLocation,
+  localIso,
+  putMapping,
+  SALE_MAPPING,
+  saleEvent,
+  salesOf,
+  signedPost,
+  type TestPartner,
+  waitForEvent,
+} from '../helpers/partner';
+import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
+
+describe('matching a sale to its booking (CONTRACT §5)', () => {
+  let t: TestApp;
+  let p: TestPartner;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    p = await createTestPartner(t);
+    await putMapping(t, p.name, 'sale.updated', SALE_MAPPING);
+  });
+  afterAll(() => t.stop());
+
+  /** A venue of its own per test, so bookings of one test never match sales of another. */
+  async function venueWithLocation(overrides: Record<string, unknown> = {}): Promise<{ venue: CreatedVenue; location: string }> {
+    const venue = await createVenue(t, overrides);
+    const location = uniq('loc');
+    await linkLocation(t, p.name, location, venue.id);
+    return { venue, location };
+  }
+
+  async function recordSale(location: string, sale: Parameters<typeof saleEvent>[0]): Promise<Sale> {
+    const saleId = uniq('S');
+    const res = await signedPost(t, p, 'sale.updated', saleEvent({ ...sale, id: saleId, location_id: location }));
+    expect(res.status).toBe(200);
+    expect((await waitForEvent(t, res.body.event_id)).status).toBe('processed');
+    return (await salesOf(t, p.name, saleId))[0]!;
+  }
+
+  it('matches by booking id, and by booking reference, before anything else', async () => {
+    const { venue, location } = await venueWithLocation();
+    const a = await insertBooking(t, venue, { date: '2026-05-01', time: '19:00', table: 1 });
+    const b = await insertBooking(t, venue, { date: '2026-05-01', time: '19:00', table: 2 });
+    // Table 2 and the time point at b, but the POS named a.
+    const byId = await recordSale(location, { booking_reference: a.id, table: 2, opened_at: localIso(venue, '2026-05-01', '19:10') });
+    expect(byId).toMatchObject({ bookingId: a.id, matchMethod: 'booking_id' });
+    const byRef = await recordSale(location, { booking_reference: b.reference });
+    expect(byRef).toMatchObject({ bookingId: b.id, matchMethod: 'booking_id' });
+  });
+
+  it('matches by table and time: from 30 min before the start to 2 h after the end', async () => {
+    const { venue, location } = await venueWithLocation();
+    const booking = await insertBooking(t, venue, { date: '2026-05-02', time: '19:00', minutes: 90, table: 3 });
+    const at = (time: string) => localIso(venue, '2026-05-02', time);
+    expect(await recordSale(location, { table: 3, opened_at: at('19:45') })).toMatchObject({ bookingId: booking.id, matchMethod: 'table_time' });
+    expect(await recordSale(location, { table: 3, opened_at: at('18:30') })).toMatchObject({ bookingId: booking.id });
+    expect(await recordSale(location, { table: 3, opened_at: at('18:29') })).toMatchObject({ bookingId: null, matchMethod: null });
+    // No opened_at: closed_at counts. The window ends at 20:30 + 2 h.
+    expect(await recordSale(location, { table: 3, opened_at: null, closed_at: at('22:30') })).toMatchObject({ bookingId: booking.id });
+    expect(await recordSale(location, { table: 3, opened_at: null, closed_at: at('22:31') })).toMatchObject({ bookingId: null });
+    // Another table never matches.
+    expect(await recordSale(location, { table: 2, opened_at: at('19:45') })).toMatchObject({ bookingId: null });
+  });
+
+  it('prefers a seated booking, then the nearest start, and skips cancelled and no-show ones', async () => {
+    const { venue, location } = await venueWithLocation();
+    await insertBooking(t, venue, { date: '2026-05-03', time: '19:30', table: 4, status: 'cancelled' });
+    const early = await insertBooking(t, venue, { date: '2026-05-03', time: '18:00', table: 4 });
+    const late = await insertBooking(t, venue, { date: '2026-05-03', time: '20:00', table: 4 });
+    const at = localIso(venue, '2026-05-03', '19:40');
+    expect(await recordSale(location, { table: 4, opened_at: at })).toMatchObject({ bookingId: late.id });
+    await t.composed.deps.dataSource.manager.update('bookings', { id: early.id }, { status: 'seated' });
+    expect(await recordSale(location, { table: 4, opened_at: at })).toMatchObject({ bookingId: early.id });
+    await t.composed.deps.dataSource.manager.update('bookings', { id: early.id }, { status: 'no_show' });
+    await t.composed.deps.dataSource.manager.update('bookings', { id: late.id }, { status: 'cancelled' });
+    expect(await recordSale(location, { table: 4, opened_at: at })).toMatchObject({ bookingId: null });
+  });
+
+  it('matches across midnight in a venue far from UTC', async () => {
+    const { venue, location } = await venueWithLocation({ timezone: 'America/Los_Angeles', currency: 'USD', country: 'US' });
+    // 23:30 local on 14 March is 06:30Z on the 15th; the party stays past midnight.
+    const booking = await insertBooking(t, venue, { date: '2026-03-14', time: '23:30', minutes: 120, table: 1 });
+    expect(booking.startAt.toISOString()).toBe('2026-03-15T06:30:00.000Z');
+    const sale = await recordSale(location, { table: 1, currency: 'USD', opened_at: '2026-03-15T00:40:00-08:00' });
+    expect(sale).toMatchObject({ bookingId: booking.id, matchMethod: 'table_time' });
+    // The same wall clock read as UTC would be eight hours off and must not match.
+    expect(await recordSale(location, { table: 1, currency: 'USD', opened_at: '2026-03-15T00:40:00Z' })).toMatchObject({ bookingId: null });
+  });
+
+  it('keeps an unmatched sale and matches it when a fitting booking appears later', async () => {
+    const { venue, location } = await venueWithLocation({ timezone: 'Asia/Tokyo', currency: 'JPY', country: 'JP' });
+    const sale = await recordSale(location, { table: 2, currency: 'JPY', opened_at: localIso(venue, '2026-05-04', '00:20') });
+    expect(sale.bookingId).toBeNull();
+    // The booking API writes the booking (here straight through the repository) and asks for a re-match.
+    const booking = await insertBooking(t, venue, { date: '2026-05-03', time: '23:00', minutes: 90, table: 2 });
+    const linked = await t.composed.deps.dataSource.transaction((em) => rematchSalesForBooking(em, booking));
+    expect(linked.map((s) => s.id)).toEqual([sale.id]);
+    const after = await t.composed.deps.dataSource.manager.findOneByOrFail(Sale, { id: sale.id });
+    expect(after).toMatchObject({ bookingId: booking.id, matchMethod: 'table_time', version: 2 });
+    // A resubmission keeps the match.
+    const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: sale.saleId, location_id: location, version: 2, table: 2, currency: 'JPY', opened_at: localIso(venue, '2026-05-04', '00:20') }));
+    await waitForEvent(t, res.body.event_id);
+    expect(await t.composed.deps.dataSource.manager.findOneByOrFail(Sale, { id: sale.id })).toMatchObject({ bookingId: booking.id, version: 3 });
+  });
+
+  it('never overrides a match made by hand', async () => {
+    const { venue, location } = await venueWithLocation();
+    const a = await insertBooking(t, venue, { date: '2026-05-05', time: '19:00', table: 1 });
+    const b = await insertBooking(t, venue, { date: '2026-05-05', time: '19:00', table: 2 });
+    const sale = await recordSale(location, { table: 1, version: 1, opened_at: localIso(venue, '2026-05-05', '19:05') });
+    expect(sale.bookingId).toBe(a.id);
+    await t.composed.deps.dataSource.manager.update(Sale, { id: sale.id }, { bookingId: b.id, matchMethod: 'manual' });
+    const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: sale.saleId, location_id: location, version: 2, table: 1, opened_at: localIso(venue, '2026-05-05', '19:05') }));
+    await waitForEvent(t, res.body.event_id);
+    expect(await t.composed.deps.dataSource.manager.findOneByOrFail(Sale, { id: sale.id })).toMatchObject({ bookingId: b.id, matchMethod: 'manual' });
+  });
+});
