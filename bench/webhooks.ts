@@ -174,7 +174,7 @@ export async function run(): Promise<BenchResult[]> {
 
     // Warm-up of both paths (JIT, connection pools, keep-alive sockets).
     await reference(urls, 1000);
-    await realRound(env, api, receiver, venueId, 5, 0);
+    await realRound(env, api, receiver, venueId, 20, 0);
 
     const total = MESSAGES * ENDPOINTS;
     const refs: number[] = [];

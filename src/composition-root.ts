@@ -138,10 +138,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   };
 
   const background: BackgroundProcess[] = [];
-  // Partner hub, both roles: mappings/ files into the versioned store (never fatal), and partner cache
-  // invalidation from other processes on a dedicated subscriber connection.
+  // Partner hub, both roles: mappings/ files into the versioned store (a bad file is logged, never fatal).
   await syncFileMappings(dataSource, deps.secretBox, logger).catch((err: unknown) => logger.error({ err }, 'file mapping sync failed'));
-  background.push(subscribeToPartnerChanges(new Redis({ ...redisOpts, connectionName: 'tablesync-partner-cache' }), deps));
   if (runsWorkers) {
     // Worker-role processes register here, one line each.
     background.push(createInboundEventWorker(deps));
@@ -149,6 +147,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   }
   if (servesHttp) {
     // API-role background processes (cache invalidation subscribers) register here.
+    background.push(subscribeToPartnerChanges(new Redis({ ...redisOpts, connectionName: 'tablesync-partner-cache' }), deps));
   }
 
   const app = servesHttp ? createApp(deps) : null;

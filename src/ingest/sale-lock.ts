@@ -22,11 +22,6 @@ export const DEFAULT_SALE_LOCK_TTL_MS = 5 * 60_000;
 /** Waiting lists live long: events may wait behind a backlog. Refreshed on every push. */
 const WAITING_TTL_MS = 24 * 60 * 60_000;
 
-export interface SaleRef {
-  partner: string;
-  saleId: string;
-}
-
 function keysFor(prefix: string, partner: string, saleIds: readonly string[]): string[] {
   const keys: string[] = [];
   // Sorted so that two callers always list the same sales in the same order.

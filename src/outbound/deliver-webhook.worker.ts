@@ -31,9 +31,13 @@ export function retryScheduleOf(config: { webhookRetrySchedule: string | null })
   return parseRetrySchedule(config.webhookRetrySchedule ?? undefined);
 }
 
-/** Options of a delivery job; `attempts` may be fewer when a lost job is re-created mid-schedule. */
+/**
+ * Options of a delivery job; `attempts` may be fewer when a lost job is re-created mid-schedule. A completed
+ * job is removed at once: its delivery row already says `succeeded` (recorded before the job completes),
+ * and the relay only ever enqueues pending deliveries, so nothing needs the job as a duplicate guard.
+ */
 export function deliveryJobOptions(deliveryId: string, schedule: RetrySchedule, attempts = schedule.attempts): JobsOptions {
-  return { jobId: deliveryId, attempts: Math.max(1, attempts), backoff: { type: DELIVERY_BACKOFF_TYPE } };
+  return { jobId: deliveryId, attempts: Math.max(1, attempts), backoff: { type: DELIVERY_BACKOFF_TYPE }, removeOnComplete: true };
 }
 
 export interface EndpointDisablePolicy {
@@ -174,6 +178,21 @@ export async function processDelivery(ctx: DeliveryContext, job: Job<DeliveryJob
   throw new RetryLaterError(reason, delayMs);
 }
 
+/**
+ * Concurrent batches (here and in other worker processes) may touch the same endpoint rows; InnoDB then
+ * picks a victim. Retrying the batch beats failing its jobs, whose retries would POST again.
+ */
+async function retryOnDeadlock<T>(fn: () => Promise<T>, tries = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
+      if (i >= tries || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw err;
+    }
+  }
+}
+
 async function loadDeliveries(ds: DataSource, ids: string[]): Promise<(DeliveryRow | undefined)[]> {
   const rows = (await ds.query(
     `SELECT d.id, d.status, d.attempts, d.message_id, w.id AS webhook_id, w.url, w.secret_encrypted, w.enabled,
@@ -293,14 +312,15 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
     schedule,
     timeoutMs: options.timeoutMs ?? 10_000,
     disablePolicy: options.disablePolicy ?? DEFAULT_DISABLE_POLICY,
-    loader: new Batcher((ids) => loadDeliveries(deps.dataSource, ids)),
-    recorder: new Batcher((outcomes) => recordOutcomes(deps.dataSource, outcomes)),
+    // Several flushes at once, so a job never queues behind more than one batch (the pool has 20 connections).
+    loader: new Batcher((ids) => loadDeliveries(deps.dataSource, ids), { maxInFlight: 4 }),
+    recorder: new Batcher((outcomes) => retryOnDeadlock(() => recordOutcomes(deps.dataSource, outcomes)), { maxInFlight: 4 }),
     secrets: new Map(),
   };
   const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, (job) => processDelivery(ctx, job), {
     connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },
     prefix: deps.keyPrefix,
-    concurrency: options.concurrency ?? Number(process.env.XC ?? 50),
+    concurrency: options.concurrency ?? 50,
     settings: {
       // The processor already chose (and recorded) the delay; anything else falls back to the schedule.
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>

@@ -123,14 +123,19 @@ async function createDeliveries(
     }
   }
   if (values.length === 0) return [];
+  let inserted = 0;
   for (let i = 0; i < values.length; i += INSERT_CHUNK) {
     // An existing (webhook_id, message_id) keeps its row and id: relaying a row twice is harmless.
-    await ds.query(
+    const result = (await ds.query(
       `INSERT INTO webhook_deliveries (id, webhook_id, message_id, event, status, attempts, next_attempt_at, created_at, updated_at)
        VALUES ? ON DUPLICATE KEY UPDATE id = id`,
       [values.slice(i, i + INSERT_CHUNK)],
-    );
+    )) as { affectedRows?: number };
+    inserted += result.affectedRows ?? 0;
   }
+  // Every row new (the usual case): the ids are the ones generated here.
+  if (inserted === values.length) return values.map((v) => ({ id: v[0] as string, attempts: 0 }));
+  // A row relayed before (crash before it was marked): look up which deliveries exist and are still pending.
   // Both lists hit the unique (webhook_id, message_id) index; the exact pairs are picked here.
   const existing = (await ds.query(
     `SELECT id, webhook_id, message_id, attempts FROM webhook_deliveries

@@ -87,15 +87,16 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
     await Promise.all(next.map((id) => wake(ctx.queue, id, log)));
   };
   const finish = async (status: 'ignored', reason: string, patch: EventRowPatch = {}): Promise<InboundEventResult> => {
-    await record({ status, reason, errors: null, processedAt: new Date(), ...patch }, true);
+    // Sales first, then the row: an event shown finished never still holds its sale.
     await releaseSales();
+    await record({ status, reason, errors: null, processedAt: new Date(), ...patch }, true);
     ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: status });
     log.info({ status, reason }, 'inbound event ignored');
     return { event_id: eventId, status, reason, sale_ids: [] };
   };
   const fail = async (reason: string, errors: Readable[], patch: EventRowPatch = {}): Promise<never> => {
-    await record({ status: 'failed', reason, errors, processedAt: new Date(), ...patch }, true);
     await releaseSales();
+    await record({ status: 'failed', reason, errors, processedAt: new Date(), ...patch }, true);
     ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: 'failed' });
     log.warn({ reason, errors }, 'inbound event failed');
     throw new EventFailed(reason);
@@ -150,9 +151,11 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
         mapped.commands,
       );
       await recordEvent(tx, data, raw, { status: applied.status, reason: applied.reason, processedAt: new Date() }, false);
+      // Freed just before the commit, so whoever sees the event finished may send the next one at once. The
+      // sale row stays locked (FOR UPDATE) until the commit, so a next event cannot overtake this one.
+      await releaseSales();
       return applied;
     });
-    await releaseSales();
     ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: outcome.status });
     log.info({ status: outcome.status, reason: outcome.reason, sale_ids: saleIds }, 'inbound event applied');
     return { event_id: eventId, status: outcome.status, reason: outcome.reason, sale_ids: saleIds };
@@ -162,8 +165,8 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
     const message = (err as Error).message ?? String(err);
     if (final) {
       log.error({ err }, 'inbound event failed for good');
-      await record({ status: 'failed', reason: `processing failed: ${message}`, processedAt: new Date() }, false).catch(() => undefined);
       await releaseSales().catch(() => undefined);
+      await record({ status: 'failed', reason: `processing failed: ${message}`, processedAt: new Date() }, false).catch(() => undefined);
       ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: 'failed' });
     } else {
       // Keep the sales through the backoff so the retry still goes first.

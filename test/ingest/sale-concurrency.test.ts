@@ -88,6 +88,17 @@ describe('partner ingestion: one event per sale at a time (CONTRACT §4)', () =>
     }
   });
 
+  it('accepts the next event of a sale as soon as the event log shows the previous one finished', async () => {
+    const p = await partnerWith('reject');
+    const saleId = uniq('S');
+    for (let version = 1; version <= 20; version++) {
+      const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: saleId, version, total: version }));
+      expect(res.status).toBe(200);
+      await waitFor(async () => (await eventRow(t, res.body.event_id))?.status === 'processed', { intervalMs: 2, what: `version ${version}` });
+    }
+    expect((await salesOf(t, p.name, saleId))[0]!.version).toBe(20);
+  });
+
   it('keeps a sale consistent when 50 events race with a free-running worker', async () => {
     const p = await partnerWith('reject');
     const saleId = uniq('S');

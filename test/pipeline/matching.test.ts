@@ -1,4 +1,4 @@
-import { Sale } from '../../src/db/entities';
+import { OutboxMessage, Sale } from '../../src/db/entities';
 import { rematchSalesForBooking } from '../../src/domain/sales/match-sale';
 import { createVenue, type CreatedVenue } from '../helpers/fixtures';
 import {
@@ -103,6 +103,9 @@ describe('matching a sale to its booking (CONTRACT §5)', () => {
     expect(linked.map((s) => s.id)).toEqual([sale.id]);
     const after = await t.composed.deps.dataSource.manager.findOneByOrFail(Sale, { id: sale.id });
     expect(after).toMatchObject({ bookingId: booking.id, matchMethod: 'table_time', version: 2 });
+    const announced = await t.composed.deps.dataSource.manager.find(OutboxMessage, { where: { resourceId: sale.id }, order: { id: 'ASC' } });
+    expect(announced.map((m) => [m.event, m.resourceVersion])).toEqual([['sale.recorded', 1], ['sale.recorded', 2]]);
+    expect(JSON.parse(announced[1]!.payload)).toMatchObject({ booking_id: booking.id, match: 'table_time' });
     // A resubmission keeps the match.
     const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: sale.saleId, location_id: location, version: 2, table: 2, currency: 'JPY', opened_at: localIso(venue, '2026-05-04', '00:20') }));
     await waitForEvent(t, res.body.event_id);

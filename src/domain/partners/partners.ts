@@ -13,8 +13,6 @@ import type { SecretBox } from '../../shared/secret-box';
  * when it is generated.
  */
 
-export const PARTNER_NAME_PATTERN = '^[a-z0-9-]+$';
-
 /** 400 validation_error naming the field, in the same shape as the HTTP layer's schema errors. */
 function fieldError(field: string, message: string): AppError {
   return new AppError('validation_error', `Invalid ${field}: ${message}.`, { field, errors: [{ field, message }] });

@@ -1,5 +1,7 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
-import { Booking, Sale, VenueTable } from '../../db/entities';
+import { Booking, Sale, SaleItem, VenueTable } from '../../db/entities';
+import { writeOutbox } from '../../outbound/outbox';
+import { presentSale } from '../views/sale.view';
 
 /** CONTRACT §5: a booking holds a sale whose time falls in [start − 30 min, end + 2 h]. */
 export const MATCH_BEFORE_START_MS = 30 * 60_000;
@@ -63,7 +65,8 @@ export async function findBookingForSale(em: EntityManager, input: SaleMatchInpu
 
 /**
  * Called when a booking is created or changes table/time/status: unmatched sales on its table whose time it
- * holds are matched again (each to its best booking, which may be this one). Returns the sales it linked.
+ * holds are matched again (each to its best booking, which may be this one). Each linked sale gets version
+ * + 1 and a `sale.recorded` outbox row in the caller's transaction. Returns the sales it linked.
  */
 export async function rematchSalesForBooking(em: EntityManager, booking: Booking, now = new Date()): Promise<Sale[]> {
   if (!booking.tableId || INACTIVE.includes(booking.status)) return [];
@@ -94,6 +97,13 @@ export async function rematchSalesForBooking(em: EntityManager, booking: Booking
     );
     if (result.affected) {
       Object.assign(sale, { bookingId: match.booking.id, matchMethod: 'table_time', version: sale.version + 1, updatedAt: now });
+      // The sale changed (it has its booking now): announce its new version, as any other sale change.
+      const items = await em.find(SaleItem, { where: { saleRowId: sale.id }, order: { position: 'ASC' } });
+      await writeOutbox(
+        em,
+        { venueId: sale.venueId, event: 'sale.recorded', resourceId: sale.id, resourceVersion: sale.version, data: presentSale(sale, items) },
+        now,
+      );
       linked.push(sale);
     }
   }
