@@ -15,3 +15,18 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnComplete: { age: 3600, count: 10000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 50000 },
 };
+
+/**
+ * Closes a BullMQ worker gracefully (active jobs finish). A worker whose connections are still starting
+ * would leave BullMQ emitting an unhandled "Connection is closed", so it gets a short while to become ready
+ * first; while Redis is down it never will, hence the bound.
+ */
+export async function closeWorker(worker: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const giveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 2000);
+  });
+  await Promise.race([worker.waitUntilReady().catch(() => undefined), giveUp]);
+  clearTimeout(timer);
+  await worker.close();
+}

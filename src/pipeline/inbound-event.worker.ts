@@ -1,7 +1,7 @@
 import { Worker } from 'bullmq';
 import type { AppDeps } from '../app-deps';
 import { DEFAULT_SALE_LOCK_TTL_MS, SaleLock } from '../ingest/sale-lock';
-import { QUEUE_NAMES } from '../jobs/queues';
+import { QUEUE_NAMES, closeWorker } from '../jobs/queues';
 import type { InboundEventResult, InboundJobData } from './inbound-job';
 import { processInboundEvent } from './process-inbound-event';
 
@@ -66,6 +66,6 @@ export function createInboundEventWorker(deps: AppDeps, options: InboundWorkerOp
   return {
     name: 'inbound-event-worker',
     worker,
-    close: () => worker.close(),
+    close: () => closeWorker(worker),
   };
 }
