@@ -18,6 +18,8 @@ export function requestContext(logger: Logger, metrics: Metrics): RequestHandler
       return id;
     },
     customAttributeKeys: { reqId: 'request_id' },
+    // Lines logged through req.log carry just the request id, not the whole request.
+    quietReqLogger: true,
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
