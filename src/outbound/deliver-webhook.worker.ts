@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from '../app-deps';
 import type { BackgroundProcess } from '../composition-root';
-import { QUEUE_NAMES } from '../jobs/queues';
+import { QUEUE_NAMES, closeWorker } from '../jobs/queues';
 import { AppError } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
@@ -79,8 +79,9 @@ interface DeliveryRow {
   disabled_reason: string | null;
   deleted_at: Date | null;
   failing_since: Date | null;
+  /** Outbox columns: null when the message row is gone. */
   event: string;
-  payload: string;
+  payload: string | null;
   resource_version: number;
   message_created_at: Date;
 }
@@ -145,11 +146,13 @@ export async function processDelivery(ctx: DeliveryContext, job: Job<DeliveryJob
   const now = new Date();
   if (row.deleted_at) return finishStopped(ds, row.id, 'Webhook deleted', now);
   if (!row.enabled) return finishStopped(ds, row.id, `Webhook disabled: ${row.disabled_reason ?? 'no reason given'}`, now);
+  // The body is rebuilt from the outbox row; without it there is nothing to send (and retrying cannot help).
+  if (row.payload === null) return finishStopped(ds, row.id, 'The message is no longer in the outbox', now);
 
   const attempt = row.attempts + 1;
   // The database count decides; the job's own count covers a job re-created with fewer attempts left.
   const isLast = attempt >= ctx.schedule.attempts || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  const result = await attemptOnce(ctx, row);
+  const result = await attemptOnce(ctx, row, row.payload);
   const finished = new Date();
   const final = result.ok || isLast || !result.retryable;
   const delayMs = final ? 0 : retryDelayMs(attempt, ctx.schedule);
@@ -200,7 +203,7 @@ async function loadDeliveries(ds: DataSource, ids: string[]): Promise<(DeliveryR
             o.created_at AS message_created_at
        FROM webhook_deliveries d
        JOIN webhooks w ON w.id = d.webhook_id
-       JOIN outbox o ON o.message_id = d.message_id
+       LEFT JOIN outbox o ON o.message_id = d.message_id
       WHERE d.id IN (?)`,
     [ids],
   )) as DeliveryRow[];
@@ -247,7 +250,7 @@ async function recordOutcomes(ds: DataSource, outcomes: AttemptOutcome[]): Promi
 }
 
 /** URL policy (DNS may have changed since registration), sign, POST. Never throws. */
-async function attemptOnce(ctx: DeliveryContext, row: DeliveryRow): Promise<PostWebhookResult> {
+async function attemptOnce(ctx: DeliveryContext, row: DeliveryRow, payload: string): Promise<PostWebhookResult> {
   const failed = (error: string, retryable: boolean): PostWebhookResult =>
     ({ ok: false, status: null, durationMs: 0, responseBody: '', error, retryable });
   try {
@@ -267,7 +270,7 @@ async function attemptOnce(ctx: DeliveryContext, row: DeliveryRow): Promise<Post
     messageId: row.message_id,
     event: row.event,
     createdAt: row.message_created_at,
-    data: eventData(row.payload, row.resource_version),
+    data: eventData(payload, row.resource_version),
     secret,
   });
   return postWebhook({
@@ -312,9 +315,8 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
     schedule,
     timeoutMs: options.timeoutMs ?? 10_000,
     disablePolicy: options.disablePolicy ?? DEFAULT_DISABLE_POLICY,
-    // Several flushes at once, so a job never queues behind more than one batch (the pool has 20 connections).
-    loader: new Batcher((ids) => loadDeliveries(deps.dataSource, ids), { maxInFlight: 4 }),
-    recorder: new Batcher((outcomes) => retryOnDeadlock(() => recordOutcomes(deps.dataSource, outcomes)), { maxInFlight: 4 }),
+    loader: new Batcher((ids) => loadDeliveries(deps.dataSource, ids)),
+    recorder: new Batcher((outcomes) => retryOnDeadlock(() => recordOutcomes(deps.dataSource, outcomes))),
     secrets: new Map(),
   };
   const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, (job) => processDelivery(ctx, job), {
@@ -333,5 +335,5 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
       ctx.logger.info({ delivery_id: job.data.delivery_id, reason: err.message }, 'webhook delivery finished unsuccessfully');
     }
   });
-  return { name: 'webhook-delivery-worker', close: () => worker.close() };
+  return { name: 'webhook-delivery-worker', close: () => closeWorker(worker) };
 }

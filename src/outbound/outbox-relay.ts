@@ -13,15 +13,16 @@ import { totalSpanMs, type RetrySchedule } from './retry-schedule';
  * Each pass claims unrelayed outbox rows in id order with `SELECT … FOR UPDATE SKIP LOCKED`, so several
  * worker processes share the work without waiting on each other or taking the same row. For every row it
  * creates one webhook_deliveries row per subscribed endpoint (unique (webhook_id, message_id): idempotent),
- * adds one job per delivery (jobId = delivery id: a re-add is a no-op) and marks the row relayed, all while
- * holding the row lock. The deliveries are inserted on a second connection and committed before the jobs
- * are added, so a worker never picks up a job whose delivery it cannot see yet.
+ * adds one job per pending delivery (jobId = delivery id: a re-add while the job exists is a no-op, and a
+ * job of a finished delivery does nothing) and marks the row relayed, all while holding the row lock. The
+ * deliveries are inserted on a second connection and committed before their jobs are added, so a worker
+ * never picks up a job whose delivery it cannot see yet.
  *
  * Crash safety: before the final commit the row stays unrelayed and is claimed again on restart; what the
  * next pass repeats (the delivery rows, the job ids) is a no-op.
  *
  * The same loop sweeps for pending deliveries whose job is gone (Redis lost data, or a job failed before its
- * delivery could be updated) and re-adds them, so a delivery row is never stranded.
+ * outcome could be recorded) and re-adds them, so a delivery row is never stranded.
  */
 
 export interface RelayOptions {
@@ -54,11 +55,16 @@ interface WebhookRow {
   created_at: Date;
 }
 
-/** Rows per INSERT: a message fanned out to many endpoints stays within max_allowed_packet. */
-const INSERT_CHUNK = 1000;
+/**
+ * Deliveries per INSERT and per addBulk. A large fan-out goes chunk by chunk, so workers start on the first
+ * chunk while the rest is still being written (and each statement stays well within max_allowed_packet).
+ */
+const CHUNK = 500;
+
+type DeliveryValues = [string, string, string, string, 'pending', 0, Date, Date, Date];
 
 /** One pass: returns how many outbox rows were relayed (0 = the outbox is drained). */
-export async function relayOutboxBatch(deps: RelayDeps, batchSize = 100, now = new Date()): Promise<number> {
+export async function relayOutboxBatch(deps: RelayDeps, batchSize = 20, now = new Date()): Promise<number> {
   const qr = deps.dataSource.createQueryRunner();
   await qr.connect();
   try {
@@ -69,10 +75,12 @@ export async function relayOutboxBatch(deps: RelayDeps, batchSize = 100, now = n
       [batchSize],
     )) as OutboxRow[];
     if (rows.length > 0) {
-      const deliveries = await createDeliveries(deps.dataSource, rows, now);
-      if (deliveries.length > 0) {
+      const planned = await planDeliveries(deps.dataSource, rows, now);
+      for (let i = 0; i < planned.length; i += CHUNK) {
+        const pending = await insertDeliveries(deps.dataSource, planned.slice(i, i + CHUNK));
+        if (pending.length === 0) continue;
         await deps.queue.addBulk(
-          deliveries.map((d) => ({
+          pending.map((d) => ({
             name: 'deliver',
             data: { delivery_id: d.id },
             opts: deliveryJobOptions(d.id, deps.schedule, deps.schedule.attempts - d.attempts),
@@ -92,63 +100,61 @@ export async function relayOutboxBatch(deps: RelayDeps, batchSize = 100, now = n
 }
 
 /**
- * Fan-out: one pending delivery per (message, subscribed endpoint). An endpoint gets the messages written
- * after it was registered, not the backlog from before. Autocommit, on its own connection, so the rows are
- * visible to workers before their jobs exist. Returns the deliveries still pending.
+ * Fan-out: one delivery per (message, subscribed endpoint). An endpoint gets the messages written after it
+ * was registered, not the backlog from before.
  */
-async function createDeliveries(
-  ds: DataSource,
-  rows: OutboxRow[],
-  now: Date,
-): Promise<{ id: string; attempts: number }[]> {
+async function planDeliveries(ds: DataSource, rows: OutboxRow[], now: Date): Promise<DeliveryValues[]> {
   const venueIds = [...new Set(rows.map((r) => r.venue_id))];
   const hooks = (await ds.query(
     'SELECT id, venue_id, events, created_at FROM webhooks WHERE venue_id IN (?) AND enabled = 1 AND deleted_at IS NULL',
     [venueIds],
   )) as WebhookRow[];
-  if (hooks.length === 0) return [];
   const byVenue = new Map<string, { id: string; events: string[]; createdAt: number }[]>();
   for (const h of hooks) {
     const events = typeof h.events === 'string' ? (JSON.parse(h.events) as string[]) : h.events;
     byVenue.set(h.venue_id, [...(byVenue.get(h.venue_id) ?? []), { id: h.id, events, createdAt: h.created_at.getTime() }]);
   }
-  const values: unknown[][] = [];
-  const pairs = new Set<string>();
+  const values: DeliveryValues[] = [];
   for (const row of rows) {
     for (const h of byVenue.get(row.venue_id) ?? []) {
       if (h.createdAt > row.created_at.getTime()) continue;
       if (!h.events.includes('*') && !h.events.includes(row.event)) continue;
       values.push([newId('whd'), h.id, row.message_id, row.event, 'pending', 0, now, now, now]);
-      pairs.add(`${h.id} ${row.message_id}`);
     }
   }
-  if (values.length === 0) return [];
-  let inserted = 0;
-  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
-    // An existing (webhook_id, message_id) keeps its row and id: relaying a row twice is harmless.
-    const result = (await ds.query(
-      `INSERT INTO webhook_deliveries (id, webhook_id, message_id, event, status, attempts, next_attempt_at, created_at, updated_at)
-       VALUES ? ON DUPLICATE KEY UPDATE id = id`,
-      [values.slice(i, i + INSERT_CHUNK)],
-    )) as { affectedRows?: number };
-    inserted += result.affectedRows ?? 0;
-  }
-  // Every row new (the usual case): the ids are the ones generated here.
-  if (inserted === values.length) return values.map((v) => ({ id: v[0] as string, attempts: 0 }));
-  // A row relayed before (crash before it was marked): look up which deliveries exist and are still pending.
+  return values;
+}
+
+/**
+ * Inserts pending deliveries (autocommit, on a connection of its own, so they are visible to workers
+ * before their jobs exist) and returns those still pending. An existing (webhook_id, message_id) keeps its
+ * row and id: relaying an outbox row twice is harmless.
+ */
+async function insertDeliveries(ds: DataSource, values: DeliveryValues[]): Promise<{ id: string; attempts: number }[]> {
+  const result = (await ds.query(
+    `INSERT INTO webhook_deliveries (id, webhook_id, message_id, event, status, attempts, next_attempt_at, created_at, updated_at)
+     VALUES ? ON DUPLICATE KEY UPDATE id = id`,
+    [values],
+  )) as { info?: string };
+  // affectedRows counts found duplicates too (CLIENT_FOUND_ROWS); the server's info line does not (and is
+  // empty for a one-row insert, which then takes the lookup below).
+  if (/Duplicates: 0\b/.test(result.info ?? '')) return values.map((v) => ({ id: v[0], attempts: 0 }));
+  // Relayed before (a crash before the row was marked): which deliveries exist, and are they still pending?
   // Both lists hit the unique (webhook_id, message_id) index; the exact pairs are picked here.
+  const pairs = new Set(values.map((v) => `${v[1]} ${v[2]}`));
   const existing = (await ds.query(
     `SELECT id, webhook_id, message_id, attempts FROM webhook_deliveries
       WHERE webhook_id IN (?) AND message_id IN (?) AND status = 'pending'`,
-    [[...new Set(values.map((v) => v[1]))], [...new Set(rows.map((r) => r.message_id))]],
+    [[...new Set(values.map((v) => v[1]))], [...new Set(values.map((v) => v[2]))]],
   )) as { id: string; webhook_id: string; message_id: string; attempts: number }[];
   return existing.filter((d) => pairs.has(`${d.webhook_id} ${d.message_id}`)).map((d) => ({ id: d.id, attempts: d.attempts }));
 }
 
 /**
- * Re-adds jobs for pending deliveries that are overdue and whose job is missing or already finished.
- * Only deliveries young enough to still be inside the retry schedule are looked at; their ids are
- * time-ordered, so that is a primary-key range and not a table scan.
+ * Re-adds jobs for pending deliveries that are overdue (by 5 × base_ms, 5 s to 5 min) and whose job is
+ * missing or already finished. A waiting or delayed job is in Redis, so a backlog is never re-added. Only
+ * deliveries young enough to still be inside the retry schedule (its nominal span + 1 h) are looked at;
+ * their ids are time-ordered, so that is a primary-key range and not a table scan.
  */
 export async function requeueStrandedDeliveries(deps: RelayDeps, now = new Date()): Promise<number> {
   const { schedule } = deps;

@@ -190,6 +190,25 @@ describe('outbound webhooks: nothing is lost', () => {
     expect(r.requests).toHaveLength(1);
   });
 
+  it('fails (does not loop on) a delivery whose outbox message was removed', async () => {
+    const r = await receiver();
+    const wh = await registerWebhook(api, key, r.url);
+    const messageId = await writeEvent(ds(), venueId, 'booking.updated');
+    const dead = new Queue('webhook-deliveries', { connection: api.composed.deps.redisConnectionOptions, prefix: api.config.redisPrefix });
+    await dead.close();
+    await expect(relayOutboxBatch(relayDeps(dead as Queue))).rejects.toThrow();
+    await ds().query('DELETE FROM outbox WHERE message_id = ?', [messageId]);
+    expect(await requeueStrandedDeliveries(relayDeps(), new Date(Date.now() + 60_000))).toBe(1);
+
+    await startWorker();
+    const d = await waitFor(async () => {
+      const row = await deliveryOf(ds(), messageId, wh.id);
+      return row?.status === 'failed' ? row : null;
+    });
+    expect(d.last_error).toBe('The message is no longer in the outbox');
+    expect(r.requests).toHaveLength(0);
+  });
+
   it('shares the outbox between several worker processes, each event delivered exactly once', async () => {
     const r = await receiver();
     const wh = await registerWebhook(api, key, r.url);
