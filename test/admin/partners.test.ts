@@ -32,6 +32,7 @@ describe('admin API: partners (CONTRACT §3)', () => {
       secret: expect.stringMatching(/^[A-Za-z0-9_-]{40,}$/),
     });
     const secret = res.body.secret as string;
+    expect(res.body.signature.secret).toBe(secret);
     const row = await stored(name);
     expect(row.secretEncrypted).not.toContain(secret);
     expect(t.composed.deps.secretBox.decrypt(row.secretEncrypted)).toBe(secret);

@@ -159,6 +159,16 @@ export async function updatePartner(
 }
 
 /** The admin API's partner object. Never carries the secret. */
+/**
+ * The partner as just created or rotated: the generated secret is shown this once, both at the top level
+ * and under `signature` (where a caller who sent one would look for it).
+ */
+export function presentPartnerWithSecret(p: Partner, generatedSecret: string | null): Record<string, unknown> {
+  const shown = presentPartner(p);
+  if (generatedSecret === null) return shown;
+  return { ...shown, secret: generatedSecret, signature: { ...(shown.signature as object), secret: generatedSecret } };
+}
+
 export function presentPartner(p: Partner): Record<string, unknown> {
   return {
     id: p.id,

@@ -4,6 +4,7 @@ import { Partner } from '../../../db/entities';
 import {
   createPartner,
   presentPartner,
+  presentPartnerWithSecret,
   requirePartner,
   updatePartner,
 } from '../../../domain/partners/partners';
@@ -37,7 +38,7 @@ export function partnersAdminRouter(deps: AppDeps): Router {
     // A negative cache entry for the name (an event posted before it existed) must go.
     await announcePartnerChange(deps, partner.name);
     req.log.info({ partner: partner.name, secret_generated: generatedSecret !== null }, 'partner created');
-    res.status(201).json({ ...presentPartner(partner), ...(generatedSecret ? { secret: generatedSecret } : {}) });
+    res.status(201).json(presentPartnerWithSecret(partner, generatedSecret));
   });
 
   router.get('/partners', async (req, res) => {
@@ -59,7 +60,7 @@ export function partnersAdminRouter(deps: AppDeps): Router {
     const { partner, generatedSecret } = await updatePartner(em, deps.secretBox, req.params.name, body);
     await announcePartnerChange(deps, partner.name);
     req.log.info({ partner: partner.name, fields: Object.keys(body) }, 'partner updated');
-    res.json({ ...presentPartner(partner), ...(generatedSecret ? { secret: generatedSecret } : {}) });
+    res.json(presentPartnerWithSecret(partner, generatedSecret));
   });
 
   return router;
