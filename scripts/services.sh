@@ -54,7 +54,8 @@ ensure_mariadb() {
   # Debian's root logs in through the unix socket only; the app connects over TCP with an empty password.
   if ! "$client" -h127.0.0.1 -uroot -e 'SELECT 1' >/dev/null 2>&1; then
     log "allowing root@localhost over TCP with an empty password"
-    as_root "$client" -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket; FLUSH PRIVILEGES;" \
+    # Both host spellings: with skip-name-resolve a TCP login from 127.0.0.1 does not match 'localhost'.
+    as_root "$client" -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket; CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ''; GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; FLUSH PRIVILEGES;" \
       || log "WARNING: could not change root authentication"
   fi
 }
