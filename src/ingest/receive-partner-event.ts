@@ -1,8 +1,9 @@
 import type { Queue, QueueEvents } from 'bullmq';
 import type { AppDeps } from '../app-deps';
 import type { ConflictMode } from '../db/entities';
-import { extractSaleIds, mapNativeEvent, parseNativeEvent } from '../mapping/map-native-event';
-import { compiledMapping, pickMapping } from '../mapping/mapping-store';
+import { parseNativeEvent } from '../mapping/map-native-event';
+import { pickMapping, saleIdMapping } from '../mapping/mapping-store';
+import { readSaleIds } from '../mapping/sale-id-mapping';
 import { enqueueInboundEvent, type InboundEventResult, type InboundJobData } from '../pipeline/inbound-job';
 import { AppError } from '../shared/app-error';
 import { newId } from '../shared/ids';
@@ -65,7 +66,10 @@ function unknownPartner(name: string): AppError {
   return new AppError('unknown_partner', `No enabled partner named "${name}".`);
 }
 
-/** The sale ids the event will touch, read with the live mapping. A mapping error leaves it to the worker. */
+/**
+ * The sale ids the event will touch, read with the sale-id slice of the live mapping (see
+ * sale-id-mapping.ts: the full mapping is the worker's job). An evaluation error leaves it to the worker.
+ */
 async function saleIdsOf(snapshot: PartnerSnapshot, req: PartnerRequest): Promise<string[]> {
   const mapping = pickMapping(snapshot.mappings, req.eventType);
   const adapter = snapshot.adapter!;
@@ -74,14 +78,8 @@ async function saleIdsOf(snapshot: PartnerSnapshot, req: PartnerRequest): Promis
     return [];
   }
   try {
-    const mapped = await mapNativeEvent({
-      adapter,
-      rawBody: req.rawBody,
-      headers: req.headers,
-      eventType: req.eventType,
-      compiled: compiledMapping(snapshot.partner.id, mapping),
-    });
-    return extractSaleIds(mapped.commands);
+    const input = parseNativeEvent(adapter, req.rawBody, req.headers, req.eventType);
+    return await readSaleIds(saleIdMapping(snapshot.partner.id, mapping), input, req.eventType);
   } catch (err) {
     if (err instanceof AppError && err.code === 'invalid_payload') throw err;
     // The event is still accepted: the worker fails it with readable errors, where replay can fix it.
@@ -115,9 +113,11 @@ async function lockAndQueue(ctx: IngestContext, data: InboundJobData, mode: Conf
   try {
     await withTimeout(
       (async () => {
+        const lockedFrom = Date.now();
         const result = await locks.arrive(data.partner, data.saleIds, data.eventId, mode);
         if (result === 'held') throw saleInProgress(data.saleIds);
         arrived = true;
+        if (result === 'acquired' && data.saleIds.length > 0) data.lockedUntil = lockedFrom + locks.ttlMs;
         await enqueueInboundEvent(deps.queues.inboundEvents, data, deps.config.ingestAttempts);
       })(),
       ENQUEUE_TIMEOUT_MS,
@@ -187,7 +187,10 @@ export async function receivePartnerEvent(ctx: IngestContext, req: PartnerReques
   const verdict = snapshot.verifier!({
     rawBody: req.rawBody,
     headers: req.headers,
-    url: req.url,
+    // Read only by schemes that sign the URL; building it is not free.
+    get url() {
+      return req.url;
+    },
     secret: snapshot.secret,
     header: partner.signatureHeader ?? undefined,
     now: new Date(),
@@ -206,7 +209,8 @@ export async function receivePartnerEvent(ctx: IngestContext, req: PartnerReques
 
   const saleIds = await saleIdsOf(snapshot, req);
   const eventId = newId('evt');
-  const log = requestLog.child({ event_id: eventId, partner: partner.name, sale_ids: saleIds });
+  // Bindings on the two lines logged, rather than a child logger per request (pino builds one eagerly).
+  const about = { event_id: eventId, partner: partner.name, sale_ids: saleIds };
   const data: InboundJobData = {
     eventId,
     partner: partner.name,
@@ -219,10 +223,10 @@ export async function receivePartnerEvent(ctx: IngestContext, req: PartnerReques
   try {
     await lockAndQueue(ctx, data, partner.conflictMode);
   } catch (err) {
-    log.warn({ code: (err as AppError).code }, 'partner event refused');
+    requestLog.warn({ ...about, code: (err as AppError).code }, 'partner event refused');
     throw err;
   }
-  log.info('partner event queued');
-  if (partner.ackMode === 'processed') return ackProcessed(ctx, eventId, log);
+  requestLog.info(about, 'partner event queued');
+  if (partner.ackMode === 'processed') return ackProcessed(ctx, eventId, requestLog.child(about));
   return { status: 200, body: { status: 'accepted', event_id: eventId } };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
 /**
@@ -116,6 +117,34 @@ for i = 1, #KEYS / 2 do redis.call('LREM', KEYS[2*i], 0, ARGV[1]) end
 return 1
 `;
 
+/**
+ * A Lua script run by its SHA (EVALSHA), so the hot path does not send and hash the source on every call;
+ * the source goes once, the first time (or again after a SCRIPT FLUSH / a Redis restart: NOSCRIPT).
+ */
+class LuaScript {
+  private readonly sha: string;
+  constructor(private readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(redis: Redis, keys: readonly string[], ...args: (string | number)[]): Promise<unknown> {
+    try {
+      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
+      return redis.eval(this.source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+const SCRIPTS = {
+  arrive: new LuaScript(ARRIVE),
+  claim: new LuaScript(CLAIM),
+  release: new LuaScript(RELEASE),
+  extend: new LuaScript(EXTEND),
+  leave: new LuaScript(LEAVE),
+};
+
 export type ArriveResult = 'acquired' | 'held' | 'waiting';
 
 export type ClaimResult =
@@ -142,14 +171,14 @@ export class SaleLock {
   async arrive(partner: string, saleIds: readonly string[], owner: string, mode: 'reject' | 'queue'): Promise<ArriveResult> {
     if (saleIds.length === 0) return 'acquired';
     const keys = keysFor(this.prefix, partner, saleIds);
-    return (await this.redis.eval(ARRIVE, keys.length, ...keys, owner, this.ttlMs, mode, WAITING_TTL_MS)) as ArriveResult;
+    return (await SCRIPTS.arrive.run(this.redis, keys, owner, this.ttlMs, mode, WAITING_TTL_MS)) as ArriveResult;
   }
 
   /** In the worker, before applying: owns every sale (taking free ones it is first in line for), or stands in line. */
   async claim(partner: string, saleIds: readonly string[], owner: string): Promise<ClaimResult> {
     if (saleIds.length === 0) return { claimed: true };
     const keys = keysFor(this.prefix, partner, saleIds);
-    const res = (await this.redis.eval(CLAIM, keys.length, ...keys, owner, this.ttlMs, WAITING_TTL_MS)) as [
+    const res = (await SCRIPTS.claim.run(this.redis, keys, owner, this.ttlMs, WAITING_TTL_MS)) as [
       string,
       string?,
       number?,
@@ -163,7 +192,7 @@ export class SaleLock {
   async release(partner: string, saleIds: readonly string[], owner: string): Promise<string[]> {
     if (saleIds.length === 0) return [];
     const keys = keysFor(this.prefix, partner, saleIds);
-    const heads = (await this.redis.eval(RELEASE, keys.length, ...keys, owner)) as string[];
+    const heads = (await SCRIPTS.release.run(this.redis, keys, owner)) as string[];
     return [...new Set(heads)];
   }
 
@@ -171,14 +200,14 @@ export class SaleLock {
   async extend(partner: string, saleIds: readonly string[], owner: string, ms: number): Promise<number> {
     if (saleIds.length === 0) return 0;
     const keys = keysFor(this.prefix, partner, saleIds);
-    return Number(await this.redis.eval(EXTEND, keys.length, ...keys, owner, Math.max(1, Math.round(ms))));
+    return Number(await SCRIPTS.extend.run(this.redis, keys, owner, Math.max(1, Math.round(ms))));
   }
 
   /** Removes `owner` from the lines of these sales. */
   async leave(partner: string, saleIds: readonly string[], owner: string): Promise<void> {
     if (saleIds.length === 0) return;
     const keys = keysFor(this.prefix, partner, saleIds);
-    await this.redis.eval(LEAVE, keys.length, ...keys, owner);
+    await SCRIPTS.leave.run(this.redis, keys, owner);
   }
 
   /** Who holds a sale now (tests, diagnostics). */

@@ -64,7 +64,8 @@ function checkBudget(budget: Budget): void {
   }
 }
 
-function installGuard(expr: jsonata.Expression): void {
+/** Installs the time and depth guard on a compiled expression (once per expression). */
+export function installGuard(expr: jsonata.Expression): void {
   // assign() is typed for string names; 2.x needs the Symbol keys.
   const assign = expr.assign as (name: string | symbol, value: unknown) => void;
   assign(Symbol.for('jsonata.__evaluate_entry'), (_node: unknown, _input: unknown, env: JsonataEnvironment) => {

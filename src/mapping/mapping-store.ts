@@ -8,6 +8,7 @@ import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import type { SecretBox } from '../shared/secret-box';
 import { type CompiledMapping, compileMapping } from './evaluate-mapping';
+import { compileSaleIdMapping, type SaleIdSlice } from './sale-id-mapping';
 import {
   DEFAULT_MAPPINGS_DIR,
   eventTypeFromStem,
@@ -124,6 +125,20 @@ export function compiledMapping(partnerId: string, m: LiveMapping): CompiledMapp
     hit = compileMapping(m.expression);
     compiled.set(key, hit);
     if (compiled.size > COMPILED_LIMIT) compiled.delete(compiled.keys().next().value as string);
+  }
+  return hit;
+}
+
+const slices = new Map<string, SaleIdSlice>();
+
+/** The sale-id slice of a live mapping (sale-id-mapping.ts), compiled once per version like compiledMapping. */
+export function saleIdMapping(partnerId: string, m: LiveMapping): SaleIdSlice {
+  const key = `${partnerId}\u0000${m.eventType}\u0000${m.version}`;
+  let hit = slices.get(key);
+  if (!hit) {
+    hit = compileSaleIdMapping(m.expression);
+    slices.set(key, hit);
+    if (slices.size > COMPILED_LIMIT) slices.delete(slices.keys().next().value as string);
   }
   return hit;
 }

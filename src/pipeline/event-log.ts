@@ -1,6 +1,5 @@
 import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { InboundEvent, type InboundEventStatus } from '../db/entities';
 import { AppError, notFound } from '../shared/app-error';
 import { enqueueInboundEvent, INBOUND_JOB_NAME, type InboundJob, type InboundJobData } from './inbound-job';
@@ -16,9 +15,33 @@ export type EventRowPatch = Partial<
   Pick<InboundEvent, 'status' | 'reason' | 'saleId' | 'mappingVersion' | 'output' | 'errors' | 'processedAt'>
 >;
 
+/** Patch fields → columns. */
+const PATCH_COLUMNS: Readonly<Record<keyof EventRowPatch, string>> = {
+  status: 'status',
+  reason: 'reason',
+  saleId: 'sale_id',
+  mappingVersion: 'mapping_version',
+  output: 'output',
+  errors: 'errors',
+  processedAt: 'processed_at',
+};
+
+const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: string }).code === 'ER_DUP_ENTRY';
+}
+
 /**
- * Creates or updates the event's row. `countAttempt` adds one to `attempts` (a processing attempt, not
- * a wait in line).
+ * Creates or updates the event's row. A new row starts `queued` with the patch applied; an existing one
+ * gets the patch fields only (its payload, partner, type and receipt time are never rewritten).
+ * `countAttempt` adds one to `attempts` (a processing attempt, not a wait in line).
+ *
+ * `fresh` says the row most likely does not exist yet (an event's first attempt): then the INSERT goes
+ * first, else the UPDATE; either way the other statement follows only when the first one missed, so a
+ * wrong guess costs a round trip, never correctness. (Not INSERT … ON DUPLICATE KEY UPDATE: its duplicate
+ * check takes next-key locks, and with event ids interleaving between workers those gap locks make the
+ * inserts of other events wait for a whole apply transaction.)
  */
 export async function recordEvent(
   em: EntityManager,
@@ -27,34 +50,66 @@ export async function recordEvent(
   patch: EventRowPatch,
   countAttempt: boolean,
   now = new Date(),
+  fresh = false,
 ): Promise<void> {
-  const update = () =>
-    em
-      .createQueryBuilder()
-      .update(InboundEvent)
-      .set({ ...patch, updatedAt: now, ...(countAttempt ? { attempts: () => 'attempts + 1' } : {}) })
-      .where('id = :id', { id: data.eventId })
-      .execute();
-  if ((await update()).affected) return;
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  for (const key of Object.keys(patch) as (keyof EventRowPatch)[]) {
+    const value = patch[key];
+    if (value === undefined) continue;
+    sets.push(`${PATCH_COLUMNS[key]} = ?`);
+    values.push(key === 'output' || key === 'errors' ? json(value) : value);
+  }
+  sets.push('updated_at = ?');
+  values.push(now);
+  if (countAttempt) sets.push('attempts = attempts + 1');
+  const update = async (): Promise<boolean> => {
+    const result = (await em.query(`UPDATE inbound_events SET ${sets.join(', ')} WHERE id = ?`, [...values, data.eventId])) as {
+      affectedRows?: number;
+    };
+    return (result.affectedRows ?? 0) > 0;
+  };
+  const insert = async (): Promise<void> => {
+    await em.query(
+      `INSERT INTO inbound_events
+         (id, partner, event_type, raw_payload, status, reason, sale_id, attempts, mapping_version, output, errors,
+          received_at, processed_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        data.eventId,
+        data.partner,
+        data.eventType,
+        rawPayload,
+        patch.status ?? 'queued',
+        patch.reason ?? null,
+        patch.saleId ?? null,
+        countAttempt ? 1 : 0,
+        patch.mappingVersion ?? null,
+        json(patch.output),
+        json(patch.errors),
+        new Date(data.receivedAt),
+        patch.processedAt ?? null,
+        now,
+      ],
+    );
+  };
+
+  if (fresh) {
+    try {
+      await insert();
+      return;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    await update();
+    return;
+  }
+  if (await update()) return;
   try {
-    await em.insert(InboundEvent, {
-      id: data.eventId,
-      partner: data.partner,
-      eventType: data.eventType,
-      rawPayload,
-      status: 'queued',
-      reason: null,
-      saleId: null,
-      attempts: countAttempt ? 1 : 0,
-      mappingVersion: null,
-      receivedAt: new Date(data.receivedAt),
-      processedAt: null,
-      updatedAt: now,
-      ...patch,
-    } as QueryDeepPartialEntity<InboundEvent>);
+    await insert();
   } catch (err) {
     // Another attempt of the same event inserted it first (a stalled job picked up again).
-    if ((err as { code?: string }).code !== 'ER_DUP_ENTRY') throw err;
+    if (!isDuplicateKey(err)) throw err;
     await update();
   }
 }

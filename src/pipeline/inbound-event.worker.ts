@@ -1,8 +1,10 @@
 import { Worker } from 'bullmq';
 import type { AppDeps } from '../app-deps';
+import { partnerCacheOf } from '../ingest/partner-cache';
 import { DEFAULT_SALE_LOCK_TTL_MS, SaleLock } from '../ingest/sale-lock';
 import { QUEUE_NAMES, closeWorker } from '../jobs/queues';
 import type { InboundEventResult, InboundJobData } from './inbound-job';
+import { InboundApplier } from './apply-batcher';
 import { processInboundEvent } from './process-inbound-event';
 
 export interface InboundWorkerOptions {
@@ -34,8 +36,12 @@ export interface InboundEventWorker {
  */
 export function createInboundEventWorker(deps: AppDeps, options: InboundWorkerOptions = {}): InboundEventWorker {
   const locks = new SaleLock(deps.redis, deps.keyPrefix, options.saleLockTtlMs ?? DEFAULT_SALE_LOCK_TTL_MS);
+  const applier = new InboundApplier(deps.dataSource, deps.logger);
   const ctx = {
     dataSource: deps.dataSource,
+    // The partner cache the ingest edge uses: dropped on every partner/mapping change (pub/sub), TTL-bounded.
+    partners: partnerCacheOf(deps),
+    applier,
     queue: deps.queues.inboundEvents,
     locks,
     logger: deps.logger,
@@ -62,10 +68,15 @@ export function createInboundEventWorker(deps: AppDeps, options: InboundWorkerOp
       deps.logger.error({ err: err.message, queue: QUEUE_NAMES.inboundEvents }, 'inbound event worker error');
     }
   });
+  // However the worker is closed (tests close the BullMQ worker directly), its kept connections go back.
+  worker.on('closed', () => void applier.close());
   worker.on('stalled', (jobId) => deps.logger.warn({ event_id: jobId }, 'inbound event stalled; processing it again'));
   return {
     name: 'inbound-event-worker',
     worker,
-    close: () => closeWorker(worker),
+    async close() {
+      await closeWorker(worker);
+      await applier.close();
+    },
   };
 }

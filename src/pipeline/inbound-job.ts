@@ -23,6 +23,12 @@ export interface InboundJobData {
   receivedAt: string;
   /** Sale ids locked (or lined up) for this event at ingestion. */
   saleIds: string[];
+  /**
+   * Epoch ms until which the sale locks this event took at ingestion are certainly its own (set only when
+   * it took them, not when it lined up): until then no other event can hold them, so a first attempt that
+   * starts well before needs no claim round trip.
+   */
+  lockedUntil?: number;
 }
 
 /** What the worker returns for a finished event; ack `processed` answers with it. */

@@ -1,34 +1,47 @@
 import { DelayedError, type Queue, UnrecoverableError } from 'bullmq';
-import type { DataSource, EntityManager } from 'typeorm';
-import { getAdapter } from '../../adapters';
-import { InboundEvent, Partner } from '../db/entities';
-import { applyCommands, type ApplyOutcome } from '../domain/sales/apply-sale-command';
+import type { DataSource } from 'typeorm';
+import { InboundEvent } from '../db/entities';
+import type { ApplyOutcome } from '../domain/sales/apply-sale-command';
+import type { PartnerSnapshot } from '../ingest/partner-cache';
 import type { ClaimResult, SaleLock } from '../ingest/sale-lock';
 import { extractSaleIds, mapNativeEvent, type MappedEvent } from '../mapping/map-native-event';
-import { compiledMapping, liveMappingFor, type LiveMapping } from '../mapping/mapping-store';
+import { compiledMapping, type LiveMapping, pickMapping } from '../mapping/mapping-store';
 import { AppError } from '../shared/app-error';
 import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
+import { applyOne, type ApplyRequest, type InboundApplier } from './apply-batcher';
 import { recordEvent, type EventRowPatch } from './event-log';
 import { eventIdAgeMs, type InboundEventResult, type InboundJob, nextRetryDelayMs } from './inbound-job';
 
 /**
  * One inbound event, start to finish (ARCHITECTURE §C steps 9–12):
- *   live mapping → adapter parse/normalise → JSONata → schema check
- *   → claim the event's sales (or wait in line behind the event that holds them)
+ *   live mapping (partner cache) → adapter parse/normalise → JSONata → schema check
+ *   → claim the event's sales (or wait in line behind the event that holds them; no round trip when the
+ *     locks it took at ingestion are surely still its own)
  *   → event row `processing` → one transaction: apply the commands, mark the event
  *   → release the sales and wake whoever is next in line.
+ * The worker's applier (apply-batcher.ts) lets the jobs in flight together share the `processing` INSERT
+ * and the apply transaction.
  * A mapping or schema error fails the event at once (UnrecoverableError) with readable errors on its row.
  * Other errors are retried by BullMQ; the sales stay held (TTL pushed past the backoff) so no other
  * event of the sale slips in between.
  */
 
+/** Partners with their adapter and live mappings, by name (the worker uses the partner cache). */
+export interface PartnerSource {
+  get(name: string): Promise<PartnerSnapshot | null>;
+}
+
 export interface PipelineContext {
   dataSource: DataSource;
+  /** Partner rows and live mappings; cached so an event costs no lookups of them. */
+  partners: PartnerSource;
   queue: Queue;
   locks: SaleLock;
   logger: Logger;
   metrics: Metrics;
+  /** Shares statements and commits between the jobs in flight (the worker has one); without it, one by one. */
+  applier?: InboundApplier;
   /** Test seam: runs once the event is `processing`, before its commands are applied. */
   beforeApply?: (eventId: string) => Promise<void>;
 }
@@ -56,19 +69,6 @@ function describeAppError(err: AppError): Readable {
   return { code: d.code ?? err.code, message: err.message, position: d.position ?? null, token: d.token ?? null };
 }
 
-const DB_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_DUP_ENTRY']);
-
-/** Deadlocks and insert races between two transactions resolve on a second try. */
-async function inTransaction<T>(ds: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await ds.transaction(work);
-    } catch (err) {
-      if (attempt >= 3 || !DB_RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
-    }
-  }
-}
-
 export async function processInboundEvent(ctx: PipelineContext, job: InboundJob, token?: string): Promise<InboundEventResult> {
   const data = job.data;
   const { eventId } = data;
@@ -79,7 +79,9 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
   const raw = data.rawPayload ?? (await em.findOne(InboundEvent, { where: { id: eventId } }))?.rawPayload;
   if (raw === undefined) throw new UnrecoverableError(`event ${eventId} has no stored payload to process`);
 
-  const record = (patch: EventRowPatch, countAttempt = false) => recordEvent(em, data, raw, patch, countAttempt);
+  // On a first attempt the row most likely does not exist yet (see recordEvent).
+  const fresh = job.attemptsMade === 0 && (job.stalledCounter ?? 0) === 0 && data.rawPayload !== undefined;
+  const record = (patch: EventRowPatch, countAttempt = false) => recordEvent(em, data, raw, patch, countAttempt, new Date(), fresh);
 
   /** Ends the event and frees its sales for the next in line. */
   const releaseSales = async () => {
@@ -103,12 +105,12 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
   };
 
   try {
-    const partner = await em.findOne(Partner, { where: { name: data.partner } });
-    if (!partner) return await finish('ignored', `partner ${data.partner} no longer exists`);
-    const adapter = getAdapter(partner.adapter);
+    const snapshot = await ctx.partners.get(data.partner);
+    if (!snapshot) return await finish('ignored', `partner ${data.partner} no longer exists`);
+    const { partner, adapter } = snapshot;
     if (!adapter) return await fail(`partner ${partner.name} names an unknown adapter "${partner.adapter}"`, []);
 
-    const mapping: LiveMapping | null = await liveMappingFor(em, partner.id, data.eventType);
+    const mapping: LiveMapping | null = pickMapping(snapshot.mappings, data.eventType);
     if (!mapping) return await finish('ignored', `no mapping for event type ${data.eventType}`);
     const mappingPatch: EventRowPatch = { mappingVersion: mapping.version };
 
@@ -139,23 +141,29 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
 
     const saleIds = extractSaleIds(mapped.commands);
     sales = [...new Set([...sales, ...saleIds])];
-    const claim = await claimSales(ctx, data.partner, sales, eventId, log);
+    const claim = holdsSalesFromIngest(job, sales) ? ({ claimed: true } as const) : await claimSales(ctx, data.partner, sales, eventId, log);
     if (!claim.claimed) return await park(ctx, job, token, sales, claim, log, record);
 
-    await record({ status: 'processing', reason: null, errors: null, saleId: saleIds[0] ?? null, ...output }, true);
-    await ctx.beforeApply?.(eventId);
-    const outcome: ApplyOutcome = await inTransaction(ctx.dataSource, async (tx) => {
-      const applied = await applyCommands(
-        tx,
-        { partner: { id: partner.id, name: partner.name }, eventId, receivedAt: new Date(data.receivedAt) },
-        mapped.commands,
-      );
-      await recordEvent(tx, data, raw, { status: applied.status, reason: applied.reason, processedAt: new Date() }, false);
-      // Freed just before the commit, so whoever sees the event finished may send the next one at once. The
-      // sale row stays locked (FOR UPDATE) until the commit, so a next event cannot overtake this one.
-      await releaseSales();
-      return applied;
-    });
+    const processing: EventRowPatch = { status: 'processing', reason: null, errors: null, saleId: saleIds[0] ?? null, ...output };
+    const request: ApplyRequest = {
+      data,
+      raw,
+      partner: { id: partner.id, name: partner.name },
+      commands: mapped.commands,
+      release: releaseSales,
+    };
+    let outcome: ApplyOutcome;
+    if (ctx.applier && !ctx.beforeApply) {
+      // The applier writes the `processing` row (committed on its own) in the round trip that starts the
+      // apply transaction, shared with the events in flight together (apply-batcher.ts).
+      outcome = await ctx.applier.apply({ ...request, processing: { data, raw, patch: processing, fresh } });
+    } else {
+      // A test seam wants a moment between `processing` and the apply: two steps.
+      if (ctx.applier) await ctx.applier.recordProcessing({ data, raw, patch: processing, fresh });
+      else await record(processing, true);
+      await ctx.beforeApply?.(eventId);
+      outcome = ctx.applier ? await ctx.applier.apply(request) : await applyOne(ctx.dataSource, request);
+    }
     ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: outcome.status });
     log.info({ status: outcome.status, reason: outcome.reason, sale_ids: saleIds }, 'inbound event applied');
     return { event_id: eventId, status: outcome.status, reason: outcome.reason, sale_ids: saleIds };
@@ -177,6 +185,26 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
     }
     throw err;
   }
+}
+
+/** Margin before the ingest locks lapse within which a first attempt still claims them (and so renews them). */
+const INGEST_LOCK_MARGIN_MS = 60_000;
+
+/**
+ * Whether the event still surely holds every one of its sales from ingestion: it took them there (not
+ * lined up), this is its first run (no retry, no stalled-job recovery: a run that died may have released
+ * them), the mapping names no other sale, and the locks are far from lapsing. Nobody else can take a held
+ * lock (every change is owner-checked), so the claim would only confirm it.
+ */
+function holdsSalesFromIngest(job: InboundJob, sales: readonly string[]): boolean {
+  const { lockedUntil, saleIds } = job.data;
+  return (
+    lockedUntil !== undefined &&
+    lockedUntil - Date.now() > INGEST_LOCK_MARGIN_MS &&
+    job.attemptsMade === 0 &&
+    (job.stalledCounter ?? 0) === 0 &&
+    sales.every((s) => saleIds.includes(s))
+  );
 }
 
 /** Claims the sales; clears a leftover first in line (an id whose ingest request died before queueing it). */

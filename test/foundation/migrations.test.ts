@@ -3,14 +3,14 @@ import mysql from 'mysql2/promise';
 import { createDataSource, ensureDatabase, parseDatabaseUrl } from '../../src/db/data-source';
 
 describe('migrations', () => {
-  it('run up from an empty database, down to empty, and up again', async () => {
+  it('run up from an empty database, all the way down, and up again', async () => {
     const url = new URL(process.env.TEST_DATABASE_URL!);
     url.pathname = `/tablesync_mig_${randomBytes(4).toString('hex')}`;
     await ensureDatabase(url.toString());
     const ds = await createDataSource(url.toString(), { poolSize: 1 }).initialize();
     try {
       const applied = await ds.runMigrations({ transaction: 'each' });
-      expect(applied.map((m) => m.name)).toEqual(['InitialSchema1764000000000']);
+      expect(applied.map((m) => m.name)).toEqual(['InitialSchema1764000000000', 'DiaryDays1765000000000']);
       const tables = (await ds.query('SHOW TABLES')) as Record<string, string>[];
       const names = tables.map((r) => Object.values(r)[0]);
       for (const t of ['venues', 'bookings', 'sales', 'sale_items', 'partners', 'inbound_events', 'api_keys', 'outbox', 'idempotency_records']) {
@@ -19,9 +19,10 @@ describe('migrations', () => {
       const idx = (await ds.query("SHOW INDEX FROM sales WHERE Key_name = 'uq_sales_partner_sale'")) as unknown[];
       expect(idx.length).toBe(2);
       await ds.undoLastMigration({ transaction: 'each' });
+      await ds.undoLastMigration({ transaction: 'each' });
       const after = (await ds.query('SHOW TABLES')) as unknown[];
       expect(after.length).toBe(1); // only the migrations table
-      expect(await ds.runMigrations({ transaction: 'each' })).toHaveLength(1);
+      expect(await ds.runMigrations({ transaction: 'each' })).toHaveLength(2);
     } finally {
       await ds.destroy();
       const p = parseDatabaseUrl(url.toString());

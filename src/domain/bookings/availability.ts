@@ -220,13 +220,20 @@ function eventWindow(event: EventDef, service: ServiceDef | null): Window {
   return { service, event, day: event.date, startMin, endMin, interval, lastStartMin: endMin - 1 };
 }
 
-function candidates(w: Window, tz: string): Candidate[] {
+/**
+ * The window's slots that start on `onDate`, and only those at `atMinute` (minutes after local midnight)
+ * when given: slots of other dates and times are never converted to instants.
+ */
+function candidates(w: Window, tz: string, onDate: string, atMinute?: number): Candidate[] {
   const out: Candidate[] = [];
   const eventEnd = w.event
     ? localToInstantLenient(addDays(w.day, Math.floor(w.endMin / MINUTES_PER_DAY)), formatTime(w.endMin), tz)
     : null;
+  const dates = [w.day, addDays(w.day, 1), addDays(w.day, 2)];
   for (let m = w.startMin; m <= w.lastStartMin; m += w.interval) {
-    const date = addDays(w.day, Math.floor(m / MINUTES_PER_DAY));
+    const dayIndex = Math.floor(m / MINUTES_PER_DAY);
+    const date = dates[dayIndex] ?? addDays(w.day, dayIndex);
+    if (date !== onDate || (atMinute !== undefined && m - dayIndex * MINUTES_PER_DAY !== atMinute)) continue;
     const time = formatTime(m);
     const start = tryLocalToInstant(date, time, tz);
     if (!start) continue; // local time doesn't exist that day (clocks went forward)
@@ -236,8 +243,9 @@ function candidates(w: Window, tz: string): Candidate[] {
   return out;
 }
 
-/** Every candidate slot starting on `date` (windows of that day and the day before's tail). */
-function candidatesOn(input: AvailabilityInput): Candidate[] {
+/** Every candidate slot starting on `date` (windows of that day and the day before's tail), or only at `time`. */
+function candidatesOn(input: AvailabilityInput, time?: string): Candidate[] {
+  const atMinute = time === undefined ? undefined : parseTime(time);
   const { date, timezone } = input;
   let windows: Window[];
   if (input.event_id) {
@@ -255,8 +263,7 @@ function candidatesOn(input: AvailabilityInput): Candidate[] {
     }
   }
   return windows
-    .flatMap((w) => candidates(w, timezone))
-    .filter((c) => c.date === date)
+    .flatMap((w) => candidates(w, timezone, date, atMinute))
     .sort((a, b) => a.start_at.getTime() - b.start_at.getTime());
 }
 
@@ -295,47 +302,160 @@ function relevantBookings(input: AvailabilityInput): ExistingBooking[] {
   return input.bookings.filter((b) => isActiveBooking(b.status) && b.id !== input.exclude_booking_id);
 }
 
+// String#localeCompare(other, undefined, {numeric: true}), without building a collator per call.
+const tableNumberCollator = new Intl.Collator(undefined, { numeric: true });
+const PLAIN_NUMBER = /^(0|[1-9]\d{0,14})$/;
+
+function compareNumbers(a: string | number, b: string | number): number {
+  const x = String(a);
+  const y = String(b);
+  // Plain numbers ("1" … "999999999999999", no leading zeros) collate by value: skip ICU for them.
+  if (PLAIN_NUMBER.test(x) && PLAIN_NUMBER.test(y)) return Math.sign(Number(x) - Number(y));
+  return tableNumberCollator.compare(x, y);
+}
+
 /** Best fit first: the smallest table that fits, then the tightest minimum, then by number. */
 function compareTables(a: TableDef, b: TableDef): number {
-  return (
-    a.max_covers - b.max_covers ||
-    b.min_covers - a.min_covers ||
-    String(a.number).localeCompare(String(b.number), undefined, { numeric: true })
-  );
+  return a.max_covers - b.max_covers || b.min_covers - a.min_covers || compareNumbers(a.number, b.number);
 }
 
 function fits(t: TableDef, party: number): boolean {
   return t.min_covers <= party && party <= t.max_covers;
 }
 
-function tableFree(tableId: string, c: Candidate, bookings: ExistingBooking[]): boolean {
-  // Half-open [start_at, end_at): back-to-back sittings do not overlap.
-  return !bookings.some((b) => b.table_id === tableId && b.start_at < c.end_at && b.end_at > c.start_at);
+/** Index of the first element of the ascending `sorted` that is >= x (sorted.length if none). */
+function lowerBound(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
-type Evaluation = { ok: true; tables: TableDef[] } | { ok: false; reason: UnavailableReason };
+/** A table's active bookings sorted by start, with the running maximum of their ends. */
+interface Occupancy {
+  starts: Float64Array;
+  maxEnds: Float64Array;
+}
 
-function evaluate(c: Candidate, input: AvailabilityInput, bookings: ExistingBooking[]): Evaluation {
-  const party = input.party_size;
-  if (c.start_at.getTime() <= input.now.getTime()) return { ok: false, reason: 'in_past' };
+/** Start instants (sorted) of bookings with the running sum of their covers: covers starting in [from, to). */
+interface StartIndex {
+  starts: Float64Array;
+  /** coversBefore[i] = covers of the first i bookings. */
+  coversBefore: Float64Array;
+}
+
+function startIndex(bookings: ExistingBooking[]): StartIndex {
+  const sorted = bookings.map((b) => ({ t: b.start_at.getTime(), covers: b.party_size })).sort((a, b) => a.t - b.t);
+  const starts = new Float64Array(sorted.length);
+  const coversBefore = new Float64Array(sorted.length + 1);
+  sorted.forEach((b, i) => {
+    starts[i] = b.t;
+    coversBefore[i + 1] = coversBefore[i]! + b.covers;
+  });
+  return { starts, coversBefore };
+}
+
+/**
+ * The diary indexed once per request, so a slot costs a binary search per table rather than a scan of
+ * every booking: active bookings by table (sorted by start, with running max end), covers per event,
+ * and per service the covers by start time (for pacing). The fitting tables are sorted best first once.
+ */
+class Diary {
+  readonly party: number;
+  readonly now: number;
+  /** Tables that fit the party, in input order. */
+  private readonly fitting: TableDef[];
+  private sorted: TableDef[] | null = null;
+  private readonly occupancy = new Map<string, Occupancy>();
+  private readonly eventCovers = new Map<string, number>();
+  private readonly pacing = new Map<string, StartIndex>();
+
+  constructor(input: AvailabilityInput, private readonly bookings: ExistingBooking[]) {
+    this.party = input.party_size;
+    this.now = input.now.getTime();
+    this.fitting = input.tables.filter((t) => fits(t, this.party));
+
+    const byTable = new Map<string, { s: number; e: number }[]>();
+    for (const b of bookings) {
+      if (b.table_id !== null) {
+        let list = byTable.get(b.table_id);
+        if (!list) byTable.set(b.table_id, (list = []));
+        list.push({ s: b.start_at.getTime(), e: b.end_at.getTime() });
+      }
+      if (b.event_id !== null) this.eventCovers.set(b.event_id, (this.eventCovers.get(b.event_id) ?? 0) + b.party_size);
+    }
+    for (const [tableId, list] of byTable) {
+      list.sort((a, b) => a.s - b.s);
+      const starts = new Float64Array(list.length);
+      const maxEnds = new Float64Array(list.length);
+      let max = -Infinity;
+      list.forEach((x, i) => {
+        starts[i] = x.s;
+        max = Math.max(max, x.e);
+        maxEnds[i] = max;
+      });
+      this.occupancy.set(tableId, { starts, maxEnds });
+    }
+  }
+
+  /** No active booking on the table overlaps the half-open [start, end) (back-to-back sittings do not overlap). */
+  tableFree(tableId: string, start: number, end: number): boolean {
+    const occ = this.occupancy.get(tableId);
+    if (!occ) return true;
+    // Bookings [0, n) start before `end`; one of them overlaps iff the latest end among them is after `start`.
+    const n = lowerBound(occ.starts, end);
+    return n === 0 || !(occ.maxEnds[n - 1]! > start);
+  }
+
+  /** The fitting tables free over [start, end), best fit first (compareTables; ties keep the input order). */
+  freeTables(start: number, end: number): TableDef[] {
+    this.sorted ??= [...this.fitting].sort(compareTables);
+    return this.sorted.filter((t) => this.tableFree(t.id, start, end));
+  }
+
+  /** freeTables(start, end)[0], without sorting: the first best fit among the free ones. */
+  bestFreeTable(start: number, end: number): TableDef | undefined {
+    let best: TableDef | undefined;
+    for (const t of this.fitting) {
+      if ((!best || compareTables(t, best) < 0) && this.tableFree(t.id, start, end)) best = t;
+    }
+    return best;
+  }
+
+  /** Covers of the event's active bookings. */
+  eventTaken(eventId: string): number {
+    return this.eventCovers.get(eventId) ?? 0;
+  }
+
+  /** Covers of the service's active bookings starting within [from, to). */
+  serviceCoversStarting(serviceId: string, from: number, to: number): number {
+    let idx = this.pacing.get(serviceId);
+    if (!idx) {
+      idx = startIndex(this.bookings.filter((b) => b.service_id === serviceId));
+      this.pacing.set(serviceId, idx);
+    }
+    return idx.coversBefore[lowerBound(idx.starts, to)]! - idx.coversBefore[lowerBound(idx.starts, from)]!;
+  }
+}
+
+/** Why the slot cannot take the party whatever the tables (past, event capacity, pacing), or null. */
+function limitReason(c: Candidate, diary: Diary): UnavailableReason | null {
+  const party = diary.party;
+  const start = c.start_at.getTime();
+  if (start <= diary.now) return 'in_past';
 
   const { event, service, interval } = c.window;
   if (event) {
-    const taken = bookings.filter((b) => b.event_id === event.id).reduce((n, b) => n + b.party_size, 0);
-    if (taken + party > event.capacity) return { ok: false, reason: 'event_full' };
+    if (diary.eventTaken(event.id) + party > event.capacity) return 'event_full';
   } else if (service && service.max_covers_per_slot != null) {
-    const from = c.start_at.getTime();
-    const to = from + interval * MS_PER_MINUTE;
-    const covers = bookings
-      .filter((b) => b.service_id === service.id && b.start_at.getTime() >= from && b.start_at.getTime() < to)
-      .reduce((n, b) => n + b.party_size, 0);
-    if (covers + party > service.max_covers_per_slot) return { ok: false, reason: 'pacing_limit_reached' };
+    const covers = diary.serviceCoversStarting(service.id, start, start + interval * MS_PER_MINUTE);
+    if (covers + party > service.max_covers_per_slot) return 'pacing_limit_reached';
   }
-
-  const tables = input.tables
-    .filter((t) => fits(t, party) && tableFree(t.id, c, bookings))
-    .sort(compareTables);
-  return tables.length ? { ok: true, tables } : { ok: false, reason: 'no_table_available' };
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,16 +464,16 @@ function evaluate(c: Candidate, input: AvailabilityInput, bookings: ExistingBook
 /** Slots for one venue-local date (GET /availability). */
 export function computeAvailability(input: AvailabilityInput): Availability {
   validate(input);
-  const bookings = relevantBookings(input);
+  const diary = new Diary(input, relevantBookings(input));
   const byTime = new Map<string, AvailabilitySlot>();
   for (const c of candidatesOn(input)) {
-    const ev = evaluate(c, input, bookings);
+    const tables = limitReason(c, diary) ? [] : diary.freeTables(c.start_at.getTime(), c.end_at.getTime());
     const slot: AvailabilitySlot = {
       time: c.time,
-      available: ev.ok,
+      available: tables.length > 0,
       service_id: c.window.service?.id ?? null,
       ...(c.window.event ? { event_id: c.window.event.id } : {}),
-      table_ids: ev.ok ? ev.tables.map((t) => t.id) : [],
+      table_ids: tables.map((t) => t.id),
     };
     const seen = byTime.get(c.time);
     if (!seen || (!seen.available && slot.available)) byTime.set(c.time, slot);
@@ -362,48 +482,28 @@ export function computeAvailability(input: AvailabilityInput): Availability {
 }
 
 /** The table a candidate gives this party (the named one, else the best free fit), or why not. */
-function chooseTable(ev: Evaluation, named: TableDef | undefined, party: number): TableDef | UnavailableReason {
-  if (!ev.ok && ev.reason !== 'no_table_available') return ev.reason;
-  if (named && !fits(named, party)) return 'table_does_not_fit'; // clearer than "no table"
-  const free = ev.ok ? ev.tables : [];
-  if (named) return free.includes(named) ? named : 'table_unavailable';
-  return free[0] ?? 'no_table_available';
+function chooseTable(c: Candidate, diary: Diary, named: TableDef | undefined): TableDef | UnavailableReason {
+  const limit = limitReason(c, diary);
+  if (limit) return limit;
+  const start = c.start_at.getTime();
+  const end = c.end_at.getTime();
+  if (named && !fits(named, diary.party)) return 'table_does_not_fit'; // clearer than "no table"
+  if (named) return diary.tableFree(named.id, start, end) ? named : 'table_unavailable';
+  return diary.bestFreeTable(start, end) ?? 'no_table_available';
 }
 
 /**
- * The check POST /bookings (and moves) run inside their transaction, after locking the venue's
- * rows, with the bookings read under that lock. Throws validation_error for malformed input or a
+ * The check POST /bookings (and moves) run inside their transaction, after locking the diary days
+ * their slotClaims touch, with the bookings read under those locks. Throws validation_error for malformed input or a
  * time that is not on any slot grid (field 'time'); returns {ok: false, reason} when the slot is
  * real but cannot take this party (→ 422 slot_unavailable).
  */
 export function checkSlot(input: CheckSlotInput): SlotCheck {
-  validate(input);
-  parseTime(input.time); // throws validation_error field 'time' for a malformed time
-  localToInstant(input.date, input.time, input.timezone); // throws for a nonexistent local time
-
-  let table: TableDef | undefined;
-  if (input.table_id) {
-    table = input.tables.find((t) => t.id === input.table_id);
-    if (!table) throw new AppError('validation_error', 'Unknown table_id.', { field: 'table_id', reason: 'unknown_table' });
-  }
-
-  const matches = candidatesOn(input).filter((c) => c.time === input.time);
-  if (!matches.length) {
-    const reason = input.event_id ? 'outside_event' : 'not_on_slot_grid';
-    throw new AppError(
-      'validation_error',
-      input.event_id
-        ? `${input.time} is not a bookable time for this event.`
-        : `${input.time} on ${input.date} is not a bookable slot of any service.`,
-      { field: 'time', reason },
-    );
-  }
-
-  const bookings = relevantBookings(input);
+  const { table, matches } = slotCandidates(input);
+  const diary = new Diary(input, relevantBookings(input));
   let failure: UnavailableReason | null = null;
   for (const c of matches) {
-    const ev = evaluate(c, input, bookings);
-    const chosen = chooseTable(ev, table, input.party_size);
+    const chosen = chooseTable(c, diary, table);
     if (typeof chosen === 'string') {
       failure ??= chosen;
       continue;
@@ -420,6 +520,51 @@ export function checkSlot(input: CheckSlotInput): SlotCheck {
     };
   }
   return { ok: false, reason: failure ?? 'no_table_available' };
+}
+
+/** checkSlot's validation: the named table and the grid slots at input.time (throws validation_error). */
+function slotCandidates(input: CheckSlotInput): { table: TableDef | undefined; matches: Candidate[] } {
+  validate(input);
+  parseTime(input.time); // throws validation_error field 'time' for a malformed time
+  localToInstant(input.date, input.time, input.timezone); // throws for a nonexistent local time
+
+  let table: TableDef | undefined;
+  if (input.table_id) {
+    table = input.tables.find((t) => t.id === input.table_id);
+    if (!table) throw new AppError('validation_error', 'Unknown table_id.', { field: 'table_id', reason: 'unknown_table' });
+  }
+
+  const matches = candidatesOn(input, input.time);
+  if (!matches.length) {
+    const reason = input.event_id ? 'outside_event' : 'not_on_slot_grid';
+    throw new AppError(
+      'validation_error',
+      input.event_id
+        ? `${input.time} is not a bookable time for this event.`
+        : `${input.time} on ${input.date} is not a bookable slot of any service.`,
+      { field: 'time', reason },
+    );
+  }
+  return { table, matches };
+}
+
+/**
+ * What a booking at input.time could claim, whichever of its grid slots checkSlot picks and whatever the
+ * diary holds: per slot, its sitting [start_at, end_at) and its pacing window [start_at, start_at +
+ * interval), or for an event slot the whole event [event start, end). Two bookings can only conflict
+ * (share a table, a pacing window or an event's capacity) when their claims overlap, so writers lock the
+ * venue-local dates these touch (venue-context: lockDiaryDays). Throws checkSlot's validation errors.
+ */
+export function slotClaims(input: CheckSlotInput): { from: Date; to: Date }[] {
+  return slotCandidates(input).matches.map((c) => {
+    const { event, interval, startMin, day } = c.window;
+    if (event) {
+      const eventStart = localToInstantLenient(day, formatTime(startMin), input.timezone);
+      return { from: eventStart < c.start_at ? eventStart : c.start_at, to: c.end_at };
+    }
+    const paceEnd = c.start_at.getTime() + interval * MS_PER_MINUTE;
+    return { from: c.start_at, to: new Date(Math.max(c.end_at.getTime(), paceEnd)) };
+  });
 }
 
 /**

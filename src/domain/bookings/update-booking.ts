@@ -2,11 +2,20 @@ import type { EntityManager } from 'typeorm';
 import { Booking, type BookingStatus } from '../../db/entities';
 import { writeOutbox } from '../../outbound/outbox';
 import { AppError, notFound } from '../../shared/app-error';
-import { rematchSalesForBooking } from '../sales/match-sale';
-import { checkSlot, type CheckSlotInput, type SlotCheck } from './availability';
+import { checkSlot, slotClaims, type CheckSlotInput, type SlotCheck } from './availability';
+import { rematchWaitingSales } from './booking-sales';
 import { MOVABLE_STATUSES, assertTransition } from './booking-transitions';
 import { findBooking, presentOneBooking } from './load-booking';
-import { engineInput, loadBookingsNear, loadDiaryContext, lockDiary, slotUnavailable, type VenueRef } from './venue-context';
+import {
+  claimedDates,
+  engineInput,
+  loadBookingsForCheck,
+  loadBookingsNear,
+  loadDiaryContext,
+  lockDiaryDays,
+  slotUnavailable,
+  type VenueRef,
+} from './venue-context';
 
 export interface BookingPatch {
   status?: BookingStatus;
@@ -30,17 +39,20 @@ function isMove(b: Booking, p: BookingPatch): boolean {
 
 /**
  * Re-checks the booking at its new date/time/party size with the same engine as a new booking, ignoring
- * the booking itself. Without a table_id the guests keep their table when it still fits and is free,
- * else they get the best free fit.
+ * the booking itself, under the diary locks of the dates the new slot can claim (the dates it leaves need
+ * none: freeing a table never breaks anyone's check). Without a table_id the guests keep their table when
+ * it still fits and is free, else they get the best free fit.
  */
 async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: BookingPatch, now: Date): Promise<MoveFields> {
   const date = p.date ?? b.date;
-  const ctx = await loadDiaryContext(em, venue);
-  const bookings = await loadBookingsNear(em, venue.id, date, venue.timezone);
-  const base: CheckSlotInput = {
-    ...engineInput(ctx, bookings, { date, party_size: p.party_size ?? b.partySize, event_id: b.eventId, exclude_booking_id: b.id }, now),
+  const ctx = await loadDiaryContext(em, venue, { eventId: b.eventId, lockTables: true });
+  const unbooked: CheckSlotInput = {
+    ...engineInput(ctx, [], { date, party_size: p.party_size ?? b.partySize, event_id: b.eventId, exclude_booking_id: b.id }, now),
     time: p.time ?? b.time,
   };
+  const claims = slotClaims({ ...unbooked, table_id: p.table_id });
+  await lockDiaryDays(em, venue.id, claimedDates(claims, venue.timezone));
+  const base: CheckSlotInput = { ...unbooked, bookings: await loadBookingsForCheck(em, venue.id, unbooked, claims) };
   let slot: SlotCheck | null = null;
   if (p.table_id) {
     slot = checkSlot({ ...base, table_id: p.table_id });
@@ -49,7 +61,11 @@ async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: Booki
     if (current) slot = checkSlot({ ...base, table_id: current.id });
     if (!slot?.ok) slot = checkSlot(base);
   }
-  if (!slot.ok) throw slotUnavailable({ ...base, table_id: p.table_id }, slot.reason);
+  if (!slot.ok) {
+    // The alternatives look at the whole day.
+    const day = await loadBookingsNear(em, venue.id, date, venue.timezone);
+    throw slotUnavailable({ ...base, bookings: day, table_id: p.table_id }, slot.reason);
+  }
   return {
     date: slot.date, time: slot.time, startAt: slot.start_at, endAt: slot.end_at, partySize: base.party_size,
     tableId: slot.table_id, serviceId: slot.service_id, eventId: slot.event_id,
@@ -58,12 +74,14 @@ async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: Booki
 
 /**
  * PATCH /bookings/:id in one transaction (run inside inDiaryTransaction): status transitions (see
- * booking-transitions.ts), moves re-checked under the diary lock, notes. Any change bumps the version and
+ * booking-transitions.ts), moves re-checked under the diary locks, notes. Any change bumps the version and
  * writes booking.updated (booking.cancelled when it is cancelled); a patch that changes nothing writes nothing.
+ * Lock order: the booking row, then (for a move) the venue's tables (shared) and its new dates' diary rows.
+ * Creators take tables and diary rows only and never wait on an existing booking's row, so the two never
+ * deadlock. Status changes and notes take no
+ * diary lock: no transition makes an inactive booking active again, so none can take a table or covers.
  */
 export async function updateBooking(em: EntityManager, venue: VenueRef, idOrReference: string, patch: BookingPatch, now = new Date()): Promise<Record<string, unknown>> {
-  // Diary first, then the row: the same lock order as createBooking, so the two never deadlock.
-  await lockDiary(em, venue.id);
   const booking = await findBooking(em, venue.id, idOrReference, { lock: true });
   if (!booking) throw notFound('Booking');
 
@@ -96,7 +114,7 @@ export async function updateBooking(em: EntityManager, venue: VenueRef, idOrRefe
   await em.update(Booking, { id: booking.id }, changes);
   Object.assign(booking, changes);
 
-  if (moving || to !== from) await rematchSalesForBooking(em, booking, now);
+  if (moving || to !== from) await rematchWaitingSales(em, booking, null, now);
   const view = await presentOneBooking(em, booking);
   await writeOutbox(em, {
     venueId: venue.id,

@@ -1,14 +1,18 @@
 /**
  * Feeds the pure booking engine (availability.ts) from the database: the venue's services, tables and
- * events, the bookings near a date, and the diary lock that makes check-then-insert atomic.
+ * events, the bookings near a date, and the diary locks that make check-then-insert atomic.
  *
  * Atomicity: every writer of a venue's diary (create, move) runs in a READ COMMITTED transaction
- * (inDiaryTransaction) and takes lockDiary() FIRST, before any read. Writers of one venue then queue on
- * that lock, and each reads the bookings committed by the one before it: READ COMMITTED gives every
- * statement a fresh snapshot, so no earlier read in the transaction can pin a stale view of the diary.
+ * (inDiaryTransaction), reads the venue's tables under a shared lock (loadDiaryContext lockTables) and,
+ * before it reads any booking, locks the venue-local dates its booking can claim
+ * (lockDiaryDays: rows of `diary_days`, FOR UPDATE in date order). Two bookings can only conflict when
+ * their claims overlap in time (slotClaims), and then they share a locked date: writers of the same
+ * dates queue, each reading the bookings committed by the one before it (READ COMMITTED gives every
+ * statement a fresh snapshot, so no earlier read in the transaction can pin a stale view of the diary),
+ * while bookings on other days of the same venue go ahead in parallel.
  */
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
-import { Booking, Service, VenueEvent, VenueTable } from '../../db/entities';
+import { VenueEvent } from '../../db/entities';
 import { AppError } from '../../shared/app-error';
 import {
   bookingQueryRange,
@@ -23,7 +27,7 @@ import {
   type UnavailableReason,
   type Availability,
 } from './availability';
-import { instantToLocal } from './venue-time';
+import { addDays, instantToLocal, instantToLocalDate } from './venue-time';
 
 /** What a request knows about its venue (from the API key). */
 export interface VenueRef {
@@ -57,47 +61,151 @@ export async function inDiaryTransaction<T>(dataSource: DataSource, work: (em: E
 }
 
 /**
- * Locks the venue's table rows (SELECT … FOR UPDATE) until the transaction ends. The table rows rather
- * than the venue row: inserts of sales and bookings take shared locks on the venue row through their
- * foreign keys, and an exclusive lock there would queue POS ingestion behind booking writes.
+ * The venue-local dates that the half-open instant ranges touch, sorted and distinct: a booking's diary
+ * locks. Every instant of a claim falls on one of them, so two overlapping claims share one.
  */
-export async function lockDiary(em: EntityManager, venueId: string): Promise<void> {
-  await em.query('SELECT id FROM venue_tables WHERE venue_id = ? FOR UPDATE', [venueId]);
+export function claimedDates(claims: { from: Date; to: Date }[], timezone: string): string[] {
+  const dates = new Set<string>();
+  for (const { from, to } of claims) {
+    const first = instantToLocalDate(from, timezone);
+    const last = instantToLocalDate(new Date(Math.max(from.getTime(), to.getTime() - 1)), timezone);
+    for (let d = first; d <= last; d = addDays(d, 1)) dates.add(d);
+  }
+  return [...dates].sort();
 }
 
-export async function loadDiaryContext(em: EntityManager, venue: Pick<VenueRef, 'id' | 'timezone'>): Promise<DiaryContext> {
-  const [services, tables, events] = await Promise.all([
-    em.find(Service, { where: { venueId: venue.id }, order: { id: 'ASC' } }),
-    em.find(VenueTable, { where: { venueId: venue.id }, order: { id: 'ASC' } }),
-    em.find(VenueEvent, { where: { venueId: venue.id }, order: { id: 'ASC' } }),
+/**
+ * Locks the venue's diary for these venue-local dates until the transaction ends: one `diary_days` row
+ * per date, created on first use and X-locked in one statement (INSERT … ON DUPLICATE KEY UPDATE locks an
+ * existing row exactly as SELECT … FOR UPDATE does). Rows are taken in date order, so writers never
+ * deadlock on them. A row per day rather than the venue's table rows: bookings of other days do not queue
+ * behind each other, and inserts of sales and bookings (shared locks on the venue row through their
+ * foreign keys) never queue behind booking writes.
+ */
+export async function lockDiaryDays(em: EntityManager, venueId: string, dates: string[]): Promise<void> {
+  const sorted = [...new Set(dates)].sort();
+  if (!sorted.length) return;
+  await em.query(
+    `INSERT INTO diary_days (venue_id, date) VALUES ${sorted.map(() => '(?, ?)').join(', ')} ON DUPLICATE KEY UPDATE date = VALUES(date)`,
+    sorted.flatMap((d) => [venueId, d]),
+  );
+}
+
+/** A services row or a venue_tables row of loadDiaryContext's one query (the columns the engine reads). */
+type ContextRow =
+  | { kind: 's'; id: string; a: string | number[]; b: string; c: string; n1: number; n2: number; n3: number | null }
+  | { kind: 't'; id: string; a: string; b: null; c: null; n1: number; n2: number; n3: null };
+
+interface EventRow {
+  id: string;
+  date: string;
+  start_time: string;
+  end_time: string;
+  capacity: number;
+}
+
+/**
+ * The venue's services and tables (one statement), and its events (only `eventId` when given: the engine
+ * looks events up by the query's event_id alone, so without one it needs none). Services and tables are
+ * ordered by id (ties in the engine keep that order).
+ *
+ * `lockTables` (diary writers): the table rows are read with a shared lock held to the end of the
+ * transaction, so the tables a booking is checked against cannot change under it. Writers' shared locks
+ * do not conflict with each other; whoever X-locks a venue's table rows (SELECT … FOR UPDATE) holds
+ * every booking writer of that venue until it commits.
+ */
+export async function loadDiaryContext(
+  em: EntityManager,
+  venue: Pick<VenueRef, 'id' | 'timezone'>,
+  opts: { eventId?: string | null; lockTables?: boolean } = {},
+): Promise<DiaryContext> {
+  const [rows, events] = await Promise.all([
+    em.query(
+      `(SELECT 's' AS kind, id, days AS a, start_time AS b, end_time AS c, slot_interval_minutes AS n1, duration_minutes AS n2,
+               max_covers_per_slot AS n3
+          FROM services WHERE venue_id = ?)
+       UNION ALL
+       (SELECT 't', id, number, NULL, NULL, min_covers, max_covers, NULL
+          FROM venue_tables WHERE venue_id = ?${opts.lockTables ? ' LOCK IN SHARE MODE' : ''})`,
+      [venue.id, venue.id],
+    ) as Promise<ContextRow[]>,
+    opts.eventId
+      ? (em.query('SELECT id, date, start_time, end_time, capacity FROM venue_events WHERE venue_id = ? AND id = ?', [venue.id, opts.eventId]) as Promise<EventRow[]>)
+      : ([] as EventRow[]),
   ]);
-  return {
+  const ctx: DiaryContext = {
     timezone: venue.timezone,
-    services: services.map((s) => ({
-      id: s.id, days: s.days, start: s.startTime, end: s.endTime, slot_interval_minutes: s.slotIntervalMinutes,
-      duration_minutes: s.durationMinutes, max_covers_per_slot: s.maxCoversPerSlot,
-    })),
-    tables: tables.map((t) => ({ id: t.id, number: t.number, min_covers: t.minCovers, max_covers: t.maxCovers })),
-    events: events.map((e) => ({ id: e.id, date: e.date, start: e.startTime, end: e.endTime, capacity: e.capacity })),
+    services: [],
+    tables: [],
+    events: events.map((e) => ({ id: e.id, date: e.date, start: e.start_time, end: e.end_time, capacity: e.capacity })),
   };
+  // Ordered by id here: an ORDER BY would make the UNION materialise (on disk: `days` is a LONGTEXT) and
+  // sort. Ids are newId()s, one prefix per table then [0-9a-z], so code-unit order is the collation's order.
+  rows.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  for (const r of rows) {
+    if (r.kind === 's') {
+      ctx.services.push({
+        id: r.id, days: typeof r.a === 'string' ? (JSON.parse(r.a) as number[]) : r.a, start: r.b, end: r.c,
+        slot_interval_minutes: r.n1, duration_minutes: r.n2, max_covers_per_slot: r.n3,
+      });
+    } else {
+      ctx.tables.push({ id: r.id, number: String(r.a), min_covers: r.n1, max_covers: r.n2 });
+    }
+  }
+  return ctx;
 }
 
-/** Bookings (any status; the engine filters) that can affect slots starting on `date`. */
+interface BookingRow {
+  id: string;
+  table_id: string | null;
+  start_at: Date;
+  end_at: Date;
+  party_size: number;
+  status: string;
+  service_id: string | null;
+  event_id: string | null;
+}
+
+/**
+ * A sitting lasts at most a day (a service ≤ 12 h, an event ≤ 24 h, plus a DST hour): a booking running at
+ * some instant started less than this before it. Bounds the start_at range scanned on ix_bookings_venue_start.
+ */
+const MAX_SITTING_MS = 48 * 60 * 60_000;
+
+/**
+ * The venue's active bookings overlapping [from, to) (start_at < to AND end_at > from); cancelled and
+ * no-show ones stay in the database (the engine ignores them anyway).
+ */
+export async function loadBookingsOverlapping(em: EntityManager, venueId: string, from: Date, to: Date): Promise<ExistingBooking[]> {
+  return (await em.query(
+    `SELECT id, table_id, start_at, end_at, party_size, status, service_id, event_id FROM bookings
+      WHERE venue_id = ? AND start_at > ? AND start_at < ? AND end_at > ? AND status NOT IN ('cancelled', 'no_show')`,
+    [venueId, new Date(from.getTime() - MAX_SITTING_MS), to, from],
+  )) as BookingRow[];
+}
+
+/** Active bookings that can affect slots starting on `date` (see bookingQueryRange). */
 export async function loadBookingsNear(em: EntityManager, venueId: string, date: string, timezone: string): Promise<ExistingBooking[]> {
   const { from, to } = bookingQueryRange(date, timezone);
-  const rows = await em
-    .createQueryBuilder(Booking, 'b')
-    .where('b.venue_id = :venueId', { venueId })
-    .andWhere('b.start_at < :to AND b.end_at > :from', { from, to })
-    .getMany();
-  return rows.map(toExisting);
+  return loadBookingsOverlapping(em, venueId, from, to);
 }
 
-export function toExisting(b: Booking): ExistingBooking {
-  return {
-    id: b.id, table_id: b.tableId, start_at: b.startAt, end_at: b.endAt, party_size: b.partySize, status: b.status,
-    service_id: b.serviceId, event_id: b.eventId, date: b.date, time: b.time,
-  };
+/**
+ * What a writer's check needs under its diary locks: the bookings overlapping the slot's claims (every
+ * booking that can share its table, pacing window or event overlaps them, see slotClaims) — a few rows
+ * rather than three days' worth. Event slots read the full range, as event capacity counts every booking
+ * of the event near the date.
+ */
+export async function loadBookingsForCheck(
+  em: EntityManager,
+  venueId: string,
+  input: CheckSlotInput,
+  claims: { from: Date; to: Date }[],
+): Promise<ExistingBooking[]> {
+  if (input.event_id || !claims.length) return loadBookingsNear(em, venueId, input.date, input.timezone);
+  const from = new Date(Math.min(...claims.map((c) => c.from.getTime())));
+  const to = new Date(Math.max(...claims.map((c) => c.to.getTime())));
+  return loadBookingsOverlapping(em, venueId, from, to);
 }
 
 /** The engine's input for one date and party. */
@@ -137,8 +245,10 @@ export interface AvailabilityQuery {
 
 /** GET /availability: the engine over the committed diary (no lock: an answer, not a promise). */
 export async function availabilityFor(em: EntityManager, venue: VenueRef, query: AvailabilityQuery, now = new Date()): Promise<Availability> {
-  const ctx = await loadDiaryContext(em, venue);
-  const bookings = await loadBookingsNear(em, venue.id, query.date, venue.timezone);
+  const [ctx, bookings] = await Promise.all([
+    loadDiaryContext(em, venue, { eventId: query.event_id }),
+    loadBookingsNear(em, venue.id, query.date, venue.timezone),
+  ]);
   return computeAvailability(engineInput(ctx, bookings, query, now));
 }
 

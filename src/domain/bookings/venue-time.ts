@@ -97,22 +97,42 @@ export function addMinutesLocal(date: string, time: string, minutes: number): Lo
 // ---------------------------------------------------------------------------------------------
 // Time zones and instants
 
+// Zone lookups are hot (every slot of every availability request converts a wall clock): luxon's
+// isValidZone builds an Intl.DateTimeFormat per call and each offset() formats a date. Both answers are
+// fixed for the life of the process (the tz database does not change under it), so they are memoised.
+const zoneCache = new Map<string, IANAZone | null>();
+const instantsCache = new Map<string, readonly number[]>();
+const INSTANTS_CACHE_MAX = 50_000;
+
+function cachedZone(tz: string): IANAZone | null {
+  let zone = zoneCache.get(tz);
+  if (zone === undefined) {
+    zone = tz.length > 0 && IANAZone.isValidZone(tz) ? IANAZone.create(tz) : null;
+    if (zoneCache.size < 1000) zoneCache.set(tz, zone);
+  }
+  return zone;
+}
+
 export function isValidTimezone(tz: unknown): tz is string {
-  return typeof tz === 'string' && tz.length > 0 && IANAZone.isValidZone(tz);
+  return typeof tz === 'string' && cachedZone(tz) !== null;
 }
 
 function zoneOf(tz: string): IANAZone {
-  if (!isValidTimezone(tz)) throw invalid('timezone', 'invalid_timezone', 'timezone must be an IANA time zone name.');
-  return IANAZone.create(tz);
+  const zone = typeof tz === 'string' ? cachedZone(tz) : null;
+  if (!zone) throw invalid('timezone', 'invalid_timezone', 'timezone must be an IANA time zone name.');
+  return zone;
 }
 
 /**
  * Every instant whose local wall clock in `tz` reads date+time: none in a spring-forward gap,
  * two in a fall-back overlap, otherwise one. Sorted ascending.
  */
-function instantsFor(date: string, time: string, tz: string): number[] {
+function instantsFor(date: string, time: string, tz: string): readonly number[] {
   const zone = zoneOf(tz);
   const wall = dayMs(date) + parseTime(time) * MS_PER_MINUTE; // the wall clock read as if UTC
+  const key = `${tz}|${wall}`;
+  const cached = instantsCache.get(key);
+  if (cached) return cached;
   // Offsets in force around that moment; any valid reading must use one of them.
   const offsets = new Set([wall - MS_PER_DAY, wall, wall + MS_PER_DAY].map((t) => zone.offset(t)));
   const out: number[] = [];
@@ -120,7 +140,10 @@ function instantsFor(date: string, time: string, tz: string): number[] {
     const ts = wall - off * MS_PER_MINUTE;
     if (zone.offset(ts) === off) out.push(ts);
   }
-  return out.sort((a, b) => a - b);
+  out.sort((a, b) => a - b);
+  if (instantsCache.size >= INSTANTS_CACHE_MAX) instantsCache.clear();
+  instantsCache.set(key, out);
+  return out;
 }
 
 /**
@@ -147,7 +170,7 @@ export function localToInstant(date: string, time: string, tz: string): Date {
 /** As localToInstant, but null for a nonexistent local time (used to skip slots in a DST gap). */
 export function tryLocalToInstant(date: string, time: string, tz: string): Date | null {
   const all = instantsFor(date, time, tz);
-  return all.length ? new Date(all[0]) : null;
+  return all.length ? new Date(all[0]!) : null;
 }
 
 /**
@@ -161,6 +184,12 @@ export function localToInstantLenient(date: string, time: string, tz: string): D
   const wall = dayMs(date) + parseTime(time) * MS_PER_MINUTE;
   const before = zoneOf(tz).offset(wall - MS_PER_DAY);
   return new Date(wall - before * MS_PER_MINUTE);
+}
+
+/** UTC instant → the venue-local calendar date it falls on (as instantToLocal(…).date, without luxon). */
+export function instantToLocalDate(instant: Date, tz: string): string {
+  const ts = instant.getTime();
+  return msToDate(ts + zoneOf(tz).offset(ts) * MS_PER_MINUTE);
 }
 
 /** UTC instant → venue-local {date, time} (seconds are truncated). */

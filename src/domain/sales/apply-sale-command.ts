@@ -1,13 +1,22 @@
-import type { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { Booking, PartnerLocation, Sale, SaleItem, type BookingStatus } from '../../db/entities';
+import type { DataSource, EntityManager, EntityTarget } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { Booking, OutboxMessage, PartnerLocation, Sale, SaleItem, type BookingStatus } from '../../db/entities';
 import type { BookingStatusCommand, CanonicalCommand, SaleCommand } from '../../mapping/canonical-commands';
-import { writeOutbox } from '../../outbound/outbox';
+import { type OutboxEntry, writeOutbox } from '../../outbound/outbox';
 import { newId } from '../../shared/ids';
 import { BOOKING_TRANSITIONS } from '../bookings/booking-transitions';
 import { findBooking, presentOneBooking } from '../bookings/load-booking';
 import { presentSale } from '../views/sale.view';
-import { findBookingForSale } from './match-sale';
+import {
+  type BookingMatch,
+  findBookingForSale,
+  findBookingsForSales,
+  MATCH_AFTER_END_MS,
+  MATCH_BEFORE_START_MS,
+  pickBooking,
+  type SaleMatchInput,
+} from './match-sale';
 
 /**
  * Applies a POS event's canonical commands (CONTRACT §5) inside the caller's transaction: venue by
@@ -76,48 +85,63 @@ function versionOf(cmd: SaleCommand): string | null {
   return text(cmd.version) ?? cmd.closed_at ?? null;
 }
 
-export async function applySaleCommand(em: EntityManager, ctx: ApplyContext, cmd: SaleCommand): Promise<CommandResult> {
-  const now = ctx.now ?? new Date();
-  const locationId = text(cmd.location_id)!;
-  const saleId = text(cmd.sale_id)!;
-  const venue = await resolveVenue(em, ctx.partner.id, locationId);
-  if ('reason' in venue) return { type: 'sale', outcome: 'ignored', reason: venue.reason };
-
-  // The row lock serialises this sale with a manual match or another worker's update of it.
-  const existing = await em
-    .createQueryBuilder(Sale, 's')
-    .setLock('pessimistic_write')
-    .where('s.partner = :partner AND s.sale_id = :saleId', { partner: ctx.partner.name, saleId })
-    .getOne();
+/** Why an update is stale (older than the stored version), or null. */
+function staleReason(cmd: SaleCommand, saleId: string, existing: Sale | null): string | null {
   const version = versionOf(cmd);
   if (existing && isOlderVersion(version, existing.sourceVersion)) {
-    return {
-      type: 'sale',
-      outcome: 'ignored',
-      reason: `sale ${saleId}: version ${version} is older than the stored ${existing.sourceVersion}`,
-    };
+    return `sale ${saleId}: version ${version} is older than the stored ${existing.sourceVersion}`;
   }
+  return null;
+}
 
+/** When a sale's time is matched: opened_at, else closed_at, else receipt time (the first receipt's, once stored). */
+function matchAtOf(ctx: ApplyContext, cmd: SaleCommand, existing: Sale | null): Date {
+  return instant(cmd.opened_at) ?? instant(cmd.closed_at) ?? existing?.receivedAt ?? ctx.receivedAt;
+}
+
+/** What to match the sale with, or null when it keeps its link as it is (a hand-made link is never overridden). */
+function matchInputOf(ctx: ApplyContext, cmd: SaleCommand, venueId: string, existing: Sale | null): SaleMatchInput | null {
+  if (existing?.matchMethod === 'manual') return null;
+  return { venueId, bookingRef: text(cmd.booking_id), tableNumber: text(cmd.table_number), matchAt: matchAtOf(ctx, cmd, existing) };
+}
+
+interface SalePlan {
+  sale: Sale;
+  /** The columns written (an update writes these and the new version). */
+  fields: QueryDeepPartialEntity<Sale>;
+  existing: Sale | null;
+  items: SaleItem[];
+  outbox: OutboxEntry;
+}
+
+/** The sale as it will be stored, its items and the outbox entry announcing it. Pure: no I/O. */
+function planSale(
+  em: EntityManager,
+  ctx: ApplyContext,
+  cmd: SaleCommand,
+  venueId: string,
+  existing: Sale | null,
+  match: BookingMatch | null,
+  now: Date,
+): SalePlan {
+  const locationId = text(cmd.location_id)!;
+  const saleId = text(cmd.sale_id)!;
+  const version = versionOf(cmd);
   const openedAt = instant(cmd.opened_at);
   const closedAt = instant(cmd.closed_at);
   const receivedAt = existing?.receivedAt ?? ctx.receivedAt;
   const matchAt = openedAt ?? closedAt ?? receivedAt;
-  const tableNumber = text(cmd.table_number);
-  const bookingRef = text(cmd.booking_id);
 
-  // A hand-made link is never overridden; an automatic one is recomputed but not dropped for nothing.
+  // An automatic link is recomputed but not dropped for nothing.
   let bookingId = existing?.bookingId ?? null;
   let matchMethod = existing?.matchMethod ?? null;
-  if (matchMethod !== 'manual') {
-    const match = await findBookingForSale(em, { venueId: venue.venueId, bookingRef, tableNumber, matchAt });
-    if (match) {
-      bookingId = match.booking.id;
-      matchMethod = match.method;
-    }
+  if (match) {
+    bookingId = match.bookingId;
+    matchMethod = match.method;
   }
 
   const fields = {
-    venueId: venue.venueId,
+    venueId,
     locationId,
     bookingId,
     matchMethod,
@@ -128,7 +152,7 @@ export async function applySaleCommand(em: EntityManager, ctx: ApplyContext, cmd
     tip: money(cmd.tip),
     discount: money(cmd.discount),
     currency: cmd.currency,
-    tableNumber,
+    tableNumber: text(cmd.table_number),
     covers: cmd.covers ?? null,
     openedAt,
     closedAt,
@@ -137,23 +161,17 @@ export async function applySaleCommand(em: EntityManager, ctx: ApplyContext, cmd
     payments: cmd.payments ?? null,
     updatedAt: now,
   };
-  let sale: Sale;
-  if (existing) {
-    sale = Object.assign(existing, fields, { version: existing.version + 1 });
-    await em.update(Sale, { id: sale.id }, { ...fields, version: sale.version });
-    await em.delete(SaleItem, { saleRowId: sale.id });
-  } else {
-    sale = em.create(Sale, {
-      ...fields,
-      id: newId('sl'),
-      partner: ctx.partner.name,
-      saleId,
-      receivedAt,
-      version: 1,
-      createdAt: now,
-    });
-    await em.insert(Sale, sale as QueryDeepPartialEntity<Sale>);
-  }
+  const sale: Sale = existing
+    ? Object.assign(existing, fields, { version: existing.version + 1 })
+    : em.create(Sale, {
+        ...fields,
+        id: newId('sl'),
+        partner: ctx.partner.name,
+        saleId,
+        receivedAt,
+        version: 1,
+        createdAt: now,
+      });
   const items = (cmd.items ?? []).map((item, position) =>
     em.create(SaleItem, {
       id: newId('sli'),
@@ -167,14 +185,307 @@ export async function applySaleCommand(em: EntityManager, ctx: ApplyContext, cmd
       category: item.category ?? null,
     }),
   );
-  if (items.length) await em.insert(SaleItem, items);
+  return {
+    sale,
+    fields: fields as QueryDeepPartialEntity<Sale>,
+    existing,
+    items,
+    outbox: { venueId: sale.venueId, event: 'sale.recorded', resourceId: sale.id, resourceVersion: sale.version, data: presentSale(sale, items) },
+  };
+}
 
-  await writeOutbox(
-    em,
-    { venueId: sale.venueId, event: 'sale.recorded', resourceId: sale.id, resourceVersion: sale.version, data: presentSale(sale, items) },
-    now,
-  );
-  return { type: 'sale', outcome: 'applied', saleRowId: sale.id, bookingId: sale.bookingId };
+const applied = (sale: Sale): CommandResult => ({ type: 'sale', outcome: 'applied', saleRowId: sale.id, bookingId: sale.bookingId });
+
+export async function applySaleCommand(em: EntityManager, ctx: ApplyContext, cmd: SaleCommand): Promise<CommandResult> {
+  const now = ctx.now ?? new Date();
+  const locationId = text(cmd.location_id)!;
+  const saleId = text(cmd.sale_id)!;
+  const venue = await resolveVenue(em, ctx.partner.id, locationId);
+  if ('reason' in venue) return { type: 'sale', outcome: 'ignored', reason: venue.reason };
+
+  // The row lock serialises this sale with a manual match or another worker's update of it.
+  const existing = await em
+    .createQueryBuilder(Sale, 's')
+    .setLock('pessimistic_write')
+    .where('s.partner = :partner AND s.sale_id = :saleId', { partner: ctx.partner.name, saleId })
+    .getOne();
+  const stale = staleReason(cmd, saleId, existing);
+  if (stale) return { type: 'sale', outcome: 'ignored', reason: stale };
+
+  const input = matchInputOf(ctx, cmd, venue.venueId, existing);
+  const found = input ? await findBookingForSale(em, input) : null;
+  const plan = planSale(em, ctx, cmd, venue.venueId, existing, found && { bookingId: found.booking.id, method: found.method }, now);
+  if (existing) {
+    await em.update(Sale, { id: plan.sale.id }, { ...plan.fields, version: plan.sale.version });
+    await em.delete(SaleItem, { saleRowId: plan.sale.id });
+  } else {
+    await em.insert(Sale, plan.sale as QueryDeepPartialEntity<Sale>);
+  }
+  if (plan.items.length) await em.insert(SaleItem, plan.items);
+  await writeOutbox(em, plan.outbox, now);
+  return applied(plan.sale);
+}
+
+/** A batch could not be applied as one (see applySaleBatch); apply its events one by one instead. */
+export class BatchNotApplicable extends Error {
+  constructor(reason: string) {
+    super(`batch not applicable: ${reason}`);
+    this.name = 'BatchNotApplicable';
+  }
+}
+
+export interface BatchEvent {
+  ctx: ApplyContext;
+  commands: readonly SaleCommand[];
+}
+
+/** One SQL statement with its `?` parameters. */
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/** Where a batch runs its statements: in the caller's transaction, several per round trip where it can. */
+export interface SqlSession {
+  /** Runs the statements in order; resolves with each one's result (the rows, for a SELECT). */
+  run(statements: readonly SqlStatement[]): Promise<unknown[]>;
+}
+
+/** A session over a TypeORM EntityManager (its transaction): one statement per round trip. */
+export function entityManagerSession(em: EntityManager): SqlSession {
+  return {
+    async run(statements) {
+      const results: unknown[] = [];
+      for (const s of statements) results.push(await em.query(s.sql, s.params));
+      return results;
+    },
+  };
+}
+
+const key = (...parts: string[]): string => parts.join('\u0000');
+type Row = Record<string, unknown>;
+
+/**
+ * Applies the sale commands of several events in the caller's transaction in two round trips (on a session
+ * that sends several statements at once): every read first (venues, the sales locked FOR UPDATE, the
+ * booking candidates), then every write (new sales, updated sales, items, outbox rows) plus the caller's
+ * own `finish` statements (marking the events), whose results it returns. Same rules, same order of row
+ * locks and the same outcome per event as applyCommands event by event: the planning code is shared, and
+ * each lookup is the single path's query, tagged with its command and joined with UNION ALL, so the
+ * database compares ids, references and table numbers (its collation) exactly as it does for one.
+ *
+ * The booking candidates are read with the match time the command gives (opened_at, else closed_at, else
+ * receipt); a stored sale whose first receipt time is the match time instead is matched again once locked.
+ *
+ * Precondition: sale commands only, and no sale twice in the batch (else BatchNotApplicable). Throws
+ * BatchNotApplicable when a locked sale row is equal to a command's sale id only under the collation; the
+ * caller then applies the events one by one, where the database decides as always. A wrongly planned insert
+ * cannot slip through either: the unique key rejects it and the transaction rolls back.
+ */
+export async function applySaleBatch(
+  session: SqlSession,
+  ds: DataSource,
+  events: readonly BatchEvent[],
+  finish: (outcomes: ApplyOutcome[]) => SqlStatement[] = () => [],
+): Promise<{ outcomes: ApplyOutcome[]; finished: unknown[] }> {
+  interface Entry {
+    event: number;
+    ctx: ApplyContext;
+    cmd: SaleCommand;
+    locationId: string;
+    saleId: string;
+    /** The match time the booking candidates were read with. */
+    guessAt: Date;
+    result?: CommandResult;
+    venueId?: string;
+    existing?: Sale | null;
+    match?: BookingMatch | null;
+    plan?: SalePlan;
+  }
+  const entries: Entry[] = [];
+  const seen = new Set<string>();
+  events.forEach((e, event) => {
+    for (const cmd of e.commands) {
+      if (cmd.type !== 'sale') throw new BatchNotApplicable('a command other than sale');
+      const saleId = text(cmd.sale_id)!;
+      const k = key(e.ctx.partner.name, saleId);
+      if (seen.has(k)) throw new BatchNotApplicable('a sale twice');
+      seen.add(k);
+      entries.push({ event, ctx: e.ctx, cmd, locationId: text(cmd.location_id)!, saleId, guessAt: matchAtOf(e.ctx, cmd, null) });
+    }
+  });
+
+  // Round trip 1: every read.
+  const locations = [...new Map(entries.map((e) => [key(e.ctx.partner.id, e.locationId), e])).values()];
+  const reads: SqlStatement[] = [
+    {
+      sql: locations.map(() => '(SELECT ? AS k, pl.* FROM partner_locations pl WHERE pl.partner_id = ? AND pl.location_id = ?)').join(' UNION ALL '),
+      params: locations.flatMap((e, k) => [k, e.ctx.partner.id, e.locationId]),
+    },
+    // The row locks serialise each sale with a manual match or another worker's update of it.
+    {
+      sql: `SELECT * FROM sales WHERE ${entries.map(() => '(partner = ? AND sale_id = ?)').join(' OR ')} FOR UPDATE`,
+      params: entries.flatMap((e) => [e.ctx.partner.name, e.saleId]),
+    },
+  ];
+  const refs = entries.flatMap((e, i) => {
+    const ref = text(e.cmd.booking_id);
+    return ref ? [{ i, sql: BOOKING_BY_REF_VIA_LOCATION, params: [i, e.ctx.partner.id, e.locationId, ref, ref] }] : [];
+  });
+  const tables = entries.flatMap((e, i) => {
+    const number = text(e.cmd.table_number);
+    if (number === null) return [];
+    const t = e.guessAt.getTime();
+    const window = [new Date(t + MATCH_BEFORE_START_MS), new Date(t - MATCH_AFTER_END_MS)];
+    return [{ i, sql: BOOKINGS_AT_TABLE_VIA_LOCATION, params: [i, number, e.ctx.partner.id, e.locationId, INACTIVE_BOOKINGS, ...window] }];
+  });
+  for (const list of [refs, tables]) {
+    if (list.length) reads.push({ sql: list.map((q) => q.sql).join(' UNION ALL '), params: list.flatMap((q) => q.params) });
+  }
+  const [linkRows, saleRows, ...bookingRows] = (await session.run(reads)) as Row[][];
+  const refRows = refs.length ? bookingRows.shift()! : [];
+  const tableRows = tables.length ? bookingRows.shift()! : [];
+
+  const links = new Map<string, PartnerLocation>();
+  for (const row of linkRows!) {
+    const e = locations[Number(row.k)]!;
+    links.set(key(e.ctx.partner.id, e.locationId), hydrate(ds, PartnerLocation, row));
+  }
+  const sales = saleRows!.map((row) => hydrate(ds, Sale, row));
+  const byKey = new Map(sales.map((r) => [key(r.partner, r.saleId), r]));
+  if (byKey.size !== sales.length || sales.some((r) => !seen.has(key(r.partner, r.saleId)))) {
+    throw new BatchNotApplicable('sale ids equal only under the collation');
+  }
+  const byRef = new Map<number, BookingMatch>();
+  for (const row of refRows) {
+    const i = Number(row.k);
+    if (!byRef.has(i)) byRef.set(i, { bookingId: String(row.id), method: 'booking_id' });
+  }
+  const candidates = new Map<number, { id: string; status: Booking['status']; startAt: Date }[]>();
+  for (const row of tableRows) {
+    const i = Number(row.k);
+    candidates.set(i, [...(candidates.get(i) ?? []), { id: String(row.id), status: row.status as Booking['status'], startAt: row.start_at as Date }]);
+  }
+
+  const again: { e: Entry; input: SaleMatchInput }[] = [];
+  entries.forEach((e, i) => {
+    const link = links.get(key(e.ctx.partner.id, e.locationId));
+    if (!link) return void (e.result = { type: 'sale', outcome: 'ignored', reason: `unknown location ${e.locationId}` });
+    if (!link.enabled) return void (e.result = { type: 'sale', outcome: 'ignored', reason: `integration disabled for location ${e.locationId}` });
+    e.venueId = link.venueId;
+    e.existing = byKey.get(key(e.ctx.partner.name, e.saleId)) ?? null;
+    const stale = staleReason(e.cmd, e.saleId, e.existing);
+    if (stale) return void (e.result = { type: 'sale', outcome: 'ignored', reason: stale });
+    const input = matchInputOf(e.ctx, e.cmd, e.venueId, e.existing);
+    if (!input) return void (e.match = null);
+    if (input.matchAt.getTime() !== e.guessAt.getTime()) return void again.push({ e, input });
+    const booking = byRef.get(i) ?? (input.tableNumber === null ? null : pickBooking(candidates.get(i) ?? [], input.matchAt));
+    e.match = booking === null ? null : 'bookingId' in booking ? booking : { bookingId: booking.id, method: 'table_time' };
+  });
+  if (again.length) {
+    const query = async (sql: string, params: unknown[]) => (await session.run([{ sql, params }]))[0];
+    const found = await findBookingsForSales(query, again.map((a) => a.input));
+    again.forEach((a, j) => (a.e.match = found[j]!));
+  }
+
+  // Plan; round trip 2: every write (new sales first, then updates, items, outbox rows) and the caller's.
+  const plans: SalePlan[] = [];
+  for (const e of entries) {
+    if (e.result) continue;
+    e.plan = planSale(ds.manager, e.ctx, e.cmd, e.venueId!, e.existing ?? null, e.match ?? null, e.ctx.now ?? new Date());
+    e.result = applied(e.plan.sale);
+    plans.push(e.plan);
+  }
+  const outcomes = events.map((_, event) => outcomeOf(entries.filter((e) => e.event === event).map((e) => e.result!)));
+  const writes: SqlStatement[] = [];
+  const inserts = plans.filter((plan) => !plan.existing).map((plan) => plan.sale);
+  if (inserts.length) writes.push(insertStatement(ds, Sale, inserts));
+  const updated = plans.filter((plan) => plan.existing);
+  for (const plan of updated) writes.push(updateStatement(ds, Sale, plan.sale.id, { ...plan.fields, version: plan.sale.version }));
+  if (updated.length) writes.push({ sql: 'DELETE FROM sale_items WHERE sale_row_id IN (?)', params: [updated.map((plan) => plan.sale.id)] });
+  const items = plans.flatMap((plan) => plan.items);
+  if (items.length) writes.push(insertStatement(ds, SaleItem, items));
+  if (plans.length) writes.push(insertStatement(ds, OutboxMessage, plans.map((plan) => outboxRow(plan.outbox, plan.sale.updatedAt))));
+  const extra = finish(outcomes);
+  const results = await session.run([...writes, ...extra]);
+  return { outcomes, finished: results.slice(writes.length) };
+}
+
+const INACTIVE_BOOKINGS = ['cancelled', 'no_show'];
+/** findBookingForSale's reference query, the venue taken from the partner's location. */
+const BOOKING_BY_REF_VIA_LOCATION = `(SELECT ? AS k, b.id FROM partner_locations pl
+    INNER JOIN bookings b ON b.venue_id = pl.venue_id
+    WHERE pl.partner_id = ? AND pl.location_id = ? AND (b.id = ? OR b.reference = ?))`;
+/** findBookingForSale's table-and-time query, the venue taken from the partner's location. */
+const BOOKINGS_AT_TABLE_VIA_LOCATION = `(SELECT ? AS k, b.id, b.status, b.start_at FROM partner_locations pl
+    INNER JOIN venue_tables t ON t.venue_id = pl.venue_id AND t.number = ?
+    INNER JOIN bookings b ON b.table_id = t.id AND b.venue_id = pl.venue_id
+    WHERE pl.partner_id = ? AND pl.location_id = ? AND b.status NOT IN (?) AND b.start_at <= ? AND b.end_at >= ?)`;
+
+function persistentValues(ds: DataSource, row: object, columns: ColumnMetadata[]): unknown[] {
+  return columns.map((c) => {
+    const value: unknown = ds.driver.preparePersistentValue(c.getEntityValue(row), c);
+    return value === undefined ? null : value;
+  });
+}
+
+/**
+ * One multi-row INSERT of entities, each value converted as TypeORM converts it (transformers, JSON,
+ * dates; from the entity metadata), without the query builder, whose per-row work would be most of a
+ * batch's CPU. Generated columns (auto-increment ids) are left to the database.
+ */
+function insertStatement<T extends object>(ds: DataSource, target: EntityTarget<T>, rows: readonly T[]): SqlStatement {
+  const meta = ds.getMetadata(target);
+  const columns = meta.columns.filter((c) => !c.isGenerated);
+  return {
+    sql: `INSERT INTO \`${meta.tableName}\` (${columns.map((c) => `\`${c.databaseName}\``).join(', ')}) VALUES ?`,
+    params: [rows.map((row) => persistentValues(ds, row, columns))],
+  };
+}
+
+/** UPDATE of some properties of one entity by id, values converted as TypeORM converts them. */
+function updateStatement<T extends object>(ds: DataSource, target: EntityTarget<T>, id: string, fields: object): SqlStatement {
+  const meta = ds.getMetadata(target);
+  const columns = Object.keys(fields).map((property) => {
+    const column = meta.findColumnWithPropertyName(property);
+    if (!column) throw new Error(`${meta.name} has no column ${property}`);
+    return column;
+  });
+  return {
+    sql: `UPDATE \`${meta.tableName}\` SET ${columns.map((c) => `\`${c.databaseName}\` = ?`).join(', ')} WHERE id = ?`,
+    params: [...persistentValues(ds, fields, columns), id],
+  };
+}
+
+/** An entity from a raw row (SELECT *), converted as TypeORM hydrates it. */
+function hydrate<T extends object>(ds: DataSource, target: EntityTarget<T>, row: Row): T {
+  const meta = ds.getMetadata(target);
+  const entity = meta.create() as T;
+  for (const c of meta.columns) c.setEntityValue(entity, ds.driver.prepareHydratedValue(row[c.databaseName], c));
+  return entity;
+}
+
+/** The outbox row writeOutbox writes for an entry. */
+function outboxRow(entry: OutboxEntry, now: Date): OutboxMessage {
+  return Object.assign(new OutboxMessage(), {
+    messageId: newId('msg'),
+    venueId: entry.venueId,
+    event: entry.event,
+    resourceId: entry.resourceId,
+    resourceVersion: entry.resourceVersion,
+    payload: JSON.stringify(entry.data),
+    createdAt: now,
+    relayedAt: null,
+  });
+}
+
+function outcomeOf(results: CommandResult[]): ApplyOutcome {
+  const reasons = results.flatMap((r) => (r.outcome === 'ignored' ? [r.reason] : []));
+  return {
+    status: results.some((r) => r.outcome === 'applied') ? 'processed' : 'ignored',
+    reason: reasons.length ? reasons.join('; ') : null,
+    results,
+  };
 }
 
 /**
@@ -251,10 +562,5 @@ export async function applyCommands(em: EntityManager, ctx: ApplyContext, comman
   for (const cmd of commands) {
     results.push(cmd.type === 'sale' ? await applySaleCommand(em, ctx, cmd) : await applyBookingStatusCommand(em, ctx, cmd));
   }
-  const reasons = results.flatMap((r) => (r.outcome === 'ignored' ? [r.reason] : []));
-  return {
-    status: results.some((r) => r.outcome === 'applied') ? 'processed' : 'ignored',
-    reason: reasons.length ? reasons.join('; ') : null,
-    results,
-  };
+  return outcomeOf(results);
 }

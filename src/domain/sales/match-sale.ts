@@ -22,8 +22,14 @@ export interface SaleMatchResult {
   method: 'booking_id' | 'table_time';
 }
 
+/** A sale's booking as stored on the sale: its id and how it was found. */
+export interface BookingMatch {
+  bookingId: string;
+  method: SaleMatchResult['method'];
+}
+
 /** Among candidate bookings, a seated one first, then the nearest start. Pure, so it is tested alone. */
-export function pickBooking(candidates: Booking[], matchAt: Date): Booking | null {
+export function pickBooking<B extends Pick<Booking, 'id' | 'status' | 'startAt'>>(candidates: B[], matchAt: Date): B | null {
   const t = matchAt.getTime();
   const sorted = [...candidates].sort((a, b) => {
     const seated = Number(b.status === 'seated') - Number(a.status === 'seated');
@@ -49,18 +55,70 @@ export async function findBookingForSale(em: EntityManager, input: SaleMatchInpu
     if (booking) return { booking, method: 'booking_id' };
   }
   if (input.tableNumber === null) return null;
-  const table = await em.findOne(VenueTable, { where: { venueId: input.venueId, number: input.tableNumber } });
-  if (!table) return null;
   const t = input.matchAt.getTime();
+  // The table by its number and its bookings in one round trip (no table: no candidates).
   const candidates = await em
     .createQueryBuilder(Booking, 'b')
-    .where('b.venue_id = :venueId AND b.table_id = :tableId', { venueId: input.venueId, tableId: table.id })
+    .innerJoin(VenueTable, 't', 't.id = b.table_id AND t.venue_id = :venueId AND t.number = :number', {
+      venueId: input.venueId,
+      number: input.tableNumber,
+    })
+    .where('b.venue_id = :venueId', { venueId: input.venueId })
     .andWhere('b.status NOT IN (:...inactive)', { inactive: INACTIVE })
     .andWhere('b.start_at <= :latestStart', { latestStart: new Date(t + MATCH_BEFORE_START_MS) })
     .andWhere('b.end_at >= :earliestEnd', { earliestEnd: new Date(t - MATCH_AFTER_END_MS) })
     .getMany();
   const booking = pickBooking(candidates, input.matchAt);
   return booking ? { booking, method: 'table_time' } : null;
+}
+
+/**
+ * findBookingForSale for several sales at once, in at most two round trips whatever their number: each
+ * sale's own query (the same conditions as findBookingForSale's), tagged with the sale's position and joined
+ * with UNION ALL, so the database compares ids, references and table numbers exactly as it does for one.
+ */
+export async function findBookingsForSales(
+  query: (sql: string, params: unknown[]) => Promise<unknown>,
+  inputs: readonly SaleMatchInput[],
+): Promise<(BookingMatch | null)[]> {
+  const results: (BookingMatch | null)[] = inputs.map(() => null);
+  const byRef = inputs.flatMap((input, i) => (input.bookingRef ? [{ input, i, ref: input.bookingRef }] : []));
+  if (byRef.length) {
+    const rows = (await query(
+      byRef.map(() => '(SELECT ? AS k, b.id FROM bookings b WHERE b.venue_id = ? AND (b.id = ? OR b.reference = ?))').join(' UNION ALL '),
+      byRef.flatMap(({ input, i, ref }) => [i, input.venueId, ref, ref]),
+    )) as { k: number | string; id: string }[];
+    for (const row of rows) {
+      const i = Number(row.k);
+      results[i] ??= { bookingId: row.id, method: 'booking_id' };
+    }
+  }
+
+  const byTable = inputs.flatMap((input, i) => (results[i] === null && input.tableNumber !== null ? [{ input, i, number: input.tableNumber }] : []));
+  if (byTable.length === 0) return results;
+  const rows = (await query(
+    byTable
+      .map(
+        () => `(SELECT ? AS k, b.id, b.status, b.start_at FROM bookings b
+                  INNER JOIN venue_tables t ON t.id = b.table_id AND t.venue_id = ? AND t.number = ?
+                 WHERE b.venue_id = ? AND b.status NOT IN (?) AND b.start_at <= ? AND b.end_at >= ?)`,
+      )
+      .join(' UNION ALL '),
+    byTable.flatMap(({ input, i, number }) => {
+      const t = input.matchAt.getTime();
+      return [i, input.venueId, number, input.venueId, INACTIVE, new Date(t + MATCH_BEFORE_START_MS), new Date(t - MATCH_AFTER_END_MS)];
+    }),
+  )) as { k: number | string; id: string; status: Booking['status']; start_at: Date }[];
+  const candidates = new Map<number, { id: string; status: Booking['status']; startAt: Date }[]>();
+  for (const row of rows) {
+    const i = Number(row.k);
+    candidates.set(i, [...(candidates.get(i) ?? []), { id: row.id, status: row.status, startAt: row.start_at }]);
+  }
+  for (const { input, i } of byTable) {
+    const booking = pickBooking(candidates.get(i) ?? [], input.matchAt);
+    if (booking) results[i] = { bookingId: booking.id, method: 'table_time' };
+  }
+  return results;
 }
 
 /**

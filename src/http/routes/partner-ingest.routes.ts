@@ -6,10 +6,13 @@ import { ingestContext, receivePartnerEvent } from '../../ingest/receive-partner
 export const PARTNER_BODY_LIMIT = '1mb';
 
 function lowerCaseHeaders(req: Request): Record<string, string> {
+  // Node's parser already lower-cases incoming header names.
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  const headers = req.headers;
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
 }
@@ -30,7 +33,10 @@ export function partnerIngestRouter(deps: AppDeps): Router {
         rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
         headers: lowerCaseHeaders(req),
         // The public URL as the POS saw it (X-Forwarded-Proto/Host behind a proxy: trust proxy is on).
-        url: `${req.protocol}://${req.host}${req.originalUrl}`,
+        // Built on demand: only a scheme that signs the URL reads it.
+        get url() {
+          return `${req.protocol}://${req.host}${req.originalUrl}`;
+        },
       },
       req.log,
     );

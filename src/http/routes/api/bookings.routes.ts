@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../../app-deps';
 import type { Booking, BookingStatus } from '../../../db/entities';
-import { createBooking } from '../../../domain/bookings/create-booking';
+import { bookTable } from '../../../domain/bookings/create-booking';
 import { bookingListQuery, findBooking, presentBookings, presentBookingWithSales } from '../../../domain/bookings/load-booking';
 import { updateBooking } from '../../../domain/bookings/update-booking';
 import { inDiaryTransaction } from '../../../domain/bookings/venue-context';
@@ -58,7 +58,7 @@ export function bookingsRouter(deps: AppDeps): Router {
   router.post('/bookings', requireScope('bookings:write'), idempotent, async (req, res) => {
     const body = parseWith(validateCreate, req.body);
     const { venue } = getAuth(res);
-    const booking = await inDiaryTransaction(deps.dataSource, (tx) => createBooking(tx, venue, body));
+    const booking = await bookTable(deps.dataSource, venue, body);
     res.status(201).json(booking);
   });
 

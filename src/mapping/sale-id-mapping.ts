@@ -1,0 +1,218 @@
+import jsonata from 'jsonata';
+import type { CompiledMapping } from './evaluate-mapping';
+import { compileMapping, evaluateMapping, installGuard } from './evaluate-mapping';
+
+/**
+ * The ingest edge needs only the sale ids an event will touch (for the per-sale lock), not the whole
+ * command: evaluating a full mapping (every item, every payment, JSONata's per-node guard) per request is
+ * most of the cost of taking an event. So the edge evaluates a *slice* of the mapping: the same expression
+ * with every command object constructor (a `{…}` whose literal `"type"` is `"sale"` or
+ * `"booking_status"`) cut down to its `type` and `sale_id` pairs. Everything that decides whether there
+ * is a command and what its sale id is (variables, conditions, lookups) is kept as written; only fields
+ * that cannot change a sale id are dropped.
+ *
+ * The slice runs under the same guard as the full mapping (time limit, depth limit), so a runaway
+ * mapping still cannot hold the endpoint. The worker always evaluates the full mapping, validates it and
+ * locks the union of both id sets, so the slice only decides which sales are held while the event waits.
+ */
+
+/** Pairs a command keeps in the slice. */
+const KEPT_KEYS = new Set(['type', 'sale_id']);
+const COMMAND_TYPES = new Set(['sale', 'booking_status']);
+
+interface AstNode {
+  type?: string;
+  value?: unknown;
+  [key: string]: unknown;
+}
+type Pair = [AstNode, AstNode];
+
+function isStringLiteral(node: unknown, value?: string): boolean {
+  const n = node as AstNode | null;
+  return !!n && n.type === 'string' && typeof n.value === 'string' && (value === undefined || n.value === value);
+}
+
+/** A constructor's pairs describe a canonical command: a literal "type" naming a command type. */
+function isCommandPairs(pairs: Pair[]): boolean {
+  return pairs.some(
+    ([key, value]) => isStringLiteral(key, 'type') && isStringLiteral(value) && COMMAND_TYPES.has(value.value as string),
+  );
+}
+
+function prunePairs(pairs: Pair[]): Pair[] {
+  // Keys that are not literals are kept: they might evaluate to "sale_id".
+  return pairs.filter(([key]) => !isStringLiteral(key) || KEPT_KEYS.has(key.value as string));
+}
+
+/** Walks the (processed) AST and cuts command constructors down, in place. Returns how many were cut. */
+function prune(node: unknown, seen = new Set<unknown>()): number {
+  if (node === null || typeof node !== 'object' || seen.has(node)) return 0;
+  seen.add(node);
+  let cut = 0;
+  if (Array.isArray(node)) {
+    for (const item of node) cut += prune(item, seen);
+    return cut;
+  }
+  const n = node as AstNode;
+  // `{…}` on its own (unary) and `path.{…}` (a step's group) hold their pairs in `lhs`.
+  if (n.type === 'unary' && n.value === '{' && Array.isArray(n.lhs) && isCommandPairs(n.lhs as Pair[])) {
+    n.lhs = prunePairs(n.lhs as Pair[]);
+    cut++;
+  }
+  const group = n.group as AstNode | undefined;
+  if (group && Array.isArray(group.lhs) && isCommandPairs(group.lhs as Pair[])) {
+    group.lhs = prunePairs(group.lhs as Pair[]);
+    cut++;
+  }
+  for (const key of Object.keys(n)) {
+    if (key === 'position' || key === 'value' || key === 'type') continue;
+    cut += prune(n[key], seen);
+  }
+  return cut;
+}
+
+/** Returned by a direct reader when the input needs JSONata's own semantics (arrays, sequences). */
+const NEEDS_JSONATA = Symbol('needs-jsonata');
+type DirectReader = (input: unknown) => unknown;
+
+const LITERAL_TYPES = new Set(['string', 'number', 'value']);
+/** Step properties that change what a plain name step means (filters, sorting, grouping, focus, …). */
+const PLAIN_STEP_KEYS = new Set(['type', 'value', 'position']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A slice made only of literals and plain name paths (`sale.id`) over plain objects is read directly, with
+ * JSONata's meaning for that subset: a name on an object is its own property, on anything else nothing.
+ * Anything that would meet an array (JSONata's sequences and flattening) is left to JSONata.
+ */
+function valueReader(node: AstNode): ((input: Record<string, unknown>) => unknown) | null {
+  if (LITERAL_TYPES.has(node.type ?? '') && node.value !== undefined && !(node.value instanceof RegExp)) {
+    const value = node.value;
+    return () => value;
+  }
+  if (node.type !== 'path' || !Array.isArray(node.steps) || node.steps.length === 0) return null;
+  if (Object.keys(node).some((k) => k !== 'type' && k !== 'steps')) return null;
+  const names: string[] = [];
+  for (const step of node.steps as AstNode[]) {
+    if (step.type !== 'name' || typeof step.value !== 'string') return null;
+    if (Object.keys(step).some((k) => !PLAIN_STEP_KEYS.has(k))) return null;
+    names.push(step.value);
+  }
+  return (input) => {
+    let current: unknown = input;
+    for (const name of names) {
+      if (Array.isArray(current)) return NEEDS_JSONATA;
+      if (!isPlainObject(current)) return undefined;
+      current = Object.prototype.hasOwnProperty.call(current, name) ? current[name] : undefined;
+    }
+    return Array.isArray(current) ? NEEDS_JSONATA : current;
+  };
+}
+
+function objectReader(node: AstNode): ((input: Record<string, unknown>) => unknown) | null {
+  if (node.type !== 'unary' || node.value !== '{' || !Array.isArray(node.lhs)) return null;
+  const fields: [string, (input: Record<string, unknown>) => unknown][] = [];
+  for (const [key, value] of node.lhs as Pair[]) {
+    if (!isStringLiteral(key) || fields.some(([k]) => k === key.value)) return null;
+    const read = valueReader(value);
+    if (!read) return null;
+    fields.push([key.value as string, read]);
+  }
+  return (input) => {
+    const out: Record<string, unknown> = {};
+    for (const [key, read] of fields) {
+      const value = read(input);
+      if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
+      if (value !== undefined) out[key] = value;
+    }
+    return out;
+  };
+}
+
+/** A direct reader for a slice that is one command constructor, or an array constructor of them. */
+function directReader(ast: AstNode): DirectReader | null {
+  const readers =
+    ast.type === 'unary' && ast.value === '[' && Array.isArray(ast.expressions)
+      ? (ast.expressions as AstNode[]).map(objectReader)
+      : [objectReader(ast)];
+  if (readers.length === 0 || readers.some((r) => r === null)) return null;
+  const list = readers as ((input: Record<string, unknown>) => unknown)[];
+  const single = ast.type === 'unary' && ast.value === '{';
+  return (input) => {
+    // An array (or anything but an object) as the whole input changes what `{…}` means: JSONata's business.
+    if (!isPlainObject(input)) return NEEDS_JSONATA;
+    const out: unknown[] = [];
+    for (const read of list) {
+      const value = read(input);
+      if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
+      out.push(value);
+    }
+    return single ? out[0] : out;
+  };
+}
+
+/** A mapping's sale-id slice: the sliced expression, and a direct reader when the slice is simple enough. */
+export interface SaleIdSlice {
+  readonly compiled: CompiledMapping;
+  readonly direct: DirectReader | null;
+}
+
+const CACHE_LIMIT = 500;
+const cache = new Map<string, SaleIdSlice>();
+
+/**
+ * The sale-id slice of a mapping (cached by its text). A mapping with no command constructor to cut is
+ * its own slice. Throws like compileMapping when the expression does not compile.
+ */
+export function compileSaleIdMapping(expression: string): SaleIdSlice {
+  const hit = cache.get(expression);
+  if (hit) return hit;
+  const full = compileMapping(expression);
+  // A second, private instance: the full one is shared with the worker and must stay whole.
+  const expr = jsonata(expression);
+  const ast = expr.ast() as unknown as AstNode;
+  let slice: SaleIdSlice = { compiled: full, direct: null };
+  if (prune(ast) > 0) {
+    installGuard(expr);
+    slice = Object.freeze({ compiled: Object.freeze({ expression, jsonata: expr }), direct: directReader(ast) });
+  }
+  cache.set(expression, slice);
+  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  return slice;
+}
+
+/**
+ * The distinct sale ids the mapping's commands name for this input: read directly when the slice is
+ * simple, else by evaluating the slice under the mapping guard (time and depth limits). Throws like
+ * evaluateMapping.
+ */
+export async function readSaleIds(slice: SaleIdSlice, input: unknown, eventType: string): Promise<string[]> {
+  if (slice.direct) {
+    const output = slice.direct(input);
+    if (output !== NEEDS_JSONATA) return saleIdsOfOutput(output);
+  }
+  return saleIdsOfOutput(await evaluateMapping(slice.compiled, input, { bindings: { event_type: eventType } }));
+}
+
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/** The sale command schema's `sale_id`: a non-empty string of at most 128 characters, or a safe integer. */
+function isSaleId(value: unknown): value is string | number {
+  if (typeof value === 'string') return value.length > 0 && (value.length <= 128 || [...value].length <= 128);
+  return typeof value === 'number' && Number.isInteger(value) && value >= -SAFE && value <= SAFE;
+}
+
+/** The distinct sale ids of `sale` commands in a (sliced) mapping output, as strings. */
+export function saleIdsOfOutput(output: unknown): string[] {
+  if (output === undefined || output === null) return [];
+  const ids = new Set<string>();
+  for (const command of Array.isArray(output) ? output : [output]) {
+    if (typeof command !== 'object' || command === null || Array.isArray(command)) continue;
+    const { type, sale_id: saleId } = command as { type?: unknown; sale_id?: unknown };
+    if (type === 'sale' && isSaleId(saleId)) ids.add(String(saleId));
+  }
+  return [...ids];
+}

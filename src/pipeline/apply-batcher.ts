@@ -1,0 +1,397 @@
+import mysql from 'mysql2/promise';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  applyCommands,
+  applySaleBatch,
+  type ApplyContext,
+  type ApplyOutcome,
+  BatchNotApplicable,
+  type SqlSession,
+  type SqlStatement,
+} from '../domain/sales/apply-sale-command';
+import type { CanonicalCommand, SaleCommand } from '../mapping/canonical-commands';
+import { Batcher } from '../outbound/batcher';
+import type { Logger } from '../shared/logger';
+import { recordEvent, type EventRowPatch } from './event-log';
+import type { InboundJobData } from './inbound-job';
+
+/**
+ * The database side of the inbound worker, shared by the jobs one worker runs at once. Every statement is a
+ * round trip, and round trips (not the mapping) are what an event costs, so the jobs in flight together
+ * share them (outbound/batcher.ts, as the webhook delivery worker does):
+ *
+ * - `apply`: the events ready together are applied in ONE transaction on a connection of its own: their
+ *   `processing` rows (one multi-row INSERT, committed on its own: visible at once), the transaction's start
+ *   and every read go in one round trip, every write plus the events' rows in a second (applySaleBatch), the
+ *   sales are released just before the commit. READ COMMITTED: no gap locks, so new sales of parallel
+ *   batches never deadlock.
+ * - `processing` alone (when a test seam runs between it and the apply): one multi-row INSERT for the events
+ *   starting together.
+ *
+ * Each job still gets its own outcome. Whenever a batch cannot go through as one (a booking_status command, a
+ * sale twice, a collation subtlety, any database error), its events are applied one by one, each in its own
+ * transaction exactly as before, so an error is always the event's own.
+ */
+
+export interface ApplyRequest {
+  data: InboundJobData;
+  raw: string;
+  partner: { id: string; name: string };
+  commands: readonly CanonicalCommand[];
+  /** Frees the event's sales for whoever is next (owner-checked, idempotent). Run just before the commit. */
+  release(): Promise<void>;
+  /** The event's `processing` row, written (and committed on its own) as the apply starts. */
+  processing?: ProcessingRequest;
+}
+
+export interface ProcessingRequest {
+  data: InboundJobData;
+  raw: string;
+  patch: EventRowPatch;
+  /** The row most likely does not exist yet (see recordEvent). */
+  fresh: boolean;
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+const DB_RETRYABLE = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT', 'ER_DUP_ENTRY']);
+
+/** One transaction (READ COMMITTED); deadlocks and insert races between two transactions resolve on a second try. */
+export async function inTransaction<T>(ds: DataSource, work: (em: EntityManager) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ds.transaction('READ COMMITTED', work);
+    } catch (err) {
+      if (attempt >= attempts || !DB_RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+    }
+  }
+}
+
+function applyContext(req: ApplyRequest): ApplyContext {
+  return { partner: req.partner, eventId: req.data.eventId, receivedAt: new Date(req.data.receivedAt) };
+}
+
+/** One event in its own transaction: its commands, its row, its sales released before the commit. */
+export async function applyOne(ds: DataSource, req: ApplyRequest): Promise<ApplyOutcome> {
+  return inTransaction(ds, async (tx) => {
+    const applied = await applyCommands(tx, applyContext(req), req.commands);
+    await recordEvent(tx, req.data, req.raw, { status: applied.status, reason: applied.reason, processedAt: new Date() }, false);
+    // Freed just before the commit, so whoever sees the event finished may send the next one at once. The
+    // sale row stays locked (FOR UPDATE) until the commit, so a next event cannot overtake this one.
+    await req.release();
+    return applied;
+  });
+}
+
+/** Marks the events of a batch finished in one UPDATE (every row exists: the processing write made it). */
+function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOutcome[], now: Date): SqlStatement {
+  const statusCases: unknown[] = [];
+  const reasonCases: unknown[] = [];
+  reqs.forEach((r, i) => {
+    statusCases.push(r.data.eventId, outcomes[i]!.status);
+    reasonCases.push(r.data.eventId, outcomes[i]!.reason);
+  });
+  const when = reqs.map(() => 'WHEN ? THEN ?').join(' ');
+  return {
+    sql: `UPDATE inbound_events
+             SET status = CASE id ${when} END, reason = CASE id ${when} END, processed_at = ?, updated_at = ?
+           WHERE id IN (?)`,
+    params: [...statusCases, ...reasonCases, now, now, reqs.map((r) => r.data.eventId)],
+  };
+}
+
+interface BatchConnection {
+  conn: mysql.Connection;
+  session: SqlSession;
+}
+
+/**
+ * Connections of the worker's own for batch transactions: the same settings as the DataSource's pool (taken
+ * from its driver) plus `multipleStatements`, so one round trip carries a batch's reads and another its
+ * writes; the session is READ COMMITTED once and for all, so a batch sends no `SET TRANSACTION` either.
+ * Only statements built here, with `?` parameters, ever run on them. A connection that fails is dropped;
+ * one is made again when needed.
+ */
+class BatchConnections {
+  private readonly idle: BatchConnection[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly keep: number,
+  ) {}
+
+  private async open(): Promise<BatchConnection> {
+    const driver = this.ds.driver as unknown as {
+      options: unknown;
+      createConnectionOptions(options: unknown, credentials: unknown): Record<string, unknown> | Promise<Record<string, unknown>>;
+    };
+    const options = { ...(await driver.createConnectionOptions(driver.options, driver.options)) };
+    // Pool settings, not connection settings.
+    for (const poolOnly of ['connectionLimit', 'acquireTimeout', 'waitForConnections', 'queueLimit', 'maxIdle', 'idleTimeout']) {
+      delete options[poolOnly];
+    }
+    const conn = await mysql.createConnection({ ...options, multipleStatements: true } as mysql.ConnectionOptions);
+    conn.on('error', () => undefined); // a lost connection surfaces on the next query, which drops it
+    await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+    const session: SqlSession = {
+      async run(statements) {
+        if (statements.length === 0) return [];
+        const [result] = await conn.query(
+          statements.map((s) => s.sql).join(';\n'),
+          statements.flatMap((s) => s.params),
+        );
+        return statements.length === 1 ? [result] : (result as unknown as unknown[]);
+      },
+    };
+    return { conn, session };
+  }
+
+  /**
+   * Runs `work` in a transaction on a kept connection and commits when it resolves. `prelude` statements
+   * (autocommitted, before the transaction) ride along with its first round trip.
+   */
+  async transaction<T>(work: (session: SqlSession) => Promise<T>, prelude: readonly SqlStatement[] = []): Promise<T> {
+    const c = this.idle.pop() ?? (await this.open());
+    let begun = false;
+    let reusable = true;
+    // The transaction starts with the first statements (START TRANSACTION rides along with them).
+    const session: SqlSession = {
+      async run(statements) {
+        if (begun) return c.session.run(statements);
+        begun = true;
+        const all = [...prelude, { sql: 'START TRANSACTION', params: [] }, ...statements];
+        return (await c.session.run(all)).slice(prelude.length + 1);
+      },
+    };
+    try {
+      const result = await work(session);
+      if (begun) await c.conn.query('COMMIT');
+      return result;
+    } catch (err) {
+      if (begun) await c.conn.query('ROLLBACK').catch(() => (reusable = false));
+      // A statement error leaves the connection fine; anything else (a lost connection) does not.
+      const e = err as { errno?: unknown; fatal?: boolean };
+      if (typeof e.errno !== 'number' || e.fatal) reusable = false;
+      throw err;
+    } finally {
+      if (reusable && !this.closed && this.idle.length < this.keep) this.idle.push(c);
+      else c.conn.destroy();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.idle.splice(0).map((c) => c.conn.end().catch(() => c.conn.destroy())));
+  }
+}
+
+const saleKeys = (req: ApplyRequest): string[] =>
+  req.commands.flatMap((c) => (c.type === 'sale' ? [`${req.partner.name}\u0000${String(c.sale_id).trim()}`] : []));
+
+export class InboundApplier {
+  private readonly applier: Batcher<ApplyRequest, Settled<ApplyOutcome>>;
+  private readonly recorder: Batcher<ProcessingRequest, Settled<void>>;
+  private readonly connections: BatchConnections;
+
+  /**
+   * @param options.maxBatch events per batch. @defaultValue 50
+   * @param options.maxInFlight batches (of each kind) at once; one lets the most events share a batch, which
+   *   on a busy database is what counts. @defaultValue 1
+   */
+  constructor(
+    private readonly ds: DataSource,
+    private readonly logger: Logger,
+    options: { maxBatch?: number; maxInFlight?: number } = {},
+  ) {
+    const maxBatch = options.maxBatch ?? 50;
+    const maxInFlight = options.maxInFlight ?? 1;
+    this.connections = new BatchConnections(ds, maxInFlight);
+    this.applier = new Batcher((reqs) => this.applyMany(reqs), { maxBatch, maxInFlight });
+    this.recorder = new Batcher((reqs) => this.recordMany(reqs), { maxBatch, maxInFlight });
+  }
+
+  /** Lets go of the kept connections (after the worker has finished its jobs). */
+  close(): Promise<void> {
+    return this.connections.close();
+  }
+
+  /** Applies an event's commands and marks it finished; resolves with its outcome once committed. */
+  async apply(req: ApplyRequest): Promise<ApplyOutcome> {
+    return unwrap(await this.applier.add(req));
+  }
+
+  /** Writes an event's `processing` row (autocommit: visible at once). */
+  async recordProcessing(req: ProcessingRequest): Promise<void> {
+    unwrap(await this.recorder.add(req));
+  }
+
+  private async applyMany(reqs: ApplyRequest[]): Promise<Settled<ApplyOutcome>[]> {
+    const results: (Settled<ApplyOutcome> | undefined)[] = reqs.map(() => undefined);
+    const now = new Date();
+    // Sale commands only, each sale once in the batch; the others go one by one.
+    const batch: number[] = [];
+    const keys = new Set<string>();
+    reqs.forEach((req, i) => {
+      const mine = saleKeys(req);
+      if (!req.commands.every((c) => c.type === 'sale') || mine.some((k) => keys.has(k)) || new Set(mine).size !== mine.length) return;
+      for (const k of mine) keys.add(k);
+      batch.push(i);
+    });
+    // `processing` rows: those of first attempts ride with the batch's first round trip; the others first.
+    const withBatch = batch.filter((i) => reqs[i]!.processing?.fresh);
+    const ridesAlong = new Set(withBatch);
+    await Promise.all(
+      reqs.map(async (req, i) => {
+        if (!req.processing || ridesAlong.has(i)) return;
+        const written = await settle(this.writeProcessing(req.processing, now));
+        if (!written.ok) results[i] = written;
+      }),
+    );
+    const members = batch.filter((i) => !results[i]).map((i) => reqs[i]!);
+    if (members.length > 0) {
+      try {
+        const prelude = withBatch.length ? [processingUpsert(withBatch.map((i) => reqs[i]!.processing!), now)] : [];
+        const outcomes = await this.connections.transaction(async (session) => {
+          const { outcomes, finished } = await applySaleBatch(
+            session,
+            this.ds,
+            members.map((r) => ({ ctx: applyContext(r), commands: r.commands as SaleCommand[] })),
+            (applied) => [markFinished(members, applied, new Date())],
+          );
+          if (((finished[0] as { affectedRows?: number }).affectedRows ?? 0) !== members.length) {
+            throw new BatchNotApplicable('an event row is missing');
+          }
+          await Promise.all(members.map((r) => r.release()));
+          return outcomes;
+        }, prelude);
+        members.forEach((r, k) => (results[reqs.indexOf(r)] = { ok: true, value: outcomes[k]! }));
+      } catch (err) {
+        const level = err instanceof BatchNotApplicable ? 'debug' : 'warn';
+        this.logger[level]({ err: (err as Error).message, events: members.length }, 'inbound batch applied event by event instead');
+        // The prelude commits on its own: write the `processing` rows it did not.
+        await this.recoverPrelude(reqs, withBatch, results, now);
+      }
+    }
+    await Promise.all(
+      reqs.map(async (req, i) => {
+        if (!results[i]) results[i] = await settle(applyOne(this.ds, req));
+      }),
+    );
+    return results as Settled<ApplyOutcome>[];
+  }
+
+  private writeProcessing(p: ProcessingRequest, now: Date): Promise<void> {
+    return recordEvent(this.ds.manager, p.data, p.raw, p.patch, true, now, p.fresh);
+  }
+
+  /** After a failed batch: the `processing` rows its prelude did not write are written now (or the event fails). */
+  private async recoverPrelude(reqs: ApplyRequest[], prelude: number[], results: (Settled<ApplyOutcome> | undefined)[], now: Date): Promise<void> {
+    if (prelude.length === 0) return;
+    let written: Set<string>;
+    try {
+      // A first attempt's row says `processing` only if the prelude wrote it.
+      const rows = (await this.ds.query("SELECT id FROM inbound_events WHERE id IN (?) AND status = 'processing'", [
+        prelude.map((i) => reqs[i]!.data.eventId),
+      ])) as { id: string }[];
+      written = new Set(rows.map((r) => r.id));
+    } catch (error) {
+      for (const i of prelude) results[i] = { ok: false, error };
+      return;
+    }
+    await Promise.all(
+      prelude.map(async (i) => {
+        const p = reqs[i]!.processing!;
+        if (written.has(p.data.eventId)) return;
+        const done = await settle(this.writeProcessing(p, now));
+        if (!done.ok) results[i] = done;
+      }),
+    );
+  }
+
+  private async recordMany(reqs: ProcessingRequest[]): Promise<Settled<void>[]> {
+    const now = new Date();
+    if (reqs.length >= 2 && reqs.every((r) => r.fresh)) {
+      try {
+        await this.ds.query(
+          `INSERT INTO inbound_events
+             (id, partner, event_type, raw_payload, status, reason, sale_id, attempts, mapping_version, output, errors,
+              received_at, processed_at, updated_at)
+           VALUES ?`,
+          [reqs.map((r) => processingRow(r, now))],
+        );
+        return reqs.map(() => ({ ok: true, value: undefined }));
+      } catch {
+        // A row already there (a resumed event): each on its own below.
+      }
+    }
+    return Promise.all(reqs.map((r) => settle(recordEvent(this.ds.manager, r.data, r.raw, r.patch, true, now, r.fresh))));
+  }
+}
+
+const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+
+const PATCH_COLUMNS: Readonly<Record<keyof EventRowPatch, string>> = {
+  status: 'status',
+  reason: 'reason',
+  saleId: 'sale_id',
+  mappingVersion: 'mapping_version',
+  output: 'output',
+  errors: 'errors',
+  processedAt: 'processed_at',
+};
+
+/**
+ * recordEvent(…, countAttempt = true) for several events in one statement: new rows inserted, existing ones
+ * (an event that waited in line has a `queued` row) given the patch. Autocommit: its next-key locks last
+ * for the statement only.
+ */
+function processingUpsert(reqs: readonly ProcessingRequest[], now: Date): SqlStatement {
+  const fields = (r: ProcessingRequest) =>
+    (Object.keys(r.patch) as (keyof EventRowPatch)[]).filter((k) => r.patch[k] !== undefined).sort();
+  const patched = fields(reqs[0]!);
+  if (reqs.some((r) => fields(r).join() !== patched.join())) throw new BatchNotApplicable('processing rows patching different fields');
+  const updates = patched.map((k) => `${PATCH_COLUMNS[k]} = VALUES(${PATCH_COLUMNS[k]})`);
+  return {
+    sql: `INSERT INTO inbound_events
+            (id, partner, event_type, raw_payload, status, reason, sale_id, attempts, mapping_version, output, errors,
+             received_at, processed_at, updated_at)
+          VALUES ?
+          ON DUPLICATE KEY UPDATE ${[...updates, 'updated_at = VALUES(updated_at)', 'attempts = attempts + 1'].join(', ')}`,
+    params: [reqs.map((r) => processingRow(r, now))],
+  };
+}
+
+/** The row recordEvent(…, countAttempt = true) inserts for a new event. */
+function processingRow(r: ProcessingRequest, now: Date): unknown[] {
+  const p = r.patch;
+  return [
+    r.data.eventId,
+    r.data.partner,
+    r.data.eventType,
+    r.raw,
+    p.status ?? 'queued',
+    p.reason ?? null,
+    p.saleId ?? null,
+    1,
+    p.mappingVersion ?? null,
+    json(p.output),
+    json(p.errors),
+    new Date(r.data.receivedAt),
+    p.processedAt ?? null,
+    now,
+  ];
+}
+
+async function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  try {
+    return { ok: true, value: await p };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+function unwrap<T>(s: Settled<T>): T {
+  if (!s.ok) throw s.error;
+  return s.value;
+}
