@@ -68,7 +68,10 @@ export async function relayOutboxBatch(deps: RelayDeps, batchSize = 20, now = ne
   const qr = deps.dataSource.createQueryRunner();
   await qr.connect();
   try {
-    await qr.startTransaction();
+    // READ COMMITTED: the claim locks only the rows it returns. Under REPEATABLE READ it would also
+    // gap-lock the end of the index, blocking every transaction that writes a new outbox row while this
+    // pass borrows further pool connections: with the pool full of such writers, neither side moves.
+    await qr.startTransaction('READ COMMITTED');
     const rows = (await qr.query(
       `SELECT id, message_id, venue_id, event, created_at FROM outbox
         WHERE relayed_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Booking } from '../../db/entities';
+import type { CreateBookingBody } from '../../http/schemas/booking.schema';
 import type { OutboxEntry } from '../../outbound/outbox';
 import { newId } from '../../shared/ids';
 import { normalizeContact, upsertCustomer } from '../customers/upsert-customer';
@@ -20,17 +21,8 @@ import {
   type VenueRef,
 } from './venue-context';
 
-export interface NewBooking {
-  date: string;
-  time: string;
-  party_size: number;
-  customer_name: string;
-  email?: string | null;
-  phone?: string | null;
-  notes?: string | null;
-  service_id?: string | null;
-  event_id?: string | null;
-  table_id?: string | null;
+/** The API's booking request, plus where it came from. */
+export interface NewBooking extends CreateBookingBody {
   /** @defaultValue 'api' */
   source?: string;
 }
