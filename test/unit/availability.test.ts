@@ -1,4 +1,4 @@
-import { AppError } from '../../src/shared/app-error';
+import { expectValidationError } from '../helpers/expect-error';
 import {
   Availability,
   AvailabilityInput,
@@ -78,18 +78,6 @@ function input(overrides: Partial<AvailabilityInput> = {}): AvailabilityInput {
 const times = (a: Availability): string[] => a.slots.map((s) => s.time);
 const open = (a: Availability): string[] => a.slots.filter((s) => s.available).map((s) => s.time);
 const slot = (a: Availability, time: string) => a.slots.find((s) => s.time === time)!;
-
-function expectValidationError(fn: () => unknown, details: Record<string, unknown>): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(AppError);
-  expect((caught as AppError).code).toBe('validation_error');
-  expect((caught as AppError).details).toMatchObject(details);
-}
 
 describe('slot grid', () => {
   it('runs from start every interval; the last slot starts at end − duration', () => {

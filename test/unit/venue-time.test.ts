@@ -1,4 +1,4 @@
-import { AppError } from '../../src/shared/app-error';
+import { expectValidationError } from '../helpers/expect-error';
 import {
   addDays,
   addMinutesLocal,
@@ -15,18 +15,6 @@ import {
 } from '../../src/domain/bookings/venue-time';
 
 const iso = (date: string, time: string, tz: string): string => localToInstant(date, time, tz).toISOString();
-
-function expectValidationError(fn: () => unknown, details: Record<string, unknown>): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(AppError);
-  expect((caught as AppError).code).toBe('validation_error');
-  expect((caught as AppError).details).toMatchObject(details);
-}
 
 describe('HH:MM', () => {
   it('parses and formats', () => {

@@ -155,16 +155,8 @@ export async function loadDiaryContext(
   return ctx;
 }
 
-interface BookingRow {
-  id: string;
-  table_id: string | null;
-  start_at: Date;
-  end_at: Date;
-  party_size: number;
-  status: string;
-  service_id: string | null;
-  event_id: string | null;
-}
+/** The engine's booking, as read from its own columns. */
+type BookingRow = Omit<ExistingBooking, 'date' | 'time'>;
 
 /**
  * A sitting lasts at most a day (a service ≤ 12 h, an event ≤ 24 h, plus a DST hour): a booking running at
