@@ -73,3 +73,10 @@ export function printResult(r: BenchResult): void {
   const extra = r.extra ? ' ' + Object.entries(r.extra).map(([k, v]) => `${k}=${v}`).join(' ') : '';
   console.log(`${r.name}: real ${r.real.toFixed(1)} ${r.unit}, reference ${r.reference.toFixed(1)} ${r.unit}, ratio ${r.ratio.toFixed(2)} (aim ${r.aim})${extra}`);
 }
+
+/** The middle value (the mean of the middle two for an even count): what rounds of a noisy bench report. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

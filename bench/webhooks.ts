@@ -13,7 +13,7 @@ import supertest from 'supertest';
 import type { Composed } from '../src/composition-root';
 import { writeOutbox } from '../src/outbound/outbox';
 import { buildDelivery, generateWebhookSecret } from '../src/outbound/sign-webhook';
-import { createBenchEnv, printResult, type BenchEnv, type BenchResult } from './bench-env';
+import { createBenchEnv, median, printResult, type BenchEnv, type BenchResult } from './bench-env';
 import { startBenchApp } from './bench-app';
 
 const ENDPOINTS = 100;
@@ -120,7 +120,6 @@ async function writeMessages(app: Composed, venueId: string, count: number, offs
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 
 /**
  * One real round: with no worker running, write `messages` outbox rows; then start a worker process and time

@@ -181,7 +181,8 @@ async function ackProcessed(ctx: IngestContext, eventId: string, log: Logger): P
   return { status: 202, body: { status: 'processing', event_id: eventId } };
 }
 
-export async function receivePartnerEvent(ctx: IngestContext, req: PartnerRequest, requestLog: Logger): Promise<PartnerResponse> {
+/** `requestLog` is called only when a line is due: building a request's child logger is not free. */
+export async function receivePartnerEvent(ctx: IngestContext, req: PartnerRequest, requestLog: () => Logger): Promise<PartnerResponse> {
   const snapshot = await findPartner(ctx, req.partner);
   const { partner } = snapshot;
   const verdict = snapshot.verifier!({
@@ -223,10 +224,10 @@ export async function receivePartnerEvent(ctx: IngestContext, req: PartnerReques
   try {
     await lockAndQueue(ctx, data, partner.conflictMode);
   } catch (err) {
-    requestLog.warn({ ...about, code: (err as AppError).code }, 'partner event refused');
+    requestLog().warn({ ...about, code: (err as AppError).code }, 'partner event refused');
     throw err;
   }
-  requestLog.info(about, 'partner event queued');
-  if (partner.ackMode === 'processed') return ackProcessed(ctx, eventId, requestLog.child(about));
+  if (ctx.deps.logger.isLevelEnabled('info')) requestLog().info(about, 'partner event queued');
+  if (partner.ackMode === 'processed') return ackProcessed(ctx, eventId, requestLog().child(about));
   return { status: 200, body: { status: 'accepted', event_id: eventId } };
 }

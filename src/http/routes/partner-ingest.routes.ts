@@ -38,7 +38,7 @@ export function partnerIngestRouter(deps: AppDeps): Router {
           return `${req.protocol}://${req.host}${req.originalUrl}`;
         },
       },
-      req.log,
+      () => req.log,
     );
     res.status(status).json(body);
   });
