@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getUnsafeNumberReason, isInteger, isSafeNumber, parse as losslessParse, UnsafeNumberReason } from 'lossless-json';
 import { InvalidPayloadError, parseJsonBody } from '../../adapters/types';
 import { compileMapping, evaluateMapping } from '../../src/mapping/evaluate-mapping';
 import { parseJsonLossless, stringifyJson } from '../../src/shared/lossless-json';
@@ -35,6 +36,31 @@ describe('parseJsonLossless', () => {
 
   it('rejects a key repeated with different values (ambiguous signed payload)', () => {
     expect(() => parseJsonLossless('{"total": 100, "total": 1}')).toThrow(/Duplicate key/);
+  });
+
+  it('also rejects a repeated key written with an escape, and one in a nested object', () => {
+    expect(() => parseJsonLossless('{"a": 1, "\\u0061": 2}')).toThrow(/Duplicate key/);
+    expect(() => parseJsonLossless('{"x": [{"a": 1, "b": 2, "a": 3}]}')).toThrow(/Duplicate key/);
+    // The same key in sibling objects is no repeat.
+    expect(parseJsonLossless('[{"a": 1}, {"a": 2}]')).toEqual([{ a: 1 }, { a: 2 }]);
+  });
+
+  it('gives exactly what the lossless parser gives, fast path or not', () => {
+    const fixtures = readdirSync(join(__dirname, '../../mappings'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.includes('fixtures') && f.endsWith('.json'))
+      .map((f) => readFileSync(join(__dirname, '../../mappings', f), 'utf8'));
+    expect(fixtures.length).toBeGreaterThan(10);
+    const edgeCases = [
+      '{"a":"x,\\"y\\":1","y":2}', '{"n":123456789012345,"m":1234567890123456}', '[1.5e3, 2E-2, 0.000000000000000001]',
+      '{"s":"123456789012345678","t":true,"f":false,"z":null}', '{"":1,"k":{"":2}}', '{"a":[],"b":{},"c":[[{"d":-0}]]}',
+    ];
+    for (const text of [...fixtures, ...edgeCases]) {
+      expect(parseJsonLossless(text)).toEqual(losslessParse(text, null, (v: string) => {
+        if (isInteger(v)) return isSafeNumber(v) ? Number(v) : v;
+        const reason = getUnsafeNumberReason(v);
+        return reason === undefined || reason === UnsafeNumberReason.truncate_float ? Number(v) : v;
+      }));
+    }
   });
 
   it('keeps __proto__ as a plain own key', () => {
