@@ -17,8 +17,6 @@ import { createBenchEnv, median, printResult, type BenchEnv, type BenchResult } 
 import { startBenchApp } from './bench-app';
 
 const ENDPOINTS = 100;
-/** The delivery worker's default concurrency; the reference uses the same. */
-const CONCURRENCY = 50;
 const MESSAGES = Number(process.env.BENCH_WEBHOOK_MESSAGES ?? 60);
 const ROUNDS = Number(process.env.BENCH_WEBHOOK_ROUNDS ?? 3);
 const SLOW_RECEIVER_MS = 20;
@@ -76,9 +74,9 @@ function bookingData(n: number): Record<string, unknown> {
   };
 }
 
-/** Lean reference: sign (both schemes, as the worker does) and POST each delivery, CONCURRENCY at a time. */
-async function reference(urls: string[], total: number): Promise<number> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+/** Lean reference: sign (both schemes, as the worker does) and POST each delivery, `concurrency` at a time. */
+async function reference(urls: string[], total: number, concurrency: number): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const secret = generateWebhookSecret();
   let next = 0;
   const post = (n: number): Promise<void> => {
@@ -97,7 +95,7 @@ async function reference(urls: string[], total: number): Promise<number> {
     });
   };
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+  await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < total) await post(next++);
   }));
   const rate = total / ((performance.now() - t0) / 1000);
@@ -172,7 +170,9 @@ export async function run(): Promise<BenchResult[]> {
     }
 
     // Warm-up of both paths (JIT, connection pools, keep-alive sockets).
-    await reference(urls, 1000);
+    // The reference runs at the worker's concurrency (WEBHOOK_CONCURRENCY, default 100).
+    const concurrency = api.deps.config.webhookConcurrency;
+    await reference(urls, 1000, concurrency);
     await realRound(env, api, receiver, venueId, 20, 0);
 
     const total = MESSAGES * ENDPOINTS;
@@ -180,7 +180,7 @@ export async function run(): Promise<BenchResult[]> {
     const reals: number[] = [];
     let missing = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      refs.push(await reference(urls, total));
+      refs.push(await reference(urls, total, concurrency));
       const r = await realRound(env, api, receiver, venueId, MESSAGES, 1000 * (round + 1));
       reals.push(r.rate);
       missing += r.missing;
@@ -188,11 +188,11 @@ export async function run(): Promise<BenchResult[]> {
 
     // Realistic endpoints: every answer takes SLOW_RECEIVER_MS, for both paths.
     receiver.delayMs = SLOW_RECEIVER_MS;
-    const slowRef = await reference(urls, total / 2);
+    const slowRef = await reference(urls, total / 2, concurrency);
     const slowReal = await realRound(env, api, receiver, venueId, MESSAGES / 2, 100_000);
     receiver.delayMs = 0;
 
-    const extra = { endpoints: ENDPOINTS, deliveries_per_round: total, rounds: ROUNDS, concurrency: CONCURRENCY };
+    const extra = { endpoints: ENDPOINTS, deliveries_per_round: total, rounds: ROUNDS, concurrency };
     return [
       {
         name: 'webhooks', unit: 'deliveries/s', real: median(reals), reference: median(refs), ratio: median(reals) / median(refs), aim: '>= 0.5',

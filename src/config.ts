@@ -27,6 +27,12 @@ export interface Config {
   readonly ingestAttempts: number;
   /** Concurrency of each inbound-event worker process. @defaultValue 8 */
   readonly workerConcurrency: number;
+  /**
+   * Webhook deliveries in flight per worker process. They wait on receivers, not on the CPU, and each
+   * holds at most one connection, so this is also the most connections one process opens to one receiver.
+   * @defaultValue 100
+   */
+  readonly webhookConcurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -124,5 +130,6 @@ export function loadConfig(env: Env = process.env): Config {
     webhookRetrySchedule: retry,
     ingestAttempts: int(env, 'INGEST_ATTEMPTS', 5, 1, 100),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
+    webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 100, 1, 1000),
   });
 }

@@ -52,7 +52,7 @@ export interface EndpointDisablePolicy {
 export const DEFAULT_DISABLE_POLICY: Readonly<EndpointDisablePolicy> = Object.freeze({ failingForMs: 3 * 24 * 3600 * 1000 });
 
 export interface DeliveryWorkerOptions {
-  /** Parallel deliveries per worker process; they wait on the network, not the CPU. @defaultValue 50 */
+  /** Parallel deliveries per worker process. @defaultValue config.webhookConcurrency */
   concurrency?: number;
   /** Per attempt (CONTRACT §7). @defaultValue 10_000 */
   timeoutMs?: number;
@@ -322,7 +322,7 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
   const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, (job) => processDelivery(ctx, job), {
     connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },
     prefix: deps.keyPrefix,
-    concurrency: options.concurrency ?? 50,
+    concurrency: options.concurrency ?? deps.config.webhookConcurrency,
     settings: {
       // The processor already chose (and recorded) the delay; anything else falls back to the schedule.
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>

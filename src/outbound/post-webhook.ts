@@ -41,9 +41,10 @@ export interface PostWebhookResult {
   retryable: boolean;
 }
 
-// Keep-alive: retries and bursts to one receiver reuse connections (and TLS sessions).
-const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 50, timeout: 60_000 });
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 50, timeout: 60_000 });
+// Keep-alive: retries and bursts to one receiver reuse connections (and TLS sessions). No socket cap per
+// receiver here: the delivery worker's concurrency (WEBHOOK_CONCURRENCY) already bounds what is in flight.
+const httpAgent = new http.Agent({ keepAlive: true, timeout: 60_000 });
+const httpsAgent = new https.Agent({ keepAlive: true, timeout: 60_000 });
 
 export function postWebhook(input: PostWebhookInput): Promise<PostWebhookResult> {
   const timeoutMs = input.timeoutMs ?? 10_000;
