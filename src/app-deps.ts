@@ -22,8 +22,12 @@ export interface AppDeps {
     readonly inboundEvents: Queue;
     readonly webhookDeliveries: Queue;
   };
-  /** Completion events of inbound-event jobs (ack mode `processed`); null in the worker role. */
-  readonly inboundEventsEvents: QueueEvents | null;
+  /**
+   * Completion events of inbound-event jobs (ack mode `processed`); null in the worker role. Opened on
+   * first use: a QueueEvents reader parses every event of the queue (two per queued job), a cost only
+   * partners with ack `processed` need.
+   */
+  readonly inboundEventsEvents: (() => QueueEvents) | null;
   readonly secretBox: SecretBox;
   readonly metrics: Metrics;
   /** Prefix for every Redis key this app writes (per test run in tests). */

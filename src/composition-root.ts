@@ -119,13 +119,22 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
 
   const servesHttp = config.role !== 'worker';
   const runsWorkers = config.role !== 'api';
+  let queueEvents: QueueEvents | undefined;
   const inboundEventsEvents = servesHttp
-    ? new QueueEvents(QUEUE_NAMES.inboundEvents, {
-        connection: { ...redisOpts, maxRetriesPerRequest: null },
-        prefix: config.redisPrefix,
-      })
+    ? (): QueueEvents => {
+        if (!queueEvents) {
+          queueEvents = new QueueEvents(QUEUE_NAMES.inboundEvents, {
+            connection: { ...redisOpts, maxRetriesPerRequest: null },
+            prefix: config.redisPrefix,
+            // Read from a minute back, not from "now": the job its first waiter waits for is already queued
+            // and may finish before the first read is issued.
+            lastEventId: `${Date.now() - 60_000}-0`,
+          });
+          queueEvents.on('error', (err) => logger.error({ err: err.message }, 'queue events error'));
+        }
+        return queueEvents;
+      }
     : null;
-  inboundEventsEvents?.on('error', (err) => logger.error({ err: err.message }, 'queue events error'));
 
   const deps: AppDeps = {
     config,
@@ -180,7 +189,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       // Workers finish their active jobs before closing.
       await Promise.allSettled(background.map((b) => b.close()));
       // Closing a queue whose Redis never answered would wait for a reconnect forever: bound it.
-      await closeWithin(inboundEventsEvents?.close(), 3000);
+      await closeWithin(queueEvents?.close(), 3000);
       await Promise.allSettled(Object.values(queues).map((q) => closeWithin(q.close(), 3000)));
       redis.disconnect();
       queueConnection.disconnect();

@@ -165,7 +165,7 @@ async function waitForOutcome(queue: Queue, queueEvents: QueueEvents, jobId: str
 async function ackProcessed(ctx: IngestContext, eventId: string, log: Logger): Promise<PartnerResponse> {
   const events = ctx.deps.inboundEventsEvents;
   const outcome = events
-    ? await waitForOutcome(ctx.deps.queues.inboundEvents, events, eventId, ACK_PROCESSED_WAIT_MS)
+    ? await waitForOutcome(ctx.deps.queues.inboundEvents, events(), eventId, ACK_PROCESSED_WAIT_MS)
     : ({ kind: 'timeout' } as const);
   if (outcome.kind === 'completed') {
     const { status, reason } = outcome.result;
