@@ -9,6 +9,8 @@ import { docsRouter } from './routes/docs.routes';
 import { healthRouter } from './routes/health.routes';
 import { partnerIngestRouter } from './routes/partner-ingest.routes';
 
+const INGEST_PREFIX = '/partners/';
+
 /** One router and where it is mounted. */
 export interface AppMount {
   path: string;
@@ -22,7 +24,7 @@ export interface AppMount {
 export function appMounts(deps: AppDeps): AppMount[] {
   return [
     // The POS ingest routes first: they take the most traffic, and every mount before them costs a match.
-    { path: '/partners', router: partnerIngestRouter(deps) },
+    { path: INGEST_PREFIX, router: partnerIngestRouter(deps) },
     { path: '/', router: healthRouter(deps) },
     { path: '/', router: docsRouter() },
     { path: '/admin/v1', router: adminRouter(deps) },
@@ -38,7 +40,10 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  app.use(helmet({ contentSecurityPolicy: false }));
+  // Browser security headers on every route but the POS ingest ones: those answer servers with a line of
+  // JSON, and helmet's dozen headers were a measurable share of the hottest path.
+  const securityHeaders = helmet({ contentSecurityPolicy: false });
+  app.use((req, res, next) => (req.url.startsWith(INGEST_PREFIX) ? next() : securityHeaders(req, res, next)));
   installRequestContext(app, deps.logger, deps.metrics);
 
   for (const mount of appMounts(deps)) app.use(mount.path, mount.router);
