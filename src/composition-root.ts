@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import type { AppDeps, RedisConnectionOptions } from './app-deps';
 import type { Config } from './config';
 import { createDataSource } from './db/data-source';
+import { SessionPool, SESSION_POOL_SIZE } from './db/session-pool';
 import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from './jobs/queues';
@@ -131,6 +132,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     config,
     logger,
     dataSource,
+    sessionPool: new SessionPool(dataSource, SESSION_POOL_SIZE),
     redis,
     redisConnectionOptions: redisOpts,
     queues,
@@ -184,6 +186,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       await Promise.allSettled(Object.values(queues).map((q) => closeWithin(q.close(), 3000)));
       redis.disconnect();
       queueConnection.disconnect();
+      await deps.sessionPool.close();
       if (ownsDataSource && dataSource.isInitialized) await dataSource.destroy();
     },
   };

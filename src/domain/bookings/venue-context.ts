@@ -13,6 +13,7 @@
  */
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { VenueEvent } from '../../db/entities';
+import type { SqlStatement } from '../../db/session-pool';
 import { AppError } from '../../shared/app-error';
 import {
   bookingQueryRange,
@@ -83,12 +84,18 @@ export function claimedDates(claims: { from: Date; to: Date }[], timezone: strin
  * foreign keys) never queue behind booking writes.
  */
 export async function lockDiaryDays(em: EntityManager, venueId: string, dates: string[]): Promise<void> {
+  const statement = lockDiaryDaysStatement(venueId, dates);
+  if (statement) await em.query(statement.sql, statement.params);
+}
+
+/** lockDiaryDays' statement (null when there is no date to lock), for a caller that sends it along with others. */
+export function lockDiaryDaysStatement(venueId: string, dates: string[]): SqlStatement | null {
   const sorted = [...new Set(dates)].sort();
-  if (!sorted.length) return;
-  await em.query(
-    `INSERT INTO diary_days (venue_id, date) VALUES ${sorted.map(() => '(?, ?)').join(', ')} ON DUPLICATE KEY UPDATE date = VALUES(date)`,
-    sorted.flatMap((d) => [venueId, d]),
-  );
+  if (!sorted.length) return null;
+  return {
+    sql: `INSERT INTO diary_days (venue_id, date) VALUES ${sorted.map(() => '(?, ?)').join(', ')} ON DUPLICATE KEY UPDATE date = VALUES(date)`,
+    params: sorted.flatMap((d) => [venueId, d]),
+  };
 }
 
 /** A services row or a venue_tables row of loadDiaryContext's one query (the columns the engine reads). */
@@ -119,20 +126,36 @@ export async function loadDiaryContext(
   venue: Pick<VenueRef, 'id' | 'timezone'>,
   opts: { eventId?: string | null; lockTables?: boolean } = {},
 ): Promise<DiaryContext> {
-  const [rows, events] = await Promise.all([
-    em.query(
-      `(SELECT 's' AS kind, id, days AS a, start_time AS b, end_time AS c, slot_interval_minutes AS n1, duration_minutes AS n2,
+  const statements = diaryContextStatements(venue, opts);
+  const results: unknown[] = [];
+  for (const s of statements) results.push(await em.query(s.sql, s.params));
+  return toDiaryContext(venue, results);
+}
+
+/** loadDiaryContext's statements (one, or two with an event), for a caller that sends them along with others. */
+export function diaryContextStatements(
+  venue: Pick<VenueRef, 'id'>,
+  opts: { eventId?: string | null; lockTables?: boolean } = {},
+): SqlStatement[] {
+  const statements: SqlStatement[] = [{
+    sql: `(SELECT 's' AS kind, id, days AS a, start_time AS b, end_time AS c, slot_interval_minutes AS n1, duration_minutes AS n2,
                max_covers_per_slot AS n3
           FROM services WHERE venue_id = ?)
        UNION ALL
        (SELECT 't', id, number, NULL, NULL, min_covers, max_covers, NULL
           FROM venue_tables WHERE venue_id = ?${opts.lockTables ? ' LOCK IN SHARE MODE' : ''})`,
-      [venue.id, venue.id],
-    ) as Promise<ContextRow[]>,
-    opts.eventId
-      ? (em.query('SELECT id, date, start_time, end_time, capacity FROM venue_events WHERE venue_id = ? AND id = ?', [venue.id, opts.eventId]) as Promise<EventRow[]>)
-      : ([] as EventRow[]),
-  ]);
+    params: [venue.id, venue.id],
+  }];
+  if (opts.eventId) {
+    statements.push({ sql: 'SELECT id, date, start_time, end_time, capacity FROM venue_events WHERE venue_id = ? AND id = ?', params: [venue.id, opts.eventId] });
+  }
+  return statements;
+}
+
+/** The DiaryContext from the results of diaryContextStatements, in order. */
+export function toDiaryContext(venue: Pick<VenueRef, 'timezone'>, results: readonly unknown[]): DiaryContext {
+  const rows = results[0] as ContextRow[];
+  const events = (results[1] ?? []) as EventRow[];
   const ctx: DiaryContext = {
     timezone: venue.timezone,
     services: [],
@@ -169,11 +192,17 @@ const MAX_SITTING_MS = 48 * 60 * 60_000;
  * no-show ones stay in the database (the engine ignores them anyway).
  */
 export async function loadBookingsOverlapping(em: EntityManager, venueId: string, from: Date, to: Date): Promise<ExistingBooking[]> {
-  return (await em.query(
-    `SELECT id, table_id, start_at, end_at, party_size, status, service_id, event_id FROM bookings
+  const s = bookingsOverlappingStatement(venueId, from, to);
+  return (await em.query(s.sql, s.params)) as BookingRow[];
+}
+
+/** loadBookingsOverlapping's statement. */
+export function bookingsOverlappingStatement(venueId: string, from: Date, to: Date): SqlStatement {
+  return {
+    sql: `SELECT id, table_id, start_at, end_at, party_size, status, service_id, event_id FROM bookings
       WHERE venue_id = ? AND start_at > ? AND start_at < ? AND end_at > ? AND status NOT IN ('cancelled', 'no_show')`,
-    [venueId, new Date(from.getTime() - MAX_SITTING_MS), to, from],
-  )) as BookingRow[];
+    params: [venueId, new Date(from.getTime() - MAX_SITTING_MS), to, from],
+  };
 }
 
 /** Active bookings that can affect slots starting on `date` (see bookingQueryRange). */
@@ -194,10 +223,23 @@ export async function loadBookingsForCheck(
   input: CheckSlotInput,
   claims: { from: Date; to: Date }[],
 ): Promise<ExistingBooking[]> {
-  if (input.event_id || !claims.length) return loadBookingsNear(em, venueId, input.date, input.timezone);
-  const from = new Date(Math.min(...claims.map((c) => c.from.getTime())));
-  const to = new Date(Math.max(...claims.map((c) => c.to.getTime())));
-  return loadBookingsOverlapping(em, venueId, from, to);
+  const s = bookingsForCheckStatement(venueId, input, claims);
+  return (await em.query(s.sql, s.params)) as BookingRow[];
+}
+
+/** loadBookingsForCheck's statement (its rows are the ExistingBookings). */
+export function bookingsForCheckStatement(venueId: string, input: CheckSlotInput, claims: { from: Date; to: Date }[]): SqlStatement {
+  if (input.event_id || !claims.length) {
+    const { from, to } = bookingQueryRange(input.date, input.timezone);
+    return bookingsOverlappingStatement(venueId, from, to);
+  }
+  let from = Infinity;
+  let to = -Infinity;
+  for (const c of claims) {
+    from = Math.min(from, c.from.getTime());
+    to = Math.max(to, c.to.getTime());
+  }
+  return bookingsOverlappingStatement(venueId, new Date(from), new Date(to));
 }
 
 /** The engine's input for one date and party. */
