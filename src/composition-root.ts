@@ -8,6 +8,7 @@ import type { AppDeps, RedisConnectionOptions } from './app-deps';
 import type { Config } from './config';
 import { createDataSource } from './db/data-source';
 import { SessionPool, SESSION_POOL_SIZE } from './db/session-pool';
+import { subscribeToApiKeyChanges } from './http/middleware/api-key-cache';
 import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from './jobs/queues';
@@ -153,6 +154,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   // Both roles read partners through the partner cache (the ingest edge and the inbound worker): every
   // process listens for changes.
   background.push(subscribeToPartnerChanges(new Redis({ ...redisOpts, connectionName: 'tablesync-partner-cache' }), deps));
+  // The booking API's key lookups are cached while this process hears of key changes.
+  if (servesHttp) background.push(subscribeToApiKeyChanges(new Redis({ ...redisOpts, connectionName: 'tablesync-api-key-cache' }), deps));
 
   const app = servesHttp ? createApp(deps) : null;
   let server: Server | null = null;

@@ -1,9 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { Booking, type Customer } from '../../db/entities';
 import type { SessionPool, SqlStatement, SqlTransaction } from '../../db/session-pool';
 import type { CreateBookingBody } from '../../http/schemas/booking.schema';
 import type { OutboxEntry } from '../../outbound/outbox';
-import { newId } from '../../shared/ids';
+import { newId, randomChars } from '../../shared/ids';
 import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
 import { presentBooking } from '../views/booking.view';
 import { checkSlot, slotClaims, type CheckSlotInput, type ExistingBooking } from './availability';
@@ -12,12 +11,11 @@ import { rematchSalesForBooking } from '../sales/match-sale';
 import {
   bookingsForCheckStatement,
   claimedDates,
-  diaryContextStatements,
+  diaryContextQuery,
   engineInput,
   loadBookingsNear,
   lockDiaryDaysStatement,
   slotUnavailable,
-  toDiaryContext,
   type VenueRef,
 } from './venue-context';
 
@@ -31,9 +29,7 @@ export interface NewBooking extends CreateBookingBody {
 const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
 export function newReference(): string {
-  let s = 'TS-';
-  for (let i = 0; i < 6; i++) s += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
-  return s;
+  return `TS-${randomChars(REFERENCE_ALPHABET, 6)}`;
 }
 
 /** The driver's error behind a failed statement (TypeORM wraps it, the session pool does not). */
@@ -87,7 +83,8 @@ export async function createBooking(
   contact: Contact,
   now = new Date(),
 ): Promise<Record<string, unknown>> {
-  const ctx = toDiaryContext(venue, await tx.run(diaryContextStatements(venue, { eventId: input.event_id, lockTables: true })));
+  const context = diaryContextQuery(venue, { eventId: input.event_id, lockTables: true, split: true });
+  const ctx = context.parse(await tx.run(context.statements));
   const query = { date: input.date, party_size: input.party_size, service_id: input.service_id, event_id: input.event_id };
   const unbooked: CheckSlotInput = { ...engineInput(ctx, [], query, now), time: input.time, table_id: input.table_id };
 

@@ -126,36 +126,44 @@ export async function loadDiaryContext(
   venue: Pick<VenueRef, 'id' | 'timezone'>,
   opts: { eventId?: string | null; lockTables?: boolean } = {},
 ): Promise<DiaryContext> {
-  const statements = diaryContextStatements(venue, opts);
+  const { statements, parse } = diaryContextQuery(venue, opts);
   const results: unknown[] = [];
   for (const s of statements) results.push(await em.query(s.sql, s.params));
-  return toDiaryContext(venue, results);
+  return parse(results);
 }
 
-/** loadDiaryContext's statements (one, or two with an event), for a caller that sends them along with others. */
-export function diaryContextStatements(
-  venue: Pick<VenueRef, 'id'>,
-  opts: { eventId?: string | null; lockTables?: boolean } = {},
-): SqlStatement[] {
-  const statements: SqlStatement[] = [{
-    sql: `(SELECT 's' AS kind, id, days AS a, start_time AS b, end_time AS c, slot_interval_minutes AS n1, duration_minutes AS n2,
+/**
+ * loadDiaryContext's statements and the parser of their results, for a caller that sends them along with
+ * others. `split`: services and tables as two statements rather than one UNION (for a session that sends
+ * several statements per round trip: nothing to materialise).
+ */
+export function diaryContextQuery(
+  venue: Pick<VenueRef, 'id' | 'timezone'>,
+  opts: { eventId?: string | null; lockTables?: boolean; split?: boolean } = {},
+): { statements: SqlStatement[]; parse(results: readonly unknown[]): DiaryContext } {
+  const services = `SELECT 's' AS kind, id, days AS a, start_time AS b, end_time AS c, slot_interval_minutes AS n1, duration_minutes AS n2,
                max_covers_per_slot AS n3
-          FROM services WHERE venue_id = ?)
-       UNION ALL
-       (SELECT 't', id, number, NULL, NULL, min_covers, max_covers, NULL
-          FROM venue_tables WHERE venue_id = ?${opts.lockTables ? ' LOCK IN SHARE MODE' : ''})`,
-    params: [venue.id, venue.id],
-  }];
+          FROM services WHERE venue_id = ?`;
+  const tables = `SELECT 't' AS kind, id, number AS a, NULL AS b, NULL AS c, min_covers AS n1, max_covers AS n2, NULL AS n3
+          FROM venue_tables WHERE venue_id = ?${opts.lockTables ? ' LOCK IN SHARE MODE' : ''}`;
+  const statements: SqlStatement[] = opts.split
+    ? [{ sql: services, params: [venue.id] }, { sql: tables, params: [venue.id] }]
+    : [{ sql: `(${services})\n       UNION ALL\n       (${tables})`, params: [venue.id, venue.id] }];
+  const rowStatements = statements.length;
   if (opts.eventId) {
     statements.push({ sql: 'SELECT id, date, start_time, end_time, capacity FROM venue_events WHERE venue_id = ? AND id = ?', params: [venue.id, opts.eventId] });
   }
-  return statements;
+  return {
+    statements,
+    parse: (results) => toDiaryContext(
+      venue,
+      (results.slice(0, rowStatements) as ContextRow[][]).flat(),
+      (results[rowStatements] ?? []) as EventRow[],
+    ),
+  };
 }
 
-/** The DiaryContext from the results of diaryContextStatements, in order. */
-export function toDiaryContext(venue: Pick<VenueRef, 'timezone'>, results: readonly unknown[]): DiaryContext {
-  const rows = results[0] as ContextRow[];
-  const events = (results[1] ?? []) as EventRow[];
+function toDiaryContext(venue: Pick<VenueRef, 'timezone'>, rows: ContextRow[], events: EventRow[]): DiaryContext {
   const ctx: DiaryContext = {
     timezone: venue.timezone,
     services: [],
