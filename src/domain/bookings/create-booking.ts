@@ -5,7 +5,7 @@ import type { OutboxEntry } from '../../outbound/outbox';
 import { newId, randomChars } from '../../shared/ids';
 import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
 import { presentBooking } from '../views/booking.view';
-import { checkSlot, slotClaims, type CheckSlotInput, type ExistingBooking } from './availability';
+import { planSlot, type CheckSlotInput, type ExistingBooking } from './availability';
 import { outboxRowsStatement, waitingSalesProbe, writeOutboxRows } from './booking-sales';
 import { rematchSalesForBooking } from '../sales/match-sale';
 import {
@@ -88,13 +88,14 @@ export async function createBooking(
   const query = { date: input.date, party_size: input.party_size, service_id: input.service_id, event_id: input.event_id };
   const unbooked: CheckSlotInput = { ...engineInput(ctx, [], query, now), time: input.time, table_id: input.table_id };
 
-  const claims = slotClaims(unbooked);
+  const plan = planSlot(unbooked);
+  const claims = plan.claims;
   const lock = lockDiaryDaysStatement(venue.id, claimedDates(claims, venue.timezone));
   const lookups = customerMatchStatements(venue.id, contact);
   const read = await tx.run([...(lock ? [lock] : []), bookingsForCheckStatement(venue.id, unbooked, claims), ...lookups]);
   if (lock) read.shift();
   const bookings = read.shift() as ExistingBooking[];
-  const slot = checkSlot({ ...unbooked, bookings });
+  const slot = plan.check(bookings);
   if (!slot.ok) {
     // The alternatives look at the whole day.
     throw slotUnavailable({ ...unbooked, bookings: await loadBookingsNear(tx.em, venue.id, input.date, venue.timezone) }, slot.reason);

@@ -101,7 +101,7 @@ export function lockDiaryDaysStatement(venueId: string, dates: string[]): SqlSta
 /** A services row or a venue_tables row of loadDiaryContext's one query (the columns the engine reads). */
 type ContextRow =
   | { kind: 's'; id: string; a: string | number[]; b: string; c: string; n1: number; n2: number; n3: number | null }
-  | { kind: 't'; id: string; a: string; b: null; c: null; n1: number; n2: number; n3: null };
+  | { kind: 't'; id: string; a: string; b?: null; c?: null; n1: number; n2: number; n3?: null };
 
 interface EventRow {
   id: string;
@@ -144,11 +144,12 @@ export function diaryContextQuery(
   const services = `SELECT 's' AS kind, id, days AS a, start_time AS b, end_time AS c, slot_interval_minutes AS n1, duration_minutes AS n2,
                max_covers_per_slot AS n3
           FROM services WHERE venue_id = ?`;
-  const tables = `SELECT 't' AS kind, id, number AS a, NULL AS b, NULL AS c, min_covers AS n1, max_covers AS n2, NULL AS n3
+  const tables = (columns: string) =>
+    `SELECT 't' AS kind, id, number AS a, ${columns}min_covers AS n1, max_covers AS n2${columns ? ', NULL AS n3' : ''}
           FROM venue_tables WHERE venue_id = ?${opts.lockTables ? ' LOCK IN SHARE MODE' : ''}`;
   const statements: SqlStatement[] = opts.split
-    ? [{ sql: services, params: [venue.id] }, { sql: tables, params: [venue.id] }]
-    : [{ sql: `(${services})\n       UNION ALL\n       (${tables})`, params: [venue.id, venue.id] }];
+    ? [{ sql: services, params: [venue.id] }, { sql: tables(''), params: [venue.id] }]
+    : [{ sql: `(${services})\n       UNION ALL\n       (${tables('NULL AS b, NULL AS c, ')})`, params: [venue.id, venue.id] }];
   const rowStatements = statements.length;
   if (opts.eventId) {
     statements.push({ sql: 'SELECT id, date, start_time, end_time, capacity FROM venue_events WHERE venue_id = ? AND id = ?', params: [venue.id, opts.eventId] });
