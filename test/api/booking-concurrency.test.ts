@@ -82,6 +82,51 @@ describe('booking API: concurrent bookings', () => {
     expect(await overlaps(venue.id)).toEqual([]);
   });
 
+  it('books against the venue\'s tables as they are now, whatever was read for earlier bookings', async () => {
+    const venue = await oneTableVenue();
+    const key = await createApiKey(t, venue.id);
+    const tableId = venue.json.areas[0].tables[0].id as string;
+    expect((await call(key, 'POST', '/bookings', { date: day(18), time: '17:00', party_size: 2, customer_name: 'A' })).status).toBe(201);
+    // The one table seats 4: a party of 6 has nowhere to sit, until the table is changed (here behind the API's back).
+    expect((await call(key, 'POST', '/bookings', { date: day(18), time: '19:00', party_size: 6, customer_name: 'B' })).status).toBe(422);
+    await q('UPDATE venue_tables SET max_covers = 6 WHERE id = ?', [tableId]);
+    const six = await call(key, 'POST', '/bookings', { date: day(18), time: '19:00', party_size: 6, customer_name: 'B' });
+    expect(six.status).toBe(201);
+    expect(six.body.table.id).toBe(tableId);
+    // A second table appears; once the first is taken at 21:00 the new one is.
+    await q(`INSERT INTO venue_tables (id, venue_id, area_id, number, min_covers, max_covers)
+             SELECT 'tbl_added_${Date.now()}', venue_id, area_id, '2', 1, 4 FROM venue_tables WHERE id = ?`, [tableId]);
+    const at21 = await Promise.all(['C', 'D'].map((name) => call(key, 'POST', '/bookings', { date: day(18), time: '21:00', party_size: 2, customer_name: name })));
+    expect(at21.map((r) => r.status)).toEqual([201, 201]);
+    expect(new Set(at21.map((r) => r.body.table.number))).toEqual(new Set([1, 2]));
+    expect(await overlaps(venue.id)).toEqual([]);
+  });
+
+  it('holds booking writers while someone has the venue\'s tables locked for update', async () => {
+    const venue = await oneTableVenue();
+    const key = await createApiKey(t, venue.id);
+    const tableId = venue.json.areas[0].tables[0].id as string;
+    expect((await call(key, 'POST', '/bookings', { date: day(19), time: '17:00', party_size: 2, customer_name: 'A' })).status).toBe(201);
+    const qr = t.composed.deps.dataSource.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      await qr.query('SELECT id FROM venue_tables WHERE id = ? FOR UPDATE', [tableId]);
+      let settled = false;
+      const pending = call(key, 'POST', '/bookings', { date: day(19), time: '20:00', party_size: 2, customer_name: 'B' }).finally(() => { settled = true; });
+      await new Promise((r) => setTimeout(r, 400));
+      expect(settled).toBe(false);
+      await qr.query('UPDATE venue_tables SET min_covers = 3 WHERE id = ?', [tableId]);
+      await qr.commitTransaction();
+      // It waited, then saw the change: the table now needs 3 covers.
+      const res = await pending;
+      expect(res.status).toBe(422);
+      expect(res.body.error.details.reason).toBe('no_table_available');
+    } finally {
+      await qr.release();
+    }
+  });
+
   it('lets only one of two simultaneous moves into the same free slot succeed', async () => {
     const venue = await oneTableVenue();
     const key = await createApiKey(t, venue.id);

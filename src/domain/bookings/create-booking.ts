@@ -11,7 +11,7 @@ import { rematchSalesForBooking } from '../sales/match-sale';
 import {
   bookingsForCheckStatement,
   claimedDates,
-  diaryContextQuery,
+  loadDiaryContextLocked,
   engineInput,
   loadBookingsNear,
   lockDiaryDaysStatement,
@@ -83,8 +83,7 @@ export async function createBooking(
   contact: Contact,
   now = new Date(),
 ): Promise<Record<string, unknown>> {
-  const context = diaryContextQuery(venue, { eventId: input.event_id, lockTables: true, split: true });
-  const ctx = context.parse(await tx.run(context.statements));
+  const ctx = await loadDiaryContextLocked(tx.run, venue, input.event_id);
   const query = { date: input.date, party_size: input.party_size, service_id: input.service_id, event_id: input.event_id };
   const unbooked: CheckSlotInput = { ...engineInput(ctx, [], query, now), time: input.time, table_id: input.table_id };
 
