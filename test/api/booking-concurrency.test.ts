@@ -102,6 +102,24 @@ describe('booking API: concurrent bookings', () => {
     expect(await overlaps(venue.id)).toEqual([]);
   });
 
+  it('books against the venue\'s services as they are now, whatever was read for earlier bookings', async () => {
+    const venue = await oneTableVenue();
+    const key = await createApiKey(t, venue.id);
+    const serviceId = venue.json.services[0].id as string;
+    expect((await call(key, 'POST', '/bookings', { date: day(20), time: '17:00', party_size: 2, customer_name: 'A' })).status).toBe(201);
+    // Dinner now starts at 18:00 (changed behind the API's back): 17:15 is off the grid, 18:30 is on it.
+    await q(`UPDATE services SET start_time = '18:00' WHERE id = ?`, [serviceId]);
+    const early = await call(key, 'POST', '/bookings', { date: day(21), time: '17:15', party_size: 2, customer_name: 'B' });
+    expect(early.status).toBe(400);
+    expect(early.body.error.details).toMatchObject({ field: 'time', reason: 'not_on_slot_grid' });
+    expect((await call(key, 'POST', '/bookings', { date: day(21), time: '18:30', party_size: 2, customer_name: 'C' })).status).toBe(201);
+    // A pacing limit appears: 2 covers per slot.
+    await q('UPDATE services SET max_covers_per_slot = 2 WHERE id = ?', [serviceId]);
+    const paced = await call(key, 'POST', '/bookings', { date: day(21), time: '18:30', party_size: 2, customer_name: 'D' });
+    expect(paced.status).toBe(422);
+    expect(paced.body.error.details.reason).toBe('pacing_limit_reached');
+  });
+
   it('holds booking writers while someone has the venue\'s tables locked for update', async () => {
     const venue = await oneTableVenue();
     const key = await createApiKey(t, venue.id);

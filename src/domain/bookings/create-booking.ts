@@ -2,19 +2,21 @@ import { Booking, type Customer } from '../../db/entities';
 import type { SessionPool, SqlStatement, SqlTransaction } from '../../db/session-pool';
 import type { CreateBookingBody } from '../../http/schemas/booking.schema';
 import type { OutboxEntry } from '../../outbound/outbox';
+import { AppError } from '../../shared/app-error';
 import { newId, randomChars } from '../../shared/ids';
 import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
 import { presentBooking } from '../views/booking.view';
 import { planSlot, type CheckSlotInput, type ExistingBooking } from './availability';
+import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './kept-diary';
 import { outboxRowsStatement, waitingSalesProbe, writeOutboxRows } from './booking-sales';
 import { rematchSalesForBooking } from '../sales/match-sale';
 import {
   bookingsForCheckStatement,
   claimedDates,
-  loadDiaryContextLocked,
   engineInput,
   loadBookingsNear,
-  lockDiaryDaysStatement,
+  lockDiaryDaysStatement as lockDiaryDays,
+  type DiaryContext,
   slotUnavailable,
   type VenueRef,
 } from './venue-context';
@@ -57,7 +59,8 @@ export async function bookTable(sessions: SessionPool, venue: VenueRef, input: N
     try {
       return await sessions.transaction('READ COMMITTED', (tx) => createBooking(tx, venue, input, contact, now));
     } catch (err) {
-      if (!isDeadlock(err) || attempt >= 3) throw err;
+      // A stale kept venue is forgotten: the next attempt reads the rows.
+      if (!(err instanceof StaleDiary || isDeadlock(err)) || attempt >= 3) throw err;
     }
   }
 }
@@ -69,12 +72,15 @@ export async function bookTable(sessions: SessionPool, venue: VenueRef, input: N
  * matches waiting sales to it and writes booking.created. A full slot → 422 slot_unavailable with
  * alternatives (and nothing written).
  *
- * The statements go in four round trips, each carrying what is known by then, in the same order as one
- * by one: (1) the transaction's start and the venue's services and tables; (2) the diary locks, then the
- * bookings (a fresh READ COMMITTED read, after the locks) and the customer lookups; (3) the customer's and
- * the booking's INSERTs and the probe for waiting sales; (4) the outbox rows and the COMMIT. A returning
- * customer, a waiting sale, a duplicate reference or a concurrent insert of the same new customer take
- * the same steps as before, on the same connection and transaction.
+ * The statements go in three round trips, each carrying what is known by then, in the same order as one
+ * by one: (1) the transaction's start, the venue's services and tables (tables share-locked), the diary
+ * locks, then the bookings (a fresh READ COMMITTED read, after the locks) and the customer lookups; (2) the
+ * customer's and the booking's INSERTs and the probe for waiting sales; (3) the outbox rows and the COMMIT.
+ * (1) plans with the venue's services and tables as kept from an earlier booking, checked against the
+ * rows it reads (kept-diary.ts); with nothing kept, or an event, the rows are read first and the locks
+ * and bookings follow in a round trip of their own. A returning customer, a waiting sale, a duplicate
+ * reference or a concurrent insert of the same new customer take the same steps as before, on the same
+ * connection and transaction.
  */
 export async function createBooking(
   tx: SqlTransaction,
@@ -83,16 +89,32 @@ export async function createBooking(
   contact: Contact,
   now = new Date(),
 ): Promise<Record<string, unknown>> {
-  const ctx = await loadDiaryContextLocked(tx.run, venue, input.event_id);
   const query = { date: input.date, party_size: input.party_size, service_id: input.service_id, event_id: input.event_id };
-  const unbooked: CheckSlotInput = { ...engineInput(ctx, [], query, now), time: input.time, table_id: input.table_id };
-
-  const plan = planSlot(unbooked);
-  const claims = plan.claims;
-  const lock = lockDiaryDaysStatement(venue.id, claimedDates(claims, venue.timezone));
   const lookups = customerMatchStatements(venue.id, contact);
-  const read = await tx.run([...(lock ? [lock] : []), bookingsForCheckStatement(venue.id, unbooked, claims), ...lookups]);
-  if (lock) read.shift();
+  const planFor = (ctx: DiaryContext) => {
+    const unbooked: CheckSlotInput = { ...engineInput(ctx, [], query, now), time: input.time, table_id: input.table_id };
+    const plan = planSlot(unbooked);
+    const lock = lockDiaryDays(venue.id, claimedDates(plan.claims, venue.timezone));
+    return { unbooked, plan, lock, bookings: bookingsForCheckStatement(venue.id, unbooked, plan.claims) };
+  };
+
+  // With the venue's services and tables kept (kept-diary.ts) the plan is made from them, and the first
+  // round trip reads the services and share-locks the tables (their digests only), takes the diary locks
+  // and reads the bookings, in that order; should the digests show another venue than the plan's, it all
+  // starts again from the rows. Otherwise (nothing kept, an event, a request the kept venue refuses) the
+  // rows come first and the locks and bookings in a second round trip.
+  const kept = input.event_id ? null : keptDiary(venue); // events are not kept
+  let step = kept ? planOrNull(() => planFor(kept.ctx)) : null;
+  let read: unknown[];
+  if (kept && step) {
+    read = await tx.run([...diaryDigestStatements(venue.id), ...(step.lock ? [step.lock] : []), step.bookings, ...lookups]);
+    if (!keptDiaryIsCurrent(venue.id, kept, read.splice(0, 2))) throw new StaleDiary();
+  } else {
+    step = planFor(await loadDiaryContextLocked(tx.run, venue, input.event_id));
+    read = await tx.run([...(step.lock ? [step.lock] : []), step.bookings, ...lookups]);
+  }
+  const { unbooked, plan } = step;
+  if (step.lock) read.shift();
   const bookings = read.shift() as ExistingBooking[];
   const slot = plan.check(bookings);
   if (!slot.ok) {
@@ -119,7 +141,7 @@ export async function createBooking(
     serviceId: slot.service_id, eventId: slot.event_id, customerId: customer.id, notes: input.notes ?? null,
     source: input.source ?? 'api', version: 1, createdAt: now, updatedAt: now,
   } satisfies Booking);
-  const table = ctx.tables.find((t) => t.id === booking.tableId);
+  const table = unbooked.tables.find((t) => t.id === booking.tableId);
   const tableNumber = table ? String(table.number) : null;
   const probe = waitingSalesProbe(booking, tableNumber);
 
@@ -154,6 +176,19 @@ export async function createBooking(
   outbox.push({ venueId: venue.id, event: 'booking.created', resourceId: booking.id, resourceVersion: 1, data: view });
   tx.beforeCommit([outboxRowsStatement(outbox, now)!]);
   return view;
+}
+
+/** The kept venue changed under a booking that planned with it: it starts again from the rows. */
+class StaleDiary extends Error {}
+
+/** The plan, or null when the request is refused (400): that answer is given from the rows, not from what is kept. */
+function planOrNull<T>(plan: () => T): T | null {
+  try {
+    return plan();
+  } catch (err) {
+    if (err instanceof AppError) return null;
+    throw err;
+  }
 }
 
 function insertBookingStatement(b: Booking): SqlStatement {

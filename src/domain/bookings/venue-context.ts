@@ -99,11 +99,11 @@ export function lockDiaryDaysStatement(venueId: string, dates: string[]): SqlSta
 }
 
 /** A services row or a venue_tables row of loadDiaryContext's one query (the columns the engine reads). */
-type ContextRow =
+export type ContextRow =
   | { kind: 's'; id: string; a: string | number[]; b: string; c: string; n1: number; n2: number; n3: number | null }
   | { kind: 't'; id: string; a: string; b?: null; c?: null; n1: number; n2: number; n3?: null };
 
-interface EventRow {
+export interface EventRow {
   id: string;
   date: string;
   start_time: string;
@@ -164,7 +164,8 @@ export function diaryContextQuery(
   };
 }
 
-function toDiaryContext(venue: Pick<VenueRef, 'timezone'>, rows: ContextRow[], events: EventRow[]): DiaryContext {
+/** The DiaryContext from service and table rows (any order) and event rows. */
+export function toDiaryContext(venue: Pick<VenueRef, 'timezone'>, rows: ContextRow[], events: EventRow[]): DiaryContext {
   const ctx: DiaryContext = {
     timezone: venue.timezone,
     services: [],
@@ -185,76 +186,6 @@ function toDiaryContext(venue: Pick<VenueRef, 'timezone'>, rows: ContextRow[], e
     }
   }
   return ctx;
-}
-
-/**
- * The diary writer's loadDiaryContext (tables under a shared lock) on a session that sends several
- * statements per round trip: the same DiaryContext, read with the transaction's first round trip.
- *
- * The tables are what a diary writer reads most (every row of the venue, each request) and change least,
- * so their parsed rows are kept per venue with a digest of exactly what they were read from. Each
- * request still reads and share-locks every table row of the venue, in a statement that returns only
- * their count and digest: when both match the kept ones, the kept rows are the locked rows; otherwise
- * (the tables changed, or nothing is kept yet) the rows themselves are read, under the same locks, and
- * kept for the next request. A digest the server may have cut short (GROUP_CONCAT beyond
- * group_concat_max_len) is never trusted: the rows are read.
- */
-export async function loadDiaryContextLocked(
-  run: (statements: readonly SqlStatement[]) => Promise<unknown[]>,
-  venue: Pick<VenueRef, 'id' | 'timezone'>,
-  eventId: string | null | undefined,
-): Promise<DiaryContext> {
-  const kept = keptTables.get(venue.id);
-  const rows = diaryContextQuery(venue, { eventId, lockTables: true, split: true });
-  const [services, tables, event] = [rows.statements[0]!, rows.statements[1]!, rows.statements[2]];
-  const digest: SqlStatement = { sql: TABLES_DIGEST_SQL, params: [venue.id] };
-  const read = async (withRows: boolean): Promise<{ results: unknown[]; tableRows: ContextRow[] | null; digest: TablesDigest }> => {
-    const statements = [services, ...(withRows ? [tables] : []), digest, ...(event ? [event] : [])];
-    const results = await run(statements);
-    const tableRows = withRows ? (results.splice(1, 1)[0] as ContextRow[]) : null;
-    const [d] = results.splice(1, 1)[0] as TablesDigest[];
-    return { results, tableRows, digest: d! };
-  };
-  let r = await read(!kept);
-  if (!r.tableRows && !sameDigest(kept!, r.digest)) r = await read(true);
-  const ctx = toDiaryContext(venue, r.results[0] as ContextRow[], (r.results[1] ?? []) as EventRow[]);
-  if (r.tableRows) {
-    const tablesCtx = toDiaryContext(venue, r.tableRows, []);
-    ctx.tables = tablesCtx.tables;
-    if (trustworthy(r.digest)) {
-      if (keptTables.size >= KEPT_TABLES_MAX) keptTables.clear();
-      keptTables.set(venue.id, { count: Number(r.digest.n), digest: r.digest.h, tables: Object.freeze(ctx.tables.map((t) => Object.freeze({ ...t }))) });
-    } else {
-      keptTables.delete(venue.id);
-    }
-  } else {
-    ctx.tables = kept!.tables as TableDef[];
-  }
-  return ctx;
-}
-
-interface TablesDigest {
-  n: number | string;
-  h: string | null;
-  len: number | string | null;
-  max: number | string;
-}
-
-/** Every table row of the venue share-locked; only their count and a digest of what the engine reads come back. */
-const TABLES_DIGEST_SQL = `SELECT COUNT(*) AS n,
-       SHA2(GROUP_CONCAT(CONCAT_WS('\\t', id, number, min_covers, max_covers) ORDER BY id SEPARATOR '\\n'), 256) AS h,
-       SUM(LENGTH(CONCAT_WS('\\t', id, number, min_covers, max_covers))) + COUNT(*) - 1 AS len, @@group_concat_max_len AS max
-  FROM venue_tables WHERE venue_id = ? LOCK IN SHARE MODE`;
-
-const keptTables = new Map<string, { count: number; digest: string | null; tables: readonly TableDef[] }>();
-const KEPT_TABLES_MAX = 1000;
-
-function trustworthy(d: TablesDigest): boolean {
-  return d.len === null || Number(d.len) < Number(d.max);
-}
-
-function sameDigest(kept: { count: number; digest: string | null }, d: TablesDigest): boolean {
-  return trustworthy(d) && kept.count === Number(d.n) && kept.digest === d.h;
 }
 
 /** The engine's booking, as read from its own columns. */
