@@ -99,16 +99,16 @@ export async function createBooking(
   };
 
   // With the venue's services and tables kept (kept-diary.ts) the plan is made from them, and the first
-  // round trip reads the services and share-locks the tables (their digests only), takes the diary locks
-  // and reads the bookings, in that order; should the digests show another venue than the plan's, it all
+  // round trip reads the services and share-locks the tables (their digest only), takes the diary locks
+  // and reads the bookings, in that order; should they show another venue than the plan's, it all
   // starts again from the rows. Otherwise (nothing kept, an event, a request the kept venue refuses) the
   // rows come first and the locks and bookings in a second round trip.
   const kept = input.event_id ? null : keptDiary(venue); // events are not kept
   let step = kept ? planOrNull(() => planFor(kept.ctx)) : null;
   let read: unknown[];
   if (kept && step) {
-    read = await tx.run([...diaryDigestStatements(venue.id), ...(step.lock ? [step.lock] : []), step.bookings, ...lookups]);
-    if (!keptDiaryIsCurrent(venue.id, kept, read.splice(0, 2))) throw new StaleDiary();
+    read = await tx.run([...diaryDigestStatements(venue), ...(step.lock ? [step.lock] : []), step.bookings, ...lookups]);
+    if (!keptDiaryIsCurrent(venue, kept, read.splice(0, 2))) throw new StaleDiary();
   } else {
     step = planFor(await loadDiaryContextLocked(tx.run, venue, input.event_id));
     read = await tx.run([...(step.lock ? [step.lock] : []), step.bookings, ...lookups]);
