@@ -37,6 +37,9 @@ export interface SqlTransaction {
   readonly em: EntityManager;
 }
 
+/** The isolation level each connection's session is set to. */
+const sessionLevel = new WeakMap<object, IsolationLevel>();
+
 type Callback = (err: unknown, result?: unknown) => void;
 interface RawConnection {
   query(sql: string, params: unknown[], cb: Callback): void;
@@ -91,18 +94,24 @@ export class SessionPool {
     let reusable = true;
     let queryRunner: QueryRunner | null = null;
     const atCommit: SqlStatement[] = [];
-    const start = `SET TRANSACTION ISOLATION LEVEL ${isolation};\nSTART TRANSACTION`;
+    // The level is set on the session once (these connections serve only this class's transactions), so
+    // most transactions start with START TRANSACTION alone.
+    const start = sessionLevel.get(conn) === isolation
+      ? 'START TRANSACTION'
+      : `SET SESSION TRANSACTION ISOLATION LEVEL ${isolation};\nSTART TRANSACTION`;
+    const prefixLength = start.split(';').length;
 
     const runAll = async (statements: readonly SqlStatement[]): Promise<unknown[]> => {
       let prefix = 0;
       let sql = statements.map((s) => s.sql).join(';\n');
       if (!begun) {
         begun = true;
-        prefix = 2;
+        prefix = prefixLength;
         sql = sql ? `${start};\n${sql}` : start;
       }
       if (!sql) return [];
       const result = await send(conn, sql, statements.flatMap((s) => s.params));
+      if (prefix) sessionLevel.set(conn, isolation);
       // One statement comes back as its result, several as an array of results.
       return prefix + statements.length === 1 ? [result] : (result as unknown[]).slice(prefix);
     };
