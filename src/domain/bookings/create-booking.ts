@@ -55,12 +55,18 @@ const isDeadlock = (err: unknown): boolean => driverError(err).code === 'ER_LOCK
  */
 export async function bookTable(sessions: SessionPool, venue: VenueRef, input: NewBooking, now = new Date()): Promise<Record<string, unknown>> {
   const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
+  let useKept = true;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await sessions.transaction('READ COMMITTED', (tx) => createBooking(tx, venue, input, contact, now));
+      return await sessions.transaction('READ COMMITTED', (tx) => createBooking(tx, venue, input, contact, now, useKept));
     } catch (err) {
-      // A stale kept venue is forgotten: the next attempt reads the rows.
-      if (!(err instanceof StaleDiary || isDeadlock(err)) || attempt >= 3) throw err;
+      // The venue changed since it was kept: it starts again from the rows (and does not count as an attempt).
+      if (err instanceof StaleDiary && useKept) {
+        useKept = false;
+        attempt--;
+        continue;
+      }
+      if (!isDeadlock(err) || attempt >= 3) throw err;
     }
   }
 }
@@ -88,6 +94,7 @@ export async function createBooking(
   input: NewBooking,
   contact: Contact,
   now = new Date(),
+  useKept = true,
 ): Promise<Record<string, unknown>> {
   const query = { date: input.date, party_size: input.party_size, service_id: input.service_id, event_id: input.event_id };
   const lookups = customerMatchStatements(venue.id, contact);
@@ -103,7 +110,7 @@ export async function createBooking(
   // and reads the bookings, in that order; should they show another venue than the plan's, it all
   // starts again from the rows. Otherwise (nothing kept, an event, a request the kept venue refuses) the
   // rows come first and the locks and bookings in a second round trip.
-  const kept = input.event_id ? null : keptDiary(venue); // events are not kept
+  const kept = input.event_id || !useKept ? null : keptDiary(venue); // events are not kept
   let step = kept ? planOrNull(() => planFor(kept.ctx)) : null;
   let read: unknown[];
   if (kept && step) {
