@@ -2,6 +2,7 @@ import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
+import type { SessionPool } from './db/session-pool';
 import type { Logger } from './shared/logger';
 import type { Metrics } from './shared/metrics';
 import type { SecretBox } from './shared/secret-box';
@@ -14,6 +15,11 @@ export interface AppDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly dataSource: DataSource;
+  /**
+   * Connections of the same database for hot transactions that send several statements per round trip
+   * (POST /bookings). Separate from the DataSource's pool; a transaction holds one connection of one pool.
+   */
+  readonly sessionPool: SessionPool;
   /** Commands (locks, caches, rate limits). Fails fast while Redis is down instead of queueing commands. */
   readonly redis: Redis;
   /** Options for extra connections (BullMQ workers, pub/sub subscribers) of the same Redis. */

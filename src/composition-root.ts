@@ -7,6 +7,8 @@ import type { DataSource } from 'typeorm';
 import type { AppDeps, RedisConnectionOptions } from './app-deps';
 import type { Config } from './config';
 import { createDataSource } from './db/data-source';
+import { SessionPool, SESSION_POOL_SIZE } from './db/session-pool';
+import { subscribeToApiKeyChanges } from './http/middleware/api-key-cache';
 import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from './jobs/queues';
@@ -140,6 +142,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     config,
     logger,
     dataSource,
+    sessionPool: new SessionPool(dataSource, SESSION_POOL_SIZE),
     redis,
     redisConnectionOptions: redisOpts,
     queues,
@@ -160,6 +163,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   // Both roles read partners through the partner cache (the ingest edge and the inbound worker): every
   // process listens for changes.
   background.push(subscribeToPartnerChanges(new Redis({ ...redisOpts, connectionName: 'tablesync-partner-cache' }), deps));
+  // The booking API's key lookups are cached while this process hears of key changes.
+  if (servesHttp) background.push(subscribeToApiKeyChanges(new Redis({ ...redisOpts, connectionName: 'tablesync-api-key-cache' }), deps));
 
   const app = servesHttp ? createApp(deps) : null;
   let server: Server | null = null;
@@ -193,6 +198,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       await Promise.allSettled(Object.values(queues).map((q) => closeWithin(q.close(), 3000)));
       redis.disconnect();
       queueConnection.disconnect();
+      await deps.sessionPool.close();
       if (ownsDataSource && dataSource.isInitialized) await dataSource.destroy();
     },
   };

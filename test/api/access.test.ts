@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait-for';
+import { apiKeyCacheOf } from '../../src/http/middleware/api-key-cache';
 
 const TZ = 'Europe/London';
 const day = (days: number): string => DateTime.now().setZone(TZ).plus({ days }).toISODate()!;
@@ -56,6 +58,21 @@ describe('booking API: access', () => {
       const res = await call('get', '/venue', created.body.key);
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('invalid_api_key');
+    });
+    it('refuses a revoked key at once in another process too (lookups are cached while key changes are heard)', async () => {
+      const other = await startTestApp({ ROLE: 'api', REDIS_PREFIX: t.config.redisPrefix });
+      try {
+        await waitFor(async () => apiKeyCacheOf(other.composed.deps).isLive);
+        const created = await t.admin('post', `/admin/v1/venues/${venue.id}/api-keys`).send({ name: 'elsewhere', scopes: ['venue:read'] });
+        const get = () => other.http.get('/api/v1/venue').set('Authorization', `Bearer ${created.body.key}`);
+        for (let i = 0; i < 3; i++) expect((await get()).status).toBe(200);
+        await t.admin('delete', `/admin/v1/api-keys/${created.body.id}`).expect(204);
+        const res = await get();
+        expect(res.status).toBe(401);
+        expect(res.body.error.code).toBe('invalid_api_key');
+      } finally {
+        await other.stop();
+      }
     });
   });
 

@@ -82,6 +82,69 @@ describe('booking API: concurrent bookings', () => {
     expect(await overlaps(venue.id)).toEqual([]);
   });
 
+  it('books against the venue\'s tables as they are now, whatever was read for earlier bookings', async () => {
+    const venue = await oneTableVenue();
+    const key = await createApiKey(t, venue.id);
+    const tableId = venue.json.areas[0].tables[0].id as string;
+    expect((await call(key, 'POST', '/bookings', { date: day(18), time: '17:00', party_size: 2, customer_name: 'A' })).status).toBe(201);
+    // The one table seats 4: a party of 6 has nowhere to sit, until the table is changed (here behind the API's back).
+    expect((await call(key, 'POST', '/bookings', { date: day(18), time: '19:00', party_size: 6, customer_name: 'B' })).status).toBe(422);
+    await q('UPDATE venue_tables SET max_covers = 6 WHERE id = ?', [tableId]);
+    const six = await call(key, 'POST', '/bookings', { date: day(18), time: '19:00', party_size: 6, customer_name: 'B' });
+    expect(six.status).toBe(201);
+    expect(six.body.table.id).toBe(tableId);
+    // A second table appears; once the first is taken at 21:00 the new one is.
+    await q(`INSERT INTO venue_tables (id, venue_id, area_id, number, min_covers, max_covers)
+             SELECT 'tbl_added_${Date.now()}', venue_id, area_id, '2', 1, 4 FROM venue_tables WHERE id = ?`, [tableId]);
+    const at21 = await Promise.all(['C', 'D'].map((name) => call(key, 'POST', '/bookings', { date: day(18), time: '21:00', party_size: 2, customer_name: name })));
+    expect(at21.map((r) => r.status)).toEqual([201, 201]);
+    expect(new Set(at21.map((r) => r.body.table.number))).toEqual(new Set([1, 2]));
+    expect(await overlaps(venue.id)).toEqual([]);
+  });
+
+  it('books against the venue\'s services as they are now, whatever was read for earlier bookings', async () => {
+    const venue = await oneTableVenue();
+    const key = await createApiKey(t, venue.id);
+    const serviceId = venue.json.services[0].id as string;
+    expect((await call(key, 'POST', '/bookings', { date: day(20), time: '17:00', party_size: 2, customer_name: 'A' })).status).toBe(201);
+    // Dinner now starts at 18:00 (changed behind the API's back): 17:15 is off the grid, 18:30 is on it.
+    await q(`UPDATE services SET start_time = '18:00' WHERE id = ?`, [serviceId]);
+    const early = await call(key, 'POST', '/bookings', { date: day(21), time: '17:15', party_size: 2, customer_name: 'B' });
+    expect(early.status).toBe(400);
+    expect(early.body.error.details).toMatchObject({ field: 'time', reason: 'not_on_slot_grid' });
+    expect((await call(key, 'POST', '/bookings', { date: day(21), time: '18:30', party_size: 2, customer_name: 'C' })).status).toBe(201);
+    // A pacing limit appears: 2 covers per slot.
+    await q('UPDATE services SET max_covers_per_slot = 2 WHERE id = ?', [serviceId]);
+    const paced = await call(key, 'POST', '/bookings', { date: day(21), time: '18:30', party_size: 2, customer_name: 'D' });
+    expect(paced.status).toBe(422);
+    expect(paced.body.error.details.reason).toBe('pacing_limit_reached');
+  });
+
+  it('holds booking writers while someone has the venue\'s tables locked for update', async () => {
+    const venue = await oneTableVenue();
+    const key = await createApiKey(t, venue.id);
+    const tableId = venue.json.areas[0].tables[0].id as string;
+    expect((await call(key, 'POST', '/bookings', { date: day(19), time: '17:00', party_size: 2, customer_name: 'A' })).status).toBe(201);
+    const qr = t.composed.deps.dataSource.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      await qr.query('SELECT id FROM venue_tables WHERE id = ? FOR UPDATE', [tableId]);
+      let settled = false;
+      const pending = call(key, 'POST', '/bookings', { date: day(19), time: '20:00', party_size: 2, customer_name: 'B' }).finally(() => { settled = true; });
+      await new Promise((r) => setTimeout(r, 400));
+      expect(settled).toBe(false);
+      await qr.query('UPDATE venue_tables SET min_covers = 3 WHERE id = ?', [tableId]);
+      await qr.commitTransaction();
+      // It waited, then saw the change: the table now needs 3 covers.
+      const res = await pending;
+      expect(res.status).toBe(422);
+      expect(res.body.error.details.reason).toBe('no_table_available');
+    } finally {
+      await qr.release();
+    }
+  });
+
   it('lets only one of two simultaneous moves into the same free slot succeed', async () => {
     const venue = await oneTableVenue();
     const key = await createApiKey(t, venue.id);

@@ -64,6 +64,38 @@ describe('booking API: bookings', () => {
       expect((await outboxOf(res.body.customer.id)).map((e) => e.event)).toEqual(['customer.created']);
     });
 
+    it('books a returning guest (matched by email in any case, else by phone) as the same customer, announcing changes first', async () => {
+      const v = await createVenue(t);
+      const k = await createApiKey(t, v.id);
+      const first = await book({ time: '17:00', customer_name: 'Grace Hopper', email: 'grace@example.com' }, k);
+      expect(first.status).toBe(201);
+      const customerId = first.body.customer.id;
+      // Same email (other case), a new phone: the same customer, updated (version 2) before booking.created.
+      const second = await book({ time: '20:30', customer_name: 'Grace Hopper', email: 'GRACE@example.com', phone: '07911 123457' }, k);
+      expect(second.status).toBe(201);
+      expect(second.body.customer).toMatchObject({ id: customerId, email: 'GRACE@example.com', phone: '+447911123457' });
+      // By phone alone, nothing changed: no new customer event.
+      const third = await book({ date: day(9), time: '19:00', customer_name: 'Grace Hopper', phone: '+447911123457' }, k);
+      expect(third.status).toBe(201);
+      expect(third.body.customer.id).toBe(customerId);
+      expect((await outboxOf(customerId)).map((e) => [e.event, e.resource_version])).toEqual([['customer.created', 1], ['customer.updated', 2]]);
+      const order = await q<{ event: string; resource_id: string }>('SELECT event, resource_id FROM outbox WHERE venue_id = ? ORDER BY id', [v.id]);
+      expect(order.map((e) => e.event)).toEqual(['customer.created', 'booking.created', 'customer.updated', 'booking.created', 'booking.created']);
+      expect(await counts(v.id)).toEqual({ bookings: 3, customers: 1, outbox: 5 });
+    });
+
+    it('creates one customer when the same new guest books twice at once', async () => {
+      const v = await createVenue(t);
+      const k = await createApiKey(t, v.id);
+      const results = await Promise.all([30, 31, 32, 33].map((n) =>
+        book({ date: day(n), customer_name: 'Alan Turing', email: 'alan@example.com', phone: '07911 123458' }, k)));
+      expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+      expect(new Set(results.map((r) => r.body.customer.id)).size).toBe(1);
+      expect(await counts(v.id)).toMatchObject({ bookings: 4, customers: 1 });
+      const created = await q('SELECT id FROM outbox WHERE venue_id = ? AND event = ?', [v.id, 'customer.created']);
+      expect(created).toHaveLength(1);
+    });
+
     it('honours table_id, and refuses a table that does not fit the party with 422', async () => {
       const chosen = await book({ time: '17:00', party_size: 4, table_id: tableId(venue, 4) });
       expect(chosen.status).toBe(201);

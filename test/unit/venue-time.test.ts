@@ -1,9 +1,11 @@
+import { DateTime, IANAZone } from 'luxon';
 import { expectValidationError } from '../helpers/expect-error';
 import {
   addDays,
   addMinutesLocal,
   formatTime,
   instantToLocal,
+  instantToLocalDate,
   isValidDate,
   isValidTime,
   isValidTimezone,
@@ -151,5 +153,39 @@ describe('instantToLocal', () => {
     expect(instantToLocal(new Date('2026-10-25T01:30:00Z'), 'Europe/London')).toEqual({ date: '2026-10-25', time: '01:30' });
     expect(instantToLocal(new Date('2026-11-02T00:00:00Z'), 'America/New_York')).toEqual({ date: '2026-11-01', time: '19:00' });
     expect(instantToLocal(new Date('2026-05-01T23:59:59.999Z'), 'UTC')).toEqual({ date: '2026-05-01', time: '23:59' });
+  });
+});
+
+describe('instantToLocalDate', () => {
+  it('agrees with luxon for every hour (and odd instants) of a year in zones with DST, odd offsets and none', () => {
+    const zones = ['Europe/London', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/St_Johns', 'UTC', 'Africa/Monrovia'];
+    for (const tz of zones) {
+      const start = Date.UTC(2026, 0, 1);
+      for (let ts = start; ts < start + 366 * 24 * 3_600_000; ts += 3 * 3_600_000 + 61_001) {
+        const expected = DateTime.fromMillis(ts, { zone: tz }).toISODate();
+        expect(`${tz} ${ts} ${instantToLocalDate(new Date(ts), tz)}`).toBe(`${tz} ${ts} ${expected}`);
+      }
+    }
+    // Before 1972 Monrovia ran 44 min 30 s behind UTC: offsets in fractions of a minute.
+    const ts = Date.UTC(1960, 5, 1, 0, 30);
+    expect(instantToLocalDate(new Date(ts), 'Africa/Monrovia')).toBe(DateTime.fromMillis(ts, { zone: 'Africa/Monrovia' }).toISODate());
+  });
+
+  it('converts local times to the same instants as with luxon\'s offsets around DST changes', () => {
+    // The rule of localToInstant, on luxon's own offsets: the earliest instant whose offset reads back the wall clock.
+    const reference = (date: string, time: string, tz: string): number | null => {
+      const zone = IANAZone.create(tz);
+      const wall = Date.parse(`${date}T${time}:00Z`);
+      const found = [wall - 86_400_000, wall, wall + 86_400_000]
+        .map((t) => wall - zone.offset(t) * 60_000)
+        .filter((ts) => wall - zone.offset(ts) * 60_000 === ts);
+      return found.length ? Math.min(...found) : null;
+    };
+    for (const [tz, date] of [['Europe/London', '2026-03-29'], ['Europe/London', '2026-10-25'], ['America/New_York', '2026-11-01'], ['Australia/Lord_Howe', '2026-04-05'], ['Asia/Kathmandu', '2026-06-01']] as const) {
+      for (let m = 0; m < 24 * 60; m += 15) {
+        const time = formatTime(m);
+        expect(`${tz} ${date} ${time} ${tryLocalToInstant(date, time, tz)?.getTime() ?? null}`).toBe(`${tz} ${date} ${time} ${reference(date, time, tz)}`);
+      }
+    }
   });
 });

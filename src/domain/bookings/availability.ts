@@ -499,7 +499,10 @@ function chooseTable(c: Candidate, diary: Diary, named: TableDef | undefined): T
  * real but cannot take this party (→ 422 slot_unavailable).
  */
 export function checkSlot(input: CheckSlotInput): SlotCheck {
-  const { table, matches } = slotCandidates(input);
+  return checkCandidates(input, slotCandidates(input));
+}
+
+function checkCandidates(input: CheckSlotInput, { table, matches }: { table: TableDef | undefined; matches: Candidate[] }): SlotCheck {
   const diary = new Diary(input, relevantBookings(input));
   let failure: UnavailableReason | null = null;
   for (const c of matches) {
@@ -556,7 +559,24 @@ function slotCandidates(input: CheckSlotInput): { table: TableDef | undefined; m
  * venue-local dates these touch (venue-context: lockDiaryDays). Throws checkSlot's validation errors.
  */
 export function slotClaims(input: CheckSlotInput): { from: Date; to: Date }[] {
-  return slotCandidates(input).matches.map((c) => {
+  return claimsOf(input, slotCandidates(input).matches);
+}
+
+/**
+ * slotClaims and checkSlot for one input, its grid slots worked out once: the claims to lock, then the
+ * check against the bookings read under those locks (the same answers as slotClaims(input) and
+ * checkSlot({...input, bookings})). Throws checkSlot's validation errors.
+ */
+export function planSlot(input: CheckSlotInput): { claims: { from: Date; to: Date }[]; check(bookings: ExistingBooking[]): SlotCheck } {
+  const candidates = slotCandidates(input);
+  return {
+    claims: claimsOf(input, candidates.matches),
+    check: (bookings) => checkCandidates({ ...input, bookings }, candidates),
+  };
+}
+
+function claimsOf(input: CheckSlotInput, matches: Candidate[]): { from: Date; to: Date }[] {
+  return matches.map((c) => {
     const { event, interval, startMin, day } = c.window;
     if (event) {
       const eventStart = localToInstantLenient(day, formatTime(startMin), input.timezone);

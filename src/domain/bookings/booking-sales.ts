@@ -1,6 +1,7 @@
 /** Booking writers' side of sale matching (CONTRACT §5) and of the outbox, kept to as few statements as possible. */
 import type { EntityManager } from 'typeorm';
 import type { Booking } from '../../db/entities';
+import type { SqlStatement } from '../../db/session-pool';
 import type { OutboxEntry } from '../../outbound/outbox';
 import { newId } from '../../shared/ids';
 import { MATCH_AFTER_END_MS, MATCH_BEFORE_START_MS, rematchSalesForBooking } from '../sales/match-sale';
@@ -19,16 +20,29 @@ export async function hasWaitingSales(em: EntityManager, booking: Booking, table
     if (!rows[0]) return false;
     number = rows[0].number;
   }
-  const waiting = (await em.query(
-    `SELECT 1 AS x FROM sales WHERE venue_id = ? AND table_number = ? AND booking_id IS NULL AND match_at BETWEEN ? AND ? LIMIT 1`,
-    [
+  const waiting = waitingSalesStatement(booking, number);
+  return ((await em.query(waiting.sql, waiting.params)) as unknown[]).length > 0;
+}
+
+/**
+ * hasWaitingSales' probe for a booking whose table number is known (null when the booking cannot hold a
+ * sale: no table, or not active), for a caller that sends it along with other statements. A row: some sale waits.
+ */
+export function waitingSalesProbe(booking: Booking, tableNumber: string | null): SqlStatement | null {
+  if (!booking.tableId || tableNumber === null || !isActiveBooking(booking.status)) return null;
+  return waitingSalesStatement(booking, tableNumber);
+}
+
+function waitingSalesStatement(booking: Booking, tableNumber: string): SqlStatement {
+  return {
+    sql: `SELECT 1 AS x FROM sales WHERE venue_id = ? AND table_number = ? AND booking_id IS NULL AND match_at BETWEEN ? AND ? LIMIT 1`,
+    params: [
       booking.venueId,
-      number,
+      tableNumber,
       new Date(booking.startAt.getTime() - MATCH_BEFORE_START_MS),
       new Date(booking.endAt.getTime() + MATCH_AFTER_END_MS),
     ],
-  )) as unknown[];
-  return waiting.length > 0;
+  };
 }
 
 /** rematchSalesForBooking, skipped (one indexed query) when no sale waits for the booking — the usual case. */
@@ -41,10 +55,16 @@ export async function rematchWaitingSales(em: EntityManager, booking: Booking, t
  * consecutive writeOutbox calls would, so receivers see the same order.
  */
 export async function writeOutboxRows(em: EntityManager, entries: OutboxEntry[], now: Date): Promise<void> {
-  if (!entries.length) return;
-  await em.query(
-    `INSERT INTO outbox (message_id, venue_id, event, resource_id, resource_version, payload, created_at, relayed_at)
+  const statement = outboxRowsStatement(entries, now);
+  if (statement) await em.query(statement.sql, statement.params);
+}
+
+/** writeOutboxRows' statement (null for no entries), for a caller that sends it along with others. */
+export function outboxRowsStatement(entries: readonly OutboxEntry[], now: Date): SqlStatement | null {
+  if (!entries.length) return null;
+  return {
+    sql: `INSERT INTO outbox (message_id, venue_id, event, resource_id, resource_version, payload, created_at, relayed_at)
      VALUES ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?, NULL)').join(', ')}`,
-    entries.flatMap((e) => [newId('msg'), e.venueId, e.event, e.resourceId, e.resourceVersion, JSON.stringify(e.data), now]),
-  );
+    params: entries.flatMap((e) => [newId('msg'), e.venueId, e.event, e.resourceId, e.resourceVersion, JSON.stringify(e.data), now]),
+  };
 }

@@ -1,22 +1,22 @@
-import { randomInt } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
-import { Booking } from '../../db/entities';
+import { Booking, type Customer } from '../../db/entities';
+import type { SessionPool, SqlStatement, SqlTransaction } from '../../db/session-pool';
 import type { CreateBookingBody } from '../../http/schemas/booking.schema';
 import type { OutboxEntry } from '../../outbound/outbox';
-import { newId } from '../../shared/ids';
-import { normalizeContact, upsertCustomer } from '../customers/upsert-customer';
+import { AppError } from '../../shared/app-error';
+import { newId, randomChars } from '../../shared/ids';
+import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
 import { presentBooking } from '../views/booking.view';
-import { checkSlot, slotClaims, type CheckSlotInput } from './availability';
-import { hasWaitingSales, writeOutboxRows } from './booking-sales';
+import { planSlot, type CheckSlotInput, type ExistingBooking } from './availability';
+import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './kept-diary';
+import { outboxRowsStatement, waitingSalesProbe, writeOutboxRows } from './booking-sales';
 import { rematchSalesForBooking } from '../sales/match-sale';
 import {
+  bookingsForCheckStatement,
   claimedDates,
   engineInput,
-  inDiaryTransaction,
-  loadBookingsForCheck,
   loadBookingsNear,
-  loadDiaryContext,
-  lockDiaryDays,
+  lockDiaryDaysStatement as lockDiaryDays,
+  type DiaryContext,
   slotUnavailable,
   type VenueRef,
 } from './venue-context';
@@ -31,86 +31,179 @@ export interface NewBooking extends CreateBookingBody {
 const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
 export function newReference(): string {
-  let s = 'TS-';
-  for (let i = 0; i < 6; i++) s += REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)];
-  return s;
+  return `TS-${randomChars(REFERENCE_ALPHABET, 6)}`;
 }
 
-const isDuplicateReference = (err: unknown): boolean => {
-  const e = (err as { driverError?: { code?: string; sqlMessage?: string } }).driverError;
-  return e?.code === 'ER_DUP_ENTRY' && (e.sqlMessage ?? '').includes('uq_bookings_reference');
-};
+/** The driver's error behind a failed statement (TypeORM wraps it, the session pool does not). */
+function driverError(err: unknown): { code?: string; sqlMessage?: string } {
+  return ((err as { driverError?: unknown }).driverError ?? err ?? {}) as { code?: string; sqlMessage?: string };
+}
 
-/** POST /bookings: createBooking in its diary transaction. */
-export async function bookTable(dataSource: DataSource, venue: VenueRef, input: NewBooking, now = new Date()): Promise<Record<string, unknown>> {
-  return inDiaryTransaction(dataSource, (tx) => createBooking(tx, venue, input, now));
+const isDuplicateKey = (err: unknown, key: string): boolean => {
+  const e = driverError(err);
+  return e.code === 'ER_DUP_ENTRY' && (e.sqlMessage ?? '').includes(key);
+};
+const isDuplicateReference = (err: unknown): boolean => isDuplicateKey(err, 'uq_bookings_reference');
+const isDuplicateCustomer = (err: unknown): boolean =>
+  isDuplicateKey(err, 'uq_customers_venue_email') || isDuplicateKey(err, 'uq_customers_venue_phone');
+const isDeadlock = (err: unknown): boolean => driverError(err).code === 'ER_LOCK_DEADLOCK';
+
+/**
+ * POST /bookings: createBooking in its diary transaction (READ COMMITTED, on a connection of the session
+ * pool); a deadlock victim is rolled back and run again, as inDiaryTransaction does. Bad contact details →
+ * 400 before any transaction starts.
+ */
+export async function bookTable(sessions: SessionPool, venue: VenueRef, input: NewBooking, now = new Date()): Promise<Record<string, unknown>> {
+  const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
+  let useKept = true;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await sessions.transaction('READ COMMITTED', (tx) => createBooking(tx, venue, input, contact, now, useKept));
+    } catch (err) {
+      // The venue changed since it was kept: it starts again from the rows (and does not count as an attempt).
+      if (err instanceof StaleDiary && useKept) {
+        useKept = false;
+        attempt--;
+        continue;
+      }
+      if (!isDeadlock(err) || attempt >= 3) throw err;
+    }
+  }
 }
 
 /**
- * Books a table. Run inside inDiaryTransaction(): reads the venue's tables under a shared lock, locks the
- * diary for the dates the booking can claim,
- * re-reads the bookings near its date, checks the slot with the same engine as GET /availability, upserts
- * the customer (as POST /customers does), inserts the booking, matches waiting sales to it and writes
- * booking.created, all in one transaction. Bad input → 400 validation_error (before any lock); a full
- * slot → 422 slot_unavailable with alternatives (and nothing written).
+ * Books a table in one READ COMMITTED transaction: reads the venue's tables under a shared lock, locks the
+ * diary for the dates the booking can claim, re-reads the bookings near its date, checks the slot with the
+ * same engine as GET /availability, upserts the customer (as POST /customers does), inserts the booking,
+ * matches waiting sales to it and writes booking.created. A full slot → 422 slot_unavailable with
+ * alternatives (and nothing written).
+ *
+ * The statements go in three round trips, each carrying what is known by then, in the same order as one
+ * by one: (1) the transaction's start, the venue's services and tables (tables share-locked), the diary
+ * locks, then the bookings (a fresh READ COMMITTED read, after the locks) and the customer lookups; (2) the
+ * customer's and the booking's INSERTs and the probe for waiting sales; (3) the outbox rows and the COMMIT.
+ * (1) plans with the venue's services and tables as kept from an earlier booking, checked against the
+ * rows it reads (kept-diary.ts); with nothing kept, or an event, the rows are read first and the locks
+ * and bookings follow in a round trip of their own. A returning customer, a waiting sale, a duplicate
+ * reference or a concurrent insert of the same new customer take the same steps as before, on the same
+ * connection and transaction.
  */
 export async function createBooking(
-  em: EntityManager,
+  tx: SqlTransaction,
   venue: VenueRef,
   input: NewBooking,
+  contact: Contact,
   now = new Date(),
+  useKept = true,
 ): Promise<Record<string, unknown>> {
-  const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
-  const ctx = await loadDiaryContext(em, venue, { eventId: input.event_id, lockTables: true });
   const query = { date: input.date, party_size: input.party_size, service_id: input.service_id, event_id: input.event_id };
-  const unbooked: CheckSlotInput = { ...engineInput(ctx, [], query, now), time: input.time, table_id: input.table_id };
+  const lookups = customerMatchStatements(venue.id, contact);
+  const planFor = (ctx: DiaryContext) => {
+    const unbooked: CheckSlotInput = { ...engineInput(ctx, [], query, now), time: input.time, table_id: input.table_id };
+    const plan = planSlot(unbooked);
+    const lock = lockDiaryDays(venue.id, claimedDates(plan.claims, venue.timezone));
+    return { unbooked, plan, lock, bookings: bookingsForCheckStatement(venue.id, unbooked, plan.claims) };
+  };
 
-  const claims = slotClaims(unbooked);
-  await lockDiaryDays(em, venue.id, claimedDates(claims, venue.timezone));
-  const slot = checkSlot({ ...unbooked, bookings: await loadBookingsForCheck(em, venue.id, unbooked, claims) });
+  // With the venue's services and tables kept (kept-diary.ts) the plan is made from them, and the first
+  // round trip reads the services and share-locks the tables (their digest only), takes the diary locks
+  // and reads the bookings, in that order; should they show another venue than the plan's, it all
+  // starts again from the rows. Otherwise (nothing kept, an event, a request the kept venue refuses) the
+  // rows come first and the locks and bookings in a second round trip.
+  const kept = input.event_id || !useKept ? null : keptDiary(venue); // events are not kept
+  let step = kept ? planOrNull(() => planFor(kept.ctx)) : null;
+  let read: unknown[];
+  if (kept && step) {
+    read = await tx.run([...diaryDigestStatements(venue), ...(step.lock ? [step.lock] : []), step.bookings, ...lookups]);
+    if (!keptDiaryIsCurrent(venue, kept, read.splice(0, 2))) throw new StaleDiary();
+  } else {
+    step = planFor(await loadDiaryContextLocked(tx.run, venue, input.event_id));
+    read = await tx.run([...(step.lock ? [step.lock] : []), step.bookings, ...lookups]);
+  }
+  const { unbooked, plan } = step;
+  if (step.lock) read.shift();
+  const bookings = read.shift() as ExistingBooking[];
+  const slot = plan.check(bookings);
   if (!slot.ok) {
     // The alternatives look at the whole day.
-    throw slotUnavailable({ ...unbooked, bookings: await loadBookingsNear(em, venue.id, input.date, venue.timezone) }, slot.reason);
+    throw slotUnavailable({ ...unbooked, bookings: await loadBookingsNear(tx.em, venue.id, input.date, venue.timezone) }, slot.reason);
   }
 
   // customer.created/updated is written with booking.created in one statement, ahead of it as before.
   const outbox: OutboxEntry[] = [];
-  const { customer } = await upsertCustomer(em, venue.id, contact, venue.currency, now, outbox);
-  const booking = em.create(Booking, {
+  let customer: Customer | null = null;
+  let customerInsert: SqlStatement | null = null;
+  if ((read as unknown[][]).some((rows) => rows.length > 0)) {
+    customer = (await upsertCustomer(tx.em, venue.id, contact, venue.currency, now, outbox)).customer;
+  } else {
+    const fresh = newCustomer(venue.id, contact, venue.currency, now);
+    customer = fresh.customer;
+    customerInsert = fresh.insert;
+    outbox.push(fresh.created);
+  }
+
+  const booking = Object.assign(new Booking(), {
     id: newId('bk'), venueId: venue.id, reference: newReference(), status: 'confirmed', date: slot.date, time: slot.time,
     startAt: slot.start_at, endAt: slot.end_at, partySize: input.party_size, tableId: slot.table_id,
     serviceId: slot.service_id, eventId: slot.event_id, customerId: customer.id, notes: input.notes ?? null,
     source: input.source ?? 'api', version: 1, createdAt: now, updatedAt: now,
-  });
+  } satisfies Booking);
+  const table = unbooked.tables.find((t) => t.id === booking.tableId);
+  const tableNumber = table ? String(table.number) : null;
+  const probe = waitingSalesProbe(booking, tableNumber);
+
+  let waiting = false;
   for (let attempt = 0; ; attempt++) {
     try {
-      await insertBooking(em, booking);
+      const written = await tx.run([...(customerInsert ? [customerInsert] : []), insertBookingStatement(booking), ...(probe ? [probe] : [])]);
+      waiting = probe !== null && (written[written.length - 1] as unknown[]).length > 0;
       break;
     } catch (err) {
-      if (!isDuplicateReference(err) || attempt >= 4) throw err;
-      booking.reference = newReference();
+      if (customerInsert && isDuplicateCustomer(err)) {
+        // Someone inserted this email/phone since we looked: match again (READ COMMITTED sees it), as upsertCustomer does.
+        outbox.length = 0;
+        customer = (await upsertCustomer(tx.em, venue.id, contact, venue.currency, now, outbox)).customer;
+        booking.customerId = customer.id;
+      } else if (isDuplicateReference(err) && attempt < 4) {
+        booking.reference = newReference();
+      } else {
+        throw err;
+      }
+      // The customer's INSERT ran (or was replaced by the upsert) before the statement that failed.
+      customerInsert = null;
     }
   }
 
-  const table = ctx.tables.find((t) => t.id === booking.tableId);
-  const tableNumber = table ? String(table.number) : null;
-  if (await hasWaitingSales(em, booking, tableNumber)) {
+  if (waiting) {
     // Sales it takes over announce sale.recorded: after the customer's event, before booking.created.
-    await writeOutboxRows(em, outbox.splice(0), now);
-    await rematchSalesForBooking(em, booking, now);
+    await writeOutboxRows(tx.em, outbox.splice(0), now);
+    await rematchSalesForBooking(tx.em, booking, now);
   }
   const view = presentBooking(booking, { table: table ? { id: table.id, number: tableNumber! } : null, customer });
   outbox.push({ venueId: venue.id, event: 'booking.created', resourceId: booking.id, resourceVersion: 1, data: view });
-  await writeOutboxRows(em, outbox, now);
+  tx.beforeCommit([outboxRowsStatement(outbox, now)!]);
   return view;
 }
 
-function insertBooking(em: EntityManager, b: Booking): Promise<unknown> {
-  return em.query(
-    `INSERT INTO bookings (id, venue_id, reference, status, date, time, start_at, end_at, party_size, table_id, service_id,
+/** The kept venue changed under a booking that planned with it: it starts again from the rows. */
+class StaleDiary extends Error {}
+
+/** The plan, or null when the request is refused (400): that answer is given from the rows, not from what is kept. */
+function planOrNull<T>(plan: () => T): T | null {
+  try {
+    return plan();
+  } catch (err) {
+    if (err instanceof AppError) return null;
+    throw err;
+  }
+}
+
+function insertBookingStatement(b: Booking): SqlStatement {
+  return {
+    sql: `INSERT INTO bookings (id, venue_id, reference, status, date, time, start_at, end_at, party_size, table_id, service_id,
        event_id, customer_id, notes, source, version, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [b.id, b.venueId, b.reference, b.status, b.date, b.time, b.startAt, b.endAt, b.partySize, b.tableId, b.serviceId,
+    params: [b.id, b.venueId, b.reference, b.status, b.date, b.time, b.startAt, b.endAt, b.partySize, b.tableId, b.serviceId,
       b.eventId, b.customerId, b.notes, b.source, b.version, b.createdAt, b.updatedAt],
-  );
+  };
 }

@@ -13,6 +13,7 @@
  */
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { VenueEvent } from '../../db/entities';
+import type { SqlStatement } from '../../db/session-pool';
 import { AppError } from '../../shared/app-error';
 import {
   bookingQueryRange,
@@ -83,20 +84,26 @@ export function claimedDates(claims: { from: Date; to: Date }[], timezone: strin
  * foreign keys) never queue behind booking writes.
  */
 export async function lockDiaryDays(em: EntityManager, venueId: string, dates: string[]): Promise<void> {
+  const statement = lockDiaryDaysStatement(venueId, dates);
+  if (statement) await em.query(statement.sql, statement.params);
+}
+
+/** lockDiaryDays' statement (null when there is no date to lock), for a caller that sends it along with others. */
+export function lockDiaryDaysStatement(venueId: string, dates: string[]): SqlStatement | null {
   const sorted = [...new Set(dates)].sort();
-  if (!sorted.length) return;
-  await em.query(
-    `INSERT INTO diary_days (venue_id, date) VALUES ${sorted.map(() => '(?, ?)').join(', ')} ON DUPLICATE KEY UPDATE date = VALUES(date)`,
-    sorted.flatMap((d) => [venueId, d]),
-  );
+  if (!sorted.length) return null;
+  return {
+    sql: `INSERT INTO diary_days (venue_id, date) VALUES ${sorted.map(() => '(?, ?)').join(', ')} ON DUPLICATE KEY UPDATE date = VALUES(date)`,
+    params: sorted.flatMap((d) => [venueId, d]),
+  };
 }
 
 /** A services row or a venue_tables row of loadDiaryContext's one query (the columns the engine reads). */
-type ContextRow =
+export type ContextRow =
   | { kind: 's'; id: string; a: string | number[]; b: string; c: string; n1: number; n2: number; n3: number | null }
-  | { kind: 't'; id: string; a: string; b: null; c: null; n1: number; n2: number; n3: null };
+  | { kind: 't'; id: string; a: string; b?: null; c?: null; n1: number; n2: number; n3?: null };
 
-interface EventRow {
+export interface EventRow {
   id: string;
   date: string;
   start_time: string;
@@ -119,20 +126,46 @@ export async function loadDiaryContext(
   venue: Pick<VenueRef, 'id' | 'timezone'>,
   opts: { eventId?: string | null; lockTables?: boolean } = {},
 ): Promise<DiaryContext> {
-  const [rows, events] = await Promise.all([
-    em.query(
-      `(SELECT 's' AS kind, id, days AS a, start_time AS b, end_time AS c, slot_interval_minutes AS n1, duration_minutes AS n2,
+  const { statements, parse } = diaryContextQuery(venue, opts);
+  const results: unknown[] = [];
+  for (const s of statements) results.push(await em.query(s.sql, s.params));
+  return parse(results);
+}
+
+/**
+ * loadDiaryContext's statements and the parser of their results, for a caller that sends them along with
+ * others. `split`: services and tables as two statements rather than one UNION (for a session that sends
+ * several statements per round trip: nothing to materialise).
+ */
+export function diaryContextQuery(
+  venue: Pick<VenueRef, 'id' | 'timezone'>,
+  opts: { eventId?: string | null; lockTables?: boolean; split?: boolean } = {},
+): { statements: SqlStatement[]; parse(results: readonly unknown[]): DiaryContext } {
+  const services = `SELECT 's' AS kind, id, days AS a, start_time AS b, end_time AS c, slot_interval_minutes AS n1, duration_minutes AS n2,
                max_covers_per_slot AS n3
-          FROM services WHERE venue_id = ?)
-       UNION ALL
-       (SELECT 't', id, number, NULL, NULL, min_covers, max_covers, NULL
-          FROM venue_tables WHERE venue_id = ?${opts.lockTables ? ' LOCK IN SHARE MODE' : ''})`,
-      [venue.id, venue.id],
-    ) as Promise<ContextRow[]>,
-    opts.eventId
-      ? (em.query('SELECT id, date, start_time, end_time, capacity FROM venue_events WHERE venue_id = ? AND id = ?', [venue.id, opts.eventId]) as Promise<EventRow[]>)
-      : ([] as EventRow[]),
-  ]);
+          FROM services WHERE venue_id = ?`;
+  const tables = (columns: string) =>
+    `SELECT 't' AS kind, id, number AS a, ${columns}min_covers AS n1, max_covers AS n2${columns ? ', NULL AS n3' : ''}
+          FROM venue_tables WHERE venue_id = ?${opts.lockTables ? ' LOCK IN SHARE MODE' : ''}`;
+  const statements: SqlStatement[] = opts.split
+    ? [{ sql: services, params: [venue.id] }, { sql: tables(''), params: [venue.id] }]
+    : [{ sql: `(${services})\n       UNION ALL\n       (${tables('NULL AS b, NULL AS c, ')})`, params: [venue.id, venue.id] }];
+  const rowStatements = statements.length;
+  if (opts.eventId) {
+    statements.push({ sql: 'SELECT id, date, start_time, end_time, capacity FROM venue_events WHERE venue_id = ? AND id = ?', params: [venue.id, opts.eventId] });
+  }
+  return {
+    statements,
+    parse: (results) => toDiaryContext(
+      venue,
+      (results.slice(0, rowStatements) as ContextRow[][]).flat(),
+      (results[rowStatements] ?? []) as EventRow[],
+    ),
+  };
+}
+
+/** The DiaryContext from service and table rows (any order) and event rows. */
+export function toDiaryContext(venue: Pick<VenueRef, 'timezone'>, rows: ContextRow[], events: EventRow[]): DiaryContext {
   const ctx: DiaryContext = {
     timezone: venue.timezone,
     services: [],
@@ -169,11 +202,17 @@ const MAX_SITTING_MS = 48 * 60 * 60_000;
  * no-show ones stay in the database (the engine ignores them anyway).
  */
 export async function loadBookingsOverlapping(em: EntityManager, venueId: string, from: Date, to: Date): Promise<ExistingBooking[]> {
-  return (await em.query(
-    `SELECT id, table_id, start_at, end_at, party_size, status, service_id, event_id FROM bookings
+  const s = bookingsOverlappingStatement(venueId, from, to);
+  return (await em.query(s.sql, s.params)) as BookingRow[];
+}
+
+/** loadBookingsOverlapping's statement. */
+export function bookingsOverlappingStatement(venueId: string, from: Date, to: Date): SqlStatement {
+  return {
+    sql: `SELECT id, table_id, start_at, end_at, party_size, status, service_id, event_id FROM bookings
       WHERE venue_id = ? AND start_at > ? AND start_at < ? AND end_at > ? AND status NOT IN ('cancelled', 'no_show')`,
-    [venueId, new Date(from.getTime() - MAX_SITTING_MS), to, from],
-  )) as BookingRow[];
+    params: [venueId, new Date(from.getTime() - MAX_SITTING_MS), to, from],
+  };
 }
 
 /** Active bookings that can affect slots starting on `date` (see bookingQueryRange). */
@@ -194,10 +233,23 @@ export async function loadBookingsForCheck(
   input: CheckSlotInput,
   claims: { from: Date; to: Date }[],
 ): Promise<ExistingBooking[]> {
-  if (input.event_id || !claims.length) return loadBookingsNear(em, venueId, input.date, input.timezone);
-  const from = new Date(Math.min(...claims.map((c) => c.from.getTime())));
-  const to = new Date(Math.max(...claims.map((c) => c.to.getTime())));
-  return loadBookingsOverlapping(em, venueId, from, to);
+  const s = bookingsForCheckStatement(venueId, input, claims);
+  return (await em.query(s.sql, s.params)) as BookingRow[];
+}
+
+/** loadBookingsForCheck's statement (its rows are the ExistingBookings). */
+export function bookingsForCheckStatement(venueId: string, input: CheckSlotInput, claims: { from: Date; to: Date }[]): SqlStatement {
+  if (input.event_id || !claims.length) {
+    const { from, to } = bookingQueryRange(input.date, input.timezone);
+    return bookingsOverlappingStatement(venueId, from, to);
+  }
+  let from = Infinity;
+  let to = -Infinity;
+  for (const c of claims) {
+    from = Math.min(from, c.from.getTime());
+    to = Math.max(to, c.to.getTime());
+  }
+  return bookingsOverlappingStatement(venueId, new Date(from), new Date(to));
 }
 
 /** The engine's input for one date and party. */

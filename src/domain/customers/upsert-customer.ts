@@ -9,6 +9,7 @@
 import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { Not, type EntityManager } from 'typeorm';
 import { Customer } from '../../db/entities';
+import type { SqlStatement } from '../../db/session-pool';
 import { writeOutbox, type OutboxEntry } from '../../outbound/outbox';
 import { AppError } from '../../shared/app-error';
 import { newId } from '../../shared/ids';
@@ -133,21 +134,51 @@ async function insertCustomer(
   now: Date,
   deferred: OutboxEntry[] | undefined,
 ): Promise<Customer> {
-  const customer = em.create(Customer, {
+  const { customer, insert, created } = newCustomer(venueId, contact, currency, now);
+  // A plain INSERT: on the booking path this runs for every new guest, and TypeORM's insert builder costs more than the round trip.
+  await em.query(insert.sql, insert.params);
+  await announce(em, created, now, deferred);
+  return customer;
+}
+
+/**
+ * A new customer for `contact` as upsertCustomer creates one when nothing matches: the row, its INSERT and
+ * its customer.created event. For a caller that has made sure nothing matches (customerMatchStatements
+ * found no row) and sends the INSERT along with other statements; a duplicate key error on it means
+ * someone inserted the same email/phone since: upsertCustomer then matches that row.
+ */
+export function newCustomer(venueId: string, contact: Contact, currency: string, now: Date): { customer: Customer; insert: SqlStatement; created: OutboxEntry } {
+  const customer = Object.assign(new Customer(), {
     id: newId('cus'), venueId, name: contact.name, email: contact.email, emailNormalized: contact.emailNormalized,
     phone: contact.phone, notes: contact.notes ?? null, version: 1, createdAt: now, updatedAt: now,
   });
-  // A plain INSERT: on the booking path this runs for every new guest, and TypeORM's insert builder costs more than the round trip.
-  await em.query(
-    `INSERT INTO customers (id, venue_id, name, email, email_normalized, phone, notes, version, created_at, updated_at)
+  return {
+    customer,
+    insert: {
+      sql: `INSERT INTO customers (id, venue_id, name, email, email_normalized, phone, notes, version, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [customer.id, venueId, customer.name, customer.email, customer.emailNormalized, customer.phone, customer.notes, 1, now, now],
-  );
-  await announce(em, {
-    venueId, event: 'customer.created', resourceId: customer.id, resourceVersion: 1,
-    data: presentCustomer(customer, { visits: 0, spendTotal: 0, currency }),
-  }, now, deferred);
-  return customer;
+      params: [customer.id, venueId, customer.name, customer.email, customer.emailNormalized, customer.phone, customer.notes, 1, now, now],
+    },
+    created: {
+      venueId, event: 'customer.created', resourceId: customer.id, resourceVersion: 1,
+      data: presentCustomer(customer, { visits: 0, spendTotal: 0, currency }),
+    },
+  };
+}
+
+/**
+ * upsertCustomer's lookups of a match (by email, by phone; each locked FOR UPDATE, as it locks them), for a
+ * caller that sends them along with other statements: no row from any → upsertCustomer would insert.
+ */
+export function customerMatchStatements(venueId: string, contact: Contact): SqlStatement[] {
+  const statements: SqlStatement[] = [];
+  if (contact.emailNormalized) {
+    statements.push({ sql: 'SELECT id FROM customers WHERE venue_id = ? AND email_normalized = ? FOR UPDATE', params: [venueId, contact.emailNormalized] });
+  }
+  if (contact.phone) {
+    statements.push({ sql: 'SELECT id FROM customers WHERE venue_id = ? AND phone = ? FOR UPDATE', params: [venueId, contact.phone] });
+  }
+  return statements;
 }
 
 async function updateCustomer(

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../../app-deps';
+import { announceApiKeyChange } from '../../middleware/api-key-cache';
 import { issueApiKey, revokeApiKey } from '../../../domain/api-keys/api-keys';
 import { createApiKeySchema, type CreateApiKeyBody } from '../../schemas/venue.schema';
 import { compileSchema, parseWith } from '../../validation';
@@ -26,6 +27,8 @@ export function apiKeysAdminRouter(deps: AppDeps): Router {
 
   router.delete('/api-keys/:id', async (req, res) => {
     await revokeApiKey(deps.dataSource.manager, req.params.id);
+    // Every process stops honouring the key before this answers (API key lookups are cached briefly).
+    await announceApiKeyChange(deps, req.params.id);
     res.status(204).end();
   });
 

@@ -58,7 +58,7 @@ export function bookingsRouter(deps: AppDeps): Router {
   router.post('/bookings', requireScope('bookings:write'), idempotent, async (req, res) => {
     const body = parseWith(validateCreate, req.body);
     const { venue } = getAuth(res);
-    const booking = await bookTable(deps.dataSource, venue, body);
+    const booking = await bookTable(deps.sessionPool, venue, body);
     res.status(201).json(booking);
   });
 

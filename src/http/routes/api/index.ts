@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import type { AppDeps } from '../../../app-deps';
+import { apiKeyCacheOf } from '../../middleware/api-key-cache';
 import { apiKeyAuth, requirePaidPlan } from '../../middleware/api-key-auth';
 import { rateLimit } from '../../middleware/rate-limit';
 import { availabilityRouter } from './availability.routes';
@@ -19,7 +20,7 @@ export function apiRouter(deps: AppDeps): Router {
   // Public routes (no key) go here.
   router.use(openApiRouter());
 
-  router.use(apiKeyAuth(deps.dataSource));
+  router.use(apiKeyAuth(deps.dataSource, apiKeyCacheOf(deps)));
   router.use(rateLimit(deps.redis, deps.keyPrefix, deps.logger));
   router.use(requirePaidPlan);
   router.use(express.json({ limit: '1mb' }));

@@ -1,0 +1,160 @@
+/**
+ * Connections for hot transactions that send several statements per round trip (the booking writer's
+ * diary transaction). Every statement a transaction sends costs a round trip, and on the booking path
+ * round trips, not SQL, are what a request costs: this pool lets a transaction send the statements it
+ * already knows together (`run`), the COMMIT riding along with the last writes.
+ *
+ * The pool has the DataSource's own settings (taken from its driver) plus `multipleStatements`. Only
+ * statements built in code with `?` parameters ever run on it; the same holds for the EntityManager a
+ * session offers for the rare paths (it sends one statement per round trip, on the same connection and
+ * transaction). A transaction holds one connection of this pool and never takes a second connection
+ * (neither from here nor from the DataSource's pool) while it is open.
+ */
+import mysql from 'mysql2';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/** Connections at most per process (opened when needed, beside the DataSource's pool of 20). */
+export const SESSION_POOL_SIZE = 24;
+
+type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ';
+
+/** One transaction on a connection of the pool. */
+export interface SqlTransaction {
+  /**
+   * Sends the statements in one round trip and resolves with each one's result (the rows, for a SELECT).
+   * The first round trip of the transaction also carries its start. When a statement fails, the ones
+   * after it do not run and the promise rejects with the driver's error.
+   */
+  run(statements: readonly SqlStatement[]): Promise<unknown[]>;
+  /** Statements sent together with the COMMIT, in order, once the work has resolved. */
+  beforeCommit(statements: readonly SqlStatement[]): void;
+  /** A TypeORM EntityManager on the same connection and transaction (one statement per round trip). */
+  readonly em: EntityManager;
+}
+
+/** The isolation level each connection's session is set to. */
+const sessionLevel = new WeakMap<object, IsolationLevel>();
+
+type Callback = (err: unknown, result?: unknown) => void;
+interface RawConnection {
+  query(sql: string, params: unknown[], cb: Callback): void;
+  release(): void;
+  destroy(): void;
+  on(event: 'error', listener: (err: Error) => void): void;
+}
+
+function send(conn: RawConnection, sql: string, params: unknown[] = []): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    conn.query(sql, params, (err, result) => (err ? reject(err as Error) : resolve(result)));
+  });
+}
+
+export class SessionPool {
+  private pool: mysql.Pool | null = null;
+
+  /** @param size connections at most (opened when needed); callers beyond it wait in line. */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly size: number,
+  ) {}
+
+  private getPool(): mysql.Pool {
+    if (this.pool) return this.pool;
+    const driver = this.dataSource.driver as unknown as {
+      options: unknown;
+      createConnectionOptions(options: unknown, credentials: unknown): Record<string, unknown>;
+    };
+    const options = driver.createConnectionOptions(driver.options, driver.options);
+    const pool = mysql.createPool({ ...options, connectionLimit: this.size, maxIdle: this.size, multipleStatements: true } as mysql.PoolOptions);
+    // A lost connection surfaces on its next query (and is destroyed then); never as an unhandled event.
+    pool.on('connection', (conn) => conn.on('error', () => undefined));
+    this.pool = pool;
+    return pool;
+  }
+
+  private acquire(): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      this.getPool().getConnection((err, conn) => (err ? reject(err) : resolve(conn as unknown as RawConnection)));
+    });
+  }
+
+  /**
+   * Runs `work` in one transaction at `isolation` and commits when it resolves (with the statements it
+   * queued for the commit); rolls back when it throws. The transaction starts with the first round trip.
+   */
+  async transaction<T>(isolation: IsolationLevel, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    const conn = await this.acquire();
+    const dataSource = this.dataSource;
+    let begun = false;
+    let reusable = true;
+    let queryRunner: QueryRunner | null = null;
+    const atCommit: SqlStatement[] = [];
+    // The level is set on the session once (these connections serve only this class's transactions), so
+    // most transactions start with START TRANSACTION alone.
+    const start = sessionLevel.get(conn) === isolation
+      ? 'START TRANSACTION'
+      : `SET SESSION TRANSACTION ISOLATION LEVEL ${isolation};\nSTART TRANSACTION`;
+    const prefixLength = start.split(';').length;
+
+    const runAll = async (statements: readonly SqlStatement[]): Promise<unknown[]> => {
+      let prefix = 0;
+      let sql = statements.map((s) => s.sql).join(';\n');
+      if (!begun) {
+        begun = true;
+        prefix = prefixLength;
+        sql = sql ? `${start};\n${sql}` : start;
+      }
+      if (!sql) return [];
+      const result = await send(conn, sql, statements.flatMap((s) => s.params));
+      if (prefix) sessionLevel.set(conn, isolation);
+      // One statement comes back as its result, several as an array of results.
+      return prefix + statements.length === 1 ? [result] : (result as unknown[]).slice(prefix);
+    };
+
+    const tx: SqlTransaction = {
+      run: runAll,
+      beforeCommit(statements) {
+        atCommit.push(...statements);
+      },
+      get em(): EntityManager {
+        if (!queryRunner) {
+          queryRunner = dataSource.createQueryRunner('master');
+          // The runner uses this connection (connect() returns it) inside this transaction.
+          Object.assign(queryRunner, { databaseConnection: conn, isTransactionActive: true });
+          const query = queryRunner.query.bind(queryRunner);
+          queryRunner.query = (async (sql: string, params?: unknown[], structured?: boolean) => {
+            if (!begun) await runAll([]);
+            return query(sql, params, structured as true);
+          }) as QueryRunner['query'];
+        }
+        return queryRunner.manager;
+      },
+    };
+
+    try {
+      const result = await work(tx);
+      if (begun || atCommit.length) await runAll([...atCommit, { sql: 'COMMIT', params: [] }]);
+      return result;
+    } catch (err) {
+      if (begun) await send(conn, 'ROLLBACK').catch(() => (reusable = false));
+      // A statement's error leaves the connection fine; a lost connection (fatal) does not.
+      const driverError = ((err as { driverError?: unknown }).driverError ?? err) as { fatal?: boolean } | null;
+      if (driverError?.fatal) reusable = false;
+      throw err;
+    } finally {
+      if (reusable) conn.release();
+      else conn.destroy();
+    }
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    if (pool) await new Promise<void>((resolve) => pool.end(() => resolve()));
+  }
+}
