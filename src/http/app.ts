@@ -39,6 +39,9 @@ export function appMounts(deps: AppDeps): AppMount[] {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // No ETags: Express hashes every response body for one, POSTs included; our clients are servers that
+  // re-read a resource by id (or follow webhooks), not caches revalidating.
+  app.set('etag', false);
   app.set('trust proxy', true);
   // Browser security headers on every route but the POS ingest ones: those answer servers with a line of
   // JSON, and helmet's dozen headers were a measurable share of the hottest path.

@@ -35,6 +35,19 @@ export function installRequestContext(app: Express, logger: Logger, metrics: Met
     },
   });
 
+  // The labelled series, looked up once per (method, route, status) rather than hashed per request.
+  const series = new Map<string, { requests: { inc(): void }; duration: { observe(v: number): void } }>();
+  const seriesFor = (method: string, route: string, status: number) => {
+    const key = `${method} ${route} ${status}`;
+    let found = series.get(key);
+    if (!found) {
+      const labels = { method, route, status: String(status) };
+      found = { requests: metrics.httpRequests.labels(labels), duration: metrics.httpDuration.labels(labels) };
+      series.set(key, found);
+    }
+    return found;
+  };
+
   app.use((req, res, next) => {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -46,9 +59,9 @@ export function installRequestContext(app: Express, logger: Logger, metrics: Met
       const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
       // Route templates (not raw URLs) keep label cardinality bounded.
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpDuration.observe(labels, seconds);
+      const series = seriesFor(req.method, route, res.statusCode);
+      series.requests.inc();
+      series.duration.observe(seconds);
 
       const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
       if (!logger.isLevelEnabled(level) || NOT_LOGGED.has(req.originalUrl)) return;
