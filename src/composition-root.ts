@@ -14,6 +14,7 @@ import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from './jobs/queues';
 import { syncFileMappings } from './mapping/mapping-store';
 import { startWebhookDeliveryWorker } from './outbound/deliver-webhook.worker';
+import { startStrandedEventSweep } from './pipeline/stranded-events';
 import { startOutboxRelay } from './outbound/outbox-relay';
 import { createInboundEventWorker } from './pipeline/inbound-event.worker';
 import { createLogger, type Logger } from './shared/logger';
@@ -158,7 +159,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   if (runsWorkers) {
     // Worker-role processes register here, one line each.
     background.push(createInboundEventWorker(deps));
-    background.push(startOutboxRelay(deps), startWebhookDeliveryWorker(deps));
+    background.push(startOutboxRelay(deps), startWebhookDeliveryWorker(deps), startStrandedEventSweep(deps));
   }
   // Both roles read partners through the partner cache (the ingest edge and the inbound worker): every
   // process listens for changes.
