@@ -2,7 +2,7 @@ import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Config } from '../config';
 import { Webhook, WebhookDelivery, WebhookDeliveryAttempt } from '../db/entities';
 import type { DeliveryStatus } from '../db/entities';
-import type { CreateWebhookBody, UpdateWebhookBody, WebhookEventName } from '../http/schemas/webhook.schema';
+import type { CreateWebhookBody, UpdateWebhookBody, WebhookEventName } from './webhook-input';
 import { notFound } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import type { SecretBox } from '../shared/secret-box';

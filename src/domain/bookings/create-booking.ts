@@ -1,6 +1,6 @@
 import { Booking, type Customer } from '../../db/entities';
 import type { SessionPool, SqlStatement, SqlTransaction } from '../../db/session-pool';
-import type { CreateBookingBody } from '../../http/schemas/booking.schema';
+import type { CreateBookingBody } from './booking-input';
 import type { OutboxEntry } from '../../outbound/outbox';
 import { AppError } from '../../shared/app-error';
 import { newId, randomChars } from '../../shared/ids';

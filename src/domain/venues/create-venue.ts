@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { Area, Service, Venue, VenueEvent, VenueTable } from '../../db/entities';
 import { AppError } from '../../shared/app-error';
 import { newId } from '../../shared/ids';
-import type { CreateVenueBody } from '../../http/schemas/venue.schema';
+import type { CreateVenueBody } from './venue-input';
 
 export interface VenueAggregate {
   venue: Venue;

@@ -1,4 +1,5 @@
 import { BOOKING_STATUSES, type BookingStatus } from '../../db/entities';
+import type { CreateBookingBody } from '../../domain/bookings/booking-input';
 import { EVENT_ID, PARTY_SIZE, SERVICE_ID, TABLE_ID } from './availability.schema';
 import { DATE, HHMM } from './common.schema';
 import { EMAIL, PERSON_NAME, PHONE } from './customer.schema';
@@ -12,20 +13,9 @@ const STATUS = {
   example: 'seated',
 } as const;
 
-export interface CreateBookingBody {
-  date: string;
-  time: string;
-  party_size: number;
-  customer_name: string;
-  email?: string | null;
-  phone?: string | null;
-  notes?: string | null;
-  service_id?: string | null;
-  event_id?: string | null;
-  table_id?: string | null;
-}
+export type { CreateBookingBody };
 
-/** `POST /api/v1/bookings` body. */
+/** `POST /api/v1/bookings` body (its type lives with the domain: src/domain/bookings/booking-input.ts). */
 export const createBookingSchema = {
   $id: 'CreateBooking',
   type: 'object',

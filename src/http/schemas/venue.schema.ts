@@ -1,24 +1,7 @@
+import type { CreateVenueBody } from '../../domain/venues/venue-input';
 import { COUNTRY, CURRENCY, DATE, HHMM, TABLE_NUMBER } from './common.schema';
 
-export interface CreateVenueBody {
-  name: string;
-  slug: string;
-  timezone: string;
-  currency: string;
-  country?: string;
-  plan?: 'starter' | 'business' | 'pro';
-  areas: { name: string; tables: { number: number | string; min_covers: number; max_covers: number }[] }[];
-  services: {
-    name: string;
-    days: number[];
-    start: string;
-    end: string;
-    slot_interval_minutes: number;
-    duration_minutes: number;
-    max_covers_per_slot?: number | null;
-  }[];
-  events?: { name: string; date: string; start: string; end: string; capacity: number }[];
-}
+export type { CreateVenueBody };
 
 export const createVenueSchema = {
   $id: 'CreateVenue',

@@ -1,4 +1,5 @@
 import { WEBHOOK_EVENTS } from '../../outbound/outbox';
+import { WEBHOOK_EVENT_NAMES, type CreateWebhookBody, type UpdateWebhookBody } from '../../outbound/webhook-input';
 import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
 
 /**
@@ -6,9 +7,8 @@ import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.
  * them and the OpenAPI document is generated from them.
  */
 
-/** `"*"` subscribes to every event, including ones added later. */
-export const WEBHOOK_EVENT_NAMES = [...WEBHOOK_EVENTS, '*'] as const;
-export type WebhookEventName = (typeof WEBHOOK_EVENT_NAMES)[number];
+export { WEBHOOK_EVENT_NAMES };
+export type { CreateWebhookBody, UpdateWebhookBody };
 
 const EVENTS = {
   type: 'array',
@@ -21,11 +21,6 @@ const EVENTS = {
 
 const URL_FIELD = { type: 'string', minLength: 1, maxLength: 2048, example: 'https://example.com/hooks/tablesync' } as const;
 
-export interface CreateWebhookBody {
-  url: string;
-  events: WebhookEventName[];
-}
-
 export const createWebhookSchema = {
   $id: 'CreateWebhook',
   type: 'object',
@@ -33,13 +28,6 @@ export const createWebhookSchema = {
   required: ['url', 'events'],
   properties: { url: URL_FIELD, events: EVENTS },
 } as const;
-
-export interface UpdateWebhookBody {
-  url?: string;
-  events?: WebhookEventName[];
-  /** `true` re-enables an endpoint disabled for failing (and clears its failure clock). */
-  enabled?: boolean;
-}
 
 export const updateWebhookSchema = {
   $id: 'UpdateWebhook',
