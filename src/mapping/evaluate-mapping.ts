@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { AppError } from '../shared/app-error';
+import { compileDirectMapping, type DirectMapping, NEEDS_JSONATA } from './direct-mapping';
 
 /**
  * JSONata 2.x with a time limit and a depth guard: JSONata's own guardrails (its `timeout` and `stack`
@@ -18,6 +19,8 @@ export interface CompiledMapping {
   readonly jsonata: jsonata.Expression;
   /** Compiles the same expression again (a slice: cut the same way) with the guard at other limits. */
   readonly build: (limits: GuardLimits) => jsonata.Expression;
+  /** A synchronous reader giving JSONata's result when the mapping is a plain rename (direct-mapping.ts). */
+  readonly direct: DirectMapping | null;
 }
 
 export interface EvaluateOptions {
@@ -87,7 +90,8 @@ function instanceFor(compiled: CompiledMapping, limits: GuardLimits): jsonata.Ex
 
 /** Wraps an expression built by `build` (default limits first) as a CompiledMapping. */
 export function compiledFrom(expression: string, build: (limits: GuardLimits) => jsonata.Expression): CompiledMapping {
-  return Object.freeze({ expression, jsonata: build(DEFAULT_GUARD), build });
+  const expr = build(DEFAULT_GUARD);
+  return Object.freeze({ expression, jsonata: expr, build, direct: compileDirectMapping(expr.ast()) });
 }
 
 const CACHE_LIMIT = 500;
@@ -166,6 +170,12 @@ export async function evaluateMapping(
   options: EvaluateOptions = {},
 ): Promise<unknown> {
   const limits = guardLimits(options.timeoutMs, options.maxDepth);
+  // A plain rename is read directly when JSONata's depth limit could not trip on it (half the limit: margin).
+  const direct = compiled.direct;
+  if (direct && direct.depth * 2 <= limits.stack) {
+    const output = direct.read(input, limits.timeout);
+    if (output !== NEEDS_JSONATA) return toPlainJson(output);
+  }
   try {
     const result = await instanceFor(compiled, limits).evaluate(input, options.bindings);
     return toPlainJson(result);
