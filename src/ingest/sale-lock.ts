@@ -100,6 +100,30 @@ end
 return heads
 `;
 
+// RELEASE for several owners in one call (a batch of events finishing together). ARGV: owner1, pairs1,
+// owner2, pairs2, …, each owner's lock/waiting pairs following the previous owner's in KEYS. Returns, per
+// owner, the heads now first in line.
+const RELEASE_MANY = `
+local out = {}
+local k = 0
+for g = 1, #ARGV, 2 do
+  local owner = ARGV[g]
+  local heads = {}
+  for i = 1, tonumber(ARGV[g + 1]) do
+    local lock, waiting = KEYS[k + 2*i - 1], KEYS[k + 2*i]
+    if redis.call('GET', lock) == owner then redis.call('DEL', lock) end
+    redis.call('LREM', waiting, 0, owner)
+    if redis.call('GET', lock) == false then
+      local head = redis.call('LINDEX', waiting, 0)
+      if head then table.insert(heads, head) end
+    end
+  end
+  k = k + 2 * tonumber(ARGV[g + 1])
+  table.insert(out, heads)
+end
+return out
+`;
+
 const EXTEND = `
 local extended = 0
 for i = 1, #KEYS / 2 do
@@ -141,6 +165,7 @@ const SCRIPTS = {
   arrive: new LuaScript(ARRIVE),
   claim: new LuaScript(CLAIM),
   release: new LuaScript(RELEASE),
+  releaseMany: new LuaScript(RELEASE_MANY),
   extend: new LuaScript(EXTEND),
   leave: new LuaScript(LEAVE),
 };
@@ -194,6 +219,23 @@ export class SaleLock {
     const keys = keysFor(this.prefix, partner, saleIds);
     const heads = (await SCRIPTS.release.run(this.redis, keys, owner)) as string[];
     return [...new Set(heads)];
+  }
+
+  /**
+   * release() for several owners in one round trip (events finishing together). Returns, per entry, the
+   * event ids now first in line, exactly as release() would for it alone.
+   */
+  async releaseMany(entries: readonly { partner: string; saleIds: readonly string[]; owner: string }[]): Promise<string[][]> {
+    const keys: string[] = [];
+    const args: (string | number)[] = [];
+    for (const e of entries) {
+      const mine = e.saleIds.length ? keysFor(this.prefix, e.partner, e.saleIds) : [];
+      keys.push(...mine);
+      args.push(e.owner, mine.length / 2);
+    }
+    if (keys.length === 0) return entries.map(() => []);
+    const heads = (await SCRIPTS.releaseMany.run(this.redis, keys, ...args)) as string[][];
+    return heads.map((h) => [...new Set(h)]);
   }
 
   /** Keeps the sales through a retry: TTL = `ms` from now, for the sales `owner` still holds. */

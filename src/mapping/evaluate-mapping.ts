@@ -1,20 +1,26 @@
 import jsonata from 'jsonata';
 import { AppError } from '../shared/app-error';
+import { compileDirectMapping, type DirectMapping, NEEDS_JSONATA } from './direct-mapping';
 
 /**
- * JSONata 2.x with a time limit and a depth guard. JSONata's evaluate calls the
- * `Symbol.for('jsonata.__evaluate_entry' | 'jsonata.__evaluate_exit')` bindings around every
- * node (the `timeboxExpression` pattern of jsonata's own test suite; 2.x looks the hooks up by
- * Symbol, not by the plain name 1.x used). The hooks are assigned once per compiled expression;
- * the per-run budget travels in a binding JSONata code cannot name (it contains a space), so one
- * cached expression can be evaluated concurrently.
+ * JSONata 2.x with a time limit and a depth guard: JSONata's own guardrails (its `timeout` and `stack`
+ * options), checked synchronously as every node is entered, against a clock and a depth counter that belong
+ * to one evaluation (its execution frame), so one cached expression can be evaluated concurrently. (The
+ * `__evaluate_entry`/`__evaluate_exit` hooks do the same job, but JSONata awaits them around every node,
+ * which made the guard cost a third of an evaluation.) The limits are options of a compiled instance: the
+ * default ones are compiled with the mapping, others on first use (cached with it).
  * Limits: the clock is checked between nodes, so a single slow built-in (a pathological regex)
  * is not interrupted.
  */
 
 export interface CompiledMapping {
   readonly expression: string;
+  /** Compiled with the guard at the default limits. */
   readonly jsonata: jsonata.Expression;
+  /** Compiles the same expression again (a slice: cut the same way) with the guard at other limits. */
+  readonly build: (limits: GuardLimits) => jsonata.Expression;
+  /** A synchronous reader giving JSONata's result when the mapping is a plain rename (direct-mapping.ts). */
+  readonly direct: DirectMapping | null;
 }
 
 export interface EvaluateOptions {
@@ -26,15 +32,13 @@ export interface EvaluateOptions {
   bindings?: Record<string, unknown>;
 }
 
-interface Budget {
-  readonly deadline: number;
-  readonly timeoutMs: number;
-  readonly maxDepth: number;
-  depth: number;
-}
+export const DEFAULT_TIMEOUT_MS = 1000;
+export const DEFAULT_MAX_DEPTH = 100;
 
-interface JsonataEnvironment {
-  lookup(name: string | symbol): unknown;
+/** JSONata's guardrail options: `timeout` ms per evaluation, `stack` nodes deep. */
+export interface GuardLimits {
+  timeout: number;
+  stack: number;
 }
 
 interface JsonataFailure {
@@ -44,45 +48,50 @@ interface JsonataFailure {
   token?: unknown;
 }
 
-const BUDGET_BINDING = 'tablesync budget';
 export const TIMEOUT_CODE = 'U1002';
 export const DEPTH_CODE = 'U1001';
+/** JSONata's own codes for its guardrails. */
+const JSONATA_DEPTH_CODE = 'D1011';
+const JSONATA_TIMEOUT_CODE = 'D1012';
 
-function budgetOf(environment: JsonataEnvironment): Budget | undefined {
-  return environment.lookup(BUDGET_BINDING) as Budget | undefined;
+/**
+ * The guard's limits as JSONata options. JSONata disables a limit of 0, so the smallest is 1 (a depth of
+ * 1 still stops any nesting; a 1 ms budget is as good as none).
+ */
+export function guardLimits(timeoutMs = DEFAULT_TIMEOUT_MS, maxDepth = DEFAULT_MAX_DEPTH): GuardLimits {
+  return { timeout: Math.max(1, timeoutMs), stack: Math.max(1, maxDepth) };
 }
 
-function checkBudget(budget: Budget): void {
-  if (budget.depth > budget.maxDepth) {
-    throw {
-      code: DEPTH_CODE,
-      message: `Mapping exceeded the maximum depth of ${budget.maxDepth} (non-terminating recursion?)`,
-    };
-  }
-  if (Date.now() > budget.deadline) {
-    throw { code: TIMEOUT_CODE, message: `Mapping ran longer than ${budget.timeoutMs} ms (infinite loop?)` };
-  }
+/** The default limits (one shared object: JSONata keeps the options it was compiled with). */
+export const DEFAULT_GUARD: Readonly<GuardLimits> = Object.freeze(guardLimits());
+
+/** The instance of a compiled mapping for these limits (other limits compiled once, then kept). */
+const variants = new WeakMap<CompiledMapping, Map<string, jsonata.Expression>>();
+const VARIANT_LIMIT = 8;
+
+/** Whether these are the default limits (those of CompiledMapping.jsonata). */
+export function isDefaultGuard(limits: GuardLimits): boolean {
+  return limits.timeout === DEFAULT_GUARD.timeout && limits.stack === DEFAULT_GUARD.stack;
 }
 
-/** Installs the time and depth guard on a compiled expression (once per expression). */
-export function installGuard(expr: jsonata.Expression): void {
-  // assign() is typed for string names; 2.x needs the Symbol keys.
-  const assign = expr.assign as (name: string | symbol, value: unknown) => void;
-  assign(Symbol.for('jsonata.__evaluate_entry'), (_node: unknown, _input: unknown, env: JsonataEnvironment) => {
-    const budget = budgetOf(env);
-    if (!budget) return;
-    budget.depth += 1;
-    checkBudget(budget);
-  });
-  assign(
-    Symbol.for('jsonata.__evaluate_exit'),
-    (_node: unknown, _input: unknown, env: JsonataEnvironment) => {
-      const budget = budgetOf(env);
-      if (!budget) return;
-      budget.depth -= 1;
-      checkBudget(budget);
-    },
-  );
+function instanceFor(compiled: CompiledMapping, limits: GuardLimits): jsonata.Expression {
+  if (isDefaultGuard(limits)) return compiled.jsonata;
+  let mine = variants.get(compiled);
+  if (!mine) variants.set(compiled, (mine = new Map()));
+  const key = `${limits.timeout}/${limits.stack}`;
+  let expr = mine.get(key);
+  if (!expr) {
+    expr = compiled.build(limits);
+    mine.set(key, expr);
+    if (mine.size > VARIANT_LIMIT) mine.delete(mine.keys().next().value as string);
+  }
+  return expr;
+}
+
+/** Wraps an expression built by `build` (default limits first) as a CompiledMapping. */
+export function compiledFrom(expression: string, build: (limits: GuardLimits) => jsonata.Expression): CompiledMapping {
+  const expr = build(DEFAULT_GUARD);
+  return Object.freeze({ expression, jsonata: expr, build, direct: compileDirectMapping(expr.ast()) });
 }
 
 const CACHE_LIMIT = 500;
@@ -103,9 +112,9 @@ export function compileMapping(expression: string): CompiledMapping {
   if (typeof expression !== 'string' || expression.trim() === '') {
     throw new AppError('invalid_mapping', 'The mapping expression is empty.', { position: 0, token: null, code: null });
   }
-  let expr: jsonata.Expression;
+  let compiled: CompiledMapping;
   try {
-    expr = jsonata(expression);
+    compiled = compiledFrom(expression, (limits) => jsonata(expression, limits));
   } catch (err) {
     const e = err as JsonataFailure;
     const position = typeof e.position === 'number' ? e.position : null;
@@ -115,8 +124,6 @@ export function compileMapping(expression: string): CompiledMapping {
       { position, token: e.token ?? null, code: e.code ?? null },
     );
   }
-  installGuard(expr);
-  const compiled: CompiledMapping = Object.freeze({ expression, jsonata: expr });
   cache.set(expression, compiled);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   return compiled;
@@ -162,11 +169,15 @@ export async function evaluateMapping(
   input: unknown,
   options: EvaluateOptions = {},
 ): Promise<unknown> {
-  const timeoutMs = options.timeoutMs ?? 1000;
-  const maxDepth = options.maxDepth ?? 100;
-  const budget: Budget = { deadline: Date.now() + timeoutMs, timeoutMs, maxDepth, depth: 0 };
+  const limits = guardLimits(options.timeoutMs, options.maxDepth);
+  // A plain rename is read directly when JSONata's depth limit could not trip on it (half the limit: margin).
+  const direct = compiled.direct;
+  if (direct && direct.depth * 2 <= limits.stack) {
+    const output = direct.read(input, limits.timeout);
+    if (output !== NEEDS_JSONATA) return toPlainJson(output);
+  }
   try {
-    const result = await compiled.jsonata.evaluate(input, { ...options.bindings, [BUDGET_BINDING]: budget });
+    const result = await instanceFor(compiled, limits).evaluate(input, options.bindings);
     return toPlainJson(result);
   } catch (err) {
     if (err instanceof RangeError) {
@@ -174,6 +185,20 @@ export async function evaluateMapping(
       throw new AppError('mapping_failed', `Mapping failed: ${err.message}`, { code: DEPTH_CODE, position: null, token: null });
     }
     const e = err as JsonataFailure;
+    if (e.code === JSONATA_DEPTH_CODE) {
+      throw new AppError('mapping_failed', `Mapping failed: Mapping exceeded the maximum depth of ${limits.stack} (non-terminating recursion?)`, {
+        code: DEPTH_CODE,
+        position: null,
+        token: null,
+      });
+    }
+    if (e.code === JSONATA_TIMEOUT_CODE) {
+      throw new AppError('mapping_failed', `Mapping failed: Mapping ran longer than ${limits.timeout} ms (infinite loop?)`, {
+        code: TIMEOUT_CODE,
+        position: null,
+        token: null,
+      });
+    }
     throw new AppError('mapping_failed', `Mapping failed: ${e.message ?? String(err)}`, {
       code: e.code ?? null,
       position: typeof e.position === 'number' ? e.position : null,

@@ -1,6 +1,6 @@
 import jsonata from 'jsonata';
 import type { CompiledMapping } from './evaluate-mapping';
-import { compileMapping, evaluateMapping, installGuard } from './evaluate-mapping';
+import { compiledFrom, compileMapping, DEFAULT_GUARD, evaluateMapping, type GuardLimits, isDefaultGuard } from './evaluate-mapping';
 
 /**
  * The ingest edge needs only the sale ids an event will touch (for the per-sale lock), not the whole
@@ -172,12 +172,18 @@ export function compileSaleIdMapping(expression: string): SaleIdSlice {
   if (hit) return hit;
   const full = compileMapping(expression);
   // A second, private instance: the full one is shared with the worker and must stay whole.
-  const expr = jsonata(expression);
+  const expr = jsonata(expression, DEFAULT_GUARD);
   const ast = expr.ast() as unknown as AstNode;
   let slice: SaleIdSlice = { compiled: full, direct: null };
   if (prune(ast) > 0) {
-    installGuard(expr);
-    slice = Object.freeze({ compiled: Object.freeze({ expression, jsonata: expr }), direct: directReader(ast) });
+    // Other guard limits: another instance, cut the same way.
+    const build = (limits: GuardLimits) => {
+      if (isDefaultGuard(limits)) return expr;
+      const other = jsonata(expression, limits);
+      prune(other.ast());
+      return other;
+    };
+    slice = Object.freeze({ compiled: compiledFrom(expression, build), direct: directReader(ast) });
   }
   cache.set(expression, slice);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);

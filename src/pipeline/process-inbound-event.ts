@@ -84,10 +84,10 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
   const record = (patch: EventRowPatch, countAttempt = false) => recordEvent(em, data, raw, patch, countAttempt, new Date(), fresh);
 
   /** Ends the event and frees its sales for the next in line. */
-  const releaseSales = async () => {
-    const next = await ctx.locks.release(data.partner, sales, eventId);
+  const wakeNext = async (next: readonly string[]) => {
     await Promise.all(next.map((id) => wake(ctx.queue, id, log)));
   };
+  const releaseSales = async () => wakeNext(await ctx.locks.release(data.partner, sales, eventId));
   const finish = async (status: 'ignored', reason: string, patch: EventRowPatch = {}): Promise<InboundEventResult> => {
     // Sales first, then the row: an event shown finished never still holds its sale.
     await releaseSales();
@@ -151,6 +151,7 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
       partner: { id: partner.id, name: partner.name },
       commands: mapped.commands,
       release: releaseSales,
+      held: { partner: data.partner, saleIds: sales, owner: eventId, wake: wakeNext },
     };
     let outcome: ApplyOutcome;
     if (ctx.applier && !ctx.beforeApply) {

@@ -61,4 +61,26 @@ describe('sale lock (per partner and sale id, owner = event id)', () => {
     expect(await lock.release('pos', [s], 'evt_3')).toEqual([]);
     expect(await lock.arrive('pos', [s], 'evt_5', 'reject')).toBe('acquired');
   });
+
+  it('releases several owners in one call, each owner-checked, with the next in line of each', async () => {
+    const [a, b, c] = [uniq('S'), uniq('S'), uniq('S')];
+    expect(await lock.arrive('pos', [a], 'evt_a', 'queue')).toBe('acquired');
+    expect(await lock.arrive('pos', [a], 'evt_a2', 'queue')).toBe('waiting');
+    expect(await lock.arrive('pos', [b, c], 'evt_bc', 'queue')).toBe('acquired');
+    expect(await lock.arrive('pos', [c], 'evt_c2', 'queue')).toBe('waiting');
+    const heads = await lock.releaseMany([
+      { partner: 'pos', saleIds: [a], owner: 'evt_a' },
+      { partner: 'pos', saleIds: [], owner: 'evt_none' },
+      { partner: 'pos', saleIds: [b, c], owner: 'evt_bc' },
+      // Not the holder: nothing is freed for it.
+      { partner: 'pos', saleIds: [a], owner: 'evt_other' },
+    ]);
+    expect(heads).toEqual([['evt_a2'], [], ['evt_c2'], ['evt_a2']]);
+    expect(await lock.holder('pos', a)).toBeNull();
+    expect(await lock.holder('pos', b)).toBeNull();
+    expect(await lock.claim('pos', [a], 'evt_a2')).toEqual({ claimed: true });
+    expect(await lock.releaseMany([{ partner: 'pos', saleIds: [a], owner: 'evt_other' }])).toEqual([[]]);
+    expect(await lock.holder('pos', a)).toBe('evt_a2');
+    expect(await lock.releaseMany([])).toEqual([]);
+  });
 });

@@ -1,5 +1,7 @@
 import { OutboxMessage, Sale } from '../../src/db/entities';
+import { applySaleBatch, entityManagerSession } from '../../src/domain/sales/apply-sale-command';
 import { rematchSalesForBooking } from '../../src/domain/sales/match-sale';
+import type { SaleCommand } from '../../src/mapping/canonical-commands';
 import { createVenue, type CreatedVenue } from '../helpers/fixtures';
 import {
   createTestPartner,
@@ -110,6 +112,40 @@ describe('matching a sale to its booking (CONTRACT §5)', () => {
     const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: sale.saleId, location_id: location, version: 2, table: 2, currency: 'JPY', opened_at: localIso(venue, '2026-05-04', '00:20') }));
     await waitForEvent(t, res.body.event_id);
     expect(await t.composed.deps.dataSource.manager.findOneByOrFail(Sale, { id: sale.id })).toMatchObject({ bookingId: booking.id, version: 3 });
+  });
+
+  it('matches each sale of a batch as it would alone: its own table, its own window', async () => {
+    const { venue, location } = await venueWithLocation();
+    const other = await venueWithLocation();
+    const evening = await insertBooking(t, venue, { date: '2026-05-06', time: '19:00', minutes: 90, table: 3 });
+    const lunch = await insertBooking(t, venue, { date: '2026-05-06', time: '12:00', minutes: 90, table: 4 });
+    const elsewhere = await insertBooking(t, other.venue, { date: '2026-05-06', time: '12:00', minutes: 90, table: 3 });
+    const at = (time: string) => localIso(venue, '2026-05-06', time);
+    const cases: [location: string, table: string | number | null, openedAt: string, booking: string | null][] = [
+      [location, 3, at('19:45'), evening.id],
+      [location, '4', at('19:45'), null],
+      [location, 4, at('13:00'), lunch.id],
+      [location, 3, at('13:00'), null],
+      [location, ' 3 ', at('18:30'), evening.id],
+      [location, 3, at('18:29'), null],
+      [location, 4, at('15:30'), lunch.id],
+      [location, 4, at('15:31'), null],
+      [location, null, at('19:45'), null],
+      [location, 9, at('19:45'), null],
+      [other.location, 3, at('13:00'), elsewhere.id],
+      [other.location, 4, at('13:00'), null],
+    ];
+    const ds = t.composed.deps.dataSource;
+    const partner = (await ds.query('SELECT id, name FROM partners WHERE name = ?', [p.name]))[0] as { id: string; name: string };
+    const events = cases.map(([loc, table, openedAt]) => ({
+      ctx: { partner, eventId: uniq('evt'), receivedAt: new Date() },
+      commands: [{ type: 'sale', location_id: loc, sale_id: uniq('S'), status: 'closed', total: 100, currency: 'GBP', table_number: table, opened_at: openedAt } as SaleCommand],
+    }));
+    const { outcomes } = await ds.transaction((em) => applySaleBatch(entityManagerSession(em), ds, events));
+    expect(outcomes.map((o) => (o.results[0] as { bookingId?: string | null }).bookingId ?? null)).toEqual(cases.map((c) => c[3]));
+    const stored = await Promise.all(events.map(async (e) => (await salesOf(t, p.name, String(e.commands[0]!.sale_id)))[0]!));
+    expect(stored.map((s) => s.bookingId)).toEqual(cases.map((c) => c[3]));
+    expect(stored.map((s) => s.matchMethod)).toEqual(cases.map((c) => (c[3] ? 'table_time' : null)));
   });
 
   it('never overrides a match made by hand', async () => {

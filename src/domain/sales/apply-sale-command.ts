@@ -332,19 +332,11 @@ export async function applySaleBatch(
     const ref = text(e.cmd.booking_id);
     return ref ? [{ i, sql: BOOKING_BY_REF_VIA_LOCATION, params: [i, e.ctx.partner.id, e.locationId, ref, ref] }] : [];
   });
-  const tables = entries.flatMap((e, i) => {
-    const number = text(e.cmd.table_number);
-    if (number === null) return [];
-    const t = e.guessAt.getTime();
-    const window = [new Date(t + MATCH_BEFORE_START_MS), new Date(t - MATCH_AFTER_END_MS)];
-    return [{ i, sql: BOOKINGS_AT_TABLE_VIA_LOCATION, params: [i, number, e.ctx.partner.id, e.locationId, INACTIVE_BOOKINGS, ...window] }];
-  });
-  for (const list of [refs, tables]) {
-    if (list.length) reads.push({ sql: list.map((q) => q.sql).join(' UNION ALL '), params: list.flatMap((q) => q.params) });
-  }
+  if (refs.length) reads.push({ sql: refs.map((q) => q.sql).join(' UNION ALL '), params: refs.flatMap((q) => q.params) });
+  const tableGroups = tableCandidateGroups(entries);
+  for (const g of tableGroups) reads.push(g.statement);
   const [linkRows, saleRows, ...bookingRows] = (await session.run(reads)) as Row[][];
   const refRows = refs.length ? bookingRows.shift()! : [];
-  const tableRows = tables.length ? bookingRows.shift()! : [];
 
   const links = new Map<string, PartnerLocation>();
   for (const row of linkRows!) {
@@ -361,11 +353,8 @@ export async function applySaleBatch(
     const i = Number(row.k);
     if (!byRef.has(i)) byRef.set(i, { bookingId: String(row.id), method: 'booking_id' });
   }
-  const candidates = new Map<number, { id: string; status: Booking['status']; startAt: Date }[]>();
-  for (const row of tableRows) {
-    const i = Number(row.k);
-    candidates.set(i, [...(candidates.get(i) ?? []), { id: String(row.id), status: row.status as Booking['status'], startAt: row.start_at as Date }]);
-  }
+  const candidates = new Map<number, TableCandidate[]>();
+  tableGroups.forEach((g, n) => g.distribute(bookingRows[n]!, candidates));
 
   const again: { e: Entry; input: SaleMatchInput }[] = [];
   entries.forEach((e, i) => {
@@ -412,16 +401,60 @@ export async function applySaleBatch(
 }
 
 const INACTIVE_BOOKINGS = ['cancelled', 'no_show'];
+
+type TableCandidate = { id: string; status: Booking['status']; startAt: Date };
+
+/**
+ * findBookingForSale's table-and-time lookup for the entries of a batch, one query per (partner, location)
+ * instead of one per sale: the bookings at any of the group's tables (`t.number IN (…)`) in the widest of
+ * their windows, each row telling which of the table numbers its table equals (`t.number = ?` per number,
+ * so the database compares them, with its collation, exactly as in the query for one sale); each sale then
+ * keeps the rows of its own table within its own window ([matchAt − 2 h, matchAt + 30 min] against
+ * end/start; the columns hold milliseconds, as the JS dates do).
+ */
+function tableCandidateGroups(entries: readonly { ctx: ApplyContext; cmd: SaleCommand; locationId: string; guessAt: Date }[]): {
+  statement: SqlStatement;
+  distribute(rows: Row[], into: Map<number, TableCandidate[]>): void;
+}[] {
+  const groups = new Map<string, { partnerId: string; locationId: string; members: { i: number; number: string; latestStart: number; earliestEnd: number }[] }>();
+  entries.forEach((e, i) => {
+    const number = text(e.cmd.table_number);
+    if (number === null) return;
+    const k = key(e.ctx.partner.id, e.locationId);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { partnerId: e.ctx.partner.id, locationId: e.locationId, members: [] }));
+    const t = e.guessAt.getTime();
+    g.members.push({ i, number, latestStart: t + MATCH_BEFORE_START_MS, earliestEnd: t - MATCH_AFTER_END_MS });
+  });
+  return [...groups.values()].map((g) => {
+    const numbers = [...new Set(g.members.map((m) => m.number))];
+    const latestStart = Math.max(...g.members.map((m) => m.latestStart));
+    const earliestEnd = Math.min(...g.members.map((m) => m.earliestEnd));
+    return {
+      statement: {
+        sql: `SELECT b.id, b.status, b.start_at, b.end_at, ${numbers.map((_, j) => `t.number = ? AS m${j}`).join(', ')}
+                FROM partner_locations pl
+               INNER JOIN venue_tables t ON t.venue_id = pl.venue_id AND t.number IN (?)
+               INNER JOIN bookings b ON b.table_id = t.id AND b.venue_id = pl.venue_id
+               WHERE pl.partner_id = ? AND pl.location_id = ? AND b.status NOT IN (?) AND b.start_at <= ? AND b.end_at >= ?`,
+        params: [...numbers, numbers, g.partnerId, g.locationId, INACTIVE_BOOKINGS, new Date(latestStart), new Date(earliestEnd)],
+      },
+      distribute(rows, into) {
+        for (const m of g.members) {
+          const column = `m${numbers.indexOf(m.number)}`;
+          const mine = rows
+            .filter((r) => Number(r[column]) === 1 && (r.start_at as Date).getTime() <= m.latestStart && (r.end_at as Date).getTime() >= m.earliestEnd)
+            .map((r) => ({ id: String(r.id), status: r.status as Booking['status'], startAt: r.start_at as Date }));
+          if (mine.length) into.set(m.i, mine);
+        }
+      },
+    };
+  });
+}
 /** findBookingForSale's reference query, the venue taken from the partner's location. */
 const BOOKING_BY_REF_VIA_LOCATION = `(SELECT ? AS k, b.id FROM partner_locations pl
     INNER JOIN bookings b ON b.venue_id = pl.venue_id
     WHERE pl.partner_id = ? AND pl.location_id = ? AND (b.id = ? OR b.reference = ?))`;
-/** findBookingForSale's table-and-time query, the venue taken from the partner's location. */
-const BOOKINGS_AT_TABLE_VIA_LOCATION = `(SELECT ? AS k, b.id, b.status, b.start_at FROM partner_locations pl
-    INNER JOIN venue_tables t ON t.venue_id = pl.venue_id AND t.number = ?
-    INNER JOIN bookings b ON b.table_id = t.id AND b.venue_id = pl.venue_id
-    WHERE pl.partner_id = ? AND pl.location_id = ? AND b.status NOT IN (?) AND b.start_at <= ? AND b.end_at >= ?)`;
-
 function persistentValues(ds: DataSource, row: object, columns: ColumnMetadata[]): unknown[] {
   return columns.map((c) => {
     const value: unknown = ds.driver.preparePersistentValue(c.getEntityValue(row), c);
