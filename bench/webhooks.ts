@@ -4,7 +4,7 @@
 // the same concurrency. Aim: real ≥ 0.5×. Rounds alternate reference and real and the medians are compared, so
 // a noisy machine skews both alike. A second figure repeats one round with a receiver that takes 20 ms to
 // answer, as real endpoints do (and slower). Env: BENCH_WEBHOOK_MESSAGES (default 60, × 100 endpoints),
-// BENCH_WEBHOOK_ROUNDS (default 3).
+// BENCH_WEBHOOK_ROUNDS (default 5).
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +18,7 @@ import { startBenchApp } from './bench-app';
 
 const ENDPOINTS = 100;
 const MESSAGES = Number(process.env.BENCH_WEBHOOK_MESSAGES ?? 60);
-const ROUNDS = Number(process.env.BENCH_WEBHOOK_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_WEBHOOK_ROUNDS ?? 5);
 const SLOW_RECEIVER_MS = 20;
 /** Each real round gives up after this, so the whole bench stays well under 2 minutes. */
 const ROUND_DEADLINE_MS = 20_000;

@@ -10,7 +10,7 @@ import type { SecretBox } from '../shared/secret-box';
 import { Batcher } from './batcher';
 import { postWebhook, type PostWebhookResult } from './post-webhook';
 import { parseRetrySchedule, retryDelayMs, type RetrySchedule } from './retry-schedule';
-import { buildDelivery } from './sign-webhook';
+import { signDelivery, webhookBody } from './sign-webhook';
 import { stopPendingDeliveries, urlPolicy } from './webhooks-service';
 import { assertDeliverableUrl, blockPrivateLookup } from './webhook-url-policy';
 
@@ -100,6 +100,24 @@ export interface DeliveryContext {
   recorder: Batcher<AttemptOutcome, void>;
   /** Decrypted secrets by webhook id, keyed also by the sealed text so a changed secret is decrypted anew. */
   secrets: Map<string, { sealed: string; plain: string }>;
+  /** Bodies by message id: every endpoint of a message (and every retry) sends the same bytes. */
+  bodies: Map<string, string>;
+}
+
+/** A message's body, built once per process: an outbox row never changes, so neither do its bytes. */
+function bodyOf(ctx: DeliveryContext, row: DeliveryRow, payload: string): string {
+  let body = ctx.bodies.get(row.message_id);
+  if (body === undefined) {
+    body = webhookBody({
+      messageId: row.message_id,
+      event: row.event,
+      createdAt: row.message_created_at,
+      data: eventData(payload, row.resource_version),
+    });
+    if (ctx.bodies.size >= 1_000) ctx.bodies.clear();
+    ctx.bodies.set(row.message_id, body);
+  }
+  return body;
 }
 
 /** An endpoint gets many deliveries; decrypting its secret once per process, not per attempt, is enough. */
@@ -266,13 +284,7 @@ async function attemptOnce(ctx: DeliveryContext, row: DeliveryRow, payload: stri
   } catch {
     return failed('The webhook secret cannot be decrypted (ENCRYPTION_KEY changed?)', false);
   }
-  const { body, headers } = buildDelivery({
-    messageId: row.message_id,
-    event: row.event,
-    createdAt: row.message_created_at,
-    data: eventData(payload, row.resource_version),
-    secret,
-  });
+  const { body, headers } = signDelivery({ messageId: row.message_id, event: row.event, body: bodyOf(ctx, row, payload), secret });
   return postWebhook({
     url: row.url,
     body,
@@ -318,6 +330,7 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
     loader: new Batcher((ids) => loadDeliveries(deps.dataSource, ids)),
     recorder: new Batcher((outcomes) => retryOnDeadlock(() => recordOutcomes(deps.dataSource, outcomes))),
     secrets: new Map(),
+    bodies: new Map(),
   };
   const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, (job) => processDelivery(ctx, job), {
     connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },

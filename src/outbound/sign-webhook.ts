@@ -56,11 +56,20 @@ export function standardWebhookSignature(id: string, timestampSec: number, body:
 }
 
 export function buildDelivery(input: BuildDeliveryInput): SignedDelivery {
-  const { messageId, event, createdAt, data, secret } = input;
+  return signDelivery({ ...input, body: webhookBody(input) });
+}
+
+/** The body of a message's deliveries: the same bytes for every endpoint and every attempt. */
+export function webhookBody(input: Pick<BuildDeliveryInput, 'messageId' | 'event' | 'createdAt' | 'data'>): string {
+  const payload: WebhookBody = { id: input.messageId, event: input.event, created_at: input.createdAt.toISOString(), data: input.data };
+  return JSON.stringify(payload);
+}
+
+/** Signs a body made by {@link webhookBody} for one endpoint (its secret) at one time. */
+export function signDelivery(input: Omit<BuildDeliveryInput, 'createdAt' | 'data'> & { body: string }): SignedDelivery {
+  const { messageId, event, secret, body } = input;
   // Fail closed: a bad secret is a configuration error, never an unsigned delivery.
   standardWebhookKey(secret);
-  const payload: WebhookBody = { id: messageId, event, created_at: createdAt.toISOString(), data };
-  const body = JSON.stringify(payload);
   const timestamp = Math.floor((input.now ?? new Date()).getTime() / 1000);
   return {
     body,
