@@ -1,7 +1,7 @@
 import express from 'express';
 import { DateTime } from 'luxon';
 import supertest from 'supertest';
-import { apiKeyAuth } from '../../src/http/middleware/api-key-auth';
+import { apiKeyAuth, lookupApiKey } from '../../src/http/middleware/api-key-auth';
 import { errorEnvelope } from '../../src/http/middleware/error-envelope';
 import { idempotency } from '../../src/http/middleware/idempotency';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
@@ -129,7 +129,7 @@ describe('booking API: Idempotency-Key', () => {
     // A real app with the real middleware and a route that fails once, as a crashed handler would.
     let calls = 0;
     const app = express();
-    app.use(apiKeyAuth(t.composed.deps.dataSource));
+    app.use(apiKeyAuth({ get: lookupApiKey(t.composed.deps.dataSource) }));
     app.use(express.json());
     app.post('/flaky', idempotency(t.composed.deps), (_req, res) => {
       calls++;

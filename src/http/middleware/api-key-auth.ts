@@ -1,6 +1,5 @@
 import type { RequestHandler, Response } from 'express';
 import type { DataSource } from 'typeorm';
-import type { ApiKeyCache } from './api-key-cache';
 import { hashApiKey } from '../../domain/api-keys/api-keys';
 import { AppError } from '../../shared/app-error';
 import type { ApiScope } from '../schemas/venue.schema';
@@ -26,14 +25,9 @@ interface KeyRow {
   plan: string;
 }
 
-/**
- * `Authorization: Bearer ts_live_…`. The key is looked up by its SHA-256 hash (a unique index), so the
- * comparison never touches the plain key and takes the same time whatever the key. With a `cache`
- * (api-key-cache.ts) a known key's lookup is kept briefly; revoked keys still fail at once (the admin API
- * drops the cache in every process, and unknown or revoked keys are never kept).
- */
-export function apiKeyAuth(dataSource: DataSource, cache?: ApiKeyCache<ApiAuth>): RequestHandler {
-  const lookup = async (hash: string): Promise<ApiAuth | null> => {
+/** The key with this SHA-256 hash, or null when it is unknown or revoked. */
+export function lookupApiKey(dataSource: DataSource): (hash: string) => Promise<ApiAuth | null> {
+  return async (hash) => {
     const rows = (await dataSource.query(
       `SELECT k.id, k.venue_id, k.scopes, k.rate_limit_per_minute, k.revoked_at, v.timezone, v.currency, v.country, v.plan
          FROM api_keys k JOIN venues v ON v.id = k.venue_id WHERE k.key_hash = ?`,
@@ -49,11 +43,18 @@ export function apiKeyAuth(dataSource: DataSource, cache?: ApiKeyCache<ApiAuth>)
       venue: { id: row.venue_id, timezone: row.timezone, currency: row.currency, country: row.country, plan: row.plan },
     };
   };
+}
+
+/**
+ * `Authorization: Bearer ts_live_…`. The key is looked up by its SHA-256 hash (a unique index), so the
+ * comparison never touches the plain key and takes the same time whatever the key. `keys` is
+ * lookupApiKey, cached (api-key-cache.ts): revoked keys still fail at once.
+ */
+export function apiKeyAuth(keys: { get(hash: string): Promise<ApiAuth | null> }): RequestHandler {
   return async (req, res, next) => {
     const match = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '');
     if (!match) throw new AppError('invalid_api_key', 'Send your API key as `Authorization: Bearer ts_live_…`.');
-    const hash = hashApiKey(match[1]!);
-    const auth = cache ? await cache.get(hash, lookup) : await lookup(hash);
+    const auth = await keys.get(hashApiKey(match[1]!));
     if (!auth) throw new AppError('invalid_api_key', 'The API key is unknown or revoked.');
     res.locals.auth = auth;
     next();

@@ -27,8 +27,9 @@ export function apiKeysAdminRouter(deps: AppDeps): Router {
 
   router.delete('/api-keys/:id', async (req, res) => {
     await revokeApiKey(deps.dataSource.manager, req.params.id);
-    // Every process stops honouring the key before this answers (API key lookups are cached briefly).
-    await announceApiKeyChange(deps, req.params.id);
+    // API key lookups are cached briefly: this process drops them before answering, the others as the
+    // message reaches them (change-aware-cache.ts).
+    await announceApiKeyChange(deps);
     res.status(204).end();
   });
 

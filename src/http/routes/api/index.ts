@@ -20,7 +20,7 @@ export function apiRouter(deps: AppDeps): Router {
   // Public routes (no key) go here.
   router.use(openApiRouter());
 
-  router.use(apiKeyAuth(deps.dataSource, apiKeyCacheOf(deps)));
+  router.use(apiKeyAuth(apiKeyCacheOf(deps)));
   router.use(rateLimit(deps.redis, deps.keyPrefix, deps.logger));
   router.use(requirePaidPlan);
   router.use(express.json({ limit: '1mb' }));
