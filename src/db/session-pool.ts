@@ -1,6 +1,6 @@
 /**
  * Connections for hot transactions that send several statements per round trip (the booking writer's
- * diary transaction). Every statement a transaction sends costs a round trip, and on the booking path
+ * diary transaction, the inbound worker's batches). Every statement a transaction sends costs a round trip, and on the booking path
  * round trips, not SQL, are what a request costs: this pool lets a transaction send the statements it
  * already knows together (`run`), the COMMIT riding along with the last writes.
  *
@@ -13,6 +13,7 @@
 import mysql from 'mysql2';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
+/** One SQL statement with its `?` parameters. */
 export interface SqlStatement {
   sql: string;
   params: unknown[];
@@ -70,7 +71,10 @@ export class SessionPool {
       createConnectionOptions(options: unknown, credentials: unknown): Record<string, unknown>;
     };
     const options = driver.createConnectionOptions(driver.options, driver.options);
-    const pool = mysql.createPool({ ...options, connectionLimit: this.size, maxIdle: this.size, multipleStatements: true } as mysql.PoolOptions);
+    // No `trace`: a stack trace captured per query costs more than it tells; errors carry message and code.
+    const pool = mysql.createPool({
+      ...options, connectionLimit: this.size, maxIdle: this.size, multipleStatements: true, trace: false,
+    } as mysql.PoolOptions);
     // A lost connection surfaces on its next query (and is destroyed then); never as an unhandled event.
     pool.on('connection', (conn) => conn.on('error', () => undefined));
     this.pool = pool;
@@ -85,9 +89,14 @@ export class SessionPool {
 
   /**
    * Runs `work` in one transaction at `isolation` and commits when it resolves (with the statements it
-   * queued for the commit); rolls back when it throws. The transaction starts with the first round trip.
+   * queued for the commit); rolls back when it throws. The transaction starts with the first round trip,
+   * after the `prelude` statements (autocommitted: they stay whatever becomes of the transaction).
    */
-  async transaction<T>(isolation: IsolationLevel, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(
+    isolation: IsolationLevel,
+    work: (tx: SqlTransaction) => Promise<T>,
+    prelude: readonly SqlStatement[] = [],
+  ): Promise<T> {
     const conn = await this.acquire();
     const dataSource = this.dataSource;
     let begun = false;
@@ -96,24 +105,21 @@ export class SessionPool {
     const atCommit: SqlStatement[] = [];
     // The level is set on the session once (these connections serve only this class's transactions), so
     // most transactions start with START TRANSACTION alone.
-    const start = sessionLevel.get(conn) === isolation
-      ? 'START TRANSACTION'
-      : `SET SESSION TRANSACTION ISOLATION LEVEL ${isolation};\nSTART TRANSACTION`;
-    const prefixLength = start.split(';').length;
+    const start: SqlStatement[] = [
+      ...prelude,
+      ...(sessionLevel.get(conn) === isolation ? [] : [{ sql: `SET SESSION TRANSACTION ISOLATION LEVEL ${isolation}`, params: [] }]),
+      { sql: 'START TRANSACTION', params: [] },
+    ];
 
     const runAll = async (statements: readonly SqlStatement[]): Promise<unknown[]> => {
-      let prefix = 0;
-      let sql = statements.map((s) => s.sql).join(';\n');
-      if (!begun) {
-        begun = true;
-        prefix = prefixLength;
-        sql = sql ? `${start};\n${sql}` : start;
-      }
-      if (!sql) return [];
-      const result = await send(conn, sql, statements.flatMap((s) => s.params));
-      if (prefix) sessionLevel.set(conn, isolation);
+      const prefix = begun ? [] : start;
+      begun = true;
+      const all = [...prefix, ...statements];
+      if (all.length === 0) return [];
+      const result = await send(conn, all.map((s) => s.sql).join(';\n'), all.flatMap((s) => s.params));
+      if (prefix.length) sessionLevel.set(conn, isolation);
       // One statement comes back as its result, several as an array of results.
-      return prefix + statements.length === 1 ? [result] : (result as unknown[]).slice(prefix);
+      return all.length === 1 ? [result] : (result as unknown[]).slice(prefix.length);
     };
 
     const tx: SqlTransaction = {

@@ -1,4 +1,3 @@
-import mysql from 'mysql2/promise';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   applyCommands,
@@ -6,9 +5,8 @@ import {
   type ApplyContext,
   type ApplyOutcome,
   BatchNotApplicable,
-  type SqlSession,
-  type SqlStatement,
 } from '../domain/sales/apply-sale-command';
+import { SessionPool, type SqlStatement } from '../db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../mapping/canonical-commands';
 import { Batcher } from '../outbound/batcher';
 import type { SaleLock } from '../ingest/sale-lock';
@@ -115,101 +113,13 @@ function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOut
   };
 }
 
-interface BatchConnection {
-  conn: mysql.Connection;
-  session: SqlSession;
-}
-
-/**
- * Connections of the worker's own for batch transactions: the same settings as the DataSource's pool (taken
- * from its driver) plus `multipleStatements`, so one round trip carries a batch's reads and another its
- * writes; the session is READ COMMITTED once and for all, so a batch sends no `SET TRANSACTION` either.
- * Only statements built here, with `?` parameters, ever run on them. A connection that fails is dropped;
- * one is made again when needed.
- */
-class BatchConnections {
-  private readonly idle: BatchConnection[] = [];
-  private closed = false;
-
-  constructor(
-    private readonly ds: DataSource,
-    private readonly keep: number,
-  ) {}
-
-  private async open(): Promise<BatchConnection> {
-    const driver = this.ds.driver as unknown as {
-      options: unknown;
-      createConnectionOptions(options: unknown, credentials: unknown): Record<string, unknown> | Promise<Record<string, unknown>>;
-    };
-    const options = { ...(await driver.createConnectionOptions(driver.options, driver.options)) };
-    // Pool settings, not connection settings.
-    for (const poolOnly of ['connectionLimit', 'acquireTimeout', 'waitForConnections', 'queueLimit', 'maxIdle', 'idleTimeout']) {
-      delete options[poolOnly];
-    }
-    // No `trace`: the promise API would capture a stack trace per query (a tenth of a batch's CPU); a batch
-    // error is reported by its message and code, and the batch then goes event by event anyway.
-    const conn = await mysql.createConnection({ ...options, multipleStatements: true, trace: false } as mysql.ConnectionOptions);
-    conn.on('error', () => undefined); // a lost connection surfaces on the next query, which drops it
-    await conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    const session: SqlSession = {
-      async run(statements) {
-        if (statements.length === 0) return [];
-        const [result] = await conn.query(
-          statements.map((s) => s.sql).join(';\n'),
-          statements.flatMap((s) => s.params),
-        );
-        return statements.length === 1 ? [result] : (result as unknown as unknown[]);
-      },
-    };
-    return { conn, session };
-  }
-
-  /**
-   * Runs `work` in a transaction on a kept connection and commits when it resolves. `prelude` statements
-   * (autocommitted, before the transaction) ride along with its first round trip.
-   */
-  async transaction<T>(work: (session: SqlSession) => Promise<T>, prelude: readonly SqlStatement[] = []): Promise<T> {
-    const c = this.idle.pop() ?? (await this.open());
-    let begun = false;
-    let reusable = true;
-    // The transaction starts with the first statements (START TRANSACTION rides along with them).
-    const session: SqlSession = {
-      async run(statements) {
-        if (begun) return c.session.run(statements);
-        begun = true;
-        const all = [...prelude, { sql: 'START TRANSACTION', params: [] }, ...statements];
-        return (await c.session.run(all)).slice(prelude.length + 1);
-      },
-    };
-    try {
-      const result = await work(session);
-      if (begun) await c.conn.query('COMMIT');
-      return result;
-    } catch (err) {
-      if (begun) await c.conn.query('ROLLBACK').catch(() => (reusable = false));
-      // A statement error leaves the connection fine; anything else (a lost connection) does not.
-      const e = err as { errno?: unknown; fatal?: boolean };
-      if (typeof e.errno !== 'number' || e.fatal) reusable = false;
-      throw err;
-    } finally {
-      if (reusable && !this.closed && this.idle.length < this.keep) this.idle.push(c);
-      else c.conn.destroy();
-    }
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.all(this.idle.splice(0).map((c) => c.conn.end().catch(() => c.conn.destroy())));
-  }
-}
-
 const saleKeys = (req: ApplyRequest): string[] =>
   req.commands.flatMap((c) => (c.type === 'sale' ? [`${req.partner.name}\u0000${String(c.sale_id).trim()}`] : []));
 
 export class InboundApplier {
   private readonly applier: Batcher<ApplyRequest, Settled<ApplyOutcome>>;
   private readonly recorder: Batcher<ProcessingRequest, Settled<void>>;
-  private readonly connections: BatchConnections;
+  private readonly connections: SessionPool;
   private readonly locks: SaleLock | undefined;
 
   /**
@@ -226,7 +136,9 @@ export class InboundApplier {
     this.locks = options.locks;
     const maxBatch = options.maxBatch ?? 50;
     const maxInFlight = options.maxInFlight ?? 1;
-    this.connections = new BatchConnections(ds, maxInFlight);
+    // Connections of the worker's own (multi-statement): one round trip carries a batch's reads, another its
+    // writes; the prelude (processing rows, autocommitted) rides with the first.
+    this.connections = new SessionPool(ds, maxInFlight);
     this.applier = new Batcher((reqs) => this.applyMany(reqs), { maxBatch, maxInFlight });
     this.recorder = new Batcher((reqs) => this.recordMany(reqs), { maxBatch, maxInFlight });
   }
@@ -272,7 +184,7 @@ export class InboundApplier {
     if (members.length > 0) {
       try {
         const prelude = withBatch.length ? [processingUpsert(withBatch.map((i) => reqs[i]!.processing!), now)] : [];
-        const outcomes = await this.connections.transaction(async (session) => {
+        const outcomes = await this.connections.transaction('READ COMMITTED', async (session) => {
           const { outcomes, finished } = await applySaleBatch(
             session,
             this.ds,

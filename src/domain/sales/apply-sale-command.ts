@@ -2,6 +2,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import type { DataSource, EntityManager, EntityTarget } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { Booking, OutboxMessage, PartnerLocation, Sale, SaleItem, type BookingStatus } from '../../db/entities';
+import type { SqlStatement } from '../../db/session-pool';
 import type { BookingStatusCommand, CanonicalCommand, SaleCommand } from '../../mapping/canonical-commands';
 import { type OutboxEntry, writeOutbox } from '../../outbound/outbox';
 import { newId } from '../../shared/ids';
@@ -237,12 +238,6 @@ export class BatchNotApplicable extends Error {
 export interface BatchEvent {
   ctx: ApplyContext;
   commands: readonly SaleCommand[];
-}
-
-/** One SQL statement with its `?` parameters. */
-export interface SqlStatement {
-  sql: string;
-  params: unknown[];
 }
 
 /** Where a batch runs its statements: in the caller's transaction, several per round trip where it can. */
