@@ -193,9 +193,10 @@ type BookingRow = Omit<ExistingBooking, 'date' | 'time'>;
 
 /**
  * A sitting lasts at most a day (a service ≤ 12 h, an event ≤ 24 h, plus a DST hour): a booking running at
- * some instant started less than this before it. Bounds the start_at range scanned on ix_bookings_venue_start.
+ * some instant started less than this before it. Bounds the start_at range scanned on ix_bookings_venue_start
+ * (here and in sale matching), which would otherwise run back to the venue's first booking.
  */
-const MAX_SITTING_MS = 48 * 60 * 60_000;
+export const MAX_SITTING_MS = 48 * 60 * 60_000;
 
 /**
  * The venue's active bookings overlapping [from, to) (start_at < to AND end_at > from); cancelled and

@@ -8,6 +8,7 @@ import { type OutboxEntry, writeOutbox } from '../../outbound/outbox';
 import { newId } from '../../shared/ids';
 import { BOOKING_TRANSITIONS } from '../bookings/booking-transitions';
 import { findBooking, presentOneBooking } from '../bookings/load-booking';
+import { MAX_SITTING_MS } from '../bookings/venue-context';
 import { presentSale } from '../views/sale.view';
 import {
   type BookingMatch,
@@ -431,8 +432,12 @@ function tableCandidateGroups(entries: readonly { ctx: ApplyContext; cmd: SaleCo
                 FROM partner_locations pl
                INNER JOIN venue_tables t ON t.venue_id = pl.venue_id AND t.number IN (?)
                INNER JOIN bookings b ON b.table_id = t.id AND b.venue_id = pl.venue_id
-               WHERE pl.partner_id = ? AND pl.location_id = ? AND b.status NOT IN (?) AND b.start_at <= ? AND b.end_at >= ?`,
-        params: [...numbers, numbers, g.partnerId, g.locationId, INACTIVE_BOOKINGS, new Date(latestStart), new Date(earliestEnd)],
+               WHERE pl.partner_id = ? AND pl.location_id = ? AND b.status NOT IN (?) AND b.start_at <= ? AND b.end_at >= ?
+                 AND b.start_at >= ?`,
+        params: [
+          ...numbers, numbers, g.partnerId, g.locationId, INACTIVE_BOOKINGS,
+          new Date(latestStart), new Date(earliestEnd), new Date(earliestEnd - MAX_SITTING_MS),
+        ],
       },
       distribute(rows, into) {
         for (const m of g.members) {

@@ -2,6 +2,7 @@ import { In, IsNull, type EntityManager } from 'typeorm';
 import { Booking, Sale, SaleItem, VenueTable } from '../../db/entities';
 import { writeOutbox } from '../../outbound/outbox';
 import { presentSale } from '../views/sale.view';
+import { MAX_SITTING_MS } from '../bookings/venue-context';
 
 /** CONTRACT §5: a booking holds a sale whose time falls in [start − 30 min, end + 2 h]. */
 export const MATCH_BEFORE_START_MS = 30 * 60_000;
@@ -67,6 +68,7 @@ export async function findBookingForSale(em: EntityManager, input: SaleMatchInpu
     .andWhere('b.status NOT IN (:...inactive)', { inactive: INACTIVE })
     .andWhere('b.start_at <= :latestStart', { latestStart: new Date(t + MATCH_BEFORE_START_MS) })
     .andWhere('b.end_at >= :earliestEnd', { earliestEnd: new Date(t - MATCH_AFTER_END_MS) })
+    .andWhere('b.start_at >= :earliestStart', { earliestStart: new Date(t - MATCH_AFTER_END_MS - MAX_SITTING_MS) })
     .getMany();
   const booking = pickBooking(candidates, input.matchAt);
   return booking ? { booking, method: 'table_time' } : null;
@@ -101,12 +103,13 @@ export async function findBookingsForSales(
       .map(
         () => `(SELECT ? AS k, b.id, b.status, b.start_at FROM bookings b
                   INNER JOIN venue_tables t ON t.id = b.table_id AND t.venue_id = ? AND t.number = ?
-                 WHERE b.venue_id = ? AND b.status NOT IN (?) AND b.start_at <= ? AND b.end_at >= ?)`,
+                 WHERE b.venue_id = ? AND b.status NOT IN (?) AND b.start_at <= ? AND b.end_at >= ? AND b.start_at >= ?)`,
       )
       .join(' UNION ALL '),
     byTable.flatMap(({ input, i, number }) => {
       const t = input.matchAt.getTime();
-      return [i, input.venueId, number, input.venueId, INACTIVE, new Date(t + MATCH_BEFORE_START_MS), new Date(t - MATCH_AFTER_END_MS)];
+      const earliestEnd = t - MATCH_AFTER_END_MS;
+      return [i, input.venueId, number, input.venueId, INACTIVE, new Date(t + MATCH_BEFORE_START_MS), new Date(earliestEnd), new Date(earliestEnd - MAX_SITTING_MS)];
     }),
   )) as { k: number | string; id: string; status: Booking['status']; start_at: Date }[];
   const candidates = new Map<number, { id: string; status: Booking['status']; startAt: Date }[]>();
