@@ -25,7 +25,10 @@ export interface Config {
   readonly webhookRetrySchedule: string | null;
   /** Inbound event processing attempts before an event is failed. @defaultValue 5 */
   readonly ingestAttempts: number;
-  /** Concurrency of each inbound-event worker process. @defaultValue 8 */
+  /**
+   * Concurrency of each inbound-event worker process: events wait on the database and Redis, and the events
+   * in flight together share a batch's round trips, so more in flight is more throughput. @defaultValue 64
+   */
   readonly workerConcurrency: number;
   /**
    * Webhook deliveries in flight per worker process. They wait on receivers, not on the CPU, and each
@@ -129,7 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     webhookAllowPrivate: bool(env, 'WEBHOOK_ALLOW_PRIVATE', false),
     webhookRetrySchedule: retry,
     ingestAttempts: int(env, 'INGEST_ATTEMPTS', 5, 1, 100),
-    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 64, 1, 1024),
     webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 100, 1, 1000),
   });
 }
