@@ -37,6 +37,18 @@ describe('HTTP basics', () => {
     expect(echoed.headers['x-request-id']).toBe('abc-123');
   });
 
+  it('sends no ETag, and no browser security headers on the POS ingest routes (they still get a request id)', async () => {
+    const doc = await t.http.get('/api/v1/openapi');
+    expect(doc.status).toBe(200);
+    expect(doc.headers.etag).toBeUndefined();
+    const ingest = await t.http.post('/partners/no-such-partner/events/sale.updated').set('Content-Type', 'application/json').send('{}');
+    expect(ingest.status).toBe(400);
+    expect(ingest.body.error.code).toBe('unknown_partner');
+    expect(ingest.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(ingest.headers['x-content-type-options']).toBeUndefined();
+    expect((await t.http.get('/partners')).headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('reports ready when MySQL and Redis answer', async () => {
     const res = await t.http.get('/readyz');
     expect(res.status).toBe(200);
