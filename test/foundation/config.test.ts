@@ -10,6 +10,8 @@ describe('config', () => {
     expect(c.adminToken).toBeNull();
     expect(c.webhookAllowPrivate).toBe(false);
     expect(c.encryptionKey).toHaveLength(32);
+    expect(c.workerConcurrency).toBe(64);
+    expect(c.webhookConcurrency).toBe(100);
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -24,6 +26,8 @@ describe('config', () => {
     ['LOG_LEVEL', 'loud'],
     ['WEBHOOK_ALLOW_PRIVATE', 'maybe'],
     ['ADMIN_TOKEN', 'abc'],
+    ['WORKER_CONCURRENCY', '0'],
+    ['WEBHOOK_CONCURRENCY', 'many'],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`Invalid env var ${name}`));
