@@ -204,6 +204,32 @@ export async function startHubApp(overrides: Record<string, string> = {}): Promi
   };
 }
 
+/**
+ * Sends a sale event to a worker that takes it as far as `processing`, hangs there for good and is then
+ * killed without finishing: the case of stalled-job recovery. The job lock is short (1 s) and the stalled
+ * check frequent, so the stall is noticed within about a second. Returns the event id.
+ */
+export async function killWorkerMidEvent(t: HubApp, p: TestPartner, sale: SaleEventInput, opts: InboundWorkerOptions = {}): Promise<string> {
+  let reached = false;
+  const worker = t.startWorker({
+    lockDuration: 1000,
+    stalledInterval: 300,
+    ...opts,
+    beforeApply: () => {
+      reached = true;
+      return new Promise<void>(() => undefined);
+    },
+  });
+  const res = await signedPost(t, p, 'sale.updated', saleEvent(sale));
+  if (res.status !== 200) throw new Error(`event refused: ${res.status} ${JSON.stringify(res.body)}`);
+  const eventId = res.body.event_id as string;
+  await waitFor(async () => reached, { what: 'a worker mid-job' });
+  const status = (await eventRow(t, eventId))?.status;
+  if (status !== 'processing') throw new Error(`event ${eventId} is ${status}, not processing`);
+  await worker.worker.close(true);
+  return eventId;
+}
+
 /** A promise with its resolve function, for blocking a worker at a known point. */
 export function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;

@@ -5,6 +5,7 @@ import { createVenue } from '../helpers/fixtures';
 import {
   createTestPartner,
   eventRow,
+  killWorkerMidEvent,
   jobState,
   linkLocation,
   putMapping,
@@ -46,22 +47,8 @@ describe('inbound pipeline: events our code never finished', () => {
     await linkLocation(t, p.name, 'loc-1', venueId);
 
     // The worker dies with the event (it hangs and is killed); a stall is one too many here.
-    let reached = false;
-    const a = t.startWorker({
-      lockDuration: 1000,
-      stalledInterval: 300,
-      maxStalledCount: 0,
-      beforeApply: () => {
-        reached = true;
-        return new Promise<void>(() => undefined);
-      },
-    });
     const saleId = uniq('S');
-    const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: saleId, total: 500 }));
-    expect(res.status).toBe(200);
-    const eventId = res.body.event_id as string;
-    await waitFor(async () => reached, { what: 'the worker mid-job' });
-    await a.worker.close(true);
+    const eventId = await killWorkerMidEvent(t, p, { id: saleId, total: 500 }, { maxStalledCount: 0 });
 
     // Another worker's stalled check fails the job without running our code: the row stays `processing`.
     const b = t.startWorker({ lockDuration: 1000, stalledInterval: 300, maxStalledCount: 0 });

@@ -2,6 +2,7 @@ import { createVenue } from '../helpers/fixtures';
 import {
   createTestPartner,
   eventRow,
+  killWorkerMidEvent,
   linkLocation,
   putMapping,
   SALE_MAPPING,
@@ -13,7 +14,6 @@ import {
   waitForEvent,
 } from '../helpers/partner';
 import { uniq } from '../helpers/test-app';
-import { waitFor } from '../helpers/wait-for';
 
 describe('inbound pipeline: a worker dies mid-job', () => {
   let t: HubApp;
@@ -29,23 +29,10 @@ describe('inbound pipeline: a worker dies mid-job', () => {
     await linkLocation(t, p.name, 'loc-1', venueId);
 
     // Worker A gets as far as `processing`, then hangs there for good and is killed without finishing.
-    let reached = false;
-    // The stalled check runs queue-wide at most once per stalledInterval (of whichever worker ran it last).
-    const a = t.startWorker({
-      lockDuration: 1000,
-      stalledInterval: 300,
-      beforeApply: () => {
-        reached = true;
-        return new Promise<void>(() => undefined);
-      },
-    });
+    // (The stalled check runs queue-wide at most once per stalledInterval of whichever worker ran it last.)
     const saleId = uniq('S');
-    const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: saleId, total: 777 }));
-    expect(res.status).toBe(200);
-    const eventId = res.body.event_id as string;
-    await waitFor(async () => reached, { what: 'worker A mid-job' });
+    const eventId = await killWorkerMidEvent(t, p, { id: saleId, total: 777 });
     expect((await eventRow(t, eventId))!.status).toBe('processing');
-    await a.worker.close(true);
 
     // The sale stays held meanwhile: no second event slips in.
     expect((await signedPost(t, p, 'sale.updated', saleEvent({ id: saleId, version: 2 }))).status).toBe(409);
