@@ -85,7 +85,7 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
 
   /** Ends the event and frees its sales for the next in line. */
   const wakeNext = async (next: readonly string[]) => {
-    await Promise.all(next.map((id) => wake(ctx.queue, id, log)));
+    await Promise.all(next.map((id) => wakeWaitingEvent(ctx.queue, id, log)));
   };
   const releaseSales = async () => wakeNext(await ctx.locks.release(data.partner, sales, eventId));
   const finish = async (status: 'ignored', reason: string, patch: EventRowPatch = {}): Promise<InboundEventResult> => {
@@ -251,7 +251,7 @@ async function park(
 }
 
 /** Moves a waiting event's job from delayed to wait so it runs now. */
-async function wake(queue: Queue, eventId: string, log: Logger): Promise<void> {
+export async function wakeWaitingEvent(queue: Queue, eventId: string, log: Logger): Promise<void> {
   try {
     const job = await queue.getJob(eventId);
     if (job && (await job.getState()) === 'delayed') await job.promote();

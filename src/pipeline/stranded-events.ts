@@ -6,6 +6,7 @@ import { SaleLock } from '../ingest/sale-lock';
 import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
 import type { InboundJobData } from './inbound-job';
+import { wakeWaitingEvent } from './process-inbound-event';
 
 /**
  * Events our code never got to finish. BullMQ fails a job that stalled more often than `maxStalledCount`
@@ -56,10 +57,7 @@ export async function failStrandedEvents(deps: StrandedSweepDeps, now = new Date
     const sales = [...new Set([...(data?.saleIds ?? []), ...(row.sale_id ? [row.sale_id] : [])])];
     // Sales first, then the row (as the worker does): an event shown finished never still holds its sale.
     const next = await deps.locks.release(row.partner, sales, row.id);
-    for (const id of next) {
-      const waiting = await deps.queue.getJob(id);
-      if (waiting && (await waiting.getState()) === 'delayed') await waiting.promote().catch(() => undefined);
-    }
+    await Promise.all(next.map((id) => wakeWaitingEvent(deps.queue, id, deps.logger)));
     const result = (await deps.dataSource.query(
       `UPDATE inbound_events SET status = 'failed', reason = ?, processed_at = ?, updated_at = ?
         WHERE id = ? AND status IN ('queued', 'processing')`,
