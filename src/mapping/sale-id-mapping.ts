@@ -71,93 +71,12 @@ function prune(node: unknown, seen = new Set<unknown>()): number {
   return cut;
 }
 
-/** Returned by a direct reader when the input needs JSONata's own semantics (arrays, sequences). */
-const NEEDS_JSONATA = Symbol('needs-jsonata');
-type DirectReader = (input: unknown) => unknown;
-
-const LITERAL_TYPES = new Set(['string', 'number', 'value']);
-/** Step properties that change what a plain name step means (filters, sorting, grouping, focus, …). */
-const PLAIN_STEP_KEYS = new Set(['type', 'value', 'position']);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
- * A slice made only of literals and plain name paths (`sale.id`) over plain objects is read directly, with
- * JSONata's meaning for that subset: a name on an object is its own property, on anything else nothing.
- * Anything that would meet an array (JSONata's sequences and flattening) is left to JSONata.
+ * A mapping's sale-id slice, compiled like any mapping: a slice simple enough (literals and name paths in
+ * command constructors) is read by the direct reader (direct-mapping.ts) inside evaluateMapping.
  */
-function valueReader(node: AstNode): ((input: Record<string, unknown>) => unknown) | null {
-  if (LITERAL_TYPES.has(node.type ?? '') && node.value !== undefined && !(node.value instanceof RegExp)) {
-    const value = node.value;
-    return () => value;
-  }
-  if (node.type !== 'path' || !Array.isArray(node.steps) || node.steps.length === 0) return null;
-  if (Object.keys(node).some((k) => k !== 'type' && k !== 'steps')) return null;
-  const names: string[] = [];
-  for (const step of node.steps as AstNode[]) {
-    if (step.type !== 'name' || typeof step.value !== 'string') return null;
-    if (Object.keys(step).some((k) => !PLAIN_STEP_KEYS.has(k))) return null;
-    names.push(step.value);
-  }
-  return (input) => {
-    let current: unknown = input;
-    for (const name of names) {
-      if (Array.isArray(current)) return NEEDS_JSONATA;
-      if (!isPlainObject(current)) return undefined;
-      current = Object.prototype.hasOwnProperty.call(current, name) ? current[name] : undefined;
-    }
-    return Array.isArray(current) ? NEEDS_JSONATA : current;
-  };
-}
-
-function objectReader(node: AstNode): ((input: Record<string, unknown>) => unknown) | null {
-  if (node.type !== 'unary' || node.value !== '{' || !Array.isArray(node.lhs)) return null;
-  const fields: [string, (input: Record<string, unknown>) => unknown][] = [];
-  for (const [key, value] of node.lhs as Pair[]) {
-    if (!isStringLiteral(key) || fields.some(([k]) => k === key.value)) return null;
-    const read = valueReader(value);
-    if (!read) return null;
-    fields.push([key.value as string, read]);
-  }
-  return (input) => {
-    const out: Record<string, unknown> = {};
-    for (const [key, read] of fields) {
-      const value = read(input);
-      if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
-      if (value !== undefined) out[key] = value;
-    }
-    return out;
-  };
-}
-
-/** A direct reader for a slice that is one command constructor, or an array constructor of them. */
-function directReader(ast: AstNode): DirectReader | null {
-  const readers =
-    ast.type === 'unary' && ast.value === '[' && Array.isArray(ast.expressions)
-      ? (ast.expressions as AstNode[]).map(objectReader)
-      : [objectReader(ast)];
-  if (readers.length === 0 || readers.some((r) => r === null)) return null;
-  const list = readers as ((input: Record<string, unknown>) => unknown)[];
-  const single = ast.type === 'unary' && ast.value === '{';
-  return (input) => {
-    // An array (or anything but an object) as the whole input changes what `{…}` means: JSONata's business.
-    if (!isPlainObject(input)) return NEEDS_JSONATA;
-    const out: unknown[] = [];
-    for (const read of list) {
-      const value = read(input);
-      if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
-      out.push(value);
-    }
-    return single ? out[0] : out;
-  };
-}
-
-/** A mapping's sale-id slice: the sliced expression, and a direct reader when the slice is simple enough. */
 export interface SaleIdSlice {
   readonly compiled: CompiledMapping;
-  readonly direct: DirectReader | null;
 }
 
 const CACHE_LIMIT = 500;
@@ -174,7 +93,7 @@ export function compileSaleIdMapping(expression: string): SaleIdSlice {
   // A second, private instance: the full one is shared with the worker and must stay whole.
   const expr = jsonata(expression, DEFAULT_GUARD);
   const ast = expr.ast() as unknown as AstNode;
-  let slice: SaleIdSlice = { compiled: full, direct: null };
+  let slice: SaleIdSlice = { compiled: full };
   if (prune(ast) > 0) {
     // Other guard limits: another instance, cut the same way.
     const build = (limits: GuardLimits) => {
@@ -183,7 +102,7 @@ export function compileSaleIdMapping(expression: string): SaleIdSlice {
       prune(other.ast());
       return other;
     };
-    slice = Object.freeze({ compiled: compiledFrom(expression, build), direct: directReader(ast) });
+    slice = Object.freeze({ compiled: compiledFrom(expression, build) });
   }
   cache.set(expression, slice);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
@@ -191,15 +110,10 @@ export function compileSaleIdMapping(expression: string): SaleIdSlice {
 }
 
 /**
- * The distinct sale ids the mapping's commands name for this input: read directly when the slice is
- * simple, else by evaluating the slice under the mapping guard (time and depth limits). Throws like
- * evaluateMapping.
+ * The distinct sale ids the mapping's commands name for this input, evaluating the slice under the mapping
+ * guard (time and depth limits). Throws like evaluateMapping.
  */
 export async function readSaleIds(slice: SaleIdSlice, input: unknown, eventType: string): Promise<string[]> {
-  if (slice.direct) {
-    const output = slice.direct(input);
-    if (output !== NEEDS_JSONATA) return saleIdsOfOutput(output);
-  }
   return saleIdsOfOutput(await evaluateMapping(slice.compiled, input, { bindings: { event_type: eventType } }));
 }
 
