@@ -85,24 +85,9 @@ end
 return {'claimed'}
 `;
 
-// Releases what owner holds, leaves every line it stands in, and returns the heads now first in line.
-const RELEASE = `
-local owner = ARGV[1]
-local heads = {}
-for i = 1, #KEYS / 2 do
-  if redis.call('GET', KEYS[2*i-1]) == owner then redis.call('DEL', KEYS[2*i-1]) end
-  redis.call('LREM', KEYS[2*i], 0, owner)
-  if redis.call('GET', KEYS[2*i-1]) == false then
-    local head = redis.call('LINDEX', KEYS[2*i], 0)
-    if head then table.insert(heads, head) end
-  end
-end
-return heads
-`;
-
-// RELEASE for several owners in one call (a batch of events finishing together). ARGV: owner1, pairs1,
-// owner2, pairs2, …, each owner's lock/waiting pairs following the previous owner's in KEYS. Returns, per
-// owner, the heads now first in line.
+// For each owner (several when a batch of events finishes together): releases what it holds, leaves every
+// line it stands in, and collects the heads now first in line. ARGV: owner1, pairs1, owner2, pairs2, …,
+// each owner's lock/waiting pairs following the previous owner's in KEYS. Returns the heads per owner.
 const RELEASE_MANY = `
 local out = {}
 local k = 0
@@ -164,7 +149,6 @@ class LuaScript {
 const SCRIPTS = {
   arrive: new LuaScript(ARRIVE),
   claim: new LuaScript(CLAIM),
-  release: new LuaScript(RELEASE),
   releaseMany: new LuaScript(RELEASE_MANY),
   extend: new LuaScript(EXTEND),
   leave: new LuaScript(LEAVE),
@@ -215,10 +199,7 @@ export class SaleLock {
 
   /** Owner-checked release (compare-and-delete). Returns the event ids now first in line, to be woken. */
   async release(partner: string, saleIds: readonly string[], owner: string): Promise<string[]> {
-    if (saleIds.length === 0) return [];
-    const keys = keysFor(this.prefix, partner, saleIds);
-    const heads = (await SCRIPTS.release.run(this.redis, keys, owner)) as string[];
-    return [...new Set(heads)];
+    return (await this.releaseMany([{ partner, saleIds, owner }]))[0]!;
   }
 
   /**
