@@ -12,6 +12,7 @@
  */
 import mysql from 'mysql2';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { driverErrorOf } from './db-errors';
 
 /** One SQL statement with its `?` parameters. */
 export interface SqlStatement {
@@ -149,8 +150,7 @@ export class SessionPool {
     } catch (err) {
       if (begun) await send(conn, 'ROLLBACK').catch(() => (reusable = false));
       // A statement's error leaves the connection fine; a lost connection (fatal) does not.
-      const driverError = ((err as { driverError?: unknown }).driverError ?? err) as { fatal?: boolean } | null;
-      if (driverError?.fatal) reusable = false;
+      if (driverErrorOf(err).fatal) reusable = false;
       throw err;
     } finally {
       if (reusable) conn.release();

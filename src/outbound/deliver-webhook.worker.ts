@@ -13,6 +13,7 @@ import { parseRetrySchedule, retryDelayMs, type RetrySchedule } from './retry-sc
 import { signDelivery, webhookBody } from './sign-webhook';
 import { stopPendingDeliveries, urlPolicy } from './webhooks-service';
 import { assertDeliverableUrl, blockPrivateLookup } from './webhook-url-policy';
+import { dbErrorCode } from '../db/db-errors';
 
 /**
  * The delivery worker (ARCHITECTURE C step 13): one BullMQ job per (message, endpoint), jobId = delivery id.
@@ -208,7 +209,7 @@ async function retryOnDeadlock<T>(fn: () => Promise<T>, tries = 3): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
+      const code = dbErrorCode(err);
       if (i >= tries || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw err;
     }
   }

@@ -13,6 +13,7 @@ import type { SaleLock } from '../ingest/sale-lock';
 import type { Logger } from '../shared/logger';
 import { recordEvent, type EventRowPatch } from './event-log';
 import type { InboundJobData } from './inbound-job';
+import { dbErrorCode } from '../db/db-errors';
 
 /**
  * The database side of the inbound worker, shared by the jobs one worker runs at once. Every statement is a
@@ -75,7 +76,7 @@ export async function inTransaction<T>(ds: DataSource, work: (em: EntityManager)
     try {
       return await ds.transaction('READ COMMITTED', work);
     } catch (err) {
-      if (attempt >= attempts || !DB_RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
+      if (attempt >= attempts || !DB_RETRYABLE.has(dbErrorCode(err) ?? '')) throw err;
     }
   }
 }

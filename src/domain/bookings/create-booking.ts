@@ -20,6 +20,7 @@ import {
   slotUnavailable,
   type VenueRef,
 } from './venue-context';
+import { isDeadlock, isDuplicateKey } from '../../db/db-errors';
 
 /** The API's booking request, plus where it came from. */
 export interface NewBooking extends CreateBookingBody {
@@ -34,19 +35,9 @@ export function newReference(): string {
   return `TS-${randomChars(REFERENCE_ALPHABET, 6)}`;
 }
 
-/** The driver's error behind a failed statement (TypeORM wraps it, the session pool does not). */
-function driverError(err: unknown): { code?: string; sqlMessage?: string } {
-  return ((err as { driverError?: unknown }).driverError ?? err ?? {}) as { code?: string; sqlMessage?: string };
-}
-
-const isDuplicateKey = (err: unknown, key: string): boolean => {
-  const e = driverError(err);
-  return e.code === 'ER_DUP_ENTRY' && (e.sqlMessage ?? '').includes(key);
-};
 const isDuplicateReference = (err: unknown): boolean => isDuplicateKey(err, 'uq_bookings_reference');
 const isDuplicateCustomer = (err: unknown): boolean =>
   isDuplicateKey(err, 'uq_customers_venue_email') || isDuplicateKey(err, 'uq_customers_venue_phone');
-const isDeadlock = (err: unknown): boolean => driverError(err).code === 'ER_LOCK_DEADLOCK';
 
 /**
  * POST /bookings: createBooking in its diary transaction (READ COMMITTED, on a connection of the session

@@ -29,6 +29,7 @@ import {
   type Availability,
 } from './availability';
 import { addDays, instantToLocal, instantToLocalDate } from './venue-time';
+import { isDeadlock } from '../../db/db-errors';
 
 /** What a request knows about its venue (from the API key). */
 export interface VenueRef {
@@ -46,9 +47,6 @@ export interface DiaryContext {
   tables: TableDef[];
   events: EventDef[];
 }
-
-const isDeadlock = (err: unknown): boolean =>
-  (err as { driverError?: { code?: string } }).driverError?.code === 'ER_LOCK_DEADLOCK';
 
 /** A READ COMMITTED transaction for diary writers; a deadlock victim is rolled back and run again. */
 export async function inDiaryTransaction<T>(dataSource: DataSource, work: (em: EntityManager) => Promise<T>): Promise<T> {

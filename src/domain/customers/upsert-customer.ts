@@ -15,6 +15,7 @@ import { AppError } from '../../shared/app-error';
 import { newId } from '../../shared/ids';
 import { presentCustomer } from '../views/customer.view';
 import { customerStats } from './customer-stats';
+import { isDuplicateKey } from '../../db/db-errors';
 
 export interface ContactInput {
   name: string;
@@ -83,7 +84,6 @@ export interface UpsertResult {
   created: boolean;
 }
 
-const isDuplicate = (err: unknown): boolean => (err as { driverError?: { code?: string } }).driverError?.code === 'ER_DUP_ENTRY';
 
 async function findOwner(em: EntityManager, venueId: string, where: { emailNormalized: string } | { phone: string }, exceptId?: string): Promise<Customer | null> {
   return em.findOne(Customer, {
@@ -121,7 +121,7 @@ export async function upsertCustomer(
       return { customer: await insertCustomer(em, venueId, contact, currency, now, deferred), created: true };
     } catch (err) {
       // Someone else inserted this email/phone since we looked: match again (READ COMMITTED sees it).
-      if (!isDuplicate(err) || attempt >= 2) throw err;
+      if (!isDuplicateKey(err) || attempt >= 2) throw err;
     }
   }
 }

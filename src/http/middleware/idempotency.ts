@@ -22,6 +22,7 @@ import { AppError } from '../../shared/app-error';
 import { newId } from '../../shared/ids';
 import { fieldError } from '../validation';
 import { getAuth } from './api-key-auth';
+import { isDuplicateKey } from '../../db/db-errors';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 /** Far beyond any request's duration: a claim this old belongs to a request that will never finish. */
@@ -47,7 +48,6 @@ export function requestFingerprint(method: string, path: string, body: unknown):
 
 type Claim = { kind: 'claimed'; id: string } | { kind: 'replay'; status: number; body: string };
 
-const isDuplicate = (err: unknown): boolean => (err as { driverError?: { code?: string } }).driverError?.code === 'ER_DUP_ENTRY';
 
 async function claimKey(repo: Repository<IdempotencyRecord>, apiKeyId: string, key: string, fingerprint: string): Promise<Claim> {
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -60,7 +60,7 @@ async function claimKey(repo: Repository<IdempotencyRecord>, apiKeyId: string, k
       await repo.insert({ ...fresh, apiKeyId, idempotencyKey: key });
       return { kind: 'claimed', id: fresh.id };
     } catch (err) {
-      if (!isDuplicate(err)) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
     const existing = await repo.findOne({ where: { apiKeyId, idempotencyKey: key } });
     if (!existing) continue; // released in between: claim again
