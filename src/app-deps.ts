@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { SessionPool } from './db/session-pool';
+import type { BookingWriter } from './domain/bookings/booking-writer';
 import type { Logger } from './shared/logger';
 import type { Metrics } from './shared/metrics';
 import type { SecretBox } from './shared/secret-box';
@@ -20,6 +21,8 @@ export interface AppDeps {
    * (POST /bookings). Separate from the DataSource's pool; a transaction holds one connection of one pool.
    */
   readonly sessionPool: SessionPool;
+  /** POST /bookings: bookings arriving together share a transaction (booking-writer.ts). */
+  readonly bookingWriter: BookingWriter;
   /** Commands (locks, caches, rate limits). Fails fast while Redis is down instead of queueing commands. */
   readonly redis: Redis;
   /** Options for extra connections (BullMQ workers, pub/sub subscribers) of the same Redis. */

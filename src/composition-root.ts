@@ -8,6 +8,7 @@ import type { AppDeps, RedisConnectionOptions } from './app-deps';
 import type { Config } from './config';
 import { createDataSource } from './db/data-source';
 import { SessionPool, SESSION_POOL_SIZE } from './db/session-pool';
+import { BookingWriter } from './domain/bookings/booking-writer';
 import { subscribeToApiKeyChanges } from './http/middleware/api-key-cache';
 import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
@@ -139,11 +140,13 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       }
     : null;
 
+  const sessionPool = new SessionPool(dataSource, SESSION_POOL_SIZE);
   const deps: AppDeps = {
     config,
     logger,
     dataSource,
-    sessionPool: new SessionPool(dataSource, SESSION_POOL_SIZE),
+    sessionPool,
+    bookingWriter: new BookingWriter(sessionPool),
     redis,
     redisConnectionOptions: redisOpts,
     queues,

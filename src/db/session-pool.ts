@@ -18,6 +18,11 @@ import { driverErrorOf } from './db-errors';
 export interface SqlStatement {
   sql: string;
   params: unknown[];
+  /**
+   * A read whose rows cannot differ between two copies sent in one round trip (nothing sent with it
+   * writes what it reads): sharedRuns sends it once for everyone who asked.
+   */
+  sameInRoundTrip?: boolean;
 }
 
 /** Connections at most per process (opened when needed, beside the DataSource's pool of 20). */
@@ -105,10 +110,15 @@ export class SessionPool {
     let queryRunner: QueryRunner | null = null;
     const atCommit: SqlStatement[] = [];
     // The level is set on the session once (these connections serve only this class's transactions), so
-    // most transactions start with START TRANSACTION alone.
+    // most transactions start with START TRANSACTION alone. autocommit is off as well: should the server
+    // end the transaction by itself (a deadlock victim is rolled back whole), a statement still on its
+    // way opens a new transaction that the ROLLBACK discards, instead of committing on its own.
+    // (START TRANSACTION commits the prelude's statements, as autocommit did.)
     const start: SqlStatement[] = [
       ...prelude,
-      ...(sessionLevel.get(conn) === isolation ? [] : [{ sql: `SET SESSION TRANSACTION ISOLATION LEVEL ${isolation}`, params: [] }]),
+      ...(sessionLevel.get(conn) === isolation
+        ? []
+        : [{ sql: 'SET SESSION autocommit = 0', params: [] }, { sql: `SET SESSION TRANSACTION ISOLATION LEVEL ${isolation}`, params: [] }]),
       { sql: 'START TRANSACTION', params: [] },
     ];
 
@@ -163,4 +173,54 @@ export class SessionPool {
     this.pool = null;
     if (pool) await new Promise<void>((resolve) => pool.end(() => resolve()));
   }
+}
+
+/**
+ * A view of `tx` for several pieces of work running at once in it (booking-writer.ts): their run() calls
+ * made in the same turn of the event loop go in one round trip, each getting its own results back; a
+ * `sameInRoundTrip` statement asked for more than once in it is sent once. Once a round trip fails, every
+ * later run() fails too: the transaction is to be rolled back, whatever else its pieces try.
+ */
+export function sharedRuns(tx: SqlTransaction): SqlTransaction {
+  type Waiting = { statements: readonly SqlStatement[]; resolve: (r: unknown[]) => void; reject: (e: unknown) => void };
+  let waiting: Waiting[] = [];
+  let failed: { error: unknown } | null = null;
+
+  const flush = async (): Promise<void> => {
+    const batch = waiting;
+    waiting = [];
+    const sent: SqlStatement[] = [];
+    const once = new Map<string, number>();
+    const positions = batch.map((w) => w.statements.map((s) => {
+      const key = s.sameInRoundTrip ? `${s.sql}\u0000${JSON.stringify(s.params)}` : null;
+      const at = key === null ? undefined : once.get(key);
+      if (at !== undefined) return at;
+      if (key !== null) once.set(key, sent.length);
+      sent.push(s);
+      return sent.length - 1;
+    }));
+    try {
+      const results = failed ? Promise.reject(failed.error) : tx.run(sent);
+      const all = await results;
+      batch.forEach((w, i) => w.resolve(positions[i]!.map((p) => all[p])));
+    } catch (error) {
+      failed ??= { error };
+      for (const w of batch) w.reject(error);
+    }
+  };
+
+  return {
+    run(statements) {
+      if (failed) return Promise.reject(failed.error);
+      return new Promise((resolve, reject) => {
+        // The first caller of this turn schedules the round trip; the others of the turn join it.
+        if (waiting.length === 0) setImmediate(() => void flush());
+        waiting.push({ statements, resolve, reject });
+      });
+    },
+    beforeCommit: (statements) => tx.beforeCommit(statements),
+    get em() {
+      return tx.em;
+    },
+  };
 }

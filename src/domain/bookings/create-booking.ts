@@ -6,7 +6,7 @@ import { AppError } from '../../shared/app-error';
 import { newId, randomChars } from '../../shared/ids';
 import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
 import { presentBooking } from '../views/booking.view';
-import { planSlot, type CheckSlotInput, type ExistingBooking } from './availability';
+import { planSlot, type CheckSlotInput, type ExistingBooking, type SlotCheck } from './availability';
 import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './kept-diary';
 import { outboxRowsStatement, waitingSalesProbe, writeOutboxRows } from './booking-sales';
 import { rematchSalesForBooking } from '../sales/match-sale';
@@ -69,15 +69,8 @@ export async function bookTable(sessions: SessionPool, venue: VenueRef, input: N
  * matches waiting sales to it and writes booking.created. A full slot → 422 slot_unavailable with
  * alternatives (and nothing written).
  *
- * The statements go in three round trips, each carrying what is known by then, in the same order as one
- * by one: (1) the transaction's start, the venue's services and tables (tables share-locked), the diary
- * locks, then the bookings (a fresh READ COMMITTED read, after the locks) and the customer lookups; (2) the
- * customer's and the booking's INSERTs and the probe for waiting sales; (3) the outbox rows and the COMMIT.
- * (1) plans with the venue's services and tables as kept from an earlier booking, checked against the
- * rows it reads (kept-diary.ts); with nothing kept, or an event, the rows are read first and the locks
- * and bookings follow in a round trip of their own. A returning customer, a waiting sale, a duplicate
- * reference or a concurrent insert of the same new customer take the same steps as before, on the same
- * connection and transaction.
+ * Two phases, so that several bookings can share one transaction (booking-writer.ts): prepareBooking
+ * reads and locks (nothing it does needs undoing when it refuses the booking), writeBooking writes.
  */
 export async function createBooking(
   tx: SqlTransaction,
@@ -87,13 +80,59 @@ export async function createBooking(
   now = new Date(),
   useKept = true,
 ): Promise<Record<string, unknown>> {
+  return writeBooking(tx, await prepareBooking(tx, venue, input, contact, now, { useKept }));
+}
+
+/** A booking checked under its diary locks, ready to be written (prepareBooking → writeBooking). */
+export interface PreparedBooking {
+  venue: VenueRef;
+  input: NewBooking;
+  contact: Contact;
+  now: Date;
+  unbooked: CheckSlotInput;
+  slot: Extract<SlotCheck, { ok: true }>;
+  /** The customer lookups' rows (customerMatchStatements), one array per lookup. */
+  customerRows: unknown[][];
+}
+
+export interface PrepareOptions {
+  /** Plan with the venue's kept services and tables (kept-diary.ts). @defaultValue true */
+  useKept?: boolean;
+  /**
+   * For a transaction shared with other bookings (booking-writer.ts): called with the diary dates the
+   * booking is about to lock; false (another booking of the transaction has one of them) → DiaryDatesTaken,
+   * thrown before the locks are sent.
+   */
+  claimDates?: (venueId: string, dates: readonly string[]) => boolean;
+}
+
+/**
+ * The first phase: the statements go in one round trip, in the same order as one by one: the
+ * transaction's start, the venue's services and tables (tables share-locked), the diary locks, then the
+ * bookings (a fresh READ COMMITTED read, after the locks) and the customer lookups. It plans with the
+ * venue's services and tables as kept from an earlier booking, checked against the rows it reads
+ * (kept-diary.ts); with nothing kept, or an event, the rows are read first and the locks and bookings
+ * follow in a round trip of their own. It only reads and takes locks: a refused booking (422, 400,
+ * StaleDiary, DiaryDatesTaken) leaves nothing to undo.
+ */
+export async function prepareBooking(
+  tx: SqlTransaction,
+  venue: VenueRef,
+  input: NewBooking,
+  contact: Contact,
+  now: Date,
+  options: PrepareOptions = {},
+): Promise<PreparedBooking> {
   const query = { date: input.date, party_size: input.party_size, service_id: input.service_id, event_id: input.event_id };
   const lookups = customerMatchStatements(venue.id, contact);
   const planFor = (ctx: DiaryContext) => {
     const unbooked: CheckSlotInput = { ...engineInput(ctx, [], query, now), time: input.time, table_id: input.table_id };
     const plan = planSlot(unbooked);
-    const lock = lockDiaryDays(venue.id, claimedDates(plan.claims, venue.timezone));
-    return { unbooked, plan, lock, bookings: bookingsForCheckStatement(venue.id, unbooked, plan.claims) };
+    const dates = claimedDates(plan.claims, venue.timezone);
+    return { unbooked, plan, dates, lock: lockDiaryDays(venue.id, dates), bookings: bookingsForCheckStatement(venue.id, unbooked, plan.claims) };
+  };
+  const claim = (dates: readonly string[]) => {
+    if (options.claimDates && !options.claimDates(venue.id, dates)) throw new DiaryDatesTaken();
   };
 
   // With the venue's services and tables kept (kept-diary.ts) the plan is made from them, and the first
@@ -101,14 +140,16 @@ export async function createBooking(
   // and reads the bookings, in that order; should they show another venue than the plan's, it all
   // starts again from the rows. Otherwise (nothing kept, an event, a request the kept venue refuses) the
   // rows come first and the locks and bookings in a second round trip.
-  const kept = input.event_id || !useKept ? null : keptDiary(venue); // events are not kept
+  const kept = input.event_id || options.useKept === false ? null : keptDiary(venue); // events are not kept
   let step = kept ? planOrNull(() => planFor(kept.ctx)) : null;
   let read: unknown[];
   if (kept && step) {
+    claim(step.dates);
     read = await tx.run([...diaryDigestStatements(venue), ...(step.lock ? [step.lock] : []), step.bookings, ...lookups]);
     if (!keptDiaryIsCurrent(venue, kept, read.splice(0, 2))) throw new StaleDiary();
   } else {
     step = planFor(await loadDiaryContextLocked(tx.run, venue, input.event_id));
+    claim(step.dates);
     read = await tx.run([...(step.lock ? [step.lock] : []), step.bookings, ...lookups]);
   }
   const { unbooked, plan } = step;
@@ -119,12 +160,23 @@ export async function createBooking(
     // The alternatives look at the whole day.
     throw slotUnavailable({ ...unbooked, bookings: await loadBookingsNear(tx.em, venue.id, input.date, venue.timezone) }, slot.reason);
   }
+  return { venue, input, contact, now, unbooked, slot, customerRows: read as unknown[][] };
+}
 
+/**
+ * The second phase: (2) the customer's and the booking's INSERTs and the probe for waiting sales in one
+ * round trip; (3) the outbox rows, sent with the COMMIT. A returning customer, a waiting sale, a
+ * duplicate reference or a concurrent insert of the same new customer take extra steps on the same
+ * connection and transaction. `shared` (a transaction shared with other bookings): any database error is
+ * thrown as it is, since the transaction is rolled back and each booking tried alone.
+ */
+export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking, shared = false): Promise<Record<string, unknown>> {
+  const { venue, input, contact, now, unbooked, slot } = prepared;
   // customer.created/updated is written with booking.created in one statement, ahead of it as before.
   const outbox: OutboxEntry[] = [];
   let customer: Customer | null = null;
   let customerInsert: SqlStatement | null = null;
-  if ((read as unknown[][]).some((rows) => rows.length > 0)) {
+  if (prepared.customerRows.some((rows) => rows.length > 0)) {
     customer = (await upsertCustomer(tx.em, venue.id, contact, venue.currency, now, outbox)).customer;
   } else {
     const fresh = newCustomer(venue.id, contact, venue.currency, now);
@@ -150,6 +202,7 @@ export async function createBooking(
       waiting = probe !== null && (written[written.length - 1] as unknown[]).length > 0;
       break;
     } catch (err) {
+      if (shared) throw err;
       if (customerInsert && isDuplicateCustomer(err)) {
         // Someone inserted this email/phone since we looked: match again (READ COMMITTED sees it), as upsertCustomer does.
         outbox.length = 0;
@@ -177,7 +230,10 @@ export async function createBooking(
 }
 
 /** The kept venue changed under a booking that planned with it: it starts again from the rows. */
-class StaleDiary extends Error {}
+export class StaleDiary extends Error {}
+
+/** Another booking of the shared transaction locks one of this booking's diary dates: it waits for another transaction. */
+export class DiaryDatesTaken extends Error {}
 
 /** The plan, or null when the request is refused (400): that answer is given from the rows, not from what is kept. */
 function planOrNull<T>(plan: () => T): T | null {

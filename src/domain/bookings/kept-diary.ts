@@ -59,11 +59,14 @@ const KEPT_MAX = 1000;
 
 /** The statements that read the services (their rows) and share-lock the tables (their digest): send them where loadDiaryContext's read would go. */
 export function diaryDigestStatements(venue: Pick<VenueRef, 'id' | 'timezone'>): [SqlStatement, SqlStatement] {
-  return [servicesStatement(venue), { sql: TABLES_DIGEST_SQL, params: [venue.id] }];
+  return [servicesStatement(venue), tablesDigestStatement(venue)];
 }
 
+// Bookings sharing a transaction (booking-writer.ts) need these reads once: they only read and share-lock.
+const tablesDigestStatement = (venue: Pick<VenueRef, 'id'>): SqlStatement => ({ sql: TABLES_DIGEST_SQL, params: [venue.id], sameInRoundTrip: true });
+
 const servicesStatement = (venue: Pick<VenueRef, 'id' | 'timezone'>): SqlStatement =>
-  diaryContextQuery(venue, { split: true }).statements[0]!;
+  ({ ...diaryContextQuery(venue, { split: true }).statements[0]!, sameInRoundTrip: true });
 
 function digestOf(rows: unknown): Digest | null {
   const d = (rows as DigestRow[])[0]!;
@@ -118,8 +121,8 @@ export async function loadDiaryContextLocked(
   eventId: string | null | undefined,
 ): Promise<DiaryContext> {
   const rows = diaryContextQuery(venue, { eventId, lockTables: true, split: true });
-  const [services, tables, event] = [rows.statements[0]!, rows.statements[1]!, rows.statements[2]];
-  const tablesDigest: SqlStatement = { sql: TABLES_DIGEST_SQL, params: [venue.id] };
+  const [services, tables, event] = rows.statements.map((s): SqlStatement => ({ ...s, sameInRoundTrip: true }));
+  const tablesDigest = tablesDigestStatement(venue);
   const before = kept.get(venue.id);
   const read = async (withTables: boolean) => {
     const results = await run([services, ...(withTables ? [tables] : []), tablesDigest, ...(event ? [event] : [])]);

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../../app-deps';
 import type { Booking, BookingStatus } from '../../../db/entities';
-import { bookTable } from '../../../domain/bookings/create-booking';
 import { bookingListQuery, findBooking, presentBookings, presentBookingWithSales } from '../../../domain/bookings/load-booking';
 import { updateBooking } from '../../../domain/bookings/update-booking';
 import { inDiaryTransaction } from '../../../domain/bookings/venue-context';
@@ -58,7 +57,7 @@ export function bookingsRouter(deps: AppDeps): Router {
   router.post('/bookings', requireScope('bookings:write'), idempotent, async (req, res) => {
     const body = parseWith(validateCreate, req.body);
     const { venue } = getAuth(res);
-    const booking = await bookTable(deps.sessionPool, venue, body);
+    const booking = await deps.bookingWriter.book(venue, body);
     res.status(201).json(booking);
   });
 
