@@ -90,14 +90,9 @@ export class SessionPool {
 
   /**
    * Runs `work` in one transaction at `isolation` and commits when it resolves (with the statements it
-   * queued for the commit); rolls back when it throws. The transaction starts with the first round trip,
-   * after the `prelude` statements (autocommitted: they stay whatever becomes of the transaction).
+   * queued for the commit); rolls back when it throws. The transaction starts with the first round trip.
    */
-  async transaction<T>(
-    isolation: IsolationLevel,
-    work: (tx: SqlTransaction) => Promise<T>,
-    prelude: readonly SqlStatement[] = [],
-  ): Promise<T> {
+  async transaction<T>(isolation: IsolationLevel, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     const conn = await this.acquire();
     const dataSource = this.dataSource;
     let begun = false;
@@ -107,7 +102,6 @@ export class SessionPool {
     // The level is set on the session once (these connections serve only this class's transactions), so
     // most transactions start with START TRANSACTION alone.
     const start: SqlStatement[] = [
-      ...prelude,
       ...(sessionLevel.get(conn) === isolation ? [] : [{ sql: `SET SESSION TRANSACTION ISOLATION LEVEL ${isolation}`, params: [] }]),
       { sql: 'START TRANSACTION', params: [] },
     ];
