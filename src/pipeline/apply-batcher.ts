@@ -95,21 +95,24 @@ export async function applyOne(ds: DataSource, req: ApplyRequest): Promise<Apply
   });
 }
 
-/** Marks the events of a batch finished in one UPDATE (every row exists: the processing write made it). */
-function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOutcome[], now: Date): SqlStatement {
-  const statusCases: unknown[] = [];
-  const reasonCases: unknown[] = [];
+/**
+ * Marks the events of a batch finished (every row exists: the processing write made it): one UPDATE per
+ * distinct outcome, as a rule a single one for the whole batch (a plain `WHERE id IN`, no per-row CASE
+ * for the database to evaluate).
+ */
+function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOutcome[], now: Date): SqlStatement[] {
+  const groups = new Map<string, { status: string; reason: string | null; ids: string[] }>();
   reqs.forEach((r, i) => {
-    statusCases.push(r.data.eventId, outcomes[i]!.status);
-    reasonCases.push(r.data.eventId, outcomes[i]!.reason);
+    const { status, reason } = outcomes[i]!;
+    const key = JSON.stringify([status, reason]);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { status, reason, ids: [] }));
+    group.ids.push(r.data.eventId);
   });
-  const when = reqs.map(() => 'WHEN ? THEN ?').join(' ');
-  return {
-    sql: `UPDATE inbound_events
-             SET status = CASE id ${when} END, reason = CASE id ${when} END, processed_at = ?, updated_at = ?
-           WHERE id IN (?)`,
-    params: [...statusCases, ...reasonCases, now, now, reqs.map((r) => r.data.eventId)],
-  };
+  return [...groups.values()].map((g) => ({
+    sql: 'UPDATE inbound_events SET status = ?, reason = ?, processed_at = ?, updated_at = ? WHERE id IN (?)',
+    params: [g.status, g.reason, now, now, g.ids],
+  }));
 }
 
 const saleKeys = (req: ApplyRequest): string[] =>
@@ -176,9 +179,10 @@ export class InboundApplier {
             session,
             this.ds,
             members.map((r) => ({ ctx: applyContext(r), commands: r.commands as SaleCommand[] })),
-            (applied) => [markFinished(members, applied, new Date())],
+            (applied) => markFinished(members, applied, new Date()),
           );
-          if (((finished[0] as { affectedRows?: number }).affectedRows ?? 0) !== members.length) {
+          const marked = finished.reduce<number>((sum, r) => sum + ((r as { affectedRows?: number }).affectedRows ?? 0), 0);
+          if (marked !== members.length) {
             throw new BatchNotApplicable('an event row is missing');
           }
           await this.releaseAll(members);
