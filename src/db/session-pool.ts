@@ -95,14 +95,9 @@ export class SessionPool {
 
   /**
    * Runs `work` in one transaction at `isolation` and commits when it resolves (with the statements it
-   * queued for the commit); rolls back when it throws. The transaction starts with the first round trip,
-   * after the `prelude` statements (autocommitted: they stay whatever becomes of the transaction).
+   * queued for the commit); rolls back when it throws. The transaction starts with the first round trip.
    */
-  async transaction<T>(
-    isolation: IsolationLevel,
-    work: (tx: SqlTransaction) => Promise<T>,
-    prelude: readonly SqlStatement[] = [],
-  ): Promise<T> {
+  async transaction<T>(isolation: IsolationLevel, work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     const conn = await this.acquire();
     const dataSource = this.dataSource;
     let begun = false;
@@ -113,9 +108,7 @@ export class SessionPool {
     // most transactions start with START TRANSACTION alone. autocommit is off as well: should the server
     // end the transaction by itself (a deadlock victim is rolled back whole), a statement still on its
     // way opens a new transaction that the ROLLBACK discards, instead of committing on its own.
-    // (START TRANSACTION commits the prelude's statements, as autocommit did.)
     const start: SqlStatement[] = [
-      ...prelude,
       ...(sessionLevel.get(conn) === isolation
         ? []
         : [{ sql: 'SET SESSION autocommit = 0', params: [] }, { sql: `SET SESSION TRANSACTION ISOLATION LEVEL ${isolation}`, params: [] }]),

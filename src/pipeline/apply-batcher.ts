@@ -20,13 +20,13 @@ import { dbErrorCode } from '../db/db-errors';
  * round trip, and round trips (not the mapping) are what an event costs, so the jobs in flight together
  * share them (outbound/batcher.ts, as the webhook delivery worker does):
  *
- * - `apply`: the events ready together are applied in ONE transaction on a connection of its own: their
- *   `processing` rows (one multi-row INSERT, committed on its own: visible at once), the transaction's start
- *   and every read go in one round trip, every write plus the events' rows in a second (applySaleBatch), the
- *   sales are released just before the commit. READ COMMITTED: no gap locks, so new sales of parallel
- *   batches never deadlock.
- * - `processing` alone (when a test seam runs between it and the apply): one multi-row INSERT for the events
- *   starting together.
+ * - `recordProcessing`: the `processing` rows of the events starting together, one multi-row INSERT on the
+ *   DataSource's pool (autocommit: visible at once). It runs while the previous apply batch is still busy
+ *   on its own connection, so the two overlap (two cores: the database works on both at once).
+ * - `apply`: the events ready together are applied in ONE transaction on a connection of its own: the
+ *   transaction's start and every read go in one round trip, every write plus the events' final rows in a
+ *   second (applySaleBatch), the sales are released just before the commit. READ COMMITTED: no gap locks,
+ *   so new sales of parallel batches never deadlock.
  *
  * Each job still gets its own outcome. Whenever a batch cannot go through as one (a booking_status command, a
  * sale twice, a collation subtlety, any database error), its events are applied one by one, each in its own
@@ -45,8 +45,6 @@ export interface ApplyRequest {
    * (SaleLock.releaseMany) and then wakes whoever is next in line (`wake`). Without it, release().
    */
   held?: HeldSales;
-  /** The event's `processing` row, written (and committed on its own) as the apply starts. */
-  processing?: ProcessingRequest;
 }
 
 export interface HeldSales {
@@ -97,21 +95,24 @@ export async function applyOne(ds: DataSource, req: ApplyRequest): Promise<Apply
   });
 }
 
-/** Marks the events of a batch finished in one UPDATE (every row exists: the processing write made it). */
-function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOutcome[], now: Date): SqlStatement {
-  const statusCases: unknown[] = [];
-  const reasonCases: unknown[] = [];
+/**
+ * Marks the events of a batch finished (every row exists: the processing write made it): one UPDATE per
+ * distinct outcome, as a rule a single one for the whole batch (a plain `WHERE id IN`, no per-row CASE
+ * for the database to evaluate).
+ */
+function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOutcome[], now: Date): SqlStatement[] {
+  const groups = new Map<string, { status: string; reason: string | null; ids: string[] }>();
   reqs.forEach((r, i) => {
-    statusCases.push(r.data.eventId, outcomes[i]!.status);
-    reasonCases.push(r.data.eventId, outcomes[i]!.reason);
+    const { status, reason } = outcomes[i]!;
+    const key = JSON.stringify([status, reason]);
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { status, reason, ids: [] }));
+    group.ids.push(r.data.eventId);
   });
-  const when = reqs.map(() => 'WHEN ? THEN ?').join(' ');
-  return {
-    sql: `UPDATE inbound_events
-             SET status = CASE id ${when} END, reason = CASE id ${when} END, processed_at = ?, updated_at = ?
-           WHERE id IN (?)`,
-    params: [...statusCases, ...reasonCases, now, now, reqs.map((r) => r.data.eventId)],
-  };
+  return [...groups.values()].map((g) => ({
+    sql: 'UPDATE inbound_events SET status = ?, reason = ?, processed_at = ?, updated_at = ? WHERE id IN (?)',
+    params: [g.status, g.reason, now, now, g.ids],
+  }));
 }
 
 const saleKeys = (req: ApplyRequest): string[] =>
@@ -138,7 +139,7 @@ export class InboundApplier {
     const maxBatch = options.maxBatch ?? 50;
     const maxInFlight = options.maxInFlight ?? 1;
     // Connections of the worker's own (multi-statement): one round trip carries a batch's reads, another its
-    // writes; the prelude (processing rows, autocommitted) rides with the first.
+    // writes.
     this.connections = new SessionPool(ds, maxInFlight);
     this.applier = new Batcher((reqs) => this.applyMany(reqs), { maxBatch, maxInFlight });
     this.recorder = new Batcher((reqs) => this.recordMany(reqs), { maxBatch, maxInFlight });
@@ -161,7 +162,6 @@ export class InboundApplier {
 
   private async applyMany(reqs: ApplyRequest[]): Promise<Settled<ApplyOutcome>[]> {
     const results: (Settled<ApplyOutcome> | undefined)[] = reqs.map(() => undefined);
-    const now = new Date();
     // Sale commands only, each sale once in the batch; the others go one by one.
     const batch: number[] = [];
     const keys = new Set<string>();
@@ -171,39 +171,27 @@ export class InboundApplier {
       for (const k of mine) keys.add(k);
       batch.push(i);
     });
-    // `processing` rows: those of first attempts ride with the batch's first round trip; the others first.
-    const withBatch = batch.filter((i) => reqs[i]!.processing?.fresh);
-    const ridesAlong = new Set(withBatch);
-    await Promise.all(
-      reqs.map(async (req, i) => {
-        if (!req.processing || ridesAlong.has(i)) return;
-        const written = await settle(this.writeProcessing(req.processing, now));
-        if (!written.ok) results[i] = written;
-      }),
-    );
-    const members = batch.filter((i) => !results[i]).map((i) => reqs[i]!);
+    const members = batch.map((i) => reqs[i]!);
     if (members.length > 0) {
       try {
-        const prelude = withBatch.length ? [processingUpsert(withBatch.map((i) => reqs[i]!.processing!), now)] : [];
         const outcomes = await this.connections.transaction('READ COMMITTED', async (session) => {
           const { outcomes, finished } = await applySaleBatch(
             session,
             this.ds,
             members.map((r) => ({ ctx: applyContext(r), commands: r.commands as SaleCommand[] })),
-            (applied) => [markFinished(members, applied, new Date())],
+            (applied) => markFinished(members, applied, new Date()),
           );
-          if (((finished[0] as { affectedRows?: number }).affectedRows ?? 0) !== members.length) {
+          const marked = finished.reduce<number>((sum, r) => sum + ((r as { affectedRows?: number }).affectedRows ?? 0), 0);
+          if (marked !== members.length) {
             throw new BatchNotApplicable('an event row is missing');
           }
           await this.releaseAll(members);
           return outcomes;
-        }, prelude);
-        members.forEach((r, k) => (results[reqs.indexOf(r)] = { ok: true, value: outcomes[k]! }));
+        });
+        batch.forEach((i, k) => (results[i] = { ok: true, value: outcomes[k]! }));
       } catch (err) {
         const level = err instanceof BatchNotApplicable ? 'debug' : 'warn';
         this.logger[level]({ err: (err as Error).message, events: members.length }, 'inbound batch applied event by event instead');
-        // The prelude commits on its own: write the `processing` rows it did not.
-        await this.recoverPrelude(reqs, withBatch, results, now);
       }
     }
     await Promise.all(
@@ -229,86 +217,35 @@ export class InboundApplier {
     ]);
   }
 
-  private writeProcessing(p: ProcessingRequest, now: Date): Promise<void> {
-    return recordEvent(this.ds.manager, p.data, p.raw, p.patch, true, now, p.fresh);
-  }
-
-  /** After a failed batch: the `processing` rows its prelude did not write are written now (or the event fails). */
-  private async recoverPrelude(reqs: ApplyRequest[], prelude: number[], results: (Settled<ApplyOutcome> | undefined)[], now: Date): Promise<void> {
-    if (prelude.length === 0) return;
-    let written: Set<string>;
-    try {
-      // A first attempt's row says `processing` only if the prelude wrote it.
-      const rows = (await this.ds.query("SELECT id FROM inbound_events WHERE id IN (?) AND status = 'processing'", [
-        prelude.map((i) => reqs[i]!.data.eventId),
-      ])) as { id: string }[];
-      written = new Set(rows.map((r) => r.id));
-    } catch (error) {
-      for (const i of prelude) results[i] = { ok: false, error };
-      return;
-    }
-    await Promise.all(
-      prelude.map(async (i) => {
-        const p = reqs[i]!.processing!;
-        if (written.has(p.data.eventId)) return;
-        const done = await settle(this.writeProcessing(p, now));
-        if (!done.ok) results[i] = done;
-      }),
-    );
-  }
-
   private async recordMany(reqs: ProcessingRequest[]): Promise<Settled<void>[]> {
     const now = new Date();
-    if (reqs.length >= 2 && reqs.every((r) => r.fresh)) {
+    // First attempts (no row yet, as a rule) in one multi-row INSERT; the others, and all of them when a row
+    // turns out to exist already (a resumed event), one by one (recordEvent: INSERT or UPDATE).
+    const fresh = reqs.filter((r) => r.fresh);
+    let inserted = false;
+    if (fresh.length >= 2) {
       try {
         await this.ds.query(
           `INSERT INTO inbound_events
              (id, partner, event_type, raw_payload, status, reason, sale_id, attempts, mapping_version, output, errors,
               received_at, processed_at, updated_at)
            VALUES ?`,
-          [reqs.map((r) => processingRow(r, now))],
+          [fresh.map((r) => processingRow(r, now))],
         );
-        return reqs.map(() => ({ ok: true, value: undefined }));
+        inserted = true;
       } catch {
-        // A row already there (a resumed event): each on its own below.
+        // A row already there: the statement inserted nothing; each on its own below.
       }
     }
-    return Promise.all(reqs.map((r) => settle(recordEvent(this.ds.manager, r.data, r.raw, r.patch, true, now, r.fresh))));
+    return Promise.all(
+      reqs.map((r) =>
+        inserted && r.fresh ? { ok: true as const, value: undefined } : settle(recordEvent(this.ds.manager, r.data, r.raw, r.patch, true, now, r.fresh)),
+      ),
+    );
   }
 }
 
 const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
-
-const PATCH_COLUMNS: Readonly<Record<keyof EventRowPatch, string>> = {
-  status: 'status',
-  reason: 'reason',
-  saleId: 'sale_id',
-  mappingVersion: 'mapping_version',
-  output: 'output',
-  errors: 'errors',
-  processedAt: 'processed_at',
-};
-
-/**
- * recordEvent(…, countAttempt = true) for several events in one statement: new rows inserted, existing ones
- * (an event that waited in line has a `queued` row) given the patch. Autocommit: its next-key locks last
- * for the statement only.
- */
-function processingUpsert(reqs: readonly ProcessingRequest[], now: Date): SqlStatement {
-  const fields = (r: ProcessingRequest) =>
-    (Object.keys(r.patch) as (keyof EventRowPatch)[]).filter((k) => r.patch[k] !== undefined).sort();
-  const patched = fields(reqs[0]!);
-  if (reqs.some((r) => fields(r).join() !== patched.join())) throw new BatchNotApplicable('processing rows patching different fields');
-  const updates = patched.map((k) => `${PATCH_COLUMNS[k]} = VALUES(${PATCH_COLUMNS[k]})`);
-  return {
-    sql: `INSERT INTO inbound_events
-            (id, partner, event_type, raw_payload, status, reason, sale_id, attempts, mapping_version, output, errors,
-             received_at, processed_at, updated_at)
-          VALUES ?
-          ON DUPLICATE KEY UPDATE ${[...updates, 'updated_at = VALUES(updated_at)', 'attempts = attempts + 1'].join(', ')}`,
-    params: [reqs.map((r) => processingRow(r, now))],
-  };
-}
 
 /** The row recordEvent(…, countAttempt = true) inserts for a new event. */
 function processingRow(r: ProcessingRequest, now: Date): unknown[] {

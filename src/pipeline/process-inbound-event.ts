@@ -21,7 +21,7 @@ import { eventIdAgeMs, type InboundEventResult, type InboundJob, nextRetryDelayM
  *   → event row `processing` → one transaction: apply the commands, mark the event
  *   → release the sales and wake whoever is next in line.
  * The worker's applier (apply-batcher.ts) lets the jobs in flight together share the `processing` INSERT
- * and the apply transaction.
+ * and, in a second step, the apply transaction.
  * A mapping or schema error fails the event at once (UnrecoverableError) with readable errors on its row.
  * Other errors are retried by BullMQ; the sales stay held (TTL pushed past the backoff) so no other
  * event of the sale slips in between.
@@ -153,18 +153,13 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
       release: releaseSales,
       held: { partner: data.partner, saleIds: sales, owner: eventId, wake: wakeNext },
     };
-    let outcome: ApplyOutcome;
-    if (ctx.applier && !ctx.beforeApply) {
-      // The applier writes the `processing` row (committed on its own) in the round trip that starts the
-      // apply transaction, shared with the events in flight together (apply-batcher.ts).
-      outcome = await ctx.applier.apply({ ...request, processing: { data, raw, patch: processing, fresh } });
-    } else {
-      // A test seam wants a moment between `processing` and the apply: two steps.
-      if (ctx.applier) await ctx.applier.recordProcessing({ data, raw, patch: processing, fresh });
-      else await record(processing, true);
-      await ctx.beforeApply?.(eventId);
-      outcome = ctx.applier ? await ctx.applier.apply(request) : await applyOne(ctx.dataSource, request);
-    }
+    // Two steps, each shared with the events in flight together (apply-batcher.ts): the `processing` row
+    // (committed on its own, so visible at once), then the apply transaction. The rows of the next batch
+    // are written on another connection while the current batch is applied, off its critical path.
+    if (ctx.applier) await ctx.applier.recordProcessing({ data, raw, patch: processing, fresh });
+    else await record(processing, true);
+    await ctx.beforeApply?.(eventId);
+    const outcome: ApplyOutcome = ctx.applier ? await ctx.applier.apply(request) : await applyOne(ctx.dataSource, request);
     ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: outcome.status });
     log.info({ status: outcome.status, reason: outcome.reason, sale_ids: saleIds }, 'inbound event applied');
     return { event_id: eventId, status: outcome.status, reason: outcome.reason, sale_ids: saleIds };
