@@ -20,9 +20,11 @@ export class Batcher<T, R> {
     private readonly options: { maxBatch?: number; maxInFlight?: number } = {},
   ) {}
 
-  add(item: T): Promise<R> {
+  /** @param first put it at the head of the line (an item going round again keeps its place). */
+  add(item: T, first = false): Promise<R> {
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject });
+      if (first) this.queue.unshift({ item, resolve, reject });
+      else this.queue.push({ item, resolve, reject });
       if (!this.scheduled && this.inFlight < (this.options.maxInFlight ?? 2)) {
         this.scheduled = true;
         // Let the calls of this turn of the event loop join the batch.

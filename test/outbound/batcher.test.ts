@@ -31,6 +31,21 @@ describe('Batcher', () => {
     expect(sizes).toEqual([3, 3, 1]);
   });
 
+  it('puts an item added with first = true at the head of the line', async () => {
+    const flushes: string[][] = [];
+    const b = new Batcher<string, string>(async (items) => {
+      flushes.push(items);
+      await new Promise((r) => setTimeout(r, 5));
+      return items;
+    }, { maxInFlight: 1, maxBatch: 2 });
+    const busy = b.add('busy');
+    await new Promise((r) => setImmediate(r));
+    // While 'busy' is flushed, two newcomers line up, then one item comes round again.
+    const rest = [b.add('new1'), b.add('new2'), b.add('again', true)];
+    await Promise.all([busy, ...rest]);
+    expect(flushes).toEqual([['busy'], ['again', 'new1'], ['new2']]);
+  });
+
   it('rejects every caller of a failed flush, and later calls still work', async () => {
     let fail = true;
     const b = new Batcher<string, string>(async (items) => {

@@ -68,8 +68,10 @@ export class BookingWriter {
   async book(venue: VenueRef, input: NewBooking, now = new Date()): Promise<Record<string, unknown>> {
     // Bad contact details → 400 before any transaction, as bookTable does.
     const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
-    for (;;) {
-      const outcome = await this.batcher.add({ venue, input, contact, now });
+    // A booking sent round again (its date was taken in that transaction) goes first next time, so a
+    // stream of new requests for the same day cannot keep it waiting.
+    for (let again = false; ; again = true) {
+      const outcome = await this.batcher.add({ venue, input, contact, now }, again);
       if (outcome.kind === 'booked') return outcome.view;
       if (outcome.kind === 'refused') throw outcome.error;
       if (outcome.alone) return bookTable(this.sessions, venue, input, now);
