@@ -21,16 +21,18 @@ describe('booking writer: shared transactions', () => {
   const q = async <T = any>(sql: string, params: unknown[] = []): Promise<T[]> =>
     (await t.composed.deps.dataSource.query(sql, params)) as T[];
   const venueRef = (id: string): VenueRef => ({ id, timezone: TZ, currency: 'GBP', country: 'GB' });
-  /** Counts the transactions the writer opens (the pool is real; only counted). */
-  const counting = () => {
+  const pools: SessionPool[] = [];
+  /** A writer on a pool of its own whose transactions are counted (the pool is real; only counted). */
+  const countingWriter = () => {
     let count = 0;
     const pool = new SessionPool(t.composed.deps.dataSource, 8);
+    pools.push(pool);
     const transaction = pool.transaction.bind(pool);
     pool.transaction = ((...args: Parameters<typeof transaction>) => {
       count++;
       return transaction(...args);
     }) as typeof pool.transaction;
-    return { pool, transactions: () => count };
+    return { writer: new BookingWriter(pool, { maxBatch: 16, maxInFlight: 1 }), transactions: () => count };
   };
 
   beforeAll(async () => {
@@ -38,29 +40,24 @@ describe('booking writer: shared transactions', () => {
     sessions = new SessionPool(t.composed.deps.dataSource, 8);
   });
   afterAll(async () => {
-    await sessions.close();
+    await Promise.all([sessions, ...pools].map((p) => p.close()));
     await t.stop();
   });
 
   it('books twelve requests on twelve dates in shared transactions, each with its own customer, table and events', async () => {
     const venue = await createVenue(t);
-    const { pool, transactions } = counting();
-    const writer = new BookingWriter(pool, { maxBatch: 16, maxInFlight: 1 });
-    try {
-      const views = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-        writer.book(venueRef(venue.id), { date: day(20 + i), time: '19:00', party_size: 2, customer_name: `Guest ${i}` })));
-      expect(views.map((v) => v.date)).toEqual(Array.from({ length: 12 }, (_, i) => day(20 + i)));
-      // All twelve arrive in the same turn of the event loop: one transaction.
-      expect(transactions()).toBe(1);
-      const rows = await q('SELECT b.id, c.name FROM bookings b JOIN customers c ON c.id = b.customer_id WHERE b.venue_id = ? ORDER BY b.date', [venue.id]);
-      expect(rows.map((r) => r.name)).toEqual(Array.from({ length: 12 }, (_, i) => `Guest ${i}`));
-      expect(rows.map((r) => r.id)).toEqual(views.map((v) => v.id));
-      const outbox = await q('SELECT event, resource_id FROM outbox WHERE venue_id = ? ORDER BY id', [venue.id]);
-      expect(outbox.filter((r) => r.event === 'booking.created').map((r) => r.resource_id).sort()).toEqual(views.map((v) => v.id).sort());
-      expect(outbox.filter((r) => r.event === 'customer.created')).toHaveLength(12);
-    } finally {
-      await pool.close();
-    }
+    const { writer, transactions } = countingWriter();
+    const views = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+      writer.book(venueRef(venue.id), { date: day(20 + i), time: '19:00', party_size: 2, customer_name: `Guest ${i}` })));
+    expect(views.map((v) => v.date)).toEqual(Array.from({ length: 12 }, (_, i) => day(20 + i)));
+    // All twelve arrive in the same turn of the event loop: one transaction.
+    expect(transactions()).toBe(1);
+    const rows = await q('SELECT b.id, c.name FROM bookings b JOIN customers c ON c.id = b.customer_id WHERE b.venue_id = ? ORDER BY b.date', [venue.id]);
+    expect(rows.map((r) => r.name)).toEqual(Array.from({ length: 12 }, (_, i) => `Guest ${i}`));
+    expect(rows.map((r) => r.id)).toEqual(views.map((v) => v.id));
+    const outbox = await q('SELECT event, resource_id FROM outbox WHERE venue_id = ? ORDER BY id', [venue.id]);
+    expect(outbox.filter((r) => r.event === 'booking.created').map((r) => r.resource_id).sort()).toEqual(views.map((v) => v.id).sort());
+    expect(outbox.filter((r) => r.event === 'customer.created')).toHaveLength(12);
   });
 
   it('answers a refused booking with its own 422 while the others of its transaction are booked', async () => {
@@ -85,48 +82,38 @@ describe('booking writer: shared transactions', () => {
 
   it('sends a booking whose date another already claimed to a later transaction: same-day requests never double-book', async () => {
     const venue = await createVenue(t, { areas: [{ name: 'Bar', tables: [{ number: 1, min_covers: 1, max_covers: 4 }] }] });
-    const { pool, transactions } = counting();
-    const writer = new BookingWriter(pool, { maxBatch: 16, maxInFlight: 1 });
-    try {
-      const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) =>
-        writer.book(venueRef(venue.id), { date: day(50), time: '19:00', party_size: 2, customer_name: `Same day ${i}` })));
-      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      expect(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as AppError).code))
-        .toEqual(Array(5).fill('slot_unavailable'));
-      // One booking per date per transaction: six transactions, one after the other.
-      expect(transactions()).toBe(6);
-      expect(await q('SELECT id FROM bookings WHERE venue_id = ?', [venue.id])).toHaveLength(1);
-    } finally {
-      await pool.close();
-    }
+    const { writer, transactions } = countingWriter();
+    const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) =>
+      writer.book(venueRef(venue.id), { date: day(50), time: '19:00', party_size: 2, customer_name: `Same day ${i}` })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as AppError).code))
+      .toEqual(Array(5).fill('slot_unavailable'));
+    // One booking per date per transaction: six transactions, one after the other.
+    expect(transactions()).toBe(6);
+    expect(await q('SELECT id FROM bookings WHERE venue_id = ?', [venue.id])).toHaveLength(1);
   });
 
   it('rolls a shared transaction back on a database error and books each of its requests alone', async () => {
     const venue = await createVenue(t);
-    const { pool, transactions } = counting();
-    const writer = new BookingWriter(pool, { maxBatch: 16, maxInFlight: 1 });
-    try {
-      await writer.book(venueRef(venue.id), { date: day(60), time: '18:00', party_size: 2, customer_name: 'Opener' });
-      // The same new guest twice in one transaction: both look the email up (no one yet), both insert it,
-      // and the second INSERT breaks the unique key. Alone, the second finds the first's customer.
-      const views = await Promise.all([
-        writer.book(venueRef(venue.id), { date: day(61), time: '19:00', party_size: 2, customer_name: 'Grace', email: 'grace@example.com' }),
-        writer.book(venueRef(venue.id), { date: day(62), time: '19:00', party_size: 2, customer_name: 'Grace', email: 'GRACE@example.com' }),
-        writer.book(venueRef(venue.id), { date: day(63), time: '19:00', party_size: 2, customer_name: 'Other' }),
-      ]);
-      expect(views.map((v) => v.date)).toEqual([day(61), day(62), day(63)]);
-      // The opener, the shared transaction that failed, then one each.
-      expect(transactions()).toBe(5);
-      const customers = await q("SELECT id FROM customers WHERE venue_id = ? AND email_normalized = 'grace@example.com'", [venue.id]);
-      expect(customers).toHaveLength(1);
-      const bookings = await q('SELECT customer_id FROM bookings WHERE venue_id = ? AND date IN (?, ?)', [venue.id, day(61), day(62)]);
-      expect(bookings.map((b) => b.customer_id)).toEqual([customers[0].id, customers[0].id]);
-      // Nothing of the rolled-back attempt remains: one booking.created per booking.
-      const [created] = await q("SELECT COUNT(*) AS n FROM outbox WHERE venue_id = ? AND event = 'booking.created'", [venue.id]);
-      expect(Number(created.n)).toBe(4);
-    } finally {
-      await pool.close();
-    }
+    const { writer, transactions } = countingWriter();
+    await writer.book(venueRef(venue.id), { date: day(60), time: '18:00', party_size: 2, customer_name: 'Opener' });
+    // The same new guest twice in one transaction: both look the email up (no one yet), both insert it,
+    // and the second INSERT breaks the unique key. Alone, the second finds the first's customer.
+    const views = await Promise.all([
+      writer.book(venueRef(venue.id), { date: day(61), time: '19:00', party_size: 2, customer_name: 'Grace', email: 'grace@example.com' }),
+      writer.book(venueRef(venue.id), { date: day(62), time: '19:00', party_size: 2, customer_name: 'Grace', email: 'GRACE@example.com' }),
+      writer.book(venueRef(venue.id), { date: day(63), time: '19:00', party_size: 2, customer_name: 'Other' }),
+    ]);
+    expect(views.map((v) => v.date)).toEqual([day(61), day(62), day(63)]);
+    // The opener, the shared transaction that failed, then one each.
+    expect(transactions()).toBe(5);
+    const customers = await q("SELECT id FROM customers WHERE venue_id = ? AND email_normalized = 'grace@example.com'", [venue.id]);
+    expect(customers).toHaveLength(1);
+    const bookings = await q('SELECT customer_id FROM bookings WHERE venue_id = ? AND date IN (?, ?)', [venue.id, day(61), day(62)]);
+    expect(bookings.map((b) => b.customer_id)).toEqual([customers[0].id, customers[0].id]);
+    // Nothing of the rolled-back attempt remains: one booking.created per booking.
+    const [created] = await q("SELECT COUNT(*) AS n FROM outbox WHERE venue_id = ? AND event = 'booking.created'", [venue.id]);
+    expect(Number(created.n)).toBe(4);
   });
 });
 
