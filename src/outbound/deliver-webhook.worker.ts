@@ -7,7 +7,7 @@ import { AppError } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import type { SecretBox } from '../shared/secret-box';
-import { Batcher } from './batcher';
+import { Batcher } from '../shared/batcher';
 import { postWebhook, type PostWebhookResult } from './post-webhook';
 import { parseRetrySchedule, retryDelayMs, type RetrySchedule } from './retry-schedule';
 import { signDelivery, webhookBody } from './sign-webhook';

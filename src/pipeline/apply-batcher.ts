@@ -8,7 +8,7 @@ import {
 } from '../domain/sales/apply-sale-command';
 import { SessionPool, type SqlStatement } from '../db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../mapping/canonical-commands';
-import { Batcher } from '../outbound/batcher';
+import { Batcher } from '../shared/batcher';
 import type { SaleLock } from '../ingest/sale-lock';
 import type { Logger } from '../shared/logger';
 import { recordEvent, type EventRowPatch } from './event-log';

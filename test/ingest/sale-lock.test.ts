@@ -1,4 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { SaleLock } from '../../src/ingest/sale-lock';
+import { freePort, startRedis, stopRedis } from '../helpers/private-redis';
 import { startHubApp, type HubApp } from '../helpers/partner';
 import { uniq } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
@@ -82,5 +85,56 @@ describe('sale lock (per partner and sale id, owner = event id)', () => {
     expect(await lock.releaseMany([{ partner: 'pos', saleIds: [a], owner: 'evt_other' }])).toEqual([[]]);
     expect(await lock.holder('pos', a)).toBe('evt_a2');
     expect(await lock.releaseMany([])).toEqual([]);
+  });
+
+  it('arrivals made together go to Redis together and keep their order', async () => {
+    const s = uniq('S');
+    // Same turn of the event loop: one write, answered in arrival order.
+    const results = await Promise.all(['evt_1', 'evt_2', 'evt_3', 'evt_4'].map((owner) => lock.arrive('pos', [s], owner, 'queue')));
+    expect(results).toEqual(['acquired', 'waiting', 'waiting', 'waiting']);
+    expect(await lock.release('pos', [s], 'evt_1')).toEqual(['evt_2']);
+    const rejecting = await Promise.all(['evt_5', 'evt_6'].map((owner) => lock.arrive('pos', [uniq('S'), s], owner, 'reject')));
+    expect(rejecting).toEqual(['held', 'held']);
+  });
+
+  it('an arrival that fails in Redis fails alone, not the others sent with it', async () => {
+    const [bad, good] = [uniq('S'), uniq('S')];
+    // A waiting list that is not a list: LLEN answers WRONGTYPE for this sale only.
+    await t.composed.deps.redis.set(`${t.config.redisPrefix}:lock:sale-waiting:pos:${bad}`, 'not a list');
+    const [failed, acquired] = await Promise.allSettled([
+      lock.arrive('pos', [bad], 'evt_bad', 'reject'),
+      lock.arrive('pos', [good], 'evt_good', 'reject'),
+    ]);
+    expect(failed).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ message: expect.stringContaining('WRONGTYPE') }) });
+    expect(acquired).toEqual({ status: 'fulfilled', value: 'acquired' });
+    expect(await lock.holder('pos', good)).toBe('evt_good');
+  });
+});
+
+describe('sale lock after Redis forgot its scripts (SCRIPT FLUSH, a restart)', () => {
+  let server: ChildProcess;
+  let redis: Redis;
+  beforeAll(async () => {
+    const port = await freePort();
+    server = await startRedis(port);
+    redis = new Redis({ port, enableAutoPipelining: true });
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await stopRedis(server);
+  });
+
+  it('sends the script source again, also for arrivals sent together', async () => {
+    const lock = new SaleLock(redis, 'p', 60_000);
+    const [a, b] = [uniq('S'), uniq('S')];
+    expect(await lock.arrive('pos', [a], 'evt_1', 'reject')).toBe('acquired');
+    await redis.script('FLUSH');
+    const results = await Promise.all([
+      lock.arrive('pos', [a], 'evt_2', 'reject'),
+      lock.arrive('pos', [b], 'evt_3', 'reject'),
+      lock.arrive('pos', [b], 'evt_4', 'reject'),
+    ]);
+    expect(results).toEqual(['held', 'acquired', 'held']);
+    expect(await lock.holder('pos', b)).toBe('evt_3');
   });
 });

@@ -16,7 +16,7 @@
  * always a booking's own.
  */
 import { sharedRuns, type SessionPool } from '../../db/session-pool';
-import { Batcher } from '../../outbound/batcher';
+import { Batcher } from '../../shared/batcher';
 import { AppError } from '../../shared/app-error';
 import { normalizeContact, type Contact } from '../customers/upsert-customer';
 import {
