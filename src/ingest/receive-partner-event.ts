@@ -4,7 +4,7 @@ import type { ConflictMode } from '../db/entities';
 import { parseNativeEvent } from '../mapping/map-native-event';
 import { pickMapping, saleIdMapping } from '../mapping/mapping-store';
 import { readSaleIds } from '../mapping/sale-id-mapping';
-import { inboundEnqueuer, type InboundEventResult, type InboundJobData } from '../pipeline/inbound-job';
+import { enqueueInboundEvent, type InboundEventResult, type InboundJobData } from '../pipeline/inbound-job';
 import { AppError } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
@@ -44,15 +44,10 @@ export interface PartnerResponse {
 export interface IngestContext {
   deps: AppDeps;
   locks: SaleLock;
-  enqueue: (data: InboundJobData) => Promise<void>;
 }
 
 export function ingestContext(deps: AppDeps): IngestContext {
-  return {
-    deps,
-    locks: new SaleLock(deps.redis, deps.keyPrefix),
-    enqueue: inboundEnqueuer(deps.queues.inboundEvents, deps.config.ingestAttempts),
-  };
+  return { deps, locks: new SaleLock(deps.redis, deps.keyPrefix) };
 }
 
 async function findPartner(ctx: IngestContext, name: string): Promise<PartnerSnapshot> {
@@ -113,7 +108,7 @@ function saleInProgress(saleIds: string[]): AppError {
 
 /** Locks the sales (or lines up for them) and queues the event; all of it undone if Redis fails. */
 async function lockAndQueue(ctx: IngestContext, data: InboundJobData, mode: ConflictMode): Promise<void> {
-  const { locks } = ctx;
+  const { locks, deps } = ctx;
   let arrived = false;
   try {
     await withTimeout(
@@ -123,7 +118,7 @@ async function lockAndQueue(ctx: IngestContext, data: InboundJobData, mode: Conf
         if (result === 'held') throw saleInProgress(data.saleIds);
         arrived = true;
         if (result === 'acquired' && data.saleIds.length > 0) data.lockedUntil = lockedFrom + locks.ttlMs;
-        await ctx.enqueue(data);
+        await enqueueInboundEvent(deps.queues.inboundEvents, data, deps.config.ingestAttempts);
       })(),
       ENQUEUE_TIMEOUT_MS,
     );

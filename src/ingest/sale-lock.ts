@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { Batcher, ItemFailed } from '../shared/batcher';
 
 /**
  * The per-(partner, sale id) lock that keeps one event of a sale queued or in flight at a time
@@ -141,33 +140,11 @@ class LuaScript {
     try {
       return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
     } catch (err) {
-      if (!isNoScript(err)) throw err;
+      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
       return redis.eval(this.source, keys.length, ...keys, ...args);
     }
   }
-
-  /** run() for several calls in one write; a call that fails fails alone. */
-  async runMany(redis: Redis, calls: readonly ScriptCall[]): Promise<unknown[]> {
-    const pipeline = redis.pipeline();
-    for (const c of calls) pipeline.evalsha(this.sha, c.keys.length, ...c.keys, ...c.args);
-    const replies = (await pipeline.exec()) ?? [];
-    return Promise.all(
-      calls.map(async (c, i) => {
-        const [err, value] = replies[i] ?? [new Error('no reply from Redis')];
-        if (!err) return value;
-        if (!isNoScript(err)) return new ItemFailed(err);
-        return this.run(redis, c.keys, ...c.args).catch((e: unknown) => new ItemFailed(e));
-      }),
-    );
-  }
 }
-
-interface ScriptCall {
-  keys: readonly string[];
-  args: readonly (string | number)[];
-}
-
-const isNoScript = (err: unknown): boolean => String((err as Error).message).startsWith('NOSCRIPT');
 
 const SCRIPTS = {
   arrive: new LuaScript(ARRIVE),
@@ -190,16 +167,6 @@ export type ClaimResult =
     };
 
 export class SaleLock {
-  /**
-   * Arrivals of concurrent requests go to Redis together, one write per turn of the event loop, with several
-   * such writes in flight at once. (ioredis' auto-pipelining also shares writes, but keeps one pipeline in
-   * flight per connection: requests then wait for the previous batch's replies, and the API process idles.)
-   */
-  private readonly arrivals = new Batcher<ScriptCall, unknown>((calls) => SCRIPTS.arrive.runMany(this.redis, calls), {
-    maxBatch: 256,
-    maxInFlight: 16,
-  });
-
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -213,7 +180,7 @@ export class SaleLock {
   async arrive(partner: string, saleIds: readonly string[], owner: string, mode: 'reject' | 'queue'): Promise<ArriveResult> {
     if (saleIds.length === 0) return 'acquired';
     const keys = keysFor(this.prefix, partner, saleIds);
-    return (await this.arrivals.add({ keys, args: [owner, this.ttlMs, mode, WAITING_TTL_MS] })) as ArriveResult;
+    return (await SCRIPTS.arrive.run(this.redis, keys, owner, this.ttlMs, mode, WAITING_TTL_MS)) as ArriveResult;
   }
 
   /** In the worker, before applying: owns every sale (taking free ones it is first in line for), or stands in line. */

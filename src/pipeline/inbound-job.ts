@@ -1,5 +1,4 @@
 import type { Job, JobsOptions, Queue } from 'bullmq';
-import { Batcher, ItemFailed } from '../shared/batcher';
 
 /**
  * The inbound-event job: what ingestion (and replay) put on the `inbound-events` queue and the worker
@@ -42,35 +41,10 @@ export interface InboundEventResult {
 
 export type InboundJob = Job<InboundJobData, InboundEventResult>;
 
-const jobOptions = (data: InboundJobData, attempts: number): JobsOptions => ({ jobId: data.eventId, attempts, backoff: INBOUND_BACKOFF });
-
 /** Adds the job with jobId = event id (a re-add of the same event is a no-op). */
 export async function enqueueInboundEvent(queue: Queue, data: InboundJobData, attempts: number): Promise<Job> {
-  return queue.add(INBOUND_JOB_NAME, data, jobOptions(data, attempts));
-}
-
-/**
- * enqueueInboundEvent for the ingest hot path: the jobs of concurrent requests go to Redis in one write
- * (BullMQ's addBulk), with several writes in flight at once (see SaleLock's arrivals). addBulk throws on the
- * first job that fails without telling which were added, so then every job of the batch is added again on
- * its own: the event id as job id makes that a no-op for those already in, and each request learns its own
- * outcome.
- */
-export function inboundEnqueuer(queue: Queue, attempts: number): (data: InboundJobData) => Promise<void> {
-  const batcher = new Batcher<InboundJobData, void>(
-    async (batch) => {
-      try {
-        await queue.addBulk(batch.map((data) => ({ name: INBOUND_JOB_NAME, data, opts: jobOptions(data, attempts) })));
-        return batch.map(() => undefined);
-      } catch {
-        return Promise.all(
-          batch.map((data) => enqueueInboundEvent(queue, data, attempts).then(() => undefined, (err: unknown) => new ItemFailed(err))),
-        );
-      }
-    },
-    { maxBatch: 256, maxInFlight: 16 },
-  );
-  return (data) => batcher.add(data);
+  const opts: JobsOptions = { jobId: data.eventId, attempts, backoff: INBOUND_BACKOFF };
+  return queue.add(INBOUND_JOB_NAME, data, opts);
 }
 
 /** Delay BullMQ will wait before the retry that follows the current attempt of `job`. */

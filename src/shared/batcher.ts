@@ -5,25 +5,18 @@
  * throughput; batching keeps each job's own semantics (its promise settles only when its batch is done)
  * while sharing the statements and the commit.
  */
-
-/** A flush's result for an item that failed on its own: that item's promise rejects, the others settle as usual. */
-export class ItemFailed {
-  constructor(readonly error: unknown) {}
-}
-
 export class Batcher<T, R> {
   private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private inFlight = 0;
   private scheduled = false;
 
   /**
-   * @param flush returns one result per item, in order (an ItemFailed rejects that item alone); a throw
-   *   rejects every item of the batch.
+   * @param flush returns one result per item, in order; a throw rejects every item of the batch.
    * @param options.maxBatch items per flush. @defaultValue 200
    * @param options.maxInFlight flushes running at once. @defaultValue 2
    */
   constructor(
-    private readonly flush: (items: T[]) => Promise<(R | ItemFailed)[]>,
+    private readonly flush: (items: T[]) => Promise<R[]>,
     private readonly options: { maxBatch?: number; maxInFlight?: number } = {},
   ) {}
 
@@ -51,11 +44,7 @@ export class Batcher<T, R> {
     this.inFlight += 1;
     try {
       const results = await this.flush(batch.map((b) => b.item));
-      batch.forEach((b, i) => {
-        const result = results[i]!;
-        if (result instanceof ItemFailed) b.reject(result.error);
-        else b.resolve(result);
-      });
+      batch.forEach((b, i) => b.resolve(results[i]!));
     } catch (err) {
       for (const b of batch) b.reject(err);
     } finally {

@@ -87,7 +87,7 @@ describe('sale lock (per partner and sale id, owner = event id)', () => {
     expect(await lock.releaseMany([])).toEqual([]);
   });
 
-  it('arrivals made together go to Redis together and keep their order', async () => {
+  it('arrivals made together (one auto-pipelined write) keep their order', async () => {
     const s = uniq('S');
     // Same turn of the event loop: one write, answered in arrival order.
     const results = await Promise.all(['evt_1', 'evt_2', 'evt_3', 'evt_4'].map((owner) => lock.arrive('pos', [s], owner, 'queue')));

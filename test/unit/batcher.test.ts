@@ -1,4 +1,4 @@
-import { Batcher, ItemFailed } from '../../src/shared/batcher';
+import { Batcher } from '../../src/shared/batcher';
 
 describe('Batcher', () => {
   it('coalesces calls made together into one flush and gives each caller its own result', async () => {
@@ -56,15 +56,5 @@ describe('Batcher', () => {
     expect(first.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     fail = false;
     expect(await b.add('c')).toBe('c');
-  });
-
-  it('rejects only the caller whose item the flush marks ItemFailed', async () => {
-    const b = new Batcher<string, string>(async (items) => items.map((i) => (i === 'bad' ? new ItemFailed(new Error(`no ${i}`)) : i.toUpperCase())));
-    const results = await Promise.allSettled([b.add('a'), b.add('bad'), b.add('c')]);
-    expect(results).toEqual([
-      { status: 'fulfilled', value: 'A' },
-      { status: 'rejected', reason: new Error('no bad') },
-      { status: 'fulfilled', value: 'C' },
-    ]);
   });
 });
