@@ -10,7 +10,20 @@ import { applyOne, InboundApplier, type ApplyRequest } from '../../src/pipeline/
 import { newId } from '../../src/shared/ids';
 import type { Logger } from '../../src/shared/logger';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
-import { createTestPartner, gate, linkLocation, localIso, tableId, type TestPartner } from '../helpers/partner';
+import {
+  createTestPartner,
+  gate,
+  linkLocation,
+  localIso,
+  putMapping,
+  SALE_MAPPING,
+  saleEvent,
+  salesOf,
+  signedPost,
+  tableId,
+  type TestPartner,
+  waitForEvent,
+} from '../helpers/partner';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
 
@@ -204,5 +217,55 @@ describe.each(['in a batch', 'one by one'] as const)('a sale applied %s and a bo
     const bookingId = await booking.done;
     expect((await again.done).status).toBe('processed');
     expect(await saleRow(first.saleId)).toMatchObject({ bookingId, matchMethod: 'table_time', tableNumber: '3' });
+  });
+});
+
+/**
+ * The locks under real concurrency (the interleavings themselves are pinned down above): bookings through
+ * POST /bookings and POS events through the ingest route and the worker, all sent at once. Every sale fits
+ * exactly one booking, so whatever the order, each must end up matched to it, and no request or event may
+ * fail (a deadlock is retried, never surfaced).
+ */
+describe('sales and bookings sent all at once', () => {
+  let t: TestApp;
+  let p: TestPartner;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    p = await createTestPartner(t);
+    await putMapping(t, p.name, 'sale.updated', SALE_MAPPING);
+  });
+  afterAll(() => t.stop());
+
+  it('matches every sale to the one booking that fits it', async () => {
+    const venue = await createVenue(t);
+    const location = uniq('loc');
+    await linkLocation(t, p.name, location, venue.id);
+    const key = await createApiKey(t, venue.id);
+    const dates = [1, 2, 3].map((d) => DateTime.now().setZone(TZ).plus({ days: 30 + d }).toISODate()!);
+    // Per date and table a sitting at 17:00 (holds sales 16:30–20:30) and one at 21:15 (20:45–00:45).
+    const sittings = dates.flatMap((date) => [1, 2, 3, 4].flatMap((table) => [
+      { date, table, time: '17:00', sales: ['17:10', '18:45', '20:00'] },
+      { date, table, time: '21:15', sales: ['21:00', '22:30'] },
+    ]));
+    const booked = sittings.map(async (s) => {
+      const res = await t.http.post('/api/v1/bookings').set('Authorization', `Bearer ${key}`)
+        .send({ date: s.date, time: s.time, party_size: s.table === 4 ? 3 : 2, customer_name: 'Ada', table_id: tableId(venue, s.table) });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    });
+    const sold = sittings.flatMap((s) => s.sales.map(async (time) => {
+      const saleId = uniq('S');
+      const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: saleId, location_id: location, table: s.table, opened_at: localIso(venue, s.date, time) }));
+      expect(res.status).toBe(200);
+      expect((await waitForEvent(t, res.body.event_id as string)).status).toBe('processed');
+      return saleId;
+    }));
+    const bookingIds = await Promise.all(booked);
+    const saleIds = await Promise.all(sold);
+    let k = 0;
+    const expected = sittings.flatMap((s, i) => s.sales.map(() => ({ saleId: saleIds[k++]!, bookingId: bookingIds[i] })));
+    const stored = await Promise.all(expected.map(async (e) => ({ saleId: e.saleId, bookingId: (await salesOf(t, p.name, e.saleId))[0]!.bookingId })));
+    expect(stored).toEqual(expected);
   });
 });
