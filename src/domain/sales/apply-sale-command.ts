@@ -8,7 +8,7 @@ import { type OutboxEntry, writeOutbox } from '../../outbound/outbox';
 import { newId } from '../../shared/ids';
 import { BOOKING_TRANSITIONS } from '../bookings/booking-transitions';
 import { findBooking, presentOneBooking } from '../bookings/load-booking';
-import { MAX_SITTING_MS } from '../bookings/venue-context';
+import { type LocationDiaryDay, MAX_SITTING_MS, shareDiaryDaysStatement } from '../bookings/venue-context';
 import { presentSale } from '../views/sale.view';
 import {
   type BookingMatch,
@@ -17,6 +17,7 @@ import {
   MATCH_AFTER_END_MS,
   MATCH_BEFORE_START_MS,
   pickBooking,
+  saleDiaryDates,
   type SaleMatchInput,
 } from './match-sale';
 
@@ -25,6 +26,12 @@ import {
  * (partner, location id), sale upsert by (partner, sale_id) with a version guard, items, booking match,
  * booking status changes, and the outbox rows announcing them. The same transaction marks the event, so
  * a retry after a crash either sees all of it or none of it.
+ *
+ * A booking written at the same moment as a sale: before it reads any sale row or booking candidate, the
+ * transaction share-locks the venue's diary rows of the dates a matching booking would lock
+ * (saleDiaryDates, shareDiaryDaysStatement). Lock order, as on the booking side: diary rows, then sale
+ * rows (FOR UPDATE), then bookings. The caller's transaction is READ COMMITTED, so the candidates are read
+ * after the lock wait, with a booking committed meanwhile in view.
  */
 
 export interface ApplyContext {
@@ -196,8 +203,37 @@ function planSale(
   };
 }
 
+/**
+ * The diary rows a sale command locks for a match at `matchAt`: none without a table number (a booking
+ * cannot be named by id before it is committed, so only a match by table and time can be missed).
+ */
+function diaryDaysOf(ctx: ApplyContext, cmd: SaleCommand, matchAt: Date): LocationDiaryDay[] {
+  if (text(cmd.table_number) === null) return [];
+  const locationId = text(cmd.location_id)!;
+  return saleDiaryDates(matchAt).map((date) => ({ partnerId: ctx.partner.id, locationId, date }));
+}
+
+/**
+ * The diary rows still to lock once the stored sale is read: a resubmission with neither opened_at nor
+ * closed_at matches at its first receipt time, not at the time locked for beforehand (matchAtOf without
+ * the stored sale). Taken after the sale row, out of the usual order: a deadlock in this rare case is
+ * rolled back and retried like any other.
+ */
+function diaryDaysStillToLock(ctx: ApplyContext, cmd: SaleCommand, matchAt: Date): LocationDiaryDay[] {
+  const guessAt = matchAtOf(ctx, cmd, null);
+  if (matchAt.getTime() === guessAt.getTime()) return [];
+  const held = new Set(saleDiaryDates(guessAt));
+  return diaryDaysOf(ctx, cmd, matchAt).filter((d) => !held.has(d.date));
+}
+
+async function shareDiaryDays(em: EntityManager, days: LocationDiaryDay[]): Promise<void> {
+  const lock = shareDiaryDaysStatement(days);
+  if (lock) await em.query(lock.sql, lock.params);
+}
+
 const applied = (sale: Sale): CommandResult => ({ type: 'sale', outcome: 'applied', saleRowId: sale.id, bookingId: sale.bookingId });
 
+/** One sale command; the caller (applyCommands) has locked the diary rows for matchAtOf(ctx, cmd, null). */
 export async function applySaleCommand(em: EntityManager, ctx: ApplyContext, cmd: SaleCommand): Promise<CommandResult> {
   const now = ctx.now ?? new Date();
   const locationId = text(cmd.location_id)!;
@@ -215,6 +251,7 @@ export async function applySaleCommand(em: EntityManager, ctx: ApplyContext, cmd
   if (stale) return { type: 'sale', outcome: 'ignored', reason: stale };
 
   const input = matchInputOf(ctx, cmd, venue.venueId, existing);
+  if (input) await shareDiaryDays(em, diaryDaysStillToLock(ctx, cmd, input.matchAt));
   const found = input ? await findBookingForSale(em, input) : null;
   const plan = planSale(em, ctx, cmd, venue.venueId, existing, found && { bookingId: found.booking.id, method: found.method }, now);
   if (existing) {
@@ -263,15 +300,16 @@ type Row = Record<string, unknown>;
 
 /**
  * Applies the sale commands of several events in the caller's transaction in two round trips (on a session
- * that sends several statements at once): every read first (venues, the sales locked FOR UPDATE, the
- * booking candidates), then every write (new sales, updated sales, items, outbox rows) plus the caller's
- * own `finish` statements (marking the events), whose results it returns. Same rules, same order of row
+ * that sends several statements at once): every read first (the diary rows share-locked, venues, the
+ * sales locked FOR UPDATE, the booking candidates), then every write (new sales, updated sales, items,
+ * outbox rows) plus the caller's own `finish` statements (marking the events), whose results it returns. Same rules, same order of row
  * locks and the same outcome per event as applyCommands event by event: the planning code is shared, and
  * each lookup is the single path's query, tagged with its command and joined with UNION ALL, so the
  * database compares ids, references and table numbers (its collation) exactly as it does for one.
  *
- * The booking candidates are read with the match time the command gives (opened_at, else closed_at, else
- * receipt); a stored sale whose first receipt time is the match time instead is matched again once locked.
+ * The diary rows are locked and the booking candidates read with the match time the command gives
+ * (opened_at, else closed_at, else receipt); a stored sale whose first receipt time is the match time
+ * instead is matched again once locked (its diary rows locked then, see diaryDaysStillToLock).
  *
  * Precondition: sale commands only, and no sale twice in the batch (else BatchNotApplicable). Throws
  * BatchNotApplicable when a locked sale row is equal to a command's sale id only under the collation; the
@@ -311,9 +349,11 @@ export async function applySaleBatch(
     }
   });
 
-  // Round trip 1: every read.
+  // Round trip 1: the diary lock, then every read.
+  const diaryLock = shareDiaryDaysStatement(entries.flatMap((e) => diaryDaysOf(e.ctx, e.cmd, e.guessAt)));
   const locations = [...new Map(entries.map((e) => [key(e.ctx.partner.id, e.locationId), e])).values()];
   const reads: SqlStatement[] = [
+    ...(diaryLock ? [diaryLock] : []),
     {
       sql: locations.map(() => '(SELECT ? AS k, pl.* FROM partner_locations pl WHERE pl.partner_id = ? AND pl.location_id = ?)').join(' UNION ALL '),
       params: locations.flatMap((e, k) => [k, e.ctx.partner.id, e.locationId]),
@@ -331,7 +371,7 @@ export async function applySaleBatch(
   if (refs.length) reads.push({ sql: refs.map((q) => q.sql).join(' UNION ALL '), params: refs.flatMap((q) => q.params) });
   const tableGroups = tableCandidateGroups(entries);
   for (const g of tableGroups) reads.push(g.statement);
-  const [linkRows, saleRows, ...bookingRows] = (await session.run(reads)) as Row[][];
+  const [linkRows, saleRows, ...bookingRows] = ((await session.run(reads)) as Row[][]).slice(diaryLock ? 1 : 0);
   const refRows = refs.length ? bookingRows.shift()! : [];
 
   const links = new Map<string, PartnerLocation>();
@@ -368,7 +408,13 @@ export async function applySaleBatch(
     e.match = booking === null ? null : 'bookingId' in booking ? booking : { bookingId: booking.id, method: 'table_time' };
   });
   if (again.length) {
-    const query = async (sql: string, params: unknown[]) => (await session.run([{ sql, params }]))[0];
+    // Their own diary rows (if others) go ahead of the first lookup, in its round trip.
+    let late = shareDiaryDaysStatement(again.flatMap(({ e, input }) => diaryDaysStillToLock(e.ctx, e.cmd, input.matchAt)));
+    const query = async (sql: string, params: unknown[]) => {
+      const results = await session.run([...(late ? [late] : []), { sql, params }]);
+      late = null;
+      return results[results.length - 1];
+    };
     const found = await findBookingsForSales(query, again.map((a) => a.input));
     again.forEach((a, j) => (a.e.match = found[j]!));
   }
@@ -591,6 +637,8 @@ export async function applyBookingStatusCommand(
 
 /** Applies commands in order; the event is `processed` when any of them changed something. */
 export async function applyCommands(em: EntityManager, ctx: ApplyContext, commands: readonly CanonicalCommand[]): Promise<ApplyOutcome> {
+  // Every sale's diary rows first, in one sorted statement: before any sale or booking row is locked.
+  await shareDiaryDays(em, commands.flatMap((c) => (c.type === 'sale' ? diaryDaysOf(ctx, c, matchAtOf(ctx, c, null)) : [])));
   const results: CommandResult[] = [];
   for (const cmd of commands) {
     results.push(cmd.type === 'sale' ? await applySaleCommand(em, ctx, cmd) : await applyBookingStatusCommand(em, ctx, cmd));

@@ -2,12 +2,25 @@ import { In, IsNull, type EntityManager } from 'typeorm';
 import { Booking, Sale, SaleItem, VenueTable } from '../../db/entities';
 import { writeOutbox } from '../../outbound/outbox';
 import { presentSale } from '../views/sale.view';
-import { MAX_SITTING_MS } from '../bookings/venue-context';
+import { datesInAnyZone, MAX_SITTING_MS } from '../bookings/venue-context';
 
 /** CONTRACT §5: a booking holds a sale whose time falls in [start − 30 min, end + 2 h]. */
 export const MATCH_BEFORE_START_MS = 30 * 60_000;
 export const MATCH_AFTER_END_MS = 2 * 60 * 60_000;
 const INACTIVE = ['cancelled', 'no_show'];
+
+/**
+ * The diary dates a sale matched by table and time at `matchAt` share-locks before it reads its booking
+ * candidates (venue-context.ts shareDiaryDaysStatement), in any time zone. A booking holding the sale
+ * (start − 30 min ≤ t ≤ end + 2 h) has a sitting [start, end) that meets [t − 2 h − 1 ms, t + 30 min + 1 ms)
+ * (both hold max(start, t − 2 h − 1 ms)), so one of these dates is among those its writer locks
+ * (claimedDates of claims covering the sitting): whichever of the two locks first, the other waits for its
+ * commit and then sees it.
+ */
+export function saleDiaryDates(matchAt: Date): string[] {
+  const t = matchAt.getTime();
+  return datesInAnyZone(new Date(t - MATCH_AFTER_END_MS - 1), new Date(t + MATCH_BEFORE_START_MS + 1));
+}
 
 export interface SaleMatchInput {
   venueId: string;
