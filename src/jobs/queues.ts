@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import type { DefaultJobOptions } from 'bullmq';
 
 /** Queue names: lowercase kebab constants, one per kind of work. */
@@ -18,8 +19,8 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
 
 /**
  * Closes a BullMQ worker gracefully (active jobs finish). A worker whose connections are still starting
- * would leave BullMQ emitting an unhandled "Connection is closed", so it gets a short while to become ready
- * first; while Redis is down it never will, hence the bound.
+ * gets a short while to become ready first; while Redis is down it never will, hence the bound, and then
+ * its connections are closed mid-start (see muteLateConnectionErrors).
  */
 export async function closeWorker(worker: { waitUntilReady(): Promise<unknown>; close(): Promise<void> }): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -28,5 +29,23 @@ export async function closeWorker(worker: { waitUntilReady(): Promise<unknown>; 
   });
   await Promise.race([worker.waitUntilReady().catch(() => undefined), giveUp]);
   clearTimeout(timer);
+  muteLateConnectionErrors(worker);
   await worker.close();
+}
+
+/**
+ * BullMQ (5.81) closes a connection that never reached Redis by dropping every listener it has, and only
+ * then does the connection's failed start re-emit as an 'error' event, which no one can listen to any more:
+ * an uncaught exception that kills the process (seen when stopping while Redis is down). So on the worker's
+ * two connections (BullMQ's protected `connection` and `blockingConnection`), an 'error' with no listener
+ * left is dropped; while anyone listens, errors pass as before.
+ */
+function muteLateConnectionErrors(worker: object): void {
+  for (const field of ['connection', 'blockingConnection']) {
+    const connection = (worker as Record<string, unknown>)[field] as EventEmitter | undefined;
+    if (!connection || typeof connection.emit !== 'function') continue;
+    const emit = connection.emit.bind(connection);
+    connection.emit = (event: string | symbol, ...args: unknown[]): boolean =>
+      event === 'error' && connection.listenerCount('error') === 0 ? false : emit(event, ...args);
+  }
 }
