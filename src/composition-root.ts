@@ -12,7 +12,7 @@ import { BookingWriter } from './domain/bookings/booking-writer';
 import { subscribeToApiKeyChanges } from './http/middleware/api-key-cache';
 import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
-import { DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from './jobs/queues';
+import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES } from './jobs/queues';
 import { syncFileMappings } from './mapping/mapping-store';
 import { startWebhookDeliveryWorker } from './outbound/deliver-webhook.worker';
 import { startStrandedEventSweep } from './pipeline/stranded-events';
@@ -197,7 +197,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       }
       // Workers finish their active jobs before closing.
       await Promise.allSettled(background.map((b) => b.close()));
-      // Closing a queue whose Redis never answered would wait for a reconnect forever: bound it.
+      // A queue whose Redis never answered fails its start after the close (see muteLateConnectionErrors),
+      // and closing it would wait for a reconnect forever: bound it.
+      for (const closing of [queueEvents, ...Object.values(queues)]) if (closing) muteLateConnectionErrors(closing);
       await closeWithin(queueEvents?.close(), 3000);
       await Promise.allSettled(Object.values(queues).map((q) => closeWithin(q.close(), 3000)));
       redis.disconnect();

@@ -36,13 +36,14 @@ export async function closeWorker(worker: { waitUntilReady(): Promise<unknown>; 
 /**
  * BullMQ (5.81) closes a connection that never reached Redis by dropping every listener it has, and only
  * then does the connection's failed start re-emit as an 'error' event, which no one can listen to any more:
- * an uncaught exception that kills the process (seen when stopping while Redis is down). So on the worker's
- * two connections (BullMQ's protected `connection` and `blockingConnection`), an 'error' with no listener
- * left is dropped; while anyone listens, errors pass as before.
+ * an uncaught exception that kills the process (seen when stopping while Redis is down). So on the
+ * connections of a BullMQ worker, queue or queue-events reader (its protected `connection` and, for a
+ * worker, `blockingConnection`), an 'error' with no listener left is dropped; while anyone listens, errors
+ * pass as before. Call it before closing.
  */
-function muteLateConnectionErrors(worker: object): void {
+export function muteLateConnectionErrors(bullmqObject: object): void {
   for (const field of ['connection', 'blockingConnection']) {
-    const connection = (worker as Record<string, unknown>)[field] as EventEmitter | undefined;
+    const connection = (bullmqObject as Record<string, unknown>)[field] as EventEmitter | undefined;
     if (!connection || typeof connection.emit !== 'function') continue;
     const emit = connection.emit.bind(connection);
     connection.emit = (event: string | symbol, ...args: unknown[]): boolean =>

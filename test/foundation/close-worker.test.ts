@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
-import { Worker } from 'bullmq';
-import { closeWorker } from '../../src/jobs/queues';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { closeWorker, muteLateConnectionErrors } from '../../src/jobs/queues';
 import { freePort } from '../helpers/private-redis';
 
 /**
@@ -26,4 +27,20 @@ describe('closeWorker while Redis does not answer', () => {
       expect(() => connection.emit('error', new Error('connect ECONNREFUSED (late)'))).not.toThrow();
     }
   }, 15_000);
+
+  it('does the same for a queue on a shared connection that never reached Redis (as the app queues are)', async () => {
+    const port = await freePort();
+    const shared = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: null, retryStrategy: () => 200 });
+    shared.on('error', () => undefined);
+    const queue = new Queue('close-probe', { connection: shared });
+    queue.on('error', () => undefined);
+    muteLateConnectionErrors(queue);
+    await Promise.race([queue.close(), new Promise((resolve) => setTimeout(resolve, 1000))]);
+    // The app then drops its own connection: the queue's pending start fails now, with no listener left.
+    shared.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const connection = (queue as unknown as Record<string, EventEmitter>).connection!;
+    expect(connection.listenerCount('error')).toBe(0);
+    expect(() => connection.emit('error', new Error('connect ECONNREFUSED (late)'))).not.toThrow();
+  });
 });
