@@ -1,9 +1,9 @@
 /**
  * Coalesces concurrent calls into shared round trips: `add` queues an item, and a flush runs over
- * everything queued so far, with at most `maxInFlight` flushes at a time. The delivery worker runs dozens
- * of jobs at once, and a database round trip (and commit) per job, not the HTTP POST, is what limits its
- * throughput; batching keeps each job's own semantics (its promise settles only when its batch is done)
- * while sharing the statements and the commit.
+ * everything queued so far, with at most `maxInFlight` flushes at a time. Where work runs many at once
+ * and a database round trip (and commit) per item is what limits throughput (webhook deliveries, POS
+ * event batches, bookings sharing a transaction), each caller keeps its own semantics (its promise settles
+ * only when its batch is done) while the statements and the commit are shared.
  */
 export class Batcher<T, R> {
   private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];

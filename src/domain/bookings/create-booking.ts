@@ -15,7 +15,7 @@ import {
   claimedDates,
   engineInput,
   loadBookingsNear,
-  lockDiaryDaysStatement as lockDiaryDays,
+  lockDiaryDaysStatement,
   type DiaryContext,
   slotUnavailable,
   type VenueRef,
@@ -129,7 +129,7 @@ export async function prepareBooking(
     const unbooked: CheckSlotInput = { ...engineInput(ctx, [], query, now), time: input.time, table_id: input.table_id };
     const plan = planSlot(unbooked);
     const dates = claimedDates(plan.claims, venue.timezone);
-    return { unbooked, plan, dates, lock: lockDiaryDays(venue.id, dates), bookings: bookingsForCheckStatement(venue.id, unbooked, plan.claims) };
+    return { unbooked, plan, dates, lock: lockDiaryDaysStatement(venue.id, dates), bookings: bookingsForCheckStatement(venue.id, unbooked, plan.claims) };
   };
   const claim = (dates: readonly string[]) => {
     if (options.claimDates && !options.claimDates(venue.id, dates)) throw new DiaryDatesTaken();

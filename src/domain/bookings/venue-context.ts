@@ -131,6 +131,12 @@ export function shareDiaryDaysStatement(days: readonly LocationDiaryDay[]): SqlS
   };
 }
 
+/** shareDiaryDaysStatement, sent on its own (the one-by-one apply path). */
+export async function shareDiaryDays(em: EntityManager, days: readonly LocationDiaryDay[]): Promise<void> {
+  const statement = shareDiaryDaysStatement(days);
+  if (statement) await em.query(statement.sql, statement.params);
+}
+
 /** UTC offsets lie within ±14 h (Pacific/Kiritimati +14, Etc/GMT+12 −12). */
 const MAX_UTC_OFFSET_MS = 14 * 60 * 60_000;
 

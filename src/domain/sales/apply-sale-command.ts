@@ -8,7 +8,7 @@ import { type OutboxEntry, writeOutbox } from '../../outbound/outbox';
 import { newId } from '../../shared/ids';
 import { BOOKING_TRANSITIONS } from '../bookings/booking-transitions';
 import { findBooking, presentOneBooking } from '../bookings/load-booking';
-import { type LocationDiaryDay, MAX_SITTING_MS, shareDiaryDaysStatement } from '../bookings/venue-context';
+import { type LocationDiaryDay, MAX_SITTING_MS, shareDiaryDays, shareDiaryDaysStatement } from '../bookings/venue-context';
 import { presentSale } from '../views/sale.view';
 import {
   type BookingMatch,
@@ -226,11 +226,6 @@ function diaryDaysStillToLock(ctx: ApplyContext, cmd: SaleCommand, matchAt: Date
   return diaryDaysOf(ctx, cmd, matchAt).filter((d) => !held.has(d.date));
 }
 
-async function shareDiaryDays(em: EntityManager, days: LocationDiaryDay[]): Promise<void> {
-  const lock = shareDiaryDaysStatement(days);
-  if (lock) await em.query(lock.sql, lock.params);
-}
-
 const applied = (sale: Sale): CommandResult => ({ type: 'sale', outcome: 'applied', saleRowId: sale.id, bookingId: sale.bookingId });
 
 /** One sale command; the caller (applyCommands) has locked the diary rows for matchAtOf(ctx, cmd, null). */
@@ -302,10 +297,11 @@ type Row = Record<string, unknown>;
  * Applies the sale commands of several events in the caller's transaction in two round trips (on a session
  * that sends several statements at once): every read first (the diary rows share-locked, venues, the
  * sales locked FOR UPDATE, the booking candidates), then every write (new sales, updated sales, items,
- * outbox rows) plus the caller's own `finish` statements (marking the events), whose results it returns. Same rules, same order of row
- * locks and the same outcome per event as applyCommands event by event: the planning code is shared, and
- * each lookup is the single path's query, tagged with its command and joined with UNION ALL, so the
- * database compares ids, references and table numbers (its collation) exactly as it does for one.
+ * outbox rows) plus the caller's own `finish` statements (marking the events), whose results it returns.
+ * Same rules, same order of row locks and the same outcome per event as applyCommands event by event: the
+ * planning code is shared, and each lookup is the single path's query, tagged with its command and joined
+ * with UNION ALL, so the database compares ids, references and table numbers (its collation) exactly as it
+ * does for one.
  *
  * The diary rows are locked and the booking candidates read with the match time the command gives
  * (opened_at, else closed_at, else receipt); a stored sale whose first receipt time is the match time
