@@ -13,7 +13,7 @@ import { parseRetrySchedule, retryDelayMs, type RetrySchedule } from './retry-sc
 import { signDelivery, webhookBody } from './sign-webhook';
 import { stopPendingDeliveries, urlPolicy } from './webhooks-service';
 import { assertDeliverableUrl, blockPrivateLookup } from './webhook-url-policy';
-import { dbErrorCode } from '../db/db-errors';
+import { retryOnDeadlock } from '../db/db-errors';
 
 /**
  * The delivery worker (ARCHITECTURE C step 13): one BullMQ job per (message, endpoint), jobId = delivery id.
@@ -200,21 +200,6 @@ export async function processDelivery(ctx: DeliveryContext, job: Job<DeliveryJob
   throw new RetryLaterError(reason, delayMs);
 }
 
-/**
- * Concurrent batches (here and in other worker processes) may touch the same endpoint rows; InnoDB then
- * picks a victim. Retrying the batch beats failing its jobs, whose retries would POST again.
- */
-async function retryOnDeadlock<T>(fn: () => Promise<T>, tries = 3): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const code = dbErrorCode(err);
-      if (i >= tries || (code !== 'ER_LOCK_DEADLOCK' && code !== 'ER_LOCK_WAIT_TIMEOUT')) throw err;
-    }
-  }
-}
-
 async function loadDeliveries(ds: DataSource, ids: string[]): Promise<(DeliveryRow | undefined)[]> {
   const rows = (await ds.query(
     `SELECT d.id, d.status, d.attempts, d.message_id, w.id AS webhook_id, w.url, w.secret_encrypted, w.enabled,
@@ -329,6 +314,8 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
     timeoutMs: options.timeoutMs ?? 10_000,
     disablePolicy: options.disablePolicy ?? DEFAULT_DISABLE_POLICY,
     loader: new Batcher((ids) => loadDeliveries(deps.dataSource, ids)),
+    // Concurrent batches (here and in other worker processes) may touch the same endpoint rows; retrying the
+    // batch beats failing its jobs, whose retries would POST again.
     recorder: new Batcher((outcomes) => retryOnDeadlock(() => recordOutcomes(deps.dataSource, outcomes))),
     secrets: new Map(),
     bodies: new Map(),

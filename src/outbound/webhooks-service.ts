@@ -8,6 +8,7 @@ import { newId } from '../shared/ids';
 import type { SecretBox } from '../shared/secret-box';
 import { generateWebhookSecret } from './sign-webhook';
 import { assertDeliverableUrl, type UrlPolicyOptions } from './webhook-url-policy';
+import { retryOnDeadlock } from '../db/db-errors';
 
 /**
  * Use cases behind `/api/v1/webhooks`: register, list, read, change and delete endpoints, and read their
@@ -94,7 +95,8 @@ export async function updateWebhook(
     webhook.disabledReason = 'Disabled through the API';
   }
   webhook.updatedAt = now;
-  await em.transaction(async (tx) => {
+  // As deleteWebhook: disabling stops deliveries after the webhook row is taken.
+  await retryOnDeadlock(() => em.transaction(async (tx) => {
     await tx.update(Webhook, { id: webhook.id }, {
       url: webhook.url,
       events: webhook.events,
@@ -104,22 +106,28 @@ export async function updateWebhook(
       updatedAt: now,
     });
     if (!webhook.enabled) await stopPendingDeliveries(tx, webhook.id, `Webhook disabled: ${webhook.disabledReason}`, now);
-  });
+  }));
   return webhook;
 }
 
-/** Soft delete: the row stays for the delivery log; pending deliveries stop at once. */
+/**
+ * Soft delete: the row stays for the delivery log; pending deliveries stop at once. The delivery worker
+ * records outcomes on delivery rows, then on the webhook row; this takes the webhook row first, so the two
+ * can deadlock now and then: the loser is run again.
+ */
 export async function deleteWebhook(em: EntityManager, venueId: string, id: string, now = new Date()): Promise<void> {
-  await em.transaction(async (tx) => {
-    const result = await tx
-      .createQueryBuilder()
-      .update(Webhook)
-      .set({ deletedAt: now, updatedAt: now })
-      .where('id = :id AND venue_id = :venueId AND deleted_at IS NULL', { id, venueId })
-      .execute();
-    if (!result.affected) throw notFound('Webhook');
-    await stopPendingDeliveries(tx, id, 'Webhook deleted', now);
-  });
+  await retryOnDeadlock(() =>
+    em.transaction(async (tx) => {
+      const result = await tx
+        .createQueryBuilder()
+        .update(Webhook)
+        .set({ deletedAt: now, updatedAt: now })
+        .where('id = :id AND venue_id = :venueId AND deleted_at IS NULL', { id, venueId })
+        .execute();
+      if (!result.affected) throw notFound('Webhook');
+      await stopPendingDeliveries(tx, id, 'Webhook deleted', now);
+    }),
+  );
 }
 
 /**

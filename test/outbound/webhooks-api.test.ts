@@ -1,4 +1,7 @@
+import mysql from 'mysql2/promise';
+import { parseDatabaseUrl } from '../../src/db/data-source';
 import { createApiKey, createVenue } from '../helpers/fixtures';
+import { waitFor } from '../helpers/wait-for';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { bearer, createOwnDatabase } from './outbound-helpers';
 
@@ -105,6 +108,46 @@ describe('webhooks API: /api/v1/webhooks', () => {
     // Soft delete: the row (and its delivery log) stays.
     const rows = (await t.composed.deps.dataSource.query('SELECT deleted_at FROM webhooks WHERE id = ?', [wh.body.id])) as { deleted_at: Date | null }[];
     expect(rows[0]!.deleted_at).toBeInstanceOf(Date);
+  });
+
+  it('deletes with 204 when it meets the delivery worker in a deadlock: the losing delete runs again', async () => {
+    const wh = (await t.http.post('/api/v1/webhooks').set(bearer(key)).send({ url: 'http://127.0.0.1:9/race', events: ['*'] })).body;
+    const p = parseDatabaseUrl(db.url);
+    const worker = await mysql.createConnection({ host: p.host, port: p.port, user: p.username, password: p.password, database: p.database });
+    try {
+      // As the worker side does (the relay writing deliveries, the recorder updating them): delivery rows
+      // first (their foreign key share-locks the webhook row), then the webhook row. More rows than the
+      // delete has touched, so InnoDB picks the delete as the deadlock victim.
+      await worker.query('START TRANSACTION');
+      const now = new Date();
+      for (let i = 0; i < 20; i++) {
+        await worker.query(
+          `INSERT INTO webhook_deliveries (id, webhook_id, message_id, event, status, attempts, created_at, updated_at)
+           VALUES (?, ?, ?, 'booking.created', 'pending', 0, ?, ?)`,
+          [`whd_${i}_${wh.id}`.slice(0, 40), wh.id, `msg_race_${i}`, now, now],
+        );
+      }
+      const deleting = t.http.delete(`/api/v1/webhooks/${wh.id}`).set(bearer(key)).then((r) => r);
+      // The delete waits to take the webhook row (MariaDB refreshes these tables only after 100 ms unread).
+      await waitFor(async () => {
+        const rows = (await t.composed.deps.dataSource.query(
+          `SELECT 1 FROM information_schema.INNODB_LOCK_WAITS w
+             JOIN information_schema.INNODB_LOCKS l ON l.lock_id = w.requested_lock_id
+            WHERE l.lock_table LIKE '%\`webhooks\`' AND l.lock_data = ?`,
+          [`'${wh.id}'`],
+        )) as unknown[];
+        return rows.length > 0;
+      }, { what: 'the delete to wait for the webhook row', intervalMs: 250 });
+      // Closing the cycle: this wants the webhook row too. The delete loses, is run again, and then waits
+      // for this transaction, which must go through.
+      await worker.query('UPDATE webhooks SET failing_since = COALESCE(failing_since, ?) WHERE id = ?', [now, wh.id]);
+      await worker.query('COMMIT');
+      expect((await deleting).status).toBe(204);
+      const [stopped] = await worker.query("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ? AND status = 'failed' AND last_error = 'Webhook deleted'", [wh.id]);
+      expect(Number((stopped as { n: number }[])[0]!.n)).toBe(20);
+    } finally {
+      await worker.end();
+    }
   });
 
   it('pages the list with limit and an opaque cursor', async () => {
