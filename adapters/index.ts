@@ -2,6 +2,7 @@ import { demoPos } from './demo-pos';
 import { generic } from './generic';
 import { lightspeed } from './lightspeed';
 import { square } from './square';
+import { toast } from './toast';
 import type { PartnerAdapter } from './types';
 
 /**
@@ -13,6 +14,7 @@ export const adapters = {
   square,
   lightspeed,
   'demo-pos': demoPos,
+  toast,
 } satisfies Record<string, PartnerAdapter>;
 
 export type AdapterName = keyof typeof adapters;

@@ -1,0 +1,63 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { toast } from '../../adapters/toast';
+import type { PartnerAdapter, SignatureInput } from '../../adapters/types';
+import { signFor } from '../../src/ingest/sign-request';
+import { resolveVerifier } from '../../src/ingest/signature-schemes';
+import { DEFAULT_MAPPINGS_DIR } from '../../src/mapping/fixture-runner';
+
+/** The catalog vendors' own signature schemes (adapters/<vendor>): each vendor's documented algorithm. */
+
+const fixture = (vendor: string, name: string) => readFileSync(join(DEFAULT_MAPPINGS_DIR, vendor, 'fixtures', `${name}.json`));
+
+function verifierOf(scheme: string, adapter: PartnerAdapter) {
+  const verifier = resolveVerifier(scheme, adapter);
+  if (!verifier) throw new Error(`no verifier for ${scheme}`);
+  return (input: Partial<SignatureInput> & { rawBody: Buffer; secret: string; now: Date; headers: Record<string, string> }) =>
+    verifier({ url: 'https://hub.example/partners/x/events/y', ...input });
+}
+
+describe('toast-hmac (Toast message signing)', () => {
+  const SECRET = 'toast-subscription-secret';
+  const body = fixture('toast', 'order_updated--closed-with-items');
+  const timestamp = (JSON.parse(body.toString('utf8')) as { timestamp: string }).timestamp;
+  const now = new Date(new Date(timestamp.replace('+0000', 'Z')).getTime() + 60_000);
+  const verify = verifierOf('toast-hmac', toast);
+  const sign = (b: Buffer = body, secret = SECRET) => signFor('toast-hmac', { secret, rawBody: b }, toast);
+
+  it('signs base64(HMAC-SHA256(secret, body + timestamp)) in Toast-Signature, computed independently', () => {
+    const expected = createHmac('sha256', SECRET).update(Buffer.concat([body, Buffer.from(timestamp)])).digest('base64');
+    expect(sign()).toEqual({ 'toast-signature': expected });
+    expect(verify({ rawBody: body, secret: SECRET, now, headers: { 'toast-signature': expected } })).toEqual({ ok: true });
+    // Hex of the same MAC is accepted too.
+    const hex = Buffer.from(expected, 'base64').toString('hex');
+    expect(verify({ rawBody: body, secret: SECRET, now, headers: { 'toast-signature': hex } })).toEqual({ ok: true });
+  });
+
+  it('refuses a missing signature, a wrong secret, a tampered body, a wrong length and no secret', () => {
+    const good = sign()['toast-signature']!;
+    expect(verify({ rawBody: body, secret: SECRET, now, headers: {} })).toEqual({ ok: false, code: 'missing_signature' });
+    expect(verify({ rawBody: body, secret: SECRET, now, headers: { 'toast-signature': sign(body, 'other')['toast-signature']! } }))
+      .toEqual({ ok: false, code: 'invalid_signature' });
+    const tampered = Buffer.from(body.toString('utf8').replace('"Burger"', '"Burgers"'));
+    expect(verify({ rawBody: tampered, secret: SECRET, now, headers: { 'toast-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
+    for (const wrong of [good.slice(0, 40), `${good}AA`, 'abc', Buffer.alloc(31).toString('hex')]) {
+      expect(verify({ rawBody: body, secret: SECRET, now, headers: { 'toast-signature': wrong } })).toEqual({ ok: false, code: 'invalid_signature' });
+    }
+    expect(verify({ rawBody: body, secret: '', now, headers: { 'toast-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
+  });
+
+  it('signs the timestamp: changing it breaks the signature, and a stale or future one is refused', () => {
+    const good = sign()['toast-signature']!;
+    const moved = Buffer.from(body.toString('utf8').replace(timestamp, timestamp.replace('20:05', '20:06')));
+    expect(verify({ rawBody: moved, secret: SECRET, now, headers: { 'toast-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
+    const later = (ms: number) => new Date(now.getTime() + ms);
+    // Toast's retries (5 and 10 minutes later) still verify; a replay hours later does not.
+    expect(verify({ rawBody: body, secret: SECRET, now: later(15 * 60_000), headers: { 'toast-signature': good } })).toEqual({ ok: true });
+    expect(verify({ rawBody: body, secret: SECRET, now: later(2 * 3600_000), headers: { 'toast-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
+    expect(verify({ rawBody: body, secret: SECRET, now: later(-10 * 60_000), headers: { 'toast-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
+    const noTimestamp = Buffer.from('{"eventType":"order_updated"}');
+    expect(verify({ rawBody: noTimestamp, secret: SECRET, now, headers: { 'toast-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
+  });
+});
