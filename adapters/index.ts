@@ -3,6 +3,7 @@ import { generic } from './generic';
 import { lightspeed } from './lightspeed';
 import { square } from './square';
 import { toast } from './toast';
+import { zettle } from './zettle';
 import type { PartnerAdapter } from './types';
 
 /**
@@ -15,6 +16,7 @@ export const adapters = {
   lightspeed,
   'demo-pos': demoPos,
   toast,
+  zettle,
 } satisfies Record<string, PartnerAdapter>;
 
 export type AdapterName = keyof typeof adapters;

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toast } from '../../adapters/toast';
+import { zettle } from '../../adapters/zettle';
 import type { PartnerAdapter, SignatureInput } from '../../adapters/types';
 import { signFor } from '../../src/ingest/sign-request';
 import { resolveVerifier } from '../../src/ingest/signature-schemes';
@@ -59,5 +60,36 @@ describe('toast-hmac (Toast message signing)', () => {
     expect(verify({ rawBody: body, secret: SECRET, now: later(-10 * 60_000), headers: { 'toast-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
     const noTimestamp = Buffer.from('{"eventType":"order_updated"}');
     expect(verify({ rawBody: noTimestamp, secret: SECRET, now, headers: { 'toast-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
+  });
+});
+
+describe('zettle-hmac (Zettle Pusher API)', () => {
+  const KEY = 'zLzClQLQN8yfH8aEjONeXzgJRAHR0zpD7RonFCpizujCUCectBlln0vFArTbLPYa';
+  const body = fixture('zettle', 'PurchaseCreated--closed-with-items');
+  const message = JSON.parse(body.toString('utf8')) as { timestamp: string; payload: string };
+  const now = new Date();
+  const verify = verifierOf('zettle-hmac', zettle);
+  const sign = (b: Buffer = body, secret = KEY) => signFor('zettle-hmac', { secret, rawBody: b }, zettle);
+
+  it('signs hex(HMAC-SHA256(signingKey, "<timestamp>.<payload>")) in X-iZettle-Signature, computed independently', () => {
+    const expected = createHmac('sha256', KEY).update(`${message.timestamp}.${message.payload}`).digest('hex');
+    expect(sign()).toEqual({ 'x-izettle-signature': expected });
+    expect(verify({ rawBody: body, secret: KEY, now, headers: { 'x-izettle-signature': expected } })).toEqual({ ok: true });
+  });
+
+  it('refuses a missing signature, a wrong key, a tampered payload, a wrong length and no secret', () => {
+    const good = sign()['x-izettle-signature']!;
+    expect(verify({ rawBody: body, secret: KEY, now, headers: {} })).toEqual({ ok: false, code: 'missing_signature' });
+    expect(verify({ rawBody: body, secret: KEY, now, headers: { 'x-izettle-signature': sign(body, 'other')['x-izettle-signature']! } }))
+      .toEqual({ ok: false, code: 'invalid_signature' });
+    const tampered = Buffer.from(body.toString('utf8').replace('\\"amount\\":4250', '\\"amount\\":425'));
+    expect(tampered.equals(body)).toBe(false);
+    expect(verify({ rawBody: tampered, secret: KEY, now, headers: { 'x-izettle-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
+    const moved = Buffer.from(body.toString('utf8').replace(message.timestamp, '2026-05-01T20:05:13.312Z'));
+    expect(verify({ rawBody: moved, secret: KEY, now, headers: { 'x-izettle-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
+    for (const wrong of [good.slice(0, 62), `${good}00`, 'zz'.repeat(32)]) {
+      expect(verify({ rawBody: body, secret: KEY, now, headers: { 'x-izettle-signature': wrong } })).toEqual({ ok: false, code: 'invalid_signature' });
+    }
+    expect(verify({ rawBody: body, secret: '', now, headers: { 'x-izettle-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
   });
 });
