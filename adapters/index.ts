@@ -1,3 +1,4 @@
+import { clover } from './clover';
 import { demoPos } from './demo-pos';
 import { generic } from './generic';
 import { lightspeed } from './lightspeed';
@@ -17,6 +18,7 @@ export const adapters = {
   'demo-pos': demoPos,
   toast,
   zettle,
+  clover,
 } satisfies Record<string, PartnerAdapter>;
 
 export type AdapterName = keyof typeof adapters;

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clover } from '../../adapters/clover';
 import { toast } from '../../adapters/toast';
 import { zettle } from '../../adapters/zettle';
 import type { PartnerAdapter, SignatureInput } from '../../adapters/types';
@@ -91,5 +92,24 @@ describe('zettle-hmac (Zettle Pusher API)', () => {
       expect(verify({ rawBody: body, secret: KEY, now, headers: { 'x-izettle-signature': wrong } })).toEqual({ ok: false, code: 'invalid_signature' });
     }
     expect(verify({ rawBody: body, secret: '', now, headers: { 'x-izettle-signature': good } })).toEqual({ ok: false, code: 'invalid_signature' });
+  });
+});
+
+describe('clover-auth (X-Clover-Auth)', () => {
+  const CODE = '0307e264-b33a-4913-88aa-37b10014a0b8';
+  const body = fixture('clover', 'webhook--update-notification-ignored');
+  const verification = fixture('clover', 'webhook--verification-code-ignored');
+  const now = new Date();
+  const verify = verifierOf('clover-auth', clover);
+
+  it('accepts the auth code, refuses a missing or wrong one, and lets only the bare verification POST through unsigned', () => {
+    expect(signFor('clover-auth', { secret: CODE, rawBody: body }, clover)).toEqual({ 'x-clover-auth': CODE });
+    expect(verify({ rawBody: body, secret: CODE, now, headers: { 'x-clover-auth': CODE } })).toEqual({ ok: true });
+    expect(verify({ rawBody: body, secret: CODE, now, headers: {} })).toEqual({ ok: false, code: 'missing_signature' });
+    expect(verify({ rawBody: body, secret: CODE, now, headers: { 'x-clover-auth': `${CODE}x` } })).toEqual({ ok: false, code: 'invalid_signature' });
+    expect(verify({ rawBody: body, secret: '', now, headers: { 'x-clover-auth': CODE } })).toEqual({ ok: false, code: 'invalid_signature' });
+    expect(verify({ rawBody: verification, secret: CODE, now, headers: {} })).toEqual({ ok: true });
+    const smuggled = Buffer.from('{"verificationCode":"ce7643c1-83ea-4218-abe6-da876c9c7a0a","merchants":{}}');
+    expect(verify({ rawBody: smuggled, secret: CODE, now, headers: {} })).toEqual({ ok: false, code: 'missing_signature' });
   });
 });
