@@ -86,7 +86,10 @@ describe('admin API: partner catalog (CONTRACT §13, §15)', () => {
     expect(a.body.error).toMatchObject({ code: 'validation_error', details: { field: 'adapter' } });
     const b = await t.admin('post', '/admin/v1/partners').send({ name: uniq('x') });
     expect(b.status).toBe(400);
-    expect(b.body.error).toMatchObject({ code: 'validation_error', details: { field: 'signature.scheme' } });
+    expect(b.body.error).toMatchObject({ code: 'validation_error', details: { field: 'signature' } });
+    const c = await t.admin('post', '/admin/v1/partners').send({ name: uniq('x'), signature: { secret: 's' } });
+    expect(c.status).toBe(400);
+    expect(c.body.error).toMatchObject({ code: 'validation_error', details: { field: 'signature.scheme' } });
   });
 
   it('leaves nothing behind when the name is taken', async () => {

@@ -37,7 +37,8 @@ export function partnersAdminRouter(deps: AppDeps): Router {
     const body = parseWith(validateCreate, req.body);
     const { template, ...rest } = body;
     if (template !== undefined && rest.adapter !== undefined) throw fieldError('adapter', 'cannot be combined with template');
-    if (template === undefined && !rest.signature?.scheme) throw fieldError('signature.scheme', 'is required without a template');
+    if (template === undefined && !rest.signature) throw fieldError('signature', 'is required without a template');
+    if (template === undefined && !rest.signature!.scheme) throw fieldError('signature.scheme', 'is required without a template');
     const fromTemplate = template !== undefined ? await createPartnerFromTemplate(em, deps.secretBox, { ...rest, template }) : null;
     const made =
       fromTemplate ?? (await createPartner(em, deps.secretBox, { ...rest, signature: { ...rest.signature, scheme: rest.signature!.scheme! } }));
