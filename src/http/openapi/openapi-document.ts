@@ -18,7 +18,7 @@ import { customerDetailSchema, customerSchema, listCustomersQuerySchema, upsertC
 import { CURSOR_PARAM, LIMIT_PARAM, PAGINATION_QUERY_PROPERTIES, listEnvelopeSchema } from '../schemas/pagination.schema';
 import { venueListQuerySchema } from '../routes/api/venue.routes';
 import {
-  createPartnerSchema, inboundEventDetailSchema, inboundEventSchema, listPartnerEventsQuerySchema, locationSchema,
+  catalogTemplateSchema, createPartnerSchema, inboundEventDetailSchema, partnerFromTemplateSchema, inboundEventSchema, listPartnerEventsQuerySchema, locationSchema,
   mappingTestResultSchema, mappingVersionSchema, partnerCreatedSchema, partnerSchema, putLocationSchema, putMappingSchema,
   testMappingSchema, updatePartnerSchema,
 } from '../schemas/partner.schema';
@@ -330,11 +330,16 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     id: 'adminCreatePartner', method: 'post', path: '/admin/v1/partners', tag: 'Admin: partners', auth: 'admin',
-    summary: 'Register a POS partner',
-    description: 'Where `signature.secret` is not given one is generated and returned this once. Secrets are encrypted at rest and never returned afterwards.',
-    body: createPartnerSchema, bodyExample: { name: 'lightspeed', signature: { scheme: 'hmac-sha256-hex' }, ack: 'queued' },
-    responses: [{ status: 201, description: 'Created.', schema: partnerCreatedSchema }],
+    summary: 'Register a POS partner (or make one from a catalog template)',
+    description: 'Where `signature.secret` is not given one is generated and returned this once. Secrets are encrypted at rest and never returned afterwards. With `template` (a name from `GET /admin/v1/catalog`) the partner takes that template\'s adapter, signature, ack and conflict modes, and its mappings become the partner\'s first versions; an unknown template is 400 `validation_error` with `details.valid`.',
+    body: createPartnerSchema, bodyExample: { name: 'toast-eu', template: 'toast' },
+    responses: [{ status: 201, description: 'Created (with `template` and `mappings` when made from a template).', schema: partnerFromTemplateSchema }],
     errors: ['conflict'],
+  },
+  {
+    id: 'adminListCatalog', method: 'get', path: '/admin/v1/catalog', tag: 'Admin: partners', auth: 'admin',
+    summary: 'The partner catalog: ready templates for POS systems and booking platforms',
+    responses: [{ status: 200, description: 'Every template (one page).', schema: list(catalogTemplateSchema) }],
   },
   {
     id: 'adminListPartners', method: 'get', path: '/admin/v1/partners', tag: 'Admin: partners', auth: 'admin',
@@ -422,6 +427,8 @@ const NAMED_SCHEMAS: readonly (readonly [string, Schema])[] = [
   ['ApiKeyCreated', apiKeyCreatedResponseSchema],
   ['Partner', partnerSchema],
   ['PartnerCreated', partnerCreatedSchema],
+  ['PartnerFromTemplate', partnerFromTemplateSchema],
+  ['CatalogTemplate', catalogTemplateSchema],
   ['PartnerLocation', locationSchema],
   ['MappingVersion', mappingVersionSchema],
   ['MappingTestResult', mappingTestResultSchema],

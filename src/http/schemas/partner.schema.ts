@@ -41,8 +41,11 @@ const EVENT_STATUS = { type: 'string', enum: ['queued', 'processing', 'processed
 
 export interface CreatePartnerBody {
   name: string;
+  /** A catalog template (GET /admin/v1/catalog): its adapter, signature, modes and mappings. */
+  template?: string;
   adapter?: string;
-  signature: { scheme: string; header?: string | null; secret?: string };
+  /** Required unless `template` is given; with a template every field is optional (an override). */
+  signature?: { scheme?: string; header?: string | null; secret?: string };
   ack?: AckMode;
   conflict?: ConflictMode;
   enabled?: boolean;
@@ -52,22 +55,31 @@ export const createPartnerSchema = {
   $id: 'CreatePartner',
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'signature'],
+  required: ['name'],
   properties: {
     name: PARTNER_NAME,
-    adapter: { ...ADAPTER, default: 'generic' },
+    template: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description:
+        'A catalog template name (`GET /admin/v1/catalog`): the partner gets its adapter, signature scheme and header, ack and conflict modes, and its mappings as their first versions. Without a template, `signature.scheme` is required.',
+      example: 'toast',
+    },
+    // No ajv defaults here (validation fills them in): a template's own settings must win when omitted.
+    adapter: { ...ADAPTER, description: `${ADAPTER.description} Default \`generic\`; not with \`template\`.` },
     signature: {
       type: 'object',
       additionalProperties: false,
-      required: ['scheme'],
+      description: 'Required without `template` (then `scheme` is required too); with one, each field overrides it.',
       properties: {
         scheme: SCHEME,
         header: HEADER,
         secret: { ...SECRET, description: `${SECRET.description} Generated and returned once when omitted.` },
       },
     },
-    ack: { ...ACK, default: 'queued' },
-    conflict: { ...CONFLICT, default: 'reject' },
+    ack: { ...ACK, description: "Default `queued` (or the template's)." },
+    conflict: { ...CONFLICT, description: "Default `reject` (or the template's)." },
     enabled: { type: 'boolean', default: true },
   },
 } as const;
@@ -197,6 +209,44 @@ export const partnerCreatedSchema = {
   properties: {
     ...partnerSchema.properties,
     secret: { type: 'string', description: 'Only when it was generated (create, or PATCH with rotate_secret): shown this once.' },
+  },
+} as const;
+
+export const partnerFromTemplateSchema = {
+  type: 'object',
+  required: [...partnerSchema.required],
+  properties: {
+    ...partnerCreatedSchema.properties,
+    template: { type: 'string', description: 'Only when made from a template: its name.', example: 'toast' },
+    mappings: {
+      type: 'array',
+      description: "The template's mappings, stored as the partner's first versions.",
+      items: {
+        type: 'object',
+        required: ['event_type', 'version'],
+        properties: { event_type: { type: 'string', example: 'order_updated' }, version: { type: 'integer', example: 1 } },
+      },
+    },
+  },
+} as const;
+
+export const catalogTemplateSchema = {
+  type: 'object',
+  required: ['name', 'kind', 'vendor', 'adapter', 'signature', 'ack', 'conflict', 'event_types', 'docs'],
+  properties: {
+    name: { ...PARTNER_NAME, example: 'toast', description: 'The template name to pass as `template`.' },
+    kind: { type: 'string', enum: ['pos', 'reservations'] },
+    vendor: { type: 'string', example: 'Toast' },
+    adapter: ADAPTER,
+    signature: {
+      type: 'object',
+      required: ['scheme', 'header'],
+      properties: { scheme: SCHEME, header: HEADER },
+    },
+    ack: ACK,
+    conflict: CONFLICT,
+    event_types: { type: 'array', items: { type: 'string' }, description: 'Event types it has a mapping for (`*`: fallback).' },
+    docs: { type: 'array', items: { type: 'string', format: 'uri' }, description: "The vendor's public webhook documentation." },
   },
 } as const;
 

@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import type { AppDeps } from '../../../app-deps';
 import { adminAuth } from '../../middleware/admin-auth';
 import { apiKeysAdminRouter } from './api-keys.routes';
+import { catalogAdminRouter } from './catalog.routes';
 import { eventsAdminRouter } from './events.routes';
 import { locationsAdminRouter } from './locations.routes';
 import { mappingsAdminRouter } from './mappings.routes';
@@ -16,6 +17,7 @@ export function adminRouter(deps: AppDeps): Router {
   router.use(venuesAdminRouter(deps));
   router.use(apiKeysAdminRouter(deps));
   router.use(partnersAdminRouter(deps));
+  router.use(catalogAdminRouter(deps));
   router.use(locationsAdminRouter(deps));
   router.use(mappingsAdminRouter(deps));
   router.use(eventsAdminRouter(deps));

@@ -8,6 +8,7 @@ import {
   requirePartner,
   updatePartner,
 } from '../../../domain/partners/partners';
+import { createPartnerFromTemplate } from '../../../domain/partners/catalog';
 import { announcePartnerChange } from '../../../ingest/partner-cache';
 import { compileQuerySchema, decodeCursor, encodeCursor, listResponse } from '../../pagination';
 import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../../schemas/pagination.schema';
@@ -17,7 +18,7 @@ import {
   type CreatePartnerBody,
   type UpdatePartnerBody,
 } from '../../schemas/partner.schema';
-import { compileSchema, parseWith } from '../../validation';
+import { compileSchema, fieldError, parseWith } from '../../validation';
 
 const validateCreate = compileSchema<CreatePartnerBody>(createPartnerSchema);
 const validateUpdate = compileSchema<UpdatePartnerBody>(updatePartnerSchema);
@@ -34,11 +35,19 @@ export function partnersAdminRouter(deps: AppDeps): Router {
 
   router.post('/partners', async (req, res) => {
     const body = parseWith(validateCreate, req.body);
-    const { partner, generatedSecret } = await createPartner(em, deps.secretBox, body);
+    const { template, ...rest } = body;
+    if (template !== undefined && rest.adapter !== undefined) throw fieldError('adapter', 'cannot be combined with template');
+    if (template === undefined && !rest.signature) throw fieldError('signature', 'is required without a template');
+    if (template === undefined && !rest.signature!.scheme) throw fieldError('signature.scheme', 'is required without a template');
+    const fromTemplate = template !== undefined ? await createPartnerFromTemplate(em, deps.secretBox, { ...rest, template }) : null;
+    const made =
+      fromTemplate ?? (await createPartner(em, deps.secretBox, { ...rest, signature: { ...rest.signature, scheme: rest.signature!.scheme! } }));
+    const { partner, generatedSecret } = made;
     // A negative cache entry for the name (an event posted before it existed) must go.
     await announcePartnerChange(deps, partner.name);
-    req.log.info({ partner: partner.name, secret_generated: generatedSecret !== null }, 'partner created');
-    res.status(201).json(presentPartnerWithSecret(partner, generatedSecret));
+    req.log.info({ partner: partner.name, template, secret_generated: generatedSecret !== null }, 'partner created');
+    const shown = presentPartnerWithSecret(partner, generatedSecret);
+    res.status(201).json(fromTemplate ? { ...shown, template: fromTemplate.template.name, mappings: fromTemplate.mappings } : shown);
   });
 
   router.get('/partners', async (req, res) => {
