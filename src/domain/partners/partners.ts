@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { getAdapter } from '../../../adapters';
-import { resolveVerifier, standardWebhooksKeys } from '../../ingest/signature-schemes';
+import { adapters, getAdapter } from '../../../adapters';
+import { knownSchemes, resolveVerifier, standardWebhooksKeys } from '../../ingest/signature-schemes';
 import { Partner, type AckMode, type ConflictMode } from '../../db/entities';
 import { AppError, notFound } from '../../shared/app-error';
 import { newId } from '../../shared/ids';
@@ -14,8 +14,8 @@ import type { SecretBox } from '../../shared/secret-box';
  */
 
 /** 400 validation_error naming the field, in the same shape as the HTTP layer's schema errors. */
-function fieldError(field: string, message: string): AppError {
-  return new AppError('validation_error', `Invalid ${field}: ${message}.`, { field, errors: [{ field, message }] });
+function fieldError(field: string, message: string, extra: Record<string, unknown> = {}): AppError {
+  return new AppError('validation_error', `Invalid ${field}: ${message}.`, { field, errors: [{ field, message }], ...extra });
 }
 
 export interface PartnerSignatureInput {
@@ -57,12 +57,21 @@ export function generateSecret(scheme: string): string {
   return random.toString('base64url');
 }
 
-/** The adapter exists and the scheme is one it can verify; throws 400 validation_error naming the field. */
+/**
+ * The adapter exists and the scheme is one it can verify; else 400 validation_error naming the field, with
+ * `details.valid` listing what would be accepted (from the adapter registry and the scheme registry).
+ */
 export function checkPartnerConfig(adapterName: string, scheme: string): void {
   const adapter = getAdapter(adapterName);
-  if (!adapter) throw fieldError('adapter', `"${adapterName}" is not a known adapter`);
+  if (!adapter) {
+    const valid = Object.keys(adapters);
+    throw fieldError('adapter', `"${adapterName}" is not a known adapter (known: ${valid.join(', ')})`, { valid });
+  }
   if (!resolveVerifier(scheme, adapter)) {
-    throw fieldError('signature.scheme', `"${scheme}" is not a signature scheme the ${adapterName} adapter knows`);
+    const valid = knownSchemes(adapter);
+    throw fieldError('signature.scheme', `"${scheme}" is not a signature scheme the ${adapterName} adapter knows (known: ${valid.join(', ')})`, {
+      valid,
+    });
   }
 }
 
