@@ -32,8 +32,8 @@ export interface Composed {
   readonly deps: AppDeps;
   /** The Express app in roles `all` and `api`. */
   readonly app: Express | null;
-  /** Listens on `port` (default config.port; 0 = any free port). Returns the bound port. */
-  listen(port?: number): Promise<number>;
+  /** Listens on `port` (default config.port; 0 = any free port) at `host` (default config.host). Returns the bound port. */
+  listen(port?: number, host?: string): Promise<number>;
   /** SIGTERM path: stop taking requests and jobs, finish those in flight, close connections. */
   stop(): Promise<void>;
 }
@@ -176,14 +176,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   return {
     deps,
     app,
-    async listen(port = config.port) {
+    async listen(port = config.port, host = config.host) {
       if (!app) return 0;
       server = createServer(app);
       // Keep-alive longer than a typical load balancer's idle timeout, so the LB closes first.
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
-        server!.listen(port, () => resolve());
+        server!.listen(port, host, () => resolve());
       });
       return (server.address() as AddressInfo).port;
     },

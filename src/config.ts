@@ -14,6 +14,8 @@ export interface Config {
   readonly redisPrefix: string;
   /** @defaultValue 3000 */
   readonly port: number;
+  /** Address the HTTP server binds (CONTRACT §1); `127.0.0.1` keeps it on loopback. @defaultValue 0.0.0.0 */
+  readonly host: string;
   readonly role: Role;
   /** Admin API is off while null. */
   readonly adminToken: string | null;
@@ -86,6 +88,15 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   return value;
 }
 
+/** A bind address: an IPv4 or IPv6 address, or a host name (`localhost`). */
+function host(env: Env): string {
+  const value = str(env, 'HOST', '0.0.0.0');
+  if (!/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/.test(value) || value.length > 253) {
+    throw new ConfigError('HOST', `must be an IP address or host name to bind, like 0.0.0.0 or 127.0.0.1, got "${value}"`);
+  }
+  return value;
+}
+
 function encryptionKey(env: Env, nodeEnv: string): Buffer {
   const raw = env.ENCRYPTION_KEY;
   if (raw === undefined || raw === '') {
@@ -125,6 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisPrefix,
     port: int(env, 'PORT', 3000, 0, 65535),
+    host: host(env),
     role,
     adminToken,
     encryptionKey: encryptionKey(env, nodeEnv),

@@ -12,6 +12,7 @@ import { postWebhook, type PostWebhookResult } from './post-webhook';
 import { parseRetrySchedule, retryDelayMs, type RetrySchedule } from './retry-schedule';
 import { signDelivery, webhookBody } from './sign-webhook';
 import { stopPendingDeliveries, urlPolicy } from './webhooks-service';
+import { fitColumn } from '../shared/storable';
 import { assertDeliverableUrl, blockPrivateLookup } from './webhook-url-policy';
 import { retryOnDeadlock } from '../db/db-errors';
 
@@ -144,7 +145,6 @@ interface AttemptOutcome {
   failingSince: Date | null;
 }
 
-const clip = (s: string | null, n: number): string | null => (s === null ? null : s.slice(0, n));
 
 /**
  * The event's `data`: the resource as the outbox recorded it, with its `version` so receivers can order
@@ -222,7 +222,7 @@ async function loadDeliveries(ds: DataSource, ids: string[]): Promise<(DeliveryR
 async function recordOutcomes(ds: DataSource, outcomes: AttemptOutcome[]): Promise<void[]> {
   const groups = new Map<string, { values: unknown[]; ids: string[] }>();
   for (const o of outcomes) {
-    const values = [o.status, o.attempt, o.result.status, o.result.ok ? null : clip(o.result.error, 1000), o.nextAttemptAt];
+    const values = [o.status, o.attempt, o.result.status, o.result.ok ? null : fitColumn('webhook_deliveries.last_error', o.result.error), o.nextAttemptAt];
     const key = JSON.stringify(values);
     const group = groups.get(key) ?? { values, ids: [] };
     group.ids.push(o.deliveryId);
@@ -237,7 +237,8 @@ async function recordOutcomes(ds: DataSource, outcomes: AttemptOutcome[]): Promi
        VALUES ?`,
       [outcomes.map((o) => [
         newId('wha'), o.deliveryId, o.attempt, o.result.status, o.result.durationMs,
-        o.result.responseBody === '' ? null : o.result.responseBody, clip(o.result.error, 1000), o.at,
+        o.result.responseBody === '' ? null : fitColumn('webhook_delivery_attempts.response_body', o.result.responseBody),
+        fitColumn('webhook_delivery_attempts.error', o.result.error), o.at,
       ])],
     );
     for (const { values, ids } of groups.values()) {
@@ -284,7 +285,7 @@ async function finishStopped(ds: DataSource, deliveryId: string, reason: string,
   await ds.query(
     `UPDATE webhook_deliveries SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
       WHERE id = ? AND status = 'pending'`,
-    [reason.slice(0, 1000), now, deliveryId],
+    [fitColumn('webhook_deliveries.last_error', reason), now, deliveryId],
   );
   return 'stopped';
 }

@@ -5,6 +5,7 @@ import type { BackgroundProcess } from '../composition-root';
 import { SaleLock } from '../ingest/sale-lock';
 import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';
+import { storedReason } from './event-log';
 import type { InboundJobData } from './inbound-job';
 import { wakeWaitingEvent } from './process-inbound-event';
 
@@ -61,7 +62,7 @@ export async function failStrandedEvents(deps: StrandedSweepDeps, now = new Date
     const result = (await deps.dataSource.query(
       `UPDATE inbound_events SET status = 'failed', reason = ?, processed_at = ?, updated_at = ?
         WHERE id = ? AND status IN ('queued', 'processing')`,
-      [reason, now, now, row.id],
+      [storedReason(reason), now, now, row.id],
     )) as { affectedRows?: number };
     if ((result.affectedRows ?? 0) === 0) continue;
     failed++;

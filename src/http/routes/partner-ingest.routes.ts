@@ -1,9 +1,8 @@
-import express, { type Request, Router } from 'express';
+import { type Request, Router } from 'express';
 import type { AppDeps } from '../../app-deps';
 import { ingestContext, receivePartnerEvent } from '../../ingest/receive-partner-event';
+import { rawBody as readRawBody } from '../body-parsers';
 
-/** The signed partner routes read the body as raw bytes: signatures cover exactly what was sent. */
-export const PARTNER_BODY_LIMIT = '1mb';
 
 function lowerCaseHeaders(req: Request): Record<string, string> {
   // Node's parser already lower-cases incoming header names.
@@ -21,8 +20,8 @@ function lowerCaseHeaders(req: Request): Record<string, string> {
 export function partnerIngestRouter(deps: AppDeps): Router {
   const router = Router();
   const ctx = ingestContext(deps);
-  // Every body is read whatever its Content-Type (also none): the adapter decides what it can parse.
-  const rawBody = express.raw({ limit: PARTNER_BODY_LIMIT, type: () => true });
+  // The signed partner routes read the body as raw bytes: signatures cover exactly what was sent.
+  const rawBody = readRawBody();
 
   router.post(['/:partner/events/:event_type', '/:partner/webhooks/callback/:event_type'], rawBody, async (req, res) => {
     const { status, body } = await receivePartnerEvent(

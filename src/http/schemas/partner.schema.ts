@@ -198,6 +198,10 @@ export const partnerSchema = {
     ack: ACK,
     conflict: CONFLICT,
     enabled: { type: 'boolean' },
+    secret_set: {
+      type: 'boolean',
+      description: 'False for a partner installed from mappings/ until a secret is set or rotated (it stays disabled until then).',
+    },
     created_at: TIMESTAMP,
     updated_at: TIMESTAMP,
   },

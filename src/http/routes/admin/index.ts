@@ -1,5 +1,6 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import type { AppDeps } from '../../../app-deps';
+import { jsonBody } from '../../body-parsers';
 import { adminAuth } from '../../middleware/admin-auth';
 import { apiKeysAdminRouter } from './api-keys.routes';
 import { catalogAdminRouter } from './catalog.routes';
@@ -13,7 +14,7 @@ import { venuesAdminRouter } from './venues.routes';
 export function adminRouter(deps: AppDeps): Router {
   const router = Router();
   router.use(adminAuth(deps.config.adminToken));
-  router.use(express.json({ limit: '1mb' }));
+  router.use(jsonBody());
   router.use(venuesAdminRouter(deps));
   router.use(apiKeysAdminRouter(deps));
   router.use(partnersAdminRouter(deps));

@@ -1,5 +1,6 @@
-import express, { Router } from 'express';
+import { Router } from 'express';
 import type { AppDeps } from '../../../app-deps';
+import { jsonBody } from '../../body-parsers';
 import { apiKeyCacheOf } from '../../middleware/api-key-cache';
 import { apiKeyAuth, requirePaidPlan } from '../../middleware/api-key-auth';
 import { rateLimit } from '../../middleware/rate-limit';
@@ -23,7 +24,7 @@ export function apiRouter(deps: AppDeps): Router {
   router.use(apiKeyAuth(apiKeyCacheOf(deps)));
   router.use(rateLimit(deps.redis, deps.keyPrefix, deps.logger));
   router.use(requirePaidPlan);
-  router.use(express.json({ limit: '1mb' }));
+  router.use(jsonBody());
   // Resource routers go here, e.g. router.use(bookingsRouter(deps));
   router.use(venueRouter(deps));
   router.use(availabilityRouter(deps));
