@@ -38,6 +38,15 @@ export interface Config {
    * @defaultValue 100
    */
   readonly webhookConcurrency: number;
+  /** The origin guests and venues reach, used in links (invites). @defaultValue http://localhost:$PORT */
+  readonly publicUrl: string;
+  /**
+   * argon2id cost of staff passwords (src/modules/people/passwords.ts): memory in KiB and passes. The
+   * defaults (32 MiB, 3 passes) cost 100–160 ms per hash on the 2-core development machine; tests set a cheap cost.
+   * @defaultValue 32768 KiB, 3 passes
+   */
+  readonly passwordHashMemoryKib: number;
+  readonly passwordHashIterations: number;
 }
 
 export class ConfigError extends Error {
@@ -130,12 +139,15 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('WEBHOOK_RETRY_SCHEDULE', 'must look like base_ms=30000,factor=3,max_ms=28800000,attempts=10');
   }
 
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/+$/, '');
+
   return Object.freeze({
     nodeEnv,
     databaseUrl: url(env, 'DATABASE_URL', 'mysql://root@127.0.0.1:3306/tablesync', ['mysql:', 'mariadb:']),
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisPrefix,
-    port: int(env, 'PORT', 3000, 0, 65535),
+    port,
     host: host(env),
     role,
     adminToken,
@@ -146,5 +158,8 @@ export function loadConfig(env: Env = process.env): Config {
     ingestAttempts: int(env, 'INGEST_ATTEMPTS', 5, 1, 100),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 64, 1, 1024),
     webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 100, 1, 1000),
+    publicUrl,
+    passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 32768, 64, 4_194_304),
+    passwordHashIterations: int(env, 'PASSWORD_HASH_ITERATIONS', 3, 1, 100),
   });
 }

@@ -9,6 +9,7 @@ import { apiRouter } from './routes/api';
 import { docsRouter } from './routes/docs.routes';
 import { healthRouter } from './routes/health.routes';
 import { partnerIngestRouter } from './routes/partner-ingest.routes';
+import { webAppRouter } from './web-app';
 
 const INGEST_PREFIX = '/partners/';
 
@@ -55,6 +56,8 @@ export function createApp(deps: AppDeps): Express {
   installRequestContext(app, deps.logger, deps.metrics);
 
   for (const mount of appMounts(deps)) app.use(mount.path, mount.router);
+  // Pages, not API operations: outside appMounts, so the OpenAPI document leaves them out.
+  app.use('/app', webAppRouter());
 
   app.use(notFoundHandler);
   app.use(errorEnvelope);

@@ -23,6 +23,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WEBHOOK_ALLOW_PRIVATE: 'true',
     WEBHOOK_RETRY_SCHEDULE: 'base_ms=100,factor=2,max_ms=400,attempts=4,jitter=0',
+    // Staff passwords: argon2id at a tiny cost, so signing in takes no time in tests.
+    PASSWORD_HASH_MEMORY_KIB: '256',
+    PASSWORD_HASH_ITERATIONS: '1',
     ...overrides,
   };
 }

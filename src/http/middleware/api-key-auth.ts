@@ -2,15 +2,24 @@ import type { RequestHandler, Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { hashApiKey } from '../../domain/api-keys/api-keys';
 import { AppError } from '../../shared/app-error';
+import type { StaffScope } from '../../modules/people';
 import type { ApiScope } from '../schemas/venue.schema';
 
-/** Who is calling the booking API: one key, bound to one venue. Every query is scoped to `venueId`. */
+/** Who acts: an API key, or a venue user signed in with a session (src/http/session-auth.ts). */
+export type Actor = { kind: 'api_key'; apiKeyId: string } | { kind: 'user'; userId: string; role: string };
+
+/**
+ * Who is calling the booking API: a key or a staff session, bound to one venue. Every query is scoped to
+ * `venueId`; both kinds of caller end as this same shape, so routes do not tell them apart.
+ */
 export interface ApiAuth {
+  /** The caller's identity for rate limits and idempotency keys: the key's id, or the signed-in user's id. */
   apiKeyId: string;
   venueId: string;
   scopes: string[];
   rateLimitPerMinute: number;
   venue: { id: string; timezone: string; currency: string; country: string | null; plan: string };
+  actor: Actor;
 }
 
 interface KeyRow {
@@ -41,6 +50,7 @@ export function lookupApiKey(dataSource: DataSource): (hash: string) => Promise<
       scopes: typeof row.scopes === 'string' ? (JSON.parse(row.scopes) as string[]) : row.scopes,
       rateLimitPerMinute: row.rate_limit_per_minute,
       venue: { id: row.venue_id, timezone: row.timezone, currency: row.currency, country: row.country, plan: row.plan },
+      actor: { kind: 'api_key', apiKeyId: row.id },
     };
   };
 }
@@ -61,10 +71,10 @@ export function apiKeyAuth(keys: { get(hash: string): Promise<ApiAuth | null> })
   };
 }
 
-/** The venue's plan must include API access (`starter` does not). */
+/** The venue's plan must include API access (`starter` does not); staff sessions work on every plan. */
 export const requirePaidPlan: RequestHandler = (_req, res, next) => {
   const auth = getAuth(res);
-  if (auth.venue.plan === 'starter') {
+  if (auth.venue.plan === 'starter' && auth.actor.kind === 'api_key') {
     throw new AppError('plan_upgrade_required', 'The booking API is not part of the starter plan.', {
       plan: 'starter',
       required_plans: ['business', 'pro'],
@@ -75,10 +85,12 @@ export const requirePaidPlan: RequestHandler = (_req, res, next) => {
 };
 
 /** Route guard: 403 insufficient_scope naming the missing scope. */
-export function requireScope(scope: ApiScope): RequestHandler {
+export function requireScope(scope: ApiScope | StaffScope): RequestHandler {
   return (_req, res, next) => {
-    if (!getAuth(res).scopes.includes(scope)) {
-      throw new AppError('insufficient_scope', `This API key lacks the ${scope} scope.`, { required_scope: scope });
+    const auth = getAuth(res);
+    if (!auth.scopes.includes(scope)) {
+      const who = auth.actor.kind === 'user' ? `The ${auth.actor.role} role` : 'This API key';
+      throw new AppError('insufficient_scope', `${who} lacks the ${scope} scope.`, { required_scope: scope });
     }
     next();
   };

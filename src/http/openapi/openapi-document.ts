@@ -7,7 +7,9 @@
  * ERROR_CATALOG. test/api/openapi.test.ts validates the document and checks it against the routes the app
  * actually serves, both ways.
  */
+import type { StaffScope } from '../../modules/people';
 import type { WebhookEvent } from '../../outbound/outbox';
+import { PEOPLE_OPERATIONS } from './people-operations';
 import { ERROR_CATALOG, type ErrorCode } from '../../shared/app-error';
 import { availabilityQuerySchema, availabilityResponseSchema } from '../schemas/availability.schema';
 import {
@@ -42,8 +44,11 @@ import {
 // The operations table
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-/** Who may call: an integrator's API key, the platform's admin token, a POS (signed body), anyone. */
-type Auth = 'apiKey' | 'admin' | 'partner' | 'public';
+/**
+ * Who may call: an integrator's API key (or a staff session, with its role's scopes), the platform's admin
+ * token (or an operator's session), a POS (signed body), a staff session only, anyone.
+ */
+type Auth = 'apiKey' | 'admin' | 'partner' | 'session' | 'public';
 type Schema = object;
 
 interface Success {
@@ -66,8 +71,8 @@ export interface Operation {
   summary: string;
   description?: string;
   auth: Auth;
-  /** The API-key scope the route requires (CONTRACT §6). */
-  scope?: ApiScope;
+  /** The scope the route requires (CONTRACT §6; §8 adds staff-only scopes). */
+  scope?: ApiScope | StaffScope;
   /** The route's ajv query schema; its properties become the query parameters. */
   query?: Schema;
   /** The route's ajv body schema (JSON). */
@@ -401,6 +406,7 @@ export const OPERATIONS: readonly Operation[] = [
     responses: [{ status: 202, description: 'Queued again.', schema: partnerAckResponseSchema, example: { status: 'accepted', event_id: 'evt_0mhv2k1q3a8x4n2p7r9t1c' } }],
     errors: ['not_found', 'conflict', 'unavailable'],
   },
+  ...PEOPLE_OPERATIONS,
 ];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -468,6 +474,7 @@ const PATH_PARAM_TEXT: Record<string, string> = {
   partner: 'The partner name (`[a-z0-9-]+`), as registered.',
   event_type: "The POS's event type, e.g. `sale.closed`; `*` is the partner's fallback mapping.",
   location_id: "The POS's own location id (kept digit for digit, even beyond 2^53).",
+  token: 'The token of an invite link (the last part of its `invite_url`).',
 };
 
 const RATE_LIMIT_HEADERS = {
@@ -599,6 +606,9 @@ function errorCodesOf(op: Operation): ErrorCode[] {
   if (op.auth === 'apiKey') codes.push('invalid_api_key', 'plan_upgrade_required', 'rate_limited');
   if (op.auth === 'apiKey' && op.scope) codes.push('insufficient_scope');
   if (op.auth === 'admin') codes.push('unauthorized', 'admin_api_disabled');
+  if (op.auth === 'session') codes.push('not_signed_in');
+  // A write made with the session cookie needs its CSRF token.
+  if ((op.auth === 'apiKey' || op.auth === 'session' || op.auth === 'admin') && op.method !== 'get') codes.push('csrf_failed');
   if (op.query) codes.push('validation_error');
   if (op.body) codes.push('invalid_json', 'validation_error', 'payload_too_large', 'unsupported_media_type');
   codes.push(...(op.errors ?? []), 'internal_error');
@@ -609,9 +619,11 @@ function securityOf(op: Operation): Record<string, string[]>[] {
   switch (op.auth) {
     case 'apiKey':
       // For non-OAuth schemes OpenAPI 3.1 lets the array list the roles (here: scopes) the operation needs.
-      return [{ apiKey: op.scope ? [op.scope] : [] }];
+      return [{ apiKey: op.scope ? [op.scope] : [] }, { session: op.scope ? [op.scope] : [] }];
     case 'admin':
-      return [{ adminToken: [] }];
+      return [{ adminToken: [] }, { session: [] }];
+    case 'session':
+      return [{ session: [] }];
     case 'partner':
       return [{ partnerSignature: [] }, { standardWebhooks: [] }, { partnerBasic: [] }];
     case 'public':
@@ -768,6 +780,14 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             API_SCOPES.map((s) => `- \`${s}\`: ${SCOPE_TEXT[s]}`).join('\n'),
         },
         adminToken: { type: 'http', scheme: 'bearer', description: 'The platform operator token (`ADMIN_TOKEN`).' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'ts_session',
+          description:
+            'A staff session from `POST /api/v1/session`. A venue user works on /api/v1 with the scopes of their role (host, manager, owner); ' +
+            'an operator on /admin/v1. State-changing requests also need the `X-CSRF-Token` header from `GET /api/v1/session`.',
+        },
         partnerSignature: {
           type: 'apiKey',
           in: 'header',

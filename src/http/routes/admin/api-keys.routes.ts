@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppDeps } from '../../../app-deps';
 import { announceApiKeyChange } from '../../middleware/api-key-cache';
 import { issueApiKey, revokeApiKey } from '../../../domain/api-keys/api-keys';
+import { presentIssuedKey } from '../../presenters/api-key.presenter';
 import { createApiKeySchema, type CreateApiKeyBody } from '../../schemas/venue.schema';
 import { compileSchema, parseWith } from '../../validation';
 
@@ -13,16 +14,7 @@ export function apiKeysAdminRouter(deps: AppDeps): Router {
   router.post('/venues/:venue_id/api-keys', async (req, res) => {
     const body = parseWith(validateCreateApiKey, req.body);
     const { apiKey, key } = await issueApiKey(deps.dataSource.manager, req.params.venue_id, body);
-    res.status(201).json({
-      id: apiKey.id,
-      key,
-      name: apiKey.name,
-      scopes: apiKey.scopes,
-      prefix: apiKey.prefix,
-      venue_id: apiKey.venueId,
-      rate_limit_per_minute: apiKey.rateLimitPerMinute,
-      created_at: apiKey.createdAt.toISOString(),
-    });
+    res.status(201).json(presentIssuedKey(apiKey, key));
   });
 
   router.delete('/api-keys/:id', async (req, res) => {

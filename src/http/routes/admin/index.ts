@@ -8,12 +8,15 @@ import { eventsAdminRouter } from './events.routes';
 import { locationsAdminRouter } from './locations.routes';
 import { mappingsAdminRouter } from './mappings.routes';
 import { partnersAdminRouter } from './partners.routes';
+import { peopleAdminRouter } from './people.routes';
+import { adminTokenOrOperator } from '../../session-auth';
 import { venuesAdminRouter } from './venues.routes';
 
 /** `/admin/v1`: every admin resource router, behind the admin token. One line per resource. */
 export function adminRouter(deps: AppDeps): Router {
   const router = Router();
-  router.use(adminAuth(deps.config.adminToken));
+  // The admin token, or an operator's session (src/http/session-auth.ts).
+  router.use(adminTokenOrOperator(deps, adminAuth(deps.config.adminToken)));
   router.use(jsonBody());
   router.use(venuesAdminRouter(deps));
   router.use(apiKeysAdminRouter(deps));
@@ -22,5 +25,6 @@ export function adminRouter(deps: AppDeps): Router {
   router.use(locationsAdminRouter(deps));
   router.use(mappingsAdminRouter(deps));
   router.use(eventsAdminRouter(deps));
+  router.use(peopleAdminRouter(deps));
   return router;
 }

@@ -9,6 +9,9 @@ import { bookingsRouter } from './bookings.routes';
 import { customersRouter } from './customers.routes';
 import { venueRouter } from './venue.routes';
 import { openApiRouter } from './openapi.routes';
+import { peopleRouter } from './people.routes';
+import { sessionRouter } from './session.routes';
+import { keyOrSession } from '../../session-auth';
 import { salesRouter } from './sales.routes';
 import { webhooksRouter } from './webhooks.routes';
 
@@ -20,8 +23,11 @@ export function apiRouter(deps: AppDeps): Router {
   const router = Router();
   // Public routes (no key) go here.
   router.use(openApiRouter());
+  // Signing in and invites need no key.
+  router.use(sessionRouter(deps));
 
-  router.use(apiKeyAuth(apiKeyCacheOf(deps)));
+  // A key or a staff session: both end as the same ApiAuth (src/http/session-auth.ts).
+  router.use(keyOrSession(deps, apiKeyAuth(apiKeyCacheOf(deps))));
   router.use(rateLimit(deps.redis, deps.keyPrefix, deps.logger));
   router.use(requirePaidPlan);
   router.use(jsonBody());
@@ -32,5 +38,6 @@ export function apiRouter(deps: AppDeps): Router {
   router.use(customersRouter(deps));
   router.use(salesRouter(deps));
   router.use(webhooksRouter(deps));
+  router.use(peopleRouter(deps));
   return router;
 }
