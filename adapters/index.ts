@@ -2,6 +2,8 @@ import { clover } from './clover';
 import { demoPos } from './demo-pos';
 import { generic } from './generic';
 import { lightspeed } from './lightspeed';
+import { loyverse } from './loyverse';
+import { revo } from './revo';
 import { square } from './square';
 import { toast } from './toast';
 import { zettle } from './zettle';
@@ -19,6 +21,8 @@ export const adapters = {
   toast,
   zettle,
   clover,
+  revo,
+  loyverse,
 } satisfies Record<string, PartnerAdapter>;
 
 export type AdapterName = keyof typeof adapters;

@@ -15,7 +15,7 @@ describe('admin API: partner catalog (CONTRACT §13, §15)', () => {
     const res = await t.admin('get', '/admin/v1/catalog');
     expect(res.status).toBe(200);
     const names = (res.body.data as { name: string }[]).map((d) => d.name);
-    for (const vendor of ['square', 'lightspeed', 'toast', 'clover', 'zettle', 'sumup']) expect(names).toContain(vendor);
+    for (const vendor of ['square', 'lightspeed', 'toast', 'clover', 'zettle', 'sumup', 'revo', 'loyverse']) expect(names).toContain(vendor);
     expect(names).toEqual(readdirSync(DEFAULT_MAPPINGS_DIR).filter((d) => /^[a-z0-9-]+$/.test(d)).sort());
     const toast = (res.body.data as Record<string, unknown>[]).find((d) => d.name === 'toast');
     expect(toast).toMatchObject({
