@@ -189,6 +189,8 @@ export function startStrandedEventSweep(deps: AppDeps, options: { intervalMs?: n
   // 0 until a recovery pass has finished: the first one (and every one until one finishes) reads the whole set.
   let recoveredSince = 0;
   const recover = async (): Promise<void> => {
+    // The queue's own connection would wait for Redis without end; the next pass tries again.
+    if (deps.redis.status !== 'ready') throw new Error('Redis is not connected');
     const startedAt = Date.now();
     await recoverFailedWithoutRow(sweepDeps, recoveredSince);
     recoveredSince = startedAt - 10 * intervalMs;
@@ -209,7 +211,10 @@ export function startStrandedEventSweep(deps: AppDeps, options: { intervalMs?: n
     name: 'stranded-event-sweep',
     async close() {
       clearInterval(timer);
-      await running;
+      // A pass waiting for Redis (the queue's connection waits for it forever) must not hold up the stop.
+      let bound: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise<void>((resolve) => (bound = setTimeout(resolve, 3000)))]);
+      clearTimeout(bound);
     },
   };
 }
