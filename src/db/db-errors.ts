@@ -48,13 +48,6 @@ export async function retryOnDeadlock<T>(fn: () => Promise<T>, tries = 3): Promi
  * that meets one should wait for the database rather than count it as a failure of its own.
  */
 const OUTAGE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
   'PROTOCOL_CONNECTION_LOST',
   'PROTOCOL_SEQUENCE_TIMEOUT',
   'PROTOCOL_ENQUEUE_AFTER_FATAL_ERROR',
@@ -75,6 +68,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const e = driverErrorOf(err);
   if (e.code !== undefined && OWN_FATAL_CODES.has(e.code)) return false;
   if (e.code !== undefined && OUTAGE_CODES.has(e.code)) return true;
-  // mysql2 marks connection-level failures fatal (a closed connection has no code at all).
+  // mysql2 marks every connection-level failure fatal (ECONNREFUSED, ETIMEDOUT, ECONNRESET, a closed
+  // connection with no code at all); the same network codes from another client (ioredis) are not ours.
   return e.fatal === true;
 }
