@@ -18,7 +18,7 @@ import { startWebhookDeliveryWorker } from './outbound/deliver-webhook.worker';
 import { startStrandedEventSweep } from './pipeline/stranded-events';
 import { startOutboxRelay } from './outbound/outbox-relay';
 import { createInboundEventWorker } from './pipeline/inbound-event.worker';
-import { createLogger, type Logger } from './shared/logger';
+import { createLogger, outageLog, type Logger } from './shared/logger';
 import { createMetrics } from './shared/metrics';
 import { SecretBox } from './shared/secret-box';
 
@@ -64,14 +64,9 @@ function commandConnection(opts: RedisConnectionOptions, logger: Logger, name: s
     // requests, the releases of a batch) go out in one write: fewer syscalls on both sides.
     enableAutoPipelining: true,
   });
-  let lastLogged = 0;
-  redis.on('error', (err: Error) => {
-    // A down Redis emits an error per reconnect attempt; log at most every 10 s.
-    if (Date.now() - lastLogged > 10_000) {
-      lastLogged = Date.now();
-      logger.error({ err: err.message, connection: name }, 'redis connection error');
-    }
-  });
+  // A down Redis emits an error per reconnect attempt on every connection: one paced line per process.
+  redis.on('error', (err: Error) => outageLog('redis').report(logger, err, { connection: name }));
+  redis.on('ready', () => outageLog('redis').recovered(logger, { connection: name }));
   return redis;
 }
 
@@ -119,7 +114,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     inboundEvents: new Queue(QUEUE_NAMES.inboundEvents, queueOpts),
     webhookDeliveries: new Queue(QUEUE_NAMES.webhookDeliveries, queueOpts),
   };
-  for (const q of Object.values(queues)) q.on('error', (err) => logger.error({ err: err.message, queue: q.name }, 'queue error'));
+  for (const q of Object.values(queues)) q.on('error', (err) => outageLog('redis').report(logger, err, { queue: q.name }));
 
   const servesHttp = config.role !== 'worker';
   const runsWorkers = config.role !== 'api';
@@ -134,7 +129,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             // and may finish before the first read is issued.
             lastEventId: `${Date.now() - 60_000}-0`,
           });
-          queueEvents.on('error', (err) => logger.error({ err: err.message }, 'queue events error'));
+          queueEvents.on('error', (err) => outageLog('redis').report(logger, err, { component: 'queue-events' }));
         }
         return queueEvents;
       }

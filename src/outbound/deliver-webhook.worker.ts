@@ -2,10 +2,11 @@ import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from '../app-deps';
 import type { BackgroundProcess } from '../composition-root';
-import { QUEUE_NAMES, closeWorker } from '../jobs/queues';
+import { DatabaseWait, type DatabaseWaitOptions } from '../jobs/database-wait';
+import { DELIVERY_WORKER_LOCKS, QUEUE_NAMES, closeWorker } from '../jobs/queues';
 import { AppError } from '../shared/app-error';
 import { newId } from '../shared/ids';
-import type { Logger } from '../shared/logger';
+import { outageLog, type Logger } from '../shared/logger';
 import type { SecretBox } from '../shared/secret-box';
 import { Batcher } from '../shared/batcher';
 import { postWebhook, type PostWebhookResult } from './post-webhook';
@@ -14,7 +15,7 @@ import { signDelivery, webhookBody } from './sign-webhook';
 import { stopPendingDeliveries, urlPolicy } from './webhooks-service';
 import { fitColumn } from '../shared/storable';
 import { assertDeliverableUrl, blockPrivateLookup } from './webhook-url-policy';
-import { retryOnDeadlock } from '../db/db-errors';
+import { isDatabaseUnavailable, retryOnDeadlock } from '../db/db-errors';
 
 /**
  * The delivery worker (ARCHITECTURE C step 13): one BullMQ job per (message, endpoint), jobId = delivery id.
@@ -59,6 +60,8 @@ export interface DeliveryWorkerOptions {
   /** Per attempt (CONTRACT §7). @defaultValue 10_000 */
   timeoutMs?: number;
   disablePolicy?: EndpointDisablePolicy;
+  /** How the worker waits out a database outage (no attempt spent; see DatabaseWait). */
+  databaseWait?: DatabaseWaitOptions;
 }
 
 /** Thrown to make BullMQ retry after the delay already recorded as the delivery's next_attempt_at. */
@@ -321,17 +324,31 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
     secrets: new Map(),
     bodies: new Map(),
   };
-  const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, (job) => processDelivery(ctx, job), {
+  const databaseWait = new DatabaseWait(deps.queues.webhookDeliveries, ctx.logger, options.databaseWait);
+  const run = async (job: Job<DeliveryJobData>): Promise<string> => {
+    try {
+      const outcome = await processDelivery(ctx, job);
+      databaseWait.recovered();
+      return outcome;
+    } catch (err) {
+      // The delivery row is the truth and the database is away: back to wait, no attempt spent. (An outcome
+      // not recorded means the receiver may get that attempt again: delivery is at least once.)
+      if (isDatabaseUnavailable(err)) throw (await databaseWait.pause(err)).error;
+      throw err;
+    }
+  };
+  const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, run, {
     connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },
     prefix: deps.keyPrefix,
     concurrency: options.concurrency ?? deps.config.webhookConcurrency,
+    ...DELIVERY_WORKER_LOCKS,
     settings: {
       // The processor already chose (and recorded) the delay; anything else falls back to the schedule.
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
         err instanceof RetryLaterError ? err.delayMs : retryDelayMs(attemptsMade, schedule),
     },
   });
-  worker.on('error', (err) => ctx.logger.error({ err: err.message }, 'webhook delivery worker error'));
+  worker.on('error', (err) => outageLog('redis').report(ctx.logger, err, { queue: QUEUE_NAMES.webhookDeliveries }));
   worker.on('failed', (job, err) => {
     if (job && !(err instanceof RetryLaterError)) {
       ctx.logger.info({ delivery_id: job.data.delivery_id, reason: err.message }, 'webhook delivery finished unsuccessfully');

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../app-deps';
+import { outageLog } from '../../shared/logger';
 
 const CHECK_TIMEOUT_MS = 1500;
 
@@ -32,6 +33,8 @@ export function healthRouter(deps: AppDeps): Router {
       ok(() => deps.redis.ping()),
     ]);
     const ready = mysql && redis;
+    // Probes are what an API process sees of a recovery: the outage's "reachable again" line.
+    if (mysql) outageLog('database').recovered(deps.logger);
     res.status(ready ? 200 : 503).json({
       status: ready ? 'ready' : 'unavailable',
       checks: { mysql: mysql ? 'ok' : 'down', redis: redis ? 'ok' : 'down' },
