@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * The only reader of process.env. Builds a frozen, typed Config and stops the process with a
  * message naming the variable when a value is bad (CONTRACT §1).
@@ -36,6 +38,15 @@ export interface Config {
    * @defaultValue 100
    */
   readonly webhookConcurrency: number;
+  /**
+   * Time limit of one mapping evaluation (dry run, ingest edge, pipeline). A mapping outside the direct
+   * reader's grammar runs in a thread that is terminated past this. @defaultValue 1000
+   */
+  readonly mappingTimeoutMs: number;
+  /** Largest mapping output, as JSON text; a larger one fails as `mapping_failed`. @defaultValue 1048576 */
+  readonly mappingMaxOutputBytes: number;
+  /** Threads per process that evaluate mappings outside the direct reader's grammar. @defaultValue min(2, cores) */
+  readonly mappingThreads: number;
 }
 
 export class ConfigError extends Error {
@@ -134,5 +145,8 @@ export function loadConfig(env: Env = process.env): Config {
     ingestAttempts: int(env, 'INGEST_ATTEMPTS', 5, 1, 100),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 64, 1, 1024),
     webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 100, 1, 1000),
+    mappingTimeoutMs: int(env, 'MAPPING_TIMEOUT_MS', 1000, 10, 60_000),
+    mappingMaxOutputBytes: int(env, 'MAPPING_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    mappingThreads: int(env, 'MAPPING_THREADS', Math.max(1, Math.min(2, availableParallelism())), 1, 64),
   });
 }

@@ -77,10 +77,21 @@ class Slot {
 
   constructor(private readonly pool: MappingPool) {
     this.worker = spawn();
-    this.worker.unref();
     this.worker.on('message', (msg: ThreadReply | { ready: true }) => this.onMessage(msg));
     this.worker.on('error', (err: Error & { code?: string }) => this.die(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : err));
     this.worker.on('exit', () => this.die(new Error('the mapping thread exited')));
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    this.worker.unref();
+  }
+
+  private held = false;
+
+  /** Holds the process open while this thread has work or is starting for queued work, not when idle. */
+  hold(busy: boolean): void {
+    if (busy === this.held) return;
+    this.held = busy;
+    if (busy) this.worker.ref();
+    else this.worker.unref();
   }
 
   get idle(): boolean {
@@ -89,13 +100,11 @@ class Slot {
 
   send(batch: Pending[]): void {
     this.batch.push(...batch);
-    this.worker.ref();
     try {
       this.worker.postMessage(batch.map((p) => p.task));
     } catch (err) {
       // An input that cannot be cloned (not JSON): fail the batch's tasks, not the thread.
       this.batch.length = 0;
-      this.worker.unref();
       for (const p of batch) p.reject(new AppError('mapping_failed', `Mapping failed: the input cannot be evaluated (${(err as Error).message})`, { code: null }));
       return;
     }
@@ -125,10 +134,7 @@ class Slot {
     if (msg.ok) pending.resolve(msg.output);
     else pending.reject(new AppError(msg.error.code as AppError['code'], msg.error.message, msg.error.details));
     this.arm();
-    if (this.batch.length === 0) {
-      this.worker.unref();
-      this.pool.dispatch();
-    }
+    if (this.batch.length === 0) this.pool.dispatch();
   }
 
   /** Ends the thread: the evaluation it was on fails with the reason, the rest go back to the queue. */
@@ -189,8 +195,8 @@ class MappingPool {
   /** Hands queued evaluations to idle threads, a batch each. */
   dispatch(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (slot.idle) slot.send(this.queue.splice(0, BATCH_SIZE));
+      if (this.queue.length > 0 && slot.idle) slot.send(this.queue.splice(0, BATCH_SIZE));
+      slot.hold(slot.batch.length > 0 || (!slot.ready && this.queue.length > 0));
     }
   }
 
