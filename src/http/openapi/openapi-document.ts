@@ -8,6 +8,7 @@
  * actually serves, both ways.
  */
 import type { WebhookEvent } from '../../outbound/outbox';
+import { BOOKING_STATUS_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../mapping/canonical-commands';
 import { ERROR_CATALOG, type ErrorCode } from '../../shared/app-error';
 import { availabilityQuerySchema, availabilityResponseSchema } from '../schemas/availability.schema';
 import {
@@ -16,6 +17,7 @@ import {
 import { ERROR_ENVELOPE_SCHEMA } from '../schemas/common.schema';
 import { customerDetailSchema, customerSchema, listCustomersQuerySchema, upsertCustomerSchema } from '../schemas/customer.schema';
 import { CURSOR_PARAM, LIMIT_PARAM, PAGINATION_QUERY_PROPERTIES, listEnvelopeSchema } from '../schemas/pagination.schema';
+import { commandSchemasResponseSchema } from '../routes/admin/schemas.routes';
 import { venueListQuerySchema } from '../routes/api/venue.routes';
 import {
   createPartnerSchema, inboundEventDetailSchema, inboundEventSchema, listPartnerEventsQuerySchema, locationSchema,
@@ -381,6 +383,11 @@ export const OPERATIONS: readonly Operation[] = [
     errors: ['not_found', 'invalid_mapping', 'mapping_failed'],
   },
   {
+    id: 'adminGetCommandSchemas', method: 'get', path: '/admin/v1/schemas/commands', tag: 'Admin: mappings', auth: 'admin',
+    summary: 'The JSON Schemas of the canonical commands a mapping yields (also under components: SaleCommand, BookingStatusCommand)',
+    responses: [{ status: 200, description: 'Each command type\'s JSON Schema.', schema: commandSchemasResponseSchema }],
+  },
+  {
     id: 'adminListPartnerEvents', method: 'get', path: '/admin/v1/partners/:name/events', tag: 'Admin: events', auth: 'admin',
     summary: "The partner's event log, newest first", query: listPartnerEventsQuerySchema,
     responses: [{ status: 200, description: 'A page of events.', schema: list(inboundEventSchema) }], errors: ['not_found'],
@@ -425,6 +432,9 @@ const NAMED_SCHEMAS: readonly (readonly [string, Schema])[] = [
   ['PartnerLocation', locationSchema],
   ['MappingVersion', mappingVersionSchema],
   ['MappingTestResult', mappingTestResultSchema],
+  // The schemas the pipeline validates mapping output with (canonical-commands.ts), as they are.
+  ['SaleCommand', SALE_COMMAND_SCHEMA],
+  ['BookingStatusCommand', BOOKING_STATUS_COMMAND_SCHEMA],
   ['InboundEvent', inboundEventSchema],
   ['InboundEventDetail', inboundEventDetailSchema],
   ['PartnerAck', partnerAckResponseSchema],
