@@ -61,7 +61,10 @@ describe('mapping limits over HTTP, lossless admin bodies, command schemas', () 
   });
 
   it('answers a dry run whose output is over the size limit with 422 mapping_failed naming it', async () => {
-    const res = await t.admin('post', `/admin/v1/partners/${p.name}/mappings/sale.updated/test`).send({ payload: {}, expression: '$pad("x", 2000000)' });
+    // Twice a 600 kB string: read in-process by the direct reader, so no time limit can answer first.
+    const res = await t
+      .admin('post', `/admin/v1/partners/${p.name}/mappings/sale.updated/test`)
+      .send({ payload: { s: 'x'.repeat(600_000) }, expression: '{"a": s, "b": s}' });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: 'mapping_failed', details: { limit: 'output_size', limit_bytes: 1024 * 1024 } });
   });
