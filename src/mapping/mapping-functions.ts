@@ -25,7 +25,12 @@ export class MappingFunctionError extends Error {
 const MAX_SCALAR_TEXT = 100;
 
 function shown(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  let text: string;
+  try {
+    text = typeof value === 'string' || (typeof value === 'object' && value !== null) ? JSON.stringify(value) : String(value);
+  } catch {
+    text = String(value);
+  }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
