@@ -13,6 +13,7 @@ import { subscribeToApiKeyChanges } from './http/middleware/api-key-cache';
 import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES } from './jobs/queues';
+import { configureMappings } from './mapping/evaluate-mapping';
 import { syncFileMappings } from './mapping/mapping-store';
 import { startWebhookDeliveryWorker } from './outbound/deliver-webhook.worker';
 import { startStrandedEventSweep } from './pipeline/stranded-events';
@@ -102,6 +103,7 @@ export interface ComposeOptions {
 /** The ONLY place that constructs infrastructure: DataSource, Redis, queues, the app and the workers. */
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composed> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  configureMappings({ timeoutMs: config.mappingTimeoutMs, maxOutputBytes: config.mappingMaxOutputBytes, threads: config.mappingThreads });
   const ownsDataSource = !options.dataSource;
   const dataSource = options.dataSource ?? (await createDataSource(config.databaseUrl).initialize());
   const redisOpts = redisOptionsFromUrl(config.redisUrl);

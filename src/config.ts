@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * The only reader of process.env. Builds a frozen, typed Config and stops the process with a
  * message naming the variable when a value is bad (CONTRACT §1).
@@ -47,6 +49,15 @@ export interface Config {
    */
   readonly passwordHashMemoryKib: number;
   readonly passwordHashIterations: number;
+  /**
+   * Time limit of one mapping evaluation (dry run, ingest edge, pipeline). A mapping outside the direct
+   * reader's grammar runs in a thread that is terminated past this. @defaultValue 1000
+   */
+  readonly mappingTimeoutMs: number;
+  /** Largest mapping output, as JSON text; a larger one fails as `mapping_failed`. @defaultValue 1048576 */
+  readonly mappingMaxOutputBytes: number;
+  /** Threads per process that evaluate mappings outside the direct reader's grammar. @defaultValue min(2, cores) */
+  readonly mappingThreads: number;
 }
 
 export class ConfigError extends Error {
@@ -161,5 +172,8 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl,
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 32768, 64, 4_194_304),
     passwordHashIterations: int(env, 'PASSWORD_HASH_ITERATIONS', 3, 1, 100),
+    mappingTimeoutMs: int(env, 'MAPPING_TIMEOUT_MS', 1000, 10, 60_000),
+    mappingMaxOutputBytes: int(env, 'MAPPING_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    mappingThreads: int(env, 'MAPPING_THREADS', Math.max(1, Math.min(2, availableParallelism())), 1, 64),
   });
 }

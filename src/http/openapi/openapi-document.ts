@@ -10,6 +10,7 @@
 import type { StaffScope } from '../../modules/people';
 import type { WebhookEvent } from '../../outbound/outbox';
 import { PEOPLE_OPERATIONS } from './people-operations';
+import { BOOKING_STATUS_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../mapping/canonical-commands';
 import { ERROR_CATALOG, type ErrorCode } from '../../shared/app-error';
 import { availabilityQuerySchema, availabilityResponseSchema } from '../schemas/availability.schema';
 import {
@@ -18,6 +19,7 @@ import {
 import { ERROR_ENVELOPE_SCHEMA } from '../schemas/common.schema';
 import { customerDetailSchema, customerSchema, listCustomersQuerySchema, upsertCustomerSchema } from '../schemas/customer.schema';
 import { CURSOR_PARAM, LIMIT_PARAM, PAGINATION_QUERY_PROPERTIES, listEnvelopeSchema } from '../schemas/pagination.schema';
+import { commandSchemasResponseSchema } from '../routes/admin/schemas.routes';
 import { venueListQuerySchema } from '../routes/api/venue.routes';
 import {
   catalogTemplateSchema, createPartnerSchema, inboundEventDetailSchema, partnerFromTemplateSchema, inboundEventSchema, listPartnerEventsQuerySchema, locationSchema,
@@ -391,6 +393,11 @@ export const OPERATIONS: readonly Operation[] = [
     errors: ['not_found', 'invalid_mapping', 'mapping_failed'],
   },
   {
+    id: 'adminGetCommandSchemas', method: 'get', path: '/admin/v1/schemas/commands', tag: 'Admin: mappings', auth: 'admin',
+    summary: 'The JSON Schemas of the canonical commands a mapping yields (also under components: SaleCommand, BookingStatusCommand)',
+    responses: [{ status: 200, description: 'Each command type\'s JSON Schema.', schema: commandSchemasResponseSchema }],
+  },
+  {
     id: 'adminListPartnerEvents', method: 'get', path: '/admin/v1/partners/:name/events', tag: 'Admin: events', auth: 'admin',
     summary: "The partner's event log, newest first", query: listPartnerEventsQuerySchema,
     responses: [{ status: 200, description: 'A page of events.', schema: list(inboundEventSchema) }], errors: ['not_found'],
@@ -438,6 +445,9 @@ const NAMED_SCHEMAS: readonly (readonly [string, Schema])[] = [
   ['PartnerLocation', locationSchema],
   ['MappingVersion', mappingVersionSchema],
   ['MappingTestResult', mappingTestResultSchema],
+  // The schemas the pipeline validates mapping output with (canonical-commands.ts), as they are.
+  ['SaleCommand', SALE_COMMAND_SCHEMA],
+  ['BookingStatusCommand', BOOKING_STATUS_COMMAND_SCHEMA],
   ['InboundEvent', inboundEventSchema],
   ['InboundEventDetail', inboundEventDetailSchema],
   ['PartnerAck', partnerAckResponseSchema],

@@ -10,6 +10,7 @@ import { mappingsAdminRouter } from './mappings.routes';
 import { partnersAdminRouter } from './partners.routes';
 import { peopleAdminRouter } from './people.routes';
 import { adminTokenOrOperator } from '../../session-auth';
+import { schemasAdminRouter } from './schemas.routes';
 import { venuesAdminRouter } from './venues.routes';
 
 /** `/admin/v1`: every admin resource router, behind the admin token. One line per resource. */
@@ -17,7 +18,7 @@ export function adminRouter(deps: AppDeps): Router {
   const router = Router();
   // The admin token, or an operator's session (src/http/session-auth.ts).
   router.use(adminTokenOrOperator(deps, adminAuth(deps.config.adminToken)));
-  router.use(jsonBody());
+  router.use(jsonBody(undefined, { lossless: true }));
   router.use(venuesAdminRouter(deps));
   router.use(apiKeysAdminRouter(deps));
   router.use(partnersAdminRouter(deps));
@@ -26,5 +27,6 @@ export function adminRouter(deps: AppDeps): Router {
   router.use(mappingsAdminRouter(deps));
   router.use(eventsAdminRouter(deps));
   router.use(peopleAdminRouter(deps));
+  router.use(schemasAdminRouter());
   return router;
 }
