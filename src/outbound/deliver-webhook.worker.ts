@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from '../app-deps';
 import type { BackgroundProcess } from '../composition-root';
-import { QUEUE_NAMES, closeWorker } from '../jobs/queues';
+import { QUEUE_NAMES, closeWorker, queuePrefix } from '../jobs/queues';
 import { AppError } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
@@ -321,8 +321,8 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
     bodies: new Map(),
   };
   const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, (job) => processDelivery(ctx, job), {
-    connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },
-    prefix: deps.keyPrefix,
+    connection: deps.redisConnections.bullmq('tablesync-webhook-worker'),
+    prefix: queuePrefix(deps.keyPrefix, QUEUE_NAMES.webhookDeliveries),
     concurrency: options.concurrency ?? deps.config.webhookConcurrency,
     settings: {
       // The processor already chose (and recorded) the delay; anything else falls back to the schedule.

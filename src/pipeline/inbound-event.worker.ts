@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { AppDeps } from '../app-deps';
 import { partnerCacheOf } from '../ingest/partner-cache';
 import { DEFAULT_SALE_LOCK_TTL_MS, SaleLock } from '../ingest/sale-lock';
-import { QUEUE_NAMES, closeWorker } from '../jobs/queues';
+import { QUEUE_NAMES, closeWorker, queuePrefix } from '../jobs/queues';
 import type { InboundEventResult, InboundJobData } from './inbound-job';
 import { InboundApplier } from './apply-batcher';
 import { processInboundEvent } from './process-inbound-event';
@@ -52,8 +52,8 @@ export function createInboundEventWorker(deps: AppDeps, options: InboundWorkerOp
     QUEUE_NAMES.inboundEvents,
     (job, token) => processInboundEvent(ctx, job, token),
     {
-      connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },
-      prefix: deps.config.redisPrefix,
+      connection: deps.redisConnections.bullmq('tablesync-inbound-worker'),
+      prefix: queuePrefix(deps.config.redisPrefix, QUEUE_NAMES.inboundEvents),
       concurrency: options.concurrency ?? deps.config.workerConcurrency,
       lockDuration: options.lockDuration ?? 30_000,
       stalledInterval: options.stalledInterval ?? 30_000,
