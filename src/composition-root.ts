@@ -146,7 +146,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
-        server!.listen(port, () => resolve());
+        server!.listen(port, config.host ?? undefined, () => resolve());
       });
       return (server.address() as AddressInfo).port;
     },

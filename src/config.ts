@@ -16,6 +16,8 @@ export interface Config {
   readonly redisPrefix: string;
   /** @defaultValue 3000 */
   readonly port: number;
+  /** Address to listen on (e.g. 127.0.0.1); null = every interface. @defaultValue null */
+  readonly host: string | null;
   readonly role: Role;
   /** Admin API is off while null. */
   readonly adminToken: string | null;
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     redis: redis.target,
     redisPrefix,
     port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST === undefined || env.HOST === '' ? null : env.HOST,
     role,
     adminToken,
     encryptionKey: encryptionKey(env, nodeEnv),
