@@ -48,7 +48,8 @@ const TAIL_LINES = 60;
 function spawnApp(role: ProcessRole, env: Record<string, string>, port: number): AppProcess {
   const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env, ROLE: role, PORT: String(port), HOST: '127.0.0.1' },
+    // API processes log warnings only (a line per request would cost the burst); a worker's start is read from its info line.
+    env: { PATH: process.env.PATH ?? '', ...env, ...(role === 'api' ? { LOG_LEVEL: 'warn' } : {}), ROLE: role, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
@@ -80,8 +81,7 @@ async function waitStarted(p: AppProcess): Promise<void> {
   await waitFor(
     async () => {
       if (gone !== undefined) throw new Error(`${p.role} process exited (${gone}) before starting:\n${p.tail()}`);
-      if (!(p as AppProcess & { started(): boolean }).started()) return false;
-      if (p.role === 'worker') return true;
+      if (p.role === 'worker') return (p as AppProcess & { started(): boolean }).started();
       return (await fetch(`http://127.0.0.1:${p.port}/readyz`)).status === 200;
     },
     { timeoutMs: 60_000, intervalMs: 100, what: `a ${p.role} process to start` },
