@@ -1,10 +1,10 @@
 // `npm run operator -- <email> [--name "Full Name"]`: makes a platform operator (CONTRACT §8, §15) and prints
 // the invite link where they set a password: the way to the first operator without the admin token.
-import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config';
-import { redisOptionsFromUrl } from '../src/composition-root';
 import { createDataSource, ensureDatabase } from '../src/db/data-source';
 import { People } from '../src/modules/people';
+import { createLogger } from '../src/shared/logger';
+import { RedisConnections } from '../src/shared/redis-connections';
 
 export async function makeOperator(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ id: string; inviteUrl: string }> {
   const email = args.find((a) => !a.startsWith('--'));
@@ -15,7 +15,8 @@ export async function makeOperator(args: string[], env: NodeJS.ProcessEnv = proc
   const config = loadConfig(env);
   await ensureDatabase(config.databaseUrl);
   const ds = await createDataSource(config.databaseUrl, { poolSize: 2 }).initialize();
-  const redis = new Redis({ ...redisOptionsFromUrl(config.redisUrl), lazyConnect: true, maxRetriesPerRequest: 1 });
+  const connections = new RedisConnections(config.redis, createLogger(config.logLevel));
+  const redis = connections.commands('tablesync-operator-script');
   try {
     await ds.runMigrations({ transaction: 'each' });
     const people = new People({
@@ -25,7 +26,7 @@ export async function makeOperator(args: string[], env: NodeJS.ProcessEnv = proc
     const { user, inviteUrl } = await people.create({ venueId: null, role: 'operator', email, name });
     return { id: user.id, inviteUrl: inviteUrl! };
   } finally {
-    redis.disconnect();
+    connections.disconnectAll();
     await ds.destroy();
   }
 }

@@ -82,6 +82,36 @@ ensure_chromium() {
   apt_install chromium
 }
 
+# `scripts/services.sh cluster [first_port]`: a local 3-master Redis Cluster (no replicas) on first_port..+2
+# (default 7001), bus ports +10000, data under /tmp/tablesync-cluster; prints the REDIS_URL to use.
+ensure_redis_cluster() {
+  local first=${1:-7001} dir=/tmp/tablesync-cluster nodes=()
+  command -v redis-server >/dev/null || apt_install redis-server
+  mkdir -p "$dir"
+  for port in "$first" $((first + 1)) $((first + 2)); do
+    nodes+=("127.0.0.1:$port")
+    if port_open "$port"; then log "cluster node already answers on 127.0.0.1:$port"; continue; fi
+    redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --cluster-enabled yes \
+      --cluster-config-file "$dir/nodes-$port.conf" --dir "$dir" --save "" --appendonly no \
+      --logfile "$dir/redis-$port.log" >/dev/null
+    wait_port "$port" "Redis cluster node"
+  done
+  if ! redis-cli -h 127.0.0.1 -p "$first" cluster info | grep -q cluster_state:ok; then
+    log "joining ${nodes[*]} into a cluster"
+    redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >/dev/null
+    for _ in $(seq 1 100); do
+      redis-cli -h 127.0.0.1 -p "$first" cluster info | grep -q cluster_state:ok && break
+      sleep 0.2
+    done
+  fi
+  log "ready: Redis Cluster; use REDIS_URL=redis+cluster://$(IFS=,; echo "${nodes[*]}")"
+}
+
+if [ "${1:-}" = "cluster" ]; then
+  ensure_redis_cluster "${2:-7001}"
+  exit 0
+fi
+
 ensure_mariadb
 ensure_redis
 ensure_chromium

@@ -1,11 +1,11 @@
 import type { Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { SessionPool } from './db/session-pool';
 import type { BookingWriter } from './domain/bookings/booking-writer';
 import type { Logger } from './shared/logger';
 import type { Metrics } from './shared/metrics';
+import type { RedisClient, RedisConnections } from './shared/redis-connections';
 import type { SecretBox } from './shared/secret-box';
 
 /**
@@ -24,9 +24,9 @@ export interface AppDeps {
   /** POST /bookings: bookings arriving together share a transaction (booking-writer.ts). */
   readonly bookingWriter: BookingWriter;
   /** Commands (locks, caches, rate limits). Fails fast while Redis is down instead of queueing commands. */
-  readonly redis: Redis;
-  /** Options for extra connections (BullMQ workers, pub/sub subscribers) of the same Redis. */
-  readonly redisConnectionOptions: RedisConnectionOptions;
+  readonly redis: RedisClient;
+  /** Makes extra connections (BullMQ workers, pub/sub subscribers) of the same Redis or Redis Cluster. */
+  readonly redisConnections: RedisConnections;
   readonly queues: {
     readonly inboundEvents: Queue;
     readonly webhookDeliveries: Queue;
@@ -41,13 +41,4 @@ export interface AppDeps {
   readonly metrics: Metrics;
   /** Prefix for every Redis key this app writes (per test run in tests). */
   readonly keyPrefix: string;
-}
-
-export interface RedisConnectionOptions {
-  host: string;
-  port: number;
-  username?: string;
-  password?: string;
-  db?: number;
-  tls?: Record<string, never>;
 }

@@ -2,9 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Express } from 'express';
-import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
-import type { AppDeps, RedisConnectionOptions } from './app-deps';
+import type { AppDeps } from './app-deps';
 import type { Config } from './config';
 import { createDataSource } from './db/data-source';
 import { SessionPool, SESSION_POOL_SIZE } from './db/session-pool';
@@ -12,7 +11,7 @@ import { BookingWriter } from './domain/bookings/booking-writer';
 import { subscribeToApiKeyChanges } from './http/middleware/api-key-cache';
 import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
-import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES } from './jobs/queues';
+import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES, queuePrefix } from './jobs/queues';
 import { configureMappings } from './mapping/evaluate-mapping';
 import { syncFileMappings } from './mapping/mapping-store';
 import { startWebhookDeliveryWorker } from './outbound/deliver-webhook.worker';
@@ -21,6 +20,7 @@ import { startOutboxRelay } from './outbound/outbox-relay';
 import { createInboundEventWorker } from './pipeline/inbound-event.worker';
 import { createLogger, outageLog, type Logger } from './shared/logger';
 import { createMetrics } from './shared/metrics';
+import { RedisConnections, type RedisClient } from './shared/redis-connections';
 import { SecretBox } from './shared/secret-box';
 
 /** Something long-running a role starts (a BullMQ worker, a relay loop, a cache subscriber). */
@@ -39,39 +39,7 @@ export interface Composed {
   stop(): Promise<void>;
 }
 
-export function redisOptionsFromUrl(url: string): RedisConnectionOptions {
-  const u = new URL(url);
-  const db = u.pathname.replace(/^\//, '');
-  return {
-    host: u.hostname || '127.0.0.1',
-    port: u.port ? Number(u.port) : 6379,
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(db ? { db: Number(db) } : {}),
-    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
-  };
-}
-
-/** A command connection that fails fast while Redis is down (503s, never hanging requests). */
-function commandConnection(opts: RedisConnectionOptions, logger: Logger, name: string): Redis {
-  const redis = new Redis({
-    ...opts,
-    connectionName: name,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-    // Commands issued in the same turn of the event loop (the sale locks and queue adds of concurrent
-    // requests, the releases of a batch) go out in one write: fewer syscalls on both sides.
-    enableAutoPipelining: true,
-  });
-  // A down Redis emits an error per reconnect attempt on every connection: one paced line per process.
-  redis.on('error', (err: Error) => outageLog('redis').report(logger, err, { connection: name }));
-  redis.on('ready', () => outageLog('redis').recovered(logger, { connection: name }));
-  return redis;
-}
-
-function waitForReady(redis: Redis, ms: number): Promise<void> {
+function waitForReady(redis: RedisClient, ms: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -106,15 +74,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   configureMappings({ timeoutMs: config.mappingTimeoutMs, maxOutputBytes: config.mappingMaxOutputBytes, threads: config.mappingThreads });
   const ownsDataSource = !options.dataSource;
   const dataSource = options.dataSource ?? (await createDataSource(config.databaseUrl).initialize());
-  const redisOpts = redisOptionsFromUrl(config.redisUrl);
-  const redis = commandConnection(redisOpts, logger, 'tablesync-commands');
-  const queueConnection = commandConnection(redisOpts, logger, 'tablesync-queues');
+  const redisConnections = new RedisConnections(config.redis, logger);
+  const redis = redisConnections.commands('tablesync-commands');
+  const queueConnection = redisConnections.commands('tablesync-queues');
   await Promise.all([waitForReady(redis, 3000), waitForReady(queueConnection, 3000)]);
 
-  const queueOpts = { connection: queueConnection, prefix: config.redisPrefix, defaultJobOptions: DEFAULT_JOB_OPTIONS };
+  const queueOpts = (name: string) => ({ connection: queueConnection, prefix: queuePrefix(config.redisPrefix, name), defaultJobOptions: DEFAULT_JOB_OPTIONS });
   const queues = {
-    inboundEvents: new Queue(QUEUE_NAMES.inboundEvents, queueOpts),
-    webhookDeliveries: new Queue(QUEUE_NAMES.webhookDeliveries, queueOpts),
+    inboundEvents: new Queue(QUEUE_NAMES.inboundEvents, queueOpts(QUEUE_NAMES.inboundEvents)),
+    webhookDeliveries: new Queue(QUEUE_NAMES.webhookDeliveries, queueOpts(QUEUE_NAMES.webhookDeliveries)),
   };
   for (const q of Object.values(queues)) q.on('error', (err) => outageLog('redis').report(logger, err, { queue: q.name }));
 
@@ -125,8 +93,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     ? (): QueueEvents => {
         if (!queueEvents) {
           queueEvents = new QueueEvents(QUEUE_NAMES.inboundEvents, {
-            connection: { ...redisOpts, maxRetriesPerRequest: null },
-            prefix: config.redisPrefix,
+            connection: redisConnections.bullmq('tablesync-queue-events'),
+            prefix: queuePrefix(config.redisPrefix, QUEUE_NAMES.inboundEvents),
             // Read from a minute back, not from "now": the job its first waiter waits for is already queued
             // and may finish before the first read is issued.
             lastEventId: `${Date.now() - 60_000}-0`,
@@ -145,7 +113,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     sessionPool,
     bookingWriter: new BookingWriter(sessionPool),
     redis,
-    redisConnectionOptions: redisOpts,
+    redisConnections,
     queues,
     inboundEventsEvents,
     secretBox: new SecretBox(config.encryptionKey),
@@ -163,9 +131,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   }
   // Both roles read partners through the partner cache (the ingest edge and the inbound worker): every
   // process listens for changes.
-  background.push(subscribeToPartnerChanges(new Redis({ ...redisOpts, connectionName: 'tablesync-partner-cache' }), deps));
+  background.push(subscribeToPartnerChanges(redisConnections.subscriber('tablesync-partner-cache'), deps));
   // The booking API's key lookups are cached while this process hears of key changes.
-  if (servesHttp) background.push(subscribeToApiKeyChanges(new Redis({ ...redisOpts, connectionName: 'tablesync-api-key-cache' }), deps));
+  if (servesHttp) background.push(subscribeToApiKeyChanges(redisConnections.subscriber('tablesync-api-key-cache'), deps));
 
   const app = servesHttp ? createApp(deps) : null;
   let server: Server | null = null;
@@ -199,8 +167,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       for (const closing of [queueEvents, ...Object.values(queues)]) if (closing) muteLateConnectionErrors(closing);
       await closeWithin(queueEvents?.close(), 3000);
       await Promise.allSettled(Object.values(queues).map((q) => closeWithin(q.close(), 3000)));
-      redis.disconnect();
-      queueConnection.disconnect();
+      redisConnections.disconnectAll();
       await deps.sessionPool.close();
       if (ownsDataSource && dataSource.isInitialized) await dataSource.destroy();
     },

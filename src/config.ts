@@ -12,6 +12,8 @@ export interface Config {
   readonly databaseUrl: string;
   /** @defaultValue redis://127.0.0.1:6379 */
   readonly redisUrl: string;
+  /** Where Redis is: one server, or the seed nodes of a Redis Cluster (CONTRACT §14). */
+  readonly redis: RedisTarget;
   /** Key prefix for BullMQ queues, locks, caches and rate limits; tests use one per run. @defaultValue tablesync */
   readonly redisPrefix: string;
   /** @defaultValue 3000 */
@@ -58,6 +60,21 @@ export interface Config {
   readonly mappingMaxOutputBytes: number;
   /** Threads per process that evaluate mappings outside the direct reader's grammar. @defaultValue min(2, cores) */
   readonly mappingThreads: number;
+}
+
+/**
+ * REDIS_URL parsed: `redis[s]://[user:pass@]host:port[/db]` is one server, or with `REDIS_CLUSTER=true` one
+ * seed node of a cluster; `redis[s]+cluster://[user:pass@]host:port,host:port` names several seed nodes.
+ */
+export interface RedisTarget {
+  readonly cluster: boolean;
+  /** One for a single server; a cluster's seed nodes (ioredis finds the rest). */
+  readonly nodes: readonly { readonly host: string; readonly port: number }[];
+  readonly username?: string;
+  readonly password?: string;
+  /** Single server only: a cluster has just database 0. */
+  readonly db?: number;
+  readonly tls: boolean;
 }
 
 export class ConfigError extends Error {
@@ -117,6 +134,35 @@ function host(env: Env): string {
   return value;
 }
 
+const REDIS_URL_EXAMPLE = 'redis://127.0.0.1:6379 or redis+cluster://10.0.0.1:6379,10.0.0.2:6379';
+
+function redisTarget(env: Env): { url: string; target: RedisTarget } {
+  const value = str(env, 'REDIS_URL', 'redis://127.0.0.1:6379');
+  const m = /^(rediss?)(\+cluster)?:\/\/(?:([^@/]*)@)?([^/?#]+)(?:\/(\d*))?$/.exec(value);
+  if (!m) throw new ConfigError('REDIS_URL', `must be a URL like ${REDIS_URL_EXAMPLE}`);
+  const [, scheme, clusterScheme, auth, hostList, db] = m;
+  const cluster = Boolean(clusterScheme) || bool(env, 'REDIS_CLUSTER', false);
+  const hosts = hostList!.split(',');
+  if (hosts.length > 1 && !clusterScheme) throw new ConfigError('REDIS_URL', 'names several hosts: use redis+cluster://host:port,host:port');
+  const nodes = hosts.map((h) => {
+    const hm = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(h);
+    const port = hm?.[2] === undefined ? 6379 : Number(hm[2]);
+    if (!hm || port < 1 || port > 65535) throw new ConfigError('REDIS_URL', `has a bad host "${h}"; expected ${REDIS_URL_EXAMPLE}`);
+    return Object.freeze({ host: hm[1]!.replace(/^\[|\]$/g, ''), port });
+  });
+  if (cluster && db && db !== '0') throw new ConfigError('REDIS_URL', 'a Redis Cluster has only database 0');
+  const [user, password] = auth === undefined ? [] : auth.split(/:(.*)/s, 2);
+  const target: RedisTarget = {
+    cluster,
+    nodes: Object.freeze(nodes),
+    ...(user ? { username: decodeURIComponent(user) } : {}),
+    ...(password ? { password: decodeURIComponent(password) } : {}),
+    ...(!cluster && db ? { db: Number(db) } : {}),
+    tls: scheme === 'rediss',
+  };
+  return { url: value, target: Object.freeze(target) };
+}
+
 function encryptionKey(env: Env, nodeEnv: string): Buffer {
   const raw = env.ENCRYPTION_KEY;
   if (raw === undefined || raw === '') {
@@ -152,11 +198,13 @@ export function loadConfig(env: Env = process.env): Config {
 
   const port = int(env, 'PORT', 3000, 0, 65535);
   const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/+$/, '');
+  const redis = redisTarget(env);
 
   return Object.freeze({
     nodeEnv,
     databaseUrl: url(env, 'DATABASE_URL', 'mysql://root@127.0.0.1:3306/tablesync', ['mysql:', 'mariadb:']),
-    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisUrl: redis.url,
+    redis: redis.target,
     redisPrefix,
     port,
     host: host(env),

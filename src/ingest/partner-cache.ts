@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../shared/redis-connections';
 import type { DataSource } from 'typeorm';
 import { getAdapter } from '../../adapters';
 import type { PartnerAdapter, SignatureVerifier } from '../../adapters/types';

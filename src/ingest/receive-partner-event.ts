@@ -155,9 +155,11 @@ async function waitForOutcome(queue: Queue, queueEvents: QueueEvents, jobId: str
     // It may have finished before we listened: look once, after the listener is in place.
     (async () => {
       await queueEvents.waitUntilReady();
+      // State first, then the job: a job read before it completes has no return value yet.
+      const state = await queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return;
       const job = await queue.getJob(jobId);
       if (!job) return;
-      const state = await job.getState();
       if (state === 'completed') done({ kind: 'completed', result: job.returnvalue as InboundEventResult });
       else if (state === 'failed') done({ kind: 'failed', reason: job.failedReason });
     })().catch(() => undefined);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../shared/redis-connections';
 
 /**
  * The per-(partner, sale id) lock that keeps one event of a sale queued or in flight at a time
@@ -23,11 +23,16 @@ export const DEFAULT_SALE_LOCK_TTL_MS = 5 * 60_000;
 /** Waiting lists live long: events may wait behind a backlog. Refreshed on every push. */
 const WAITING_TTL_MS = 24 * 60 * 60_000;
 
+/**
+ * Every key of one partner's sales carries the hash tag `{partner}`: on a Redis Cluster they share a slot,
+ * so a script may take several sales of an event at once. A partner's locks are thus served by one master
+ * (tens of thousands of scripts a second, far more than the database applies); partners spread over masters.
+ */
 function keysFor(prefix: string, partner: string, saleIds: readonly string[]): string[] {
   const keys: string[] = [];
   // Sorted so that two callers always list the same sales in the same order.
   for (const saleId of [...new Set(saleIds)].sort()) {
-    keys.push(`${prefix}:lock:sale:${partner}:${saleId}`, `${prefix}:lock:sale-waiting:${partner}:${saleId}`);
+    keys.push(`${prefix}:lock:sale:{${partner}}:${saleId}`, `${prefix}:lock:sale-waiting:{${partner}}:${saleId}`);
   }
   return keys;
 }
@@ -207,16 +212,26 @@ export class SaleLock {
    * event ids now first in line, exactly as release() would for it alone.
    */
   async releaseMany(entries: readonly { partner: string; saleIds: readonly string[]; owner: string }[]): Promise<string[][]> {
-    const keys: string[] = [];
-    const args: (string | number)[] = [];
-    for (const e of entries) {
-      const mine = e.saleIds.length ? keysFor(this.prefix, e.partner, e.saleIds) : [];
-      keys.push(...mine);
-      args.push(e.owner, mine.length / 2);
-    }
-    if (keys.length === 0) return entries.map(() => []);
-    const heads = (await SCRIPTS.releaseMany.run(this.redis, keys, ...args)) as string[][];
-    return heads.map((h) => [...new Set(h)]);
+    const out: string[][] = entries.map(() => []);
+    // One script per partner (one hash slot each on a cluster); the calls go out together (auto-pipelining).
+    const byPartner = new Map<string, number[]>();
+    entries.forEach((e, i) => {
+      if (e.saleIds.length) byPartner.set(e.partner, [...(byPartner.get(e.partner) ?? []), i]);
+    });
+    await Promise.all(
+      [...byPartner.values()].map(async (indexes) => {
+        const keys: string[] = [];
+        const args: (string | number)[] = [];
+        for (const i of indexes) {
+          const mine = keysFor(this.prefix, entries[i]!.partner, entries[i]!.saleIds);
+          keys.push(...mine);
+          args.push(entries[i]!.owner, mine.length / 2);
+        }
+        const heads = (await SCRIPTS.releaseMany.run(this.redis, keys, ...args)) as string[][];
+        indexes.forEach((entry, k) => (out[entry] = [...new Set(heads[k])]));
+      }),
+    );
+    return out;
   }
 
   /** Keeps the sales through a retry: TTL = `ms` from now, for the sales `owner` still holds. */

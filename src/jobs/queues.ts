@@ -11,6 +11,16 @@ export const QUEUE_NAMES = {
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
 
+/**
+ * BullMQ's key prefix for a queue, hash-tagged per queue (`{tablesync:inbound-events}`): on a Redis Cluster
+ * every key of one queue (which BullMQ's Lua scripts use together) lands in one slot, while the two queues
+ * may sit on different masters. One tag per queue rather than one for the app, since nothing uses two queues
+ * in one script (no flows). Harmless on one server. BullMQ forbids ioredis `keyPrefix`, hence this.
+ */
+export function queuePrefix(redisPrefix: string, queue: string): string {
+  return `{${redisPrefix}:${queue}}`;
+}
+
 /** Completed jobs are trimmed (BullMQ going-to-production); failed ones kept a while for inspection. */
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnComplete: { age: 3600, count: 10000 },

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { getAdapter } from '../../adapters';
 import { AppError } from '../shared/app-error';
+import { PROJECT_ROOT } from '../shared/project-root';
 import type { CommandError } from './canonical-commands';
 import { mapNativeEvent } from './map-native-event';
 
@@ -13,7 +14,8 @@ import { mapNativeEvent } from './map-native-event';
  * `npm run mappings:test`, through the production mapNativeEvent().
  */
 
-export const DEFAULT_MAPPINGS_DIR = resolve(__dirname, '../../mappings');
+// From the project root, not __dirname: the compiled code runs from dist/src/.
+export const DEFAULT_MAPPINGS_DIR = join(PROJECT_ROOT, 'mappings');
 export const FALLBACK_FILE_STEM = '_fallback';
 export const FALLBACK_EVENT_TYPE = '*';
 

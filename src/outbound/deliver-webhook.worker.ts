@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { AppDeps } from '../app-deps';
 import type { BackgroundProcess } from '../composition-root';
 import { DatabaseWait, type DatabaseWaitOptions } from '../jobs/database-wait';
-import { DELIVERY_WORKER_LOCKS, QUEUE_NAMES, closeWorker } from '../jobs/queues';
+import { DELIVERY_WORKER_LOCKS, QUEUE_NAMES, closeWorker, queuePrefix } from '../jobs/queues';
 import { AppError } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import { outageLog, type Logger } from '../shared/logger';
@@ -338,8 +338,8 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
     }
   };
   const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, run, {
-    connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },
-    prefix: deps.keyPrefix,
+    connection: deps.redisConnections.bullmq('tablesync-webhook-worker'),
+    prefix: queuePrefix(deps.keyPrefix, QUEUE_NAMES.webhookDeliveries),
     concurrency: options.concurrency ?? deps.config.webhookConcurrency,
     ...DELIVERY_WORKER_LOCKS,
     settings: {

@@ -3,7 +3,7 @@ import type { AppDeps } from '../app-deps';
 import { partnerCacheOf } from '../ingest/partner-cache';
 import { DEFAULT_SALE_LOCK_TTL_MS, SaleLock } from '../ingest/sale-lock';
 import { DatabaseWait, type DatabaseWaitOptions } from '../jobs/database-wait';
-import { INBOUND_WORKER_LOCKS, QUEUE_NAMES, closeWorker } from '../jobs/queues';
+import { INBOUND_WORKER_LOCKS, QUEUE_NAMES, closeWorker, queuePrefix } from '../jobs/queues';
 import { outageLog } from '../shared/logger';
 import type { InboundEventResult, InboundJobData } from './inbound-job';
 import { InboundApplier } from './apply-batcher';
@@ -61,8 +61,8 @@ export function createInboundEventWorker(deps: AppDeps, options: InboundWorkerOp
       return result;
     },
     {
-      connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },
-      prefix: deps.config.redisPrefix,
+      connection: deps.redisConnections.bullmq('tablesync-inbound-worker'),
+      prefix: queuePrefix(deps.config.redisPrefix, QUEUE_NAMES.inboundEvents),
       concurrency: options.concurrency ?? deps.config.workerConcurrency,
       lockDuration: options.lockDuration ?? INBOUND_WORKER_LOCKS.lockDuration,
       stalledInterval: options.stalledInterval ?? INBOUND_WORKER_LOCKS.stalledInterval,

@@ -17,10 +17,13 @@ function reachable(host: string, port: number, ms = 1500): Promise<boolean> {
 /** Names of the engines that do not answer on their configured address. */
 export async function checkServices(config: Config): Promise<string[]> {
   const db = new URL(config.databaseUrl);
-  const redis = new URL(config.redisUrl);
-  const [dbOk, redisOk] = await Promise.all([
+  // A cluster needs one seed node that answers; ioredis finds the others from it.
+  const redisNodes = config.redis.nodes;
+  const [dbOk, ...redisOks] = await Promise.all([
     reachable(db.hostname || '127.0.0.1', Number(db.port || 3306)),
-    reachable(redis.hostname || '127.0.0.1', Number(redis.port || 6379)),
+    ...redisNodes.map((n) => reachable(n.host, n.port)),
   ]);
-  return [...(dbOk ? [] : [`MySQL/MariaDB at ${db.host}`]), ...(redisOk ? [] : [`Redis at ${redis.host}`])];
+  const redisOk = redisOks.some(Boolean);
+  const redisWhere = redisNodes.map((n) => `${n.host}:${n.port}`).join(',');
+  return [...(dbOk ? [] : [`MySQL/MariaDB at ${db.host}`]), ...(redisOk ? [] : [`Redis at ${redisWhere}`])];
 }

@@ -22,6 +22,10 @@ describe('config', () => {
     ['DATABASE_URL', 'postgres://x/y'],
     ['DATABASE_URL', 'not a url'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_URL', 'redis://a:1,b:2'],
+    ['REDIS_URL', 'redis+cluster://127.0.0.1:99999'],
+    ['REDIS_URL', 'redis+cluster://127.0.0.1:7000/3'],
+    ['REDIS_CLUSTER', 'maybe'],
     ['ENCRYPTION_KEY', 'short'],
     ['LOG_LEVEL', 'loud'],
     ['WEBHOOK_ALLOW_PRIVATE', 'maybe'],
@@ -42,6 +46,33 @@ describe('config', () => {
     for (const [name, value] of [['MAPPING_TIMEOUT_MS', '5'], ['MAPPING_MAX_OUTPUT_BYTES', '1k'], ['MAPPING_THREADS', '0']]) {
       expect(() => loadConfig({ [name!]: value })).toThrow(new RegExp(`Invalid env var ${name}`));
     }
+  });
+
+  it('reads a single Redis, a cluster seed (REDIS_CLUSTER=true) and redis+cluster:// seed lists (CONTRACT §14)', () => {
+    expect(loadConfig({}).redis).toEqual({ cluster: false, nodes: [{ host: '127.0.0.1', port: 6379 }], tls: false });
+    expect(loadConfig({ REDIS_URL: 'rediss://u:p%40ss@cache.example:6380/2' }).redis).toEqual({
+      cluster: false,
+      nodes: [{ host: 'cache.example', port: 6380 }],
+      username: 'u',
+      password: 'p@ss',
+      db: 2,
+      tls: true,
+    });
+    expect(loadConfig({ REDIS_URL: 'redis://10.0.0.5:7000', REDIS_CLUSTER: 'true' }).redis).toEqual({
+      cluster: true,
+      nodes: [{ host: '10.0.0.5', port: 7000 }],
+      tls: false,
+    });
+    expect(loadConfig({ REDIS_URL: 'redis+cluster://:secret@10.0.0.1:7000,10.0.0.2,[::1]:7002' }).redis).toEqual({
+      cluster: true,
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 6379 },
+        { host: '::1', port: 7002 },
+      ],
+      password: 'secret',
+      tls: false,
+    });
   });
 
   it('requires ENCRYPTION_KEY in production', () => {

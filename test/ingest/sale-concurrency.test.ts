@@ -167,7 +167,7 @@ describe('partner ingestion: one event per sale at a time (CONTRACT §4)', () =>
     expect(sales).toHaveLength(1);
     expect(Number(sales[0]!.total)).toBe(30);
     // Every sale lock and line is gone afterwards.
-    const keys = await t.composed.deps.redis.keys(`${t.config.redisPrefix}:lock:sale*:${p.name}:*`);
+    const keys = await t.composed.deps.redis.keys(`${t.config.redisPrefix}:lock:sale*:{${p.name}}:*`);
     expect(keys).toEqual([]);
   }, 40_000);
 });

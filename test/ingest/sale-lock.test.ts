@@ -45,7 +45,7 @@ describe('sale lock (per partner and sale id, owner = event id)', () => {
     await lock.arrive('pos', [s], 'evt_1', 'reject');
     expect(await lock.extend('pos', [s], 'evt_2', 60_000)).toBe(0);
     expect(await lock.extend('pos', [s], 'evt_1', 60_000)).toBe(1);
-    expect(await t.composed.deps.redis.pttl(`${t.config.redisPrefix}:lock:sale:pos:${s}`)).toBeGreaterThan(1000);
+    expect(await t.composed.deps.redis.pttl(`${t.config.redisPrefix}:lock:sale:{pos}:${s}`)).toBeGreaterThan(1000);
   });
 
   it('lines events up in arrival order and hands the sale to the first in line only', async () => {
@@ -100,7 +100,7 @@ describe('sale lock (per partner and sale id, owner = event id)', () => {
   it('an arrival that fails in Redis fails alone, not the others sent with it', async () => {
     const [bad, good] = [uniq('S'), uniq('S')];
     // A waiting list that is not a list: LLEN answers WRONGTYPE for this sale only.
-    await t.composed.deps.redis.set(`${t.config.redisPrefix}:lock:sale-waiting:pos:${bad}`, 'not a list');
+    await t.composed.deps.redis.set(`${t.config.redisPrefix}:lock:sale-waiting:{pos}:${bad}`, 'not a list');
     const [failed, acquired] = await Promise.allSettled([
       lock.arrive('pos', [bad], 'evt_bad', 'reject'),
       lock.arrive('pos', [good], 'evt_good', 'reject'),

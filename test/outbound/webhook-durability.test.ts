@@ -3,6 +3,7 @@ import { compose, type Composed } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import { retryScheduleOf } from '../../src/outbound/deliver-webhook.worker';
 import { relayOutboxBatch, requeueStrandedDeliveries, type RelayDeps } from '../../src/outbound/outbox-relay';
+import { queuePrefix } from '../../src/jobs/queues';
 import { createLogger } from '../../src/shared/logger';
 import { createApiKey, createVenue } from '../helpers/fixtures';
 import { startTestApp, testEnv, type TestApp } from '../helpers/test-app';
@@ -108,7 +109,7 @@ describe('outbound webhooks: nothing is lost', () => {
     const messageId = await writeEvent(ds(), venueId, 'sale.recorded');
 
     // A relay whose Redis connection is gone at enqueue time.
-    const dead = new Queue('webhook-deliveries', { connection: api.composed.deps.redisConnectionOptions, prefix: api.config.redisPrefix });
+    const dead = new Queue('webhook-deliveries', { connection: api.composed.deps.redisConnections.bullmq('test-dead-queue'), prefix: queuePrefix(api.config.redisPrefix, 'webhook-deliveries') });
     await dead.close();
     await expect(relayOutboxBatch(relayDeps(dead as Queue))).rejects.toThrow();
     expect(await relayedAt(messageId)).toBeNull();
@@ -172,7 +173,7 @@ describe('outbound webhooks: nothing is lost', () => {
     const wh = await registerWebhook(api, key, r.url);
     const messageId = await writeEvent(ds(), venueId, 'booking.updated');
     // Relayed (row marked, delivery pending) but the job never made it into Redis.
-    const dead = new Queue('webhook-deliveries', { connection: api.composed.deps.redisConnectionOptions, prefix: api.config.redisPrefix });
+    const dead = new Queue('webhook-deliveries', { connection: api.composed.deps.redisConnections.bullmq('test-dead-queue'), prefix: queuePrefix(api.config.redisPrefix, 'webhook-deliveries') });
     await dead.close();
     await expect(relayOutboxBatch(relayDeps(dead as Queue))).rejects.toThrow();
     await ds().query('UPDATE outbox SET relayed_at = ? WHERE message_id = ?', [new Date(), messageId]);
@@ -194,7 +195,7 @@ describe('outbound webhooks: nothing is lost', () => {
     const r = await receiver();
     const wh = await registerWebhook(api, key, r.url);
     const messageId = await writeEvent(ds(), venueId, 'booking.updated');
-    const dead = new Queue('webhook-deliveries', { connection: api.composed.deps.redisConnectionOptions, prefix: api.config.redisPrefix });
+    const dead = new Queue('webhook-deliveries', { connection: api.composed.deps.redisConnections.bullmq('test-dead-queue'), prefix: queuePrefix(api.config.redisPrefix, 'webhook-deliveries') });
     await dead.close();
     await expect(relayOutboxBatch(relayDeps(dead as Queue))).rejects.toThrow();
     await ds().query('DELETE FROM outbox WHERE message_id = ?', [messageId]);

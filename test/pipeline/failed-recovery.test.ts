@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import { SaleLock } from '../../src/ingest/sale-lock';
-import { QUEUE_NAMES } from '../../src/jobs/queues';
+import { QUEUE_NAMES, queuePrefix } from '../../src/jobs/queues';
 import { enqueueInboundEvent } from '../../src/pipeline/inbound-job';
 import { recoverFailedWithoutRow, startStrandedEventSweep, type StrandedSweepDeps } from '../../src/pipeline/stranded-events';
 import { newId } from '../../src/shared/ids';
@@ -72,7 +72,7 @@ describe('inbound pipeline: events BullMQ failed before they had an event-log ro
       async (job) => {
         throw new Error(byId.get(job.id!) ?? 'unexpected job');
       },
-      { connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null }, prefix: deps.keyPrefix },
+      { connection: deps.redisConnections.bullmq('test-failer'), prefix: queuePrefix(deps.keyPrefix, QUEUE_NAMES.inboundEvents) },
     );
     try {
       await waitFor(async () => (await Promise.all(events.map((e) => jobState(t, e.eventId)))).every((s) => s === 'failed'), {

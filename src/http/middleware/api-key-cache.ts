@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../shared/redis-connections';
 import type { AppDeps } from '../../app-deps';
 import { announceChange, ChangeAwareCache, listenForChanges } from '../../shared/change-aware-cache';
 import { lookupApiKey, type ApiAuth } from './api-key-auth';

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisClient as Redis } from '../../shared/redis-connections';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { outageLog, type Logger } from '../../shared/logger';
 import { AppError } from '../../shared/app-error';

@@ -1,0 +1,67 @@
+import { Cluster } from 'ioredis';
+import { queuePrefix } from '../../src/jobs/queues';
+import { SaleLock } from '../../src/ingest/sale-lock';
+import { createVenue } from '../helpers/fixtures';
+import {
+  createTestPartner,
+  linkLocation,
+  putMapping,
+  SALE_MAPPING,
+  saleEvent,
+  signedPost,
+  startHubApp,
+  waitForEvent,
+  type HubApp,
+} from '../helpers/partner';
+import { startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster';
+import { uniq } from '../helpers/test-app';
+
+describe('Redis Cluster (CONTRACT §14)', () => {
+  let cluster: RedisClusterHandle;
+  let t: HubApp;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    t = await startHubApp({ REDIS_URL: cluster.url });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.stop();
+    await cluster?.stop();
+  });
+
+  it('runs on redis+cluster://: ingest, queue, worker, ack "processed" and the partner cache', async () => {
+    expect(t.config.redis.cluster).toBe(true);
+    t.startWorker();
+    const venueId = (await createVenue(t)).id;
+    const partner = await createTestPartner(t, { ack: 'processed' });
+    await putMapping(t, partner.name, 'sale.updated', SALE_MAPPING);
+    await linkLocation(t, partner.name, 'loc-1', venueId);
+    const res = await signedPost(t, partner, 'sale.updated', saleEvent({ id: uniq('S') }));
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('processed');
+    expect((await waitForEvent(t, res.body.event_id)).status).toBe('processed');
+
+    // The job is stored under the queue's hash-tagged prefix.
+    const probe = new Cluster(cluster.ports.map((port) => ({ host: '127.0.0.1', port })));
+    try {
+      const tag = queuePrefix(t.config.redisPrefix, 'inbound-events');
+      expect(await probe.exists(`${tag}:inbound-events:${res.body.event_id as string}`)).toBe(1);
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it('takes several sales of one partner in one script, and releases those of several partners together', async () => {
+    const locks = new SaleLock(t.composed.deps.redis, t.config.redisPrefix, 10_000);
+    const sales = Array.from({ length: 20 }, () => uniq('S'));
+    expect(await locks.arrive('pos-a', sales, 'evt_1', 'reject')).toBe('acquired');
+    expect(await locks.arrive('pos-a', [sales[3]!, uniq('S')], 'evt_2', 'queue')).toBe('waiting');
+    expect(await locks.arrive('pos-b', sales, 'evt_3', 'reject')).toBe('acquired');
+    const heads = await locks.releaseMany([
+      { partner: 'pos-a', saleIds: sales, owner: 'evt_1' },
+      { partner: 'pos-b', saleIds: sales, owner: 'evt_3' },
+    ]);
+    expect(heads).toEqual([['evt_2'], []]);
+    expect(await locks.claim('pos-a', [sales[3]!], 'evt_2')).toEqual({ claimed: true });
+  });
+});
