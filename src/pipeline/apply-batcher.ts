@@ -5,7 +5,7 @@ import {
   type ApplyContext,
   type ApplyOutcome,
   BatchNotApplicable,
-} from '../domain/sales/apply-sale-command';
+} from '../domain/sales/apply-sales';
 import { SessionPool, type SqlStatement } from '../db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../mapping/canonical-commands';
 import { Batcher } from '../shared/batcher';
@@ -87,7 +87,8 @@ function applyContext(req: ApplyRequest): ApplyContext {
 export async function applyOne(ds: DataSource, req: ApplyRequest): Promise<ApplyOutcome> {
   return inTransaction(ds, async (tx) => {
     const applied = await applyCommands(tx, applyContext(req), req.commands);
-    await recordEvent(tx, req.data, req.raw, { status: applied.status, reason: applied.reason, processedAt: new Date() }, false);
+    const finished = { status: applied.status, reason: applied.reason, outcome: applied.results, processedAt: new Date() };
+    await recordEvent(tx, req.data, req.raw, finished, false);
     // Freed just before the commit, so whoever sees the event finished may send the next one at once. The
     // sale row stays locked (FOR UPDATE) until the commit, so a next event cannot overtake this one.
     await req.release();
@@ -96,22 +97,23 @@ export async function applyOne(ds: DataSource, req: ApplyRequest): Promise<Apply
 }
 
 /**
- * Marks the events of a batch finished (every row exists: the processing write made it): one UPDATE per
- * distinct outcome, as a rule a single one for the whole batch (a plain `WHERE id IN`, no per-row CASE
- * for the database to evaluate).
+ * Marks the events of a batch finished (every row exists: the processing write made it), each with what
+ * its commands did (`outcome`): one UPDATE per distinct status and reason, as a rule a single one for the
+ * whole batch, the outcomes picked by id.
  */
 function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOutcome[], now: Date): SqlStatement[] {
-  const groups = new Map<string, { status: string; reason: string | null; ids: string[] }>();
+  const groups = new Map<string, { status: string; reason: string | null; events: { id: string; outcome: string }[] }>();
   reqs.forEach((r, i) => {
-    const { status, reason } = outcomes[i]!;
+    const { status, reason, results } = outcomes[i]!;
     const key = JSON.stringify([status, reason]);
     let group = groups.get(key);
-    if (!group) groups.set(key, (group = { status, reason, ids: [] }));
-    group.ids.push(r.data.eventId);
+    if (!group) groups.set(key, (group = { status, reason, events: [] }));
+    group.events.push({ id: r.data.eventId, outcome: JSON.stringify(results) });
   });
   return [...groups.values()].map((g) => ({
-    sql: 'UPDATE inbound_events SET status = ?, reason = ?, processed_at = ?, updated_at = ? WHERE id IN (?)',
-    params: [g.status, g.reason, now, now, g.ids],
+    sql: `UPDATE inbound_events SET status = ?, reason = ?, outcome = CASE id ${g.events.map(() => 'WHEN ? THEN ?').join(' ')} END,
+            processed_at = ?, updated_at = ? WHERE id IN (?)`,
+    params: [g.status, g.reason, ...g.events.flatMap((e) => [e.id, e.outcome]), now, now, g.events.map((e) => e.id)],
   }));
 }
 

@@ -1,7 +1,7 @@
 import { DelayedError, type Queue, UnrecoverableError } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { InboundEvent } from '../db/entities';
-import type { ApplyOutcome } from '../domain/sales/apply-sale-command';
+import type { ApplyOutcome } from '../domain/sales/apply-sales';
 import type { PartnerSnapshot } from '../ingest/partner-cache';
 import type { ClaimResult, SaleLock } from '../ingest/sale-lock';
 import { extractSaleIds, mapNativeEvent, type MappedEvent } from '../mapping/map-native-event';
@@ -144,7 +144,7 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
     const claim = holdsSalesFromIngest(job, sales) ? ({ claimed: true } as const) : await claimSales(ctx, data.partner, sales, eventId, log);
     if (!claim.claimed) return await park(ctx, job, token, sales, claim, log, record);
 
-    const processing: EventRowPatch = { status: 'processing', reason: null, errors: null, saleId: saleIds[0] ?? null, ...output };
+    const processing: EventRowPatch = { status: 'processing', reason: null, errors: null, outcome: null, saleId: saleIds[0] ?? null, ...output };
     const request: ApplyRequest = {
       data,
       raw,
@@ -161,6 +161,11 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
     await ctx.beforeApply?.(eventId);
     const outcome: ApplyOutcome = ctx.applier ? await ctx.applier.apply(request) : await applyOne(ctx.dataSource, request);
     ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: outcome.status });
+    if (outcome.status === 'failed') {
+      // Written as failed with nothing else (a sale in another currency): a mapping fix and a replay recover it.
+      log.warn({ reason: outcome.reason }, 'inbound event failed');
+      throw new EventFailed(outcome.reason ?? 'a command failed');
+    }
     log.info({ status: outcome.status, reason: outcome.reason, sale_ids: saleIds }, 'inbound event applied');
     return { event_id: eventId, status: outcome.status, reason: outcome.reason, sale_ids: saleIds };
   } catch (err) {
