@@ -203,7 +203,7 @@ async function updateCustomer(
   Object.assign(changes, { version: c.version + 1, updatedAt: now });
   await em.update(Customer, { id: c.id }, changes);
   const updated = Object.assign(c, changes);
-  const stats = (await customerStats(em, [updated.id])).get(updated.id);
+  const stats = (await customerStats(em, [updated.id], currency)).get(updated.id);
   const view = presentCustomer(updated, { visits: stats?.visits ?? 0, spendTotal: stats?.spendTotal ?? 0, currency });
   await announce(em, customerChanged(false, updated, view), now, deferred);
   return updated;
