@@ -2,7 +2,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Booking } from '../../db/entities';
 import type { SqlStatement } from '../../db/session-pool';
-import { MATCH_AFTER_END_MS, MATCH_BEFORE_START_MS } from '../sales/match-query';
+import { timesHeldBy } from '../sales/match-query';
 import { rematchSalesForBooking } from '../sales/match-sale';
 import { holdsTable } from './booking-lifecycle';
 
@@ -35,12 +35,7 @@ export function waitingSalesProbe(booking: Booking, tableNumber: string | null):
 function waitingSalesStatement(booking: Booking, tableNumber: string): SqlStatement {
   return {
     sql: `SELECT 1 AS x FROM sales WHERE venue_id = ? AND venue_table_number = ? AND booking_id IS NULL AND match_at BETWEEN ? AND ? LIMIT 1`,
-    params: [
-      booking.venueId,
-      tableNumber,
-      new Date(booking.startAt.getTime() - MATCH_BEFORE_START_MS),
-      new Date(booking.endAt.getTime() + MATCH_AFTER_END_MS),
-    ],
+    params: [booking.venueId, tableNumber, timesHeldBy(booking).from, timesHeldBy(booking).to],
   };
 }
 

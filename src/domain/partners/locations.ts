@@ -83,7 +83,8 @@ export async function linkLocation(
   const venue = await em.findOne(Venue, { where: { id: input.venue_id } });
   if (!venue) throw new AppError('not_found', 'Venue not found.', { field: 'venue_id' });
   const aliases = input.tables === undefined ? null : await checkedAliases(em, venue.id, input.tables);
-  return em.transaction(async (tx) => {
+  // READ COMMITTED: the lookup of a missing link takes no gap lock, so links of other locations never deadlock.
+  return em.transaction('READ COMMITTED', async (tx) => {
     const { location, created } = await upsertLink(tx, partner, locationId, venue, input, now);
     if (aliases) await saveAliases(tx, location.id, aliases);
     return { location, created, tables: aliases ?? (await aliasesOf(tx, [location.id])).get(location.id)! };

@@ -9,14 +9,12 @@
  * equal to the party size 10. Ties: the nearest start, then the id.
  */
 import type { EntityManager } from 'typeorm';
-import { Booking, VenueTable } from '../../db/entities';
 import { In } from 'typeorm';
-import { holdsTableSql } from '../bookings/booking-lifecycle';
+import { Booking, VenueTable } from '../../db/entities';
 import { presentBookings } from '../bookings/load-booking';
-import { MAX_SITTING_MS } from '../bookings/venue-context';
 import { instantToLocal } from '../bookings/venue-time';
 import { getSale } from './list-sales';
-import { MATCH_AFTER_END_MS, MATCH_BEFORE_START_MS } from './match-query';
+import { holdingBookingsAtSql } from './match-query';
 
 export interface SaleCandidate {
   booking: Record<string, unknown>;
@@ -32,14 +30,9 @@ export async function saleCandidates(em: EntityManager, venue: { id: string; tim
   if (!found) return null;
   const { sale } = found;
   const t = sale.matchAt.getTime();
-  const bookings = await em
-    .createQueryBuilder(Booking, 'b')
-    .where('b.venue_id = :venueId', { venueId: venue.id })
-    .andWhere(holdsTableSql('b.status'))
-    .andWhere('b.start_at <= :latestStart', { latestStart: new Date(t + MATCH_BEFORE_START_MS) })
-    .andWhere('b.end_at >= :earliestEnd', { earliestEnd: new Date(t - MATCH_AFTER_END_MS) })
-    .andWhere('b.start_at >= :earliestStart', { earliestStart: new Date(t - MATCH_AFTER_END_MS - MAX_SITTING_MS) })
-    .getMany();
+  const window = holdingBookingsAtSql('b', sale.matchAt);
+  const rows = (await em.query(`SELECT b.id FROM bookings b WHERE b.venue_id = ? AND ${window.sql}`, [venue.id, ...window.params])) as { id: string }[];
+  const bookings = rows.length ? await em.find(Booking, { where: { id: In(rows.map((r) => r.id)) } }) : [];
   const tableIds = [...new Set(bookings.flatMap((b) => (b.tableId ? [b.tableId] : [])))];
   const tables = new Map(
     (tableIds.length ? await em.find(VenueTable, { where: { id: In(tableIds) } }) : []).map((table) => [table.id, table.number]),

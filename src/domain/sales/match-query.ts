@@ -40,6 +40,11 @@ export function holdsTime(b: Pick<Booking, 'startAt' | 'endAt'>, at: Date): bool
   return b.startAt.getTime() - MATCH_BEFORE_START_MS <= t && t <= b.endAt.getTime() + MATCH_AFTER_END_MS;
 }
 
+/** The sale times a booking holds (start − 30 min to end + 2 h): what re-matching looks for. */
+export function timesHeldBy(b: Pick<Booking, 'startAt' | 'endAt'>): { from: Date; to: Date } {
+  return { from: new Date(b.startAt.getTime() - MATCH_BEFORE_START_MS), to: new Date(b.endAt.getTime() + MATCH_AFTER_END_MS) };
+}
+
 /** Among candidate bookings, a seated one first, then the nearest start. Pure, so it is tested alone. */
 export function pickBooking<B extends Pick<Booking, 'id' | 'status' | 'startAt'>>(candidates: B[], matchAt: Date): B | null {
   const t = matchAt.getTime();
@@ -85,6 +90,23 @@ export interface BookingMatch {
 }
 
 type Row = Record<string, unknown>;
+
+/**
+ * Bookings (`alias`) whose time holds an instant between the bounds' instants: start ≤ latestStart and
+ * end ≥ earliestEnd (for one instant t: t + 30 min and t − 2 h), plus the start bound that lets the
+ * database range over ix_bookings_*_start (no sitting is longer than MAX_SITTING_MS); holding a table.
+ */
+export function holdingBookingsSql(alias: string, latestStart: number, earliestEnd: number): { sql: string; params: unknown[] } {
+  return {
+    sql: `${holdsTableSql(`${alias}.status`)} AND ${alias}.start_at <= ? AND ${alias}.end_at >= ? AND ${alias}.start_at >= ?`,
+    params: [new Date(latestStart), new Date(earliestEnd), new Date(earliestEnd - MAX_SITTING_MS)],
+  };
+}
+
+/** holdingBookingsSql for one instant. */
+export function holdingBookingsAtSql(alias: string, at: Date): { sql: string; params: unknown[] } {
+  return holdingBookingsSql(alias, at.getTime() + MATCH_BEFORE_START_MS, at.getTime() - MATCH_AFTER_END_MS);
+}
 const scopeKey = (s: MatchScope): string => ('venueId' in s ? `v\u0000${s.venueId}` : `l\u0000${s.partnerId}\u0000${s.locationId}`);
 
 /** The tables of a scope (`t`, and `pl` for a location), as FROM and WHERE parts. */
@@ -147,17 +169,15 @@ export function matchStatements(lookups: readonly MatchLookup[]): { statements: 
   for (const g of tableGroups) {
     const s = scopeSql(g.scope);
     const resolved = resolvedTableSql(g.scope);
-    const latestStart = Math.max(...g.members.map((m) => m.latestStart));
-    const earliestEnd = Math.min(...g.members.map((m) => m.earliestEnd));
+    const window = holdingBookingsSql('b', Math.max(...g.members.map((m) => m.latestStart)), Math.min(...g.members.map((m) => m.earliestEnd)));
     statements.push({
       sql: `SELECT t.number AS table_number, b.id, b.status, b.start_at, b.end_at, ${g.tables.map((_, j) => `t.number = ${resolved} AS m${j}`).join(', ')}
               FROM ${s.from}
-              LEFT JOIN bookings b ON b.table_id = t.id AND b.venue_id = t.venue_id AND ${holdsTableSql('b.status')}
-               AND b.start_at <= ? AND b.end_at >= ? AND b.start_at >= ?
+              LEFT JOIN bookings b ON b.table_id = t.id AND b.venue_id = t.venue_id AND ${window.sql}
              WHERE ${s.where} AND t.number IN (${g.tables.map(() => resolved).join(', ')})`,
       params: [
         ...g.tables.flatMap((table) => resolvedTableParams(g.scope, table)),
-        new Date(latestStart), new Date(earliestEnd), new Date(earliestEnd - MAX_SITTING_MS),
+        ...window.params,
         ...s.params,
         ...g.tables.flatMap((table) => resolvedTableParams(g.scope, table)),
       ],

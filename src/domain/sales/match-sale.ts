@@ -3,7 +3,7 @@ import { Booking, Sale, SaleItem, VenueTable } from '../../db/entities';
 import { entityManagerSession } from '../../db/entity-statements';
 import { saleRecorded, writeOutbox } from '../../outbound/outbox';
 import { holdsTable } from '../bookings/booking-lifecycle';
-import { MATCH_AFTER_END_MS, MATCH_BEFORE_START_MS, matchOf, matchStatements } from './match-query';
+import { matchOf, matchStatements, timesHeldBy } from './match-query';
 
 /**
  * Called when a booking is created or changes table/time/status: unmatched sales on its table whose time it
@@ -21,10 +21,7 @@ export async function rematchSalesForBooking(em: EntityManager, booking: Booking
       venueId: booking.venueId,
       number: table.number,
     })
-    .andWhere('s.match_at BETWEEN :from AND :to', {
-      from: new Date(booking.startAt.getTime() - MATCH_BEFORE_START_MS),
-      to: new Date(booking.endAt.getTime() + MATCH_AFTER_END_MS),
-    })
+    .andWhere('s.match_at BETWEEN :from AND :to', timesHeldBy(booking))
     .getMany();
   if (!unmatched.length) return [];
   // A stored sale's table is the venue's own number already (its alias resolved when it was applied).
