@@ -97,24 +97,22 @@ export async function applyOne(ds: DataSource, req: ApplyRequest): Promise<Apply
 }
 
 /**
- * Marks the events of a batch finished (every row exists: the processing write made it), each with what
- * its commands did (`outcome`): one UPDATE per distinct status and reason, as a rule a single one for the
- * whole batch, the outcomes picked by id.
+ * Marks the events of a batch finished (every row exists: the processing write made it), each with its
+ * status, reason and what its commands did (`outcome`), in one UPDATE for the whole batch: the values picked
+ * by id (`ELT(FIELD(id, …), …)`: the events' reasons and outcomes differ, so no grouping would make it one).
  */
 function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOutcome[], now: Date): SqlStatement[] {
-  const groups = new Map<string, { status: string; reason: string | null; events: { id: string; outcome: string }[] }>();
-  reqs.forEach((r, i) => {
-    const { status, reason, results } = outcomes[i]!;
-    const key = JSON.stringify([status, reason]);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { status, reason, events: [] }));
-    group.events.push({ id: r.data.eventId, outcome: JSON.stringify(results) });
-  });
-  return [...groups.values()].map((g) => ({
-    sql: `UPDATE inbound_events SET status = ?, reason = ?, outcome = CASE id ${g.events.map(() => 'WHEN ? THEN ?').join(' ')} END,
-            processed_at = ?, updated_at = ? WHERE id IN (?)`,
-    params: [g.status, g.reason, ...g.events.flatMap((e) => [e.id, e.outcome]), now, now, g.events.map((e) => e.id)],
-  }));
+  const ids = reqs.map((r) => r.data.eventId);
+  const pick = `ELT(FIELD(id, ${ids.map(() => '?').join(', ')}), ${ids.map(() => '?').join(', ')})`;
+  return [{
+    sql: `UPDATE inbound_events SET status = ${pick}, reason = ${pick}, outcome = ${pick}, processed_at = ?, updated_at = ? WHERE id IN (?)`,
+    params: [
+      ...ids, ...outcomes.map((o) => o.status),
+      ...ids, ...outcomes.map((o) => o.reason),
+      ...ids, ...outcomes.map((o) => JSON.stringify(o.results)),
+      now, now, ids,
+    ],
+  }];
 }
 
 const saleKeys = (req: ApplyRequest): string[] =>

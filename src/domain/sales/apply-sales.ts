@@ -156,7 +156,7 @@ export async function applySaleEntries(
   }
   const sole = !options.strict && entries.length === 1 ? sales[0] : undefined;
 
-  type Planned = { result?: CommandOutcome; venue?: VenueOfLocation; existing?: Sale | null; match?: BookingMatch | null; table?: string | null; why?: string | null };
+  type Planned = { result?: CommandOutcome; venue?: VenueOfLocation; existing?: Sale | null; match?: BookingMatch | null; table?: string | null; why?: () => string };
   const planned: Planned[] = entries.map(() => ({}));
   const again: number[] = [];
   entries.forEach((e, i) => {
@@ -172,7 +172,9 @@ export async function applySaleEntries(
     if (matchAtOf(e.ctx, e.cmd, p.existing).getTime() !== e.guessAt.getTime()) return void again.push(i);
     p.table = found[i]!.venueTable ?? e.lookup.table;
     p.match = keepsLink(p.existing) ? null : matchOf(e.lookup, found[i]!);
-    p.why = unmatchedReason(e.lookup, found[i]!, venue.timezone);
+    const answer = found[i]!;
+    // Worded only for a sale left unmatched.
+    p.why = () => unmatchedReason(e.lookup, answer, venue.timezone);
   });
   if (again.length) {
     // A stored sale matched at its first receipt time: its own diary rows (if others) and its lookup again.
@@ -185,7 +187,7 @@ export async function applySaleEntries(
       const p = planned[i]!;
       p.table = answers[j]!.venueTable ?? lookups[j]!.table;
       p.match = keepsLink(p.existing!) ? null : matchOf(lookups[j]!, answers[j]!);
-      p.why = unmatchedReason(lookups[j]!, answers[j]!, p.venue!.timezone);
+      p.why = () => unmatchedReason(lookups[j]!, answers[j]!, p.venue!.timezone);
     });
   }
 
@@ -198,7 +200,7 @@ export async function applySaleEntries(
     if (failedEvents.has(e.event)) return ignored('sale', 'not applied: another command of the event failed', p.venue!.venueId);
     const plan = planSale(ds.manager, e.ctx, e.cmd, p.venue!, p.existing ?? null, p.match ?? null, p.table ?? null, e.ctx.now ?? new Date());
     plans.push(plan);
-    return saleApplied(plan.sale, p.why ?? null);
+    return saleApplied(plan.sale, p.why);
   });
   return { results: out, writes: saleWrites(ds, plans) };
 }

@@ -58,10 +58,10 @@ export const ignored = (type: CanonicalCommand['type'], reason: string, venueId:
 export const failed = (type: CanonicalCommand['type'], reason: string, venueId: string | null = null): CommandOutcome => ({
   ...NOTHING, type, result: 'failed', venue_id: venueId, reason,
 });
-export function saleApplied(sale: Sale, unmatchedReason: string | null): CommandOutcome {
+export function saleApplied(sale: Sale, unmatchedReason: (() => string) | undefined): CommandOutcome {
   return {
     ...NOTHING, type: 'sale', result: 'applied', venue_id: sale.venueId, sale: sale.id, booking: sale.bookingId, match: sale.matchMethod,
-    unmatched_reason: sale.bookingId === null ? unmatchedReason : null,
+    unmatched_reason: sale.bookingId === null ? (unmatchedReason?.() ?? null) : null,
   };
 }
 
