@@ -167,7 +167,9 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
       throw new EventFailed(outcome.reason ?? 'a command failed');
     }
     log.info({ status: outcome.status, reason: outcome.reason, sale_ids: saleIds }, 'inbound event applied');
-    return { event_id: eventId, status: outcome.status, reason: outcome.reason, sale_ids: saleIds };
+    // The POS's answer (ack "processed") carries a reason for an ignored event only; why a processed sale stayed
+    // unmatched is for the partner manager, in the event log and detail.
+    return { event_id: eventId, status: outcome.status, reason: outcome.status === 'ignored' ? outcome.reason : null, sale_ids: saleIds };
   } catch (err) {
     if (err instanceof EventFailed || err instanceof DelayedError) throw err;
     const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
