@@ -35,7 +35,8 @@ export interface SaleCommand {
   sale_id: Id;
   status: SaleStatus;
   total: number;
-  currency: string;
+  /** ISO 4217; default: the venue's. Another currency than the venue's fails the event. */
+  currency?: string | null;
   /**
    * The payload's own version or update time, for ordering late updates: an integer (a version
    * counter or epoch milliseconds) or a string that sorts (ISO 8601 UTC).
@@ -100,17 +101,17 @@ export const SALE_COMMAND_SCHEMA = {
   title: 'sale',
   type: 'object',
   additionalProperties: false,
-  required: ['type', 'location_id', 'sale_id', 'status', 'total', 'currency'],
+  required: ['type', 'location_id', 'sale_id', 'status', 'total'],
   properties: {
     type: { type: 'string', const: 'sale' },
     location_id: id(128),
     sale_id: id(128),
     status: { type: 'string', enum: ['open', 'closed', 'void', 'refunded'] },
     total: money,
-    currency: { type: 'string', pattern: '^[A-Z]{3}$' },
+    currency: { type: ['string', 'null'], pattern: '^[A-Z]{3}$' },
     version: optionalId(64),
     booking_id: optionalId(128),
-    table_number: optionalId(32),
+    table_number: optionalId(128),
     covers: { type: ['integer', 'null'], minimum: 0, maximum: 10000 },
     opened_at: optionalTimestamp,
     closed_at: optionalTimestamp,
@@ -164,7 +165,7 @@ export const BOOKING_STATUS_COMMAND_SCHEMA = {
     location_id: id(128),
     status: { type: 'string', enum: ['seated', 'completed', 'cancelled', 'no_show'] },
     booking_id: optionalId(128),
-    table_number: optionalId(32),
+    table_number: optionalId(128),
     at: optionalTimestamp,
   },
 } as const;

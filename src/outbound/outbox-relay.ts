@@ -9,21 +9,20 @@ import { deliveryJobOptions, retryScheduleOf, type DeliveryJobData } from './del
 import { totalSpanMs, type RetrySchedule } from './retry-schedule';
 
 /**
- * The outbox relay (transactional outbox → delivery queue), a worker-role process.
+ * The outbox relay (the outbox → its subscribers), a worker-role process.
  *
  * Each pass claims unrelayed outbox rows in id order with `SELECT … FOR UPDATE SKIP LOCKED`, so several
- * worker processes share the work without waiting on each other or taking the same row. For every row it
- * creates one webhook_deliveries row per subscribed endpoint (unique (webhook_id, message_id): idempotent),
- * adds one job per pending delivery (jobId = delivery id: a re-add while the job exists is a no-op, and a
- * job of a finished delivery does nothing) and marks the row relayed, all while holding the row lock. The
- * deliveries are inserted on a second connection and committed before their jobs are added, so a worker
- * never picks up a job whose delivery it cannot see yet.
+ * worker processes share the work without waiting on each other or taking the same row, hands them to each
+ * of its SUBSCRIBERS in turn (today the webhook fan-out; the live diary, emails, review invitations and
+ * analytics are the next ones), and marks the rows relayed once every subscriber has taken them, all while
+ * holding the row lock. A subscriber must be idempotent: a pass that fails before its commit (a subscriber
+ * threw, the process died) leaves the rows unrelayed, and the next pass hands them to every subscriber again.
  *
- * Crash safety: before the final commit the row stays unrelayed and is claimed again on restart; what the
- * next pass repeats (the delivery rows, the job ids) is a no-op.
- *
- * The same loop sweeps for pending deliveries whose job is gone (Redis lost data, or a job failed before its
- * outcome could be recorded) and re-adds them, so a delivery row is never stranded.
+ * The webhook subscriber creates one webhook_deliveries row per subscribed endpoint (unique (webhook_id,
+ * message_id): idempotent) on a second connection, committed before their jobs are added (jobId = delivery
+ * id: a re-add while the job exists is a no-op), so a worker never picks up a job whose delivery it cannot
+ * see yet. The same loop sweeps for pending deliveries whose job is gone (Redis lost data, or a job failed
+ * before its outcome could be recorded) and re-adds them, so a delivery row is never stranded.
  */
 
 export interface RelayOptions {
@@ -43,14 +42,24 @@ export interface RelayDeps {
   dataSource: DataSource;
   queue: Queue<DeliveryJobData>;
   schedule: RetrySchedule;
+  /** Who gets the outbox rows, in order. @defaultValue SUBSCRIBERS */
+  subscribers?: readonly OutboxSubscriber[];
 }
 
-interface OutboxRow {
+/** An outbox row as the relay hands it to subscribers. */
+export interface OutboxRow {
   id: number;
   message_id: string;
   venue_id: string;
   event: string;
   created_at: Date;
+}
+
+/** A consumer of what happened: gets each committed outbox row at least once, in id order per pass. */
+export interface OutboxSubscriber {
+  name: string;
+  /** Takes a pass's rows; must be idempotent (a failed pass hands the same rows again). */
+  handle(deps: RelayDeps, rows: readonly OutboxRow[], now: Date): Promise<void>;
 }
 
 interface WebhookRow {
@@ -83,18 +92,7 @@ export async function relayOutboxBatch(deps: RelayDeps, batchSize = 100, now = n
       [batchSize],
     )) as OutboxRow[];
     if (rows.length > 0) {
-      const planned = await planDeliveries(deps.dataSource, rows, now);
-      for (let i = 0; i < planned.length; i += CHUNK) {
-        const pending = await insertDeliveries(deps.dataSource, planned.slice(i, i + CHUNK));
-        if (pending.length === 0) continue;
-        await deps.queue.addBulk(
-          pending.map((d) => ({
-            name: 'deliver',
-            data: { delivery_id: d.id },
-            opts: deliveryJobOptions(d.id, deps.schedule, deps.schedule.attempts - d.attempts),
-          })),
-        );
-      }
+      for (const subscriber of deps.subscribers ?? SUBSCRIBERS) await subscriber.handle(deps, rows, now);
       await qr.query('UPDATE outbox SET relayed_at = ? WHERE id IN (?)', [now, rows.map((r) => r.id)]);
     }
     await qr.commitTransaction();
@@ -111,7 +109,7 @@ export async function relayOutboxBatch(deps: RelayDeps, batchSize = 100, now = n
  * Fan-out: one delivery per (message, subscribed endpoint). An endpoint gets the messages written after it
  * was registered, not the backlog from before.
  */
-async function planDeliveries(ds: DataSource, rows: OutboxRow[], now: Date): Promise<DeliveryValues[]> {
+async function planDeliveries(ds: DataSource, rows: readonly OutboxRow[], now: Date): Promise<DeliveryValues[]> {
   const venueIds = [...new Set(rows.map((r) => r.venue_id))];
   const hooks = (await ds.query(
     'SELECT id, venue_id, events, created_at FROM webhooks WHERE venue_id IN (?) AND enabled = 1 AND deleted_at IS NULL',
@@ -157,6 +155,28 @@ async function insertDeliveries(ds: DataSource, values: DeliveryValues[]): Promi
   )) as { id: string; webhook_id: string; message_id: string; attempts: number }[];
   return existing.filter((d) => pairs.has(`${d.webhook_id} ${d.message_id}`)).map((d) => ({ id: d.id, attempts: d.attempts }));
 }
+
+/** Today's first subscriber: one webhook delivery (row and job) per (message, subscribed endpoint). */
+export const webhookDeliveries: OutboxSubscriber = {
+  name: 'webhooks',
+  async handle(deps, rows, now) {
+    const planned = await planDeliveries(deps.dataSource, rows, now);
+    for (let i = 0; i < planned.length; i += CHUNK) {
+      const pending = await insertDeliveries(deps.dataSource, planned.slice(i, i + CHUNK));
+      if (pending.length === 0) continue;
+      await deps.queue.addBulk(
+        pending.map((d) => ({
+          name: 'deliver',
+          data: { delivery_id: d.id },
+          opts: deliveryJobOptions(d.id, deps.schedule, deps.schedule.attempts - d.attempts),
+        })),
+      );
+    }
+  },
+};
+
+/** Every consumer of the outbox, in the order they get a pass's rows. */
+export const SUBSCRIBERS: readonly OutboxSubscriber[] = [webhookDeliveries];
 
 /**
  * Re-adds jobs for pending deliveries that are overdue (by 5 × base_ms, 5 s to 5 min) and whose job is

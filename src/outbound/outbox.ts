@@ -1,5 +1,13 @@
+/**
+ * The transactional outbox (CONTRACT §7): the one log of what happened. Every change announces itself with
+ * an entry written in its own transaction, so it commits or rolls back with the change and a crash between
+ * commit and delivery loses nothing. One writer (outboxStatement; writeOutbox runs it on an EntityManager),
+ * one typed builder per resource; outbox-relay.ts hands the committed rows to its subscribers.
+ */
 import type { EntityManager } from 'typeorm';
-import { OutboxMessage } from '../db/entities';
+import type { Booking, BookingStatus, Customer, Sale, SaleItem } from '../db/entities';
+import type { SqlStatement } from '../db/session-pool';
+import { presentSale } from '../domain/views/sale.view';
 import { newId } from '../shared/ids';
 
 /** The outbound webhook events of CONTRACT §7. */
@@ -19,20 +27,53 @@ export interface OutboxEntry {
 }
 
 /**
- * Records an outbound event inside the caller's transaction (transactional outbox): it commits or rolls
- * back with the change it announces, so a crash between commit and enqueue loses nothing.
+ * A booking was created (`before` null) or changed from status `before`: booking.created, booking.cancelled
+ * when it has just been cancelled, else booking.updated. `view` is the booking as the API shows it.
  */
-export async function writeOutbox(em: EntityManager, entry: OutboxEntry, now = new Date()): Promise<string> {
-  const messageId = newId('msg');
-  await em.insert(OutboxMessage, {
-    messageId,
-    venueId: entry.venueId,
-    event: entry.event,
-    resourceId: entry.resourceId,
-    resourceVersion: entry.resourceVersion,
-    payload: JSON.stringify(entry.data),
-    createdAt: now,
-    relayedAt: null,
-  });
-  return messageId;
+export function bookingChanged(before: BookingStatus | null, booking: Pick<Booking, 'id' | 'venueId' | 'version' | 'status'>, view: Record<string, unknown>): OutboxEntry {
+  const event = before === null ? 'booking.created' : booking.status === 'cancelled' && before !== 'cancelled' ? 'booking.cancelled' : 'booking.updated';
+  return { venueId: booking.venueId, event, resourceId: booking.id, resourceVersion: booking.version, data: view };
+}
+
+/** A customer was created or changed; `view` is the customer as the API shows it. */
+export function customerChanged(created: boolean, customer: Pick<Customer, 'id' | 'venueId' | 'version'>, view: Record<string, unknown>): OutboxEntry {
+  return {
+    venueId: customer.venueId,
+    event: created ? 'customer.created' : 'customer.updated',
+    resourceId: customer.id,
+    resourceVersion: customer.version,
+    data: view,
+  };
+}
+
+/** A sale was recorded or changed (a resubmission, a match, a manual link). */
+export function saleRecorded(sale: Sale, items: readonly SaleItem[]): OutboxEntry {
+  return { venueId: sale.venueId, event: 'sale.recorded', resourceId: sale.id, resourceVersion: sale.version, data: presentSale(sale, [...items]) };
+}
+
+/**
+ * THE statement that writes outbox rows (null for no entries): one multi-row INSERT, for a caller that sends
+ * it along with other statements. The rows get ascending ids in the order given, so receivers see the
+ * entries in that order; `messageIds` are the messages' ids, in the same order.
+ */
+export function outboxStatement(entries: readonly OutboxEntry[], now: Date): (SqlStatement & { messageIds: string[] }) | null {
+  if (!entries.length) return null;
+  const messageIds = entries.map(() => newId('msg'));
+  return {
+    sql: `INSERT INTO outbox (message_id, venue_id, event, resource_id, resource_version, payload, created_at, relayed_at)
+     VALUES ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?, NULL)').join(', ')}`,
+    params: entries.flatMap((e, i) => [messageIds[i], e.venueId, e.event, e.resourceId, e.resourceVersion, JSON.stringify(e.data), now]),
+    messageIds,
+  };
+}
+
+/** Writes entries inside the caller's transaction (outboxStatement on an EntityManager); resolves with the message ids. */
+export async function writeOutbox(em: EntityManager, entry: OutboxEntry, now?: Date): Promise<string>;
+export async function writeOutbox(em: EntityManager, entries: readonly OutboxEntry[], now?: Date): Promise<string[]>;
+export async function writeOutbox(em: EntityManager, entries: OutboxEntry | readonly OutboxEntry[], now = new Date()): Promise<string | string[]> {
+  const list = Array.isArray(entries) ? (entries as readonly OutboxEntry[]) : [entries as OutboxEntry];
+  const statement = outboxStatement(list, now);
+  if (statement) await em.query(statement.sql, statement.params);
+  const ids = statement?.messageIds ?? [];
+  return Array.isArray(entries) ? ids : ids[0]!;
 }

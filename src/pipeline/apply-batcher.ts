@@ -5,7 +5,7 @@ import {
   type ApplyContext,
   type ApplyOutcome,
   BatchNotApplicable,
-} from '../domain/sales/apply-sale-command';
+} from '../domain/sales/apply-sales';
 import { SessionPool, type SqlStatement } from '../db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../mapping/canonical-commands';
 import { Batcher } from '../shared/batcher';
@@ -87,7 +87,8 @@ function applyContext(req: ApplyRequest): ApplyContext {
 export async function applyOne(ds: DataSource, req: ApplyRequest): Promise<ApplyOutcome> {
   return inTransaction(ds, async (tx) => {
     const applied = await applyCommands(tx, applyContext(req), req.commands);
-    await recordEvent(tx, req.data, req.raw, { status: applied.status, reason: applied.reason, processedAt: new Date() }, false);
+    const finished = { status: applied.status, reason: applied.reason, outcome: applied.results, processedAt: new Date() };
+    await recordEvent(tx, req.data, req.raw, finished, false);
     // Freed just before the commit, so whoever sees the event finished may send the next one at once. The
     // sale row stays locked (FOR UPDATE) until the commit, so a next event cannot overtake this one.
     await req.release();
@@ -96,23 +97,22 @@ export async function applyOne(ds: DataSource, req: ApplyRequest): Promise<Apply
 }
 
 /**
- * Marks the events of a batch finished (every row exists: the processing write made it): one UPDATE per
- * distinct outcome, as a rule a single one for the whole batch (a plain `WHERE id IN`, no per-row CASE
- * for the database to evaluate).
+ * Marks the events of a batch finished (every row exists: the processing write made it), each with its
+ * status, reason and what its commands did (`outcome`), in one UPDATE for the whole batch: the values picked
+ * by id (`ELT(FIELD(id, …), …)`: the events' reasons and outcomes differ, so no grouping would make it one).
  */
 function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOutcome[], now: Date): SqlStatement[] {
-  const groups = new Map<string, { status: string; reason: string | null; ids: string[] }>();
-  reqs.forEach((r, i) => {
-    const { status, reason } = outcomes[i]!;
-    const key = JSON.stringify([status, reason]);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { status, reason, ids: [] }));
-    group.ids.push(r.data.eventId);
-  });
-  return [...groups.values()].map((g) => ({
-    sql: 'UPDATE inbound_events SET status = ?, reason = ?, processed_at = ?, updated_at = ? WHERE id IN (?)',
-    params: [g.status, storedReason(g.reason), now, now, g.ids],
-  }));
+  const ids = reqs.map((r) => r.data.eventId);
+  const pick = `ELT(FIELD(id, ${ids.map(() => '?').join(', ')}), ${ids.map(() => '?').join(', ')})`;
+  return [{
+    sql: `UPDATE inbound_events SET status = ${pick}, reason = ${pick}, outcome = ${pick}, processed_at = ?, updated_at = ? WHERE id IN (?)`,
+    params: [
+      ...ids, ...outcomes.map((o) => o.status),
+      ...ids, ...outcomes.map((o) => storedReason(o.reason)),
+      ...ids, ...outcomes.map((o) => JSON.stringify(o.results)),
+      now, now, ids,
+    ],
+  }];
 }
 
 const saleKeys = (req: ApplyRequest): string[] =>

@@ -13,7 +13,7 @@ import { enqueueInboundEvent, INBOUND_JOB_NAME, type InboundJob, type InboundJob
 
 /** Fields the worker sets on an event as it moves queued → processing → processed | ignored | failed. */
 export type EventRowPatch = Partial<
-  Pick<InboundEvent, 'status' | 'reason' | 'saleId' | 'mappingVersion' | 'output' | 'errors' | 'processedAt'>
+  Pick<InboundEvent, 'status' | 'reason' | 'saleId' | 'mappingVersion' | 'output' | 'errors' | 'outcome' | 'processedAt'>
 >;
 
 /** Patch fields → columns. */
@@ -24,6 +24,7 @@ const PATCH_COLUMNS: Readonly<Record<keyof EventRowPatch, string>> = {
   mappingVersion: 'mapping_version',
   output: 'output',
   errors: 'errors',
+  outcome: 'outcome',
   processedAt: 'processed_at',
 };
 
@@ -61,7 +62,7 @@ export async function recordEvent(
     const value = patch[key];
     if (value === undefined) continue;
     sets.push(`${PATCH_COLUMNS[key]} = ?`);
-    values.push(key === 'output' || key === 'errors' ? json(value) : key === 'reason' ? storedReason(value as string | null) : value);
+    values.push(key === 'output' || key === 'errors' || key === 'outcome' ? json(value) : key === 'reason' ? storedReason(value as string | null) : value);
   }
   sets.push('updated_at = ?');
   values.push(now);
@@ -75,9 +76,9 @@ export async function recordEvent(
   const insert = async (): Promise<void> => {
     await em.query(
       `INSERT INTO inbound_events
-         (id, partner, event_type, raw_payload, status, reason, sale_id, attempts, mapping_version, output, errors,
+         (id, partner, event_type, raw_payload, status, reason, sale_id, attempts, mapping_version, output, errors, outcome,
           received_at, processed_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         data.eventId,
         data.partner,
@@ -90,6 +91,7 @@ export async function recordEvent(
         patch.mappingVersion ?? null,
         json(patch.output),
         json(patch.errors),
+        json(patch.outcome),
         new Date(data.receivedAt),
         patch.processedAt ?? null,
         now,
@@ -143,7 +145,7 @@ export function presentEvent(e: InboundEvent): EventView {
   };
 }
 
-/** Detail: adds the raw payload and what the mapping made of it. */
+/** Detail: adds the raw payload, what the mapping made of it and what each command did. */
 export function presentEventDetail(e: InboundEvent): Record<string, unknown> {
   return {
     ...presentEvent(e),
@@ -151,6 +153,8 @@ export function presentEventDetail(e: InboundEvent): Record<string, unknown> {
     mapping_version: e.mappingVersion,
     output: e.output ?? null,
     errors: e.errors ?? [],
+    // Per command: {venue_id, sale, booking, match, unmatched_reason} (Tablesync ids), once processed.
+    outcome: e.outcome ?? null,
   };
 }
 

@@ -2,7 +2,7 @@ import { DelayedError, type Queue, UnrecoverableError } from 'bullmq';
 import { isDatabaseUnavailable } from '../db/db-errors';
 import type { DataSource } from 'typeorm';
 import { InboundEvent } from '../db/entities';
-import type { ApplyOutcome } from '../domain/sales/apply-sale-command';
+import type { ApplyOutcome } from '../domain/sales/apply-sales';
 import type { DatabaseWait } from '../jobs/database-wait';
 import type { PartnerSnapshot } from '../ingest/partner-cache';
 import type { ClaimResult, SaleLock } from '../ingest/sale-lock';
@@ -173,7 +173,7 @@ async function processPayload(ctx: PipelineContext, job: InboundJob, token: stri
     const claim = holdsSalesFromIngest(job, sales) ? ({ claimed: true } as const) : await claimSales(ctx, data.partner, sales, eventId, log);
     if (!claim.claimed) return await park(ctx, job, token, sales, claim, log, record);
 
-    const processing: EventRowPatch = { status: 'processing', reason: null, errors: null, saleId: saleIds[0] ?? null, ...output };
+    const processing: EventRowPatch = { status: 'processing', reason: null, errors: null, outcome: null, saleId: saleIds[0] ?? null, ...output };
     const request: ApplyRequest = {
       data,
       raw,
@@ -190,8 +190,15 @@ async function processPayload(ctx: PipelineContext, job: InboundJob, token: stri
     await ctx.beforeApply?.(eventId);
     const outcome: ApplyOutcome = ctx.applier ? await ctx.applier.apply(request) : await applyOne(ctx.dataSource, request);
     ctx.metrics.inboundEvents.inc({ partner: data.partner, outcome: outcome.status });
+    if (outcome.status === 'failed') {
+      // Written as failed with nothing else (a sale in another currency): a mapping fix and a replay recover it.
+      log.warn({ reason: outcome.reason }, 'inbound event failed');
+      throw new EventFailed(outcome.reason ?? 'a command failed');
+    }
     log.info({ status: outcome.status, reason: outcome.reason, sale_ids: saleIds }, 'inbound event applied');
-    return { event_id: eventId, status: outcome.status, reason: outcome.reason, sale_ids: saleIds };
+    // The POS's answer (ack "processed") carries a reason for an ignored event only; why a processed sale stayed
+    // unmatched is for the partner manager, in the event log and detail.
+    return { event_id: eventId, status: outcome.status, reason: outcome.status === 'ignored' ? outcome.reason : null, sale_ids: saleIds };
   } catch (err) {
     if (err instanceof EventFailed || err instanceof DelayedError) throw err;
     if (ctx.databaseWait && isDatabaseUnavailable(err)) return await waitForDatabase(ctx, job, sales, err, log);

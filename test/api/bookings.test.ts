@@ -215,8 +215,8 @@ describe('booking API: bookings', () => {
       const saleId = `sl_wait_${Date.now()}`;
       await q(
         `INSERT INTO sales (id, partner, sale_id, venue_id, location_id, booking_id, match_method, status, total, currency,
-           table_number, covers, opened_at, received_at, match_at, version, created_at, updated_at)
-         VALUES (?, 'testpos', ?, ?, 'loc-1', NULL, NULL, 'closed', 3100, 'GBP', '1', 2, ?, ?, ?, 1, ?, ?)`,
+           table_number, venue_table_number, covers, opened_at, received_at, match_at, version, created_at, updated_at)
+         VALUES (?, 'testpos', ?, ?, 'loc-1', NULL, NULL, 'closed', 3100, 'GBP', '1', '1', 2, ?, ?, ?, 1, ?, ?)`,
         [saleId, saleId, venue.id, opened, opened, opened, opened, opened],
       );
       const res = await book({ date: d, time: '18:00', party_size: 2, table_id: tableId(venue, 1) });

@@ -31,6 +31,7 @@ async function insertSale(
     discount: null,
     currency: 'GBP',
     tableNumber: '3',
+    venueTableNumber: rest.tableNumber === undefined ? '3' : rest.tableNumber,
     covers: 2,
     sourceVersion: null,
     payments: null,

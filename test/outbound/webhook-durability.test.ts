@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { compose, type Composed } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import { retryScheduleOf } from '../../src/outbound/deliver-webhook.worker';
-import { relayOutboxBatch, requeueStrandedDeliveries, type RelayDeps } from '../../src/outbound/outbox-relay';
+import { relayOutboxBatch, requeueStrandedDeliveries, SUBSCRIBERS, type OutboxSubscriber, type RelayDeps } from '../../src/outbound/outbox-relay';
 import { queuePrefix } from '../../src/jobs/queues';
 import { createLogger } from '../../src/shared/logger';
 import { createApiKey, createVenue } from '../helpers/fixtures';
@@ -226,5 +226,25 @@ describe('outbound webhooks: nothing is lost', () => {
       "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ? AND status = 'succeeded' AND attempts = 1", [wh.id],
     )) as { n: number }[];
     expect(Number(rows[0]!.n)).toBe(60);
+  });
+
+  it('hands every outbox row to each subscriber in order, and a pass whose subscriber fails leaves the rows for the next pass', async () => {
+    const seen: string[] = [];
+    const recorder = (name: string): OutboxSubscriber => ({ name, handle: async (_deps, rows) => void seen.push(...rows.map((r) => `${name}:${r.message_id}`)) });
+    const failing: OutboxSubscriber = { name: 'failing', handle: async () => { throw new Error('subscriber down'); } };
+    const drain = async (subscribers: OutboxSubscriber[]) => {
+      while ((await relayOutboxBatch({ ...relayDeps(), subscribers })) > 0);
+    };
+    await drain([]);
+    const ids = [await writeEvent(ds(), venueId, 'booking.created'), await writeEvent(ds(), venueId, 'booking.updated', {}, 2)];
+
+    await expect(relayOutboxBatch({ ...relayDeps(), subscribers: [recorder('first'), failing] })).rejects.toThrow('subscriber down');
+    for (const id of ids) expect(await relayedAt(id)).toBeNull();
+
+    seen.length = 0;
+    await drain([recorder('first'), recorder('second')]);
+    expect(seen).toEqual([...ids.map((id) => `first:${id}`), ...ids.map((id) => `second:${id}`)]);
+    for (const id of ids) expect(await relayedAt(id)).toBeInstanceOf(Date);
+    expect(SUBSCRIBERS.map((x) => x.name)).toEqual(['webhooks']);
   });
 });

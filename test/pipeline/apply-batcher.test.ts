@@ -100,15 +100,16 @@ describe('inbound applier: processing rows of events starting together', () => {
     );
     await batched.close();
     expect(fallbacks).not.toHaveBeenCalled();
+    const unmatched = expect.stringMatching(/^sale sl_\w+ unmatched: no booking id or table number$/);
     expect(outcomes.map((o) => [o.status, o.reason])).toEqual([
-      ['processed', null],
-      ['processed', null],
+      ['processed', unmatched],
+      ['processed', unmatched],
       ['ignored', 'unknown location loc-unknown'],
       ['ignored', 'integration disabled for location loc-off'],
     ]);
     const [r1, r2, r3, r4] = await rows(events);
-    expect(r1).toMatchObject({ status: 'processed', reason: null, attempts: 1 });
-    expect(r2).toMatchObject({ status: 'processed', reason: null, attempts: 1 });
+    expect(r1).toMatchObject({ status: 'processed', reason: outcomes[0]!.reason, attempts: 1 });
+    expect(r2).toMatchObject({ status: 'processed', reason: outcomes[1]!.reason, attempts: 1 });
     expect(r3).toMatchObject({ status: 'ignored', reason: 'unknown location loc-unknown', attempts: 1 });
     expect(r4).toMatchObject({ status: 'ignored', reason: 'integration disabled for location loc-off', attempts: 1 });
     for (const r of [r1, r2, r3, r4]) expect(r!.processedAt).toBeInstanceOf(Date);

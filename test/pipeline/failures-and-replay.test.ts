@@ -57,7 +57,8 @@ describe('inbound pipeline: failures, retries and replay', () => {
   });
 
   it('fails with the schema errors when the mapping outputs an invalid command, keeping the output', async () => {
-    const p = await partnerWithMapping('{"type": "sale", "location_id": location_id, "sale_id": sale.id, "status": "eaten", "total": "lots"}');
+    // "extra": not a field of the command (a root error, at path "").
+    const p = await partnerWithMapping('{"type": "sale", "location_id": location_id, "sale_id": sale.id, "status": "eaten", "total": "lots", "extra": 1}');
     const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: uniq('S') }));
     const row = await waitForEvent(t, res.body.event_id);
     expect(row.status).toBe('failed');
@@ -85,7 +86,9 @@ describe('inbound pipeline: failures, retries and replay', () => {
     expect(replay.status).toBe(202);
     expect(replay.body).toEqual({ status: 'accepted', event_id: eventId });
     const row = await waitForEvent(t, eventId, ['processed']);
-    expect(row).toMatchObject({ status: 'processed', mappingVersion: 2, attempts: 2, reason: null, errors: null });
+    // Processed; the sale (no table number) is kept unmatched, and the log says why.
+    expect(row).toMatchObject({ status: 'processed', mappingVersion: 2, attempts: 2, errors: null });
+    expect(row.reason).toMatch(/^sale sl_\w+ unmatched: no booking id or table number$/);
     const sales = await salesOf(t, p.name, saleId);
     expect(sales).toHaveLength(1);
     expect(Number(sales[0]!.total)).toBe(1234);

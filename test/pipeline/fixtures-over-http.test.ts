@@ -11,6 +11,7 @@ import {
   readPartnerManifest,
   type FixtureCase,
 } from '../../src/mapping/fixture-runner';
+import { instantToLocal } from '../../src/domain/bookings/venue-time';
 import { createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { insertBooking, linkLocation, salesOf, signedPost, waitForEvent, type TestPartner } from '../helpers/partner';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
@@ -47,11 +48,15 @@ const cases = discoverFixtureCases();
 
 describe('shipped partner fixtures over HTTP', () => {
   let t: TestApp;
-  let venue: CreatedVenue;
+  /** One venue per currency: a sale in another currency than its venue's fails (CONTRACT §5). */
+  const venues = new Map<string, CreatedVenue>();
+  const venueFor = async (currency: string): Promise<CreatedVenue> => {
+    if (!venues.has(currency)) venues.set(currency, await createVenue(t, { currency }));
+    return venues.get(currency)!;
+  };
 
   beforeAll(async () => {
     t = await startTestApp();
-    venue = await createVenue(t);
   });
   afterAll(() => t.stop());
 
@@ -60,16 +65,17 @@ describe('shipped partner fixtures over HTTP', () => {
     expect(new Set(cases.map((c) => c.partner))).toEqual(new Set(partners));
   });
 
-  /** The fixture's bookings exist, unseated, in the one venue every test partner's locations point at. */
-  async function ensureBooking(ref: string): Promise<Booking> {
+  /**
+   * The fixture's bookings exist, unseated, in the fixture's venue, around `at` (a booking_status applies
+   * only while its booking could be at the table).
+   */
+  async function ensureBooking(ref: string, venue: CreatedVenue, at: Date): Promise<Booking> {
     const em = t.composed.deps.dataSource.manager;
     const byId = ref.startsWith('bk_');
+    const local = instantToLocal(at, venue.json.timezone as string);
     const found = await em.findOne(Booking, { where: byId ? { id: ref } : { reference: ref } });
-    if (found) {
-      await em.update(Booking, { id: found.id }, { status: 'confirmed' });
-      return found;
-    }
-    const booking = await insertBooking(t, venue, { date: '2026-05-01', time: '19:00' });
+    if (found) await em.delete(Booking, { id: found.id });
+    const booking = await insertBooking(t, venue, { date: local.date, time: local.time });
     await em.update(Booking, { id: booking.id }, byId ? { id: ref } : { reference: ref });
     return em.findOneByOrFail(Booking, byId ? { id: ref } : { reference: ref });
   }
@@ -92,11 +98,17 @@ describe('shipped partner fixtures over HTTP', () => {
     };
     const expected = asCommandList(JSON.parse(readFileSync(c.expectedPath, 'utf8'))) as CanonicalCommand[];
     const unknownLocation = c.caseName.includes('unknown-location');
+    const currency = expected.flatMap((cmd) => (cmd.type === 'sale' && cmd.currency ? [cmd.currency] : []))[0] ?? 'GBP';
+    const venue = await venueFor(currency);
     if (!unknownLocation) {
       for (const cmd of expected) await linkLocation(t, partner.name, String(cmd.location_id), venue.id);
     }
     const bookings = new Map<string, Booking>();
-    for (const cmd of expected) if (cmd.booking_id) bookings.set(String(cmd.booking_id), await ensureBooking(String(cmd.booking_id)));
+    for (const cmd of expected) {
+      if (!cmd.booking_id) continue;
+      const at = cmd.type === 'booking_status' && cmd.at ? new Date(cmd.at) : new Date();
+      bookings.set(String(cmd.booking_id), await ensureBooking(String(cmd.booking_id), venue, at));
+    }
 
     const eventType = c.eventType === FALLBACK_EVENT_TYPE ? 'some.unhandled.event' : c.eventType;
     const raw = readFileSync(c.payloadPath);

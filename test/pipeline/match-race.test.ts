@@ -4,7 +4,7 @@ import { createBooking } from '../../src/domain/bookings/create-booking';
 import { updateBooking } from '../../src/domain/bookings/update-booking';
 import { inDiaryTransaction, type VenueRef } from '../../src/domain/bookings/venue-context';
 import { normalizeContact } from '../../src/domain/customers/upsert-customer';
-import type { ApplyOutcome } from '../../src/domain/sales/apply-sale-command';
+import type { ApplyOutcome } from '../../src/domain/sales/apply-sales';
 import type { SaleCommand } from '../../src/mapping/canonical-commands';
 import { applyOne, InboundApplier, type ApplyRequest } from '../../src/pipeline/apply-batcher';
 import { newId } from '../../src/shared/ids';

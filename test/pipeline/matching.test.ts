@@ -1,5 +1,5 @@
 import { OutboxMessage, Sale } from '../../src/db/entities';
-import { applySaleBatch, entityManagerSession } from '../../src/domain/sales/apply-sale-command';
+import { applySaleBatch, entityManagerSession } from '../../src/domain/sales/apply-sales';
 import { rematchSalesForBooking } from '../../src/domain/sales/match-sale';
 import type { SaleCommand } from '../../src/mapping/canonical-commands';
 import { createVenue, type CreatedVenue } from '../helpers/fixtures';
@@ -142,7 +142,7 @@ describe('matching a sale to its booking (CONTRACT §5)', () => {
       commands: [{ type: 'sale', location_id: loc, sale_id: uniq('S'), status: 'closed', total: 100, currency: 'GBP', table_number: table, opened_at: openedAt } as SaleCommand],
     }));
     const { outcomes } = await ds.transaction((em) => applySaleBatch(entityManagerSession(em), ds, events));
-    expect(outcomes.map((o) => (o.results[0] as { bookingId?: string | null }).bookingId ?? null)).toEqual(cases.map((c) => c[3]));
+    expect(outcomes.map((o) => o.results[0]!.booking)).toEqual(cases.map((c) => c[3]));
     const stored = await Promise.all(events.map(async (e) => (await salesOf(t, p.name, String(e.commands[0]!.sale_id)))[0]!));
     expect(stored.map((s) => s.bookingId)).toEqual(cases.map((c) => c[3]));
     expect(stored.map((s) => s.matchMethod)).toEqual(cases.map((c) => (c[3] ? 'table_time' : null)));

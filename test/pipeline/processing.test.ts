@@ -42,7 +42,9 @@ describe('inbound pipeline: applying POS events (CONTRACT §4, §5)', () => {
   it('records a sale with its items and announces sale.recorded in the outbox', async () => {
     const saleId = uniq('S');
     const row = await send(p, 'sale.updated', saleEvent({ id: saleId, total: 4250, covers: 2, table: 3 }));
-    expect(row).toMatchObject({ status: 'processed', reason: null, saleId, attempts: 1, mappingVersion: 1 });
+    expect(row).toMatchObject({ status: 'processed', saleId, attempts: 1, mappingVersion: 1 });
+    // No booking at table 3: the sale is kept unmatched and the log says why (venue-local times).
+    expect(row.reason).toMatch(/^sale sl_\w+ unmatched: no booking at table 3 between /);
     expect(row.processedAt).toBeInstanceOf(Date);
     const [sale] = await salesOf(t, p.name, saleId);
     expect(sale).toMatchObject({ venueId: venue.id, locationId: 'loc-1', status: 'closed', currency: 'GBP', tableNumber: '3', covers: 2, version: 1 });
@@ -138,14 +140,14 @@ describe('inbound pipeline: applying POS events (CONTRACT §4, §5)', () => {
 
     // Completing a confirmed booking walks it through seated; cancelling sends booking.cancelled.
     const confirmed = await insertBooking(t, venue, { date: '2026-06-02', time: '12:00', table: 1 });
-    await send(p, 'table.closed', { location_id: 'loc-1', booking_reference: confirmed.reference });
+    await send(p, 'table.closed', { location_id: 'loc-1', booking_reference: confirmed.reference, closed_at: '2026-06-02T12:30:00.000Z' });
     expect((await t.composed.deps.dataSource.manager.findOneByOrFail(Booking, { id: confirmed.id })).status).toBe('completed');
     const toCancel = await insertBooking(t, venue, { date: '2026-06-03', time: '12:00', table: 1 });
-    await send(p, 'table.closed', { location_id: 'loc-1', booking_reference: toCancel.id, status: 'cancelled' });
+    await send(p, 'table.closed', { location_id: 'loc-1', booking_reference: toCancel.id, status: 'cancelled', closed_at: '2026-06-03T10:50:00.000Z' });
     expect((await outbox(toCancel.id)).map((m) => m.event)).toEqual(['booking.cancelled']);
 
     // An impossible change is ignored with its reason, and nothing is written.
-    const done = await send(p, 'table.closed', { location_id: 'loc-1', booking_reference: toCancel.id, status: 'seated' });
+    const done = await send(p, 'table.closed', { location_id: 'loc-1', booking_reference: toCancel.id, status: 'seated', closed_at: '2026-06-03T11:00:00.000Z' });
     expect(done).toMatchObject({ status: 'ignored', reason: expect.stringMatching(/cancelled booking .* cannot become seated/) });
     expect(await outbox(toCancel.id)).toHaveLength(1);
     const nobody = await send(p, 'table.closed', { location_id: 'loc-1', booking_reference: 'TS-NOPE' });

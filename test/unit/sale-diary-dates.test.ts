@@ -1,5 +1,5 @@
 import { claimedDates } from '../../src/domain/bookings/venue-context';
-import { holdsTime, saleDiaryDates } from '../../src/domain/sales/match-sale';
+import { holdsTime, saleDiaryDates } from '../../src/domain/sales/match-query';
 
 const MIN = 60_000;
 

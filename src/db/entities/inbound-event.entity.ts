@@ -17,6 +17,8 @@ export class InboundEvent {
   @Column({ name: 'mapping_version', type: 'int', nullable: true }) mappingVersion!: number | null;
   @Column({ type: 'json', nullable: true }) output!: unknown;
   @Column({ type: 'json', nullable: true }) errors!: unknown;
+  /** What each command did (venue, sale and booking written, match or why none): see CommandOutcome. */
+  @Column({ type: 'json', nullable: true }) outcome!: unknown;
   @Column({ name: 'received_at', type: 'datetime', precision: 3 }) receivedAt!: Date;
   @Column({ name: 'processed_at', type: 'datetime', precision: 3, nullable: true }) processedAt!: Date | null;
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt!: Date;

@@ -20,7 +20,10 @@ export class Sale {
   @Column({ type: 'bigint', nullable: true }) tip!: number | null;
   @Column({ type: 'bigint', nullable: true }) discount!: number | null;
   @Column({ type: 'char', length: 3 }) currency!: string;
-  @Column({ name: 'table_number', type: 'varchar', length: 32, nullable: true }) tableNumber!: string | null;
+  /** The POS's own table id or number, as sent. */
+  @Column({ name: 'table_number', type: 'varchar', length: 128, nullable: true }) tableNumber!: string | null;
+  /** The venue table it names (through the location's aliases), else the table number as sent: what re-matching compares. */
+  @Column({ name: 'venue_table_number', type: 'varchar', length: 128, nullable: true }) venueTableNumber!: string | null;
   @Column({ type: 'int', nullable: true }) covers!: number | null;
   @Column({ name: 'opened_at', type: 'datetime', precision: 3, nullable: true }) openedAt!: Date | null;
   @Column({ name: 'closed_at', type: 'datetime', precision: 3, nullable: true }) closedAt!: Date | null;

@@ -32,6 +32,7 @@
  * bookings hold.
  */
 import { AppError } from '../../shared/app-error';
+import { holdsTable } from './booking-lifecycle';
 import {
   MINUTES_PER_DAY,
   addDays,
@@ -150,13 +151,9 @@ export type SlotCheck =
 /** Upper bound for party_size; anything larger than every table is simply unavailable. */
 export const MAX_PARTY_SIZE = 100;
 
-const INACTIVE_STATUSES = new Set(['cancelled', 'no_show']);
 const DEFAULT_EVENT_INTERVAL = 30;
 const MS_PER_MINUTE = 60_000;
 
-export function isActiveBooking(status: string): boolean {
-  return !INACTIVE_STATUSES.has(status);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Grid generation
@@ -299,7 +296,7 @@ function findEvent(input: AvailabilityInput): EventDef {
 // Evaluation
 
 function relevantBookings(input: AvailabilityInput): ExistingBooking[] {
-  return input.bookings.filter((b) => isActiveBooking(b.status) && b.id !== input.exclude_booking_id);
+  return input.bookings.filter((b) => holdsTable(b.status) && b.id !== input.exclude_booking_id);
 }
 
 // String#localeCompare(other, undefined, {numeric: true}), without building a collator per call.

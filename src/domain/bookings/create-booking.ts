@@ -1,14 +1,14 @@
 import { Booking, type Customer } from '../../db/entities';
 import type { SessionPool, SqlStatement, SqlTransaction } from '../../db/session-pool';
 import type { CreateBookingBody } from './booking-input';
-import type { OutboxEntry } from '../../outbound/outbox';
+import { bookingChanged, outboxStatement, writeOutbox, type OutboxEntry } from '../../outbound/outbox';
 import { AppError } from '../../shared/app-error';
 import { newId, randomChars } from '../../shared/ids';
 import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
 import { presentBooking } from '../views/booking.view';
 import { planSlot, type CheckSlotInput, type ExistingBooking, type SlotCheck } from './availability';
 import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './kept-diary';
-import { outboxRowsStatement, waitingSalesProbe, writeOutboxRows } from './booking-sales';
+import { waitingSalesProbe } from './booking-sales';
 import { rematchSalesForBooking } from '../sales/match-sale';
 import {
   bookingsForCheckStatement,
@@ -220,12 +220,12 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
 
   if (waiting) {
     // Sales it takes over announce sale.recorded: after the customer's event, before booking.created.
-    await writeOutboxRows(tx.em, outbox.splice(0), now);
+    await writeOutbox(tx.em, outbox.splice(0), now);
     await rematchSalesForBooking(tx.em, booking, now);
   }
   const view = presentBooking(booking, { table: table ? { id: table.id, number: tableNumber! } : null, customer });
-  outbox.push({ venueId: venue.id, event: 'booking.created', resourceId: booking.id, resourceVersion: 1, data: view });
-  tx.beforeCommit([outboxRowsStatement(outbox, now)!]);
+  outbox.push(bookingChanged(null, booking, view));
+  tx.beforeCommit([outboxStatement(outbox, now)!]);
   return view;
 }
 

@@ -1,10 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { Booking, type BookingStatus } from '../../db/entities';
-import { writeOutbox } from '../../outbound/outbox';
 import { AppError, notFound } from '../../shared/app-error';
 import { checkSlot, slotClaims, type CheckSlotInput, type SlotCheck } from './availability';
-import { rematchWaitingSales } from './booking-sales';
-import { MOVABLE_STATUSES, assertTransition } from './booking-transitions';
+import { MOVABLE_STATUSES } from './booking-lifecycle';
+import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { findBooking, presentOneBooking } from './load-booking';
 import {
   claimedDates,
@@ -74,7 +73,7 @@ async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: Booki
 
 /**
  * PATCH /bookings/:id in one transaction (run inside inDiaryTransaction): status transitions (see
- * booking-transitions.ts), moves re-checked under the diary locks, notes. Any change bumps the version and
+ * booking-lifecycle.ts, change-status.ts), moves re-checked under the diary locks, notes. Any change bumps the version and
  * writes booking.updated (booking.cancelled when it is cancelled); a patch that changes nothing writes nothing.
  * Lock order: the booking row, then (for a move) the venue's tables (shared) and its new dates' diary rows.
  * Creators take tables and diary rows only and never wait on an existing booking's row, so the two never
@@ -87,7 +86,7 @@ export async function updateBooking(em: EntityManager, venue: VenueRef, idOrRefe
 
   const from = booking.status;
   const to = patch.status ?? from;
-  assertTransition(from, to);
+  statusChangeRefusal(booking, to, 'api');
 
   const changes: Partial<Booking> = {};
   const moving = isMove(booking, patch);
@@ -110,18 +109,5 @@ export async function updateBooking(em: EntityManager, venue: VenueRef, idOrRefe
   });
   if (!changed.length) return presentOneBooking(em, booking);
 
-  Object.assign(changes, { version: booking.version + 1, updatedAt: now });
-  await em.update(Booking, { id: booking.id }, changes);
-  Object.assign(booking, changes);
-
-  if (moving || to !== from) await rematchWaitingSales(em, booking, null, now);
-  const view = await presentOneBooking(em, booking);
-  await writeOutbox(em, {
-    venueId: venue.id,
-    event: to === 'cancelled' && from !== 'cancelled' ? 'booking.cancelled' : 'booking.updated',
-    resourceId: booking.id,
-    resourceVersion: booking.version,
-    data: view,
-  }, now);
-  return view;
+  return saveBookingChange(em, booking, changes, now);
 }

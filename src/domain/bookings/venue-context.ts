@@ -32,6 +32,7 @@ import {
   type Availability,
 } from './availability';
 import { addDays, instantToLocal, instantToLocalDate } from './venue-time';
+import { holdsTableSql } from './booking-lifecycle';
 import { isDeadlock } from '../../db/db-errors';
 
 /** What a request knows about its venue (from the API key). */
@@ -261,7 +262,7 @@ export async function loadBookingsOverlapping(em: EntityManager, venueId: string
 export function bookingsOverlappingStatement(venueId: string, from: Date, to: Date): SqlStatement {
   return {
     sql: `SELECT id, table_id, start_at, end_at, party_size, status, service_id, event_id FROM bookings
-      WHERE venue_id = ? AND start_at > ? AND start_at < ? AND end_at > ? AND status NOT IN ('cancelled', 'no_show')`,
+      WHERE venue_id = ? AND start_at > ? AND start_at < ? AND end_at > ? AND ${holdsTableSql('status')}`,
     params: [venueId, new Date(from.getTime() - MAX_SITTING_MS), to, from],
   };
 }
@@ -363,7 +364,7 @@ export async function coversByEvent(em: EntityManager, eventIds: string[]): Prom
   if (!eventIds.length) return covers;
   const rows = (await em.query(
     `SELECT event_id, SUM(party_size) AS covers FROM bookings
-      WHERE event_id IN (?) AND status NOT IN ('cancelled', 'no_show') GROUP BY event_id`,
+      WHERE event_id IN (?) AND ${holdsTableSql('status')} GROUP BY event_id`,
     [eventIds],
   )) as { event_id: string; covers: string | number }[];
   for (const r of rows) covers.set(r.event_id, Number(r.covers));

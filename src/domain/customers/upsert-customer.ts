@@ -10,7 +10,7 @@ import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString, 
 import { Not, type EntityManager } from 'typeorm';
 import { Customer } from '../../db/entities';
 import type { SqlStatement } from '../../db/session-pool';
-import { writeOutbox, type OutboxEntry } from '../../outbound/outbox';
+import { customerChanged, writeOutbox, type OutboxEntry } from '../../outbound/outbox';
 import { AppError } from '../../shared/app-error';
 import { newId } from '../../shared/ids';
 import { presentCustomer } from '../views/customer.view';
@@ -159,10 +159,7 @@ export function newCustomer(venueId: string, contact: Contact, currency: string,
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       params: [customer.id, venueId, customer.name, customer.email, customer.emailNormalized, customer.phone, customer.notes, 1, now, now],
     },
-    created: {
-      venueId, event: 'customer.created', resourceId: customer.id, resourceVersion: 1,
-      data: presentCustomer(customer, { visits: 0, spendTotal: 0, currency }),
-    },
+    created: customerChanged(true, customer, presentCustomer(customer, { visits: 0, spendTotal: 0, currency })),
   };
 }
 
@@ -206,10 +203,8 @@ async function updateCustomer(
   Object.assign(changes, { version: c.version + 1, updatedAt: now });
   await em.update(Customer, { id: c.id }, changes);
   const updated = Object.assign(c, changes);
-  const stats = (await customerStats(em, [updated.id])).get(updated.id);
-  await announce(em, {
-    venueId: updated.venueId, event: 'customer.updated', resourceId: updated.id, resourceVersion: updated.version,
-    data: presentCustomer(updated, { visits: stats?.visits ?? 0, spendTotal: stats?.spendTotal ?? 0, currency }),
-  }, now, deferred);
+  const stats = (await customerStats(em, [updated.id], currency)).get(updated.id);
+  const view = presentCustomer(updated, { visits: stats?.visits ?? 0, spendTotal: stats?.spendTotal ?? 0, currency });
+  await announce(em, customerChanged(false, updated, view), now, deferred);
   return updated;
 }

@@ -1,8 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Sale, SaleItem } from '../../db/entities';
-import { writeOutbox } from '../../outbound/outbox';
+import { saleRecorded, writeOutbox } from '../../outbound/outbox';
 import { AppError, notFound } from '../../shared/app-error';
-import { presentSale } from '../views/sale.view';
 import { findVenueBooking } from './list-sales';
 
 export interface ManualMatchInput {
@@ -54,10 +53,6 @@ export async function manualMatchSale(em: EntityManager, input: ManualMatchInput
 
   Object.assign(sale, { bookingId, matchMethod, version: sale.version + 1, updatedAt: now });
   await em.update(Sale, { id: sale.id }, { bookingId, matchMethod, version: sale.version, updatedAt: now });
-  await writeOutbox(
-    em,
-    { venueId: sale.venueId, event: 'sale.recorded', resourceId: sale.id, resourceVersion: sale.version, data: presentSale(sale, items) },
-    now,
-  );
+  await writeOutbox(em, saleRecorded(sale, items), now);
   return { sale, items, changed: true };
 }

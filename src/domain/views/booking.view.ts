@@ -38,14 +38,17 @@ export function presentBooking(b: Booking, rel: BookingRelations): Record<string
   };
 }
 
-/** Booking detail: adds its sales and their spend. Spend counts sales that are not void or refunded. */
+/**
+ * Booking detail: adds its sales and their spend. Spend counts sales that are not void or refunded, in the
+ * venue's currency only: no figure ever adds amounts of different currencies (CONTRACT §5).
+ */
 export function presentBookingDetail(
   b: Booking,
   rel: BookingRelations,
   sales: { sale: Sale; items: SaleItem[] }[],
   currency: string,
 ): Record<string, unknown> {
-  const counted = sales.filter(({ sale }) => sale.status !== 'void' && sale.status !== 'refunded');
+  const counted = sales.filter(({ sale }) => sale.status !== 'void' && sale.status !== 'refunded' && sale.currency === currency);
   return {
     ...presentBooking(b, rel),
     sales: sales.map(({ sale, items }) => presentSale(sale, items)),

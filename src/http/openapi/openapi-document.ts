@@ -26,7 +26,7 @@ import {
   mappingTestResultSchema, mappingVersionSchema, partnerCreatedSchema, partnerSchema, putLocationSchema, putMappingSchema,
   testMappingSchema, updatePartnerSchema,
 } from '../schemas/partner.schema';
-import { listSalesQuerySchema, matchSaleSchema, saleItemResponseSchema, saleResponseSchema } from '../schemas/sale.schema';
+import { listSalesQuerySchema, matchSaleSchema, saleCandidatesResponseSchema, saleItemResponseSchema, saleResponseSchema } from '../schemas/sale.schema';
 import { API_SCOPES, createApiKeySchema, createVenueSchema, type ApiScope } from '../schemas/venue.schema';
 import {
   createdWebhookResponseSchema, createWebhookSchema, listDeliveriesQuerySchema, listWebhooksQuerySchema,
@@ -221,6 +221,18 @@ export const OPERATIONS: readonly Operation[] = [
     id: 'getSale', method: 'get', path: '/api/v1/sales/:id', tag: 'Sales', auth: 'apiKey', scope: 'sales:read',
     summary: 'A sale with its items',
     responses: [{ status: 200, description: 'The sale.', schema: saleResponseSchema, example: SALE_EXAMPLE }],
+    errors: ['not_found'],
+  },
+  {
+    id: 'listSaleCandidates', method: 'get', path: '/api/v1/sales/:id/candidates', tag: 'Sales', auth: 'apiKey', scope: 'sales:read',
+    summary: 'The bookings a sale could belong to, best first',
+    description:
+      "The venue's bookings holding a table whose time (start − 30 min to end + 2 h) holds the sale's time, ranked by table, " +
+      'status (the seated booking at that time first), time and covers, each with its reasons: one click from a manual match.',
+    responses: [{
+      status: 200, description: 'The candidates.', schema: saleCandidatesResponseSchema(bookingSchema),
+      example: { data: [{ booking: BOOKING_EXAMPLE, score: 90, reasons: ['at table 12, as the sale', 'seated', "the sale's time 19:40 is within the booking (19:00–20:30)"] }] },
+    }],
     errors: ['not_found'],
   },
   {

@@ -119,7 +119,20 @@ export const updatePartnerSchema = {
 export interface PutLocationBody {
   venue_id: string;
   enabled?: boolean;
+  tables?: Record<string, string | number>;
 }
+
+/** `tables` on a location link: the POS's own table ids → the venue's table numbers. */
+const TABLE_ALIASES = {
+  type: 'object',
+  description:
+    "The POS's own table ids (GUIDs, names such as \"Bar 3\") mapped to the venue's table numbers; a sale's table_number is " +
+    'looked up here first, then compared with the table numbers as text (trimmed, case-insensitive). Given, it replaces the ' +
+    'map (`{}` clears it); left out, the map is kept.',
+  maxProperties: 1000,
+  additionalProperties: { type: ['string', 'integer'], minLength: 1, maxLength: 32 },
+  example: { '7d3d2a0e-5b7c-4b8a-9f61-3c2b1a0d9e8f': '12', 'Bar 3': '21' },
+} as const;
 
 export const putLocationSchema = {
   $id: 'PutPartnerLocation',
@@ -129,6 +142,7 @@ export const putLocationSchema = {
   properties: {
     venue_id: { type: 'string', minLength: 1, maxLength: 40, example: 'ven_0mhv2k1q3a8x4n2p7r9t1c' },
     enabled: { type: 'boolean', default: true },
+    tables: TABLE_ALIASES,
   },
 } as const;
 
@@ -256,13 +270,14 @@ export const catalogTemplateSchema = {
 
 export const locationSchema = {
   type: 'object',
-  required: ['id', 'partner', 'location_id', 'venue_id', 'enabled', 'created_at', 'updated_at'],
+  required: ['id', 'partner', 'location_id', 'venue_id', 'enabled', 'tables', 'created_at', 'updated_at'],
   properties: {
     id: { type: 'string', example: 'loc_0mhv2k1q3a8x4n2p7r9t1c' },
     partner: PARTNER_NAME,
     location_id: { type: 'string', description: "The POS's own location id, every digit kept.", example: '9765040300495493' },
     venue_id: { type: 'string' },
     enabled: { type: 'boolean' },
+    tables: { ...TABLE_ALIASES, additionalProperties: { type: 'string' } },
     created_at: TIMESTAMP,
     updated_at: TIMESTAMP,
   },
@@ -314,12 +329,30 @@ export const inboundEventSchema = {
 
 export const inboundEventDetailSchema = {
   type: 'object',
-  required: [...inboundEventSchema.required, 'raw_payload', 'mapping_version', 'output', 'errors'],
+  required: [...inboundEventSchema.required, 'raw_payload', 'mapping_version', 'output', 'errors', 'outcome'],
   properties: {
     ...inboundEventSchema.properties,
     raw_payload: { type: ['string', 'null'], description: 'The body exactly as received.' },
     mapping_version: { type: ['integer', 'null'] },
     output: { description: 'What the mapping returned (null before it ran).' },
     errors: { type: 'array', items: { type: 'object' }, description: 'Mapping or schema errors that failed the event.' },
+    outcome: {
+      type: ['array', 'null'],
+      description: 'What each command did, once applied (null before): the venue, the Tablesync sale and booking written, the match or why none.',
+      items: {
+        type: 'object',
+        required: ['type', 'result', 'venue_id', 'sale', 'booking', 'match', 'unmatched_reason', 'reason'],
+        properties: {
+          type: { type: 'string', enum: ['sale', 'booking_status'] },
+          result: { type: 'string', enum: ['applied', 'ignored', 'failed'] },
+          venue_id: { type: ['string', 'null'] },
+          sale: { type: ['string', 'null'], example: 'sl_0mhv2k1q3a8x4n2p7r9t1c' },
+          booking: { type: ['string', 'null'], example: 'bk_0mhv2k1q3a8x4n2p7r9t1c' },
+          match: { type: ['string', 'null'], enum: ['booking_id', 'table_time', 'manual', null] },
+          unmatched_reason: { type: ['string', 'null'], example: 'no booking at table 12 between 18:30 and 21:00 on 2026-05-01' },
+          reason: { type: ['string', 'null'], description: 'Why the command was ignored or failed.' },
+        },
+      },
+    },
   },
 } as const;

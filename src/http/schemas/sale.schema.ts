@@ -129,3 +129,25 @@ export const saleResponseSchema = {
 } as const;
 
 export const saleListResponseSchema = listEnvelopeSchema(saleResponseSchema);
+
+/** `GET /sales/:id/candidates`: the bookings a sale could belong to, best first. */
+export function saleCandidatesResponseSchema(bookingSchema: object) {
+  return {
+    type: 'object',
+    required: ['data'],
+    properties: {
+      data: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['booking', 'score', 'reasons'],
+          properties: {
+            booking: bookingSchema,
+            score: { type: 'integer', minimum: 0, maximum: 100, description: 'Table 40, seated 30, time within the sitting 20 (grace 10), covers 10.' },
+            reasons: { type: 'array', items: { type: 'string' }, example: ['at table 12, as the sale', 'seated', '2 covers, as the sale'] },
+          },
+        },
+      },
+    },
+  } as const;
+}

@@ -18,9 +18,10 @@ export function locationsAdminRouter(deps: AppDeps): Router {
     const locationId = req.params.location_id;
     if (locationId.length > 128) throw fieldError('location_id', 'must be at most 128 characters');
     const partner = await requirePartner(em, req.params.name);
-    const { location, created } = await linkLocation(em, partner, locationId, body);
+    const linked = await linkLocation(em, partner, locationId, body);
+    const { location, created } = linked;
     req.log.info({ partner: partner.name, location_id: locationId, venue_id: location.venueId, created }, 'partner location linked');
-    res.json(presentLocation(partner, location));
+    res.json(presentLocation(partner, linked));
   });
 
   router.get('/partners/:name/locations', async (req, res) => {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../../app-deps';
 import type { Sale } from '../../../db/entities';
+import { saleCandidates } from '../../../domain/sales/candidates';
 import { getSale, itemsOfSales, salesQuery } from '../../../domain/sales/list-sales';
 import { manualMatchSale } from '../../../domain/sales/manual-match';
 import { presentSale } from '../../../domain/views/sale.view';
@@ -51,6 +52,13 @@ export function salesRouter(deps: AppDeps): Router {
     const found = await getSale(em, getAuth(res).venueId, String(req.params.id));
     if (!found) throw notFound('Sale');
     res.json(presentSale(found.sale, found.items));
+  });
+
+  router.get('/sales/:id/candidates', requireScope('sales:read'), async (req, res) => {
+    const auth = getAuth(res);
+    const candidates = await saleCandidates(em, { id: auth.venueId, timezone: auth.venue.timezone }, String(req.params.id));
+    if (!candidates) throw notFound('Sale');
+    res.json({ data: candidates });
   });
 
   router.patch('/sales/:id', requireScope('sales:write'), async (req, res) => {

@@ -1,0 +1,60 @@
+/**
+ * The one way a booking's status changes, whatever asks: `PATCH /api/v1/bookings/:id` (one step of the
+ * machine, else 422 invalid_transition) or a POS `booking_status` command (the forward path, so closing
+ * the table of a confirmed booking completes it via seated; an unreachable status is not an error but a
+ * reason). Both then save through saveBookingChange: one UPDATE with the version bump, waiting sales matched
+ * again, one outbox entry.
+ */
+import type { EntityManager } from 'typeorm';
+import { Booking, type BookingStatus } from '../../db/entities';
+import { bookingChanged, writeOutbox } from '../../outbound/outbox';
+import { rematchWaitingSales } from './booking-sales';
+import { assertTransition, transitionPath } from './booking-lifecycle';
+import { presentOneBooking } from './load-booking';
+
+export type StatusChangeVia = 'api' | 'pos';
+
+/**
+ * Whether `from → to` is allowed for the caller: for the API one step (else throws 422 invalid_transition);
+ * for a POS the forward path (else returns why not). Null: allowed (or no change).
+ */
+export function statusChangeRefusal(booking: Pick<Booking, 'status' | 'reference'>, to: BookingStatus, via: StatusChangeVia): string | null {
+  const from = booking.status;
+  if (via === 'api') {
+    assertTransition(from, to);
+    return null;
+  }
+  if (from === to) return `booking ${booking.reference} is already ${to}`;
+  if (transitionPath(from, to).length === 0) return `a ${from} booking (${booking.reference}) cannot become ${to}`;
+  return null;
+}
+
+/**
+ * Saves changes to a locked booking (inside the caller's transaction): version + 1, the UPDATE, sales
+ * waiting for it matched again when its table, time or status changed, and booking.updated (booking.cancelled
+ * when it has just been cancelled). Returns the booking's view.
+ */
+export async function saveBookingChange(em: EntityManager, booking: Booking, changes: Partial<Booking>, now: Date): Promise<Record<string, unknown>> {
+  const before = booking.status;
+  const rematch = ['status', 'tableId', 'startAt', 'endAt'].some((k) => k in changes);
+  Object.assign(changes, { version: booking.version + 1, updatedAt: now });
+  await em.update(Booking, { id: booking.id }, changes);
+  Object.assign(booking, changes);
+  if (rematch) await rematchWaitingSales(em, booking, null, now);
+  const view = await presentOneBooking(em, booking);
+  await writeOutbox(em, bookingChanged(before, booking, view), now);
+  return view;
+}
+
+/** changeStatus for a locked booking: the refusal (nothing written), or the booking's view after the change. */
+export async function changeBookingStatus(
+  em: EntityManager,
+  booking: Booking,
+  to: BookingStatus,
+  options: { via: StatusChangeVia; now?: Date },
+): Promise<{ refused: string } | { view: Record<string, unknown> }> {
+  const refused = statusChangeRefusal(booking, to, options.via);
+  if (refused) return { refused };
+  if (booking.status === to) return { view: await presentOneBooking(em, booking) };
+  return { view: await saveBookingChange(em, booking, { status: to }, options.now ?? new Date()) };
+}
