@@ -1,23 +1,16 @@
-import express, { Router } from 'express';
-import type { AppDeps } from '../../../app-deps';
-import { adminAuth } from '../../middleware/admin-auth';
-import { apiKeysAdminRouter } from './api-keys.routes';
-import { eventsAdminRouter } from './events.routes';
-import { locationsAdminRouter } from './locations.routes';
-import { mappingsAdminRouter } from './mappings.routes';
-import { partnersAdminRouter } from './partners.routes';
-import { venuesAdminRouter } from './venues.routes';
+import { apiKeysAdminOperations } from './api-keys.routes';
+import { eventsAdminOperations } from './events.routes';
+import { locationsAdminOperations } from './locations.routes';
+import { mappingsAdminOperations } from './mappings.routes';
+import { partnersAdminOperations } from './partners.routes';
+import { venuesAdminOperations } from './venues.routes';
 
-/** `/admin/v1`: every admin resource router, behind the admin token. One line per resource. */
-export function adminRouter(deps: AppDeps): Router {
-  const router = Router();
-  router.use(adminAuth(deps.config.adminToken));
-  router.use(express.json({ limit: '1mb' }));
-  router.use(venuesAdminRouter(deps));
-  router.use(apiKeysAdminRouter(deps));
-  router.use(partnersAdminRouter(deps));
-  router.use(locationsAdminRouter(deps));
-  router.use(mappingsAdminRouter(deps));
-  router.use(eventsAdminRouter(deps));
-  return router;
-}
+/** `/admin/v1`: every admin operation, behind the admin token. One line per resource. */
+export const adminOperations = [
+  ...venuesAdminOperations,
+  ...apiKeysAdminOperations,
+  ...partnersAdminOperations,
+  ...locationsAdminOperations,
+  ...mappingsAdminOperations,
+  ...eventsAdminOperations,
+];

@@ -1,35 +1,19 @@
-import express, { Router } from 'express';
-import type { AppDeps } from '../../../app-deps';
-import { apiKeyCacheOf } from '../../middleware/api-key-cache';
-import { apiKeyAuth, requirePaidPlan } from '../../middleware/api-key-auth';
-import { rateLimit } from '../../middleware/rate-limit';
-import { availabilityRouter } from './availability.routes';
-import { bookingsRouter } from './bookings.routes';
-import { customersRouter } from './customers.routes';
-import { venueRouter } from './venue.routes';
-import { openApiRouter } from './openapi.routes';
-import { salesRouter } from './sales.routes';
-import { webhooksRouter } from './webhooks.routes';
+import { availabilityOperations } from './availability.routes';
+import { bookingOperations } from './bookings.routes';
+import { customerOperations } from './customers.routes';
+import { saleOperations } from './sales.routes';
+import { venueOperations } from './venue.routes';
+import { webhookOperations } from './webhooks.routes';
 
 /**
- * `/api/v1`: the booking API for integrators. Public routes (OpenAPI) come first; everything after
- * `apiKeyAuth` is scoped to the key's venue. One line per resource router.
+ * `/api/v1`: the booking API for integrators, every operation scoped to the caller's venue. One line per
+ * resource. (`GET /api/v1/openapi`, public, is declared beside the surfaces it documents: src/http/surfaces.ts.)
  */
-export function apiRouter(deps: AppDeps): Router {
-  const router = Router();
-  // Public routes (no key) go here.
-  router.use(openApiRouter());
-
-  router.use(apiKeyAuth(apiKeyCacheOf(deps)));
-  router.use(rateLimit(deps.redis, deps.keyPrefix, deps.logger));
-  router.use(requirePaidPlan);
-  router.use(express.json({ limit: '1mb' }));
-  // Resource routers go here, e.g. router.use(bookingsRouter(deps));
-  router.use(venueRouter(deps));
-  router.use(availabilityRouter(deps));
-  router.use(bookingsRouter(deps));
-  router.use(customersRouter(deps));
-  router.use(salesRouter(deps));
-  router.use(webhooksRouter(deps));
-  return router;
-}
+export const integratorApiOperations = [
+  ...venueOperations,
+  ...availabilityOperations,
+  ...bookingOperations,
+  ...customerOperations,
+  ...saleOperations,
+  ...webhookOperations,
+];
