@@ -16,6 +16,7 @@ export const PARTNER_BODY_LIMIT = '1mb';
 interface Parts {
   apiKey: RequestHandler;
   rateLimit: RequestHandler;
+  paidPlan: RequestHandler;
   admin: RequestHandler;
   json: RequestHandler;
   rawBody: RequestHandler;
@@ -26,6 +27,7 @@ function parts(deps: AppDeps): Parts {
   return {
     apiKey: apiKeyAuth(apiKeyCacheOf(deps)),
     rateLimit: rateLimit(deps.redis, deps.keyPrefix, deps.logger),
+    paidPlan: access({ paidPlan: true }),
     admin: adminAuth(deps.config.adminToken),
     json: express.json({ limit: JSON_BODY_LIMIT }),
     // Every body is read whatever its Content-Type (also none): the adapter decides what it can parse.
@@ -42,15 +44,16 @@ function access(needs: AccessNeeds): RequestHandler {
 }
 
 /**
- * The chain an operation's facts imply, in the order the contract's errors take precedence:
- * authenticate (401) → rate limit (429) → access: plan, scope (403) → read the body (400/413/415) →
- * idempotency claim → parse body/query (400) → handler.
+ * The chain an operation's facts imply, in the order its errors have always taken precedence:
+ * authenticate (401) → rate limit (429) → the surface's access (plan, 403) → read the body (400/413/415) →
+ * the operation's access (scope, 403) → idempotency claim → parse body/query (400) → handler.
  */
 function chainOf(op: Operation, p: Parts): RequestHandler[] {
   const chain: RequestHandler[] = [];
   switch (op.auth) {
     case 'apiKey':
-      chain.push(p.apiKey, p.rateLimit, access({ paidPlan: true, scope: op.scope }), p.json);
+      chain.push(p.apiKey, p.rateLimit, p.paidPlan, p.json);
+      if (op.scope) chain.push(access({ paidPlan: false, scope: op.scope }));
       break;
     case 'admin':
       chain.push(p.admin, p.json);
@@ -98,7 +101,7 @@ export function operationsRouter(deps: AppDeps, operations: readonly Operation[]
     router[op.method](op.path, ...chainOf(op, p), handlerOf(op, deps));
     kinds.add(op.auth);
   }
-  if (kinds.has('apiKey')) router.use(p.apiKey, p.rateLimit, access({ paidPlan: true }), p.json);
+  if (kinds.has('apiKey')) router.use(p.apiKey, p.rateLimit, p.paidPlan, p.json);
   if (kinds.has('admin')) router.use(p.admin, p.json);
   return router;
 }
