@@ -1,8 +1,8 @@
 import { issueApiKey, revokeApiKey } from '../../../domain/api-keys/api-keys';
 import { announceApiKeyChange } from '../../middleware/api-key-cache';
-import { apiKeyCreatedResponseSchema } from '../../openapi/response-schemas';
+import { apiKeyCreatedResponseSchema, type ApiKeyCreatedView } from '../../openapi/response-schemas';
 import { bodySchema, defineOperation } from '../../operation';
-import { createApiKeySchema, type CreateApiKeyBody } from '../../schemas/venue.schema';
+import { createApiKeySchema, type ApiScope, type CreateApiKeyBody } from '../../schemas/venue.schema';
 
 export const apiKeysAdminOperations = [
   defineOperation({
@@ -18,16 +18,18 @@ export const apiKeysAdminOperations = [
     errors: ['not_found'],
     handler: ({ dataSource: { manager: em } }) => async ({ body, params, res }) => {
       const { apiKey, key } = await issueApiKey(em, params.venue_id, body);
-      res.status(201).json({
+      const view: ApiKeyCreatedView = {
         id: apiKey.id,
         key,
         name: apiKey.name,
-        scopes: apiKey.scopes,
+        // Checked against API_SCOPES when issued.
+        scopes: apiKey.scopes as ApiScope[],
         prefix: apiKey.prefix,
         venue_id: apiKey.venueId,
         rate_limit_per_minute: apiKey.rateLimitPerMinute,
         created_at: apiKey.createdAt.toISOString(),
-      });
+      };
+      res.status(201).json(view);
     },
   }),
   defineOperation({
