@@ -3,8 +3,6 @@ import { ingestContext, receivePartnerEvent } from '../../ingest/receive-partner
 import { partnerAckResponseSchema } from '../openapi/response-schemas';
 import { defineOperation, type Operation } from '../operation';
 
-export { PARTNER_BODY_LIMIT } from '../mount-operations';
-
 function lowerCaseHeaders(req: Request): Record<string, string> {
   // Node's parser already lower-cases incoming header names.
   const out: Record<string, string> = {};
