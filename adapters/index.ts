@@ -1,7 +1,12 @@
+import { clover } from './clover';
 import { demoPos } from './demo-pos';
 import { generic } from './generic';
 import { lightspeed } from './lightspeed';
+import { loyverse } from './loyverse';
+import { revo } from './revo';
 import { square } from './square';
+import { toast } from './toast';
+import { zettle } from './zettle';
 import type { PartnerAdapter } from './types';
 
 /**
@@ -13,6 +18,11 @@ export const adapters = {
   square,
   lightspeed,
   'demo-pos': demoPos,
+  toast,
+  zettle,
+  clover,
+  revo,
+  loyverse,
 } satisfies Record<string, PartnerAdapter>;
 
 export type AdapterName = keyof typeof adapters;

@@ -43,6 +43,8 @@ export interface PartnerAdapter {
   readonly name: string;
   /** Extra signature schemes this adapter brings, beyond the standard ones. */
   readonly signatureSchemes?: Readonly<Record<string, SignatureVerifier>>;
+  /** The header each of those schemes reads when the partner names none (lower-case; for error messages). */
+  readonly signatureHeaders?: Readonly<Record<string, string>>;
   /** Signers for those extra schemes, so tests and demos can produce real signatures. */
   readonly signatureSigners?: Readonly<Record<string, SignatureSigner>>;
   /** Raw bytes → JSON value. Throw InvalidPayloadError on garbage. Default: parseJsonBody. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes MariaDB (127.0.0.1:3306, root, empty password) and Redis (127.0.0.1:6379) reachable on loopback:
-# leaves running ones alone, starts installed ones, installs missing ones from Debian's packages.
+# leaves running ones alone, starts installed ones, installs missing ones from Debian's packages; installs
+# Debian's Chromium (/usr/bin/chromium) for the browser tests when it is missing.
 # Only the default local addresses are managed; a DATABASE_URL/REDIS_URL elsewhere is the operator's business.
 set -euo pipefail
 
@@ -71,6 +72,17 @@ ensure_redis() {
   wait_port 6379 Redis
 }
 
+# The browser tests (test/web) drive Debian's Chromium through playwright-core: the machines reach Debian's
+# packages but cannot download Playwright's own browser builds.
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then
+    log "Chromium already installed at /usr/bin/chromium"
+    return
+  fi
+  apt_install chromium
+}
+
 ensure_mariadb
 ensure_redis
-log "ready: MariaDB 127.0.0.1:3306, Redis 127.0.0.1:6379"
+ensure_chromium
+log "ready: MariaDB 127.0.0.1:3306, Redis 127.0.0.1:6379, Chromium /usr/bin/chromium"

@@ -13,12 +13,13 @@ import { subscribeToApiKeyChanges } from './http/middleware/api-key-cache';
 import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES } from './jobs/queues';
+import { configureMappings } from './mapping/evaluate-mapping';
 import { syncFileMappings } from './mapping/mapping-store';
 import { startWebhookDeliveryWorker } from './outbound/deliver-webhook.worker';
 import { startStrandedEventSweep } from './pipeline/stranded-events';
 import { startOutboxRelay } from './outbound/outbox-relay';
 import { createInboundEventWorker } from './pipeline/inbound-event.worker';
-import { createLogger, type Logger } from './shared/logger';
+import { createLogger, outageLog, type Logger } from './shared/logger';
 import { createMetrics } from './shared/metrics';
 import { SecretBox } from './shared/secret-box';
 
@@ -32,8 +33,8 @@ export interface Composed {
   readonly deps: AppDeps;
   /** The Express app in roles `all` and `api`. */
   readonly app: Express | null;
-  /** Listens on `port` (default config.port; 0 = any free port). Returns the bound port. */
-  listen(port?: number): Promise<number>;
+  /** Listens on `port` (default config.port; 0 = any free port) at `host` (default config.host). Returns the bound port. */
+  listen(port?: number, host?: string): Promise<number>;
   /** SIGTERM path: stop taking requests and jobs, finish those in flight, close connections. */
   stop(): Promise<void>;
 }
@@ -64,14 +65,9 @@ function commandConnection(opts: RedisConnectionOptions, logger: Logger, name: s
     // requests, the releases of a batch) go out in one write: fewer syscalls on both sides.
     enableAutoPipelining: true,
   });
-  let lastLogged = 0;
-  redis.on('error', (err: Error) => {
-    // A down Redis emits an error per reconnect attempt; log at most every 10 s.
-    if (Date.now() - lastLogged > 10_000) {
-      lastLogged = Date.now();
-      logger.error({ err: err.message, connection: name }, 'redis connection error');
-    }
-  });
+  // A down Redis emits an error per reconnect attempt on every connection: one paced line per process.
+  redis.on('error', (err: Error) => outageLog('redis').report(logger, err, { connection: name }));
+  redis.on('ready', () => outageLog('redis').recovered(logger, { connection: name }));
   return redis;
 }
 
@@ -107,6 +103,7 @@ export interface ComposeOptions {
 /** The ONLY place that constructs infrastructure: DataSource, Redis, queues, the app and the workers. */
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composed> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  configureMappings({ timeoutMs: config.mappingTimeoutMs, maxOutputBytes: config.mappingMaxOutputBytes, threads: config.mappingThreads });
   const ownsDataSource = !options.dataSource;
   const dataSource = options.dataSource ?? (await createDataSource(config.databaseUrl).initialize());
   const redisOpts = redisOptionsFromUrl(config.redisUrl);
@@ -119,7 +116,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     inboundEvents: new Queue(QUEUE_NAMES.inboundEvents, queueOpts),
     webhookDeliveries: new Queue(QUEUE_NAMES.webhookDeliveries, queueOpts),
   };
-  for (const q of Object.values(queues)) q.on('error', (err) => logger.error({ err: err.message, queue: q.name }, 'queue error'));
+  for (const q of Object.values(queues)) q.on('error', (err) => outageLog('redis').report(logger, err, { queue: q.name }));
 
   const servesHttp = config.role !== 'worker';
   const runsWorkers = config.role !== 'api';
@@ -134,7 +131,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             // and may finish before the first read is issued.
             lastEventId: `${Date.now() - 60_000}-0`,
           });
-          queueEvents.on('error', (err) => logger.error({ err: err.message }, 'queue events error'));
+          queueEvents.on('error', (err) => outageLog('redis').report(logger, err, { component: 'queue-events' }));
         }
         return queueEvents;
       }
@@ -176,14 +173,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   return {
     deps,
     app,
-    async listen(port = config.port) {
+    async listen(port = config.port, host = config.host) {
       if (!app) return 0;
       server = createServer(app);
       // Keep-alive longer than a typical load balancer's idle timeout, so the LB closes first.
       server.keepAliveTimeout = 65_000;
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
-        server!.listen(port, () => resolve());
+        server!.listen(port, host, () => resolve());
       });
       return (server.address() as AddressInfo).port;
     },

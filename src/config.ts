@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * The only reader of process.env. Builds a frozen, typed Config and stops the process with a
  * message naming the variable when a value is bad (CONTRACT §1).
@@ -14,6 +16,8 @@ export interface Config {
   readonly redisPrefix: string;
   /** @defaultValue 3000 */
   readonly port: number;
+  /** Address the HTTP server binds (CONTRACT §1); `127.0.0.1` keeps it on loopback. @defaultValue 0.0.0.0 */
+  readonly host: string;
   readonly role: Role;
   /** Admin API is off while null. */
   readonly adminToken: string | null;
@@ -36,6 +40,24 @@ export interface Config {
    * @defaultValue 100
    */
   readonly webhookConcurrency: number;
+  /** The origin guests and venues reach, used in links (invites). @defaultValue http://localhost:$PORT */
+  readonly publicUrl: string;
+  /**
+   * argon2id cost of staff passwords (src/modules/people/passwords.ts): memory in KiB and passes. The
+   * defaults (32 MiB, 3 passes) cost 100–160 ms per hash on the 2-core development machine; tests set a cheap cost.
+   * @defaultValue 32768 KiB, 3 passes
+   */
+  readonly passwordHashMemoryKib: number;
+  readonly passwordHashIterations: number;
+  /**
+   * Time limit of one mapping evaluation (dry run, ingest edge, pipeline). A mapping outside the direct
+   * reader's grammar runs in a thread that is terminated past this. @defaultValue 1000
+   */
+  readonly mappingTimeoutMs: number;
+  /** Largest mapping output, as JSON text; a larger one fails as `mapping_failed`. @defaultValue 1048576 */
+  readonly mappingMaxOutputBytes: number;
+  /** Threads per process that evaluate mappings outside the direct reader's grammar. @defaultValue min(2, cores) */
+  readonly mappingThreads: number;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +108,15 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   return value;
 }
 
+/** A bind address: an IPv4 or IPv6 address, or a host name (`localhost`). */
+function host(env: Env): string {
+  const value = str(env, 'HOST', '0.0.0.0');
+  if (!/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)$/.test(value) || value.length > 253) {
+    throw new ConfigError('HOST', `must be an IP address or host name to bind, like 0.0.0.0 or 127.0.0.1, got "${value}"`);
+  }
+  return value;
+}
+
 function encryptionKey(env: Env, nodeEnv: string): Buffer {
   const raw = env.ENCRYPTION_KEY;
   if (raw === undefined || raw === '') {
@@ -119,12 +150,16 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('WEBHOOK_RETRY_SCHEDULE', 'must look like base_ms=30000,factor=3,max_ms=28800000,attempts=10');
   }
 
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/+$/, '');
+
   return Object.freeze({
     nodeEnv,
     databaseUrl: url(env, 'DATABASE_URL', 'mysql://root@127.0.0.1:3306/tablesync', ['mysql:', 'mariadb:']),
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisPrefix,
-    port: int(env, 'PORT', 3000, 0, 65535),
+    port,
+    host: host(env),
     role,
     adminToken,
     encryptionKey: encryptionKey(env, nodeEnv),
@@ -134,5 +169,11 @@ export function loadConfig(env: Env = process.env): Config {
     ingestAttempts: int(env, 'INGEST_ATTEMPTS', 5, 1, 100),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 64, 1, 1024),
     webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 100, 1, 1000),
+    publicUrl,
+    passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 32768, 64, 4_194_304),
+    passwordHashIterations: int(env, 'PASSWORD_HASH_ITERATIONS', 3, 1, 100),
+    mappingTimeoutMs: int(env, 'MAPPING_TIMEOUT_MS', 1000, 10, 60_000),
+    mappingMaxOutputBytes: int(env, 'MAPPING_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    mappingThreads: int(env, 'MAPPING_THREADS', Math.max(1, Math.min(2, availableParallelism())), 1, 64),
   });
 }

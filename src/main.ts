@@ -33,8 +33,8 @@ async function main(): Promise<void> {
   if (applied.length) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
 
   const composed = await compose(config, { logger });
-  const port = await composed.listen();
-  logger.info({ role: config.role, port: composed.app ? port : null }, 'tablesync started');
+  const port = await composed.listen(config.port, config.host);
+  logger.info({ role: config.role, host: composed.app ? config.host : null, port: composed.app ? port : null }, 'tablesync started');
 
   let stopping = false;
   const shutdown = (signal: string) => {

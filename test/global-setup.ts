@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDataSource, ensureDatabase } from '../src/db/data-source';
+import { ensureWebBuild } from '../scripts/web-build';
 
 /**
  * One database and one Redis key prefix per test run, so runs never meet. Migrations run here exactly as
@@ -17,4 +18,7 @@ export default async function globalSetup(): Promise<void> {
   const ds = await createDataSource(process.env.TEST_DATABASE_URL, { poolSize: 1 }).initialize();
   await ds.runMigrations({ transaction: 'each' });
   await ds.destroy();
+
+  // The /app tests serve web/dist: build it here, once per run, when it is missing or older than web/.
+  ensureWebBuild();
 }

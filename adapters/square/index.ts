@@ -33,6 +33,7 @@ const signSquare: SignatureSigner = ({ secret, url, rawBody, header }) => {
 export const square = {
   name: 'square',
   signatureSchemes: { 'square-hmac': verifySquare },
+  signatureHeaders: { 'square-hmac': SQUARE_SIGNATURE_HEADER.toLowerCase() },
   signatureSigners: { 'square-hmac': signSquare },
   parse: (rawBody: Buffer) => parseJsonBody(rawBody),
 } satisfies PartnerAdapter;

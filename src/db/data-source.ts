@@ -4,10 +4,11 @@ import { DataSource } from 'typeorm';
 import { InitialSchema1764000000000 } from '../../migrations/1764000000000-InitialSchema';
 import { DiaryDays1765000000000 } from '../../migrations/1765000000000-DiaryDays';
 import { InboundEventsStatusIndex1766000000000 } from '../../migrations/1766000000000-InboundEventsStatusIndex';
+import { People1767100000000 } from '../../migrations/1767100000000-People';
 import { ALL_ENTITIES } from './entities';
 
 /** Explicit migration list, in order. */
-export const MIGRATIONS = [InitialSchema1764000000000, DiaryDays1765000000000, InboundEventsStatusIndex1766000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, DiaryDays1765000000000, InboundEventsStatusIndex1766000000000, People1767100000000];
 
 interface DbParts {
   host: string;

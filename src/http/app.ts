@@ -8,6 +8,7 @@ import { operationsRouter } from './mount-operations';
 import type { Surface } from './operation';
 import { docsAssetsRouter } from './routes/docs.routes';
 import { ADMIN, INTEGRATOR_API, PARTNER_INGRESS, SERVICE } from './surfaces';
+import { webAppRouter } from './web-app';
 
 const INGEST_PREFIX = `${PARTNER_INGRESS.prefix}/`;
 
@@ -55,6 +56,8 @@ export function createApp(deps: AppDeps): Express {
   installRequestContext(app, deps.logger, deps.metrics);
 
   for (const mount of appMounts(deps)) app.use(mount.path, mount.router);
+  // Pages, not API operations: outside appMounts, so the OpenAPI document leaves them out.
+  app.use('/app', webAppRouter());
 
   app.use(notFoundHandler);
   app.use(errorEnvelope);

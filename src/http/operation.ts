@@ -8,17 +8,18 @@ import type { Request, Response } from 'express';
 import type { AppDeps } from '../app-deps';
 import type { ErrorCode } from '../shared/app-error';
 import { compileQuerySchema } from './pagination';
-import type { Principal, PrincipalVenue } from './principal';
-import type { ApiScope } from './schemas/venue.schema';
+import type { Principal, PrincipalVenue, Scope } from './principal';
 import { compileSchema, parseWith } from './validation';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /**
- * Who may call: an integrator's API key (`/api/v1`, venue-scoped, rate-limited, paid plans), the platform's
- * admin token, a POS (the use case verifies its signature over the raw body), anyone.
+ * Who may call: an integrator's API key or a venue user's session (`/api/v1`, venue-scoped, rate-limited;
+ * keys need a paid plan), the platform's admin token or an operator's session, any signed-in staff member
+ * (`session`: the session routes themselves), a POS (the use case verifies its signature over the raw
+ * body), anyone. A session's writes need its CSRF token.
  */
-export type Auth = 'apiKey' | 'admin' | 'partner' | 'public';
+export type Auth = 'apiKey' | 'admin' | 'session' | 'partner' | 'public';
 
 /** A documented success response. */
 export interface Success {
@@ -66,7 +67,7 @@ export interface OperationContext<P extends string, A extends Auth, B, Q> {
   body: B;
   query: Q;
   /** The authenticated caller; null on partner and public operations (a POS is verified by the use case). */
-  principal: A extends 'apiKey' | 'admin' ? Principal : null;
+  principal: A extends 'apiKey' | 'admin' | 'session' ? Principal : null;
   /** The venue an API-key operation acts on (every query is scoped to it); null elsewhere. */
   venue: A extends 'apiKey' ? PrincipalVenue : null;
 }
@@ -83,9 +84,14 @@ export interface OperationSpec<P extends string, A extends Auth, B, Q> {
   summary: string;
   description?: string;
   auth: A;
-  /** The API-key scope the operation requires (CONTRACT §6). */
-  scope?: A extends 'apiKey' ? ApiScope : never;
+  /** The scope the operation requires (CONTRACT §6; §8 adds staff-only scopes no API key holds). */
+  scope?: A extends 'apiKey' ? Scope : never;
   body?: RequestSchema<B>;
+  /**
+   * The body limit in bytes (body-parsers.ts; default 1 MiB). API bodies are parsed as JSON, admin ones
+   * losslessly (POS ids keep every digit), partner ones read raw for their signature.
+   */
+  bodyLimit?: number;
   bodyExample?: unknown;
   query?: RequestSchema<Q>;
   /** Honours `Idempotency-Key` (CONTRACT §6). */

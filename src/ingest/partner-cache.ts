@@ -7,6 +7,7 @@ import { Partner } from '../db/entities';
 import { type LiveMapping, liveMappings } from '../mapping/mapping-store';
 import { announceChange, ChangeAwareCache, listenForChanges } from '../shared/change-aware-cache';
 import type { Logger } from '../shared/logger';
+import { partnerSecret } from '../domain/partners/partners';
 import type { SecretBox } from '../shared/secret-box';
 import { resolveVerifier } from './signature-schemes';
 
@@ -50,7 +51,7 @@ export function loadPartnerSnapshot(
       );
     }
     const mappings = new Map((await liveMappings(ds.manager, partner.id)).map((m) => [m.eventType, m]));
-    return { partner, secret: secretBox.decrypt(partner.secretEncrypted), adapter, verifier, mappings };
+    return { partner, secret: partnerSecret(secretBox, partner), adapter, verifier, mappings };
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Queue, QueueEvents } from 'bullmq';
+import type { SignatureFailureCode } from '../../adapters/types';
 import type { AppDeps } from '../app-deps';
 import type { ConflictMode } from '../db/entities';
 import { parseNativeEvent } from '../mapping/map-native-event';
@@ -10,6 +11,7 @@ import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import { partnerCacheOf, type PartnerSnapshot } from './partner-cache';
 import { SaleLock } from './sale-lock';
+import { describeMissingSignature, signatureHeadersOf } from './signature-schemes';
 
 /**
  * A POS event at the edge (CONTRACT §4, ARCHITECTURE §C steps 1–8):
@@ -181,6 +183,19 @@ async function ackProcessed(ctx: IngestContext, eventId: string, log: Logger): P
   return { status: 202, body: { status: 'processing', event_id: eventId } };
 }
 
+/** The refusal of an unsigned or wrongly signed request, with what helps fix it (never a secret or a signature). */
+function signatureError(code: SignatureFailureCode, snapshot: PartnerSnapshot, headers: Readonly<Record<string, string>>): AppError {
+  const { signatureScheme: scheme, signatureHeader: header } = snapshot.partner;
+  if (code === 'missing_signature') {
+    const { message, details } = describeMissingSignature(scheme, header, snapshot.adapter, headers);
+    return new AppError('missing_signature', message, details);
+  }
+  return new AppError('invalid_signature', `The signature does not match the request (scheme ${scheme}).`, {
+    scheme,
+    header: signatureHeadersOf(scheme, header, snapshot.adapter)[0] ?? null,
+  });
+}
+
 /** `requestLog` is called only when a line is due: building a request's child logger is not free. */
 export async function receivePartnerEvent(ctx: IngestContext, req: PartnerRequest, requestLog: () => Logger): Promise<PartnerResponse> {
   const snapshot = await findPartner(ctx, req.partner);
@@ -196,11 +211,7 @@ export async function receivePartnerEvent(ctx: IngestContext, req: PartnerReques
     header: partner.signatureHeader ?? undefined,
     now: new Date(),
   });
-  if (!verdict.ok) {
-    throw verdict.code === 'missing_signature'
-      ? new AppError('missing_signature', 'The request carries no signature.')
-      : new AppError('invalid_signature', 'The signature does not match the request body.');
-  }
+  if (!verdict.ok) throw signatureError(verdict.code, snapshot, req.headers);
   if (req.eventType === TEST_NOTIFICATION) return { status: 200, body: { status: 'ok' } };
   if (req.eventType.length > MAX_EVENT_TYPE_LENGTH) {
     throw new AppError('validation_error', `Invalid event_type: at most ${MAX_EVENT_TYPE_LENGTH} characters.`, {

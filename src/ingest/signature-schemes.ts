@@ -188,6 +188,52 @@ export function resolveVerifier(scheme: string, adapter?: PartnerAdapter): Signa
   return own && Object.prototype.hasOwnProperty.call(own, scheme) ? neverThrows(own[scheme]) : undefined;
 }
 
+/**
+ * The headers a scheme reads, signature header first (lower-case): the partner's header, else the scheme's
+ * default (an adapter's own scheme names its default in `signatureHeaders`); standard-webhooks also reads
+ * the id and timestamp headers. For error details only: never a secret or a signature.
+ */
+export function signatureHeadersOf(scheme: string, header?: string | null, adapter?: PartnerAdapter): string[] {
+  if (scheme === 'standard-webhooks') {
+    const names = standardWebhooksHeaderNames(header ?? undefined);
+    return [names.signature, names.id, names.timestamp];
+  }
+  const fallback = isStandardScheme(scheme) ? DEFAULT_SIGNATURE_HEADERS[scheme] : adapter?.signatureHeaders?.[scheme];
+  const name = header || fallback;
+  return name ? [name.toLowerCase()] : [];
+}
+
+/** Header names that look like a signature or credentials (a partner's header set to the wrong name). */
+const LIKELY_SIGNATURE_HEADER = /signature|hmac|sig$|auth|token|webhook-/i;
+
+/**
+ * Why a request counts as unsigned, for `missing_signature`: the headers the scheme reads (`header`, the
+ * signature header, plus `headers` when it reads several) and the likely signature headers that were sent
+ * instead, named in the message so a misnamed header is found at once.
+ */
+export function describeMissingSignature(
+  scheme: string,
+  header: string | null | undefined,
+  adapter: PartnerAdapter | undefined,
+  sent: Readonly<Record<string, string>>,
+): { message: string; details: Record<string, unknown> } {
+  const expected = signatureHeadersOf(scheme, header, adapter);
+  const absent = expected.filter((name) => !sent[name]?.trim());
+  const others = Object.keys(sent).filter((name) => LIKELY_SIGNATURE_HEADER.test(name) && !expected.includes(name)).sort();
+  const wanted = absent.length ? absent : expected;
+  let message = wanted.length
+    ? `The request carries no ${wanted.join(', ')} header${wanted.length > 1 ? 's' : ''} (the ${scheme} scheme reads ${expected.join(', ')}).`
+    : 'The request carries no signature.';
+  if (others.length) {
+    message += ` It does carry ${others.join(', ')}: if that is the signature, set the partner's signature.header to it.`;
+  }
+  const details: Record<string, unknown> = { header: expected[0] ?? null, scheme };
+  if (expected.length > 1) details.headers = expected;
+  if (absent.length && absent.length < expected.length) details.missing = absent;
+  if (others.length) details.sent = others;
+  return { message, details };
+}
+
 /** Every scheme name usable with this adapter (for boot-time checks of partner rows). */
 export function knownSchemes(adapter?: PartnerAdapter): string[] {
   return [...Object.keys(STANDARD_SCHEMES), ...Object.keys(adapter?.signatureSchemes ?? {})];

@@ -18,6 +18,26 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
 };
 
 /**
+ * Job locks of the workers (README "Scaling out"). A worker renews the locks of all its active jobs in one
+ * call every lockDuration / 2 and looks for stalled jobs (a lock gone: its worker died) every
+ * stalledInterval, so a dead worker's jobs run again within about lockDuration + stalledInterval. Shorter
+ * means faster takeover but more renewal traffic and a job taken over (run twice) whenever the event loop
+ * of a live worker stalls longer than lockDuration; both stay well above the longest normal job.
+ */
+export interface WorkerLockOptions {
+  lockDuration: number;
+  stalledInterval: number;
+  /** Recoveries of a job from dead workers before BullMQ fails it (a poison event that kills its worker). */
+  maxStalledCount: number;
+}
+
+/** Inbound events: a mapping (1 s limit) and a few statements; a dead worker's events resume within ~15 s. */
+export const INBOUND_WORKER_LOCKS: Readonly<WorkerLockOptions> = Object.freeze({ lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 2 });
+
+/** Webhook deliveries: one POST of up to 10 s each; taken over within ~25 s. */
+export const DELIVERY_WORKER_LOCKS: Readonly<WorkerLockOptions> = Object.freeze({ lockDuration: 20_000, stalledInterval: 5_000, maxStalledCount: 2 });
+
+/**
  * Closes a BullMQ worker gracefully (active jobs finish). A worker whose connections are still starting
  * gets a short while to become ready first; while Redis is down it never will, hence the bound, and then
  * its connections are closed mid-start (see muteLateConnectionErrors).

@@ -85,10 +85,12 @@ const SAFE = Number.MAX_SAFE_INTEGER;
 // Union types rather than anyOf keep ajv's complaints to one line per field.
 const money = { type: 'integer', minimum: -SAFE, maximum: SAFE } as const;
 const optionalMoney = { type: ['integer', 'null'], minimum: -SAFE, maximum: SAFE } as const;
+/** Not blank: a string of spaces is as absent as an empty one (ids are trimmed before they are stored). */
+const NOT_BLANK = '\\S';
 const id = (maxLength: number) =>
-  ({ type: ['string', 'integer'], minLength: 1, maxLength, minimum: -SAFE, maximum: SAFE }) as const;
+  ({ type: ['string', 'integer'], minLength: 1, maxLength, pattern: NOT_BLANK, minimum: -SAFE, maximum: SAFE }) as const;
 const optionalId = (maxLength: number) =>
-  ({ type: ['string', 'integer', 'null'], minLength: 1, maxLength, minimum: -SAFE, maximum: SAFE }) as const;
+  ({ type: ['string', 'integer', 'null'], minLength: 1, maxLength, pattern: NOT_BLANK, minimum: -SAFE, maximum: SAFE }) as const;
 const optionalTimestamp = { type: ['string', 'null'], format: 'date-time' } as const;
 const optionalString = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
 
@@ -124,7 +126,7 @@ export const SALE_COMMAND_SCHEMA = {
         additionalProperties: false,
         required: ['name', 'quantity', 'total'],
         properties: {
-          name: { type: 'string', minLength: 1, maxLength: 255 },
+          name: { type: 'string', minLength: 1, maxLength: 255, pattern: NOT_BLANK },
           quantity: { type: 'number' },
           total: money,
           unit_price: optionalMoney,
@@ -141,7 +143,7 @@ export const SALE_COMMAND_SCHEMA = {
         additionalProperties: false,
         required: ['method', 'amount'],
         properties: {
-          method: { type: 'string', minLength: 1, maxLength: 64 },
+          method: { type: 'string', minLength: 1, maxLength: 64, pattern: NOT_BLANK },
           amount: money,
           tip: optionalMoney,
         },
@@ -188,6 +190,8 @@ function describe(error: ErrorObject): string {
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'const':
       return `must be ${JSON.stringify(params.allowedValue)}`;
+    case 'pattern':
+      return params.pattern === NOT_BLANK ? 'must not be blank' : (error.message ?? 'is invalid');
     default:
       return error.message ?? 'is invalid';
   }

@@ -22,13 +22,22 @@
  *   mapped path (below) contributes each of its objects;
  * - inside an array constructor only, a mapped path `a.b.{…}`: the names read as above except that arrays
  *   on the way are flattened into the sequence (one level, as JSONata's path steps do), then the object
- *   constructor is applied to each item, every item being a plain object (else JSONata).
+ *   constructor is applied to each item, every item being a plain object (else JSONata);
+ * - a call of a mapping function (`$json`, `$minor`, `$instant`: mapping-functions.ts, the very
+ *   implementations JSONata is given) with E arguments; a result that is an array needs JSONata (it would
+ *   be a sequence there).
+ *
+ * Why it may run in-process (evaluate-mapping.ts): nothing in the grammar loops or recurses (no ranges,
+ * regexes, JSONata functions, lambdas or variables), the AST is at most MAX_NODES nodes, and the mapping
+ * functions are linear in their argument, so a read is linear in the input times the mapping; the clock
+ * is checked every so many constructors and after every function call, and a read past a tenth of the
+ * time limit hands over to the thread pool. The output's size is capped by the plain copy made of it.
  *
  * Guard: the nesting of such an AST is fixed, so the depth JSONata would reach is known when compiling; a
- * mapping deeper than half the depth limit is left to JSONata. Work grows with the input alone (no
- * functions, no recursion); a read that runs past a tenth of the time limit hands over to JSONata, which
- * then applies its own limit.
+ * mapping deeper than half the depth limit is left to JSONata.
  */
+
+import { MAPPING_FUNCTIONS } from './mapping-functions';
 
 /** Returned when the input needs JSONata's own semantics. */
 export const NEEDS_JSONATA: unique symbol = Symbol('needs-jsonata');
@@ -65,6 +74,8 @@ function hasOnly(node: AstNode, keys: readonly string[]): boolean {
   return Object.keys(node).every((k) => keys.includes(k));
 }
 
+const own = Object.prototype.hasOwnProperty;
+
 const LITERAL_TYPES = new Set(['string', 'number', 'value']);
 /** Keys JSONata itself refuses in a constructor (D1013), and one that would set a prototype. */
 const RESERVED_KEYS = new Set(['_jsonata_lambda', '_jsonata_function', '__proto__']);
@@ -72,13 +83,22 @@ const RESERVED_KEYS = new Set(['_jsonata_lambda', '_jsonata_function', '__proto_
 interface Compiled {
   read: Reader;
   depth: number;
+  /** AST nodes read (bounds the work per context). */
+  size: number;
+}
+
+/** A larger mapping goes to the thread pool: the work of one read stays small between clock checks. */
+export const MAX_NODES = 5000;
+
+function overDeadline(clock: Clock): boolean {
+  return Date.now() > clock.deadline;
 }
 
 function literal(node: AstNode): Compiled | null {
   if (!LITERAL_TYPES.has(node.type ?? '') || !hasOnly(node, ['type', 'value', 'position'])) return null;
   const value = node.value;
   if (!(value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) return null;
-  return { read: () => value, depth: 1 };
+  return { read: () => value, depth: 1, size: 1 };
 }
 
 /** The names of a path's plain name steps (from `from`), or null when a step is anything else. */
@@ -91,8 +111,6 @@ function plainNames(steps: AstNode[]): string[] | null {
   return names;
 }
 
-const own = Object.prototype.hasOwnProperty;
-
 function namePath(node: AstNode): Compiled | null {
   if (node.type !== 'path' || !Array.isArray(node.steps) || node.steps.length === 0) return null;
   if (!hasOnly(node, ['type', 'steps', 'position'])) return null;
@@ -101,6 +119,7 @@ function namePath(node: AstNode): Compiled | null {
   return {
     // evaluate(path) → evaluateStep → evaluate(step)
     depth: 2,
+    size: 1 + names.length,
     read: (context) => {
       let current: unknown = context;
       for (const name of names) {
@@ -118,6 +137,7 @@ function objectConstructor(node: AstNode): Compiled | null {
   if (!hasOnly(node, ['type', 'value', 'position', 'lhs'])) return null;
   const fields: [string, Reader][] = [];
   let depth = 1;
+  let size = 1;
   for (const pair of node.lhs as unknown[]) {
     if (!Array.isArray(pair) || pair.length !== 2) return null;
     const key = literal(pair[0] as AstNode);
@@ -127,10 +147,13 @@ function objectConstructor(node: AstNode): Compiled | null {
     if (!value) return null;
     fields.push([k, value.read]);
     depth = Math.max(depth, 1 + value.depth);
+    size += 1 + value.size;
   }
   return {
     depth,
+    size,
     read: (context, clock) => {
+      if ((++clock.ticks & 255) === 0 && overDeadline(clock)) throw new Bail();
       const out: Record<string, unknown> = {};
       for (const [key, read] of fields) {
         const value = read(context, clock);
@@ -152,6 +175,7 @@ function mappedPath(node: AstNode): Compiled | null {
   if (!names || !each) return null;
   return {
     depth: 1 + Math.max(1, each.depth),
+    size: 1 + names.length + each.size,
     read: (context, clock) => {
       let sequence: unknown[] = [context];
       for (const name of names) {
@@ -171,7 +195,6 @@ function mappedPath(node: AstNode): Compiled | null {
       const out: unknown[] = [];
       for (const item of sequence) {
         if (!isPlainObject(item)) return NEEDS_JSONATA;
-        if ((++clock.ticks & 255) === 0 && Date.now() > clock.deadline) throw new Bail();
         const value = each.read(item, clock);
         if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
         out.push(value);
@@ -186,15 +209,18 @@ function arrayConstructor(node: AstNode): Compiled | null {
   if (!hasOnly(node, ['type', 'value', 'position', 'expressions', 'consarray'])) return null;
   const items: { read: Reader; spread: boolean }[] = [];
   let depth = 1;
+  let size = 1;
   for (const expression of node.expressions as AstNode[]) {
     const mapped = mappedPath(expression);
     const item = mapped ?? valueExpression(expression);
     if (!item) return null;
     items.push({ read: item.read, spread: mapped !== null });
     depth = Math.max(depth, 1 + item.depth);
+    size += item.size;
   }
   return {
     depth,
+    size,
     read: (context, clock) => {
       const out: unknown[] = [];
       for (const { read, spread } of items) {
@@ -209,10 +235,48 @@ function arrayConstructor(node: AstNode): Compiled | null {
   };
 }
 
+/** `$minor(a.b, "GBP")`: a mapping function (by its registered name) of value expressions. */
+function functionCall(node: AstNode): Compiled | null {
+  if (node.type !== 'function' || node.value !== '(' || !Array.isArray(node.arguments)) return null;
+  // `name` is set (to undefined) by JSONata's parser on every call node.
+  if (!hasOnly(node, ['type', 'name', 'value', 'position', 'arguments', 'procedure']) || node.name !== undefined) return null;
+  const procedure = node.procedure as AstNode | undefined;
+  if (!procedure || procedure.type !== 'variable' || !hasOnly(procedure, ['type', 'value', 'position'])) return null;
+  const name = procedure.value;
+  if (typeof name !== 'string' || !own.call(MAPPING_FUNCTIONS, name)) return null;
+  const implementation = MAPPING_FUNCTIONS[name]!;
+  const args: Reader[] = [];
+  let depth = 1;
+  let size = 2;
+  for (const argument of node.arguments as AstNode[]) {
+    const value = valueExpression(argument);
+    if (!value) return null;
+    args.push(value.read);
+    depth = Math.max(depth, value.depth);
+    size += value.size;
+  }
+  return {
+    // evaluate(function) → evaluateFunction → evaluate(argument), plus one for margin.
+    depth: 2 + depth,
+    size,
+    read: (context, clock) => {
+      const values: unknown[] = [];
+      for (const read of args) {
+        const value = read(context, clock);
+        if (value === NEEDS_JSONATA) return NEEDS_JSONATA;
+        values.push(value);
+      }
+      const result = implementation(...values);
+      if (overDeadline(clock)) throw new Bail();
+      return Array.isArray(result) ? NEEDS_JSONATA : result;
+    },
+  };
+}
+
 /** What may stand as a constructor's value (or an array constructor's element). */
 function valueExpression(node: AstNode): Compiled | null {
   if (typeof node !== 'object' || node === null) return null;
-  return literal(node) ?? namePath(node) ?? objectConstructor(node) ?? arrayConstructor(node);
+  return literal(node) ?? namePath(node) ?? functionCall(node) ?? objectConstructor(node) ?? arrayConstructor(node);
 }
 
 /**
@@ -223,7 +287,7 @@ export function compileDirectMapping(ast: unknown): DirectMapping | null {
   const node = ast as AstNode;
   if (typeof node !== 'object' || node === null) return null;
   const root = objectConstructor(node) ?? arrayConstructor(node);
-  if (!root) return null;
+  if (!root || root.size > MAX_NODES) return null;
   return {
     depth: root.depth,
     read(input, timeoutMs) {

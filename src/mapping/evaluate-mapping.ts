@@ -1,17 +1,31 @@
 import jsonata from 'jsonata';
 import { AppError } from '../shared/app-error';
 import { compileDirectMapping, type DirectMapping, NEEDS_JSONATA } from './direct-mapping';
+import { MAPPING_FUNCTIONS } from './mapping-functions';
+import { configurePool, runInPool } from './mapping-pool';
 
 /**
- * JSONata 2.x with a time limit and a depth guard: JSONata's own guardrails (its `timeout` and `stack`
- * options), checked synchronously as every node is entered, against a clock and a depth counter that belong
- * to one evaluation (its execution frame), so one cached expression can be evaluated concurrently. (The
- * `__evaluate_entry`/`__evaluate_exit` hooks do the same job, but JSONata awaits them around every node,
- * which made the guard cost a third of an evaluation.) The limits are options of a compiled instance: the
- * default ones are compiled with the mapping, others on first use (cached with it).
- * Limits: the clock is checked between nodes, so a single slow built-in (a pathological regex)
- * is not interrupted.
+ * Where mappings run, under which limits.
+ *
+ * A mapping in the direct reader's grammar (direct-mapping.ts: literals, name paths, constructors and the
+ * mapping functions; no ranges, regexes, loops or recursion, work linear in the input and checked against
+ * the clock) is read in-process: most live mappings are renames, and a thread hop would cost more than
+ * the work. Every other expression runs in a small pool of worker threads (mapping-pool.ts), which the
+ * pool terminates and replaces when one evaluation overruns the time limit: JSONata's own guard (below)
+ * is checked between nodes, so it cannot stop a single slow built-in (`[1..10000000]`, a catastrophic
+ * regex), and a thread can be stopped where a function call cannot. Outputs are capped in size on both
+ * paths (measured as JSON text while the plain copy is made), a thread's heap is capped too.
+ *
+ * Inside a thread, JSONata 2.x runs with a time limit and a depth guard: JSONata's own guardrails (its
+ * `timeout` and `stack` options), checked synchronously as every node is entered, against a clock and a
+ * depth counter that belong to one evaluation (its execution frame), so one cached expression can be
+ * evaluated concurrently. The limits are options of a compiled instance: the default ones are compiled
+ * with the mapping, others on first use (cached with it). The mapping functions (mapping-functions.ts)
+ * are registered on every instance, here and nowhere else.
  */
+
+/** What a compiled mapping evaluates to: the whole mapping, or the ingest edge's sale-id slice of it. */
+export type MappingKind = 'full' | 'sale-ids';
 
 export interface CompiledMapping {
   readonly expression: string;
@@ -21,6 +35,8 @@ export interface CompiledMapping {
   readonly build: (limits: GuardLimits) => jsonata.Expression;
   /** A synchronous reader giving JSONata's result when the mapping is a plain rename (direct-mapping.ts). */
   readonly direct: DirectMapping | null;
+  /** A thread compiles the same kind from the expression (sale-id-mapping.ts for a slice). */
+  readonly kind: MappingKind;
 }
 
 export interface EvaluateOptions {
@@ -28,12 +44,39 @@ export interface EvaluateOptions {
   timeoutMs?: number;
   /** Deepest nesting of evaluated nodes (recursion). @defaultValue 100 */
   maxDepth?: number;
+  /** Largest output, as JSON text. @defaultValue 1 MiB (MAPPING_MAX_OUTPUT_BYTES) */
+  maxOutputBytes?: number;
   /** Extra variables visible as `$name`, e.g. `{event_type}`. */
   bindings?: Record<string, unknown>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 1000;
 export const DEFAULT_MAX_DEPTH = 100;
+export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/** The limits used when an evaluation names none (config.ts: MAPPING_TIMEOUT_MS, MAPPING_MAX_OUTPUT_BYTES). */
+export interface MappingLimits {
+  timeoutMs: number;
+  maxDepth: number;
+  maxOutputBytes: number;
+}
+
+let defaults: Readonly<MappingLimits> = Object.freeze({
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  maxDepth: DEFAULT_MAX_DEPTH,
+  maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES,
+});
+
+/** Sets the process's mapping limits and thread count (composition root, from config). */
+export function configureMappings(settings: Partial<MappingLimits> & { threads?: number }): void {
+  const { threads, ...limits } = settings;
+  defaults = Object.freeze({ ...defaults, ...limits });
+  if (threads !== undefined) configurePool({ threads });
+}
+
+export function mappingLimits(): Readonly<MappingLimits> {
+  return defaults;
+}
 
 /** JSONata's guardrail options: `timeout` ms per evaluation, `stack` nodes deep. */
 export interface GuardLimits {
@@ -50,6 +93,8 @@ interface JsonataFailure {
 
 export const TIMEOUT_CODE = 'U1002';
 export const DEPTH_CODE = 'U1001';
+export const OUTPUT_SIZE_CODE = 'U1003';
+export const MEMORY_CODE = 'U1004';
 /** JSONata's own codes for its guardrails. */
 const JSONATA_DEPTH_CODE = 'D1011';
 const JSONATA_TIMEOUT_CODE = 'D1012';
@@ -88,10 +133,21 @@ function instanceFor(compiled: CompiledMapping, limits: GuardLimits): jsonata.Ex
   return expr;
 }
 
+/** A JSONata instance of the expression with the mapping functions registered: the one way one is built. */
+export function newJsonata(expression: string, limits: GuardLimits = DEFAULT_GUARD): jsonata.Expression {
+  const expr = jsonata(expression, limits);
+  for (const [name, implementation] of Object.entries(MAPPING_FUNCTIONS)) expr.registerFunction(name, implementation);
+  return expr;
+}
+
 /** Wraps an expression built by `build` (default limits first) as a CompiledMapping. */
-export function compiledFrom(expression: string, build: (limits: GuardLimits) => jsonata.Expression): CompiledMapping {
+export function compiledFrom(
+  expression: string,
+  build: (limits: GuardLimits) => jsonata.Expression,
+  kind: MappingKind = 'full',
+): CompiledMapping {
   const expr = build(DEFAULT_GUARD);
-  return Object.freeze({ expression, jsonata: expr, build, direct: compileDirectMapping(expr.ast()) });
+  return Object.freeze({ expression, jsonata: expr, build, direct: compileDirectMapping(expr.ast()), kind });
 }
 
 const CACHE_LIMIT = 500;
@@ -114,7 +170,7 @@ export function compileMapping(expression: string): CompiledMapping {
   }
   let compiled: CompiledMapping;
   try {
-    compiled = compiledFrom(expression, (limits) => jsonata(expression, limits));
+    compiled = compiledFrom(expression, (limits) => newJsonata(expression, limits));
   } catch (err) {
     const e = err as JsonataFailure;
     const position = typeof e.position === 'number' ? e.position : null;
@@ -134,75 +190,135 @@ export function clearMappingCache(): void {
   cache.clear();
 }
 
+/** The output passed the size limit (its JSON text, counted while it is copied). */
+class OutputTooLarge extends Error {}
+
 /**
  * JSONata results carry hidden flags (`sequence`, `keepSingleton`, …) on arrays and may hold
- * functions. Rebuild plain JSON so results deep-equal what a fixture file parses to.
+ * functions. Rebuild plain JSON so results deep-equal what a fixture file parses to. With a limit,
+ * the size of the JSON text is counted on the way and the copy stops (OutputTooLarge) past it.
  */
-export function toPlainJson(value: unknown): unknown {
+export function toPlainJson(value: unknown, maxOutputBytes = Infinity): unknown {
+  const budget = { left: maxOutputBytes };
+  return plain(value, budget);
+}
+
+function plain(value: unknown, budget: { left: number }): unknown {
   if (Array.isArray(value)) {
+    budget.left -= 1 + value.length;
     const out: unknown[] = [];
     for (const item of value) {
-      const plain = toPlainJson(item);
-      if (plain !== undefined) out.push(plain);
+      const copy = plain(item, budget);
+      if (copy !== undefined) out.push(copy);
     }
     return out;
   }
   if (typeof value === 'function' || value === undefined) return undefined;
   if (typeof value === 'object' && value !== null) {
+    budget.left -= 2;
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      const plain = toPlainJson(item);
-      if (plain !== undefined) out[key] = plain;
+      const copy = plain(item, budget);
+      if (copy !== undefined) {
+        out[key] = copy;
+        budget.left -= key.length + 4;
+      }
     }
     return out;
   }
+  budget.left -= typeof value === 'string' ? value.length + 2 : String(value).length;
+  if (budget.left < 0) throw new OutputTooLarge();
   return value;
+}
+
+/** The limits of one evaluation: the options given, else the process's. */
+function resolveLimits(options: EvaluateOptions): { guard: GuardLimits; maxOutputBytes: number } {
+  return {
+    guard: guardLimits(options.timeoutMs ?? defaults.timeoutMs, options.maxDepth ?? defaults.maxDepth),
+    maxOutputBytes: Math.max(1, options.maxOutputBytes ?? defaults.maxOutputBytes),
+  };
+}
+
+function failed(message: string, code: string | null, extra: Record<string, unknown> = {}, position: number | null = null, token: unknown = null): AppError {
+  return new AppError('mapping_failed', `Mapping failed: ${message}`, { code, position, token, ...extra });
+}
+
+/** JSONata's guard stopped an evaluation at the time limit (mapping-pool.ts stops the rest). */
+function timeLimitFailure(timeoutMs: number): AppError {
+  return failed(`Mapping ran longer than ${timeoutMs} ms (infinite loop?)`, TIMEOUT_CODE, {
+    limit: 'time',
+    limit_ms: timeoutMs,
+  });
+}
+
+/** Any error of an evaluation as AppError('mapping_failed'), naming the limit when one was hit. */
+function mappingFailure(err: unknown, limits: { guard: GuardLimits; maxOutputBytes: number }): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof OutputTooLarge) {
+    return failed(`Mapping output is larger than ${limits.maxOutputBytes} bytes of JSON`, OUTPUT_SIZE_CODE, {
+      limit: 'output_size',
+      limit_bytes: limits.maxOutputBytes,
+    });
+  }
+  if (err instanceof RangeError) {
+    // The JS stack ran out before the depth guard tripped (a very large maxDepth).
+    return failed(err.message, DEPTH_CODE, { limit: 'depth', limit_depth: limits.guard.stack });
+  }
+  const e = err as JsonataFailure;
+  if (e.code === JSONATA_DEPTH_CODE) {
+    return failed(`Mapping exceeded the maximum depth of ${limits.guard.stack} (non-terminating recursion?)`, DEPTH_CODE, {
+      limit: 'depth',
+      limit_depth: limits.guard.stack,
+    });
+  }
+  if (e.code === JSONATA_TIMEOUT_CODE) return timeLimitFailure(limits.guard.timeout);
+  return failed(e.message ?? String(err), e.code ?? null, {}, typeof e.position === 'number' ? e.position : null, e.token ?? null);
+}
+
+/**
+ * Evaluates a compiled mapping here, in this thread, with JSONata under its guard (the pool's threads
+ * call this; nothing else should: a single built-in can hold the thread past the limit).
+ */
+export async function evaluateInThisThread(compiled: CompiledMapping, input: unknown, options: EvaluateOptions = {}): Promise<unknown> {
+  const limits = resolveLimits(options);
+  try {
+    const result = await instanceFor(compiled, limits.guard).evaluate(input, options.bindings);
+    return toPlainJson(result, limits.maxOutputBytes);
+  } catch (err) {
+    throw mappingFailure(err, limits);
+  }
 }
 
 /**
  * Evaluates a compiled mapping against an input document. Returns the plain result (undefined
- * when the mapping yields nothing). Any evaluation error, including the time and depth limits,
- * is AppError('mapping_failed') with JSONata's `{code, position, token}` in details.
+ * when the mapping yields nothing). Any evaluation error, including the time, depth, output-size and
+ * memory limits, is AppError('mapping_failed') with JSONata's `{code, position, token}` in details, and
+ * `limit` (plus its value) when a limit stopped it. A direct mapping is read here; any other runs in
+ * the mapping thread pool.
  */
 export async function evaluateMapping(
   compiled: CompiledMapping,
   input: unknown,
   options: EvaluateOptions = {},
 ): Promise<unknown> {
-  const limits = guardLimits(options.timeoutMs, options.maxDepth);
+  const limits = resolveLimits(options);
   // A plain rename is read directly when JSONata's depth limit could not trip on it (half the limit: margin).
   const direct = compiled.direct;
-  if (direct && direct.depth * 2 <= limits.stack) {
-    const output = direct.read(input, limits.timeout);
-    if (output !== NEEDS_JSONATA) return toPlainJson(output);
+  if (direct && direct.depth * 2 <= limits.guard.stack) {
+    try {
+      const output = direct.read(input, limits.guard.timeout);
+      if (output !== NEEDS_JSONATA) return toPlainJson(output, limits.maxOutputBytes);
+    } catch (err) {
+      throw mappingFailure(err, limits);
+    }
   }
-  try {
-    const result = await instanceFor(compiled, limits).evaluate(input, options.bindings);
-    return toPlainJson(result);
-  } catch (err) {
-    if (err instanceof RangeError) {
-      // The JS stack ran out before the depth guard tripped (a very large maxDepth).
-      throw new AppError('mapping_failed', `Mapping failed: ${err.message}`, { code: DEPTH_CODE, position: null, token: null });
-    }
-    const e = err as JsonataFailure;
-    if (e.code === JSONATA_DEPTH_CODE) {
-      throw new AppError('mapping_failed', `Mapping failed: Mapping exceeded the maximum depth of ${limits.stack} (non-terminating recursion?)`, {
-        code: DEPTH_CODE,
-        position: null,
-        token: null,
-      });
-    }
-    if (e.code === JSONATA_TIMEOUT_CODE) {
-      throw new AppError('mapping_failed', `Mapping failed: Mapping ran longer than ${limits.timeout} ms (infinite loop?)`, {
-        code: TIMEOUT_CODE,
-        position: null,
-        token: null,
-      });
-    }
-    throw new AppError('mapping_failed', `Mapping failed: ${e.message ?? String(err)}`, {
-      code: e.code ?? null,
-      position: typeof e.position === 'number' ? e.position : null,
-      token: e.token ?? null,
-    });
-  }
+  return runInPool({
+    expression: compiled.expression,
+    kind: compiled.kind,
+    input,
+    bindings: options.bindings,
+    timeoutMs: limits.guard.timeout,
+    maxDepth: limits.guard.stack,
+    maxOutputBytes: limits.maxOutputBytes,
+  });
 }

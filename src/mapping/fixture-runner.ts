@@ -21,6 +21,8 @@ export interface PartnerManifest {
   adapter: string;
   signature?: { scheme: string; header?: string };
   ack?: 'queued' | 'processed';
+  /** Installed as a partner at start (without a secret, disabled); otherwise a catalog template (CONTRACT §15). */
+  install?: boolean;
   [key: string]: unknown;
 }
 

@@ -1,5 +1,6 @@
 import { InvalidPayloadError, parseJsonBody, type PartnerAdapter } from '../../adapters/types';
 import { AppError } from '../shared/app-error';
+import { wellFormed } from '../shared/storable';
 import { type CanonicalCommand, type CommandError, validateCommands } from './canonical-commands';
 import { type CompiledMapping, compileMapping, evaluateMapping, type EvaluateOptions } from './evaluate-mapping';
 
@@ -59,11 +60,14 @@ export async function mapNativeEvent(args: MapNativeEventInput): Promise<MappedE
   const compiled = args.compiled ?? (args.expression !== undefined ? compileMapping(args.expression) : undefined);
   if (!compiled) throw new AppError('invalid_mapping', 'No mapping expression was given.');
   const input = parseNativeEvent(args.adapter, args.rawBody, args.headers ?? {}, args.eventType);
-  const output = await evaluateMapping(compiled, input, {
-    timeoutMs: args.timeoutMs,
-    maxDepth: args.maxDepth,
-    bindings: { event_type: args.eventType },
-  });
+  // Well-formed text from here on: every column written from the commands (and the stored output) can hold it.
+  const output = wellFormed(
+    await evaluateMapping(compiled, input, {
+      timeoutMs: args.timeoutMs,
+      maxDepth: args.maxDepth,
+      bindings: { event_type: args.eventType },
+    }),
+  );
   const { commands, errors } = validateCommands(output);
   return { input, output, commands, errors };
 }

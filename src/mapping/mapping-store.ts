@@ -189,9 +189,9 @@ async function ensureFilePartner(
       signature: { scheme: manifest.signature?.scheme ?? 'hmac-sha256-hex', header: manifest.signature?.header ?? null },
       ack: manifest.ack,
       conflict: manifest.conflict === 'queue' ? 'queue' : undefined,
+      withoutSecret: true,
     });
-    // The generated secret is not logged: set a known one with PATCH /admin/v1/partners/:name.
-    logger.info({ partner: name }, 'partner created from mappings/ with a generated secret');
+    logger.info({ partner: name }, 'partner installed from mappings/, disabled until a secret is set or rotated (PATCH /admin/v1/partners/:name)');
     report.partnersCreated.push(name);
     return partner;
   } catch (err) {
@@ -218,6 +218,11 @@ export async function syncFileMappings(
     const dir = join(mappingsDir, name);
     if (!existsSync(join(dir, 'partner.json'))) {
       report.skipped.push(`${name}: no partner.json`);
+      continue;
+    }
+    // Only a partner.json with "install": true is a partner at start; the others are catalog templates.
+    if (readPartnerManifest(dir).install !== true) {
+      report.skipped.push(`${name}: a template (partner.json has no "install": true)`);
       continue;
     }
     const partner = await ensureFilePartner(ds, secretBox, logger, name, dir, report);

@@ -1,6 +1,5 @@
-import jsonata from 'jsonata';
 import type { CompiledMapping } from './evaluate-mapping';
-import { compiledFrom, compileMapping, DEFAULT_GUARD, evaluateMapping, type GuardLimits, isDefaultGuard } from './evaluate-mapping';
+import { compiledFrom, compileMapping, evaluateMapping, type GuardLimits, isDefaultGuard, newJsonata } from './evaluate-mapping';
 
 /**
  * The ingest edge needs only the sale ids an event will touch (for the per-sale lock), not the whole
@@ -11,8 +10,9 @@ import { compiledFrom, compileMapping, DEFAULT_GUARD, evaluateMapping, type Guar
  * is a command and what its sale id is (variables, conditions, lookups) is kept as written; only fields
  * that cannot change a sale id are dropped.
  *
- * The slice runs under the same guard as the full mapping (time limit, depth limit), so a runaway
- * mapping still cannot hold the endpoint. The worker always evaluates the full mapping, validates it and
+ * The slice runs under the same limits and in the same place as the full mapping (evaluate-mapping.ts:
+ * in-process when the direct reader takes it, else in the mapping thread pool, where a runaway is
+ * stopped), so a runaway mapping cannot hold the endpoint, let alone the API process. The worker always evaluates the full mapping, validates it and
  * locks the union of both id sets, so the slice only decides which sales are held while the event waits.
  */
 
@@ -91,18 +91,18 @@ export function compileSaleIdMapping(expression: string): SaleIdSlice {
   if (hit) return hit;
   const full = compileMapping(expression);
   // A second, private instance: the full one is shared with the worker and must stay whole.
-  const expr = jsonata(expression, DEFAULT_GUARD);
+  const expr = newJsonata(expression);
   const ast = expr.ast() as unknown as AstNode;
   let slice: SaleIdSlice = { compiled: full };
   if (prune(ast) > 0) {
     // Other guard limits: another instance, cut the same way.
     const build = (limits: GuardLimits) => {
       if (isDefaultGuard(limits)) return expr;
-      const other = jsonata(expression, limits);
+      const other = newJsonata(expression, limits);
       prune(other.ast());
       return other;
     };
-    slice = Object.freeze({ compiled: compiledFrom(expression, build) });
+    slice = Object.freeze({ compiled: compiledFrom(expression, build, 'sale-ids') });
   }
   cache.set(expression, slice);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);

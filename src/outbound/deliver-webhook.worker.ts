@@ -2,18 +2,20 @@ import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from '../app-deps';
 import type { BackgroundProcess } from '../composition-root';
-import { QUEUE_NAMES, closeWorker } from '../jobs/queues';
+import { DatabaseWait, type DatabaseWaitOptions } from '../jobs/database-wait';
+import { DELIVERY_WORKER_LOCKS, QUEUE_NAMES, closeWorker } from '../jobs/queues';
 import { AppError } from '../shared/app-error';
 import { newId } from '../shared/ids';
-import type { Logger } from '../shared/logger';
+import { outageLog, type Logger } from '../shared/logger';
 import type { SecretBox } from '../shared/secret-box';
 import { Batcher } from '../shared/batcher';
 import { postWebhook, type PostWebhookResult } from './post-webhook';
 import { parseRetrySchedule, retryDelayMs, type RetrySchedule } from './retry-schedule';
 import { signDelivery, webhookBody } from './sign-webhook';
 import { stopPendingDeliveries, urlPolicy } from './webhooks-service';
+import { fitColumn } from '../shared/storable';
 import { assertDeliverableUrl, blockPrivateLookup } from './webhook-url-policy';
-import { retryOnDeadlock } from '../db/db-errors';
+import { isDatabaseUnavailable, retryOnDeadlock } from '../db/db-errors';
 
 /**
  * The delivery worker (ARCHITECTURE C step 13): one BullMQ job per (message, endpoint), jobId = delivery id.
@@ -58,6 +60,8 @@ export interface DeliveryWorkerOptions {
   /** Per attempt (CONTRACT §7). @defaultValue 10_000 */
   timeoutMs?: number;
   disablePolicy?: EndpointDisablePolicy;
+  /** How the worker waits out a database outage (no attempt spent; see DatabaseWait). */
+  databaseWait?: DatabaseWaitOptions;
 }
 
 /** Thrown to make BullMQ retry after the delay already recorded as the delivery's next_attempt_at. */
@@ -144,7 +148,6 @@ interface AttemptOutcome {
   failingSince: Date | null;
 }
 
-const clip = (s: string | null, n: number): string | null => (s === null ? null : s.slice(0, n));
 
 /**
  * The event's `data`: the resource as the outbox recorded it, with its `version` so receivers can order
@@ -222,7 +225,7 @@ async function loadDeliveries(ds: DataSource, ids: string[]): Promise<(DeliveryR
 async function recordOutcomes(ds: DataSource, outcomes: AttemptOutcome[]): Promise<void[]> {
   const groups = new Map<string, { values: unknown[]; ids: string[] }>();
   for (const o of outcomes) {
-    const values = [o.status, o.attempt, o.result.status, o.result.ok ? null : clip(o.result.error, 1000), o.nextAttemptAt];
+    const values = [o.status, o.attempt, o.result.status, o.result.ok ? null : fitColumn('webhook_deliveries.last_error', o.result.error), o.nextAttemptAt];
     const key = JSON.stringify(values);
     const group = groups.get(key) ?? { values, ids: [] };
     group.ids.push(o.deliveryId);
@@ -237,7 +240,8 @@ async function recordOutcomes(ds: DataSource, outcomes: AttemptOutcome[]): Promi
        VALUES ?`,
       [outcomes.map((o) => [
         newId('wha'), o.deliveryId, o.attempt, o.result.status, o.result.durationMs,
-        o.result.responseBody === '' ? null : o.result.responseBody, clip(o.result.error, 1000), o.at,
+        o.result.responseBody === '' ? null : fitColumn('webhook_delivery_attempts.response_body', o.result.responseBody),
+        fitColumn('webhook_delivery_attempts.error', o.result.error), o.at,
       ])],
     );
     for (const { values, ids } of groups.values()) {
@@ -284,7 +288,7 @@ async function finishStopped(ds: DataSource, deliveryId: string, reason: string,
   await ds.query(
     `UPDATE webhook_deliveries SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
       WHERE id = ? AND status = 'pending'`,
-    [reason.slice(0, 1000), now, deliveryId],
+    [fitColumn('webhook_deliveries.last_error', reason), now, deliveryId],
   );
   return 'stopped';
 }
@@ -320,17 +324,31 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
     secrets: new Map(),
     bodies: new Map(),
   };
-  const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, (job) => processDelivery(ctx, job), {
+  const databaseWait = new DatabaseWait(deps.queues.webhookDeliveries, ctx.logger, options.databaseWait);
+  const run = async (job: Job<DeliveryJobData>): Promise<string> => {
+    try {
+      const outcome = await processDelivery(ctx, job);
+      databaseWait.recovered();
+      return outcome;
+    } catch (err) {
+      // The delivery row is the truth and the database is away: back to wait, no attempt spent. (An outcome
+      // not recorded means the receiver may get that attempt again: delivery is at least once.)
+      if (isDatabaseUnavailable(err)) throw (await databaseWait.pause(err)).error;
+      throw err;
+    }
+  };
+  const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, run, {
     connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },
     prefix: deps.keyPrefix,
     concurrency: options.concurrency ?? deps.config.webhookConcurrency,
+    ...DELIVERY_WORKER_LOCKS,
     settings: {
       // The processor already chose (and recorded) the delay; anything else falls back to the schedule.
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
         err instanceof RetryLaterError ? err.delayMs : retryDelayMs(attemptsMade, schedule),
     },
   });
-  worker.on('error', (err) => ctx.logger.error({ err: err.message }, 'webhook delivery worker error'));
+  worker.on('error', (err) => outageLog('redis').report(ctx.logger, err, { queue: QUEUE_NAMES.webhookDeliveries }));
   worker.on('failed', (job, err) => {
     if (job && !(err instanceof RetryLaterError)) {
       ctx.logger.info({ delivery_id: job.data.delivery_id, reason: err.message }, 'webhook delivery finished unsuccessfully');

@@ -3,7 +3,8 @@ import type { DataSource } from 'typeorm';
 import type { AppDeps } from '../app-deps';
 import type { BackgroundProcess } from '../composition-root';
 import { newId } from '../shared/ids';
-import type { Logger } from '../shared/logger';
+import { outageLog, type Logger } from '../shared/logger';
+import { isDatabaseUnavailable } from '../db/db-errors';
 import { deliveryJobOptions, retryScheduleOf, type DeliveryJobData } from './deliver-webhook.worker';
 import { totalSpanMs, type RetrySchedule } from './retry-schedule';
 
@@ -216,6 +217,7 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
     while (!stopped) {
       try {
         const relayed = await relayOutboxBatch(relayDeps, batchSize);
+        outageLog('database').recovered(logger);
         if (Date.now() >= nextSweep) {
           nextSweep = Date.now() + sweepIntervalMs;
           const requeued = await requeueStrandedDeliveries(relayDeps);
@@ -226,7 +228,8 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
         await pause(intervalMs);
       } catch (err) {
         // Database or Redis down: the rows stay unrelayed; try again a little later.
-        logger.error({ err: (err as Error).message }, 'outbox relay pass failed');
+        if (isDatabaseUnavailable(err)) outageLog('database').report(logger, err, { component: 'outbox-relay' });
+        else logger.error({ err: (err as Error).message }, 'outbox relay pass failed');
         await pause(intervalMs * 10);
       }
     }

@@ -9,6 +9,7 @@ import type { SecretBox } from '../shared/secret-box';
 import { generateWebhookSecret } from './sign-webhook';
 import { assertDeliverableUrl, type UrlPolicyOptions } from './webhook-url-policy';
 import { retryOnDeadlock } from '../db/db-errors';
+import { fitColumn } from '../shared/storable';
 
 /**
  * Use cases behind `/api/v1/webhooks`: register, list, read, change and delete endpoints, and read their
@@ -138,7 +139,7 @@ export async function stopPendingDeliveries(em: EntityManager, webhookId: string
   await em.query(
     `UPDATE webhook_deliveries SET status = 'failed', last_error = ?, next_attempt_at = NULL, updated_at = ?
       WHERE webhook_id = ? AND status = 'pending'`,
-    [reason.slice(0, 1000), now, webhookId],
+    [fitColumn('webhook_deliveries.last_error', reason), now, webhookId],
   );
 }
 

@@ -11,7 +11,7 @@ import type { CanonicalCommand, SaleCommand } from '../mapping/canonical-command
 import { Batcher } from '../shared/batcher';
 import type { SaleLock } from '../ingest/sale-lock';
 import type { Logger } from '../shared/logger';
-import { recordEvent, type EventRowPatch } from './event-log';
+import { recordEvent, storedReason, type EventRowPatch } from './event-log';
 import type { InboundJobData } from './inbound-job';
 import { dbErrorCode } from '../db/db-errors';
 
@@ -111,7 +111,7 @@ function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOut
   });
   return [...groups.values()].map((g) => ({
     sql: 'UPDATE inbound_events SET status = ?, reason = ?, processed_at = ?, updated_at = ? WHERE id IN (?)',
-    params: [g.status, g.reason, now, now, g.ids],
+    params: [g.status, storedReason(g.reason), now, now, g.ids],
   }));
 }
 
@@ -256,7 +256,7 @@ function processingRow(r: ProcessingRequest, now: Date): unknown[] {
     r.data.eventType,
     r.raw,
     p.status ?? 'queued',
-    p.reason ?? null,
+    storedReason(p.reason),
     p.saleId ?? null,
     1,
     p.mappingVersion ?? null,

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import { InboundEvent, type InboundEventStatus } from '../db/entities';
 import { AppError, notFound } from '../shared/app-error';
+import { fitColumn } from '../shared/storable';
 import { enqueueInboundEvent, INBOUND_JOB_NAME, type InboundJob, type InboundJobData } from './inbound-job';
 
 /**
@@ -27,6 +28,8 @@ const PATCH_COLUMNS: Readonly<Record<keyof EventRowPatch, string>> = {
 };
 
 const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+/** The reason as stored: cut to its column (a mapping error may quote a value of any length). */
+export const storedReason = (reason: string | null | undefined): string | null => fitColumn('inbound_events.reason', reason ?? null);
 
 function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: string }).code === 'ER_DUP_ENTRY';
@@ -58,7 +61,7 @@ export async function recordEvent(
     const value = patch[key];
     if (value === undefined) continue;
     sets.push(`${PATCH_COLUMNS[key]} = ?`);
-    values.push(key === 'output' || key === 'errors' ? json(value) : value);
+    values.push(key === 'output' || key === 'errors' ? json(value) : key === 'reason' ? storedReason(value as string | null) : value);
   }
   sets.push('updated_at = ?');
   values.push(now);
@@ -81,7 +84,7 @@ export async function recordEvent(
         data.eventType,
         rawPayload,
         patch.status ?? 'queued',
-        patch.reason ?? null,
+        storedReason(patch.reason),
         patch.saleId ?? null,
         countAttempt ? 1 : 0,
         patch.mappingVersion ?? null,

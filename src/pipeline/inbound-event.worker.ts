@@ -2,7 +2,9 @@ import { Worker } from 'bullmq';
 import type { AppDeps } from '../app-deps';
 import { partnerCacheOf } from '../ingest/partner-cache';
 import { DEFAULT_SALE_LOCK_TTL_MS, SaleLock } from '../ingest/sale-lock';
-import { QUEUE_NAMES, closeWorker } from '../jobs/queues';
+import { DatabaseWait, type DatabaseWaitOptions } from '../jobs/database-wait';
+import { INBOUND_WORKER_LOCKS, QUEUE_NAMES, closeWorker } from '../jobs/queues';
+import { outageLog } from '../shared/logger';
 import type { InboundEventResult, InboundJobData } from './inbound-job';
 import { InboundApplier } from './apply-batcher';
 import { processInboundEvent } from './process-inbound-event';
@@ -10,16 +12,18 @@ import { processInboundEvent } from './process-inbound-event';
 export interface InboundWorkerOptions {
   /** Jobs processed at once by this process. @defaultValue config.workerConcurrency */
   concurrency?: number;
-  /** BullMQ job lock; a worker silent this long is presumed dead. @defaultValue 30_000 */
+  /** BullMQ job lock; a worker silent this long is presumed dead. @defaultValue INBOUND_WORKER_LOCKS */
   lockDuration?: number;
-  /** How often this worker looks for jobs of dead workers. @defaultValue 30_000 */
+  /** How often this worker looks for jobs of dead workers. @defaultValue INBOUND_WORKER_LOCKS */
   stalledInterval?: number;
-  /** Times a job may be recovered from a dead worker before it fails. @defaultValue 2 */
+  /** Times a job may be recovered from a dead worker before it fails. @defaultValue INBOUND_WORKER_LOCKS */
   maxStalledCount?: number;
   /** TTL of the per-sale lock while the worker holds it. @defaultValue 5 minutes */
   saleLockTtlMs?: number;
   /** Test seam: runs once an event is `processing`, before its commands are applied. */
   beforeApply?: (eventId: string) => Promise<void>;
+  /** How the worker waits out a database outage (pauses from 1 s, doubling up to 30 s). */
+  databaseWait?: DatabaseWaitOptions;
 }
 
 export interface InboundEventWorker {
@@ -47,27 +51,26 @@ export function createInboundEventWorker(deps: AppDeps, options: InboundWorkerOp
     logger: deps.logger,
     metrics: deps.metrics,
     beforeApply: options.beforeApply,
+    databaseWait: new DatabaseWait(deps.queues.inboundEvents, deps.logger, options.databaseWait),
   };
   const worker = new Worker<InboundJobData, InboundEventResult>(
     QUEUE_NAMES.inboundEvents,
-    (job, token) => processInboundEvent(ctx, job, token),
+    async (job, token) => {
+      const result = await processInboundEvent(ctx, job, token);
+      ctx.databaseWait.recovered();
+      return result;
+    },
     {
       connection: { ...deps.redisConnectionOptions, maxRetriesPerRequest: null },
       prefix: deps.config.redisPrefix,
       concurrency: options.concurrency ?? deps.config.workerConcurrency,
-      lockDuration: options.lockDuration ?? 30_000,
-      stalledInterval: options.stalledInterval ?? 30_000,
-      maxStalledCount: options.maxStalledCount ?? 2,
+      lockDuration: options.lockDuration ?? INBOUND_WORKER_LOCKS.lockDuration,
+      stalledInterval: options.stalledInterval ?? INBOUND_WORKER_LOCKS.stalledInterval,
+      maxStalledCount: options.maxStalledCount ?? INBOUND_WORKER_LOCKS.maxStalledCount,
     },
   );
-  let lastError = 0;
-  worker.on('error', (err) => {
-    // A Redis outage repeats this on every reconnect attempt: log it at most every 10 s.
-    if (Date.now() - lastError > 10_000) {
-      lastError = Date.now();
-      deps.logger.error({ err: err.message, queue: QUEUE_NAMES.inboundEvents }, 'inbound event worker error');
-    }
-  });
+  // A Redis outage repeats this on every reconnect attempt: one paced line for the whole process.
+  worker.on('error', (err) => outageLog('redis').report(deps.logger, err, { queue: QUEUE_NAMES.inboundEvents }));
   // However the worker is closed (tests close the BullMQ worker directly), its kept connections go back.
   worker.on('closed', () => void applier.close());
   worker.on('stalled', (jobId) => deps.logger.warn({ event_id: jobId }, 'inbound event stalled; processing it again'));

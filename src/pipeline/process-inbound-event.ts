@@ -1,7 +1,9 @@
 import { DelayedError, type Queue, UnrecoverableError } from 'bullmq';
+import { isDatabaseUnavailable } from '../db/db-errors';
 import type { DataSource } from 'typeorm';
 import { InboundEvent } from '../db/entities';
 import type { ApplyOutcome } from '../domain/sales/apply-sale-command';
+import type { DatabaseWait } from '../jobs/database-wait';
 import type { PartnerSnapshot } from '../ingest/partner-cache';
 import type { ClaimResult, SaleLock } from '../ingest/sale-lock';
 import { extractSaleIds, mapNativeEvent, type MappedEvent } from '../mapping/map-native-event';
@@ -24,7 +26,8 @@ import { eventIdAgeMs, type InboundEventResult, type InboundJob, nextRetryDelayM
  * and, in a second step, the apply transaction.
  * A mapping or schema error fails the event at once (UnrecoverableError) with readable errors on its row.
  * Other errors are retried by BullMQ; the sales stay held (TTL pushed past the backoff) so no other
- * event of the sale slips in between.
+ * event of the sale slips in between. A database outage is no error of the event: it spends no attempt
+ * (see DatabaseWait); the job goes back to wait, its sales held, until the database answers again.
  */
 
 /** Partners with their adapter and live mappings, by name (the worker uses the partner cache). */
@@ -44,6 +47,8 @@ export interface PipelineContext {
   applier?: InboundApplier;
   /** Test seam: runs once the event is `processing`, before its commands are applied. */
   beforeApply?: (eventId: string) => Promise<void>;
+  /** Pauses the worker through a database outage (the worker has one); without it an outage counts as an attempt. */
+  databaseWait?: DatabaseWait;
 }
 
 /** A wait in line is re-checked at least this often even if no wake-up comes (the holder died). */
@@ -69,18 +74,42 @@ function describeAppError(err: AppError): Readable {
   return { code: d.code ?? err.code, message: err.message, position: d.position ?? null, token: d.token ?? null };
 }
 
+/** Whether this is the job's first run: no retry, no stalled-job recovery, no wait for the database. */
+const isFirstRun = (job: InboundJob): boolean =>
+  job.attemptsMade === 0 && (job.stalledCounter ?? 0) === 0 && (job.attemptsStarted ?? 1) <= 1;
+
 export async function processInboundEvent(ctx: PipelineContext, job: InboundJob, token?: string): Promise<InboundEventResult> {
+  const log = ctx.logger.child({ event_id: job.data.eventId, partner: job.data.partner, event_type: job.data.eventType });
+  let raw: string | undefined;
+  try {
+    raw = job.data.rawPayload ?? (await ctx.dataSource.manager.findOne(InboundEvent, { where: { id: job.data.eventId } }))?.rawPayload;
+  } catch (err) {
+    if (ctx.databaseWait && isDatabaseUnavailable(err)) return waitForDatabase(ctx, job, job.data.saleIds, err, log);
+    throw err;
+  }
+  if (raw === undefined) throw new UnrecoverableError(`event ${job.data.eventId} has no stored payload to process`);
+  return processPayload(ctx, job, token, raw, log);
+}
+
+/**
+ * The database is out of reach: the job goes back to wait without spending an attempt and the worker
+ * pauses (DatabaseWait). Its sales stay held, as through a retry's backoff, so it still goes first.
+ */
+async function waitForDatabase(ctx: PipelineContext, job: InboundJob, sales: readonly string[], err: unknown, log: Logger): Promise<never> {
+  const { error, waitMs } = await ctx.databaseWait!.pause(err);
+  await ctx.locks.extend(job.data.partner, [...sales], job.data.eventId, waitMs + ctx.locks.ttlMs).catch(() => undefined);
+  log.debug({ err: (err as Error).message, wait_ms: waitMs }, 'database unavailable; inbound event waits for it');
+  throw error;
+}
+
+async function processPayload(ctx: PipelineContext, job: InboundJob, token: string | undefined, raw: string, log: Logger): Promise<InboundEventResult> {
   const data = job.data;
   const { eventId } = data;
-  const log = ctx.logger.child({ event_id: eventId, partner: data.partner, event_type: data.eventType });
   const em = ctx.dataSource.manager;
   let sales = [...new Set(data.saleIds)];
 
-  const raw = data.rawPayload ?? (await em.findOne(InboundEvent, { where: { id: eventId } }))?.rawPayload;
-  if (raw === undefined) throw new UnrecoverableError(`event ${eventId} has no stored payload to process`);
-
   // On a first attempt the row most likely does not exist yet (see recordEvent).
-  const fresh = job.attemptsMade === 0 && (job.stalledCounter ?? 0) === 0 && data.rawPayload !== undefined;
+  const fresh = isFirstRun(job) && data.rawPayload !== undefined;
   const record = (patch: EventRowPatch, countAttempt = false) => recordEvent(em, data, raw, patch, countAttempt, new Date(), fresh);
 
   /** Ends the event and frees its sales for the next in line. */
@@ -165,6 +194,7 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
     return { event_id: eventId, status: outcome.status, reason: outcome.reason, sale_ids: saleIds };
   } catch (err) {
     if (err instanceof EventFailed || err instanceof DelayedError) throw err;
+    if (ctx.databaseWait && isDatabaseUnavailable(err)) return await waitForDatabase(ctx, job, sales, err, log);
     const final = err instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const message = (err as Error).message ?? String(err);
     if (final) {
@@ -188,8 +218,8 @@ const INGEST_LOCK_MARGIN_MS = 60_000;
 
 /**
  * Whether the event still surely holds every one of its sales from ingestion: it took them there (not
- * lined up), this is its first run (no retry, no stalled-job recovery: a run that died may have released
- * them), the mapping names no other sale, and the locks are far from lapsing. Nobody else can take a held
+ * lined up), this is its first run (no retry, no stalled-job recovery, no wait for the database: an earlier
+ * run may have released them), the mapping names no other sale, and the locks are far from lapsing. Nobody else can take a held
  * lock (every change is owner-checked), so the claim would only confirm it.
  */
 function holdsSalesFromIngest(job: InboundJob, sales: readonly string[]): boolean {
@@ -197,8 +227,7 @@ function holdsSalesFromIngest(job: InboundJob, sales: readonly string[]): boolea
   return (
     lockedUntil !== undefined &&
     lockedUntil - Date.now() > INGEST_LOCK_MARGIN_MS &&
-    job.attemptsMade === 0 &&
-    (job.stalledCounter ?? 0) === 0 &&
+    isFirstRun(job) &&
     sales.every((s) => saleIds.includes(s))
   );
 }

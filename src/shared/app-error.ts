@@ -20,6 +20,12 @@ export const ERROR_CATALOG = {
   insufficient_scope: { status: 403, retryable: false },
   plan_upgrade_required: { status: 403, retryable: false },
   rate_limited: { status: 429, retryable: true },
+  // people and sessions (CONTRACT §8)
+  invalid_credentials: { status: 401, retryable: false },
+  not_signed_in: { status: 401, retryable: false },
+  csrf_failed: { status: 403, retryable: false },
+  forbidden: { status: 403, retryable: false },
+  invite_expired: { status: 410, retryable: false },
   // partner ingestion
   unknown_partner: { status: 400, retryable: false },
   missing_signature: { status: 400, retryable: false },

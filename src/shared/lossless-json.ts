@@ -26,7 +26,48 @@ function parseNumber(text: string): number | string {
  * payload two readers could otherwise disagree on which value counts.
  */
 export function parseJsonLossless(text: string): unknown {
-  return isPlainJson(text) ? JSON.parse(text) : losslessParse(text, null, parseNumber);
+  if (isPlainJson(text)) return JSON.parse(text);
+  // The lossless parser recurses per level: bound the depth before it runs.
+  assertJsonDepth(text);
+  return losslessParse(text, null, parseNumber);
+}
+
+/**
+ * How deep any JSON body may nest (objects and arrays). Real payloads nest a dozen levels at most;
+ * without a bound, recursive readers (the lossless parser, canonical JSON, JSON.stringify) run out of
+ * stack on a hostile one and answer 500.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Valid JSON may still be refused for nesting deeper than MAX_JSON_DEPTH; a SyntaxError, as bad JSON is. */
+export class JsonTooDeepError extends SyntaxError {
+  constructor(readonly maxDepth = MAX_JSON_DEPTH) {
+    super(`JSON nests deeper than ${maxDepth} levels`);
+    this.name = 'JsonTooDeepError';
+  }
+}
+
+/**
+ * Throws JsonTooDeepError when the text opens more than `max` containers at once. One pass that skips
+ * strings; works on any text whose structural characters are ASCII (also UTF-8 bytes read as latin1).
+ */
+export function assertJsonDepth(text: string, max = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === QUOTE) break;
+        if (d === BACKSLASH) i++;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > max) throw new JsonTooDeepError(max);
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    }
+  }
 }
 
 const QUOTE = 0x22;
@@ -41,7 +82,7 @@ const MAX_PLAIN_DIGITS = 15;
  * number needs care (no run of more than 15 digits, no exponent) and no object repeats a key (compared
  * as written; a key with an escape goes the slow way). One pass over the text, several times cheaper
  * than the lossless parser on a typical POS payload. Invalid JSON may pass: JSON.parse then throws the
- * SyntaxError, as the lossless parser would.
+ * SyntaxError, as the lossless parser would. Nesting beyond MAX_JSON_DEPTH throws JsonTooDeepError.
  */
 function isPlainJson(text: string): boolean {
   // Per open container: the keys seen so far (object) or null (array).
@@ -79,10 +120,10 @@ function isPlainJson(text: string): boolean {
       if (next === 'e' || next === 'E') return false;
       i = end - 1;
     } else if (c === 0x7b /* { */) {
-      open.push(new Set());
+      if (open.push(new Set()) > MAX_JSON_DEPTH) throw new JsonTooDeepError();
       expectKey = true;
     } else if (c === 0x5b /* [ */) {
-      open.push(null);
+      if (open.push(null) > MAX_JSON_DEPTH) throw new JsonTooDeepError();
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       open.pop();
       expectKey = false;

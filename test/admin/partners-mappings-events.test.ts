@@ -151,11 +151,11 @@ describe('admin API: mappings, event log, file mappings (CONTRACT §3)', () => {
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('creates file partners with a generated secret and loads their mappings; a PUT wins over later file edits', async () => {
+    it('installs file partners marked "install": true without a secret (disabled) and loads their mappings; a PUT wins over later file edits', async () => {
       const name = uniq('filepos');
       const partnerDir = join(dir, name);
       mkdirSync(partnerDir);
-      writeFileSync(join(partnerDir, 'partner.json'), JSON.stringify({ adapter: 'generic', signature: { scheme: 'hmac-sha256-hex' }, ack: 'processed' }));
+      writeFileSync(join(partnerDir, 'partner.json'), JSON.stringify({ install: true, adapter: 'generic', signature: { scheme: 'hmac-sha256-hex' }, ack: 'processed' }));
       writeFileSync(join(partnerDir, 'sale.updated.jsonata'), SALE_MAPPING);
       writeFileSync(join(partnerDir, '_fallback.jsonata'), '[]');
       writeFileSync(join(partnerDir, 'broken.jsonata'), '{"a": }');
@@ -167,9 +167,9 @@ describe('admin API: mappings, event log, file mappings (CONTRACT §3)', () => {
       expect(first.versionsWritten.sort()).toEqual([`${name}/*@1`, `${name}/sale.updated@1`]);
       expect(first.skipped).toEqual([expect.stringContaining('broken.jsonata')]);
       const partner = await t.admin('get', `/admin/v1/partners/${name}`);
-      expect(partner.body).toMatchObject({ adapter: 'generic', ack: 'processed', enabled: true });
+      expect(partner.body).toMatchObject({ adapter: 'generic', ack: 'processed', enabled: false, secret_set: false });
       const row = await dataSource.manager.findOneByOrFail(Partner, { name });
-      expect(secretBox.decrypt(row.secretEncrypted).length).toBeGreaterThan(20);
+      expect(row.secretEncrypted).toBe('');
 
       expect((await sync()).versionsWritten).toEqual([]); // unchanged files: nothing new
       writeFileSync(join(partnerDir, '_fallback.jsonata'), '/* still nothing */ []');
@@ -182,11 +182,43 @@ describe('admin API: mappings, event log, file mappings (CONTRACT §3)', () => {
       expect(live.body.data.find((m: { event_type: string }) => m.event_type === '*')).toMatchObject({ version: 3, source: 'api' });
     });
 
-    it('loads the shipped mappings/ at start', async () => {
-      const live = await t.admin('get', '/admin/v1/partners/square/mappings');
+    it('installs only the shipped partners marked "install": true (the demo\'s) at start; the others are templates', async () => {
+      const live = await t.admin('get', '/admin/v1/partners/demo-pos/mappings');
       expect(live.status).toBe(200);
-      expect(live.body.data.map((m: { event_type: string }) => m.event_type)).toEqual(expect.arrayContaining(['*', 'order.updated', 'payment.updated']));
-      expect((await t.admin('get', '/admin/v1/partners/square')).body).toMatchObject({ adapter: 'square', signature: { scheme: 'square-hmac' } });
+      expect(live.body.data.map((m: { event_type: string }) => m.event_type)).toEqual(expect.arrayContaining(['sale.updated', 'table.closed']));
+      expect((await t.admin('get', '/admin/v1/partners/demo-pos')).body).toMatchObject({ adapter: 'demo-pos', signature: { scheme: 'hmac-sha256-hex' } });
+      expect((await t.admin('get', '/admin/v1/partners/square')).status).toBe(404);
+      expect((await t.admin('get', '/admin/v1/partners/lightspeed')).status).toBe(404);
+    });
+
+    it('a file partner without a secret refuses events until a secret is rotated, which enables it and is shown once', async () => {
+      const name = uniq('filepos');
+      const partnerDir = join(dir, name);
+      mkdirSync(partnerDir);
+      writeFileSync(join(partnerDir, 'partner.json'), JSON.stringify({ install: true, adapter: 'generic', signature: { scheme: 'hmac-sha256-hex' } }));
+      writeFileSync(join(partnerDir, 'template-only.jsonata'), '[]');
+      const template = uniq('tmpl');
+      mkdirSync(join(dir, template));
+      writeFileSync(join(dir, template, 'partner.json'), JSON.stringify({ adapter: 'generic', signature: { scheme: 'token' } }));
+      const report = await syncFileMappings(t.composed.deps.dataSource, t.composed.deps.secretBox, logger, dir);
+      expect(report.partnersCreated).toContain(name);
+      expect(report.partnersCreated).not.toContain(template);
+      expect(report.skipped).toContain(`${template}: a template (partner.json has no "install": true)`);
+
+      const refused = await t.http.post(`/partners/${name}/events/webhooks.test_notification`).set('X-Signature', 'x').send('{}');
+      expect(refused.body.error.code).toBe('unknown_partner');
+      const enable = await t.admin('patch', `/admin/v1/partners/${name}`).send({ enabled: true });
+      expect(enable.status).toBe(400);
+      expect(enable.body.error.details.field).toBe('enabled');
+
+      const rotated = await t.admin('patch', `/admin/v1/partners/${name}`).send({ rotate_secret: true });
+      expect(rotated.status).toBe(200);
+      expect(rotated.body).toMatchObject({ enabled: true, secret_set: true, secret: expect.any(String) });
+      const shown = await t.admin('get', `/admin/v1/partners/${name}`);
+      expect(shown.body).toMatchObject({ enabled: true, secret_set: true });
+      expect(shown.body.secret).toBeUndefined();
+      const signed = await signedPost(t, { name, secret: rotated.body.secret, adapter: 'generic', scheme: 'hmac-sha256-hex' }, 'webhooks.test_notification', '{}');
+      expect(signed.status).toBe(200);
     });
   });
 });

@@ -142,9 +142,6 @@ describe('booking API: bookings', () => {
       ['a time that is not HH:MM', { time: '7pm' }, 'time'],
       ['a time off the slot grid', { time: '19:07' }, 'time'],
       ['a time outside every service', { time: '12:00' }, 'time'],
-      ['an unknown service_id', { service_id: 'svc_doesnotexist' }, 'service_id'],
-      ['an unknown event_id', { event_id: 'vev_doesnotexist' }, 'event_id'],
-      ['an unknown table_id', { table_id: 'tbl_doesnotexist' }, 'table_id'],
       ['a missing customer_name', { customer_name: undefined }, 'customer_name'],
       ['a blank customer_name', { customer_name: '   ' }, 'customer_name'],
       ['a bad email', { email: 'not-an-email' }, 'email'],
@@ -169,16 +166,21 @@ describe('booking API: bookings', () => {
       expect(bad.body.error.code).toBe('invalid_json');
     });
 
-    it('refuses the ids of another venue\'s service, event and table with 400', async () => {
+    it('refuses unknown ids and the ids of another venue\'s service, event and table with 404 not_found (CONTRACT §6), nothing written', async () => {
       const other = await createVenue(t, { events: [{ name: 'Other', date: day(12), start: '19:00', end: '22:00', capacity: 10 }] });
       for (const [field, value] of [
         ['service_id', other.json.services[0].id],
         ['event_id', other.json.events[0].id],
         ['table_id', tableId(other, 3)],
+        ['service_id', 'svc_doesnotexist'],
+        ['event_id', 'vev_doesnotexist'],
+        ['table_id', 'tbl_doesnotexist'],
       ] as const) {
+        const before = await counts(venue.id);
         const res = await book({ [field]: value });
-        expect(res.status).toBe(400);
-        expect(res.body.error.details.field).toBe(field);
+        expect(res.status).toBe(404);
+        expect(res.body.error).toMatchObject({ code: 'not_found', details: { field } });
+        expect(await counts(venue.id)).toEqual(before);
       }
     });
   });
@@ -403,7 +405,6 @@ describe('booking API: bookings', () => {
       ['party size 0', { party_size: 0 }, 'party_size'],
       ['a date that does not exist', { date: '2026-02-30' }, 'date'],
       ['a time off the slot grid', { time: '19:10' }, 'time'],
-      ['an unknown table', { table_id: 'tbl_nope' }, 'table_id'],
       ['an extra field', { customer_name: 'X' }, 'customer_name'],
     ])('rejects a patch with %s: 400 naming the field, booking unchanged', async (_name, body, field) => {
       const created = (await book({ date: day(56), time: '17:00' })).body;

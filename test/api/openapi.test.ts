@@ -191,7 +191,7 @@ describe('OpenAPI document', () => {
 
   it('documents per-operation security, scopes, rate-limit headers and error codes from ERROR_CATALOG', () => {
     const sales = doc.paths['/api/v1/sales'].get;
-    expect(sales.security).toEqual([{ apiKey: ['sales:read'] }]);
+    expect(sales.security).toEqual([{ apiKey: ['sales:read'] }, { session: ['sales:read'] }]);
     expect(sales.responses['200'].headers).toHaveProperty('X-RateLimit-Remaining');
     expect(Object.keys(sales.responses['429'].content['application/json'].examples)).toEqual(['rate_limited']);
     expect(sales.responses['429'].headers).toHaveProperty('Retry-After');
@@ -199,7 +199,7 @@ describe('OpenAPI document', () => {
       expect.arrayContaining(['date', 'booking_id', 'unmatched', '#/components/parameters/Limit', '#/components/parameters/Cursor']),
     );
     expect(doc.paths['/api/v1/openapi'].get.security).toEqual([]);
-    expect(doc.paths['/admin/v1/venues'].post.security).toEqual([{ adminToken: [] }]);
+    expect(doc.paths['/admin/v1/venues'].post.security).toEqual([{ adminToken: [] }, { session: [] }]);
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'http', scheme: 'bearer' });
 
     const createBooking = doc.paths['/api/v1/bookings'].post;

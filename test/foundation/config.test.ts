@@ -33,6 +33,17 @@ describe('config', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`Invalid env var ${name}`));
   });
 
+  it('reads the mapping limits, with defaults and bounds', () => {
+    const d = loadConfig({});
+    expect([d.mappingTimeoutMs, d.mappingMaxOutputBytes]).toEqual([1000, 1024 * 1024]);
+    expect(d.mappingThreads).toBeGreaterThanOrEqual(1);
+    const c = loadConfig({ MAPPING_TIMEOUT_MS: '250', MAPPING_MAX_OUTPUT_BYTES: '65536', MAPPING_THREADS: '3' });
+    expect([c.mappingTimeoutMs, c.mappingMaxOutputBytes, c.mappingThreads]).toEqual([250, 65536, 3]);
+    for (const [name, value] of [['MAPPING_TIMEOUT_MS', '5'], ['MAPPING_MAX_OUTPUT_BYTES', '1k'], ['MAPPING_THREADS', '0']]) {
+      expect(() => loadConfig({ [name!]: value })).toThrow(new RegExp(`Invalid env var ${name}`));
+    }
+  });
+
   it('requires ENCRYPTION_KEY in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ENCRYPTION_KEY/);
   });

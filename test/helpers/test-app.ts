@@ -18,10 +18,14 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_PREFIX: `${prefix}-${randomBytes(4).toString('hex')}`,
     ADMIN_TOKEN,
+    HOST: '127.0.0.1',
     ENCRYPTION_KEY: 'a'.repeat(64),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WEBHOOK_ALLOW_PRIVATE: 'true',
     WEBHOOK_RETRY_SCHEDULE: 'base_ms=100,factor=2,max_ms=400,attempts=4,jitter=0',
+    // Staff passwords: argon2id at a tiny cost, so signing in takes no time in tests.
+    PASSWORD_HASH_MEMORY_KIB: '256',
+    PASSWORD_HASH_ITERATIONS: '1',
     ...overrides,
   };
 }

@@ -12,14 +12,37 @@ import {
   type FixtureCase,
 } from '../../src/mapping/fixture-runner';
 import { createVenue, type CreatedVenue } from '../helpers/fixtures';
-import { createTestPartner, insertBooking, linkLocation, putMapping, salesOf, signedPost, waitForEvent } from '../helpers/partner';
+import { insertBooking, linkLocation, salesOf, signedPost, waitForEvent, type TestPartner } from '../helpers/partner';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
 
 /**
  * Every shipped fixture (mappings/<partner>/fixtures) replayed byte for byte through
  * POST /partners/:partner/events/:event_type with a real signature for the partner's scheme, through
- * the queue and the worker into the database (ARCHITECTURE §B, step 3).
+ * the queue and the worker into the database (ARCHITECTURE §B, step 3). Each case runs on a fresh
+ * partner made from its catalog template (POST /admin/v1/partners {name, template}), with the secret
+ * generated and shown once, so the template's adapter, scheme, header and mappings are what is tested.
  */
+
+const ALL_BUT_DATE = [
+  'hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame',
+  'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval',
+  'setTimeout', 'clearTimeout',
+] as const;
+
+/**
+ * Schemes that sign a timestamp inside the body (Toast) refuse a message older than their window, and
+ * fixtures are dated: the request is sent with the clock (Date only) at the message's own time.
+ */
+async function atMessageTime<T>(scheme: string, raw: Buffer, send: () => Promise<T>): Promise<T> {
+  const stamp = scheme === 'toast-hmac' ? (JSON.parse(raw.toString('utf8')) as { timestamp?: string }).timestamp : undefined;
+  if (!stamp) return send();
+  jest.useFakeTimers({ doNotFake: [...ALL_BUT_DATE], now: Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) + 30_000 });
+  try {
+    return await send();
+  } finally {
+    jest.useRealTimers();
+  }
+}
 const cases = discoverFixtureCases();
 
 describe('shipped partner fixtures over HTTP', () => {
@@ -54,17 +77,19 @@ describe('shipped partner fixtures over HTTP', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s reaches processed or ignored', async (_name, c: FixtureCase) => {
     const dir = join(DEFAULT_MAPPINGS_DIR, c.partner);
     const manifest = readPartnerManifest(dir);
-    const scheme = manifest.signature?.scheme ?? 'hmac-sha256-hex';
-    const partner = await createTestPartner(t, {
-      name: uniq(c.partner),
-      adapter: manifest.adapter,
-      scheme,
-      header: manifest.signature?.header,
-      secret: scheme === 'basic' ? `tablesync:${uniq('pw')}` : uniq('secret'),
-    });
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.jsonata'))) {
-      await putMapping(t, partner.name, eventTypeFromStem(file.slice(0, -'.jsonata'.length)), readFileSync(join(dir, file), 'utf8'));
-    }
+    const created = await t.admin('post', '/admin/v1/partners').send({ name: uniq(c.partner), template: c.partner });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ adapter: manifest.adapter, signature: manifest.signature, template: c.partner });
+    const mappingFiles = readdirSync(dir).filter((f) => f.endsWith('.jsonata'));
+    expect((created.body.mappings as { event_type: string; version: number }[]).sort((a, b) => a.event_type.localeCompare(b.event_type)))
+      .toEqual(mappingFiles.map((f) => ({ event_type: eventTypeFromStem(f.slice(0, -'.jsonata'.length)), version: 1 })).sort((a, b) => a.event_type.localeCompare(b.event_type)));
+    const partner: TestPartner = {
+      name: created.body.name as string,
+      secret: created.body.secret as string,
+      adapter: created.body.adapter as string,
+      scheme: created.body.signature.scheme as string,
+      ...(created.body.signature.header ? { header: created.body.signature.header as string } : {}),
+    };
     const expected = asCommandList(JSON.parse(readFileSync(c.expectedPath, 'utf8'))) as CanonicalCommand[];
     const unknownLocation = c.caseName.includes('unknown-location');
     if (!unknownLocation) {
@@ -74,7 +99,8 @@ describe('shipped partner fixtures over HTTP', () => {
     for (const cmd of expected) if (cmd.booking_id) bookings.set(String(cmd.booking_id), await ensureBooking(String(cmd.booking_id)));
 
     const eventType = c.eventType === FALLBACK_EVENT_TYPE ? 'some.unhandled.event' : c.eventType;
-    const res = await signedPost(t, partner, eventType, readFileSync(c.payloadPath));
+    const raw = readFileSync(c.payloadPath);
+    const res = await atMessageTime(partner.scheme, raw, async () => signedPost(t, partner, eventType, raw));
     expect(res.status).toBe(200);
     const row = await waitForEvent(t, res.body.event_id as string);
     expect({ status: row.status, reason: row.reason, errors: row.errors }).toMatchObject({

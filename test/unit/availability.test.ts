@@ -1,4 +1,4 @@
-import { expectValidationError } from '../helpers/expect-error';
+import { expectAppError, expectValidationError } from '../helpers/expect-error';
 import {
   Availability,
   AvailabilityInput,
@@ -402,7 +402,7 @@ describe('checkSlot validation', () => {
       ok: false,
       reason: 'table_unavailable',
     });
-    expectValidationError(() => checkSlot({ ...input(), time: '19:00', table_id: 'tbl_nope' }), { field: 'table_id' });
+    expectAppError(() => checkSlot({ ...input(), time: '19:00', table_id: 'tbl_nope' }), 'not_found', { field: 'table_id' });
   });
 });
 
@@ -469,6 +469,7 @@ describe('events', () => {
     expectValidationError(() => checkSlot({ ...input({ ...base, date: '2026-05-02' }), time: '19:00' }), { reason: 'outside_event' });
     expect(computeAvailability(input({ ...base, date: '2026-05-02' })).slots).toEqual([]);
     expectValidationError(() => computeAvailability(input({ ...base, event_id: 'vev_nope' })), { field: 'event_id' });
+    expectAppError(() => checkSlot({ ...input({ ...base, event_id: 'vev_nope' }), time: '19:00' }), 'not_found', { field: 'event_id' });
   });
 });
 

@@ -29,9 +29,15 @@ export async function issueApiKey(
   return { apiKey, key };
 }
 
-export async function revokeApiKey(em: EntityManager, id: string, now = new Date()): Promise<void> {
-  const result = await em.update(ApiKey, { id }, { revokedAt: now });
+/** Revokes a key; with `venueId`, only that venue's (another venue's key is 404). */
+export async function revokeApiKey(em: EntityManager, id: string, now = new Date(), venueId?: string): Promise<void> {
+  const result = await em.update(ApiKey, venueId ? { id, venueId } : { id }, { revokedAt: now });
   if (!result.affected) throw notFound('API key');
+}
+
+/** A venue's keys, newest first, revoked ones included (with revokedAt). */
+export function listApiKeys(em: EntityManager, venueId: string): Promise<ApiKey[]> {
+  return em.find(ApiKey, { where: { venueId }, order: { createdAt: 'DESC', id: 'DESC' } });
 }
 
 export function assertScopesKnown(scopes: string[], known: readonly string[]): void {

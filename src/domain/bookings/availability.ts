@@ -525,7 +525,22 @@ function checkCandidates(input: CheckSlotInput, { table, matches }: { table: Tab
   return { ok: false, reason: failure ?? 'no_table_available' };
 }
 
-/** checkSlot's validation: the named table and the grid slots at input.time (throws validation_error). */
+/**
+ * A booking naming a service or event the venue does not have (another venue's, as a rule) is 404, as any
+ * other venue's resource is (CONTRACT §6); as an availability filter the same id stays a 400 on the query.
+ */
+function bookingResources<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    const reason = err instanceof AppError ? (err.details?.reason as string | undefined) : undefined;
+    if (reason === 'unknown_service') throw new AppError('not_found', 'Service not found.', err instanceof AppError ? err.details : null);
+    if (reason === 'unknown_event') throw new AppError('not_found', 'Event not found.', err instanceof AppError ? err.details : null);
+    throw err;
+  }
+}
+
+/** checkSlot's validation: the named table (404 when not the venue's) and the grid slots at input.time (validation_error). */
 function slotCandidates(input: CheckSlotInput): { table: TableDef | undefined; matches: Candidate[] } {
   validate(input);
   parseTime(input.time); // throws validation_error field 'time' for a malformed time
@@ -534,10 +549,10 @@ function slotCandidates(input: CheckSlotInput): { table: TableDef | undefined; m
   let table: TableDef | undefined;
   if (input.table_id) {
     table = input.tables.find((t) => t.id === input.table_id);
-    if (!table) throw new AppError('validation_error', 'Unknown table_id.', { field: 'table_id', reason: 'unknown_table' });
+    if (!table) throw new AppError('not_found', 'Table not found.', { field: 'table_id', reason: 'unknown_table' });
   }
 
-  const matches = candidatesOn(input, input.time);
+  const matches = bookingResources(() => candidatesOn(input, input.time));
   if (!matches.length) {
     const reason = input.event_id ? 'outside_event' : 'not_on_slot_grid';
     throw new AppError(

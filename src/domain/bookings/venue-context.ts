@@ -322,7 +322,11 @@ export function engineInput(
 export function slotUnavailable(input: CheckSlotInput, reason: UnavailableReason): AppError {
   const { time, table_id: _table, ...rest } = input;
   const alternatives = nearestAlternatives(computeAvailability(rest), time);
-  return new AppError('slot_unavailable', `No table for ${input.party_size} at ${time} on ${input.date}.`, {
+  const message =
+    reason === 'in_past'
+      ? `${time} on ${input.date} is in the past (venue time); choose a later time.`
+      : `No table for ${input.party_size} at ${time} on ${input.date}.`;
+  return new AppError('slot_unavailable', message, {
     reason,
     date: input.date,
     time,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { getAdapter } from '../../../adapters';
-import { resolveVerifier, standardWebhooksKeys } from '../../ingest/signature-schemes';
+import { adapters, getAdapter } from '../../../adapters';
+import { knownSchemes, resolveVerifier, standardWebhooksKeys } from '../../ingest/signature-schemes';
 import { Partner, type AckMode, type ConflictMode } from '../../db/entities';
 import { AppError, notFound } from '../../shared/app-error';
 import { newId } from '../../shared/ids';
@@ -14,8 +14,8 @@ import type { SecretBox } from '../../shared/secret-box';
  */
 
 /** 400 validation_error naming the field, in the same shape as the HTTP layer's schema errors. */
-function fieldError(field: string, message: string): AppError {
-  return new AppError('validation_error', `Invalid ${field}: ${message}.`, { field, errors: [{ field, message }] });
+function fieldError(field: string, message: string, extra: Record<string, unknown> = {}): AppError {
+  return new AppError('validation_error', `Invalid ${field}: ${message}.`, { field, errors: [{ field, message }], ...extra });
 }
 
 export interface PartnerSignatureInput {
@@ -31,6 +31,23 @@ export interface CreatePartnerInput {
   ack?: AckMode;
   conflict?: ConflictMode;
   enabled?: boolean;
+  /**
+   * Install without a secret (file partners, CONTRACT §15): disabled, `secret_set: false`, until a secret is
+   * set or rotated. Not part of the admin API body.
+   */
+  withoutSecret?: boolean;
+}
+
+/** The sealed value of "no secret yet": such a partner is disabled and its requests fail closed. */
+const NO_SECRET = '';
+
+export function hasSecret(p: Partner): boolean {
+  return p.secretEncrypted !== NO_SECRET;
+}
+
+/** The partner's secret in plain text; empty while none is set (verifiers then fail closed). */
+export function partnerSecret(secretBox: SecretBox, p: Partner): string {
+  return hasSecret(p) ? secretBox.decrypt(p.secretEncrypted) : '';
 }
 
 export interface UpdatePartnerInput {
@@ -57,12 +74,21 @@ export function generateSecret(scheme: string): string {
   return random.toString('base64url');
 }
 
-/** The adapter exists and the scheme is one it can verify; throws 400 validation_error naming the field. */
+/**
+ * The adapter exists and the scheme is one it can verify; else 400 validation_error naming the field, with
+ * `details.valid` listing what would be accepted (from the adapter registry and the scheme registry).
+ */
 export function checkPartnerConfig(adapterName: string, scheme: string): void {
   const adapter = getAdapter(adapterName);
-  if (!adapter) throw fieldError('adapter', `"${adapterName}" is not a known adapter`);
+  if (!adapter) {
+    const valid = Object.keys(adapters);
+    throw fieldError('adapter', `"${adapterName}" is not a known adapter (known: ${valid.join(', ')})`, { valid });
+  }
   if (!resolveVerifier(scheme, adapter)) {
-    throw fieldError('signature.scheme', `"${scheme}" is not a signature scheme the ${adapterName} adapter knows`);
+    const valid = knownSchemes(adapter);
+    throw fieldError('signature.scheme', `"${scheme}" is not a signature scheme the ${adapterName} adapter knows (known: ${valid.join(', ')})`, {
+      valid,
+    });
   }
 }
 
@@ -97,19 +123,19 @@ export async function createPartner(
 ): Promise<PartnerWithSecret> {
   const adapter = input.adapter ?? 'generic';
   checkPartnerConfig(adapter, input.signature.scheme);
-  const generatedSecret = input.signature.secret === undefined ? generateSecret(input.signature.scheme) : null;
-  const secret = input.signature.secret ?? generatedSecret!;
-  checkSecret(input.signature.scheme, secret);
+  const generatedSecret = input.signature.secret === undefined && !input.withoutSecret ? generateSecret(input.signature.scheme) : null;
+  const secret = input.withoutSecret ? null : (input.signature.secret ?? generatedSecret!);
+  if (secret !== null) checkSecret(input.signature.scheme, secret);
   const partner = em.create(Partner, {
     id: newId('ptn'),
     name: input.name,
     adapter,
     signatureScheme: input.signature.scheme,
     signatureHeader: input.signature.header ?? null,
-    secretEncrypted: secretBox.encrypt(secret),
+    secretEncrypted: secret === null ? NO_SECRET : secretBox.encrypt(secret),
     ackMode: input.ack ?? 'queued',
     conflictMode: input.conflict ?? 'reject',
-    enabled: input.enabled ?? true,
+    enabled: secret === null ? false : (input.enabled ?? true),
     createdAt: now,
     updatedAt: now,
   });
@@ -136,6 +162,7 @@ export async function updatePartner(
   if (patch.rotate_secret && patch.signature?.secret !== undefined) {
     throw fieldError('rotate_secret', 'cannot be combined with signature.secret');
   }
+  const hadSecret = hasSecret(partner);
   let generatedSecret: string | null = null;
   if (patch.rotate_secret) {
     generatedSecret = generateSecret(scheme);
@@ -143,10 +170,14 @@ export async function updatePartner(
   } else if (patch.signature?.secret !== undefined) {
     checkSecret(scheme, patch.signature.secret);
     partner.secretEncrypted = secretBox.encrypt(patch.signature.secret);
-  } else if (scheme !== partner.signatureScheme) {
+  } else if (scheme !== partner.signatureScheme && hadSecret) {
     // The kept secret must still suit the new scheme (a basic secret needs "user:password").
     checkSecret(scheme, secretBox.decrypt(partner.secretEncrypted));
+  } else if (!hadSecret && patch.enabled === true) {
+    throw fieldError('enabled', 'needs a secret first: send signature.secret or rotate_secret: true');
   }
+  // A partner installed without a secret is enabled by its first one (unless this PATCH says otherwise).
+  if (!hadSecret && hasSecret(partner)) partner.enabled = true;
   partner.adapter = adapter;
   partner.signatureScheme = scheme;
   if (patch.signature && 'header' in patch.signature) partner.signatureHeader = patch.signature.header ?? null;
@@ -158,7 +189,6 @@ export async function updatePartner(
   return { partner, generatedSecret };
 }
 
-/** The admin API's partner object. Never carries the secret. */
 /**
  * The partner as just created or rotated: the generated secret is shown this once, both at the top level
  * and under `signature` (where a caller who sent one would look for it).
@@ -169,6 +199,7 @@ export function presentPartnerWithSecret(p: Partner, generatedSecret: string | n
   return { ...shown, secret: generatedSecret, signature: { ...(shown.signature as object), secret: generatedSecret } };
 }
 
+/** The admin API's partner object. Never carries the secret; `secret_set` says whether one is set. */
 export function presentPartner(p: Partner): Record<string, unknown> {
   return {
     id: p.id,
@@ -178,6 +209,7 @@ export function presentPartner(p: Partner): Record<string, unknown> {
     ack: p.ackMode,
     conflict: p.conflictMode,
     enabled: p.enabled,
+    secret_set: hasSecret(p),
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),
   };

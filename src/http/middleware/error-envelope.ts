@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isDatabaseUnavailable } from '../../db/db-errors';
 import { AppError } from '../../shared/app-error';
+import { outageLog } from '../../shared/logger';
 
 /** Unknown routes: 404 in the contract's envelope. */
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
@@ -15,7 +17,11 @@ interface BodyParserError extends Error {
 /** Turns anything thrown into `{error: {code, message, details}}`; a 5xx never shows a stack. */
 export const errorEnvelope: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   const appError = toAppError(err);
-  if (appError.status >= 500) {
+  if (appError.code === 'unavailable' && req.log) {
+    // An outage fails every request alike: one paced line per dependency, not one per request. Other
+    // 503s come from Redis (an event or a replay that cannot be queued).
+    outageLog(isDatabaseUnavailable(err) ? 'database' : 'redis').report(req.log, err, { path: req.path });
+  } else if (appError.status >= 500) {
     req.log?.error({ err }, 'request failed');
   }
   for (const [name, value] of Object.entries(appError.headers)) res.setHeader(name, value);
@@ -25,6 +31,9 @@ export const errorEnvelope: ErrorRequestHandler = (err: unknown, req, res, _next
 
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
+  if (isDatabaseUnavailable(err)) {
+    return new AppError('unavailable', 'The service is briefly unavailable; retry shortly.', null, { 'Retry-After': '5' });
+  }
   const e = err as BodyParserError;
   if (e?.type === 'entity.parse.failed') return new AppError('invalid_json', 'The request body is not valid JSON.');
   if (e?.type === 'entity.too.large') {

@@ -96,11 +96,15 @@ async function settle(repo: Repository<IdempotencyRecord>, id: string, status: n
   await repo.update({ id }, { state: 'completed', responseStatus: status, responseBody: JSON.stringify(body) });
 }
 
-/** Keys are scoped per API key (the records' api_key_id); only key principals reach idempotent routes today. */
+/**
+ * Keys are scoped per caller (the records' api_key_id): an API key's id, or a signed-in venue user's id
+ * (ids are prefixed, so the two never meet). Idempotent routes are all on /api/v1, which no other actor reaches.
+ */
 function idempotencyOwner(res: Response): string {
   const { actor } = principalOf(res);
-  if (actor.kind !== 'api_key') throw new Error(`idempotency is scoped per API key, not per ${actor.kind}`);
-  return actor.keyId;
+  if (actor.kind === 'api_key') return actor.keyId;
+  if (actor.kind === 'user') return actor.userId;
+  throw new Error(`idempotency is scoped per API key or venue user, not per ${actor.kind}`);
 }
 
 export function idempotency(deps: Pick<AppDeps, 'dataSource' | 'logger'>): RequestHandler {

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Logger } from '../../shared/logger';
+import { outageLog, type Logger } from '../../shared/logger';
 import { AppError } from '../../shared/app-error';
 import { principalOf } from '../principal';
 
@@ -41,7 +41,7 @@ export function rateLimit(redis: Redis, keyPrefix: string, logger: Logger): Requ
           'Retry-After': String(retryAfter),
         });
       }
-      logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; request allowed');
+      outageLog('redis').report(logger, err, { component: 'rate-limit', outcome: 'request allowed' });
       res.setHeader('X-RateLimit-Limit', String(limit));
       res.setHeader('X-RateLimit-Remaining', String(limit));
       res.setHeader('X-RateLimit-Reset', String(Math.ceil(Date.now() / 1000) + 60));

@@ -7,6 +7,7 @@
  * converted by ./json-schema. Error responses come from each operation's error codes and ERROR_CATALOG.
  * test/api/openapi.test.ts validates the document and checks it against the declarations and the app.
  */
+import { BOOKING_STATUS_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../mapping/canonical-commands';
 import type { WebhookEvent } from '../../outbound/outbox';
 import { ERROR_CATALOG, type ErrorCode } from '../../shared/app-error';
 import type { Operation, Surface } from '../operation';
@@ -16,8 +17,8 @@ import { ERROR_ENVELOPE_SCHEMA } from '../schemas/common.schema';
 import { customerDetailSchema, customerSchema } from '../schemas/customer.schema';
 import { CURSOR_PARAM, LIMIT_PARAM } from '../schemas/pagination.schema';
 import {
-  inboundEventDetailSchema, inboundEventSchema, locationSchema, mappingTestResultSchema, mappingVersionSchema,
-  partnerCreatedSchema, partnerSchema,
+  catalogTemplateSchema, inboundEventDetailSchema, inboundEventSchema, locationSchema, mappingTestResultSchema,
+  mappingVersionSchema, partnerCreatedSchema, partnerFromTemplateSchema, partnerSchema,
 } from '../schemas/partner.schema';
 import { saleItemResponseSchema, saleResponseSchema } from '../schemas/sale.schema';
 import { API_SCOPES, type ApiScope } from '../schemas/venue.schema';
@@ -57,9 +58,14 @@ const NAMED_SCHEMAS: readonly (readonly [string, Schema])[] = [
   ['ApiKeyCreated', apiKeyCreatedResponseSchema],
   ['Partner', partnerSchema],
   ['PartnerCreated', partnerCreatedSchema],
+  ['PartnerFromTemplate', partnerFromTemplateSchema],
+  ['CatalogTemplate', catalogTemplateSchema],
   ['PartnerLocation', locationSchema],
   ['MappingVersion', mappingVersionSchema],
   ['MappingTestResult', mappingTestResultSchema],
+  // The schemas the pipeline validates mapping output with (canonical-commands.ts), as they are.
+  ['SaleCommand', SALE_COMMAND_SCHEMA],
+  ['BookingStatusCommand', BOOKING_STATUS_COMMAND_SCHEMA],
   ['InboundEvent', inboundEventSchema],
   ['InboundEventDetail', inboundEventDetailSchema],
   ['PartnerAck', partnerAckResponseSchema],
@@ -96,6 +102,7 @@ const PATH_PARAM_TEXT: Record<string, string> = {
   partner: 'The partner name (`[a-z0-9-]+`), as registered.',
   event_type: "The POS's event type, e.g. `sale.closed`; `*` is the partner's fallback mapping.",
   location_id: "The POS's own location id (kept digit for digit, even beyond 2^53).",
+  token: 'The token of an invite link (the last part of its `invite_url`).',
 };
 
 const RATE_LIMIT_HEADERS = {
@@ -227,6 +234,9 @@ function errorCodesOf(op: Operation): ErrorCode[] {
   if (op.auth === 'apiKey') codes.push('invalid_api_key', 'plan_upgrade_required', 'rate_limited');
   if (op.auth === 'apiKey' && op.scope) codes.push('insufficient_scope');
   if (op.auth === 'admin') codes.push('unauthorized', 'admin_api_disabled');
+  if (op.auth === 'session') codes.push('not_signed_in');
+  // A write made with the session cookie needs its CSRF token.
+  if ((op.auth === 'apiKey' || op.auth === 'session' || op.auth === 'admin') && op.method !== 'get') codes.push('csrf_failed');
   if (op.query) codes.push('validation_error');
   if (op.body) codes.push('invalid_json', 'validation_error', 'payload_too_large', 'unsupported_media_type');
   codes.push(...(op.errors ?? []), 'internal_error');
@@ -237,9 +247,11 @@ function securityOf(op: Operation): Record<string, string[]>[] {
   switch (op.auth) {
     case 'apiKey':
       // For non-OAuth schemes OpenAPI 3.1 lets the array list the roles (here: scopes) the operation needs.
-      return [{ apiKey: op.scope ? [op.scope] : [] }];
+      return [{ apiKey: op.scope ? [op.scope] : [] }, { session: op.scope ? [op.scope] : [] }];
     case 'admin':
-      return [{ adminToken: [] }];
+      return [{ adminToken: [] }, { session: [] }];
+    case 'session':
+      return [{ session: [] }];
     case 'partner':
       return [{ partnerSignature: [] }, { standardWebhooks: [] }, { partnerBasic: [] }];
     case 'public':
@@ -404,6 +416,14 @@ export function buildOpenApiDocument(surfaces: readonly Surface[]): Record<strin
             API_SCOPES.map((s) => `- \`${s}\`: ${SCOPE_TEXT[s]}`).join('\n'),
         },
         adminToken: { type: 'http', scheme: 'bearer', description: 'The platform operator token (`ADMIN_TOKEN`).' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'ts_session',
+          description:
+            'A staff session from `POST /api/v1/session`. A venue user works on /api/v1 with the scopes of their role (host, manager, owner); ' +
+            'an operator on /admin/v1. State-changing requests also need the `X-CSRF-Token` header from `GET /api/v1/session`.',
+        },
         partnerSignature: {
           type: 'apiKey',
           in: 'header',

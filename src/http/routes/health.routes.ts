@@ -1,4 +1,5 @@
 import { healthResponseSchema, readinessResponseSchema } from '../openapi/response-schemas';
+import { outageLog } from '../../shared/logger';
 import { defineOperation } from '../operation';
 
 const CHECK_TIMEOUT_MS = 1500;
@@ -42,6 +43,8 @@ export const healthOperations = [
         ok(() => deps.redis.ping()),
       ]);
       const ready = mysql && redis;
+      // Probes are what an API process sees of a recovery: the outage's "reachable again" line.
+      if (mysql) outageLog('database').recovered(deps.logger);
       res.status(ready ? 200 : 503).json({
         status: ready ? 'ready' : 'unavailable',
         checks: { mysql: mysql ? 'ok' : 'down', redis: redis ? 'ok' : 'down' },

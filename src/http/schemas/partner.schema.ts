@@ -43,22 +43,31 @@ export const createPartnerSchema = {
   $id: 'CreatePartner',
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'signature'],
+  required: ['name'],
   properties: {
     name: PARTNER_NAME,
-    adapter: { ...ADAPTER, default: 'generic' },
+    template: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description:
+        'A catalog template name (`GET /admin/v1/catalog`): the partner gets its adapter, signature scheme and header, ack and conflict modes, and its mappings as their first versions. Without a template, `signature.scheme` is required.',
+      example: 'toast',
+    },
+    // No ajv defaults here (validation fills them in): a template's own settings must win when omitted.
+    adapter: { ...ADAPTER, description: `${ADAPTER.description} Default \`generic\`; not with \`template\`.` },
     signature: {
       type: 'object',
       additionalProperties: false,
-      required: ['scheme'],
+      description: 'Required without `template` (then `scheme` is required too); with one, each field overrides it.',
       properties: {
         scheme: SCHEME,
         header: HEADER,
         secret: { ...SECRET, description: `${SECRET.description} Generated and returned once when omitted.` },
       },
     },
-    ack: { ...ACK, default: 'queued' },
-    conflict: { ...CONFLICT, default: 'reject' },
+    ack: { ...ACK, description: "Default `queued` (or the template's)." },
+    conflict: { ...CONFLICT, description: "Default `reject` (or the template's)." },
     enabled: { type: 'boolean', default: true },
   },
 } as const;
@@ -156,6 +165,10 @@ export const partnerSchema = {
     ack: ACK,
     conflict: CONFLICT,
     enabled: { type: 'boolean' },
+    secret_set: {
+      type: 'boolean',
+      description: 'False for a partner installed from mappings/ until a secret is set or rotated (it stays disabled until then).',
+    },
     created_at: TIMESTAMP,
     updated_at: TIMESTAMP,
   },
@@ -167,6 +180,44 @@ export const partnerCreatedSchema = {
   properties: {
     ...partnerSchema.properties,
     secret: { type: 'string', description: 'Only when it was generated (create, or PATCH with rotate_secret): shown this once.' },
+  },
+} as const;
+
+export const partnerFromTemplateSchema = {
+  type: 'object',
+  required: [...partnerSchema.required],
+  properties: {
+    ...partnerCreatedSchema.properties,
+    template: { type: 'string', description: 'Only when made from a template: its name.', example: 'toast' },
+    mappings: {
+      type: 'array',
+      description: "The template's mappings, stored as the partner's first versions.",
+      items: {
+        type: 'object',
+        required: ['event_type', 'version'],
+        properties: { event_type: { type: 'string', example: 'order_updated' }, version: { type: 'integer', example: 1 } },
+      },
+    },
+  },
+} as const;
+
+export const catalogTemplateSchema = {
+  type: 'object',
+  required: ['name', 'kind', 'vendor', 'adapter', 'signature', 'ack', 'conflict', 'event_types', 'docs'],
+  properties: {
+    name: { ...PARTNER_NAME, example: 'toast', description: 'The template name to pass as `template`.' },
+    kind: { type: 'string', enum: ['pos', 'reservations'] },
+    vendor: { type: 'string', example: 'Toast' },
+    adapter: ADAPTER,
+    signature: {
+      type: 'object',
+      required: ['scheme', 'header'],
+      properties: { scheme: SCHEME, header: HEADER },
+    },
+    ack: ACK,
+    conflict: CONFLICT,
+    event_types: { type: 'array', items: { type: 'string' }, description: 'Event types it has a mapping for (`*`: fallback).' },
+    docs: { type: 'array', items: { type: 'string', format: 'uri' }, description: "The vendor's public webhook documentation." },
   },
 } as const;
 

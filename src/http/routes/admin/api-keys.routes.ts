@@ -1,8 +1,9 @@
 import { issueApiKey, revokeApiKey } from '../../../domain/api-keys/api-keys';
 import { announceApiKeyChange } from '../../middleware/api-key-cache';
-import { apiKeyCreatedResponseSchema, type ApiKeyCreatedView } from '../../openapi/response-schemas';
+import { apiKeyCreatedResponseSchema } from '../../openapi/response-schemas';
 import { bodySchema, defineOperation } from '../../operation';
-import { createApiKeySchema, type ApiScope, type CreateApiKeyBody } from '../../schemas/venue.schema';
+import { presentIssuedKey } from '../../presenters/api-key.presenter';
+import { createApiKeySchema, type CreateApiKeyBody } from '../../schemas/venue.schema';
 
 export const apiKeysAdminOperations = [
   defineOperation({
@@ -18,18 +19,7 @@ export const apiKeysAdminOperations = [
     errors: ['not_found'],
     handler: ({ dataSource: { manager: em } }) => async ({ body, params, res }) => {
       const { apiKey, key } = await issueApiKey(em, params.venue_id, body);
-      const view: ApiKeyCreatedView = {
-        id: apiKey.id,
-        key,
-        name: apiKey.name,
-        // Checked against API_SCOPES when issued.
-        scopes: apiKey.scopes as ApiScope[],
-        prefix: apiKey.prefix,
-        venue_id: apiKey.venueId,
-        rate_limit_per_minute: apiKey.rateLimitPerMinute,
-        created_at: apiKey.createdAt.toISOString(),
-      };
-      res.status(201).json(view);
+      res.status(201).json(presentIssuedKey(apiKey, key));
     },
   }),
   defineOperation({

@@ -6,18 +6,20 @@ import {
   requirePartner,
   updatePartner,
 } from '../../../domain/partners/partners';
+import { createPartnerFromTemplate } from '../../../domain/partners/catalog';
 import { announcePartnerChange } from '../../../ingest/partner-cache';
 import { bodySchema, defineOperation, querySchema } from '../../operation';
 import { decodeCursor, encodeCursor, listResponse } from '../../pagination';
 import { listEnvelopeSchema, PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../../schemas/pagination.schema';
 import {
   createPartnerSchema,
-  partnerCreatedSchema,
+  partnerFromTemplateSchema,
   partnerSchema,
   updatePartnerSchema,
   type CreatePartnerBody,
   type UpdatePartnerBody,
 } from '../../schemas/partner.schema';
+import { fieldError } from '../../validation';
 
 const pageQuery = querySchema<PaginationQuery>({
   type: 'object',
@@ -29,17 +31,26 @@ const pageQuery = querySchema<PaginationQuery>({
 export const partnersAdminOperations = [
   defineOperation({
     id: 'adminCreatePartner', method: 'post', path: '/partners', tag: 'Admin: partners', auth: 'admin',
-    summary: 'Register a POS partner',
-    description: 'Where `signature.secret` is not given one is generated and returned this once. Secrets are encrypted at rest and never returned afterwards.',
-    body: bodySchema<CreatePartnerBody>(createPartnerSchema), bodyExample: { name: 'lightspeed', signature: { scheme: 'hmac-sha256-hex' }, ack: 'queued' },
-    responses: [{ status: 201, description: 'Created.', schema: partnerCreatedSchema }],
+    summary: 'Register a POS partner (or make one from a catalog template)',
+    description: 'Where `signature.secret` is not given one is generated and returned this once. Secrets are encrypted at rest and never returned afterwards. With `template` (a name from `GET /admin/v1/catalog`) the partner takes that template\'s adapter, signature, ack and conflict modes, and its mappings become the partner\'s first versions; an unknown template is 400 `validation_error` with `details.valid`.',
+    body: bodySchema<CreatePartnerBody>(createPartnerSchema), bodyExample: { name: 'toast-eu', template: 'toast' },
+    responses: [{ status: 201, description: 'Created (with `template` and `mappings` when made from a template).', schema: partnerFromTemplateSchema }],
     errors: ['conflict'],
     handler: (deps) => async ({ body, req, res }) => {
-      const { partner, generatedSecret } = await createPartner(deps.dataSource.manager, deps.secretBox, body);
+      const em = deps.dataSource.manager;
+      const { template, ...rest } = body;
+      if (template !== undefined && rest.adapter !== undefined) throw fieldError('adapter', 'cannot be combined with template');
+      if (template === undefined && !rest.signature) throw fieldError('signature', 'is required without a template');
+      if (template === undefined && !rest.signature!.scheme) throw fieldError('signature.scheme', 'is required without a template');
+      const fromTemplate = template !== undefined ? await createPartnerFromTemplate(em, deps.secretBox, { ...rest, template }) : null;
+      const made =
+        fromTemplate ?? (await createPartner(em, deps.secretBox, { ...rest, signature: { ...rest.signature, scheme: rest.signature!.scheme! } }));
+      const { partner, generatedSecret } = made;
       // A negative cache entry for the name (an event posted before it existed) must go.
       await announcePartnerChange(deps, partner.name);
-      req.log.info({ partner: partner.name, secret_generated: generatedSecret !== null }, 'partner created');
-      res.status(201).json(presentPartnerWithSecret(partner, generatedSecret));
+      req.log.info({ partner: partner.name, template, secret_generated: generatedSecret !== null }, 'partner created');
+      const shown = presentPartnerWithSecret(partner, generatedSecret);
+      res.status(201).json(fromTemplate ? { ...shown, template: fromTemplate.template.name, mappings: fromTemplate.mappings } : shown);
     },
   }),
   defineOperation({

@@ -1,13 +1,16 @@
 import { availabilityOperations } from './availability.routes';
 import { bookingOperations } from './bookings.routes';
 import { customerOperations } from './customers.routes';
+import { peopleOperations } from './people.routes';
 import { saleOperations } from './sales.routes';
+import { sessionOperations } from './session.routes';
 import { venueOperations } from './venue.routes';
 import { webhookOperations } from './webhooks.routes';
 
 /**
- * `/api/v1`: the booking API for integrators, every operation scoped to the caller's venue. One line per
- * resource. (`GET /api/v1/openapi`, public, is declared beside the surfaces it documents: src/http/surfaces.ts.)
+ * `/api/v1`: the booking API for integrators and venue staff (a key or a session), every operation scoped
+ * to the caller's venue, and signing in. One line per resource. (`GET /api/v1/openapi`, public, is declared
+ * beside the surfaces it documents: src/http/surfaces.ts.)
  */
 export const integratorApiOperations = [
   ...venueOperations,
@@ -16,4 +19,6 @@ export const integratorApiOperations = [
   ...customerOperations,
   ...saleOperations,
   ...webhookOperations,
+  ...sessionOperations,
+  ...peopleOperations,
 ];

@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestApp, type TestApp } from './test-app';
+
+/**
+ * Browser tests in real headless Chromium: Debian's /usr/bin/chromium (scripts/services.sh installs it)
+ * driven by playwright-core, against the real app listening on 127.0.0.1. Every console error and
+ * uncaught page error fails the test it happened in (afterEach), unless the test said it expects it.
+ */
+
+export const CHROMIUM = '/usr/bin/chromium';
+
+// Headless in a sandboxless container on a closed network: no GPU, no QUIC, and none of Chromium's own
+// background traffic (its connections would be refused, many at a time).
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
+
+export const TABLET = { width: 1024, height: 768 } as const;
+export const PHONE = { width: 390, height: 844 } as const;
+
+export const SCREENSHOT_DIR = join(tmpdir(), 'tablesync-screenshots');
+
+export interface BrowserApp {
+  /** The composed app (admin helper, deps) the browser talks to. */
+  readonly t: TestApp;
+  /** `http://127.0.0.1:<port>` */
+  readonly baseUrl: string;
+  /** A page in a fresh browser context (its own cookies), sized like a host-stand tablet by default. */
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  /** Saves a PNG under SCREENSHOT_DIR (to look at) and returns its path. */
+  screenshot(page: Page, name: string): Promise<string>;
+  /** The current test expects a console error matching this (e.g. a 401 the page shows as a message). */
+  expectConsoleError(pattern: RegExp): void;
+}
+
+interface Handle extends BrowserApp {
+  t: TestApp;
+  baseUrl: string;
+}
+
+/** Registers beforeAll/afterEach/afterAll hooks and returns the handle they fill in. */
+export function useBrowserApp(overrides: Record<string, string> = {}): BrowserApp {
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let errors: string[] = [];
+  let expected: RegExp[] = [];
+
+  const handle = {
+    async newPage(viewport: { width: number; height: number } = TABLET) {
+      const context = await browser!.newContext({ baseURL: handle.baseUrl, viewport });
+      const page = await context.newPage();
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') errors.push(`console: ${msg.text()} (${msg.location().url})`);
+      });
+      page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+      return page;
+    },
+    async screenshot(page: Page, name: string) {
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      const path = join(SCREENSHOT_DIR, `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+    expectConsoleError(pattern: RegExp) {
+      expected.push(pattern);
+    },
+  } as Handle;
+
+  beforeAll(async () => {
+    handle.t = await startTestApp(overrides);
+    const listening = createServer(handle.t.composed.app!);
+    server = listening;
+    await new Promise<void>((resolve, reject) => {
+      listening.once('error', reject);
+      listening.listen(0, '127.0.0.1', () => resolve());
+    });
+    handle.baseUrl = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+    // Playwright starts Chromium with a fresh temporary --user-data-dir of its own and removes it on close.
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  }, 60_000);
+
+  afterEach(() => {
+    const unexpected = errors.filter((e) => !expected.some((p) => p.test(e)));
+    errors = [];
+    expected = [];
+    if (unexpected.length) throw new Error(`console errors in the browser:\n${unexpected.join('\n')}`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.closeAllConnections();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await handle.t?.stop();
+  }, 60_000);
+
+  return handle;
+}

@@ -1,0 +1,82 @@
+import { useState } from 'preact/hooks';
+import { Route, Router, useLocation } from 'preact-iso';
+import { ComingNext } from './pages/coming-next';
+import { SettingsPage } from './pages/settings';
+import { useSession } from './session';
+
+const NAV = [
+  { href: '/app/diary', label: 'Diary' },
+  { href: '/app/bookings', label: 'Bookings' },
+  { href: '/app/customers', label: 'Customers' },
+  { href: '/app/analytics', label: 'Analytics' },
+  { href: '/app/settings', label: 'Settings' },
+];
+
+/** The signed-in frame: the venue, navigation, sign-out; the page for the path inside. */
+export function Shell() {
+  const { session, venue, signOut } = useSession();
+  const { path } = useLocation();
+  const [signOutError, setSignOutError] = useState<string | null>(null);
+  const operator = session.user.role === 'operator';
+
+  const doSignOut = () => signOut().catch((err: unknown) => setSignOutError(err instanceof Error ? err.message : 'Sign-out failed.'));
+
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">Skip to content</a>
+      <header class="topbar">
+        <div class="brand">
+          <span class="logo" aria-hidden="true">T</span>
+          <span>
+            <strong>{operator ? 'Tablesync operators' : venue?.name ?? 'Tablesync'}</strong>
+            <span class="muted small who">{session.user.name} · {session.user.role}</span>
+          </span>
+        </div>
+        <button type="button" class="quiet" onClick={doSignOut}>Sign out</button>
+      </header>
+      {!operator && (
+        <nav class="mainnav" aria-label="Main">
+          <ul>
+            {NAV.map((n) => {
+              const current = path === n.href || path.startsWith(`${n.href}/`) || (n.href === '/app/diary' && (path === '/app' || path === '/app/'));
+              return (
+                <li key={n.href}><a href={n.href} aria-current={current ? 'page' : undefined}>{n.label}</a></li>
+              );
+            })}
+          </ul>
+        </nav>
+      )}
+      <main id="main" class="content" tabIndex={-1}>
+        {signOutError && <p class="error" role="alert">{signOutError}</p>}
+        {operator ? (
+          <ComingNext title="Partner console" text="The partner console (partners, mappings, the event log) for operators comes next. Your session already works on the admin API (/admin/v1)." />
+        ) : (
+          <Router>
+            <Route path="/app" component={DiaryPlaceholder} />
+            <Route path="/app/diary" component={DiaryPlaceholder} />
+            <Route path="/app/bookings" component={() => <ComingNext title="Bookings" text="A list of bookings with date range, status and search filters comes next." />} />
+            <Route path="/app/customers" component={() => <ComingNext title="Customers" text="Customer search and profiles (history, visits, spend) come next." />} />
+            <Route path="/app/analytics" component={() => <ComingNext title="Analytics" text="Revenue, covers, spend per cover, match and no-show rates by day, service and weekday come next." />} />
+            <Route path="/app/settings" component={() => <SettingsPage section={null} />} />
+            <Route path="/app/settings/people" component={() => <SettingsPage section="people" />} />
+            <Route path="/app/settings/api-keys" component={() => <SettingsPage section="api-keys" />} />
+            <Route default component={NotFound} />
+          </Router>
+        )}
+      </main>
+    </div>
+  );
+}
+
+function DiaryPlaceholder() {
+  return <ComingNext title="Diary" text="The live diary (tables by area against the day's service hours, bookings with their POS spend, unmatched sales) comes next." />;
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>There is no page at this address. Use the navigation, or go to the <a href="/app/diary">diary</a>.</p>
+    </section>
+  );
+}
