@@ -4,33 +4,33 @@ import helmet from 'helmet';
 import type { AppDeps } from '../app-deps';
 import { errorEnvelope, notFoundHandler } from './middleware/error-envelope';
 import { installRequestContext } from './middleware/request-context';
-import { adminRouter } from './routes/admin';
-import { apiRouter } from './routes/api';
-import { docsRouter } from './routes/docs.routes';
-import { healthRouter } from './routes/health.routes';
-import { partnerIngestRouter } from './routes/partner-ingest.routes';
+import { operationsRouter } from './mount-operations';
+import type { Surface } from './operation';
+import { docsAssetsRouter } from './routes/docs.routes';
+import { ADMIN, INTEGRATOR_API, PARTNER_INGRESS, SERVICE } from './surfaces';
 import { webAppRouter } from './web-app';
 
-const INGEST_PREFIX = '/partners/';
+const INGEST_PREFIX = `${PARTNER_INGRESS.prefix}/`;
 
-/** One router and where it is mounted. */
-export interface AppMount {
-  path: string;
-  router: Router;
+/** One router and where it is mounted: a surface's declared operations, or files that are not API operations. */
+export type AppMount = { path: string; router: Router } & ({ surface: Surface } | { files: true });
+
+function surfaceMount(deps: AppDeps, surface: Surface): AppMount {
+  return { path: surface.prefix || '/', router: operationsRouter(deps, surface.operations), surface };
 }
 
 /**
- * Every router the app serves, in mount order. createApp mounts exactly these, and the OpenAPI coverage
- * test walks the same list, so a route added anywhere must also be documented.
+ * Every router the app serves, in mount order. createApp mounts exactly these; the API mounts (`/api`,
+ * `/admin`, `/partners`) are surfaces, whose operations are also what the OpenAPI document lists.
  */
 export function appMounts(deps: AppDeps): AppMount[] {
   return [
     // The POS ingest routes first: they take the most traffic, and every mount before them costs a match.
-    { path: INGEST_PREFIX, router: partnerIngestRouter(deps) },
-    { path: '/', router: healthRouter(deps) },
-    { path: '/', router: docsRouter() },
-    { path: '/admin/v1', router: adminRouter(deps) },
-    { path: '/api/v1', router: apiRouter(deps) },
+    surfaceMount(deps, PARTNER_INGRESS),
+    surfaceMount(deps, SERVICE),
+    { path: '/', router: docsAssetsRouter(), files: true },
+    surfaceMount(deps, ADMIN),
+    surfaceMount(deps, INTEGRATOR_API),
   ];
 }
 

@@ -3,13 +3,14 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from '../app-deps';
 import { People, SESSION_MAX_AGE_MS, type Session, type UserRecord } from '../modules/people';
 import { AppError } from '../shared/app-error';
-import type { ApiAuth } from './middleware/api-key-auth';
+import { setPrincipal, type Principal, type Scope } from './principal';
 
 /**
- * Staff sessions as callers (CONTRACT §8): ONE resolver turns the session cookie into a principal (venue,
- * scopes, actor), and two small wrappers plug it in front of the existing auth of /api/v1 (key or session
- * → the same ApiAuth every route checks) and /admin/v1 (admin token or an operator's session). Routes
- * are unchanged. A state-changing request made with the cookie must carry its X-CSRF-Token.
+ * Staff sessions as callers (CONTRACT §8): ONE resolver turns the session cookie into a Principal (venue,
+ * scopes, actor), the same type an API key or the admin token ends in, so the one access check
+ * (checkAccess) and the routes treat every caller alike. mount-operations.ts puts `bearerOrSession` in
+ * front of the key check (/api/v1) and the token check (/admin/v1), and `csrfGuard` after it: a
+ * state-changing request made with the cookie must carry its X-CSRF-Token.
  */
 
 export const SESSION_COOKIE = 'ts_session';
@@ -23,14 +24,9 @@ export const CSRF_HEADER = 'x-csrf-token';
 /** The §8 staff session's rate limit per minute (keys carry their own). */
 export const SESSION_RATE_LIMIT_PER_MINUTE = 600;
 
-export type SessionActor = { kind: 'user'; userId: string; role: string } | { kind: 'operator'; userId: string };
-
-/** Who a session cookie is: the lead's Principal maps onto this (venue ids, scopes, actor). */
-export interface SessionPrincipal {
-  /** null for operators (they act on every venue through /admin/v1). */
-  venueId: string | null;
-  scopes: readonly string[];
-  actor: SessionActor;
+/** A live session: its user (read again on every request) and the Principal it acts as. */
+export interface SignedIn {
+  principal: Principal;
   user: UserRecord;
   session: Session;
 }
@@ -59,8 +55,23 @@ export function sessionTokenOf(req: Request): string | null {
   return null;
 }
 
-/** THE resolver: session cookie → principal, or null (no cookie, an ended session, a removed user). */
-export async function resolveSession(deps: AppDeps, req: Request): Promise<SessionPrincipal | null> {
+/**
+ * A signed-in user as a Principal: a venue user acts on their venue with their role's scopes (on every
+ * plan); an operator on every venue through /admin/v1, with no /api/v1 scopes. Rate-limited per user.
+ */
+export function sessionPrincipal(user: UserRecord, scopes: readonly string[]): Principal {
+  return {
+    actor: user.role === 'operator' ? { kind: 'operator', userId: user.id } : { kind: 'user', userId: user.id, role: user.role },
+    venueIds: user.venueId === null ? 'all' : [user.venueId],
+    venue: user.venue,
+    // ROLE_SCOPES holds only §6 and §8 scope names.
+    scopes: scopes as readonly Scope[],
+    rateLimit: { bucket: user.id, perMinute: SESSION_RATE_LIMIT_PER_MINUTE },
+  };
+}
+
+/** THE resolver: session cookie → the signed-in user and their Principal, or null (no cookie, an ended session, a removed user). */
+export async function resolveSession(deps: AppDeps, req: Request): Promise<SignedIn | null> {
   const token = sessionTokenOf(req);
   if (!token) return null;
   const p = peopleOf(deps);
@@ -72,78 +83,60 @@ export async function resolveSession(deps: AppDeps, req: Request): Promise<Sessi
     await p.sessions.destroy(session);
     return null;
   }
-  const actor: SessionActor = user.role === 'operator'
-    ? { kind: 'operator', userId: user.id }
-    : { kind: 'user', userId: user.id, role: user.role };
-  return { venueId: user.venueId, scopes: p.scopesOf(user), actor, user, session };
+  return { principal: sessionPrincipal(user, p.scopesOf(user)), user, session };
+}
+
+/** The session a route may use (sign-out, GET /session), or 401 not_signed_in. */
+export async function requireSession(deps: AppDeps, req: Request): Promise<SignedIn> {
+  const signedIn = await resolveSession(deps, req);
+  if (!signedIn) throw new AppError('not_signed_in', 'Sign in first: no session, or it has ended.');
+  return signedIn;
+}
+
+/** The session the authenticator signed this request in with (`auth: 'session'` operations). */
+export function signedInOf(res: Response): SignedIn {
+  const signedIn = res.locals.session as SignedIn | undefined;
+  if (!signedIn) throw new Error('sessionAuth must run before this handler');
+  return signedIn;
+}
+
+/** The session cookie → its Principal on the response (401 not_signed_in without a live session). */
+export function sessionAuth(deps: AppDeps): RequestHandler {
+  return async (req, res, next) => {
+    const signedIn = await requireSession(deps, req);
+    setPrincipal(res, signedIn.principal);
+    res.locals.session = signedIn;
+    next();
+  };
+}
+
+/**
+ * A bearer credential goes to `bearerAuth` as before (the API key check, the admin token check);
+ * otherwise a session cookie signs the caller in. Without either, `bearerAuth` answers (401).
+ */
+export function bearerOrSession(deps: AppDeps, bearerAuth: RequestHandler): RequestHandler {
+  const session = sessionAuth(deps);
+  return (req, res, next) => (req.headers.authorization || !sessionTokenOf(req) ? bearerAuth(req, res, next) : session(req, res, next));
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** 403 csrf_failed unless a state-changing request carries the session's token. */
-export function checkCsrf(req: Request, principal: SessionPrincipal): void {
+export function checkCsrf(req: Request, session: Session): void {
   if (SAFE_METHODS.has(req.method)) return;
   const given = Buffer.from(String(req.headers[CSRF_HEADER] ?? ''));
-  const expected = Buffer.from(principal.session.csrf_token);
+  const expected = Buffer.from(session.csrf_token);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new AppError('csrf_failed', 'Send the X-CSRF-Token header from GET /api/v1/session with this request.');
   }
 }
 
-/** The session principal as the booking API's caller. */
-export function sessionApiAuth(principal: SessionPrincipal & { venueId: string }): ApiAuth {
-  const { user } = principal;
-  return {
-    apiKeyId: user.id,
-    venueId: principal.venueId,
-    scopes: [...principal.scopes],
-    rateLimitPerMinute: SESSION_RATE_LIMIT_PER_MINUTE,
-    venue: user.venue!,
-    actor: principal.actor as ApiAuth['actor'],
-  };
-}
-
-/** The session a route may use (sign-out, GET /session), or 401 not_signed_in. */
-export async function requireSession(deps: AppDeps, req: Request): Promise<SessionPrincipal> {
-  const principal = await resolveSession(deps, req);
-  if (!principal) throw new AppError('not_signed_in', 'Sign in first: no session, or it has ended.');
-  return principal;
-}
-
-/**
- * /api/v1: a bearer key goes to the key check as before; otherwise a session cookie makes the same
- * ApiAuth, with the role's scopes. Without either, the key check answers (401 invalid_api_key).
- */
-export function keyOrSession(deps: AppDeps, keyAuth: RequestHandler): RequestHandler {
-  return async (req, res, next) => {
-    if (req.headers.authorization || !sessionTokenOf(req)) return keyAuth(req, res, next);
-    const principal = await requireSession(deps, req);
-    if (principal.venueId === null) {
-      throw new AppError('forbidden', 'Operators work through /admin/v1; /api/v1 is for a venue’s staff and keys.');
-    }
-    checkCsrf(req, principal);
-    res.locals.auth = sessionApiAuth({ ...principal, venueId: principal.venueId });
-    res.locals.session = principal;
-    next();
-  };
-}
-
-/**
- * /admin/v1: the admin token as before, or an operator's session (whether or not ADMIN_TOKEN is set);
- * a venue user's session → 403 forbidden.
- */
-export function adminTokenOrOperator(deps: AppDeps, tokenAuth: RequestHandler): RequestHandler {
-  return async (req, res, next) => {
-    if (req.headers.authorization || !sessionTokenOf(req)) return tokenAuth(req, res, next);
-    const principal = await requireSession(deps, req);
-    if (principal.actor.kind !== 'operator') {
-      throw new AppError('forbidden', 'The admin API is for platform operators; venue staff use /api/v1.');
-    }
-    checkCsrf(req, principal);
-    res.locals.session = principal;
-    next();
-  };
-}
+/** After authentication: a request signed in by its cookie needs the session's CSRF token; a bearer credential does not. */
+export const csrfGuard: RequestHandler = (req, res, next) => {
+  const signedIn = res.locals.session as SignedIn | undefined;
+  if (signedIn) checkCsrf(req, signedIn.session);
+  next();
+};
 
 /** Sets the session cookie (rotated at every sign-in: always a new token) and the signed-in hint. */
 export function setSessionCookies(res: Response, token: string, secure: boolean): void {

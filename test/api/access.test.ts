@@ -103,6 +103,40 @@ describe('booking API: access', () => {
     });
   });
 
+  describe('the order of refusals (the chain each declared operation mounts)', () => {
+    const malformed = (path: string, k?: string) => {
+      const req = t.http.post(`/api/v1${path}`).set('Content-Type', 'application/json');
+      if (k !== undefined) req.set('Authorization', `Bearer ${k}`);
+      return req.send('{"date": ');
+    };
+
+    it('authenticates, then gates the plan, then reads the body, then checks the scope', async () => {
+      expect((await malformed('/bookings')).body.error.code).toBe('invalid_api_key');
+      const starter = await createVenue(t, { plan: 'starter' });
+      expect((await malformed('/bookings', await createApiKey(t, starter.id))).body.error.code).toBe('plan_upgrade_required');
+      const readOnly = await createApiKey(t, venue.id, ['bookings:read']);
+      expect((await malformed('/bookings', readOnly)).body.error.code).toBe('invalid_json');
+      const denied = await call('post', '/bookings', readOnly);
+      expect(denied.body.error).toMatchObject({ code: 'insufficient_scope', details: { required_scope: 'bookings:write' } });
+    });
+
+    it('puts unknown paths under /api/v1 behind the same key check, rate limit and plan before their 404', async () => {
+      expect((await t.http.get('/api/v1/no-such-route')).body.error.code).toBe('invalid_api_key');
+      const starter = await createVenue(t, { plan: 'starter' });
+      expect((await call('get', '/no-such-route', await createApiKey(t, starter.id))).body.error.code).toBe('plan_upgrade_required');
+      const res = await call('get', '/no-such-route', key);
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('not_found');
+      expect(res.headers['x-ratelimit-limit']).toBeDefined();
+      // A method the path does not serve is the same 404, after the same checks.
+      expect((await t.http.put('/api/v1/bookings')).body.error.code).toBe('invalid_api_key');
+      expect((await call('patch', '/bookings', key)).status).toBe(404);
+      // The admin API's unknown paths stay behind the admin token.
+      expect((await t.http.get('/admin/v1/no-such-route')).body.error.code).toBe('unauthorized');
+      expect((await t.admin('get', '/admin/v1/no-such-route')).status).toBe(404);
+    });
+  });
+
   describe('rate limits', () => {
     it('puts X-RateLimit-* headers on successes, client errors and refusals alike', async () => {
       const ownKey = await createApiKey(t, venue.id, ['venue:read', 'bookings:read'], 100);

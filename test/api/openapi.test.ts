@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { Router, type Express } from 'express';
 import { Sale } from '../../src/db/entities';
-import { appMounts } from '../../src/http/app';
-import { buildOpenApiDocument } from '../../src/http/openapi/openapi-document';
+import { appMounts, type AppMount } from '../../src/http/app';
+import { buildOpenApiDocument, servedOperations } from '../../src/http/openapi/openapi-document';
+import type { Operation, Surface } from '../../src/http/operation';
+import { DOCUMENTED_SURFACES } from '../../src/http/surfaces';
+import { API_SCOPES } from '../../src/http/schemas/venue.schema';
 import { newId } from '../../src/shared/ids';
 import { ERROR_CATALOG } from '../../src/shared/app-error';
 import { createApiKey, createVenue, venueBody } from '../helpers/fixtures';
@@ -16,45 +18,14 @@ type Doc = Record<string, any>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 // ---------------------------------------------------------------------------------------------------------
-// What the app serves: a walk of Express 5's router stacks.
+// What the app serves: the operations its API mounts declare (the routers are built from them).
+
+/** The mounts the "every route is documented" rule covers; pages and static files may live elsewhere. */
+const API_MOUNTS = /^\/(api|admin|partners)(\/|$)/;
 
 interface ServedRoute {
-  method: string;
+  method: Operation['method'];
   path: string;
-}
-
-interface Layer {
-  route?: { path: unknown; methods: Record<string, boolean> };
-  handle?: { stack?: Layer[] };
-  /** router 2.x keeps the path a layer was mounted at. */
-  rawPath?: unknown;
-}
-
-function joinPath(prefix: string, path: string): string {
-  const joined = `${prefix}/${path}`.replace(/\/+/g, '/');
-  return joined.length > 1 ? joined.replace(/\/$/, '') : joined;
-}
-
-/** Every (method, path) the stack routes to, nested routers included, in Express syntax (`/sales/:id`). */
-function servedRoutes(stack: Layer[], prefix = ''): ServedRoute[] {
-  const out: ServedRoute[] = [];
-  for (const layer of stack) {
-    if (layer.route) {
-      const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
-      for (const p of paths) {
-        if (typeof p !== 'string') throw new Error(`Route path ${String(p)} under ${prefix} is not a string: document it by hand`);
-        for (const [method, on] of Object.entries(layer.route.methods)) {
-          if (!on) continue;
-          if (method === '_all') throw new Error(`router.all(${p}) under ${prefix}: use explicit methods so it can be documented`);
-          out.push({ method, path: joinPath(prefix, p) });
-        }
-      }
-    } else if (Array.isArray(layer.handle?.stack)) {
-      const mount = typeof layer.rawPath === 'string' ? layer.rawPath : '/';
-      out.push(...servedRoutes(layer.handle.stack, joinPath(prefix, mount)));
-    }
-  }
-  return out;
 }
 
 const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
@@ -149,12 +120,16 @@ function swaggerParserValidate(document: unknown): { valid: boolean; message: st
 describe('OpenAPI document', () => {
   let t: TestApp;
   let doc: Doc;
-  let served: ServedRoute[];
+  let mounts: AppMount[];
+  let surfaces: Surface[];
+  let served: (ServedRoute & { op: Operation })[];
 
   beforeAll(async () => {
     t = await startTestApp();
-    doc = buildOpenApiDocument();
-    served = appMounts(t.composed.deps).flatMap((m) => servedRoutes(m.router.stack as unknown as Layer[], m.path));
+    doc = buildOpenApiDocument(DOCUMENTED_SURFACES);
+    mounts = appMounts(t.composed.deps);
+    surfaces = mounts.flatMap((m) => ('surface' in m ? [m.surface] : []));
+    served = servedOperations(surfaces).map((op) => ({ method: op.method, path: op.path, op }));
   });
   afterAll(() => t.stop());
 
@@ -259,30 +234,53 @@ describe('OpenAPI document', () => {
     expect(bad.status).toBe(400);
   });
 
-  it('finds routes in nested routers, with mount paths, array paths and every method (walker self-check)', () => {
-    const inner = Router();
-    inner.get('/things/:id', () => undefined);
-    inner.route('/things').get(() => undefined).post(() => undefined);
-    const outer = Router();
-    outer.use((_req, _res, next) => next());
-    outer.use('/nested', inner);
-    outer.put(['/a/:x', '/b/:y'], () => undefined);
-    expect(servedRoutes(outer.stack as unknown as Layer[], '/v9').map(key).sort()).toEqual([
-      'GET /v9/nested/things', 'GET /v9/nested/things/{id}', 'POST /v9/nested/things', 'PUT /v9/a/{x}', 'PUT /v9/b/{y}',
-    ]);
+  it('mounts only declared operations under the API prefixes, and documents the surfaces it mounts', () => {
+    const apiMounts = mounts.filter((m) => API_MOUNTS.test(m.path));
+    expect(apiMounts.map((m) => m.path).sort()).toEqual(['/admin/v1', '/api/v1', '/partners']);
+    for (const m of apiMounts) expect(`${m.path} ${'surface' in m}`).toBe(`${m.path} true`);
+    // Nothing else is mounted under an API prefix, not even below the root.
+    for (const m of mounts.filter((m) => !API_MOUNTS.test(m.path))) {
+      if ('surface' in m) for (const op of m.surface.operations) expect(`${m.surface.prefix}${op.path}`).not.toMatch(API_MOUNTS);
+    }
+    expect(new Set(surfaces)).toEqual(new Set(DOCUMENTED_SURFACES));
     expect(served.map(key)).toEqual(expect.arrayContaining(['GET /healthz', 'PATCH /api/v1/sales/{id}', 'POST /partners/{partner}/events/{event_type}']));
   });
 
-  it('walks the app createApp really built: the same routes as its appMounts', () => {
-    const app = t.composed.app as Express & { router: { stack: Layer[] } };
-    expect(servedRoutes(app.router.stack).map(key).sort()).toEqual(served.map(key).sort());
+  it('answers every declared operation from its own route, not the 404 for unknown routes', async () => {
+    const venue = await createVenue(t);
+    const key = await createApiKey(t, venue.id, [...API_SCOPES]);
+    const unknown = await t.http.get('/api/v1/no-such-route').set('Authorization', `Bearer ${key}`);
+    expect(unknown.body.error.message).toMatch(/^No route for/);
+    for (const { method, path, op } of served) {
+      const url = path.replace(/:([A-Za-z0-9_]+)/g, 'x_$1');
+      let req = t.http[method](url);
+      if (op.auth === 'apiKey') req = req.set('Authorization', `Bearer ${key}`);
+      if (op.auth === 'admin') req = req.set('Authorization', `Bearer ${t.config.adminToken}`);
+      const res = method === 'get' || method === 'delete' ? await req : await req.send({});
+      expect(`${method} ${path} ${res.status} ${res.body?.error?.message ?? ''}`).not.toMatch(/No route for/);
+    }
+  });
+
+  it('enforces the scope each API-key operation documents', async () => {
+    const venue = await createVenue(t);
+    const keyed = served.filter((r) => r.op.auth === 'apiKey');
+    expect(keyed.length).toBeGreaterThan(15);
+    for (const { method, path, op } of keyed) {
+      const documented = doc.paths[toOpenApiPath(path)][method]['x-required-scopes'];
+      expect(`${op.id} ${documented}`).toBe(`${op.id} ${op.scope}`);
+      const without = await createApiKey(t, venue.id, API_SCOPES.filter((s) => s !== op.scope));
+      const url = path.replace(/:([A-Za-z0-9_]+)/g, 'x_$1');
+      const req = t.http[method](url).set('Authorization', `Bearer ${without}`);
+      const denied = method === 'get' || method === 'delete' ? await req : await req.send({});
+      expect(`${op.id} ${denied.status} ${JSON.stringify(denied.body.error?.details)}`).toBe(`${op.id} 403 ${JSON.stringify({ required_scope: op.scope })}`);
+    }
   });
 
   it('documents every route the app serves', () => {
     const documented = new Set(documentedOperations(doc));
     const missing = served.map(key).filter((k) => !documented.has(k));
     expect(missing).toEqual([]);
-    expect(served.length).toBeGreaterThan(10);
+    expect(served.filter((r) => API_MOUNTS.test(r.path)).length).toBeGreaterThan(10);
   });
 
   it('documents only routes the app serves', () => {

@@ -1,14 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { AppError } from '../../shared/app-error';
+import { ADMIN_PRINCIPAL, setPrincipal } from '../principal';
 
 /**
  * `Authorization: Bearer $ADMIN_TOKEN`, compared in constant time (both sides hashed to equal length).
- * While ADMIN_TOKEN is unset the admin API does not exist: 404.
+ * The caller is then the admin Principal. While ADMIN_TOKEN is unset the admin API does not exist: 404.
  */
 export function adminAuth(adminToken: string | null): RequestHandler {
   const expected = adminToken === null ? null : createHash('sha256').update(adminToken).digest();
-  return (req, _res, next) => {
+  return (req, res, next) => {
     if (expected === null) {
       next(new AppError('admin_api_disabled', 'The admin API is disabled: ADMIN_TOKEN is not set.'));
       return;
@@ -20,6 +21,7 @@ export function adminAuth(adminToken: string | null): RequestHandler {
       next(new AppError('unauthorized', 'A valid admin bearer token is required.'));
       return;
     }
+    setPrincipal(res, ADMIN_PRINCIPAL);
     next();
   };
 }

@@ -1,10 +1,11 @@
 import type { RedisClient as Redis } from '../../shared/redis-connections';
 import type { AppDeps } from '../../app-deps';
 import { announceChange, ChangeAwareCache, listenForChanges } from '../../shared/change-aware-cache';
-import { lookupApiKey, type ApiAuth } from './api-key-auth';
+import type { Principal } from '../principal';
+import { lookupApiKey } from './api-key-auth';
 
 /**
- * API key lookups (key hash → who is calling), kept in memory briefly so a busy key does not cost a
+ * API key lookups (key hash → its Principal), kept in memory briefly so a busy key does not cost a
  * database round trip per request. Revocation still takes effect at once in every process
  * (src/shared/change-aware-cache.ts); unknown and revoked keys are never kept, so a new key works at once.
  */
@@ -13,9 +14,9 @@ import { lookupApiKey, type ApiAuth } from './api-key-auth';
 export const API_KEY_CACHE_TTL_MS = 10_000;
 
 // One cache per composed app. Keyed by the deps object so apps composed side by side (tests) never share.
-const caches = new WeakMap<AppDeps, ChangeAwareCache<ApiAuth>>();
+const caches = new WeakMap<AppDeps, ChangeAwareCache<Principal>>();
 
-export function apiKeyCacheOf(deps: AppDeps): ChangeAwareCache<ApiAuth> {
+export function apiKeyCacheOf(deps: AppDeps): ChangeAwareCache<Principal> {
   let cache = caches.get(deps);
   if (!cache) {
     cache = new ChangeAwareCache(lookupApiKey(deps.dataSource), { ttlMs: API_KEY_CACHE_TTL_MS, keepMisses: false });

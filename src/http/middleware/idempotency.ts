@@ -21,7 +21,7 @@ import { IdempotencyRecord } from '../../db/entities';
 import { AppError } from '../../shared/app-error';
 import { newId } from '../../shared/ids';
 import { fieldError } from '../validation';
-import { getAuth } from './api-key-auth';
+import { principalOf } from '../principal';
 import { isDuplicateKey } from '../../db/db-errors';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
@@ -96,6 +96,17 @@ async function settle(repo: Repository<IdempotencyRecord>, id: string, status: n
   await repo.update({ id }, { state: 'completed', responseStatus: status, responseBody: JSON.stringify(body) });
 }
 
+/**
+ * Keys are scoped per caller (the records' api_key_id): an API key's id, or a signed-in venue user's id
+ * (ids are prefixed, so the two never meet). Idempotent routes are all on /api/v1, which no other actor reaches.
+ */
+function idempotencyOwner(res: Response): string {
+  const { actor } = principalOf(res);
+  if (actor.kind === 'api_key') return actor.keyId;
+  if (actor.kind === 'user') return actor.userId;
+  throw new Error(`idempotency is scoped per API key or venue user, not per ${actor.kind}`);
+}
+
 export function idempotency(deps: Pick<AppDeps, 'dataSource' | 'logger'>): RequestHandler {
   const repo = deps.dataSource.getRepository(IdempotencyRecord);
   return async (req, res, next) => {
@@ -103,8 +114,7 @@ export function idempotency(deps: Pick<AppDeps, 'dataSource' | 'logger'>): Reque
     if (key === undefined) return next();
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw fieldError(IDEMPOTENCY_HEADER, 'must be 1–255 printable ASCII characters without spaces');
 
-    const { apiKeyId } = getAuth(res);
-    const claim = await claimKey(repo, apiKeyId, key, requestFingerprint(req.method, req.baseUrl + req.path, req.body));
+    const claim = await claimKey(repo, idempotencyOwner(res), key, requestFingerprint(req.method, req.baseUrl + req.path, req.body));
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true');
       res.status(claim.status).type('application/json').send(claim.body);

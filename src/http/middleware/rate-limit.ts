@@ -3,10 +3,10 @@ import type { RedisClient as Redis } from '../../shared/redis-connections';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { outageLog, type Logger } from '../../shared/logger';
 import { AppError } from '../../shared/app-error';
-import { getAuth } from './api-key-auth';
+import { principalOf } from '../principal';
 
 /**
- * Per-key limit per minute, counted in Redis so every API process shares it (rate-limiter-flexible).
+ * Per-principal limit per minute (an API key's own), counted in Redis so every API process shares it (rate-limiter-flexible).
  * Sets X-RateLimit-Limit/-Remaining/-Reset (reset = unix seconds) on every response; over the limit → 429
  * rate_limited with Retry-After. If Redis cannot answer, requests pass (availability over strictness), logged.
  */
@@ -23,15 +23,16 @@ export function rateLimit(redis: Redis, keyPrefix: string, logger: Logger): Requ
   };
 
   return async (_req, res, next) => {
-    const auth = getAuth(res);
-    const limit = auth.rateLimitPerMinute;
+    const rateLimit = principalOf(res).rateLimit;
+    if (!rateLimit) return next();
+    const limit = rateLimit.perMinute;
     const setHeaders = (r: RateLimiterRes) => {
       res.setHeader('X-RateLimit-Limit', String(limit));
       res.setHeader('X-RateLimit-Remaining', String(Math.max(0, r.remainingPoints)));
       res.setHeader('X-RateLimit-Reset', String(Math.ceil((Date.now() + r.msBeforeNext) / 1000)));
     };
     try {
-      setHeaders(await limiterFor(limit).consume(auth.apiKeyId));
+      setHeaders(await limiterFor(limit).consume(rateLimit.bucket));
     } catch (err) {
       if (err instanceof RateLimiterRes) {
         setHeaders(err);

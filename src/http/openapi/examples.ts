@@ -135,6 +135,13 @@ export const WEBHOOK_EXAMPLE = {
 };
 
 /** One plausible message per error code, for the error examples of each operation. */
+export const USER_EXAMPLE = {
+  id: 'usr_0mhv2k1q3a8x4n2p7r9t1c', email: 'robin@anchor.example', name: 'Robin Hale', role: 'manager',
+  venue_id: 'ven_0mhv2k1q3a8x4n2p7r9t1c', status: 'active', created_at: '2026-05-01T18:00:00.000Z',
+};
+
+export const SESSION_EXAMPLE = { user: USER_EXAMPLE, csrf_token: 'c2VjcmV0LWNzcmYtdG9rZW4tZXhhbXBsZQ', scopes: ['venue:read'] };
+
 export const ERROR_MESSAGES: Partial<Record<ErrorCode, string>> = {
   invalid_json: 'The request body is not valid JSON.',
   validation_error: 'Invalid body: party_size must be >= 1.',

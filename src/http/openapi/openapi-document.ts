@@ -1,432 +1,38 @@
 /**
  * The OpenAPI 3.1 document of every public route (`GET /api/v1/openapi`, rendered at `/docs`).
  *
- * OPERATIONS below is the one table of what the app serves. Request bodies and query parameters are the
- * ajv schema objects the routes validate with (src/http/schemas), converted by ./json-schema, so
- * documentation and validation cannot drift. Error responses come from each operation's error codes and
- * ERROR_CATALOG. test/api/openapi.test.ts validates the document and checks it against the routes the app
- * actually serves, both ways.
+ * Built from the surfaces' operation declarations (src/http/surfaces.ts), the same ones the routers are
+ * mounted from, so a documented scope, body or idempotency key is the one the route enforces. Request
+ * bodies and query parameters are the ajv schema objects the routes validate with (src/http/schemas),
+ * converted by ./json-schema. Error responses come from each operation's error codes and ERROR_CATALOG.
+ * test/api/openapi.test.ts validates the document and checks it against the declarations and the app.
  */
-import type { StaffScope } from '../../modules/people';
-import type { WebhookEvent } from '../../outbound/outbox';
-import { PEOPLE_OPERATIONS } from './people-operations';
 import { BOOKING_STATUS_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../mapping/canonical-commands';
+import type { WebhookEvent } from '../../outbound/outbox';
 import { ERROR_CATALOG, type ErrorCode } from '../../shared/app-error';
-import { availabilityQuerySchema, availabilityResponseSchema } from '../schemas/availability.schema';
-import {
-  bookingDetailSchema, bookingSchema, createBookingSchema, listBookingsQuerySchema, updateBookingSchema,
-} from '../schemas/booking.schema';
+import type { Operation, Surface } from '../operation';
+import { availabilityResponseSchema } from '../schemas/availability.schema';
+import { bookingDetailSchema, bookingSchema } from '../schemas/booking.schema';
 import { ERROR_ENVELOPE_SCHEMA } from '../schemas/common.schema';
-import { customerDetailSchema, customerSchema, listCustomersQuerySchema, upsertCustomerSchema } from '../schemas/customer.schema';
-import { CURSOR_PARAM, LIMIT_PARAM, PAGINATION_QUERY_PROPERTIES, listEnvelopeSchema } from '../schemas/pagination.schema';
-import { commandSchemasResponseSchema } from '../routes/admin/schemas.routes';
-import { venueListQuerySchema } from '../routes/api/venue.routes';
+import { customerDetailSchema, customerSchema } from '../schemas/customer.schema';
+import { CURSOR_PARAM, LIMIT_PARAM } from '../schemas/pagination.schema';
 import {
-  catalogTemplateSchema, createPartnerSchema, inboundEventDetailSchema, partnerFromTemplateSchema, inboundEventSchema, listPartnerEventsQuerySchema, locationSchema,
-  mappingTestResultSchema, mappingVersionSchema, partnerCreatedSchema, partnerSchema, putLocationSchema, putMappingSchema,
-  testMappingSchema, updatePartnerSchema,
+  catalogTemplateSchema, inboundEventDetailSchema, inboundEventSchema, locationSchema, mappingTestResultSchema,
+  mappingVersionSchema, partnerCreatedSchema, partnerFromTemplateSchema, partnerSchema,
 } from '../schemas/partner.schema';
-import { listSalesQuerySchema, matchSaleSchema, saleCandidatesResponseSchema, saleItemResponseSchema, saleResponseSchema } from '../schemas/sale.schema';
-import { API_SCOPES, createApiKeySchema, createVenueSchema, type ApiScope } from '../schemas/venue.schema';
+import { saleItemResponseSchema, saleResponseSchema } from '../schemas/sale.schema';
+import { API_SCOPES, type ApiScope } from '../schemas/venue.schema';
 import {
-  createdWebhookResponseSchema, createWebhookSchema, listDeliveriesQuerySchema, listWebhooksQuerySchema,
-  updateWebhookSchema, webhookAttemptResponseSchema, webhookDeliveryResponseSchema, webhookResponseSchema,
+  createdWebhookResponseSchema, webhookAttemptResponseSchema, webhookDeliveryResponseSchema, webhookResponseSchema,
 } from '../schemas/webhook.schema';
-import {
-  BOOKING_EXAMPLE, CREATE_BOOKING_EXAMPLE, CREATE_VENUE_EXAMPLE, CUSTOMER_EXAMPLE, ERROR_MESSAGES, SALE_EXAMPLE,
-  VENUE_EXAMPLE, WEBHOOK_EXAMPLE,
-} from './examples';
+import { ERROR_MESSAGES } from './examples';
 import { queryParameters, toOpenApiSchema, type JsonSchema } from './json-schema';
 import {
   apiKeyCreatedResponseSchema, healthResponseSchema, partnerAckResponseSchema, readinessResponseSchema,
   serviceResponseSchema, tableResponseSchema, venueEventResponseSchema, venueResponseSchema,
 } from './response-schemas';
 
-// ---------------------------------------------------------------------------------------------------------
-// The operations table
-
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-/**
- * Who may call: an integrator's API key (or a staff session, with its role's scopes), the platform's admin
- * token (or an operator's session), a POS (signed body), a staff session only, anyone.
- */
-type Auth = 'apiKey' | 'admin' | 'partner' | 'session' | 'public';
 type Schema = object;
-
-interface Success {
-  status: number;
-  description: string;
-  /** A schema object (a named component is referenced, others are inlined); omitted: no body. */
-  schema?: Schema;
-  /** @defaultValue 'application/json' */
-  contentType?: string;
-  example?: unknown;
-}
-
-export interface Operation {
-  /** Unique; client generators name methods after it. */
-  id: string;
-  method: Method;
-  /** Express syntax, as mounted (`/api/v1/sales/:id`). */
-  path: string;
-  tag: string;
-  summary: string;
-  description?: string;
-  auth: Auth;
-  /** The scope the route requires (CONTRACT §6; §8 adds staff-only scopes). */
-  scope?: ApiScope | StaffScope;
-  /** The route's ajv query schema; its properties become the query parameters. */
-  query?: Schema;
-  /** The route's ajv body schema (JSON). */
-  body?: Schema;
-  bodyExample?: unknown;
-  /** Accepts `Idempotency-Key` (CONTRACT §6). */
-  idempotencyKey?: boolean;
-  responses: Success[];
-  /** Codes this route can answer with beyond those its auth and body imply. */
-  errors?: ErrorCode[];
-}
-
-const list = (item: Schema) => listEnvelopeSchema(item as Record<string, unknown>);
-
-/** `GET /admin/v1/partners` compiles this same shape inline (page parameters only). */
-const pageOnlyQuerySchema = { type: 'object', additionalProperties: false, properties: { ...PAGINATION_QUERY_PROPERTIES } } as const;
-
-export const OPERATIONS: readonly Operation[] = [
-  // --- Operations -------------------------------------------------------------------------------------
-  {
-    id: 'getHealth', method: 'get', path: '/healthz', tag: 'Operations', auth: 'public',
-    summary: 'Liveness: 200 while the process runs',
-    responses: [{ status: 200, description: 'Alive.', schema: healthResponseSchema, example: { status: 'ok' } }],
-  },
-  {
-    id: 'getReadiness', method: 'get', path: '/readyz', tag: 'Operations', auth: 'public',
-    summary: 'Readiness: 200 when MySQL and Redis answer, else 503',
-    responses: [
-      { status: 200, description: 'Ready.', schema: readinessResponseSchema, example: { status: 'ready', checks: { mysql: 'ok', redis: 'ok' } } },
-      { status: 503, description: 'A dependency is down.', schema: readinessResponseSchema, example: { status: 'unavailable', checks: { mysql: 'ok', redis: 'down' } } },
-    ],
-  },
-  {
-    id: 'getMetrics', method: 'get', path: '/metrics', tag: 'Operations', auth: 'public',
-    summary: 'Prometheus metrics (text exposition format)',
-    responses: [{ status: 200, description: 'Metrics.', contentType: 'text/plain', schema: { type: 'string' } }],
-  },
-  {
-    id: 'getDocs', method: 'get', path: '/docs', tag: 'Operations', auth: 'public',
-    summary: 'This reference as a web page (Swagger UI)',
-    responses: [{ status: 200, description: 'HTML page.', contentType: 'text/html', schema: { type: 'string' } }],
-  },
-  {
-    id: 'getOpenApiDocument', method: 'get', path: '/api/v1/openapi', tag: 'Operations', auth: 'public',
-    summary: 'This OpenAPI 3.1 document',
-    responses: [{ status: 200, description: 'The document.', schema: { type: 'object' } }],
-  },
-
-  // --- Booking API: venue --------------------------------------------------------------------------------
-  {
-    id: 'getVenue', method: 'get', path: '/api/v1/venue', tag: 'Venue', auth: 'apiKey', scope: 'venue:read',
-    summary: "The key's venue: profile, areas and tables, services, events",
-    responses: [{ status: 200, description: 'The venue.', schema: venueResponseSchema, example: VENUE_EXAMPLE }],
-  },
-  {
-    id: 'listServices', method: 'get', path: '/api/v1/services', tag: 'Venue', auth: 'apiKey', scope: 'venue:read',
-    summary: "The venue's services (opening hours and slot grids)", query: venueListQuerySchema,
-    responses: [{ status: 200, description: 'Services.', schema: list(serviceResponseSchema) }],
-  },
-  {
-    id: 'listEvents', method: 'get', path: '/api/v1/events', tag: 'Venue', auth: 'apiKey', scope: 'venue:read',
-    summary: 'Upcoming events with their capacity and places remaining', query: venueListQuerySchema,
-    responses: [{ status: 200, description: 'Events.', schema: list(venueEventResponseSchema) }],
-  },
-  {
-    id: 'getAvailability', method: 'get', path: '/api/v1/availability', tag: 'Availability', auth: 'apiKey',
-    scope: 'bookings:read', summary: 'Bookable slots for a party on a date',
-    query: availabilityQuerySchema,
-    responses: [{
-      status: 200, description: 'Every slot of the day.', schema: availabilityResponseSchema,
-      example: { date: '2026-05-01', party_size: 2, slots: [{ time: '19:00', available: true, service_id: 'svc_0mhv2k1q3a8x4n2p7r9t1c' }] },
-    }],
-  },
-
-  // --- Booking API: bookings -------------------------------------------------------------------------------
-  {
-    id: 'listBookings', method: 'get', path: '/api/v1/bookings', tag: 'Bookings', auth: 'apiKey', scope: 'bookings:read',
-    summary: 'List bookings', description: 'Ordered by date, time and id.',
-    query: listBookingsQuerySchema,
-    responses: [{ status: 200, description: 'A page of bookings.', schema: list(bookingSchema), example: { data: [BOOKING_EXAMPLE], next_cursor: null } }],
-  },
-  {
-    id: 'createBooking', method: 'post', path: '/api/v1/bookings', tag: 'Bookings', auth: 'apiKey', scope: 'bookings:write',
-    summary: 'Create a booking',
-    description:
-      'Checks availability atomically: two requests never both get the last table. The customer is found by email or ' +
-      'phone, or created. Send an `Idempotency-Key` to retry safely.',
-    body: createBookingSchema, bodyExample: CREATE_BOOKING_EXAMPLE, idempotencyKey: true,
-    responses: [{ status: 201, description: 'Created.', schema: bookingSchema, example: BOOKING_EXAMPLE }],
-    errors: ['slot_unavailable', 'not_found', 'idempotency_key_reused', 'idempotency_in_progress'],
-  },
-  {
-    id: 'getBooking', method: 'get', path: '/api/v1/bookings/:id', tag: 'Bookings', auth: 'apiKey', scope: 'bookings:read',
-    summary: 'A booking with its sales and spend',
-    responses: [{
-      status: 200, description: 'The booking.', schema: bookingDetailSchema,
-      example: { ...BOOKING_EXAMPLE, sales: [SALE_EXAMPLE], spend: { total: 4250, currency: 'GBP', count: 1 } },
-    }],
-    errors: ['not_found'],
-  },
-  {
-    id: 'updateBooking', method: 'patch', path: '/api/v1/bookings/:id', tag: 'Bookings', auth: 'apiKey', scope: 'bookings:write',
-    summary: 'Change status, move, or edit a booking',
-    description: 'Statuses: pending → confirmed → seated → completed; cancelled and no_show end a booking.',
-    body: updateBookingSchema, bodyExample: { status: 'seated' },
-    responses: [{ status: 200, description: 'The updated booking.', schema: bookingSchema, example: { ...BOOKING_EXAMPLE, status: 'seated', version: 2 } }],
-    errors: ['not_found', 'invalid_transition', 'slot_unavailable', 'booking_not_movable'],
-  },
-
-  // --- Booking API: customers ------------------------------------------------------------------------------
-  {
-    id: 'listCustomers', method: 'get', path: '/api/v1/customers', tag: 'Customers', auth: 'apiKey', scope: 'customers:read',
-    summary: 'List or search customers', query: listCustomersQuerySchema,
-    responses: [{ status: 200, description: 'A page of customers.', schema: list(customerSchema), example: { data: [CUSTOMER_EXAMPLE], next_cursor: null } }],
-  },
-  {
-    id: 'upsertCustomer', method: 'post', path: '/api/v1/customers', tag: 'Customers', auth: 'apiKey', scope: 'customers:write',
-    summary: 'Create a customer, or update the one with this email or phone',
-    description: 'Matched by email (case-insensitive) or phone (E.164). Send an `Idempotency-Key` to retry safely.',
-    body: upsertCustomerSchema, bodyExample: { name: 'Ada Lovelace', email: 'ada@example.com', phone: '+44 7911 123456' },
-    idempotencyKey: true,
-    responses: [
-      { status: 201, description: 'Created.', schema: customerSchema, example: CUSTOMER_EXAMPLE },
-      { status: 200, description: 'An existing customer was updated.', schema: customerSchema, example: CUSTOMER_EXAMPLE },
-    ],
-    errors: ['idempotency_key_reused', 'idempotency_in_progress'],
-  },
-  {
-    id: 'getCustomer', method: 'get', path: '/api/v1/customers/:id', tag: 'Customers', auth: 'apiKey', scope: 'customers:read',
-    summary: 'A customer with booking history and spend',
-    responses: [{ status: 200, description: 'The customer.', schema: customerDetailSchema, example: { ...CUSTOMER_EXAMPLE, bookings: [BOOKING_EXAMPLE] } }],
-    errors: ['not_found'],
-  },
-
-  // --- Booking API: sales ----------------------------------------------------------------------------------
-  {
-    id: 'listSales', method: 'get', path: '/api/v1/sales', tag: 'Sales', auth: 'apiKey', scope: 'sales:read',
-    summary: 'List POS sales',
-    description: "Newest first by the sale's time (opened_at, else closed_at, else when it was received).",
-    query: listSalesQuerySchema,
-    responses: [{ status: 200, description: 'A page of sales.', schema: list(saleResponseSchema), example: { data: [SALE_EXAMPLE], next_cursor: null } }],
-  },
-  {
-    id: 'getSale', method: 'get', path: '/api/v1/sales/:id', tag: 'Sales', auth: 'apiKey', scope: 'sales:read',
-    summary: 'A sale with its items',
-    responses: [{ status: 200, description: 'The sale.', schema: saleResponseSchema, example: SALE_EXAMPLE }],
-    errors: ['not_found'],
-  },
-  {
-    id: 'listSaleCandidates', method: 'get', path: '/api/v1/sales/:id/candidates', tag: 'Sales', auth: 'apiKey', scope: 'sales:read',
-    summary: 'The bookings a sale could belong to, best first',
-    description:
-      "The venue's bookings holding a table whose time (start − 30 min to end + 2 h) holds the sale's time, ranked by table, " +
-      'status (the seated booking at that time first), time and covers, each with its reasons: one click from a manual match.',
-    responses: [{
-      status: 200, description: 'The candidates.', schema: saleCandidatesResponseSchema(bookingSchema),
-      example: { data: [{ booking: BOOKING_EXAMPLE, score: 90, reasons: ['at table 12, as the sale', 'seated', "the sale's time 19:40 is within the booking (19:00–20:30)"] }] },
-    }],
-    errors: ['not_found'],
-  },
-  {
-    id: 'matchSale', method: 'patch', path: '/api/v1/sales/:id', tag: 'Sales', auth: 'apiKey', scope: 'sales:write',
-    summary: 'Link a sale to a booking by hand, or unlink it',
-    description:
-      'Sets `match: "manual"`, raises `version` and sends `sale.recorded`. `booking_id: null` removes the link (`match: null`); ' +
-      'the automatic rule may then match the sale again. A booking that is not this venue\'s is 404. Repeating a request changes nothing.',
-    body: matchSaleSchema, bodyExample: { booking_id: 'TS-7K3M9Q' },
-    responses: [{ status: 200, description: 'The sale.', schema: saleResponseSchema, example: { ...SALE_EXAMPLE, match: 'manual', version: 3 } }],
-    errors: ['not_found'],
-  },
-
-  // --- Booking API: webhooks -------------------------------------------------------------------------------
-  {
-    id: 'listWebhooks', method: 'get', path: '/api/v1/webhooks', tag: 'Webhooks', auth: 'apiKey', scope: 'webhooks:read',
-    summary: "The venue's webhook endpoints", query: listWebhooksQuerySchema,
-    responses: [{ status: 200, description: 'A page of webhooks.', schema: list(webhookResponseSchema), example: { data: [WEBHOOK_EXAMPLE], next_cursor: null } }],
-  },
-  {
-    id: 'createWebhook', method: 'post', path: '/api/v1/webhooks', tag: 'Webhooks', auth: 'apiKey', scope: 'webhooks:write',
-    summary: 'Subscribe an endpoint to events',
-    description: 'The response carries the signing `secret`, shown this once. `["*"]` subscribes to every event.',
-    body: createWebhookSchema, bodyExample: { url: 'https://example.com/hooks/tablesync', events: ['booking.created', 'sale.recorded'] },
-    responses: [{
-      status: 201, description: 'Created.', schema: createdWebhookResponseSchema,
-      example: { ...WEBHOOK_EXAMPLE, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
-    }],
-    errors: ['invalid_webhook_url'],
-  },
-  {
-    id: 'getWebhook', method: 'get', path: '/api/v1/webhooks/:id', tag: 'Webhooks', auth: 'apiKey', scope: 'webhooks:read',
-    summary: 'A webhook endpoint',
-    responses: [{ status: 200, description: 'The webhook.', schema: webhookResponseSchema, example: WEBHOOK_EXAMPLE }],
-    errors: ['not_found'],
-  },
-  {
-    id: 'updateWebhook', method: 'patch', path: '/api/v1/webhooks/:id', tag: 'Webhooks', auth: 'apiKey', scope: 'webhooks:write',
-    summary: 'Change the URL or events, or re-enable an endpoint',
-    body: updateWebhookSchema, bodyExample: { enabled: true },
-    responses: [{ status: 200, description: 'The webhook.', schema: webhookResponseSchema, example: WEBHOOK_EXAMPLE }],
-    errors: ['not_found', 'invalid_webhook_url'],
-  },
-  {
-    id: 'deleteWebhook', method: 'delete', path: '/api/v1/webhooks/:id', tag: 'Webhooks', auth: 'apiKey', scope: 'webhooks:write',
-    summary: 'Delete a webhook endpoint',
-    responses: [{ status: 204, description: 'Deleted; nothing more is delivered to it.' }],
-    errors: ['not_found'],
-  },
-  {
-    id: 'listWebhookDeliveries', method: 'get', path: '/api/v1/webhooks/:id/deliveries', tag: 'Webhooks', auth: 'apiKey',
-    scope: 'webhooks:read', summary: 'Deliveries to an endpoint, with every attempt', query: listDeliveriesQuerySchema,
-    responses: [{ status: 200, description: 'A page of deliveries, newest first.', schema: list(webhookDeliveryResponseSchema) }],
-    errors: ['not_found'],
-  },
-
-  // --- Partner ingestion -----------------------------------------------------------------------------------
-  ...(['events', 'webhooks/callback'] as const).map((kind): Operation => ({
-    id: kind === 'events' ? 'receivePartnerEvent' : 'receivePartnerCallback',
-    method: 'post',
-    path: `/partners/:partner/${kind}/:event_type`,
-    tag: 'Partner ingestion',
-    auth: 'partner',
-    summary: kind === 'events' ? 'A POS pushes one native event' : 'A POS webhook callback (same handling, for vendors that need this URL shape)',
-    description:
-      'The body is the POS\'s native payload (up to 1 MiB); the signature covers its raw bytes. `webhooks.test_notification` ' +
-      'with a valid signature is answered `{"status": "ok"}` and nothing is stored. Otherwise the payload is stored and queued: ' +
-      'ack `queued` answers once it is durably queued; ack `processed` waits up to 10 s for the worker. An unknown location or ' +
-      'a mapping that yields nothing makes the event `ignored`, still answered 200.',
-    responses: [
-      {
-        status: 200, description: 'Verified test notification, queued event, or processed/ignored event (ack `processed`).',
-        schema: partnerAckResponseSchema, example: { status: 'accepted', event_id: 'evt_0mhv2k1q3a8x4n2p7r9t1c' },
-      },
-      {
-        status: 202, description: 'ack `processed`: still running after 10 s; it will finish.',
-        schema: partnerAckResponseSchema, example: { status: 'processing', event_id: 'evt_0mhv2k1q3a8x4n2p7r9t1c' },
-      },
-    ],
-    errors: [
-      'unknown_partner', 'missing_signature', 'invalid_signature', 'invalid_payload', 'validation_error', 'payload_too_large',
-      'sale_in_progress', 'processing_failed', 'unavailable',
-    ],
-  })),
-
-  // --- Admin API -------------------------------------------------------------------------------------------
-  {
-    id: 'adminCreateVenue', method: 'post', path: '/admin/v1/venues', tag: 'Admin: venues', auth: 'admin',
-    summary: 'Create a venue with its areas, tables, services and events',
-    body: createVenueSchema, bodyExample: CREATE_VENUE_EXAMPLE,
-    responses: [{ status: 201, description: 'Created, with ids for every part.', schema: venueResponseSchema, example: VENUE_EXAMPLE }],
-    errors: ['conflict'],
-  },
-  {
-    id: 'adminGetVenue', method: 'get', path: '/admin/v1/venues/:venue_id', tag: 'Admin: venues', auth: 'admin',
-    summary: 'A venue', responses: [{ status: 200, description: 'The venue.', schema: venueResponseSchema, example: VENUE_EXAMPLE }],
-    errors: ['not_found'],
-  },
-  {
-    id: 'adminCreateApiKey', method: 'post', path: '/admin/v1/venues/:venue_id/api-keys', tag: 'Admin: venues', auth: 'admin',
-    summary: 'Issue an API key for a venue',
-    description: 'The `key` (`ts_live_…`) is shown this once and stored only as a hash.',
-    body: createApiKeySchema, bodyExample: { name: 'Website widget', scopes: ['venue:read', 'bookings:read', 'bookings:write'], rate_limit_per_minute: 60 },
-    responses: [{
-      status: 201, description: 'Created.', schema: apiKeyCreatedResponseSchema,
-      example: { id: 'key_0mhv2k1q3a8x4n2p7r9t1c', key: 'ts_live_4fJ8kQ2mZp9xW3vR7tY1uB6nC0aS5dE', name: 'Website widget', scopes: ['venue:read', 'bookings:read', 'bookings:write'] },
-    }],
-    errors: ['not_found'],
-  },
-  {
-    id: 'adminRevokeApiKey', method: 'delete', path: '/admin/v1/api-keys/:id', tag: 'Admin: venues', auth: 'admin',
-    summary: 'Revoke an API key (it stops working at once)',
-    responses: [{ status: 204, description: 'Revoked.' }], errors: ['not_found'],
-  },
-  {
-    id: 'adminCreatePartner', method: 'post', path: '/admin/v1/partners', tag: 'Admin: partners', auth: 'admin',
-    summary: 'Register a POS partner (or make one from a catalog template)',
-    description: 'Where `signature.secret` is not given one is generated and returned this once. Secrets are encrypted at rest and never returned afterwards. With `template` (a name from `GET /admin/v1/catalog`) the partner takes that template\'s adapter, signature, ack and conflict modes, and its mappings become the partner\'s first versions; an unknown template is 400 `validation_error` with `details.valid`.',
-    body: createPartnerSchema, bodyExample: { name: 'toast-eu', template: 'toast' },
-    responses: [{ status: 201, description: 'Created (with `template` and `mappings` when made from a template).', schema: partnerFromTemplateSchema }],
-    errors: ['conflict'],
-  },
-  {
-    id: 'adminListCatalog', method: 'get', path: '/admin/v1/catalog', tag: 'Admin: partners', auth: 'admin',
-    summary: 'The partner catalog: ready templates for POS systems and booking platforms',
-    responses: [{ status: 200, description: 'Every template (one page).', schema: list(catalogTemplateSchema) }],
-  },
-  {
-    id: 'adminListPartners', method: 'get', path: '/admin/v1/partners', tag: 'Admin: partners', auth: 'admin',
-    summary: 'All partners, by name', query: pageOnlyQuerySchema, responses: [{ status: 200, description: 'Partners.', schema: list(partnerSchema) }],
-  },
-  {
-    id: 'adminGetPartner', method: 'get', path: '/admin/v1/partners/:name', tag: 'Admin: partners', auth: 'admin',
-    summary: 'A partner', responses: [{ status: 200, description: 'The partner.', schema: partnerSchema }], errors: ['not_found'],
-  },
-  {
-    id: 'adminUpdatePartner', method: 'patch', path: '/admin/v1/partners/:name', tag: 'Admin: partners', auth: 'admin',
-    summary: 'Change a partner (adapter, signature, ack, conflict mode, enabled)', body: updatePartnerSchema,
-    responses: [{ status: 200, description: 'The partner.', schema: partnerSchema }], errors: ['not_found'],
-  },
-  {
-    id: 'adminPutLocation', method: 'put', path: '/admin/v1/partners/:name/locations/:location_id', tag: 'Admin: partners',
-    auth: 'admin', summary: "Link the POS's location id to a venue (the integration)",
-    body: putLocationSchema, bodyExample: { venue_id: 'ven_0mhv2k1q3a8x4n2p7r9t1c', enabled: true },
-    responses: [{ status: 200, description: 'The integration (created or changed).', schema: locationSchema }],
-    errors: ['not_found'],
-  },
-  {
-    id: 'adminListLocations', method: 'get', path: '/admin/v1/partners/:name/locations', tag: 'Admin: partners', auth: 'admin',
-    summary: "The partner's location links", responses: [{ status: 200, description: 'All of them (one page).', schema: list(locationSchema) }],
-    errors: ['not_found'],
-  },
-  {
-    id: 'adminListMappings', method: 'get', path: '/admin/v1/partners/:name/mappings', tag: 'Admin: mappings', auth: 'admin',
-    summary: 'The live mapping version of each event type', responses: [{ status: 200, description: 'Live mappings.', schema: list(mappingVersionSchema) }],
-    errors: ['not_found'],
-  },
-  {
-    id: 'adminPutMapping', method: 'put', path: '/admin/v1/partners/:name/mappings/:event_type', tag: 'Admin: mappings', auth: 'admin',
-    summary: 'Publish a new JSONata mapping version for an event type (`*`: the fallback)',
-    body: putMappingSchema, bodyExample: { expression: '{"type": "sale", "location_id": location.id, "sale_id": id, "status": "closed", "total": total, "currency": "GBP"}' },
-    responses: [{ status: 201, description: 'The new live version.', schema: mappingVersionSchema }],
-    errors: ['not_found', 'invalid_mapping'],
-  },
-  {
-    id: 'adminTestMapping', method: 'post', path: '/admin/v1/partners/:name/mappings/:event_type/test', tag: 'Admin: mappings',
-    auth: 'admin', summary: 'Dry-run a mapping on a payload (nothing is stored)',
-    body: testMappingSchema, bodyExample: { payload: { id: 'A-1', location: { id: 'L1' }, total: 4250 } },
-    responses: [{ status: 200, description: 'The canonical commands and their schema errors.', schema: mappingTestResultSchema }],
-    errors: ['not_found', 'invalid_mapping', 'mapping_failed'],
-  },
-  {
-    id: 'adminGetCommandSchemas', method: 'get', path: '/admin/v1/schemas/commands', tag: 'Admin: mappings', auth: 'admin',
-    summary: 'The JSON Schemas of the canonical commands a mapping yields (also under components: SaleCommand, BookingStatusCommand)',
-    responses: [{ status: 200, description: 'Each command type\'s JSON Schema.', schema: commandSchemasResponseSchema }],
-  },
-  {
-    id: 'adminListPartnerEvents', method: 'get', path: '/admin/v1/partners/:name/events', tag: 'Admin: events', auth: 'admin',
-    summary: "The partner's event log, newest first", query: listPartnerEventsQuerySchema,
-    responses: [{ status: 200, description: 'A page of events.', schema: list(inboundEventSchema) }], errors: ['not_found'],
-  },
-  {
-    id: 'adminGetEvent', method: 'get', path: '/admin/v1/events/:id', tag: 'Admin: events', auth: 'admin',
-    summary: 'An event with its raw payload and mapping output',
-    responses: [{ status: 200, description: 'The event.', schema: inboundEventDetailSchema }], errors: ['not_found'],
-  },
-  {
-    id: 'adminReplayEvent', method: 'post', path: '/admin/v1/events/:id/replay', tag: 'Admin: events', auth: 'admin',
-    summary: 'Process the stored raw payload again with the live mapping',
-    responses: [{ status: 202, description: 'Queued again.', schema: partnerAckResponseSchema, example: { status: 'accepted', event_id: 'evt_0mhv2k1q3a8x4n2p7r9t1c' } }],
-    errors: ['not_found', 'conflict', 'unavailable'],
-  },
-  ...PEOPLE_OPERATIONS,
-];
 
 // ---------------------------------------------------------------------------------------------------------
 // Named schemas (components) and shared parts
@@ -654,6 +260,8 @@ function securityOf(op: Operation): Record<string, string[]>[] {
 }
 
 function buildOperation(op: Operation, components: Components): Record<string, unknown> {
+  const query = op.query?.schema;
+  const body = op.body?.schema;
   const parameters: unknown[] = pathParamNames(op.path).map((name) => ({
     name,
     in: 'path',
@@ -661,8 +269,8 @@ function buildOperation(op: Operation, components: Components): Record<string, u
     description: PATH_PARAM_TEXT[name] ?? name,
     schema: { type: 'string', minLength: 1 },
   }));
-  if (op.query) parameters.push(...components.queryParameters(op.query));
-  if (op.idempotencyKey) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
+  if (query) parameters.push(...components.queryParameters(query));
+  if (op.idempotency) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
 
   const rateLimited = op.auth === 'apiKey';
   const responses: Record<string, unknown> = {};
@@ -688,11 +296,11 @@ function buildOperation(op: Operation, components: Components): Record<string, u
     ...(op.scope ? { 'x-required-scopes': [op.scope] } : {}),
     ...(parameters.length ? { parameters } : {}),
   };
-  if (op.body) {
+  if (body) {
     out.requestBody = {
       required: true,
       content: {
-        'application/json': { schema: components.use(op.body), ...(op.bodyExample !== undefined ? { example: op.bodyExample } : {}) },
+        'application/json': { schema: components.use(body), ...(op.bodyExample !== undefined ? { example: op.bodyExample } : {}) },
       },
     };
   } else if (op.auth === 'partner') {
@@ -745,13 +353,19 @@ function buildWebhooks(components: Components): Record<string, unknown> {
   );
 }
 
-/** The whole document. Pure: the same output for the same code, so it is built once and cached. */
-export function buildOpenApiDocument(): Record<string, unknown> {
+/** Each operation with its path as served: the surface's prefix joined to the operation's own. */
+export function servedOperations(surfaces: readonly Surface[]): Operation[] {
+  return surfaces.flatMap((s) => s.operations.map((op) => ({ ...op, path: `${s.prefix}${op.path}` })));
+}
+
+/** The whole document of these surfaces. Pure: the same output for the same code, so it is built once and cached. */
+export function buildOpenApiDocument(surfaces: readonly Surface[]): Record<string, unknown> {
+  const operations = servedOperations(surfaces);
   const components = new Components();
   for (const [name, schema] of NAMED_SCHEMAS) components.name(name, schema);
 
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of OPERATIONS) {
+  for (const op of operations) {
     const item = (paths[openApiPath(op.path)] ??= {});
     if (item[op.method]) throw new Error(`Duplicate operation ${op.method.toUpperCase()} ${op.path}`);
     item[op.method] = buildOperation(op, components);
@@ -759,7 +373,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
   const webhooks = buildWebhooks(components);
   components.finish();
 
-  const tags = [...new Set(OPERATIONS.map((op) => op.tag))].map((name) => ({ name }));
+  const tags = [...new Set(operations.map((op) => op.tag))].map((name) => ({ name }));
   return {
     openapi: '3.1.0',
     info: {

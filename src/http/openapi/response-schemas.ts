@@ -1,3 +1,4 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { CURRENCY, DATE, HHMM } from '../schemas/common.schema';
 import { API_SCOPES } from '../schemas/venue.schema';
 
@@ -20,6 +21,7 @@ export const tableResponseSchema = {
     max_covers: { type: 'integer', example: 4 },
   },
 } as const;
+export type TableView = FromSchema<typeof tableResponseSchema>;
 
 export const serviceResponseSchema = {
   type: 'object',
@@ -35,6 +37,7 @@ export const serviceResponseSchema = {
     max_covers_per_slot: { type: ['integer', 'null'] },
   },
 } as const;
+export type ServiceView = FromSchema<typeof serviceResponseSchema>;
 
 export const venueEventResponseSchema = {
   type: 'object',
@@ -50,6 +53,7 @@ export const venueEventResponseSchema = {
     remaining: { type: 'integer', description: 'Places left (booking API).', example: 12 },
   },
 } as const;
+export type VenueEventView = FromSchema<typeof venueEventResponseSchema>;
 
 /** The contract's venue object (CONTRACT §2), as the admin API and `GET /api/v1/venue` render it. */
 export const venueResponseSchema = {
@@ -81,6 +85,7 @@ export const venueResponseSchema = {
     updated_at: TIMESTAMP,
   },
 } as const;
+export type VenueView = FromSchema<typeof venueResponseSchema>;
 
 /** An API key as the admin API shows it; `key` only in the creation response. */
 export const apiKeyCreatedResponseSchema = {
@@ -102,6 +107,7 @@ export const apiKeyCreatedResponseSchema = {
     created_at: TIMESTAMP,
   },
 } as const;
+export type ApiKeyCreatedView = FromSchema<typeof apiKeyCreatedResponseSchema>;
 
 export const healthResponseSchema = {
   type: 'object',

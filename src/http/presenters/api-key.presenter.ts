@@ -1,4 +1,6 @@
 import type { ApiKey } from '../../db/entities';
+import type { ApiKeyCreatedView } from '../openapi/response-schemas';
+import type { ApiScope } from '../schemas/venue.schema';
 
 /** A key as lists show it: never the key itself (only its hash is stored). */
 export function presentApiKey(k: ApiKey): Record<string, unknown> {
@@ -10,9 +12,10 @@ export function presentApiKey(k: ApiKey): Record<string, unknown> {
 }
 
 /** A key just issued: the plain `key` is in this answer once. */
-export function presentIssuedKey(k: ApiKey, key: string): Record<string, unknown> {
+export function presentIssuedKey(k: ApiKey, key: string): ApiKeyCreatedView {
   return {
-    id: k.id, key, name: k.name, scopes: k.scopes, prefix: k.prefix, venue_id: k.venueId,
+    // Scopes are checked against API_SCOPES when issued.
+    id: k.id, key, name: k.name, scopes: k.scopes as ApiScope[], prefix: k.prefix, venue_id: k.venueId,
     rate_limit_per_minute: k.rateLimitPerMinute, created_at: k.createdAt.toISOString(),
   };
 }

@@ -1,16 +1,19 @@
 import type { Service, VenueEvent, VenueTable } from '../../db/entities';
 import type { VenueAggregate } from '../../domain/venues/create-venue';
+import type { ServiceView, TableView, VenueEventView, VenueView } from '../openapi/response-schemas';
+
+/** Typed by the response schemas the OpenAPI document shows (src/http/openapi/response-schemas.ts). */
 
 /** Table numbers are stored as text; numeric ones go back out as numbers, as they came in. */
 export function presentTableNumber(n: string): number | string {
   return /^(0|[1-9]\d{0,14})$/.test(n) ? Number(n) : n;
 }
 
-export function presentTable(t: VenueTable): { id: string; number: number | string; min_covers: number; max_covers: number } {
+export function presentTable(t: VenueTable): TableView {
   return { id: t.id, number: presentTableNumber(t.number), min_covers: t.minCovers, max_covers: t.maxCovers };
 }
 
-export function presentService(s: Service): Record<string, unknown> {
+export function presentService(s: Service): ServiceView {
   return {
     id: s.id, name: s.name, days: s.days, start: s.startTime, end: s.endTime,
     slot_interval_minutes: s.slotIntervalMinutes, duration_minutes: s.durationMinutes,
@@ -18,11 +21,11 @@ export function presentService(s: Service): Record<string, unknown> {
   };
 }
 
-export function presentEvent(e: VenueEvent): Record<string, unknown> {
+export function presentEvent(e: VenueEvent): VenueEventView {
   return { id: e.id, name: e.name, date: e.date, start: e.startTime, end: e.endTime, capacity: e.capacity };
 }
 
-export function presentVenue(agg: VenueAggregate): Record<string, unknown> {
+export function presentVenue(agg: VenueAggregate): VenueView {
   const { venue } = agg;
   return {
     id: venue.id,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import express, { Router } from 'express';
+import { defineOperation } from '../operation';
 
 /** Where the OpenAPI document is served (no auth); the page renders it. */
 export const OPENAPI_URL = '/api/v1/openapi';
@@ -47,15 +48,21 @@ const PAGE = `<!DOCTYPE html>
  * `GET /docs`: the human API reference (Swagger UI from the `swagger-ui-dist` package, served from
  * node_modules, so it works offline), reading the same document as `GET /api/v1/openapi`.
  */
-export function docsRouter(): Router {
+export const docsOperations = [
+  defineOperation({
+    id: 'getDocs', method: 'get', path: '/docs', tag: 'Operations', auth: 'public',
+    summary: 'This reference as a web page (Swagger UI)',
+    responses: [{ status: 200, description: 'HTML page.', contentType: 'text/html', schema: { type: 'string' } }],
+    handler: () => ({ res }) => {
+      res.type('html').send(PAGE);
+    },
+  }),
+];
+
+/** The page's static files: files, not API operations, so not in the document. */
+export function docsAssetsRouter(): Router {
   const router = Router();
   const assets = express.static(swaggerUiDir(), { index: false, fallthrough: true, maxAge: '1d' });
-
-  router.get('/docs', (_req, res) => {
-    res.type('html').send(PAGE);
-  });
-
-  // Middleware rather than routes: static files, not API operations (the OpenAPI coverage test walks routes).
   router.use(ASSETS_URL, (req, res, next) => {
     if (req.path === '/init.js' && (req.method === 'GET' || req.method === 'HEAD')) {
       res.type('text/javascript').send(INIT_JS);
@@ -67,6 +74,5 @@ export function docsRouter(): Router {
     }
     assets(req, res, next);
   });
-
   return router;
 }

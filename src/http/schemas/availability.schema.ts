@@ -1,3 +1,4 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { MAX_PARTY_SIZE } from '../../domain/bookings/availability';
 import { DATE } from './common.schema';
 
@@ -13,13 +14,6 @@ export const PARTY_SIZE = {
   example: 4,
 } as const;
 
-export interface AvailabilityQuery {
-  date: string;
-  party_size: number;
-  service_id?: string;
-  event_id?: string;
-}
-
 /** `GET /api/v1/availability` query. */
 export const availabilityQuerySchema = {
   $id: 'AvailabilityQuery',
@@ -33,6 +27,7 @@ export const availabilityQuerySchema = {
     event_id: { ...EVENT_ID, description: 'The event\'s own arrival times and capacity instead of the services\' grid.' },
   },
 } as const;
+export type AvailabilityQuery = FromSchema<typeof availabilityQuerySchema>;
 
 /** `GET /api/v1/availability` response. */
 export const availabilityResponseSchema = {

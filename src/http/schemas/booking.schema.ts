@@ -1,5 +1,5 @@
-import { BOOKING_STATUSES, type BookingStatus } from '../../db/entities';
-import type { CreateBookingBody } from '../../domain/bookings/booking-input';
+import type { FromSchema } from 'json-schema-to-ts';
+import { BOOKING_STATUSES } from '../../db/entities';
 import { EVENT_ID, PARTY_SIZE, SERVICE_ID, TABLE_ID } from './availability.schema';
 import { DATE, HHMM } from './common.schema';
 import { EMAIL, PERSON_NAME, PHONE } from './customer.schema';
@@ -13,9 +13,7 @@ const STATUS = {
   example: 'seated',
 } as const;
 
-export type { CreateBookingBody };
-
-/** `POST /api/v1/bookings` body (its type lives with the domain: src/domain/bookings/booking-input.ts). */
+/** `POST /api/v1/bookings` body (the domain's own input type: src/domain/bookings/booking-input.ts). */
 export const createBookingSchema = {
   $id: 'CreateBooking',
   type: 'object',
@@ -34,15 +32,8 @@ export const createBookingSchema = {
     table_id: { ...TABLE_ID, type: ['string', 'null'], description: 'This table; by default the smallest free table that fits.' },
   },
 } as const;
-
-export interface UpdateBookingBody {
-  status?: BookingStatus;
-  party_size?: number;
-  date?: string;
-  time?: string;
-  table_id?: string;
-  notes?: string | null;
-}
+/** Derived from the schema; the domain function it is passed to takes its own input type, so a drift fails to compile. */
+export type CreateBookingBody = FromSchema<typeof createBookingSchema>;
 
 /** `PATCH /api/v1/bookings/:id` body: a status change, a move (date/time/table/party size), notes, or several. */
 export const updateBookingSchema = {
@@ -59,16 +50,7 @@ export const updateBookingSchema = {
     notes: NOTES,
   },
 } as const;
-
-export interface ListBookingsQuery {
-  date?: string;
-  from?: string;
-  to?: string;
-  status?: string;
-  customer_id?: string;
-  limit: number;
-  cursor?: string;
-}
+export type UpdateBookingBody = FromSchema<typeof updateBookingSchema>;
 
 const STATUS_LIST = `(${BOOKING_STATUSES.join('|')})`;
 
@@ -91,6 +73,8 @@ export const listBookingsQuerySchema = {
     ...PAGINATION_QUERY_PROPERTIES,
   },
 } as const;
+/** ajv fills defaults (useDefaults), so `limit` is always there. */
+export type ListBookingsQuery = FromSchema<typeof listBookingsQuerySchema>;
 
 const NULLABLE_STRING = { type: ['string', 'null'] } as const;
 

@@ -1,3 +1,4 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { PAGINATION_QUERY_PROPERTIES } from './pagination.schema';
 
 export const PERSON_NAME = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S', example: 'Ada Lovelace' } as const;
@@ -15,13 +16,6 @@ export const PHONE = {
   example: '+44 7911 123456',
 } as const;
 
-export interface UpsertCustomerBody {
-  name: string;
-  email?: string | null;
-  phone?: string | null;
-  notes?: string | null;
-}
-
 /** `POST /api/v1/customers`: creates (201) or updates (200) the customer with this email or phone. */
 export const upsertCustomerSchema = {
   $id: 'UpsertCustomer',
@@ -35,12 +29,7 @@ export const upsertCustomerSchema = {
     notes: { type: ['string', 'null'], maxLength: 2000, description: 'Notes about the guest.', example: 'Prefers a quiet table.' },
   },
 } as const;
-
-export interface ListCustomersQuery {
-  q?: string;
-  limit: number;
-  cursor?: string;
-}
+export type UpsertCustomerBody = FromSchema<typeof upsertCustomerSchema>;
 
 /** `GET /api/v1/customers` query. Ordered by name, id. */
 export const listCustomersQuerySchema = {
@@ -58,6 +47,7 @@ export const listCustomersQuerySchema = {
     ...PAGINATION_QUERY_PROPERTIES,
   },
 } as const;
+export type ListCustomersQuery = FromSchema<typeof listCustomersQuerySchema>;
 
 const NULLABLE_STRING = { type: ['string', 'null'] } as const;
 

@@ -1,9 +1,9 @@
+import type { FromSchema } from 'json-schema-to-ts';
 /**
  * Admin partner hub schemas (CONTRACT §3): the request bodies the routes validate with ajv, and the
  * response objects, both feeding the OpenAPI document.
  */
-import type { AckMode, ConflictMode, InboundEventStatus } from '../../db/entities';
-import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
+import { PAGINATION_QUERY_PROPERTIES } from './pagination.schema';
 
 const TIMESTAMP = { type: 'string', format: 'date-time', example: '2026-05-01T18:00:00.000Z' } as const;
 const PARTNER_NAME = { type: 'string', pattern: '^[a-z0-9-]+$', minLength: 1, maxLength: 64, example: 'lightspeed' } as const;
@@ -39,18 +39,6 @@ const ACK = { type: 'string', enum: ['queued', 'processed'] } as const;
 const CONFLICT = { type: 'string', enum: ['reject', 'queue'] } as const;
 const EVENT_STATUS = { type: 'string', enum: ['queued', 'processing', 'processed', 'ignored', 'failed'] } as const;
 
-export interface CreatePartnerBody {
-  name: string;
-  /** A catalog template (GET /admin/v1/catalog): its adapter, signature, modes and mappings. */
-  template?: string;
-  adapter?: string;
-  /** Required unless `template` is given; with a template every field is optional (an override). */
-  signature?: { scheme?: string; header?: string | null; secret?: string };
-  ack?: AckMode;
-  conflict?: ConflictMode;
-  enabled?: boolean;
-}
-
 export const createPartnerSchema = {
   $id: 'CreatePartner',
   type: 'object',
@@ -83,15 +71,7 @@ export const createPartnerSchema = {
     enabled: { type: 'boolean', default: true },
   },
 } as const;
-
-export interface UpdatePartnerBody {
-  adapter?: string;
-  signature?: { scheme?: string; header?: string | null; secret?: string };
-  rotate_secret?: boolean;
-  ack?: AckMode;
-  conflict?: ConflictMode;
-  enabled?: boolean;
-}
+export type CreatePartnerBody = FromSchema<typeof createPartnerSchema>;
 
 export const updatePartnerSchema = {
   $id: 'UpdatePartner',
@@ -115,12 +95,7 @@ export const updatePartnerSchema = {
     enabled: { type: 'boolean' },
   },
 } as const;
-
-export interface PutLocationBody {
-  venue_id: string;
-  enabled?: boolean;
-  tables?: Record<string, string | number>;
-}
+export type UpdatePartnerBody = FromSchema<typeof updatePartnerSchema>;
 
 /** `tables` on a location link: the POS's own table ids → the venue's table numbers. */
 const TABLE_ALIASES = {
@@ -145,10 +120,7 @@ export const putLocationSchema = {
     tables: TABLE_ALIASES,
   },
 } as const;
-
-export interface PutMappingBody {
-  expression: string;
-}
+export type PutLocationBody = FromSchema<typeof putLocationSchema>;
 
 export const putMappingSchema = {
   $id: 'PutMapping',
@@ -159,11 +131,7 @@ export const putMappingSchema = {
     expression: { type: 'string', minLength: 1, maxLength: 1_000_000, description: 'A JSONata expression.' },
   },
 } as const;
-
-export interface TestMappingBody {
-  payload: unknown;
-  expression?: string;
-}
+export type PutMappingBody = FromSchema<typeof putMappingSchema>;
 
 export const testMappingSchema = {
   $id: 'TestMapping',
@@ -183,16 +151,14 @@ export const testMappingSchema = {
     },
   },
 } as const;
-
-export interface ListPartnerEventsQuery extends PaginationQuery {
-  status?: InboundEventStatus;
-}
+export type TestMappingBody = FromSchema<typeof testMappingSchema>;
 
 export const listPartnerEventsQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: { status: EVENT_STATUS, ...PAGINATION_QUERY_PROPERTIES },
 } as const;
+export type ListPartnerEventsQuery = FromSchema<typeof listPartnerEventsQuerySchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Responses

@@ -2,17 +2,16 @@
  * Request bodies of people and sessions (CONTRACT §8). Password length is checked by the people module
  * (one rule for every path: admin create, invites, owners' invites), so it answers the same 400 wherever.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
+
+/** How a person without a password gets one (the create operations' description). */
+export const INVITE_TEXT = 'Without `password`, the answer carries `invite_url` (shown this once, valid 7 days) where the person sets one. Passwords: at least 10 characters.';
 
 const EMAIL = { type: 'string', format: 'email', maxLength: 320 } as const;
 const NAME = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' } as const;
 const PASSWORD = { type: 'string', description: 'At least 10 characters.' } as const;
 const VENUE_ROLE = { type: 'string', enum: ['owner', 'manager', 'host'] } as const;
-
-export interface SignInBody {
-  email: string;
-  password: string;
-}
 
 export const signInSchema = {
   $id: 'SignIn',
@@ -21,10 +20,7 @@ export const signInSchema = {
   required: ['email', 'password'],
   properties: { email: { type: 'string', minLength: 1, maxLength: 320 }, password: { type: 'string' } },
 } as const;
-
-export interface SetPasswordBody {
-  password: string;
-}
+export type SignInBody = FromSchema<typeof signInSchema>;
 
 export const setPasswordSchema = {
   $id: 'SetPassword',
@@ -33,13 +29,7 @@ export const setPasswordSchema = {
   required: ['password'],
   properties: { password: PASSWORD },
 } as const;
-
-export interface CreateUserBody {
-  email: string;
-  name: string;
-  role: 'owner' | 'manager' | 'host';
-  password?: string;
-}
+export type SetPasswordBody = FromSchema<typeof setPasswordSchema>;
 
 export const createUserSchema = {
   $id: 'CreateUser',
@@ -48,12 +38,7 @@ export const createUserSchema = {
   required: ['email', 'name', 'role'],
   properties: { email: EMAIL, name: NAME, role: VENUE_ROLE, password: PASSWORD },
 } as const;
-
-export interface CreateOperatorBody {
-  email: string;
-  name: string;
-  password?: string;
-}
+export type CreateUserBody = FromSchema<typeof createUserSchema>;
 
 export const createOperatorSchema = {
   $id: 'CreateOperator',
@@ -62,11 +47,7 @@ export const createOperatorSchema = {
   required: ['email', 'name'],
   properties: { email: EMAIL, name: NAME, password: PASSWORD },
 } as const;
-
-export interface UpdateUserBody {
-  name?: string;
-  role?: 'owner' | 'manager' | 'host';
-}
+export type CreateOperatorBody = FromSchema<typeof createOperatorSchema>;
 
 export const updateUserSchema = {
   $id: 'UpdateUser',
@@ -75,6 +56,7 @@ export const updateUserSchema = {
   minProperties: 1,
   properties: { name: NAME, role: VENUE_ROLE },
 } as const;
+export type UpdateUserBody = FromSchema<typeof updateUserSchema>;
 
 export const listUsersQuerySchema = {
   $id: 'ListUsersQuery',

@@ -1,5 +1,6 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { CURRENCY, DATE } from './common.schema';
-import { PAGINATION_QUERY_PROPERTIES, listEnvelopeSchema, type PaginationQuery } from './pagination.schema';
+import { PAGINATION_QUERY_PROPERTIES, listEnvelopeSchema } from './pagination.schema';
 
 /**
  * Request and response schemas of `/api/v1/sales` (CONTRACT §2, §6). The route validates with the request
@@ -10,13 +11,6 @@ export const SALE_STATUSES = ['open', 'closed', 'void', 'refunded'] as const;
 export const SALE_MATCHES = ['booking_id', 'table_time', 'manual'] as const;
 
 /** Parsed with compileQuerySchema: `limit` and `unmatched` are converted from their plain spellings only. */
-export interface ListSalesQuery extends PaginationQuery {
-  date?: string;
-  booking_id?: string;
-  unmatched?: boolean;
-  status?: (typeof SALE_STATUSES)[number];
-}
-
 export const listSalesQuerySchema = {
   $id: 'ListSalesQuery',
   type: 'object',
@@ -42,10 +36,7 @@ export const listSalesQuerySchema = {
     ...PAGINATION_QUERY_PROPERTIES,
   },
 } as const;
-
-export interface MatchSaleBody {
-  booking_id: string | null;
-}
+export type ListSalesQuery = FromSchema<typeof listSalesQuerySchema>;
 
 export const matchSaleSchema = {
   $id: 'MatchSale',
@@ -63,6 +54,7 @@ export const matchSaleSchema = {
     },
   },
 } as const;
+export type MatchSaleBody = FromSchema<typeof matchSaleSchema>;
 
 // Response schemas carry no $id: they are nested in one another (and in the OpenAPI document).
 const TIMESTAMP = { type: 'string', format: 'date-time', example: '2026-05-01T18:00:00.000Z' } as const;

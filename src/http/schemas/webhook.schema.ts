@@ -1,5 +1,6 @@
+import type { FromSchema } from 'json-schema-to-ts';
 import { WEBHOOK_EVENTS } from '../../outbound/outbox';
-import { WEBHOOK_EVENT_NAMES, type CreateWebhookBody, type UpdateWebhookBody } from '../../outbound/webhook-input';
+import { WEBHOOK_EVENT_NAMES } from '../../outbound/webhook-input';
 import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
 
 /**
@@ -8,7 +9,6 @@ import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.
  */
 
 export { WEBHOOK_EVENT_NAMES };
-export type { CreateWebhookBody, UpdateWebhookBody };
 
 const EVENTS = {
   type: 'array',
@@ -28,6 +28,8 @@ export const createWebhookSchema = {
   required: ['url', 'events'],
   properties: { url: URL_FIELD, events: EVENTS },
 } as const;
+/** Derived from the schema; the domain function it is passed to takes its own input type, so a drift fails to compile. */
+export type CreateWebhookBody = FromSchema<typeof createWebhookSchema>;
 
 export const updateWebhookSchema = {
   $id: 'UpdateWebhook',
@@ -36,6 +38,8 @@ export const updateWebhookSchema = {
   minProperties: 1,
   properties: { url: URL_FIELD, events: EVENTS, enabled: { type: 'boolean' } },
 } as const;
+/** Derived from the schema; the domain function it is passed to takes its own input type, so a drift fails to compile. */
+export type UpdateWebhookBody = FromSchema<typeof updateWebhookSchema>;
 
 export type ListWebhooksQuery = PaginationQuery;
 
@@ -47,10 +51,6 @@ export const listWebhooksQuerySchema = {
   properties: { ...PAGINATION_QUERY_PROPERTIES },
 } as const;
 
-export interface ListDeliveriesQuery extends PaginationQuery {
-  status?: 'pending' | 'succeeded' | 'failed';
-}
-
 /** Newest first; `status` narrows to pending, succeeded or failed deliveries. */
 export const listDeliveriesQuerySchema = {
   $id: 'ListWebhookDeliveriesQuery',
@@ -61,6 +61,7 @@ export const listDeliveriesQuerySchema = {
     status: { type: 'string', enum: ['pending', 'succeeded', 'failed'], description: 'Only deliveries in this state.' },
   },
 } as const;
+export type ListDeliveriesQuery = FromSchema<typeof listDeliveriesQuerySchema>;
 
 // Response schemas carry no $id: they are nested in one another (and in the OpenAPI document).
 const TIMESTAMP = { type: 'string', format: 'date-time', example: '2026-05-01T18:00:00.000Z' } as const;

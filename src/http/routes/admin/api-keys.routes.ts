@@ -1,29 +1,37 @@
-import { Router } from 'express';
-import type { AppDeps } from '../../../app-deps';
-import { announceApiKeyChange } from '../../middleware/api-key-cache';
 import { issueApiKey, revokeApiKey } from '../../../domain/api-keys/api-keys';
+import { announceApiKeyChange } from '../../middleware/api-key-cache';
+import { apiKeyCreatedResponseSchema } from '../../openapi/response-schemas';
+import { bodySchema, defineOperation } from '../../operation';
 import { presentIssuedKey } from '../../presenters/api-key.presenter';
 import { createApiKeySchema, type CreateApiKeyBody } from '../../schemas/venue.schema';
-import { compileSchema, parseWith } from '../../validation';
 
-const validateCreateApiKey = compileSchema<CreateApiKeyBody>(createApiKeySchema);
-
-export function apiKeysAdminRouter(deps: AppDeps): Router {
-  const router = Router();
-
-  router.post('/venues/:venue_id/api-keys', async (req, res) => {
-    const body = parseWith(validateCreateApiKey, req.body);
-    const { apiKey, key } = await issueApiKey(deps.dataSource.manager, req.params.venue_id, body);
-    res.status(201).json(presentIssuedKey(apiKey, key));
-  });
-
-  router.delete('/api-keys/:id', async (req, res) => {
-    await revokeApiKey(deps.dataSource.manager, req.params.id);
-    // API key lookups are cached briefly: this process drops them before answering, the others as the
-    // message reaches them (change-aware-cache.ts).
-    await announceApiKeyChange(deps);
-    res.status(204).end();
-  });
-
-  return router;
-}
+export const apiKeysAdminOperations = [
+  defineOperation({
+    id: 'adminCreateApiKey', method: 'post', path: '/venues/:venue_id/api-keys', tag: 'Admin: venues', auth: 'admin',
+    summary: 'Issue an API key for a venue',
+    description: 'The `key` (`ts_live_…`) is shown this once and stored only as a hash.',
+    body: bodySchema<CreateApiKeyBody>(createApiKeySchema),
+    bodyExample: { name: 'Website widget', scopes: ['venue:read', 'bookings:read', 'bookings:write'], rate_limit_per_minute: 60 },
+    responses: [{
+      status: 201, description: 'Created.', schema: apiKeyCreatedResponseSchema,
+      example: { id: 'key_0mhv2k1q3a8x4n2p7r9t1c', key: 'ts_live_4fJ8kQ2mZp9xW3vR7tY1uB6nC0aS5dE', name: 'Website widget', scopes: ['venue:read', 'bookings:read', 'bookings:write'] },
+    }],
+    errors: ['not_found'],
+    handler: ({ dataSource: { manager: em } }) => async ({ body, params, res }) => {
+      const { apiKey, key } = await issueApiKey(em, params.venue_id, body);
+      res.status(201).json(presentIssuedKey(apiKey, key));
+    },
+  }),
+  defineOperation({
+    id: 'adminRevokeApiKey', method: 'delete', path: '/api-keys/:id', tag: 'Admin: venues', auth: 'admin',
+    summary: 'Revoke an API key (it stops working at once)',
+    responses: [{ status: 204, description: 'Revoked.' }], errors: ['not_found'],
+    handler: (deps) => async ({ params, res }) => {
+      await revokeApiKey(deps.dataSource.manager, params.id);
+      // API key lookups are cached briefly: this process drops them before answering, the others as the
+      // message reaches them (change-aware-cache.ts).
+      await announceApiKeyChange(deps);
+      res.status(204).end();
+    },
+  }),
+];

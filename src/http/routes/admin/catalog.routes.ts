@@ -1,13 +1,17 @@
-import { Router } from 'express';
-import type { AppDeps } from '../../../app-deps';
 import { listTemplates, presentTemplate } from '../../../domain/partners/catalog';
+import { defineOperation } from '../../operation';
 import { listResponse } from '../../pagination';
+import { listEnvelopeSchema } from '../../schemas/pagination.schema';
+import { catalogTemplateSchema } from '../../schemas/partner.schema';
 
 /** `GET /admin/v1/catalog`: the ready partner templates (CONTRACT §13), one page. */
-export function catalogAdminRouter(_deps: AppDeps): Router {
-  const router = Router();
-  router.get('/catalog', (_req, res) => {
-    res.json(listResponse(listTemplates().map(presentTemplate), null));
-  });
-  return router;
-}
+export const catalogAdminOperations = [
+  defineOperation({
+    id: 'adminListCatalog', method: 'get', path: '/catalog', tag: 'Admin: partners', auth: 'admin',
+    summary: 'The partner catalog: ready templates for POS systems and booking platforms',
+    responses: [{ status: 200, description: 'Every template (one page).', schema: listEnvelopeSchema(catalogTemplateSchema) }],
+    handler: () => ({ res }) => {
+      res.json(listResponse(listTemplates().map(presentTemplate), null));
+    },
+  }),
+];

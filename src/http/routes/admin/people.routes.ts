@@ -1,31 +1,36 @@
-import { Router } from 'express';
-import type { AppDeps } from '../../../app-deps';
 import { presentUser } from '../../../modules/people';
+import { bodySchema, defineOperation } from '../../operation';
 import {
-  createOperatorSchema, createUserSchema, type CreateOperatorBody, type CreateUserBody,
+  createdUserResponseSchema, createOperatorSchema, createUserSchema, INVITE_TEXT, type CreateOperatorBody, type CreateUserBody,
 } from '../../schemas/people.schema';
 import { peopleOf } from '../../session-auth';
-import { compileSchema, parseWith } from '../../validation';
-
-const validateCreateUser = compileSchema<CreateUserBody>(createUserSchema);
-const validateCreateOperator = compileSchema<CreateOperatorBody>(createOperatorSchema);
 
 /** Venue users and platform operators, created by operators (CONTRACT §8). */
-export function peopleAdminRouter(deps: AppDeps): Router {
-  const router = Router();
-  const people = peopleOf(deps);
-
-  router.post('/venues/:venue_id/users', async (req, res) => {
-    const body = parseWith(validateCreateUser, req.body);
-    const { user, inviteUrl } = await people.create({ venueId: req.params.venue_id, ...body });
-    res.status(201).json({ ...presentUser(user), ...(inviteUrl ? { invite_url: inviteUrl } : {}) });
-  });
-
-  router.post('/operators', async (req, res) => {
-    const body = parseWith(validateCreateOperator, req.body);
-    const { user, inviteUrl } = await people.create({ venueId: null, role: 'operator', ...body });
-    res.status(201).json({ ...presentUser(user), ...(inviteUrl ? { invite_url: inviteUrl } : {}) });
-  });
-
-  return router;
-}
+export const peopleAdminOperations = [
+  defineOperation({
+    id: 'adminCreateVenueUser', method: 'post', path: '/venues/:venue_id/users', tag: 'Admin: people', auth: 'admin',
+    summary: 'Add a person (owner, manager, host) to a venue', description: INVITE_TEXT,
+    body: bodySchema<CreateUserBody>(createUserSchema), bodyExample: { email: 'robin@anchor.example', name: 'Robin Hale', role: 'owner' },
+    responses: [{ status: 201, description: 'Created.', schema: createdUserResponseSchema }], errors: ['not_found', 'conflict'],
+    handler: (deps) => {
+      const people = peopleOf(deps);
+      return async ({ body, params, res }) => {
+        const { user, inviteUrl } = await people.create({ venueId: params.venue_id, ...body });
+        res.status(201).json({ ...presentUser(user), ...(inviteUrl ? { invite_url: inviteUrl } : {}) });
+      };
+    },
+  }),
+  defineOperation({
+    id: 'adminCreateOperator', method: 'post', path: '/operators', tag: 'Admin: people', auth: 'admin',
+    summary: 'Add a platform operator or partner manager', description: `${INVITE_TEXT} Operators' sessions may use every /admin/v1 route.`,
+    body: bodySchema<CreateOperatorBody>(createOperatorSchema), bodyExample: { email: 'ops@tablesync.example', name: 'Ops' },
+    responses: [{ status: 201, description: 'Created.', schema: createdUserResponseSchema }], errors: ['conflict'],
+    handler: (deps) => {
+      const people = peopleOf(deps);
+      return async ({ body, res }) => {
+        const { user, inviteUrl } = await people.create({ venueId: null, role: 'operator', ...body });
+        res.status(201).json({ ...presentUser(user), ...(inviteUrl ? { invite_url: inviteUrl } : {}) });
+      };
+    },
+  }),
+];

@@ -1,5 +1,5 @@
-import { Router } from 'express';
 import { BOOKING_STATUS_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../../mapping/canonical-commands';
+import { defineOperation } from '../../operation';
 
 /** The body of `GET /admin/v1/schemas/commands`: each canonical command's JSON Schema, by command type. */
 export const COMMAND_SCHEMAS = Object.freeze({ sale: SALE_COMMAND_SCHEMA, booking_status: BOOKING_STATUS_COMMAND_SCHEMA });
@@ -15,10 +15,13 @@ export const commandSchemasResponseSchema = {
 } as const;
 
 /** `/admin/v1/schemas`: what a mapping must yield (CONTRACT §5), from the schemas the pipeline validates with. */
-export function schemasAdminRouter(): Router {
-  const router = Router();
-  router.get('/schemas/commands', (_req, res) => {
-    res.json(COMMAND_SCHEMAS);
-  });
-  return router;
-}
+export const schemasAdminOperations = [
+  defineOperation({
+    id: 'adminGetCommandSchemas', method: 'get', path: '/schemas/commands', tag: 'Admin: mappings', auth: 'admin',
+    summary: 'The JSON Schemas of the canonical commands a mapping yields (also under components: SaleCommand, BookingStatusCommand)',
+    responses: [{ status: 200, description: 'Each command type\'s JSON Schema.', schema: commandSchemasResponseSchema }],
+    handler: () => ({ res }) => {
+      res.json(COMMAND_SCHEMAS);
+    },
+  }),
+];

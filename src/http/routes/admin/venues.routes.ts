@@ -1,28 +1,32 @@
-import { Router } from 'express';
-import type { AppDeps } from '../../../app-deps';
 import { createVenue, loadVenueAggregate } from '../../../domain/venues/create-venue';
 import { notFound } from '../../../shared/app-error';
+import { CREATE_VENUE_EXAMPLE, VENUE_EXAMPLE } from '../../openapi/examples';
+import { venueResponseSchema } from '../../openapi/response-schemas';
+import { bodySchema, defineOperation } from '../../operation';
 import { presentVenue } from '../../presenters/venue.presenter';
 import { createVenueSchema, type CreateVenueBody } from '../../schemas/venue.schema';
-import { compileSchema, parseWith } from '../../validation';
 
-const validateCreateVenue = compileSchema<CreateVenueBody>(createVenueSchema);
-
-export function venuesAdminRouter(deps: AppDeps): Router {
-  const router = Router();
-
-  router.post('/venues', async (req, res) => {
-    const body = parseWith(validateCreateVenue, req.body);
-    // One transaction: a bad table or a duplicate slug leaves nothing behind.
-    const agg = await deps.dataSource.transaction((em) => createVenue(em, body));
-    res.status(201).json(presentVenue(agg));
-  });
-
-  router.get('/venues/:venue_id', async (req, res) => {
-    const agg = await loadVenueAggregate(deps.dataSource.manager, req.params.venue_id);
-    if (!agg) throw notFound('Venue');
-    res.json(presentVenue(agg));
-  });
-
-  return router;
-}
+export const venuesAdminOperations = [
+  defineOperation({
+    id: 'adminCreateVenue', method: 'post', path: '/venues', tag: 'Admin: venues', auth: 'admin',
+    summary: 'Create a venue with its areas, tables, services and events',
+    body: bodySchema<CreateVenueBody>(createVenueSchema), bodyExample: CREATE_VENUE_EXAMPLE,
+    responses: [{ status: 201, description: 'Created, with ids for every part.', schema: venueResponseSchema, example: VENUE_EXAMPLE }],
+    errors: ['conflict'],
+    handler: (deps) => async ({ body, res }) => {
+      // One transaction: a bad table or a duplicate slug leaves nothing behind.
+      const agg = await deps.dataSource.transaction((em) => createVenue(em, body));
+      res.status(201).json(presentVenue(agg));
+    },
+  }),
+  defineOperation({
+    id: 'adminGetVenue', method: 'get', path: '/venues/:venue_id', tag: 'Admin: venues', auth: 'admin',
+    summary: 'A venue', responses: [{ status: 200, description: 'The venue.', schema: venueResponseSchema, example: VENUE_EXAMPLE }],
+    errors: ['not_found'],
+    handler: ({ dataSource: { manager: em } }) => async ({ params, res }) => {
+      const agg = await loadVenueAggregate(em, params.venue_id);
+      if (!agg) throw notFound('Venue');
+      res.json(presentVenue(agg));
+    },
+  }),
+];

@@ -1,18 +1,17 @@
-import { Router } from 'express';
-import type { AppDeps } from '../../../app-deps';
 import type { Sale } from '../../../db/entities';
 import { saleCandidates } from '../../../domain/sales/candidates';
 import { getSale, itemsOfSales, salesQuery } from '../../../domain/sales/list-sales';
 import { manualMatchSale } from '../../../domain/sales/manual-match';
 import { presentSale } from '../../../domain/views/sale.view';
 import { notFound } from '../../../shared/app-error';
-import { getAuth, requireScope } from '../../middleware/api-key-auth';
-import { compileQuerySchema, listResponse, paginate, type Keyset } from '../../pagination';
-import { listSalesQuerySchema, matchSaleSchema, type ListSalesQuery, type MatchSaleBody } from '../../schemas/sale.schema';
-import { compileSchema, parseWith } from '../../validation';
-
-const parseListQuery = compileQuerySchema<ListSalesQuery>(listSalesQuerySchema);
-const validateMatch = compileSchema<MatchSaleBody>(matchSaleSchema);
+import { BOOKING_EXAMPLE, SALE_EXAMPLE } from '../../openapi/examples';
+import { bodySchema, defineOperation, querySchema } from '../../operation';
+import { listResponse, paginate, type Keyset } from '../../pagination';
+import { listEnvelopeSchema } from '../../schemas/pagination.schema';
+import { bookingSchema } from '../../schemas/booking.schema';
+import {
+  listSalesQuerySchema, matchSaleSchema, saleCandidatesResponseSchema, saleResponseSchema, type ListSalesQuery, type MatchSaleBody,
+} from '../../schemas/sale.schema';
 
 /** Newest first by the sale's time, id as the tie-break (ids are unique, so the order is total). */
 const SALES_KEYSET: Keyset<Sale> = {
@@ -24,51 +23,73 @@ const SALES_KEYSET: Keyset<Sale> = {
 };
 
 /** `/api/v1/sales` (CONTRACT §6): the venue's POS sales and the booking each belongs to. */
-export function salesRouter(deps: AppDeps): Router {
-  const router = Router();
-  const em = deps.dataSource.manager;
-
-  router.get('/sales', requireScope('sales:read'), async (req, res) => {
-    const auth = getAuth(res);
-    const q = parseListQuery(req.query);
-    const qb = await salesQuery(em, {
-      venueId: auth.venueId,
-      timezone: auth.venue.timezone,
-      date: q.date,
-      bookingRef: q.booking_id,
-      unmatched: q.unmatched,
-      status: q.status,
-    });
-    if (!qb) {
-      res.json(listResponse([], null));
-      return;
-    }
-    const page = await paginate(qb, SALES_KEYSET, { limit: q.limit, cursor: q.cursor });
-    const items = await itemsOfSales(em, page.rows.map((s) => s.id));
-    res.json(listResponse(page.rows.map((s) => presentSale(s, items.get(s.id) ?? [])), page.nextCursor));
-  });
-
-  router.get('/sales/:id', requireScope('sales:read'), async (req, res) => {
-    const found = await getSale(em, getAuth(res).venueId, String(req.params.id));
-    if (!found) throw notFound('Sale');
-    res.json(presentSale(found.sale, found.items));
-  });
-
-  router.get('/sales/:id/candidates', requireScope('sales:read'), async (req, res) => {
-    const auth = getAuth(res);
-    const candidates = await saleCandidates(em, { id: auth.venueId, timezone: auth.venue.timezone }, String(req.params.id));
-    if (!candidates) throw notFound('Sale');
-    res.json({ data: candidates });
-  });
-
-  router.patch('/sales/:id', requireScope('sales:write'), async (req, res) => {
-    const body = parseWith(validateMatch, req.body);
-    const venueId = getAuth(res).venueId;
-    const result = await deps.dataSource.transaction((tx) =>
-      manualMatchSale(tx, { venueId, saleId: String(req.params.id), bookingRef: body.booking_id }),
-    );
-    res.json(presentSale(result.sale, result.items));
-  });
-
-  return router;
-}
+export const saleOperations = [
+  defineOperation({
+    id: 'listSales', method: 'get', path: '/sales', tag: 'Sales', auth: 'apiKey', scope: 'sales:read',
+    summary: 'List POS sales',
+    description: "Newest first by the sale's time (opened_at, else closed_at, else when it was received).",
+    query: querySchema<ListSalesQuery>(listSalesQuerySchema),
+    responses: [{ status: 200, description: 'A page of sales.', schema: listEnvelopeSchema(saleResponseSchema), example: { data: [SALE_EXAMPLE], next_cursor: null } }],
+    handler: ({ dataSource: { manager: em } }) => async ({ query: q, venue, res }) => {
+      const qb = await salesQuery(em, {
+        venueId: venue.id,
+        timezone: venue.timezone,
+        date: q.date,
+        bookingRef: q.booking_id,
+        unmatched: q.unmatched,
+        status: q.status,
+      });
+      if (!qb) {
+        res.json(listResponse([], null));
+        return;
+      }
+      const page = await paginate(qb, SALES_KEYSET, { limit: q.limit, cursor: q.cursor });
+      const items = await itemsOfSales(em, page.rows.map((s) => s.id));
+      res.json(listResponse(page.rows.map((s) => presentSale(s, items.get(s.id) ?? [])), page.nextCursor));
+    },
+  }),
+  defineOperation({
+    id: 'getSale', method: 'get', path: '/sales/:id', tag: 'Sales', auth: 'apiKey', scope: 'sales:read',
+    summary: 'A sale with its items',
+    responses: [{ status: 200, description: 'The sale.', schema: saleResponseSchema, example: SALE_EXAMPLE }],
+    errors: ['not_found'],
+    handler: ({ dataSource: { manager: em } }) => async ({ params, venue, res }) => {
+      const found = await getSale(em, venue.id, params.id);
+      if (!found) throw notFound('Sale');
+      res.json(presentSale(found.sale, found.items));
+    },
+  }),
+  defineOperation({
+    id: 'listSaleCandidates', method: 'get', path: '/sales/:id/candidates', tag: 'Sales', auth: 'apiKey', scope: 'sales:read',
+    summary: 'The bookings a sale could belong to, best first',
+    description:
+      "The venue's bookings holding a table whose time (start − 30 min to end + 2 h) holds the sale's time, ranked by table, " +
+      'status (the seated booking at that time first), time and covers, each with its reasons: one click from a manual match.',
+    responses: [{
+      status: 200, description: 'The candidates.', schema: saleCandidatesResponseSchema(bookingSchema),
+      example: { data: [{ booking: BOOKING_EXAMPLE, score: 90, reasons: ['at table 12, as the sale', 'seated', "the sale's time 19:40 is within the booking (19:00–20:30)"] }] },
+    }],
+    errors: ['not_found'],
+    handler: ({ dataSource: { manager: em } }) => async ({ params, venue, res }) => {
+      const candidates = await saleCandidates(em, { id: venue.id, timezone: venue.timezone }, params.id);
+      if (!candidates) throw notFound('Sale');
+      res.json({ data: candidates });
+    },
+  }),
+  defineOperation({
+    id: 'matchSale', method: 'patch', path: '/sales/:id', tag: 'Sales', auth: 'apiKey', scope: 'sales:write',
+    summary: 'Link a sale to a booking by hand, or unlink it',
+    description:
+      'Sets `match: "manual"`, raises `version` and sends `sale.recorded`. `booking_id: null` removes the link (`match: null`); ' +
+      'the automatic rule may then match the sale again. A booking that is not this venue\'s is 404. Repeating a request changes nothing.',
+    body: bodySchema<MatchSaleBody>(matchSaleSchema), bodyExample: { booking_id: 'TS-7K3M9Q' },
+    responses: [{ status: 200, description: 'The sale.', schema: saleResponseSchema, example: { ...SALE_EXAMPLE, match: 'manual', version: 3 } }],
+    errors: ['not_found'],
+    handler: (deps) => async ({ body, params, venue, res }) => {
+      const result = await deps.dataSource.transaction((tx) =>
+        manualMatchSale(tx, { venueId: venue.id, saleId: params.id, bookingRef: body.booking_id }),
+      );
+      res.json(presentSale(result.sale, result.items));
+    },
+  }),
+];

@@ -1,13 +1,13 @@
-import { Router } from 'express';
-import type { AppDeps } from '../../../app-deps';
 import { Service, type VenueEvent } from '../../../db/entities';
 import { coversByEvent, upcomingEventsQuery } from '../../../domain/bookings/venue-context';
 import { loadVenueAggregate } from '../../../domain/venues/create-venue';
 import { notFound } from '../../../shared/app-error';
-import { getAuth, requireScope } from '../../middleware/api-key-auth';
-import { compileQuerySchema, listResponse, paginate, type Keyset } from '../../pagination';
+import { VENUE_EXAMPLE } from '../../openapi/examples';
+import { serviceResponseSchema, venueEventResponseSchema, venueResponseSchema } from '../../openapi/response-schemas';
+import { defineOperation, querySchema } from '../../operation';
+import { listResponse, paginate, type Keyset } from '../../pagination';
 import { presentEvent, presentService, presentVenue } from '../../presenters/venue.presenter';
-import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../../schemas/pagination.schema';
+import { listEnvelopeSchema, PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../../schemas/pagination.schema';
 
 /** `GET /services` and `GET /events` take only the page parameters. */
 export const venueListQuerySchema = {
@@ -16,7 +16,7 @@ export const venueListQuerySchema = {
   additionalProperties: false,
   properties: { ...PAGINATION_QUERY_PROPERTIES },
 } as const;
-const parsePageQuery = compileQuerySchema<PaginationQuery>(venueListQuerySchema);
+const pageQuery = querySchema<PaginationQuery>(venueListQuerySchema);
 
 /** Services in the order of the day (ids of one venue's services may share their time prefix). */
 const SERVICES_KEYSET: Keyset<Service> = {
@@ -37,34 +37,38 @@ const EVENTS_KEYSET: Keyset<VenueEvent> = {
 };
 
 /** The key's own venue: profile with areas, tables, services (its hours) and events; services; upcoming events. */
-export function venueRouter(deps: AppDeps): Router {
-  const router = Router();
-  const em = deps.dataSource.manager;
-
-  router.get('/venue', requireScope('venue:read'), async (_req, res) => {
-    const agg = await loadVenueAggregate(em, getAuth(res).venueId);
-    if (!agg) throw notFound('Venue');
-    res.json(presentVenue({ ...agg, services: [...agg.services].sort(byStart) }));
-  });
-
-  router.get('/services', requireScope('venue:read'), async (req, res) => {
-    const page = await paginate(
-      em.createQueryBuilder(Service, 's').where('s.venue_id = :venueId', { venueId: getAuth(res).venueId }),
-      SERVICES_KEYSET,
-      parsePageQuery(req.query),
-    );
-    res.json(listResponse(page.rows.map(presentService), page.nextCursor));
-  });
-
-  router.get('/events', requireScope('venue:read'), async (req, res) => {
-    const page = await paginate(upcomingEventsQuery(em, getAuth(res).venue), EVENTS_KEYSET, parsePageQuery(req.query));
-    const covers = await coversByEvent(em, page.rows.map((e) => e.id));
-    const data = page.rows.map((e) => {
-      const booked = covers.get(e.id) ?? 0;
-      return { ...presentEvent(e), booked_covers: booked, remaining: Math.max(0, e.capacity - booked) };
-    });
-    res.json(listResponse(data, page.nextCursor));
-  });
-
-  return router;
-}
+export const venueOperations = [
+  defineOperation({
+    id: 'getVenue', method: 'get', path: '/venue', tag: 'Venue', auth: 'apiKey', scope: 'venue:read',
+    summary: "The key's venue: profile, areas and tables, services, events",
+    responses: [{ status: 200, description: 'The venue.', schema: venueResponseSchema, example: VENUE_EXAMPLE }],
+    handler: ({ dataSource: { manager: em } }) => async ({ venue, res }) => {
+      const agg = await loadVenueAggregate(em, venue.id);
+      if (!agg) throw notFound('Venue');
+      res.json(presentVenue({ ...agg, services: [...agg.services].sort(byStart) }));
+    },
+  }),
+  defineOperation({
+    id: 'listServices', method: 'get', path: '/services', tag: 'Venue', auth: 'apiKey', scope: 'venue:read',
+    summary: "The venue's services (opening hours and slot grids)", query: pageQuery,
+    responses: [{ status: 200, description: 'Services.', schema: listEnvelopeSchema(serviceResponseSchema) }],
+    handler: ({ dataSource: { manager: em } }) => async ({ query, venue, res }) => {
+      const page = await paginate(em.createQueryBuilder(Service, 's').where('s.venue_id = :venueId', { venueId: venue.id }), SERVICES_KEYSET, query);
+      res.json(listResponse(page.rows.map(presentService), page.nextCursor));
+    },
+  }),
+  defineOperation({
+    id: 'listEvents', method: 'get', path: '/events', tag: 'Venue', auth: 'apiKey', scope: 'venue:read',
+    summary: 'Upcoming events with their capacity and places remaining', query: pageQuery,
+    responses: [{ status: 200, description: 'Events.', schema: listEnvelopeSchema(venueEventResponseSchema) }],
+    handler: ({ dataSource: { manager: em } }) => async ({ query, venue, res }) => {
+      const page = await paginate(upcomingEventsQuery(em, venue), EVENTS_KEYSET, query);
+      const covers = await coversByEvent(em, page.rows.map((e) => e.id));
+      const data = page.rows.map((e) => {
+        const booked = covers.get(e.id) ?? 0;
+        return { ...presentEvent(e), booked_covers: booked, remaining: Math.max(0, e.capacity - booked) };
+      });
+      res.json(listResponse(data, page.nextCursor));
+    },
+  }),
+];

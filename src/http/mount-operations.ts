@@ -1,0 +1,131 @@
+import { Router, type RequestHandler } from 'express';
+import type { AppDeps } from '../app-deps';
+import { jsonBody, rawBody } from './body-parsers';
+import { adminAuth } from './middleware/admin-auth';
+import { apiKeyCacheOf } from './middleware/api-key-cache';
+import { apiKeyAuth } from './middleware/api-key-auth';
+import { idempotency } from './middleware/idempotency';
+import { rateLimit } from './middleware/rate-limit';
+import type { Auth, Operation } from './operation';
+import { checkAccess, principalOf, venueOf, type AccessNeeds } from './principal';
+import { bearerOrSession, csrfGuard, sessionAuth } from './session-auth';
+
+/** The shared middleware of one router, built once per mount. */
+interface Parts {
+  /** An API key, or a venue user's session. */
+  venueCaller: RequestHandler;
+  /** The admin token, or an operator's session. */
+  platformCaller: RequestHandler;
+  session: RequestHandler;
+  venueAccess: RequestHandler;
+  platformAccess: RequestHandler;
+  rateLimit: RequestHandler;
+  paidPlan: RequestHandler;
+  json: RequestHandler;
+  losslessJson: RequestHandler;
+  rawBody: RequestHandler;
+  idempotency: RequestHandler;
+}
+
+function parts(deps: AppDeps): Parts {
+  return {
+    venueCaller: bearerOrSession(deps, apiKeyAuth(apiKeyCacheOf(deps))),
+    platformCaller: bearerOrSession(deps, adminAuth(deps.config.adminToken)),
+    session: sessionAuth(deps),
+    venueAccess: access({ caller: 'venue' }),
+    platformAccess: access({ caller: 'platform' }),
+    rateLimit: rateLimit(deps.redis, deps.keyPrefix, deps.logger),
+    paidPlan: access({ paidPlan: true }),
+    json: jsonBody(),
+    losslessJson: jsonBody(undefined, { lossless: true }),
+    // Every body is read whatever its Content-Type (also none): the adapter decides what it can parse.
+    rawBody: rawBody(),
+    idempotency: idempotency(deps),
+  };
+}
+
+function access(needs: AccessNeeds): RequestHandler {
+  return (_req, res, next) => {
+    checkAccess(principalOf(res), needs);
+    next();
+  };
+}
+
+/** The body parser of an operation (body-parsers.ts): its auth kind's, at the operation's own limit if it sets one. */
+function bodyParserOf(op: Operation, p: Parts): RequestHandler | null {
+  if (op.auth === 'partner') return op.bodyLimit === undefined ? p.rawBody : rawBody(op.bodyLimit);
+  const lossless = op.auth === 'admin';
+  if (op.bodyLimit !== undefined) return jsonBody(op.bodyLimit, { lossless });
+  if (op.auth === 'apiKey') return p.json;
+  if (op.auth === 'admin') return p.losslessJson;
+  return op.body ? p.json : null;
+}
+
+/**
+ * The chain an operation's facts imply, in the order its errors have always taken precedence:
+ * authenticate (401) → the surface's caller kind (403 forbidden) → a session's CSRF token (403) → rate
+ * limit (429) → the surface's access (plan, 403) → read the body (400/413/415) → the operation's access
+ * (scope, 403) → idempotency claim → parse body/query (400) → handler.
+ */
+function chainOf(op: Operation, p: Parts): RequestHandler[] {
+  const chain: RequestHandler[] = [];
+  switch (op.auth) {
+    case 'apiKey':
+      chain.push(p.venueCaller, p.venueAccess, csrfGuard, p.rateLimit, p.paidPlan);
+      break;
+    case 'admin':
+      chain.push(p.platformCaller, p.platformAccess, csrfGuard);
+      break;
+    case 'session':
+      chain.push(p.session, csrfGuard);
+      break;
+    case 'partner':
+    case 'public':
+      break;
+  }
+  const parser = bodyParserOf(op, p);
+  if (parser) chain.push(parser);
+  if (op.auth === 'apiKey' && op.scope) chain.push(access({ scope: op.scope }));
+  if (op.idempotency) chain.push(p.idempotency);
+  return chain;
+}
+
+const AUTHENTICATED: ReadonlySet<Auth> = new Set(['apiKey', 'admin', 'session']);
+
+/** The last step: parsed input and the caller, then the operation's own handler (built once, here). */
+function handlerOf(op: Operation, deps: AppDeps): RequestHandler {
+  const handle = op.handler(deps);
+  const { body, query, auth } = op;
+  const authenticated = AUTHENTICATED.has(auth);
+  return (req, res) => {
+    const principal = authenticated ? principalOf(res) : null;
+    return handle({
+      req,
+      res,
+      params: req.params as Record<string, string>,
+      body: body ? body.parse(req.body) : undefined,
+      query: query ? query.parse(req.query) : undefined,
+      principal: principal as never,
+      venue: (auth === 'apiKey' ? venueOf(principal!) : null) as never,
+    });
+  };
+}
+
+/**
+ * A router serving exactly these operations, each with the middleware its declaration implies, built
+ * now rather than per request: routes sit flat in one router (a nested router costs about 10 µs per
+ * request on the hot paths). Any other path under the mount still meets the surface's authentication
+ * (and body parser) before the 404, as it did when those ran for the whole mount.
+ */
+export function operationsRouter(deps: AppDeps, operations: readonly Operation[]): Router {
+  const router = Router();
+  const p = parts(deps);
+  const kinds = new Set<Auth>();
+  for (const op of operations) {
+    router[op.method](op.path, ...chainOf(op, p), handlerOf(op, deps));
+    kinds.add(op.auth);
+  }
+  if (kinds.has('apiKey')) router.use(p.venueCaller, p.venueAccess, csrfGuard, p.rateLimit, p.paidPlan, p.json);
+  if (kinds.has('admin')) router.use(p.platformCaller, p.platformAccess, csrfGuard, p.losslessJson);
+  return router;
+}
