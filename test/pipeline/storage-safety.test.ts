@@ -44,7 +44,8 @@ describe('storage safety: what the POS sends is stored, or refused with its own 
     const res = await signedPost(t, p, 'sale.updated', body);
     expect(res.status).toBe(200);
     const row = await waitForEvent(t, res.body.event_id);
-    expect({ status: row.status, reason: row.reason }).toEqual({ status: 'processed', reason: null });
+    // Processed; no booking to match it to, so the event log says why (issue 12: the outcome is visible).
+    expect({ status: row.status, reason: row.reason }).toEqual({ status: 'processed', reason: expect.stringMatching(/unmatched: no booking id or table number$/) });
     const [sale] = await salesOf(t, p.name, saleId);
     expect(sale).toBeDefined();
     expect((await itemsOf(t, sale!.id)).map((i) => i.name)).toEqual(['Cake \ufffd']);
