@@ -7,7 +7,8 @@
 //   ingest: autocannon for BENCH_SCALE_INGEST_S against the API processes (the connections split evenly
 //           between them) while the N workers drain at the same time, as at a Friday peak → accepted/s, and
 //           processed/s over the same window;
-//   drain:  the backlog left when ingest stops, drained by the N workers alone → the worker tier's sales/s.
+//   ingest alone: the same with the workers paused (SIGSTOP while idle) → the API tier's events/s;
+//   drain:  that backlog drained by the N workers alone (SIGCONT) → the worker tier's sales/s.
 // CPU is given as cores busy (CPU seconds / wall seconds) from /proc/<pid>/stat; "bench" is this process
 // (the load generator and the progress polls). Needs dist/ (built here when stale, as `npm start` does).
 // Env: BENCH_SCALE_WORKERS ("1,2,4"), BENCH_SCALE_APIS (2), BENCH_SCALE_INGEST_S (6),
@@ -96,11 +97,29 @@ interface Row {
   config: string;
   ingest: number;
   processedDuringIngest: number;
+  ingestAlone: number;
   drain: number | null;
   non2xx: number;
   failed: number;
   ingestCpu: Record<string, number>;
   drainCpu: Record<string, number>;
+}
+
+/** Signed events for INGEST_S to every API process at once (the connections split between them). */
+async function ingestAll(group: ProcessGroup, offset: number): Promise<{ accepted: number; non2xx: number; wall: number }> {
+  const started = performance.now();
+  const per = Math.max(1, Math.round(CONNECTIONS / group.apis.length));
+  const loads = await Promise.all(group.apis.map((a, i) => load(a.port, INGEST_PATH, offset + i * 500_000, INGEST_S, per)));
+  return {
+    accepted: Math.round(loads.reduce((s, l) => s + l.rps * INGEST_S, 0)),
+    non2xx: loads.reduce((s, l) => s + l.non2xx, 0),
+    wall: (performance.now() - started) / 1000,
+  };
+}
+
+/** SIGSTOP/SIGCONT every worker process: paused only while idle (after a drain), so no job lock can lapse. */
+function signalWorkers(group: ProcessGroup, signal: 'SIGSTOP' | 'SIGCONT'): void {
+  for (const w of group.workers) w.child.kill(signal);
 }
 
 async function measureRow(group: ProcessGroup, db: mysql.Pool, kinds: Kinds, offset: number, expectedSoFar: number): Promise<{ row: Row; accepted: number }> {
@@ -110,31 +129,40 @@ async function measureRow(group: ProcessGroup, db: mysql.Pool, kinds: Kinds, off
     const list = rows as { status: string; n: number }[];
     return { done: list.reduce((s, r) => s + Number(r.n), 0), failed: Number(list.find((r) => r.status === 'failed')?.n ?? 0) };
   };
-  const ports = group.apis.map((a) => a.port);
+  // 1. Ingest while the workers drain at the same time.
   const before = await finished();
   const ingestClock = cpuClock(kinds);
-  const started = performance.now();
-  const loads = await Promise.all(ports.map((port, i) => load(port, INGEST_PATH, offset + i * 500_000, INGEST_S, Math.max(1, Math.round(CONNECTIONS / ports.length)))));
-  const ingestWall = (performance.now() - started) / 1000;
+  const mixed = await ingestAll(group, offset);
   const ingestCpu = ingestClock.stop();
-  const afterIngest = await finished();
-  const accepted = Math.round(loads.reduce((s, l) => s + l.rps * INGEST_S, 0));
-  const total = expectedSoFar + accepted;
-  const backlog = total - afterIngest.done;
+  const afterMixed = await finished();
+  let total = expectedSoFar + mixed.accepted;
+  await waitUntil(async () => (await finished()).done >= total, DRAIN_TIMEOUT_MS, 'the mixed phase to drain');
+  // 2. Ingest with the workers paused: the API tier alone, and a backlog for 3.
+  signalWorkers(group, 'SIGSTOP');
+  let alone: Awaited<ReturnType<typeof ingestAll>>;
+  try {
+    alone = await ingestAll(group, offset + 5_000_000);
+  } finally {
+    signalWorkers(group, 'SIGCONT');
+  }
+  total += alone.accepted;
+  // 3. The workers alone drain that backlog.
+  const drainFrom = await finished();
   const drainClock = cpuClock(kinds);
   const drainStarted = performance.now();
-  let last = afterIngest;
+  let last = drainFrom;
   await waitUntil(async () => (last = await finished()).done >= total, DRAIN_TIMEOUT_MS, 'the backlog to drain');
   const drainWall = (performance.now() - drainStarted) / 1000;
   const drainCpu = drainClock.stop();
   return {
-    accepted,
+    accepted: mixed.accepted + alone.accepted,
     row: {
       config: `${group.apis.length} api + ${group.workers.length} worker${group.workers.length > 1 ? 's' : ''}`,
-      ingest: accepted / INGEST_S,
-      processedDuringIngest: (afterIngest.done - before.done) / ingestWall,
-      drain: backlog >= MIN_BACKLOG ? (last.done - afterIngest.done) / drainWall : null,
-      non2xx: loads.reduce((s, l) => s + l.non2xx, 0),
+      ingest: mixed.accepted / INGEST_S,
+      processedDuringIngest: (afterMixed.done - before.done) / mixed.wall,
+      ingestAlone: alone.accepted / INGEST_S,
+      drain: total - drainFrom.done >= MIN_BACKLOG ? (last.done - drainFrom.done) / drainWall : null,
+      non2xx: mixed.non2xx + alone.non2xx,
       failed: last.failed,
       ingestCpu,
       drainCpu,
@@ -192,20 +220,21 @@ export async function run(): Promise<BenchResult[]> {
       const { row, accepted } = await measureRow(g, db, kinds, (i + 1) * 10_000_000, expected);
       expected += accepted;
       rows.push(row);
-      console.log(`${row.config}: ingest ${Math.round(row.ingest)}/s (processed meanwhile ${Math.round(row.processedDuringIngest)}/s), drain ${row.drain === null ? 'kept up' : `${Math.round(row.drain)}/s`}`);
+      console.log(`${row.config}: ingest ${Math.round(row.ingest)}/s (processed meanwhile ${Math.round(row.processedDuringIngest)}/s), ingest alone ${Math.round(row.ingestAlone)}/s, drain ${row.drain === null ? 'kept up' : `${Math.round(row.drain)}/s`}`);
       console.log(`  cores during ingest: ${cpuText(row.ingestCpu)}; during drain: ${cpuText(row.drainCpu)}`);
     }
     console.table([
-      { config: 'lean reference (1 process)', 'ingest/s': Math.round(leanIngestRate), 'processed meanwhile/s': '—', 'drain sales/s': Math.round(leanDrainRate), non2xx: 0, failed: 0,
+      { config: 'lean reference (1 process)', 'ingest/s': Math.round(leanIngestRate), 'processed meanwhile/s': '—', 'ingest alone/s': Math.round(leanIngestRate), 'drain sales/s': Math.round(leanDrainRate), non2xx: 0, failed: 0,
         'ingest cores': cpuText(leanIngestCpu), 'drain cores': cpuText(leanDrainCpu) },
       ...rows.map((r) => ({
-        config: r.config, 'ingest/s': Math.round(r.ingest), 'processed meanwhile/s': Math.round(r.processedDuringIngest),
+        config: r.config, 'ingest/s': Math.round(r.ingest), 'processed meanwhile/s': Math.round(r.processedDuringIngest), 'ingest alone/s': Math.round(r.ingestAlone),
         'drain sales/s': r.drain === null ? 'kept up' : Math.round(r.drain), non2xx: r.non2xx, failed: r.failed,
         'ingest cores': cpuText(r.ingestCpu), 'drain cores': cpuText(r.drainCpu),
       })),
     ]);
     const results: BenchResult[] = [];
     for (const r of rows) {
+      results.push({ name: `scale-out ingest alone, ${r.config}`, unit: 'events/s', real: r.ingestAlone, reference: leanIngestRate, ratio: r.ingestAlone / leanIngestRate, aim: 'report' });
       results.push({ name: `scale-out ingest, ${r.config}`, unit: 'events/s', real: r.ingest, reference: leanIngestRate, ratio: r.ingest / leanIngestRate, aim: 'report' });
       if (r.drain !== null) results.push({ name: `scale-out drain, ${r.config}`, unit: 'sales/s', real: r.drain, reference: leanDrainRate, ratio: r.drain / leanDrainRate, aim: 'report' });
     }
