@@ -18,9 +18,10 @@ export async function startBenchApp(env: BenchEnv, role: 'all' | 'api' | 'worker
  * Through the admin API (the contract, not internals): a venue, a demo-pos style partner with a known
  * HMAC secret, its location linked, and the demo-pos sale mapping. Returns the venue id.
  */
-export async function seedBenchPartner(app: Composed, tables = 4): Promise<string> {
-  const http = supertest(app.app!);
-  const auth = { Authorization: `Bearer ${app.deps.config.adminToken}` };
+export async function seedBenchPartner(app: Composed | { url: string; adminToken: string }, tables = 4): Promise<string> {
+  // An in-process app, or (bench/scale-out.ts) an API process over HTTP.
+  const http = supertest('url' in app ? app.url : app.app!);
+  const auth = { Authorization: `Bearer ${'url' in app ? app.adminToken : app.deps.config.adminToken}` };
   const venue = await http.post('/admin/v1/venues').set(auth).send({
     name: 'Bench Venue', slug: `bench-${Date.now().toString(36)}`, timezone: 'Europe/London', currency: 'GBP', country: 'GB',
     areas: [{ name: 'Main', tables: Array.from({ length: tables }, (_, i) => ({ number: i + 1, min_covers: 1, max_covers: 2 + (i % 5) * 2 })) }],

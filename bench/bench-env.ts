@@ -46,12 +46,15 @@ export async function createBenchEnv(name: string): Promise<BenchEnv> {
       await conn.query(`DROP DATABASE IF EXISTS \`${p.database}\``);
       await conn.end();
       const redis = new Redis(redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      // The app's BullMQ keys start with a hash tag (`{<prefix>:<queue>}`, for Redis Cluster), the rest with the prefix.
+      for (const pattern of [`${redisPrefix}*`, `{${redisPrefix}*`]) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+          cursor = next;
+          if (keys.length) await redis.unlink(...keys);
+        } while (cursor !== '0');
+      }
       redis.disconnect();
     },
   };

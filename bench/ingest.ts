@@ -19,11 +19,11 @@ function sign(body: string): string {
 }
 
 /** Fires signed events with distinct sale ids (no lock conflicts) and returns accepted (2xx) per second. */
-async function load(port: number, path: string, offset: number, seconds: number): Promise<{ rps: number; non2xx: number }> {
+export async function load(port: number, path: string, offset: number, seconds: number, connections = CONNECTIONS): Promise<{ rps: number; non2xx: number }> {
   let n = offset;
   const result = await autocannon({
     url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
     requests: [{
       method: 'POST',
@@ -41,6 +41,31 @@ function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 }
 
+/** Lean reference: the least any ingest endpoint must do (verify the HMAC, one BullMQ add), on a free port. */
+export async function startLeanIngest(redisPrefix: string): Promise<{ port: number; close(): Promise<void> }> {
+  const queue = new Queue('lean-ingest', { connection: { host: '127.0.0.1', port: 6379 }, prefix: redisPrefix });
+  const lean = express();
+  lean.post('/ingest', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
+    const expected = Buffer.from(createHmac('sha256', BENCH_SECRET).update(req.body as Buffer).digest('hex'));
+    const given = Buffer.from(String(req.headers['x-signature'] ?? ''));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      res.status(400).end();
+      return;
+    }
+    const job = await queue.add('event', { raw: (req.body as Buffer).toString('utf8') });
+    res.json({ status: 'accepted', event_id: job.id });
+  });
+  const leanServer = createServer(lean);
+  const leanPort = await listen(leanServer);
+  return {
+    port: leanPort,
+    async close() {
+      leanServer.close();
+      await queue.close();
+    },
+  };
+}
+
 export async function run(): Promise<BenchResult> {
   const env = await createBenchEnv('ingest');
   const app = await startBenchApp(env, 'api');
@@ -48,21 +73,8 @@ export async function run(): Promise<BenchResult> {
     await seedBenchPartner(app);
     const realPort = await app.listen(0);
 
-    // Lean reference: the least any ingest endpoint must do.
-    const queue = new Queue('lean-ingest', { connection: { host: '127.0.0.1', port: 6379 }, prefix: env.redisPrefix });
-    const lean = express();
-    lean.post('/ingest', express.raw({ type: '*/*', limit: '1mb' }), async (req, res) => {
-      const expected = Buffer.from(createHmac('sha256', BENCH_SECRET).update(req.body as Buffer).digest('hex'));
-      const given = Buffer.from(String(req.headers['x-signature'] ?? ''));
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        res.status(400).end();
-        return;
-      }
-      const job = await queue.add('event', { raw: (req.body as Buffer).toString('utf8') });
-      res.json({ status: 'accepted', event_id: job.id });
-    });
-    const leanServer = createServer(lean);
-    const leanPort = await listen(leanServer);
+    const leanIngest = await startLeanIngest(env.redisPrefix);
+    const leanPort = leanIngest.port;
 
     // Warm both, then alternate short rounds of reference and real and take each side's median: a burst of
     // noise on this shared machine then moves one round, not the ratio.
@@ -82,8 +94,7 @@ export async function run(): Promise<BenchResult> {
     }
     const reference = { rps: median(referenceRounds) };
     const real = { rps: median(realRounds) };
-    leanServer.close();
-    await queue.close();
+    await leanIngest.close();
     return {
       name: 'ingest', unit: 'events/s', real: real.rps, reference: reference.rps, ratio: real.rps / reference.rps, aim: '>= 0.8',
       extra: {

@@ -23,7 +23,9 @@ const ROUNDS = Number(process.env.BENCH_PIPELINE_ROUNDS ?? 3);
  */
 const WARMUP = Number(process.env.BENCH_PIPELINE_WARMUP ?? 400);
 /** The DataSource's pool size; the reference gets as many connections. */
-const POOL_SIZE = 20;
+export const POOL_SIZE = 20;
+
+export const LEAN_SALES_TABLE = 'CREATE TABLE lean_sales (sale_id VARCHAR(128) PRIMARY KEY, total BIGINT NOT NULL, raw MEDIUMTEXT NOT NULL)';
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -64,8 +66,8 @@ async function realRound(env: BenchEnv, api: Composed, concurrency: number, offs
   }
 }
 
-/** Lean reference: the same payloads, one plain upsert each, clocked the same way. */
-async function leanRound(env: BenchEnv, db: mysql.Pool, concurrency: number, offset: number, total: number): Promise<number> {
+/** Lean reference: the same payloads, one plain upsert each, clocked the same way (needs the lean_sales table). */
+export async function leanRound(env: BenchEnv, db: mysql.Pool, concurrency: number, offset: number, total: number): Promise<number> {
   const queue = new Queue('lean-pipeline', { connection: { host: '127.0.0.1', port: 6379 }, prefix: env.redisPrefix });
   await queue.addBulk(Array.from({ length: total }, (_, i) => ({ name: 'event', data: { raw: salePayload(offset + i) } })));
   let done = 0;
@@ -90,7 +92,7 @@ export async function run(): Promise<BenchResult> {
   const api = await startBenchApp(env, 'api');
   try {
     await seedBenchPartner(api);
-    await db.query('CREATE TABLE lean_sales (sale_id VARCHAR(128) PRIMARY KEY, total BIGINT NOT NULL, raw MEDIUMTEXT NOT NULL)');
+    await db.query(LEAN_SALES_TABLE);
     const concurrency = api.deps.config.workerConcurrency;
     const total = WARMUP + EVENTS;
     const reals: number[] = [];

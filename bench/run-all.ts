@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in turn, each beside its lean reference measured in the same run.
-// Run one alone with `npx tsx bench/run-all.ts <name>` (ingest, pipeline, availability, bookings, webhooks).
+// Run one alone with `npx tsx bench/run-all.ts <name>` (ingest, pipeline, availability, bookings, webhooks,
+// scale-out).
 import { printResult, type BenchResult } from './bench-env';
 
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult | BenchResult[]> }>> = {
@@ -8,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult | B
   availability: () => import('./availability'),
   bookings: () => import('./bookings'),
   webhooks: () => import('./webhooks'),
+  'scale-out': () => import('./scale-out'),
 };
 
 async function main(): Promise<void> {

@@ -93,10 +93,17 @@ async function waitStarted(p: AppProcess): Promise<void> {
 /**
  * Starts `api` ROLE=api and `workers` ROLE=worker processes of the compiled app (dist/src/main.js) on
  * loopback, against the run's database and one fresh Redis prefix (`overrides` e.g. REDIS_URL for a
- * private Redis or a cluster). Requests go to each API port in turn (nextUrl).
+ * private Redis or a cluster). Requests go to each API port in turn (nextUrl). Also used by
+ * bench/scale-out.ts (with `baseEnv`).
  */
-export async function startProcesses(opts: { api: number; workers: number; env?: Record<string, string> }): Promise<ProcessGroup> {
-  const env = testEnv({ LOG_LEVEL: 'info', ...opts.env });
+export async function startProcesses(opts: {
+  api: number;
+  workers: number;
+  env?: Record<string, string>;
+  /** The environment to start from instead of the jest run's (testEnv): the benches pass their throwaway one. */
+  baseEnv?: Record<string, string>;
+}): Promise<ProcessGroup> {
+  const env: Record<string, string> = { ...(opts.baseEnv ?? testEnv()), LOG_LEVEL: 'info', ...opts.env };
   const apis: AppProcess[] = [];
   const workers: AppProcess[] = [];
   let turn = 0;
