@@ -1,4 +1,5 @@
-import express, { type RequestHandler } from 'express';
+import type { Socket } from 'node:net';
+import express, { type Request, type RequestHandler } from 'express';
 import { AppError } from '../shared/app-error';
 import { assertJsonDepth, JsonTooDeepError, MAX_JSON_DEPTH, parseJsonLossless } from '../shared/lossless-json';
 import { wellFormed } from '../shared/storable';
@@ -11,12 +12,46 @@ import { wellFormed } from '../shared/storable';
  * - `rawBody()` for the signed POS routes: the exact bytes (the adapter parses them, depth-bounded too).
  * Both refuse a body over the limit at once, before reading it: a declared Content-Length over the limit
  * is answered 413 without waiting for the bytes, and so is a chunked body as soon as it passes the limit.
- * Either way the connection is closed after the answer, so the rest of the body is never read.
+ * Either way the connection is closed after the answer, so the rest of the body is never parsed (it is read and
+ * dropped for a short while first: lingeringClose).
  */
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-function tooLarge(limit: number): AppError {
+/** How long, and how many bytes, a refused body is still read and dropped after its 413 (lingeringClose). */
+const LINGER_MS = 2000;
+const LINGER_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The 413 goes out while the client is still sending. Closing the socket with those bytes unread makes the
+ * kernel reset the connection, and the reset discards the 413 in the client's buffer before it is read (it
+ * sees ECONNRESET, not the answer). So, as Apache and nginx do, the close is lingering: the server half-closes
+ * after the answer and reads and drops what still comes until the client closes, for at most LINGER_MS and
+ * LINGER_BYTES. (Node's HTTP server ends a `Connection: close` socket through `destroySoon`; only this
+ * request's socket gets the lingering one.)
+ */
+function lingeringClose(req: Request): void {
+  const socket = req.socket as Socket & { destroySoon?: () => void };
+  const close = socket.destroySoon?.bind(socket);
+  socket.destroySoon = () => {
+    if (req.complete || !close) return close ? close() : socket.destroy();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+    let dropped = 0;
+    // Read through the request (the HTTP parser owns the socket's reads): its end is the client's last byte.
+    req.on('data', (chunk: Buffer) => {
+      dropped += chunk.length;
+      if (dropped > LINGER_BYTES) socket.destroy();
+    });
+    req.once('end', () => socket.destroy());
+    socket.end();
+    req.resume();
+  };
+}
+
+function tooLarge(req: Request, limit: number): AppError {
+  lingeringClose(req);
   return new AppError('payload_too_large', 'The request body is too large.', { limit_bytes: limit }, { Connection: 'close' });
 }
 
@@ -27,7 +62,7 @@ function tooLarge(limit: number): AppError {
 function bounded(parser: RequestHandler, limit: number): RequestHandler {
   return (req, res, next) => {
     const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > limit) return next(tooLarge(limit));
+    if (declared !== undefined && Number(declared) > limit) return next(tooLarge(req, limit));
     let finished = false;
     const finish = (err?: unknown) => {
       if (finished) return;
@@ -38,7 +73,7 @@ function bounded(parser: RequestHandler, limit: number): RequestHandler {
     let received = 0;
     const count = (chunk: Buffer) => {
       received += chunk.length;
-      if (received > limit) finish(tooLarge(limit));
+      if (received > limit) finish(tooLarge(req, limit));
     };
     void parser(req, res, finish);
     // Without a declared length (chunked) the bytes are counted as they come; with one, Node's parser

@@ -11,9 +11,8 @@ import { waitFor } from '../helpers/wait-for';
 
 /**
  * Shared by the fault suite (issue 18). Layout: one file per fault, `NN-name.fault.test.ts`, each printing one
- * `[fault]` line of figures through `report`. Faults still to come plug in here: 03 MariaDB outage (a private
- * mariadbd, needs faults-db's retry without spending attempts), 06 webhook/SMTP down (needs emails), 07
- * hostile requests (needs the edge fixes).
+ * `[fault]` line of figures through `report`. Still to come: the SMTP half of 06 (needs emails) and the
+ * widget half of 05 (needs the widget).
  */
 
 export interface Figures {
