@@ -52,7 +52,7 @@ describe('booking API: concurrent bookings', () => {
     for (const r of refused) {
       expect(r.body.error.code).toBe('slot_unavailable');
       // The one table is held 19:00–20:30, so the nearest free starts are 17:30 and 20:30.
-      expect(r.body.error.details.alternatives).toEqual(['17:30', '20:30', '17:15']);
+      expect(r.body.error.details.alternatives).toEqual([{ date, time: '17:30' }, { date, time: '20:30' }, { date, time: '17:15' }]);
     }
     const rows = await q('SELECT id FROM bookings WHERE venue_id = ?', [venue.id]);
     expect(rows.map((r) => r.id)).toEqual([created[0]!.body.id]);

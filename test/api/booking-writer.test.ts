@@ -73,7 +73,7 @@ describe('booking writer: shared transactions', () => {
     const refused = (results[1] as PromiseRejectedResult).reason as AppError;
     expect(refused).toBeInstanceOf(AppError);
     expect(refused.code).toBe('slot_unavailable');
-    expect(refused.details?.alternatives).toEqual(expect.arrayContaining(['20:30']));
+    expect(refused.details?.alternatives).toEqual(expect.arrayContaining([{ date: day(40), time: '20:30' }]));
     const names = await q('SELECT c.name FROM bookings b JOIN customers c ON c.id = b.customer_id WHERE b.venue_id = ? ORDER BY b.date', [venue.id]);
     expect(names.map((r) => r.name)).toEqual(['First', 'A', 'B']);
     // The refused request wrote nothing: no customer, no event.

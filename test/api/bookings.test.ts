@@ -114,7 +114,7 @@ describe('booking API: bookings', () => {
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('slot_unavailable');
       expect(res.body.error.details).toMatchObject({ reason: 'no_table_available', date: d, time: '19:00', party_size: 5 });
-      expect(res.body.error.details.alternatives).toEqual(['17:30', '20:30', '17:15']);
+      expect(res.body.error.details.alternatives).toEqual([{ date: d, time: '17:30' }, { date: d, time: '20:30' }, { date: d, time: '17:15' }]);
     });
 
     it('refuses a slot in the past with 422 slot_unavailable', async () => {
@@ -376,7 +376,7 @@ describe('booking API: bookings', () => {
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe('slot_unavailable');
       // The booking being moved does not block itself: 20:30 and 21:00 are free for it.
-      expect(res.body.error.details.alternatives).toEqual(['20:30', '20:45', '21:00']);
+      expect(res.body.error.details.alternatives).toEqual([{ date: d, time: '20:30' }, { date: d, time: '20:45' }, { date: d, time: '21:00' }]);
       const [row] = await q('SELECT time, version FROM bookings WHERE id = ?', [later.id]);
       expect(row).toEqual({ time: '21:00', version: 1 });
     });

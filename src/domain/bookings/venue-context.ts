@@ -322,7 +322,8 @@ export function engineInput(
  */
 export function slotUnavailable(input: CheckSlotInput, reason: UnavailableReason): AppError {
   const { time, table_id: _table, ...rest } = input;
-  const alternatives = nearestAlternatives(computeAvailability(rest), time);
+  // CONTRACT §15: `[{date, time}]`, up to 3 (same date: the nearest free times for the same party).
+  const alternatives = nearestAlternatives(computeAvailability(rest), time).map((t) => ({ date: input.date, time: t }));
   const message =
     reason === 'in_past'
       ? `${time} on ${input.date} is in the past (venue time); choose a later time.`
