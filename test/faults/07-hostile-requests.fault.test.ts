@@ -3,7 +3,7 @@ import { createApiKey, createVenue } from '../helpers/fixtures';
 import { startProcesses, type ProcessGroup } from '../helpers/processes';
 import { ADMIN_TOKEN } from '../helpers/test-app';
 import { pool, report, setupPos } from './fault-helpers';
-import { signFor } from '../../src/ingest/sign-request';
+import { signFor } from '../helpers/sign';
 import { getAdapter } from '../../adapters';
 
 interface Hostile {
