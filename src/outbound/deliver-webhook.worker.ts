@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from '../app-deps';
-import type { BackgroundProcess } from '../composition-root';
+import type { BackgroundProcess } from '../jobs/background-process';
 import { DatabaseWait, type DatabaseWaitOptions } from '../jobs/database-wait';
 import { DELIVERY_WORKER_LOCKS, QUEUE_NAMES, closeWorker, queuePrefix } from '../jobs/queues';
 import { AppError } from '../shared/app-error';
