@@ -3,6 +3,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const PROCESS_ENV = { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Only src/config.ts reads process.env.' };
+
+// Queues, workers, Redis clients and the session pool are built by the composition root (or jobs/ and the
+// Redis connection factory it calls) and passed in, so every connection is counted and closed in one place.
+const CONSTRUCTED = '/^(Worker|Queue|QueueEvents|Redis|Cluster|SessionPool)$/';
+const CONSTRUCTION_MESSAGE = 'Build BullMQ workers/queues, Redis clients and the session pool in src/composition-root.ts or src/jobs/ (createWorker) and pass them in.';
+const CONSTRUCTIONS = [
+  { selector: `NewExpression[callee.name=${CONSTRUCTED}]`, message: CONSTRUCTION_MESSAGE },
+  { selector: `NewExpression[callee.property.name=${CONSTRUCTED}]`, message: CONSTRUCTION_MESSAGE },
+];
+const CONSTRUCTION_ALLOWED = ['src/composition-root.ts', 'src/jobs/**', 'src/shared/redis-connections.ts'];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -33,6 +45,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [
           { group: ['express', 'bullmq', 'ioredis', '**/http/*', '**/http/**'], message: 'Domain code takes an EntityManager; it never imports HTTP (its input types live beside it), queues or Redis.' },
+          { group: ['**/pipeline/*', '**/pipeline/**', '**/ingest/*', '**/ingest/**'], message: 'Domain code never imports the worker pipeline or the ingest edge; they call the domain, not the other way.' },
         ],
       }],
     },
@@ -41,9 +54,21 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/composition-root.ts', 'src/config.ts', 'src/main.ts'],
     rules: {
-      'no-restricted-syntax': ['error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Only src/config.ts reads process.env.' },
-      ],
+      'no-restricted-syntax': ['error', PROCESS_ENV],
+    },
+  },
+  // Flat config replaces (does not merge) a rule's options per file, so files under both rules list both.
+  {
+    files: ['src/**/*.ts'],
+    ignores: [...CONSTRUCTION_ALLOWED, 'src/config.ts', 'src/main.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', PROCESS_ENV, ...CONSTRUCTIONS],
+    },
+  },
+  {
+    files: ['src/config.ts', 'src/main.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...CONSTRUCTIONS],
     },
   },
 );

@@ -11,6 +11,7 @@ import { BookingWriter } from './domain/bookings/booking-writer';
 import { subscribeToApiKeyChanges } from './http/middleware/api-key-cache';
 import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
+import type { BackgroundProcess } from './jobs/background-process';
 import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES, queuePrefix } from './jobs/queues';
 import { configureMappings } from './mapping/evaluate-mapping';
 import { syncFileMappings } from './mapping/mapping-store';
@@ -22,12 +23,6 @@ import { createLogger, outageLog, type Logger } from './shared/logger';
 import { createMetrics } from './shared/metrics';
 import { RedisConnections, type RedisClient } from './shared/redis-connections';
 import { SecretBox } from './shared/secret-box';
-
-/** Something long-running a role starts (a BullMQ worker, a relay loop, a cache subscriber). */
-export interface BackgroundProcess {
-  readonly name: string;
-  close(): Promise<void>;
-}
 
 export interface Composed {
   readonly deps: AppDeps;

@@ -1,5 +1,7 @@
 import type { EventEmitter } from 'node:events';
-import type { DefaultJobOptions } from 'bullmq';
+import { Worker, type DefaultJobOptions, type Processor, type WorkerOptions } from 'bullmq';
+import { outageLog, type Logger } from '../shared/logger';
+import type { RedisConnections } from '../shared/redis-connections';
 
 /** Queue names: lowercase kebab constants, one per kind of work. */
 export const QUEUE_NAMES = {
@@ -46,6 +48,36 @@ export const INBOUND_WORKER_LOCKS: Readonly<WorkerLockOptions> = Object.freeze({
 
 /** Webhook deliveries: one POST of up to 10 s each; taken over within ~25 s. */
 export const DELIVERY_WORKER_LOCKS: Readonly<WorkerLockOptions> = Object.freeze({ lockDuration: 20_000, stalledInterval: 5_000, maxStalledCount: 2 });
+
+/** What every BullMQ worker of the app needs besides its processor and its own options. */
+export interface WorkerSetup {
+  readonly redisConnections: RedisConnections;
+  /** The app's Redis prefix (config.redisPrefix); the queue's hash-tagged prefix is built from it. */
+  readonly redisPrefix: string;
+  /** Where its Redis outages are reported. */
+  readonly logger: Logger;
+  /** The Redis connection name (CLIENT LIST) of its connections. */
+  readonly connectionName: string;
+}
+
+/**
+ * The one place a BullMQ worker is built: its own waiting connections, the queue's prefix, and Redis
+ * errors reported once per outage (an outage repeats the error on every reconnect attempt).
+ */
+export function createWorker<Data, Result>(
+  setup: WorkerSetup,
+  queue: QueueName,
+  processor: Processor<Data, Result>,
+  options: Omit<WorkerOptions, 'connection' | 'prefix'>,
+): Worker<Data, Result> {
+  const worker = new Worker<Data, Result>(queue, processor, {
+    connection: setup.redisConnections.bullmq(setup.connectionName),
+    prefix: queuePrefix(setup.redisPrefix, queue),
+    ...options,
+  });
+  worker.on('error', (err) => outageLog('redis').report(setup.logger, err, { queue }));
+  return worker;
+}
 
 /**
  * Closes a BullMQ worker gracefully (active jobs finish). A worker whose connections are still starting

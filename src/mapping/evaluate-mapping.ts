@@ -2,7 +2,7 @@ import jsonata from 'jsonata';
 import { AppError } from '../shared/app-error';
 import { compileDirectMapping, type DirectMapping, NEEDS_JSONATA } from './direct-mapping';
 import { MAPPING_FUNCTIONS } from './mapping-functions';
-import { configurePool, runInPool } from './mapping-pool';
+import { configurePool, runInPool, type MappingKind } from './mapping-pool';
 
 /**
  * Where mappings run, under which limits.
@@ -24,8 +24,8 @@ import { configurePool, runInPool } from './mapping-pool';
  * are registered on every instance, here and nowhere else.
  */
 
-/** What a compiled mapping evaluates to: the whole mapping, or the ingest edge's sale-id slice of it. */
-export type MappingKind = 'full' | 'sale-ids';
+// Defined beside the pool (which evaluates it in its threads) so the two files do not import each other.
+export type { MappingKind };
 
 export interface CompiledMapping {
   readonly expression: string;

@@ -2,7 +2,6 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../shared/app-error';
-import type { MappingKind } from './evaluate-mapping';
 
 /**
  * A small pool of worker threads that evaluate mappings where a hard limit can stop them (see
@@ -16,6 +15,9 @@ import type { MappingKind } from './evaluate-mapping';
  *   all but a runaway built-in) gets its thread terminated and replaced; its batch's other evaluations go
  *   back to the front of the queue. A thread over its heap limit ends the same way (memory limit).
  */
+
+/** What a compiled mapping evaluates to: the whole mapping, or the ingest edge's sale-id slice of it. */
+export type MappingKind = 'full' | 'sale-ids';
 
 export interface PoolTask {
   expression: string;
@@ -62,8 +64,11 @@ function spawn(): Worker {
   const ext = path.extname(__filename);
   const entry = path.join(__dirname, `mapping-thread${ext}`);
   const resourceLimits = { maxOldGenerationSizeMb: THREAD_HEAP_MB };
+  // A node:worker_threads thread of the mapping pool, not a BullMQ worker: the construction rule does not apply.
+  // eslint-disable-next-line no-restricted-syntax
   if (ext === '.js') return new Worker(entry, { resourceLimits });
   const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(entry)});`;
+  // eslint-disable-next-line no-restricted-syntax -- a worker_threads thread, as above
   return new Worker(bootstrap, { eval: true, resourceLimits });
 }
 

@@ -1,12 +1,12 @@
-import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { UnrecoverableError, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from '../app-deps';
-import type { BackgroundProcess } from '../composition-root';
+import type { BackgroundProcess } from '../jobs/background-process';
 import { DatabaseWait, type DatabaseWaitOptions } from '../jobs/database-wait';
-import { DELIVERY_WORKER_LOCKS, QUEUE_NAMES, closeWorker, queuePrefix } from '../jobs/queues';
+import { DELIVERY_WORKER_LOCKS, QUEUE_NAMES, closeWorker, createWorker } from '../jobs/queues';
 import { AppError } from '../shared/app-error';
 import { newId } from '../shared/ids';
-import { outageLog, type Logger } from '../shared/logger';
+import type { Logger } from '../shared/logger';
 import type { SecretBox } from '../shared/secret-box';
 import { Batcher } from '../shared/batcher';
 import { postWebhook, type PostWebhookResult } from './post-webhook';
@@ -337,18 +337,25 @@ export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorke
       throw err;
     }
   };
-  const worker = new Worker<DeliveryJobData>(QUEUE_NAMES.webhookDeliveries, run, {
-    connection: deps.redisConnections.bullmq('tablesync-webhook-worker'),
-    prefix: queuePrefix(deps.keyPrefix, QUEUE_NAMES.webhookDeliveries),
-    concurrency: options.concurrency ?? deps.config.webhookConcurrency,
-    ...DELIVERY_WORKER_LOCKS,
-    settings: {
-      // The processor already chose (and recorded) the delay; anything else falls back to the schedule.
-      backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
-        err instanceof RetryLaterError ? err.delayMs : retryDelayMs(attemptsMade, schedule),
+  const worker = createWorker<DeliveryJobData, string>(
+    {
+      redisConnections: deps.redisConnections,
+      redisPrefix: deps.keyPrefix,
+      logger: ctx.logger,
+      connectionName: 'tablesync-webhook-worker',
     },
-  });
-  worker.on('error', (err) => outageLog('redis').report(ctx.logger, err, { queue: QUEUE_NAMES.webhookDeliveries }));
+    QUEUE_NAMES.webhookDeliveries,
+    run,
+    {
+      concurrency: options.concurrency ?? deps.config.webhookConcurrency,
+      ...DELIVERY_WORKER_LOCKS,
+      settings: {
+        // The processor already chose (and recorded) the delay; anything else falls back to the schedule.
+        backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+          err instanceof RetryLaterError ? err.delayMs : retryDelayMs(attemptsMade, schedule),
+      },
+    },
+  );
   worker.on('failed', (job, err) => {
     if (job && !(err instanceof RetryLaterError)) {
       ctx.logger.info({ delivery_id: job.data.delivery_id, reason: err.message }, 'webhook delivery finished unsuccessfully');

@@ -1,10 +1,9 @@
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { AppDeps } from '../app-deps';
 import { partnerCacheOf } from '../ingest/partner-cache';
 import { DEFAULT_SALE_LOCK_TTL_MS, SaleLock } from '../ingest/sale-lock';
 import { DatabaseWait, type DatabaseWaitOptions } from '../jobs/database-wait';
-import { INBOUND_WORKER_LOCKS, QUEUE_NAMES, closeWorker, queuePrefix } from '../jobs/queues';
-import { outageLog } from '../shared/logger';
+import { INBOUND_WORKER_LOCKS, QUEUE_NAMES, closeWorker, createWorker } from '../jobs/queues';
 import type { InboundEventResult, InboundJobData } from './inbound-job';
 import { InboundApplier } from './apply-batcher';
 import { processInboundEvent } from './process-inbound-event';
@@ -53,7 +52,13 @@ export function createInboundEventWorker(deps: AppDeps, options: InboundWorkerOp
     beforeApply: options.beforeApply,
     databaseWait: new DatabaseWait(deps.queues.inboundEvents, deps.logger, options.databaseWait),
   };
-  const worker = new Worker<InboundJobData, InboundEventResult>(
+  const worker = createWorker<InboundJobData, InboundEventResult>(
+    {
+      redisConnections: deps.redisConnections,
+      redisPrefix: deps.config.redisPrefix,
+      logger: deps.logger,
+      connectionName: 'tablesync-inbound-worker',
+    },
     QUEUE_NAMES.inboundEvents,
     async (job, token) => {
       const result = await processInboundEvent(ctx, job, token);
@@ -61,16 +66,12 @@ export function createInboundEventWorker(deps: AppDeps, options: InboundWorkerOp
       return result;
     },
     {
-      connection: deps.redisConnections.bullmq('tablesync-inbound-worker'),
-      prefix: queuePrefix(deps.config.redisPrefix, QUEUE_NAMES.inboundEvents),
       concurrency: options.concurrency ?? deps.config.workerConcurrency,
       lockDuration: options.lockDuration ?? INBOUND_WORKER_LOCKS.lockDuration,
       stalledInterval: options.stalledInterval ?? INBOUND_WORKER_LOCKS.stalledInterval,
       maxStalledCount: options.maxStalledCount ?? INBOUND_WORKER_LOCKS.maxStalledCount,
     },
   );
-  // A Redis outage repeats this on every reconnect attempt: one paced line for the whole process.
-  worker.on('error', (err) => outageLog('redis').report(deps.logger, err, { queue: QUEUE_NAMES.inboundEvents }));
   // However the worker is closed (tests close the BullMQ worker directly), its kept connections go back.
   worker.on('closed', () => void applier.close());
   worker.on('stalled', (jobId) => deps.logger.warn({ event_id: jobId }, 'inbound event stalled; processing it again'));

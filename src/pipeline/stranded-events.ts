@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from '../app-deps';
-import type { BackgroundProcess } from '../composition-root';
+import type { BackgroundProcess } from '../jobs/background-process';
 import { SaleLock } from '../ingest/sale-lock';
 import type { Logger } from '../shared/logger';
 import type { Metrics } from '../shared/metrics';

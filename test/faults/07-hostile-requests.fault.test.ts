@@ -5,7 +5,7 @@ import { startProcesses, type ProcessGroup } from '../helpers/processes';
 import { ADMIN_TOKEN } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
 import { newSaleId, pool, report, setupPos } from './fault-helpers';
-import { signFor } from '../../src/ingest/sign-request';
+import { signFor } from '../helpers/sign';
 import { getAdapter } from '../../adapters';
 import type { TestPartner } from '../helpers/partner';
 

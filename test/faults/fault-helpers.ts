@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { getAdapter } from '../../adapters';
-import { signFor } from '../../src/ingest/sign-request';
+import { signFor } from '../helpers/sign';
 import { createVenue } from '../helpers/fixtures';
 import { createTestPartner, linkLocation, putMapping, SALE_MAPPING, saleEvent, type TestPartner } from '../helpers/partner';
 import type { ProcessGroup } from '../helpers/processes';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Booking, InboundEvent, Sale, SaleItem, type BookingStatus } from '../../src/db/entities';
 import { localToInstant } from '../../src/domain/bookings/venue-time';
 import { newId } from '../../src/shared/ids';
-import { signFor } from '../../src/ingest/sign-request';
+import { signFor } from './sign';
 import { createInboundEventWorker, type InboundEventWorker, type InboundWorkerOptions } from '../../src/pipeline/inbound-event.worker';
 import { startTestApp, uniq, type TestApp } from './test-app';
 import { waitFor } from './wait-for';

@@ -87,7 +87,7 @@ describe('partner ingestion: answers (CONTRACT §4)', () => {
 
     const body = JSON.stringify(saleEvent({ total: 100 }));
     expect((await signedPost(t, partner, 'sale.updated', body)).status).toBe(200);
-    const headerValue = (await import('../../src/ingest/sign-request')).signFor('hmac-sha256-hex', { secret: partner.secret, rawBody: body });
+    const headerValue = (await import('../helpers/sign')).signFor('hmac-sha256-hex', { secret: partner.secret, rawBody: body });
     const tampered = await t.http
       .post(`/partners/${partner.name}/events/sale.updated`)
       .set(headerValue)
@@ -166,7 +166,7 @@ describe('partner ingestion: answers (CONTRACT §4)', () => {
     const ok = await signedPost(t, sq, 'webhooks.test_notification', '{}');
     expect(ok.status).toBe(200);
     // Same bytes and signature, other host: the signed URL differs.
-    const headers = (await import('../../src/ingest/sign-request')).signFor(
+    const headers = (await import('../helpers/sign')).signFor(
       'square-hmac',
       { secret: sq.secret, rawBody: '{}', url: `http://${TEST_HOST}/partners/${sq.name}/events/webhooks.test_notification` },
       (await import('../../adapters')).getAdapter('square'),

@@ -7,7 +7,7 @@ import { revo } from '../../adapters/revo';
 import { toast } from '../../adapters/toast';
 import { zettle } from '../../adapters/zettle';
 import type { PartnerAdapter, SignatureInput } from '../../adapters/types';
-import { signFor } from '../../src/ingest/sign-request';
+import { signFor } from '../helpers/sign';
 import { resolveVerifier } from '../../src/ingest/signature-schemes';
 import { DEFAULT_MAPPINGS_DIR } from '../../src/mapping/fixture-runner';
 

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { square } from '../../adapters/square';
 import type { SignatureInput } from '../../adapters/types';
-import { signFor } from '../../src/ingest/sign-request';
+import { signFor } from '../helpers/sign';
 import {
   DEFAULT_SIGNATURE_HEADERS,
   resolveVerifier,
