@@ -163,6 +163,13 @@ export type ListPartnerEventsQuery = FromSchema<typeof listPartnerEventsQuerySch
 // ---------------------------------------------------------------------------------------------
 // Responses
 
+/** A partner's (or template's) signature as shown: the scheme and the header it reads, never a secret. */
+const SIGNATURE_VIEW = {
+  type: 'object',
+  required: ['scheme', 'header'],
+  properties: { scheme: SCHEME, header: HEADER },
+} as const;
+
 export const partnerSchema = {
   type: 'object',
   required: ['id', 'name', 'adapter', 'signature', 'ack', 'conflict', 'enabled', 'created_at', 'updated_at'],
@@ -170,11 +177,7 @@ export const partnerSchema = {
     id: { type: 'string', example: 'ptn_0mhv2k1q3a8x4n2p7r9t1c' },
     name: PARTNER_NAME,
     adapter: ADAPTER,
-    signature: {
-      type: 'object',
-      required: ['scheme', 'header'],
-      properties: { scheme: SCHEME, header: HEADER },
-    },
+    signature: SIGNATURE_VIEW,
     ack: ACK,
     conflict: CONFLICT,
     enabled: { type: 'boolean' },
@@ -222,11 +225,7 @@ export const catalogTemplateSchema = {
     kind: { type: 'string', enum: ['pos', 'reservations'] },
     vendor: { type: 'string', example: 'Toast' },
     adapter: ADAPTER,
-    signature: {
-      type: 'object',
-      required: ['scheme', 'header'],
-      properties: { scheme: SCHEME, header: HEADER },
-    },
+    signature: SIGNATURE_VIEW,
     ack: ACK,
     conflict: CONFLICT,
     event_types: { type: 'array', items: { type: 'string' }, description: 'Event types it has a mapping for (`*`: fallback).' },
