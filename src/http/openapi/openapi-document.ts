@@ -81,6 +81,7 @@ const OUTBOUND_EVENT_DATA: Record<WebhookEvent, Schema> = {
   'customer.created': customerSchema,
   'customer.updated': customerSchema,
   'sale.recorded': saleResponseSchema,
+  'sale.matched': saleResponseSchema,
 };
 
 const SCOPE_TEXT: Record<ApiScope, string> = {
