@@ -5,16 +5,19 @@ import type { BackgroundProcess } from '../jobs/background-process';
 import { newId } from '../shared/ids';
 import { outageLog, type Logger } from '../shared/logger';
 import { isDatabaseUnavailable } from '../db/db-errors';
-import { deliveryJobOptions, retryScheduleOf, type DeliveryJobData } from './deliver-webhook.worker';
+import { publishLiveEvents } from '../modules/live';
+import type { RedisClient } from '../shared/redis-connections';
+import { deliveryJobOptions, eventData, retryScheduleOf, type DeliveryJobData } from './deliver-webhook.worker';
 import { totalSpanMs, type RetrySchedule } from './retry-schedule';
+import { webhookBody } from './sign-webhook';
 
 /**
  * The outbox relay (the outbox → its subscribers), a worker-role process.
  *
  * Each pass claims unrelayed outbox rows in id order with `SELECT … FOR UPDATE SKIP LOCKED`, so several
  * worker processes share the work without waiting on each other or taking the same row, hands them to each
- * of its SUBSCRIBERS in turn (today the webhook fan-out; the live diary, emails, review invitations and
- * analytics are the next ones), and marks the rows relayed once every subscriber has taken them, all while
+ * of its SUBSCRIBERS in turn (the live stream and the webhook fan-out; emails and review invitations are
+ * the next ones), and marks the rows relayed once every subscriber has taken them, all while
  * holding the row lock. A subscriber must be idempotent: a pass that fails before its commit (a subscriber
  * threw, the process died) leaves the rows unrelayed, and the next pass hands them to every subscriber again.
  *
@@ -42,6 +45,9 @@ export interface RelayDeps {
   dataSource: DataSource;
   queue: Queue<DeliveryJobData>;
   schedule: RetrySchedule;
+  /** The commands connection (the live stream's buffer and channel) and the app's key prefix. */
+  redis: RedisClient;
+  keyPrefix: string;
   /** Who gets the outbox rows, in order. @defaultValue SUBSCRIBERS */
   subscribers?: readonly OutboxSubscriber[];
 }
@@ -52,6 +58,9 @@ export interface OutboxRow {
   message_id: string;
   venue_id: string;
   event: string;
+  resource_version: number;
+  /** The event's data as written (JSON text). */
+  payload: string;
   created_at: Date;
 }
 
@@ -87,7 +96,7 @@ export async function relayOutboxBatch(deps: RelayDeps, batchSize = 100, now = n
     // pass borrows further pool connections: with the pool full of such writers, neither side moves.
     await qr.startTransaction('READ COMMITTED');
     const rows = (await qr.query(
-      `SELECT id, message_id, venue_id, event, created_at FROM outbox
+      `SELECT id, message_id, venue_id, event, resource_version, payload, created_at FROM outbox
         WHERE relayed_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
       [batchSize],
     )) as OutboxRow[];
@@ -175,8 +184,28 @@ export const webhookDeliveries: OutboxSubscriber = {
   },
 };
 
+/**
+ * The live stream (`GET /api/v1/stream`, CONTRACT §9): every outbox event of a venue, as the §7 webhook body
+ * (the same bytes a webhook gets), appended to the venue's replay buffer in Redis and published to every API
+ * process (src/modules/live). First in line: a diary is waiting for it, a webhook receiver is not.
+ */
+export const liveStream: OutboxSubscriber = {
+  name: 'live',
+  async handle(deps, rows) {
+    await publishLiveEvents(
+      deps.redis,
+      deps.keyPrefix,
+      rows.map((r) => ({
+        venueId: r.venue_id,
+        event: r.event,
+        body: webhookBody({ messageId: r.message_id, event: r.event, createdAt: r.created_at, data: eventData(r.payload, r.resource_version) }),
+      })),
+    );
+  },
+};
+
 /** Every consumer of the outbox, in the order they get a pass's rows. */
-export const SUBSCRIBERS: readonly OutboxSubscriber[] = [webhookDeliveries];
+export const SUBSCRIBERS: readonly OutboxSubscriber[] = [liveStream, webhookDeliveries];
 
 /**
  * Re-adds jobs for pending deliveries that are overdue (by 5 × base_ms, 5 s to 5 min) and whose job is
@@ -218,6 +247,8 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
     dataSource: deps.dataSource,
     queue: deps.queues.webhookDeliveries as Queue<DeliveryJobData>,
     schedule: retryScheduleOf(deps.config),
+    redis: deps.redis,
+    keyPrefix: deps.keyPrefix,
   };
   const logger: Logger = deps.logger.child({ component: 'outbox-relay' });
   let stopped = false;

@@ -4,6 +4,7 @@ import { customerOperations } from './customers.routes';
 import { peopleOperations } from './people.routes';
 import { saleOperations } from './sales.routes';
 import { sessionOperations } from './session.routes';
+import { streamOperations } from './stream.routes';
 import { venueOperations } from './venue.routes';
 import { webhookOperations } from './webhooks.routes';
 
@@ -19,6 +20,7 @@ export const integratorApiOperations = [
   ...customerOperations,
   ...saleOperations,
   ...webhookOperations,
+  ...streamOperations,
   ...sessionOperations,
   ...peopleOperations,
 ];
