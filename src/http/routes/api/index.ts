@@ -1,3 +1,4 @@
+import { analyticsOperations } from './analytics.routes';
 import { availabilityOperations } from './availability.routes';
 import { bookingOperations } from './bookings.routes';
 import { customerOperations } from './customers.routes';
@@ -19,6 +20,7 @@ export const integratorApiOperations = [
   ...bookingOperations,
   ...customerOperations,
   ...saleOperations,
+  ...analyticsOperations,
   ...webhookOperations,
   ...streamOperations,
   ...sessionOperations,
