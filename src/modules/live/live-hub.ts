@@ -194,7 +194,12 @@ export class LiveHub {
           if (client.closed) return;
           this.write(client, id, frame(id, event, body));
           // A long replay waits for the client to read instead of piling up in memory.
-          if (client.res.writableLength > this.maxBuffered / 2) await new Promise((resolve) => client.res.once('drain', resolve));
+          if (client.res.writableLength > this.maxBuffered / 2) {
+            await new Promise((resolve) => {
+              client.res.once('drain', resolve);
+              client.res.once('close', resolve);
+            });
+          }
         }
         if (page.length < REPLAY_PAGE) break;
       }
