@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       page.setDefaultTimeout(10_000);
       page.on('console', (m) => { if (m.type() === 'error') console.log(`  console error (${size}): ${m.text()}`); });
       page.on('pageerror', (e) => console.log(`  page error (${size}): ${e.message}`));
+      if (process.env.SHOTS_PREVIEW === '1') await previewMissingRoutes(page);
       await page.goto('/app');
       await page.getByLabel('Email').fill(demo.people.find((x) => x.role === (process.env.SHOTS_ROLE ?? 'manager'))!.email);
       await page.getByLabel('Password').fill(DEMO_PASSWORD);
@@ -102,6 +103,59 @@ async function main(): Promise<void> {
     await env.cleanup();
   }
   process.exit(0);
+}
+
+/** Contract defaults of the venue settings (CONTRACT "Venue settings"). */
+const SETTINGS_DEFAULTS = {
+  public_booking: true, allowed_origins: [], booking_window_days: 90, party_size: { min: 1, max: 12 }, max_instant_party_size: 8,
+  cancellation_hours: 24, policies_text: '', theme: { accent: '#1f6feb' }, request_hold_hours: 48, review_moderation: false,
+  reply_to: null, notification_email: null, max_bookings_per_email_per_day: 3,
+};
+
+/**
+ * SHOTS_PREVIEW=1: routes other branches add (analytics, venue settings) answered in the browser with
+ * contract-shaped sample data, only to look at those pages before the server has them.
+ */
+async function previewMissingRoutes(page: Page): Promise<void> {
+  await page.route('**/api/v1/openapi', async (route) => {
+    const res = await route.fetch();
+    const doc = await res.json();
+    doc.paths['/api/v1/analytics'] ??= { get: {} };
+    doc.paths['/api/v1/venue'].patch ??= {};
+    await route.fulfill({ response: res, json: doc });
+  });
+  await page.route('**/api/v1/venue', async (route) => {
+    if (route.request().method() !== 'GET') return route.fallback();
+    const res = await route.fetch();
+    const v = await res.json();
+    await route.fulfill({ response: res, json: { settings: SETTINGS_DEFAULTS, ...v } });
+  });
+  await page.route('**/api/v1/analytics?*', async (route) => {
+    const u = new URL(route.request().url());
+    const from = u.searchParams.get('from')!;
+    const to = u.searchParams.get('to')!;
+    const group = u.searchParams.get('group_by') ?? 'day';
+    const keys: (string | number)[] = [];
+    if (group === 'weekday') keys.push(1, 2, 3, 4, 5, 6, 7);
+    else if (group === 'service') keys.push('svc_lunch', 'svc_dinner');
+    else for (let d = new Date(`${from}T00:00:00Z`); d <= new Date(`${to}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) keys.push(d.toISOString().slice(0, 10));
+    let i = 0;
+    const fig = () => {
+      i++;
+      const covers = 60 + ((i * 37) % 50);
+      const bookings = Math.round(covers / 2.8);
+      const revenue = covers * (4200 + ((i * 53) % 900));
+      const matched = Math.round(revenue * 0.92);
+      const no_shows = i % 4;
+      const completed = bookings - no_shows - 1;
+      return { bookings, covers, completed, cancelled: 1, no_shows, no_show_rate: no_shows / (completed + no_shows), revenue, matched_revenue: matched,
+        unmatched_revenue: revenue - matched, match_rate: 0.9, spend_per_cover: Math.round(matched / covers), average_party_size: covers / bookings };
+    };
+    const series = keys.map((key) => ({ key, ...fig() }));
+    const sum = (k: string) => series.reduce((n, s) => n + (s as any)[k], 0);
+    const totals = { ...fig(), bookings: sum('bookings'), covers: sum('covers'), revenue: sum('revenue'), matched_revenue: sum('matched_revenue'), unmatched_revenue: sum('unmatched_revenue') };
+    await route.fulfill({ json: { from, to, currency: 'USD', totals, series } });
+  });
 }
 
 main().catch((err: unknown) => {

@@ -83,6 +83,14 @@ function AnalyticsView({ venue }: { venue: Venue }) {
     if (groupBy === 'service') return venue.services?.find((s) => s.id === key)?.name ?? String(key);
     return formatDay(String(key), venue, false);
   };
+  // Chart axes have room for a short label: `4 Nov`, `Mon`, the service's name.
+  const short = (key: string | number) => {
+    if (groupBy === 'weekday') return (WEEKDAYS[Number(key) - 1] ?? String(key)).slice(0, 3);
+    if (groupBy === 'service') return label(key);
+    return new Intl.DateTimeFormat(venue.country ? `en-${venue.country}` : 'en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${key}T00:00:00Z`));
+  };
+  const axisLabels = data?.series.map((s) => short(s.key)) ?? [];
+  const xName = groupBy === 'day' ? 'Day' : groupBy === 'service' ? 'Service' : 'Weekday';
 
   return (
     <section aria-labelledby="analytics-title">
@@ -130,16 +138,16 @@ function AnalyticsView({ venue }: { venue: Venue }) {
             <p class="card notice empty">No bookings or sales between {formatDay(from, venue)} and {formatDay(to, venue)}. Choose a wider range.</p>
           ) : (
             <div class="charts">
-              <Chart title="Revenue and spend per cover" labels={data.series.map((s) => label(s.key))} series={[
+              <Chart title="Revenue and spend per cover" labels={axisLabels} xName={xName} series={[
                 { label: 'Revenue', values: data.series.map((s) => s.revenue), kind: 'bars', color: '#1f4f99', money: true },
                 { label: 'Matched', values: data.series.map((s) => s.matched_revenue), kind: 'line', color: '#1e7a3c', money: true },
                 { label: 'Spend per cover', values: data.series.map((s) => s.spend_per_cover), kind: 'line', color: '#c0591a', money: true, right: true },
               ]} format={money} />
-              <Chart title="Covers and bookings" labels={data.series.map((s) => label(s.key))} series={[
+              <Chart title="Covers and bookings" labels={axisLabels} xName={xName} series={[
                 { label: 'Covers', values: data.series.map((s) => s.covers), kind: 'bars', color: '#6a3fb0' },
                 { label: 'Bookings', values: data.series.map((s) => s.bookings), kind: 'line', color: '#1f4f99' },
               ]} format={(n) => String(n ?? '—')} />
-              <Chart title="Match and no-show rates" labels={data.series.map((s) => label(s.key))} series={[
+              <Chart title="Match and no-show rates" labels={axisLabels} xName={xName} series={[
                 { label: 'Sales matched', values: data.series.map((s) => (s.match_rate === null ? null : s.match_rate * 100)), kind: 'line', color: '#1e7a3c' },
                 { label: 'No-show rate', values: data.series.map((s) => (s.no_show_rate === null ? null : s.no_show_rate * 100)), kind: 'line', color: '#b3261e' },
               ]} format={(n) => (n === null || n === undefined ? '—' : `${n.toFixed(0)}%`)} />
@@ -195,13 +203,13 @@ interface ChartSeries {
 }
 
 /** One uPlot chart over categories (days, services or weekdays), sized to its box. */
-function Chart({ title, labels, series, format }: { title: string; labels: string[]; series: ChartSeries[]; format: (n: number | null) => string }) {
+function Chart({ title, labels, xName, series, format }: { title: string; labels: string[]; xName: string; series: ChartSeries[]; format: (n: number | null) => string }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
     if (!el) return undefined;
     const xs = labels.map((_, i) => i);
-    const step = Math.max(1, Math.ceil(labels.length / Math.max(2, Math.floor(el.clientWidth / 70))));
+    const step = Math.max(1, Math.ceil(labels.length / Math.max(2, Math.floor((el.clientWidth - 140) / 64))));
     const money = (v: number) => format(v).replace(/\.00$/, '');
     const opts: uPlot.Options = {
       width: el.clientWidth,
@@ -215,7 +223,7 @@ function Chart({ title, labels, series, format }: { title: string; labels: strin
         ...(series.some((s) => s.right) ? [{ scale: 'r', side: 1, grid: { show: false }, values: (_u: uPlot, splits: number[]) => splits.map(money), size: 60 } as uPlot.Axis] : []),
       ],
       series: [
-        { label: '', value: (_u, i) => (i === null ? '' : labels[i] ?? '') },
+        { label: xName, value: (_u, i) => (i === null ? '' : labels[i] ?? '') },
         ...series.map((s): uPlot.Series => ({
           label: s.label,
           stroke: s.color,
