@@ -140,6 +140,37 @@ describe('the diary (/app/diary) in Chromium', () => {
     await waitFor(async () => (await api('get', `/api/v1/sales/${row.id}`)).body.booking_id === null, { what: 'the sale to be unlinked' });
   });
 
+  it('applies stream events as the contract shapes them (§9 SSE, §7 bodies), without a reload', async () => {
+    // The page's side of the stream, whatever the server: the stream is answered in the browser with the
+    // real API's own views of a booking and a sale, as `{id, event, created_at, data}` messages.
+    const linus = await book('21:00', 2, 'Linus Pauling');
+    const saleId = uniq('S');
+    const manager = await createUser(b.t, venue.id, 'manager');
+    const page = await b.newPage();
+    await page.route('**/api/v1/openapi', async (route) => {
+      const res = await route.fetch();
+      const doc = await res.json();
+      doc.paths['/api/v1/stream'] ??= { get: {} };
+      await route.fulfill({ response: res, json: doc });
+    });
+    let stream = 'retry: 300\n\n';
+    await page.route('**/api/v1/stream', (route) => route.fulfill({ status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' }, body: stream }));
+    await signIn(page, manager.email, `/app/diary?date=${date}`);
+    const block = page.locator(`[data-booking="${linus.id}"]`);
+    await block.waitFor();
+    await markPage(page);
+
+    // Made while the page is open: a sale on Linus's table, and Linus seated.
+    await sale({ id: saleId, table: 2, total: 6100, opened_at: at('21:05') });
+    const seated = (await api('patch', `/api/v1/bookings/${linus.id}`).send({ status: 'seated' })).body;
+    const [view] = (await api('get', `/api/v1/sales?date=${date}`)).body.data.filter((s: { sale_id: string }) => s.sale_id === saleId);
+    const message = (id: string, event: string, data: unknown) => `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify({ id: `msg_${id}`, event, created_at: new Date().toISOString(), data })}\n\n`;
+    stream = `retry: 200\n\n${message('1-0', 'sale.recorded', view)}${message('2-0', 'booking.updated', seated)}`;
+    await block.locator('.spend', { hasText: '£61.00' }).waitFor({ timeout: 5000 });
+    await expect(block.getAttribute('aria-label')).resolves.toContain('Seated');
+    expect(await samePage(page)).toBe(true);
+  });
+
   it('works on a phone for a host: the day as a list, no sideways scrolling, nothing a host may not do', async () => {
     const ken = await book('18:00', 4, 'Ken Thompson', 4);
     const host = await createUser(b.t, venue.id, 'host');
