@@ -44,7 +44,7 @@ const ZONES: { zone: string; currency: string; country: string; rate: number }[]
 ];
 
 /** The zone where it is closest to 19:30 now (or DEMO_TIMEZONE). */
-export function demoZone(now = DateTime.now()): (typeof ZONES)[number] {
+export function demoZone(now: DateTime = DateTime.now()): (typeof ZONES)[number] {
   const forced = process.env.DEMO_TIMEZONE;
   if (forced) return ZONES.find((z) => z.zone === forced) ?? { zone: forced, currency: 'GBP', country: 'GB', rate: 1 };
   const distance = (z: string) => {
