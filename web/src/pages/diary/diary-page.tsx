@@ -129,7 +129,7 @@ function Diary({ venue }: { venue: Venue }) {
   const gone = all.filter((b) => isInactive(b.status) && b.status !== 'no_show').sort((a, b) => a.time.localeCompare(b.time));
   const active = all.filter((b) => !isInactive(b.status));
   const covers = active.reduce((n, b) => n + b.party_size, 0);
-  const spendTotal = [...spend.values()].reduce((n, s) => n + s.total, 0);
+  const spendTotal = [...spend.entries()].reduce((n, [id, s]) => n + (bookings.has(id) ? s.total : 0), 0);
 
   const openBooking = (id: string) => setOpen({ kind: 'booking', id });
   const patchSale = (s: Sale) => setDay((prev) => (newer(prev.sales.get(s.id), s) ? { ...prev, sales: new Map(prev.sales).set(s.id, s) } : prev));

@@ -152,20 +152,20 @@ export function DiaryList({ venue, date, today, bookings, spend, onOpen }: {
     groups.set(h, [...(groups.get(h) ?? []), b]);
   }
   if (!sorted.length) return null;
+  // The "now" marker goes before the first booking still to start (after the last one when none is).
+  const upcoming = nowMin === null ? undefined : sorted.find((b) => minutesOf(b.time) > nowMin)?.id ?? 'end';
   return (
     <div class="diary-list">
       {[...groups.entries()].map(([h, list]) => (
         <section key={h} aria-label={formatHour(h, venue)}>
           <h3 class="list-hour">{formatHour(h, venue)}</h3>
           <ul class="rows">
-            {list.map((b, i) => {
+            {list.map((b) => {
               const s = spend.get(b.id);
-              const start = minutesOf(b.time);
-              const prev = i > 0 ? minutesOf(list[i - 1]!.time) : h;
-              const nowHere = nowMin !== null && nowMin >= prev && nowMin < start;
+              const nowHere = upcoming === b.id;
               return (
                 <Fragment key={b.id}>
-                {nowHere && <li ref={marker} class="list-now" aria-label="Now"><span>now {formatClock(Math.round(nowMin), venue)}</span></li>}
+                {nowHere && <li ref={marker} class="list-now" aria-label="Now"><span>now {formatClock(Math.round(nowMin!), venue)}</span></li>}
                 <li>
                   <button type="button" class={`list-booking status-${b.status}`} onClick={() => onOpen(b.id)} aria-label={blockLabel(b, venue, spend)} data-booking={b.id}>
                     <span class="lb-time">{formatClock(b.time, venue)}</span>
@@ -185,6 +185,7 @@ export function DiaryList({ venue, date, today, bookings, spend, onOpen }: {
           </ul>
         </section>
       ))}
+      {upcoming === 'end' && <ul class="rows"><li ref={marker} class="list-now" aria-label="Now"><span>now {formatClock(Math.round(nowMin!), venue)}</span></li></ul>}
     </div>
   );
 }
