@@ -8,6 +8,9 @@ import { hasRoute } from './capabilities';
  * answered without SSE, e.g. while signed out or during a deploy) it is opened again after a pause and the
  * page is told to reload its data (`onResync`), since nothing was replayed for the gap.
  *
+ * A `reset` event (the server cannot replay from the Last-Event-ID given) also reloads. Delivery is at least
+ * once: the page keeps the newer `version` of each resource, so a repeated event changes nothing.
+ *
  * On a server without the stream the page polls instead (`onResync` every POLL_MS) and says so.
  */
 
@@ -75,6 +78,8 @@ export function useLiveStream(onEvent: (e: LiveEvent) => void, onResync: () => v
       // Named events (`event: booking.created`) and unnamed ones (`message`) alike.
       source.onmessage = deliver;
       for (const name of STREAM_EVENTS) source.addEventListener(name, deliver as EventListener);
+      // The server could not replay from our Last-Event-ID (outside its window): reload the day.
+      source.addEventListener('reset', () => handlers.current.onResync());
     };
 
     hasRoute('get', '/api/v1/stream').then((has) => {

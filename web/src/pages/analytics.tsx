@@ -28,7 +28,7 @@ interface Analytics {
   to: string;
   currency: string;
   totals: Figures;
-  series: (Figures & { key: string | number })[];
+  series: (Figures & { key: string | number | null; name?: string | null })[];
 }
 
 type GroupBy = 'day' | 'service' | 'weekday';
@@ -78,18 +78,18 @@ function AnalyticsView({ venue }: { venue: Venue }) {
   }, [available, from, to, groupBy]);
 
   const money = (n: number | null | undefined) => (n === null || n === undefined ? '—' : formatMoney(Math.round(n), data?.currency ?? venue.currency, venue));
-  const label = (key: string | number) => {
+  const label = (key: string | number | null, name?: string | null) => {
     if (groupBy === 'weekday') return WEEKDAYS[Number(key) - 1] ?? String(key);
-    if (groupBy === 'service') return venue.services?.find((s) => s.id === key)?.name ?? String(key);
+    if (groupBy === 'service') return name ?? venue.services?.find((s) => s.id === key)?.name ?? (key === null ? 'Outside services' : String(key));
     return formatDay(String(key), venue, false);
   };
   // Chart axes have room for a short label: `4 Nov`, `Mon`, the service's name.
-  const short = (key: string | number) => {
+  const short = (key: string | number | null, name?: string | null) => {
     if (groupBy === 'weekday') return (WEEKDAYS[Number(key) - 1] ?? String(key)).slice(0, 3);
-    if (groupBy === 'service') return label(key);
+    if (groupBy === 'service') return label(key, name);
     return new Intl.DateTimeFormat(venue.country ? `en-${venue.country}` : 'en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(new Date(`${key}T00:00:00Z`));
   };
-  const axisLabels = data?.series.map((s) => short(s.key)) ?? [];
+  const axisLabels = data?.series.map((s) => short(s.key, s.name)) ?? [];
   const xName = groupBy === 'day' ? 'Day' : groupBy === 'service' ? 'Service' : 'Weekday';
 
   return (
@@ -165,7 +165,7 @@ function AnalyticsView({ venue }: { venue: Venue }) {
                 </tr>
               </thead>
               <tbody>
-                {data.series.map((s) => <FigureRow key={s.key} name={label(s.key)} f={s} money={money} />)}
+                {data.series.map((s) => <FigureRow key={String(s.key)} name={label(s.key, s.name)} f={s} money={money} />)}
               </tbody>
               <tfoot><FigureRow name="Total" f={data.totals} money={money} /></tfoot>
             </table>
