@@ -7,18 +7,21 @@ const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), selec
  * A side panel over the page (a full-height sheet on a phone): focus moves into it when it opens, Tab stays
  * inside it, Escape or the close button closes it, and focus goes back to what opened it.
  */
-export function Drawer({ title, onClose, children, wide = false }: {
+export function Drawer({ title, onClose, children, wide = false, returnFocus }: {
   title: string;
   onClose: () => void;
   children: ComponentChildren;
   wide?: boolean;
+  /** Where focus goes on close when the element that opened the drawer is gone (a CSS selector). */
+  returnFocus?: string;
 }) {
   const panel = useRef<HTMLDivElement>(null);
   const close = useRef(onClose);
   close.current = onClose;
+  // What had focus when the drawer was first drawn: the button that opened it.
+  const opener = useRef<HTMLElement | null>(document.activeElement instanceof HTMLElement && document.activeElement !== document.body ? document.activeElement : null);
 
   useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
     panel.current?.querySelector<HTMLElement>('h2')?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
@@ -43,7 +46,9 @@ export function Drawer({ title, onClose, children, wide = false }: {
     document.addEventListener('keydown', onKey);
     return () => {
       document.removeEventListener('keydown', onKey);
-      if (opener && document.contains(opener)) opener.focus();
+      const back = opener.current && document.contains(opener.current) ? opener.current
+        : returnFocus ? document.querySelector<HTMLElement>(returnFocus) : null;
+      back?.focus();
     };
   }, []);
 

@@ -101,7 +101,7 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
   const tables = (venue.areas ?? []).flatMap((a) => a.tables.map((t) => ({ ...t, area: a.name })));
 
   return (
-    <Drawer title={title} onClose={onClose}>
+    <Drawer title={title} onClose={onClose} returnFocus={`[data-booking="${id}"]`}>
       {!b && !loadError && <p role="status">Loading…</p>}
       {loadError && <p class="error" role="alert">{loadError}</p>}
       {b && (
