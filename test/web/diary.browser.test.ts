@@ -165,9 +165,13 @@ describe('the diary (/app/diary) in Chromium', () => {
     const seated = (await api('patch', `/api/v1/bookings/${linus.id}`).send({ status: 'seated' })).body;
     const [view] = (await api('get', `/api/v1/sales?date=${date}`)).body.data.filter((s: { sale_id: string }) => s.sale_id === saleId);
     const message = (id: string, event: string, data: unknown) => `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify({ id: `msg_${id}`, event, created_at: new Date().toISOString(), data })}\n\n`;
-    stream = `retry: 200\n\n${message('1-0', 'sale.recorded', view)}${message('2-0', 'booking.updated', seated)}`;
+    // And a booking platform's reservation kept without a table (§12: table null, needs_table true).
+    const channel = { ...seated, id: 'bk_channel0000000000000000', reference: 'TS-CHAN01', status: 'confirmed', time: '21:30', table: null, needs_table: true,
+      source: 'sevenrooms', customer: { id: 'cus_x', name: 'Channel Guest', email: null, phone: null }, version: 1 };
+    stream = `retry: 200\n\n${message('1-0', 'sale.recorded', view)}${message('2-0', 'booking.updated', seated)}${message('3-0', 'booking.created', channel)}`;
     await block.locator('.spend', { hasText: '£61.00' }).waitFor({ timeout: 5000 });
     await expect(block.getAttribute('aria-label')).resolves.toContain('Seated');
+    await page.getByRole('region', { name: /Needs a table/ }).getByRole('button', { name: /Channel Guest/ }).waitFor();
     expect(await samePage(page)).toBe(true);
   });
 
