@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { useLocation } from 'preact-iso';
 import { errorText, listAll, type Booking, type Sale, type Venue } from '../../api';
 import { isInactive, statusLabel } from '../../booking-status';
-import { addDays, formatClock, formatDay, formatMoney, isDate, todayIn } from '../../format';
+import { addDays, formatClock, formatDay, formatMoney, isDate, isoWeekday, todayIn, WEEKDAYS } from '../../format';
 import { LiveIndicator, useLiveStream, type LiveEvent } from '../../live';
 import { useSession } from '../../session';
 import { BookingDrawer } from './booking-drawer';
@@ -33,7 +33,16 @@ function Diary({ venue }: { venue: Venue }) {
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<Open>(null);
   const [revision, setRevision] = useState(0); // bumps when an event touches the open booking
-  const [view, setView] = useState<'grid' | 'list'>(() => (window.matchMedia('(max-width: 700px)').matches ? 'list' : 'grid'));
+  // The view a person chose stays chosen on this device; by default, the list on a phone.
+  const [view, setViewState] = useState<'grid' | 'list'>(() => {
+    const saved = localStorage.getItem('tablesync.diary.view');
+    if (saved === 'grid' || saved === 'list') return saved;
+    return window.matchMedia('(max-width: 700px)').matches ? 'list' : 'grid';
+  });
+  const setView = (v: 'grid' | 'list') => {
+    setViewState(v);
+    localStorage.setItem('tablesync.diary.view', v);
+  };
 
   // Events that arrive while the day is loading wait for it, then apply on top (newer versions win).
   const loading = useRef(true);
@@ -200,6 +209,9 @@ function Diary({ venue }: { venue: Venue }) {
                   ))}
                 </ul>
               </section>
+            )}
+            {dayWindow(venue, date, []).periods.length === 0 && (
+              <p class="card notice">No service runs on {WEEKDAYS[isoWeekday(date) - 1]}s: the venue's services set its opening days.</p>
             )}
             {all.length === 0 && (
               <p class="card notice empty">
