@@ -110,18 +110,6 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
             <span class={`badge st st-${b.status}`}>{statusLabel(b.status)}</span>
             <span>{formatDay(b.date, venue, false)}, {formatClock(b.time, venue)}–{formatClock(minutesOf(b.time) + durationOf(b), venue)}</span>
           </p>
-          <dl class="facts">
-            <dt>Guests</dt><dd>{b.party_size}</dd>
-            <dt>Table</dt><dd>{b.table ? b.table.number : <span class="warn-text">none yet</span>}</dd>
-            <dt>Reference</dt><dd><code>{b.reference}</code></dd>
-            {b.customer?.phone && <><dt>Phone</dt><dd><a href={`tel:${b.customer.phone}`}>{b.customer.phone}</a></dd></>}
-            {b.customer?.email && <><dt>Email</dt><dd class="wrap">{b.customer.email}</dd></>}
-            <dt>Source</dt><dd>{b.source}</dd>
-          </dl>
-          {b.customer && can('customers:read') && <p class="small"><a href={`/app/customers/${b.customer.id}`}>Guest profile and history</a></p>}
-          <h3>Notes</h3>
-          <p class={b.notes ? 'notes' : 'muted'}>{b.notes || 'No notes.'}</p>
-
           {actions.length > 0 && (
             <div class="status-actions" role="group" aria-label="Status">
               {actions.map((a) => (confirming === a.to ? (
@@ -142,6 +130,19 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
               )))}
             </div>
           )}
+          {actionError && <p class="error" role="alert">{actionError}</p>}
+          <dl class="facts">
+            <dt>Guests</dt><dd>{b.party_size}</dd>
+            <dt>Table</dt><dd>{b.table ? b.table.number : <span class="warn-text">none yet</span>}</dd>
+            <dt>Reference</dt><dd><code>{b.reference}</code></dd>
+            {b.customer?.phone && <><dt>Phone</dt><dd><a href={`tel:${b.customer.phone}`}>{b.customer.phone}</a></dd></>}
+            {b.customer?.email && <><dt>Email</dt><dd class="wrap">{b.customer.email}</dd></>}
+            <dt>Source</dt><dd>{b.source}</dd>
+          </dl>
+          {b.customer && can('customers:read') && <p class="small"><a href={`/app/customers/${b.customer.id}`}>Guest profile and history</a></p>}
+          <h3>Notes</h3>
+          <p class={b.notes ? 'notes' : 'muted'}>{b.notes || 'No notes.'}</p>
+
           {movable && tables.length > 0 && (
             <form class="move-table" onSubmit={move}>
               <label for="move-table">{b.table ? 'Move to table' : 'Give it a table'}</label>
@@ -158,7 +159,6 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
               </div>
             </form>
           )}
-          {actionError && <p class="error" role="alert">{actionError}</p>}
 
           {can('sales:read') && (
             <>
