@@ -42,3 +42,9 @@ describe('the web app\'s venue formats', () => {
     expect(todayIn('Pacific/Auckland', new Date('2026-05-01T13:00:00Z'))).toBe('2026-05-02');
   });
 });
+
+describe('requests (§11) in the web app', () => {
+  it('approves or declines a request, and never offers expiry (the server does that)', () => {
+    expect(statusActions('requested').map((a) => a.label)).toEqual(['Approve', 'Decline', 'Cancel booking']);
+  });
+});

@@ -6,12 +6,16 @@
  */
 
 export const BOOKING_TRANSITIONS: Readonly<Record<string, readonly string[]>> = {
+  // Requests (§11): approved (confirmed), declined, expired by the server, or cancelled.
+  requested: ['confirmed', 'declined', 'expired', 'cancelled'],
   pending: ['confirmed', 'cancelled', 'no_show'],
   confirmed: ['seated', 'cancelled', 'no_show'],
   seated: ['completed'],
   completed: [],
   cancelled: [],
   no_show: [],
+  declined: [],
+  expired: [],
 };
 
 export const STATUS_LABELS: Record<string, string> = {
@@ -37,12 +41,17 @@ const ACTIONS: Record<string, { label: string; confirm: boolean }> = {
   completed: { label: 'Complete', confirm: false },
   no_show: { label: 'No-show', confirm: true },
   cancelled: { label: 'Cancel booking', confirm: true },
+  declined: { label: 'Decline', confirm: true },
 };
 
 /** The status actions a booking in `status` allows, in the order a host uses them. */
 export function statusActions(status: string): { to: string; label: string; confirm: boolean }[] {
   const allowed = BOOKING_TRANSITIONS[status] ?? [];
-  return allowed.filter((to) => ACTIONS[to]).map((to) => ({ to, ...ACTIONS[to]! }));
+  return allowed.filter((to) => ACTIONS[to]).map((to) => ({
+    to,
+    ...ACTIONS[to]!,
+    ...(status === 'requested' && to === 'confirmed' ? { label: 'Approve' } : {}),
+  }));
 }
 
 /** Cancelled, no-show, declined and expired bookings free their table: drawn faded, counted nowhere. */
