@@ -75,6 +75,28 @@ describe('the bookings, customers and settings pages in Chromium', () => {
     await b.screenshot(page, 'analytics-tablet');
   });
 
+  it('changes a venue setting through the form (or says the server has no settings yet)', async () => {
+    const venue = await createVenue(b.t, { name: 'The Rules' });
+    const key = await createApiKey(b.t, venue.id);
+    const manager = await createUser(b.t, venue.id, 'manager');
+    const page = await b.newPage();
+    await signIn(page, manager.email, '/app/settings/venue');
+    const before = (await b.t.http.get('/api/v1/venue').set('Authorization', `Bearer ${key}`)).body;
+    if (before.settings) {
+      const field = page.getByLabel('Guests may change or cancel until (hours before)');
+      await expect(field.inputValue()).resolves.toBe(String(before.settings.cancellation_hours));
+      await field.fill('6');
+      await page.getByRole('button', { name: 'Save 1 change' }).click();
+      await page.getByText('Saved 1 change.').waitFor();
+      const after = (await b.t.http.get('/api/v1/venue').set('Authorization', `Bearer ${key}`)).body;
+      expect(after.settings.cancellation_hours).toBe(6);
+      expect({ ...after.settings, cancellation_hours: before.settings.cancellation_hours }).toEqual(before.settings);
+    } else {
+      await page.getByText(/does not have venue settings yet/).waitFor();
+    }
+    await b.screenshot(page, 'settings-venue-tablet');
+  });
+
   it('lets a manager add a webhook (secret shown once) and delete it; a host sees neither keys nor webhooks', async () => {
     const venue = await createVenue(b.t, { name: 'The Hook' });
     const manager = await createUser(b.t, venue.id, 'manager');
