@@ -25,7 +25,10 @@ export function statusChangeRefusal(booking: Pick<Booking, 'status' | 'reference
     return null;
   }
   if (from === to) return `booking ${booking.reference} is already ${to}`;
-  if (transitionPath(from, to).length === 0) return `a ${from} booking (${booking.reference}) cannot become ${to}`;
+  const path = transitionPath(from, to);
+  if (path.length === 0) return `a ${from} booking (${booking.reference}) cannot become ${to}`;
+  // Only the venue approves a request: a till seating its guests does not walk it through confirmed.
+  if (from === 'requested' && path[0] === 'confirmed') return `booking ${booking.reference} is a request waiting for the venue's approval`;
   return null;
 }
 

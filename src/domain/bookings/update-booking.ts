@@ -5,6 +5,7 @@ import { checkSlot, slotClaims, type CheckSlotInput, type SlotCheck } from './av
 import { MOVABLE_STATUSES } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { findBooking, presentOneBooking } from './load-booking';
+import { requestExpiry, requestHoldHours } from './request-hold';
 import {
   claimedDates,
   engineInput,
@@ -18,6 +19,8 @@ import {
 
 export interface BookingPatch {
   status?: BookingStatus;
+  /** Why a request is declined (with `status: "declined"` only); kept as the booking's decline_reason. */
+  reason?: string | null;
   party_size?: number;
   date?: string;
   time?: string;
@@ -86,7 +89,16 @@ export async function updateBooking(em: EntityManager, venue: VenueRef, idOrRefe
 
   const from = booking.status;
   const to = patch.status ?? from;
+  if (patch.reason !== undefined && to !== 'declined') {
+    throw new AppError('validation_error', 'reason is given only when declining a request (status "declined").', { field: 'reason' });
+  }
   statusChangeRefusal(booking, to, 'api');
+  if (from === 'requested' && to === 'confirmed' && booking.expiresAt && booking.expiresAt.getTime() <= now.getTime()) {
+    // Past its expires_at the request is over, even in the moment before the expiry job marks it expired.
+    throw new AppError('invalid_transition', `The request expired at ${booking.expiresAt.toISOString()}; it cannot be approved.`, {
+      from: 'expired', to, allowed: [], expires_at: booking.expiresAt.toISOString(),
+    });
+  }
 
   const changes: Partial<Booking> = {};
   const moving = isMove(booking, patch);
@@ -98,8 +110,13 @@ export async function updateBooking(em: EntityManager, venue: VenueRef, idOrRefe
       });
     }
     Object.assign(changes, await planMove(em, venue, booking, patch, now));
+    // A request moved to an earlier start ends by then at the latest (created + hold otherwise, as before).
+    if (to === 'requested') changes.expiresAt = requestExpiry(booking.createdAt, await requestHoldHours(em, venue.id), changes.startAt!);
   }
   if (to !== from) changes.status = to;
+  // Approved, a request is a booking like any other: nothing expires any more.
+  if (from === 'requested' && to === 'confirmed') changes.expiresAt = null;
+  if (to === 'declined' && from !== 'declined') changes.declineReason = patch.reason ?? null;
   if (patch.notes !== undefined && patch.notes !== booking.notes) changes.notes = patch.notes;
 
   const changed = (Object.keys(changes) as (keyof Booking)[]).filter((k) => {

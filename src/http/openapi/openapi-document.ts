@@ -81,6 +81,10 @@ const OUTBOUND_EVENT_DATA: Record<WebhookEvent, Schema> = {
   'customer.created': customerSchema,
   'customer.updated': customerSchema,
   'sale.recorded': saleResponseSchema,
+  'booking.requested': bookingSchema,
+  'booking.approved': bookingSchema,
+  'booking.declined': bookingSchema,
+  'booking.expired': bookingSchema,
 };
 
 const SCOPE_TEXT: Record<ApiScope, string> = {
