@@ -12,7 +12,8 @@ import { rematchWaitingSales } from './booking-sales';
 import { assertTransition, transitionPath } from './booking-lifecycle';
 import { presentOneBooking } from './load-booking';
 
-export type StatusChangeVia = 'api' | 'pos';
+/** Who changes it: the API (one step), a POS (the forward path), or the system (one step: a request's expiry). */
+export type StatusChangeVia = 'api' | 'pos' | 'system';
 
 /**
  * Whether `from → to` is allowed for the caller: for the API one step (else throws 422 invalid_transition);
@@ -20,7 +21,7 @@ export type StatusChangeVia = 'api' | 'pos';
  */
 export function statusChangeRefusal(booking: Pick<Booking, 'status' | 'reference'>, to: BookingStatus, via: StatusChangeVia): string | null {
   const from = booking.status;
-  if (via === 'api') {
+  if (via === 'api' || via === 'system') {
     assertTransition(from, to);
     return null;
   }
