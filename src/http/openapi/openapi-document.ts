@@ -89,6 +89,7 @@ const OUTBOUND_EVENT_DATA: Record<WebhookEvent, Schema> = {
 
 const SCOPE_TEXT: Record<ApiScope, string> = {
   'venue:read': 'Read the venue profile, services and events.',
+  'venue:write': 'Change the venue settings and services (CONTRACT "Venue settings").',
   'bookings:read': 'Read bookings and availability.',
   'bookings:write': 'Create and change bookings.',
   'customers:read': 'Read customers.',
