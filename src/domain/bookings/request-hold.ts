@@ -3,13 +3,11 @@
  * the venue's `request_hold_hours` (a number > 0, fractions allowed; default 48) and the booking's start.
  */
 import type { EntityManager } from 'typeorm';
+import { loadVenueSettings } from '../venues/venue-settings';
 
-/** @defaultValue 48 */
-export const DEFAULT_REQUEST_HOLD_HOURS = 48;
-
-/** The venue's request_hold_hours. The one place it is read (the venue settings reader lands on main). */
-export async function requestHoldHours(_em: EntityManager, _venueId: string): Promise<number> {
-  return DEFAULT_REQUEST_HOLD_HOURS;
+/** The venue's request_hold_hours (venue settings, default 48), read when a request is made or moved. */
+export async function requestHoldHours(em: EntityManager, venueId: string): Promise<number> {
+  return (await loadVenueSettings(em, venueId)).request_hold_hours;
 }
 
 /** The request's `expires_at`: the earlier of `createdAt` + the hold and the booking's start. */
