@@ -28,7 +28,8 @@ export function startRequestExpiry(deps: AppDeps): BackgroundProcess {
         const expired = await expireDueRequests(deps.dataSource);
         outageLog('database').recovered(logger);
         if (expired.length) logger.info({ expired: expired.length, booking_ids: expired.slice(0, 20) }, 'booking requests expired');
-        return { expired: expired.length };
+        // Kept with the completed job (a few of them): which requests this occurrence expired.
+        return { expired: expired.length, ids: expired.slice(0, 200) };
       } catch (err) {
         // The next occurrence tries again; an outage is logged once, not per occurrence.
         if (isDatabaseUnavailable(err)) outageLog('database').report(logger, err, { component: 'request-expiry' });
