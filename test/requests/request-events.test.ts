@@ -98,7 +98,7 @@ describe('booking requests: webhooks and the scheduled expiry with two workers',
   it('the scheduled job expires each due request exactly once with two workers running, and frees its table', async () => {
     await setHold(0.0005); // 1.8 s
     const times = ['17:00', '18:30', '20:00', '21:30'];
-    const made = [];
+    const made: { id: string }[] = [];
     for (const date of [day(40), day(41)]) for (const time of times) made.push((await request(date, time).expect(201)).body);
     await setHold(48);
     // While held, the venue's only table is taken at those times.
@@ -123,7 +123,7 @@ describe('booking requests: webhooks and the scheduled expiry with two workers',
   });
 
   it('sweeps running at once (several workers, a slow one and the next) expire each request once', async () => {
-    const made = [];
+    const made: { id: string }[] = [];
     for (const time of ['17:00', '18:30', '20:00']) made.push((await request(day(50), time).expect(201)).body);
     const ds = t.composed.deps.dataSource;
     // Due now: the two workers' jobs and four sweeps here all reach for them at the same moment.

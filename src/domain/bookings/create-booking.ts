@@ -10,6 +10,7 @@ import { planSlot, type CheckSlotInput, type ExistingBooking, type SlotCheck } f
 import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './kept-diary';
 import { waitingSalesProbe } from './booking-sales';
 import { requestExpiry, requestHoldHours } from './request-hold';
+import { becomesRequest, checkVenueRules, type VenueRules } from './venue-rules';
 import { rematchSalesForBooking } from '../sales/match-sale';
 import {
   bookingsForCheckStatement,
@@ -29,6 +30,12 @@ export interface NewBooking extends CreateBookingBody {
   source?: string;
   /** The booking channel whose key makes it (CONTRACT §11): its key sees only these. */
   channelId?: string | null;
+  /**
+   * The venue's rules, for callers bound by them (the widget, channel keys: CONTRACT §15): a party size or
+   * date they refuse is refused before anything is read; a party above max_instant_party_size, or a slot
+   * of a service that requires approval, becomes a request.
+   */
+  venueRules?: VenueRules | null;
 }
 
 // No 0/O or 1/I, so a reference read over the phone is unambiguous. 32^6 ≈ 10^9 references.
@@ -49,6 +56,7 @@ const isDuplicateCustomer = (err: unknown): boolean =>
  */
 export async function bookTable(sessions: SessionPool, venue: VenueRef, input: NewBooking, now = new Date()): Promise<Record<string, unknown>> {
   const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
+  if (input.venueRules) checkVenueRules(input.venueRules, input, venue.timezone, now);
   let useKept = true;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -190,9 +198,10 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
   }
 
   // A request holds its table exactly as a booking does, until it is answered or expires_at passes.
-  const expiresAt = input.request ? requestExpiry(now, await requestHoldHours(tx.em, venue.id), slot.start_at) : null;
+  const request = input.request === true || (!!input.venueRules && becomesRequest(input.venueRules, input.party_size, await serviceOf(tx, slot.service_id)));
+  const expiresAt = request ? requestExpiry(now, await requestHoldHours(tx.em, venue.id), slot.start_at) : null;
   const booking = Object.assign(new Booking(), {
-    id: newId('bk'), venueId: venue.id, reference: newReference(), status: input.request ? 'requested' : 'confirmed',
+    id: newId('bk'), venueId: venue.id, reference: newReference(), status: request ? 'requested' : 'confirmed',
     date: slot.date, time: slot.time, startAt: slot.start_at, endAt: slot.end_at, expiresAt, partySize: input.party_size,
     tableId: slot.table_id, serviceId: slot.service_id, eventId: slot.event_id, customerId: customer.id,
     notes: input.notes ?? null, declineReason: null, source: input.source ?? 'api', channelId: input.channelId ?? null,
@@ -234,6 +243,13 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
   outbox.push(bookingChanged(null, booking, view));
   tx.beforeCommit([outboxStatement(outbox, now)!]);
   return view;
+}
+
+/** Whether the slot's service requires approval (venue rules, CONTRACT §11); null for an event's booking. */
+async function serviceOf(tx: SqlTransaction, serviceId: string | null): Promise<{ requiresApproval: boolean } | null> {
+  if (!serviceId) return null;
+  const [rows] = (await tx.run([{ sql: 'SELECT requires_approval FROM services WHERE id = ?', params: [serviceId] }])) as { requires_approval: number }[][];
+  return rows?.[0] ? { requiresApproval: Number(rows[0].requires_approval) === 1 } : null;
 }
 
 /** The kept venue changed under a booking that planned with it: it starts again from the rows. */

@@ -6,6 +6,7 @@ import { MOVABLE_STATUSES } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { findBooking, presentOneBooking } from './load-booking';
 import { requestExpiry, requestHoldHours } from './request-hold';
+import { checkVenueRules, type VenueRules } from './venue-rules';
 import {
   claimedDates,
   engineInput,
@@ -74,6 +75,12 @@ async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: Booki
   };
 }
 
+/** Who changes a booking when it is not the venue: a booking channel, bound by the venue's rules (CONTRACT §11, §15). */
+export interface ChannelChange {
+  channelId: string;
+  rules: VenueRules;
+}
+
 /**
  * PATCH /bookings/:id in one transaction (run inside inDiaryTransaction): status transitions (see
  * booking-lifecycle.ts, change-status.ts), moves re-checked under the diary locks, notes. Any change bumps the version and
@@ -83,12 +90,23 @@ async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: Booki
  * deadlock. Status changes and notes take no
  * diary lock: no transition makes an inactive booking active again, so none can take a table or covers.
  */
-export async function updateBooking(em: EntityManager, venue: VenueRef, idOrReference: string, patch: BookingPatch, now = new Date()): Promise<Record<string, unknown>> {
-  const booking = await findBooking(em, venue.id, idOrReference, { lock: true });
+export async function updateBooking(
+  em: EntityManager,
+  venue: VenueRef,
+  idOrReference: string,
+  patch: BookingPatch,
+  now = new Date(),
+  channel: ChannelChange | null = null,
+): Promise<Record<string, unknown>> {
+  const booking = await findBooking(em, venue.id, idOrReference, { lock: true, channelId: channel?.channelId });
   if (!booking) throw notFound('Booking');
 
   const from = booking.status;
   const to = patch.status ?? from;
+  // A channel moves and cancels its own bookings; approving, declining, seating and the rest are the venue's.
+  if (channel && to !== from && to !== 'cancelled') {
+    throw new AppError('scope_violation', `A channel may cancel its bookings; making one ${to} is the venue's to do.`, { status: to });
+  }
   if (patch.reason !== undefined && to !== 'declined') {
     throw new AppError('validation_error', 'reason is given only when declining a request (status "declined").', { field: 'reason' });
   }
@@ -108,6 +126,15 @@ export async function updateBooking(em: EntityManager, venue: VenueRef, idOrRefe
         status: from,
         movable_statuses: [...MOVABLE_STATUSES],
       });
+    }
+    if (channel) {
+      const party = patch.party_size ?? booking.partySize;
+      checkVenueRules(channel.rules, { date: patch.date ?? booking.date, party_size: party }, venue.timezone, now);
+      if (from !== 'requested' && party > channel.rules.max_instant_party_size && party > booking.partySize) {
+        throw new AppError('approval_required', `Parties above ${channel.rules.max_instant_party_size} need the venue's approval: cancel this booking and send a request.`, {
+          party_size: party, max_instant_party_size: channel.rules.max_instant_party_size,
+        });
+      }
     }
     Object.assign(changes, await planMove(em, venue, booking, patch, now));
     // A request moved to an earlier start ends by then at the latest (created + hold otherwise, as before).
