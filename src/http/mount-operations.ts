@@ -3,7 +3,7 @@ import type { AppDeps } from '../app-deps';
 import { jsonBody, rawBody } from './body-parsers';
 import { adminAuth } from './middleware/admin-auth';
 import { apiKeyCacheOf } from './middleware/api-key-cache';
-import { apiKeyAuth, CHANNEL_VENUE_PARAM, resolveChannelVenue } from './middleware/api-key-auth';
+import { apiKeyAuth, CHANNEL_VENUE_PARAM, refuseChannelKeys, resolveChannelVenue } from './middleware/api-key-auth';
 import { idempotency } from './middleware/idempotency';
 import { rateLimit } from './middleware/rate-limit';
 import type { Auth, Operation } from './operation';
@@ -18,6 +18,8 @@ interface Parts {
   channelOpen: RequestHandler;
   channelClosed: RequestHandler;
   channelVenue: RequestHandler;
+  /** A channel key on an admin or session route: 403 scope_violation. */
+  noChannelKeys: RequestHandler;
   /** The admin token, or an operator's session. */
   platformCaller: RequestHandler;
   session: RequestHandler;
@@ -37,6 +39,7 @@ function parts(deps: AppDeps): Parts {
     channelOpen: access({ channels: true }),
     channelClosed: access({ channels: false }),
     channelVenue: resolveChannelVenue(apiKeyCacheOf(deps)),
+    noChannelKeys: refuseChannelKeys(apiKeyCacheOf(deps)),
     platformCaller: bearerOrSession(deps, adminAuth(deps.config.adminToken)),
     session: sessionAuth(deps),
     venueAccess: access({ caller: 'venue' }),
@@ -82,10 +85,10 @@ function chainOf(op: Operation, p: Parts): RequestHandler[] {
       chain.push(p.venueCaller, op.channels ? p.channelOpen : p.channelClosed, p.channelVenue, p.venueAccess, csrfGuard, p.rateLimit, p.paidPlan);
       break;
     case 'admin':
-      chain.push(p.platformCaller, p.platformAccess, csrfGuard);
+      chain.push(p.noChannelKeys, p.platformCaller, p.platformAccess, csrfGuard);
       break;
     case 'session':
-      chain.push(p.session, csrfGuard);
+      chain.push(p.noChannelKeys, p.session, csrfGuard);
       break;
     case 'partner':
     case 'public':
@@ -140,6 +143,6 @@ export function operationsRouter(deps: AppDeps, operations: readonly Operation[]
     kinds.add(op.auth);
   }
   if (kinds.has('apiKey')) router.use(p.venueCaller, p.venueAccess, csrfGuard, p.rateLimit, p.paidPlan, p.json);
-  if (kinds.has('admin')) router.use(p.platformCaller, p.platformAccess, csrfGuard, p.losslessJson);
+  if (kinds.has('admin')) router.use(p.noChannelKeys, p.platformCaller, p.platformAccess, csrfGuard, p.losslessJson);
   return router;
 }

@@ -101,6 +101,24 @@ export function apiKeyAuth(keys: { get(key: string): Promise<Principal | null> }
   };
 }
 
+/**
+ * In front of the admin token and the session routes: a channel key reaching for them is told 403
+ * scope_violation (CONTRACT §15: every route but its own), not asked for another credential. Only a
+ * bearer that looks like a key (`ts_live_…`) is looked up; the admin token and sessions pass untouched.
+ */
+export function refuseChannelKeys(keys: { get(key: string): Promise<Principal | null> }): RequestHandler {
+  return async (req, _res, next) => {
+    const bearer = bearerOf(req);
+    if (bearer?.startsWith('ts_live_')) {
+      const principal = await keys.get(hashApiKey(bearer));
+      if (principal && channelOf(principal)) {
+        throw new AppError('scope_violation', 'A channel key works on the booking API only (the venue, availability and its own bookings).');
+      }
+    }
+    next();
+  };
+}
+
 /** The venue a channel key's call names: `?venue_id=` or the Tablesync-Venue header (both: they must agree). */
 function namedVenue(req: Request): string {
   const param = req.query[CHANNEL_VENUE_PARAM];
