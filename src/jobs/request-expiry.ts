@@ -39,7 +39,8 @@ export function startRequestExpiry(deps: AppDeps): BackgroundProcess {
     },
     { concurrency: 1 },
   );
-  const scheduled = queue
+  // Not awaited, on start or on close: while Redis is away it waits for Redis (the worker's close is bounded).
+  void queue
     .upsertJobScheduler(
       REQUEST_EXPIRY_SCHEDULER_ID,
       { every: deps.config.requestExpiryIntervalMs },
@@ -49,7 +50,6 @@ export function startRequestExpiry(deps: AppDeps): BackgroundProcess {
   return {
     name: 'request-expiry',
     async close() {
-      await scheduled;
       await closeWorker(worker);
     },
   };

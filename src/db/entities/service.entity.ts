@@ -13,6 +13,10 @@ export class Service {
   @Column({ name: 'slot_interval_minutes', type: 'int' }) slotIntervalMinutes!: number;
   @Column({ name: 'duration_minutes', type: 'int' }) durationMinutes!: number;
   @Column({ name: 'max_covers_per_slot', type: 'int', nullable: true }) maxCoversPerSlot!: number | null;
-  /** Bookings from the widget and channels for this service become requests (CONTRACT §10, §11). */
-  @Column({ name: 'requires_approval', type: 'tinyint', transformer: tinyBool, default: 0 }) requiresApproval!: boolean;
+  /**
+   * Bookings from the widget and channels for this service become requests (CONTRACT §10, §11). No `default`
+   * here (the column has one): with a default TypeORM reads the inserted rows back after a multi-row insert and
+   * merged them into the wrong entities, swapping the ids of services created together.
+   */
+  @Column({ name: 'requires_approval', type: 'tinyint', transformer: tinyBool }) requiresApproval!: boolean;
 }
