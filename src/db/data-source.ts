@@ -8,6 +8,7 @@ import { TableAliasesAndOutcomes1767000000000 } from '../../migrations/176700000
 import { People1767100000000 } from '../../migrations/1767100000000-People';
 import { VenueSettings1767200000000 } from '../../migrations/1767200000000-VenueSettings';
 import { RequestsAndChannels1767700000000 } from '../../migrations/1767700000000-RequestsAndChannels';
+import { Reviews1767800000000 } from '../../migrations/1767800000000-Reviews';
 import { ALL_ENTITIES } from './entities';
 
 /** Explicit migration list, in order. */
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   People1767100000000,
   VenueSettings1767200000000,
   RequestsAndChannels1767700000000,
+  Reviews1767800000000,
 ];
 
 interface DbParts {

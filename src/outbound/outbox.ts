@@ -13,7 +13,7 @@ import { newId } from '../shared/ids';
 /** The outbound webhook events of CONTRACT §7, with the requests of §11 ("Status values, updated"). */
 export const WEBHOOK_EVENTS = [
   'booking.created', 'booking.updated', 'booking.cancelled', 'customer.created', 'customer.updated', 'sale.recorded',
-  'booking.requested', 'booking.approved', 'booking.declined', 'booking.expired',
+  'booking.requested', 'booking.approved', 'booking.declined', 'booking.expired', 'review.posted',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

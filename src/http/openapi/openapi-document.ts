@@ -32,6 +32,8 @@ import {
   serviceResponseSchema, tableResponseSchema, venueEventResponseSchema, venueResponseSchema,
 } from './response-schemas';
 
+import { publicReviewSchema, reviewSchema } from '../schemas/review.schema';
+
 type Schema = object;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -51,6 +53,8 @@ const NAMED_SCHEMAS: readonly (readonly [string, Schema])[] = [
   ['CustomerDetail', customerDetailSchema],
   ['Sale', saleResponseSchema],
   ['SaleItem', saleItemResponseSchema],
+  ['Review', reviewSchema],
+  ['PublicReview', publicReviewSchema],
   ['Webhook', webhookResponseSchema],
   ['WebhookCreated', createdWebhookResponseSchema],
   ['WebhookDelivery', webhookDeliveryResponseSchema],
@@ -85,6 +89,7 @@ const OUTBOUND_EVENT_DATA: Record<WebhookEvent, Schema> = {
   'booking.approved': bookingSchema,
   'booking.declined': bookingSchema,
   'booking.expired': bookingSchema,
+  'review.posted': reviewSchema,
 };
 
 const SCOPE_TEXT: Record<ApiScope, string> = {
