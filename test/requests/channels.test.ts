@@ -152,7 +152,7 @@ describe('channel keys', () => {
       expect((await as(x, 'post', '/bookings', v.id).send(bookingBody({ party_size: 1 }))).status).toBe(400);
       const far = await as(x, 'post', '/bookings', v.id).send(bookingBody({ date: day(11) }));
       expect(far.status).toBe(422);
-      expect(far.body.error).toMatchObject({ code: 'slot_unavailable', details: { reason: 'outside_booking_window' } });
+      expect(far.body.error).toMatchObject({ code: 'slot_unavailable', details: { reason: 'beyond_booking_window' } });
       const big = await as(x, 'post', '/bookings', v.id).send(bookingBody({ party_size: 5 }));
       expect(big.status).toBe(201);
       expect(big.body.status).toBe('requested');
@@ -171,6 +171,25 @@ describe('channel keys', () => {
       expect(grow.status).toBe(422);
       expect(grow.body.error.code).toBe('approval_required');
       expect((await as(x, 'patch', `/bookings/${small.body.id}`, v.id).send({ party_size: 7 })).status).toBe(400);
+    });
+
+    it('caps bookings per guest email and day (max_bookings_per_email_per_day), per channel', async () => {
+      const v = await createVenue(t);
+      await grant(v.id, x.id, true).expect(200);
+      await grant(v.id, y.id, true).expect(200);
+      await t.http.patch('/api/v1/venue').set('Authorization', `Bearer ${await createApiKey(t, v.id, ['venue:write'])}`)
+        .send({ settings: { max_bookings_per_email_per_day: 2 } }).expect(200);
+      const email = `${uniq('cap')}@example.com`;
+      const first = await as(x, 'post', '/bookings', v.id).send(bookingBody({ email, time: '17:00' })).expect(201);
+      await as(x, 'post', '/bookings', v.id).send(bookingBody({ email: email.toUpperCase(), time: '18:00' })).expect(201);
+      const third = await as(x, 'post', '/bookings', v.id).send(bookingBody({ email, time: '19:00' }));
+      expect(third.status).toBe(429);
+      expect(third.body.error).toMatchObject({ code: 'rate_limited', details: { reason: 'max_bookings_per_email_per_day', limit: 2 } });
+      expect(Number(third.headers['retry-after'])).toBeGreaterThan(0);
+      // Another channel counts its own; a cancelled booking no longer counts.
+      await as(y, 'post', '/bookings', v.id).send(bookingBody({ email, time: '20:00' })).expect(201);
+      await as(x, 'patch', `/bookings/${first.body.id}`, v.id).send({ status: 'cancelled' }).expect(200);
+      await as(x, 'post', '/bookings', v.id).send(bookingBody({ email, time: '19:00' })).expect(201);
     });
 
     it("sees only its own bookings: another channel's or the venue's are 404, in lists too", async () => {

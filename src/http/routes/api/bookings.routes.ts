@@ -2,6 +2,7 @@ import type { Booking, BookingStatus } from '../../../db/entities';
 import { bookingListQuery, findBooking, presentBookings, presentBookingWithSales, presentOneBooking } from '../../../domain/bookings/load-booking';
 import { updateBooking } from '../../../domain/bookings/update-booking';
 import { inDiaryTransaction } from '../../../domain/bookings/venue-context';
+import { assertEmailCap } from '../../../domain/bookings/venue-rules';
 import { loadVenueSettings } from '../../../domain/venues/venue-settings';
 import { channelSource } from '../../../modules/channels';
 import { notFound } from '../../../shared/app-error';
@@ -91,8 +92,10 @@ export const bookingOperations = [
         return;
       }
       const venueRules = await loadVenueSettings(deps.dataSource.manager, venue.id);
+      const source = channelSource(channel.channelName);
+      await assertEmailCap(deps.dataSource.manager, venue.id, venueRules, source, body.email);
       const view = await deps.bookingWriter.book(venue, {
-        ...body, request: body.request === true || !channel.canBook, source: channelSource(channel.channelName), channelId: channel.channelId, venueRules,
+        ...body, request: body.request === true || !channel.canBook, source, channelId: channel.channelId, venueRules,
       });
       res.status(201).json(forChannel(view));
     },
