@@ -283,6 +283,22 @@ describe('channel keys', () => {
       },
     );
 
+    it('the OpenAPI document describes channel keys as a second bearer scheme, listed by exactly the operations open to them', async () => {
+      const doc = (await t.http.get('/api/v1/openapi').expect(200)).body;
+      expect(doc.components.securitySchemes.channelKey).toMatchObject({ type: 'http', scheme: 'bearer' });
+      expect(doc.components.securitySchemes.channelKey.description).toContain('scope_violation');
+      const listing: string[] = [];
+      for (const item of Object.values(doc.paths) as Record<string, { operationId: string; security?: Record<string, string[]>[]; parameters?: { $ref?: string }[] }>[]) {
+        for (const op of Object.values(item)) {
+          if (op.security?.some((s) => 'channelKey' in s)) {
+            listing.push(op.operationId);
+            expect(op.parameters).toEqual(expect.arrayContaining([{ $ref: '#/components/parameters/ChannelVenue' }]));
+          }
+        }
+      }
+      expect(listing.sort()).toEqual([...OPEN_TO_CHANNELS].sort());
+    });
+
     it('another path under /api/v1 is still a 404', async () => {
       const res = await as(x, 'get', '/no-such-route', a.id);
       expect(res.status).toBe(404);
