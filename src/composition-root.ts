@@ -15,6 +15,7 @@ import type { BackgroundProcess } from './jobs/background-process';
 import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES, queuePrefix } from './jobs/queues';
 import { startRequestExpiry } from './jobs/request-expiry';
 import { configureMappings } from './mapping/evaluate-mapping';
+import { LiveHub } from './modules/live';
 import { syncFileMappings } from './mapping/mapping-store';
 import { startWebhookDeliveryWorker } from './outbound/deliver-webhook.worker';
 import { startStrandedEventSweep } from './pipeline/stranded-events';
@@ -113,6 +114,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     redisConnections,
     queues,
     inboundEventsEvents,
+    liveHub: servesHttp
+      ? new LiveHub({
+          subscriber: () => redisConnections.subscriber('tablesync-live'),
+          redis,
+          keyPrefix: config.redisPrefix,
+          logger: logger.child({ component: 'live-stream' }),
+          heartbeatMs: config.liveHeartbeatMs,
+        })
+      : null,
     secretBox: new SecretBox(config.encryptionKey),
     metrics: createMetrics(),
     keyPrefix: config.redisPrefix,
@@ -155,9 +165,12 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         const s = server;
         await new Promise<void>((resolve) => {
           s.close(() => resolve());
+          // Open live streams would hold the server open for good: end them (browsers reconnect elsewhere).
+          void deps.liveHub?.close();
           s.closeIdleConnections();
         });
       }
+      await deps.liveHub?.close();
       // Workers finish their active jobs before closing.
       await Promise.allSettled(background.map((b) => b.close()));
       // A queue whose Redis never answered fails its start after the close (see muteLateConnectionErrors),

@@ -90,6 +90,7 @@ const OUTBOUND_EVENT_DATA: Record<WebhookEvent, Schema> = {
   'booking.declined': bookingSchema,
   'booking.expired': bookingSchema,
   'review.posted': reviewSchema,
+  'sale.matched': saleResponseSchema,
 };
 
 const SCOPE_TEXT: Record<ApiScope, string> = {
