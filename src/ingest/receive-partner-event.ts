@@ -9,6 +9,7 @@ import { enqueueInboundEvent, type InboundEventResult, type InboundJobData } fro
 import { AppError } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
+import { maskHeaders } from './mask-headers';
 import { partnerCacheOf, type PartnerSnapshot } from './partner-cache';
 import { SaleLock } from './sale-lock';
 import { describeMissingSignature, signatureHeadersOf } from './signature-schemes';
@@ -231,6 +232,7 @@ export async function receivePartnerEvent(ctx: IngestContext, req: PartnerReques
     eventType: req.eventType,
     rawPayload: req.rawBody.toString('utf8'),
     ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+    headers: maskHeaders(req.headers, signatureHeadersOf(partner.signatureScheme, partner.signatureHeader, snapshot.adapter)),
     receivedAt: new Date().toISOString(),
     saleIds,
   };
