@@ -261,6 +261,14 @@ describe('admin API: the partner console (CONTRACT §13)', () => {
       const template = await t.admin('post', '/admin/v1/partners').send({ name: uniq('x'), template: 'no-such-pos' });
       expect([template.status, template.body.error.code]).toEqual([400, 'validation_error']);
       expect(await em().countBy(MappingVersion, { partnerId: partner.id })).toBe(versions);
+      // The editor's mode: the same errors in a 200 body, so typing never logs a failed request.
+      const inline = await t.admin('post', `${test()}?inline_errors=true`).send({ payload: {}, expression: '{"total": sale.total +}' });
+      expect(inline.status).toBe(200);
+      expect(inline.body).toMatchObject({ output: [], errors: [], matches: [], error: { code: 'invalid_mapping', details: { position: 23, token: '}' } } });
+      const inlinePayload = await t.admin('post', `${test()}?inline_errors=true`).send({ payload: '{oops' });
+      expect(inlinePayload.body.error.code).toBe('invalid_payload');
+      // Not the caller's mistakes of the request itself.
+      expect((await t.admin('post', `${test()}?inline_errors=true`).send({ expression: '1' })).status).toBe(400);
     });
 
     it('fails a looping or recursing mapping with the guard\'s error (422 mapping_failed naming the limit), and the next dry run works', async () => {

@@ -158,6 +158,21 @@ export const testMappingSchema = {
     },
   },
 } as const;
+export const testMappingQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    inline_errors: {
+      type: 'boolean',
+      default: false,
+      description:
+        'For an editor that evaluates as one types: `invalid_payload`, `invalid_mapping` and `mapping_failed` are answered 200 with ' +
+        'the same `{code, message, details}` under `error` (and empty `output`, `errors`, `matches`) instead of 4xx.',
+    },
+  },
+} as const;
+export type TestMappingQuery = FromSchema<typeof testMappingQuerySchema>;
+
 export type TestMappingBody = FromSchema<typeof testMappingSchema>;
 
 /** The event log's filters (CONTRACT §13), shared by the list and replay-many. */
@@ -396,6 +411,12 @@ export const mappingTestResultSchema = {
     },
     mapping_version: { type: ['integer', 'null'], description: 'The live version run (null when `expression` was given).' },
     input: { type: 'string', enum: ['payload', 'event', 'fixture'], description: 'Which input ran.' },
+    error: {
+      type: 'object',
+      description: 'Only with `?inline_errors=true`: the error the request would otherwise have answered with (4xx).',
+      required: ['code', 'message', 'details'],
+      properties: { code: { type: 'string', enum: ['invalid_payload', 'invalid_mapping', 'mapping_failed'] }, message: { type: 'string' }, details: {} },
+    },
   },
 } as const;
 

@@ -2,8 +2,8 @@ import { requirePartner } from '../../../domain/partners/partners';
 import { announcePartnerChange } from '../../../ingest/partner-cache';
 import { activateMapping, liveMappings, mappingVersions, presentMapping, putMapping } from '../../../mapping/mapping-store';
 import { dryRunMapping, partnerFixtures } from '../../../modules/partner-console';
-import { notFound } from '../../../shared/app-error';
-import { bodySchema, defineOperation } from '../../operation';
+import { AppError, notFound } from '../../../shared/app-error';
+import { bodySchema, defineOperation, querySchema } from '../../operation';
 import { listResponse } from '../../pagination';
 import { listEnvelopeSchema } from '../../schemas/pagination.schema';
 import {
@@ -12,11 +12,16 @@ import {
   mappingVersionHistorySchema,
   mappingVersionSchema,
   putMappingSchema,
+  testMappingQuerySchema,
   testMappingSchema,
   type PutMappingBody,
   type TestMappingBody,
+  type TestMappingQuery,
 } from '../../schemas/partner.schema';
 import { fieldError } from '../../validation';
+
+/** The dry run's own failures, answered in the body with `?inline_errors=true`. */
+const INLINE_CODES = new Set(['invalid_payload', 'invalid_mapping', 'mapping_failed']);
 
 function eventTypeParam(value: string): string {
   if (value.length > 128) throw fieldError('event_type', 'must be at most 128 characters');
@@ -91,12 +96,19 @@ export const mappingsAdminOperations = [
       'booking it would match or why none). A payload that is not JSON is 400 `invalid_payload`; an expression that does not compile ' +
       '400 `invalid_mapping` with the position; a mapping that fails or runs away (a loop, deep recursion) 422 `mapping_failed`.',
     body: bodySchema<TestMappingBody>(testMappingSchema), bodyExample: { payload: { id: 'A-1', location: { id: 'L1' }, total: 4250 } },
+    query: querySchema<TestMappingQuery>(testMappingQuerySchema),
     responses: [{ status: 200, description: 'The canonical commands, their schema errors, the matcher\'s dry run.', schema: mappingTestResultSchema }],
     errors: ['not_found', 'invalid_payload', 'invalid_mapping', 'mapping_failed'],
-    handler: ({ dataSource: { manager: em } }) => async ({ body, params, res }) => {
+    handler: ({ dataSource: { manager: em } }) => async ({ body, params, query, res }) => {
       const eventType = eventTypeParam(params.event_type);
       const partner = await requirePartner(em, params.name);
-      res.json(await dryRunMapping(em, partner, eventType, body));
+      try {
+        res.json(await dryRunMapping(em, partner, eventType, body));
+      } catch (err) {
+        // The editor evaluates as one types: what the mapping or payload does wrong is its answer, not a failed request.
+        if (!query.inline_errors || !(err instanceof AppError) || !INLINE_CODES.has(err.code)) throw err;
+        res.json({ output: [], errors: [], matches: [], mapping_version: null, error: { code: err.code, message: err.message, details: err.details ?? null } });
+      }
     },
   }),
   defineOperation({
