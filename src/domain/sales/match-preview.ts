@@ -46,9 +46,12 @@ export async function previewCommands(
 ): Promise<CommandPreview[]> {
   if (!commands.length) return [];
   const ctx: ApplyContext = { partner, eventId: 'dry-run', receivedAt, now: receivedAt };
-  const venues = await resolveVenues(em, partner.id, commands);
   const saleIds = [...new Set(commands.flatMap((c) => (c.type === 'sale' ? [text(c.sale_id)!] : [])))];
-  const stored = saleIds.length ? await em.find(Sale, { where: saleIds.map((saleId) => ({ partner: partner.name, saleId })) }) : [];
+  // The venues and the stored sales are independent reads: one round trip for both.
+  const [venues, stored] = await Promise.all([
+    resolveVenues(em, partner.id, commands),
+    saleIds.length ? em.find(Sale, { where: saleIds.map((saleId) => ({ partner: partner.name, saleId })) }) : Promise.resolve([]),
+  ]);
   const saleOf = new Map(stored.map((s) => [s.saleId.toLowerCase(), s]));
 
   const pending: Pending[] = [];

@@ -67,8 +67,11 @@ async function resolveInput(em: EntityManager, partner: Partner, body: DryRunInp
 export async function dryRunMapping(em: EntityManager, partner: Partner, eventType: string, body: DryRunInput): Promise<DryRunResult> {
   const adapter = getAdapter(partner.adapter);
   if (!adapter) throw new AppError('validation_error', `The partner's adapter "${partner.adapter}" is not known.`, { field: 'adapter' });
-  const input = await resolveInput(em, partner, body);
-  const live = body.expression === undefined ? await liveMappingFor(em, partner.id, eventType) : null;
+  // The input and the live mapping are independent reads: one round trip for both.
+  const [input, live] = await Promise.all([
+    resolveInput(em, partner, body),
+    body.expression === undefined ? liveMappingFor(em, partner.id, eventType) : Promise.resolve(null),
+  ]);
   const expression = body.expression ?? live?.expression;
   if (expression === undefined) throw new AppError('not_found', `No mapping for event type ${eventType} and no fallback.`);
   const mapped = await mapNativeEvent({ adapter, rawBody: input.raw, headers: { 'content-type': input.contentType }, eventType, expression });
