@@ -47,11 +47,32 @@ export async function previewCommands(
   if (!commands.length) return [];
   const ctx: ApplyContext = { partner, eventId: 'dry-run', receivedAt, now: receivedAt };
   const saleIds = [...new Set(commands.flatMap((c) => (c.type === 'sale' ? [text(c.sale_id)!] : [])))];
-  // The venues and the stored sales are independent reads: one round trip for both.
-  const [venues, stored] = await Promise.all([
+  // Every command's lookup at its own time (a stored sale without opened_at/closed_at matches at its first
+  // receipt instead: looked up again below), so the venues, the stored sales and the match query are
+  // independent reads, sent together: one round trip.
+  const lookupFor = (cmd: CanonicalCommand, existing: Sale | null): MatchLookup | null => {
+    if (cmd.type === 'sale') return lookupOf(ctx, cmd, matchAtOf(ctx, cmd, existing));
+    if (cmd.type === 'booking_status') {
+      return {
+        scope: { partnerId: partner.id, locationId: text(cmd.location_id)! }, bookingRef: text(cmd.booking_id), table: text(cmd.table_number),
+        matchAt: instant(cmd.at) ?? receivedAt,
+      };
+    }
+    return null;
+  };
+  const guesses = commands.map((cmd) => lookupFor(cmd, null));
+  const runMatch = async (lookups: MatchLookup[]) => {
+    if (!lookups.length) return [];
+    const query = matchStatements(lookups);
+    return query.read(await entityManagerSession(em).run(query.statements));
+  };
+  const guessed = guesses.flatMap((l) => (l ? [l] : []));
+  const [venues, stored, guessedFound] = await Promise.all([
     resolveVenues(em, partner.id, commands),
     saleIds.length ? em.find(Sale, { where: saleIds.map((saleId) => ({ partner: partner.name, saleId })) }) : Promise.resolve([]),
+    runMatch(guessed),
   ]);
+  const foundOf = new Map(guessed.map((l, i) => [l, guessedFound[i]!]));
   const saleOf = new Map(stored.map((s) => [s.saleId.toLowerCase(), s]));
 
   const pending: Pending[] = [];
@@ -73,26 +94,26 @@ export async function previewCommands(
       const stale = staleReason(cmd, text(cmd.sale_id)!, existing);
       if (stale) return void Object.assign(base, { result: 'ignored', reason: stale });
       if (existing && keepsLink(existing)) return void Object.assign(base, { bookingId: existing.bookingId, match: 'manual' });
-      lookups.push({ at: index, lookup: lookupOf(ctx, cmd, matchAtOf(ctx, cmd, existing)), timezone: venue.timezone });
+      const guess = guesses[index]!;
+      const lookup = matchAtOf(ctx, cmd, existing).getTime() === guess.matchAt.getTime() ? guess : lookupFor(cmd, existing)!;
+      lookups.push({ at: index, lookup, timezone: venue.timezone });
     } else if (cmd.type === 'booking_status') {
-      const at = instant(cmd.at) ?? receivedAt;
-      lookups.push({
-        at: index,
-        lookup: { scope: { partnerId: partner.id, locationId: text(cmd.location_id)! }, bookingRef: text(cmd.booking_id), table: text(cmd.table_number), matchAt: at },
-        timezone: venue.timezone,
-      });
+      lookups.push({ at: index, lookup: guesses[index]!, timezone: venue.timezone });
     } else {
       Object.assign(base, { result: 'ignored', reason: `no match preview for ${(cmd as { type: string }).type} commands` });
     }
   });
 
-  const query = matchStatements(lookups.map((l) => l.lookup));
-  const found = lookups.length ? query.read(await entityManagerSession(em).run(query.statements)) : [];
-  lookups.forEach(({ at, lookup, timezone }, i) => {
+  // Only a stored sale matched at its first receipt time needs a second look.
+  const again = lookups.filter((l) => !foundOf.has(l.lookup));
+  const againFound = await runMatch(again.map((l) => l.lookup));
+  again.forEach((l, i) => foundOf.set(l.lookup, againFound[i]!));
+  lookups.forEach(({ at, lookup, timezone }) => {
     const p = pending[at]!;
-    const match = matchOf(lookup, found[i]!);
+    const found = foundOf.get(lookup)!;
+    const match = matchOf(lookup, found);
     if (match) Object.assign(p, { bookingId: match.bookingId, match: match.method });
-    else if (commands[at]!.type === 'sale') p.unmatched_reason = unmatchedReason(lookup, found[i]!, timezone);
+    else if (commands[at]!.type === 'sale') p.unmatched_reason = unmatchedReason(lookup, found, timezone);
     else {
       const by = lookup.bookingRef ? `booking ${lookup.bookingRef}` : lookup.table ? `table ${lookup.table}` : 'no booking id or table';
       Object.assign(p, { result: 'ignored', reason: `no booking found for ${by}` });

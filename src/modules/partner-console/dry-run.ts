@@ -4,7 +4,7 @@ import { InboundEvent, type Partner } from '../../db/entities';
 import { type CommandPreview, previewCommands } from '../../domain/sales/match-preview';
 import { asCommandList } from '../../mapping/fixture-runner';
 import { mapNativeEvent } from '../../mapping/map-native-event';
-import { liveMappingFor } from '../../mapping/mapping-store';
+import { compiledMapping, type LiveMapping, liveMappingFor } from '../../mapping/mapping-store';
 import { AppError, notFound } from '../../shared/app-error';
 import { stringifyJson } from '../../shared/lossless-json';
 import { partnerFixtures } from './fixtures';
@@ -64,17 +64,30 @@ async function resolveInput(em: EntityManager, partner: Partner, body: DryRunInp
   return { raw, contentType: 'application/json', receivedAt: new Date(), kind: 'payload' };
 }
 
-export async function dryRunMapping(em: EntityManager, partner: Partner, eventType: string, body: DryRunInput): Promise<DryRunResult> {
+/**
+ * `live`: the event type's live mapping as the caller already knows it (the partner cache the ingest edge and
+ * the workers read, so the dry run runs what they run); omitted, it is read from the store.
+ */
+export async function dryRunMapping(
+  em: EntityManager,
+  partner: Partner,
+  eventType: string,
+  body: DryRunInput,
+  live?: LiveMapping | null,
+): Promise<DryRunResult> {
   const adapter = getAdapter(partner.adapter);
   if (!adapter) throw new AppError('validation_error', `The partner's adapter "${partner.adapter}" is not known.`, { field: 'adapter' });
   // The input and the live mapping are independent reads: one round trip for both.
-  const [input, live] = await Promise.all([
+  const [input, mapping] = await Promise.all([
     resolveInput(em, partner, body),
-    body.expression === undefined ? liveMappingFor(em, partner.id, eventType) : Promise.resolve(null),
+    body.expression !== undefined ? Promise.resolve(null) : live !== undefined ? Promise.resolve(live) : liveMappingFor(em, partner.id, eventType),
   ]);
-  const expression = body.expression ?? live?.expression;
+  const expression = body.expression ?? mapping?.expression;
   if (expression === undefined) throw new AppError('not_found', `No mapping for event type ${eventType} and no fallback.`);
-  const mapped = await mapNativeEvent({ adapter, rawBody: input.raw, headers: { 'content-type': input.contentType }, eventType, expression });
+  const mapped = await mapNativeEvent({
+    adapter, rawBody: input.raw, headers: { 'content-type': input.contentType }, eventType,
+    ...(mapping && body.expression === undefined ? { compiled: compiledMapping(partner.id, mapping) } : { expression }),
+  });
   const output = asCommandList(mapped.output);
   let matches: CommandPreview[] = [];
   if (!mapped.errors.length && mapped.commands.length) {
@@ -82,5 +95,5 @@ export async function dryRunMapping(em: EntityManager, partner: Partner, eventTy
     const at = output.flatMap((v, i) => (v === null || v === undefined ? [] : [i]));
     matches = (await previewCommands(em, partner, mapped.commands, input.receivedAt)).map((m) => ({ ...m, index: at[m.index] ?? m.index }));
   }
-  return { output, errors: mapped.errors, matches, mapping_version: live?.version ?? null, input: input.kind };
+  return { output, errors: mapped.errors, matches, mapping_version: body.expression === undefined ? (mapping?.version ?? null) : null, input: input.kind };
 }

@@ -1,6 +1,6 @@
 import { requirePartner } from '../../../domain/partners/partners';
-import { announcePartnerChange } from '../../../ingest/partner-cache';
-import { activateMapping, liveMappings, mappingVersions, presentMapping, putMapping } from '../../../mapping/mapping-store';
+import { announcePartnerChange, partnerCacheOf } from '../../../ingest/partner-cache';
+import { activateMapping, liveMappings, mappingVersions, pickMapping, presentMapping, putMapping } from '../../../mapping/mapping-store';
 import { dryRunMapping, partnerFixtures } from '../../../modules/partner-console';
 import { AppError, notFound } from '../../../shared/app-error';
 import { bodySchema, defineOperation, querySchema } from '../../operation';
@@ -99,16 +99,23 @@ export const mappingsAdminOperations = [
     query: querySchema<TestMappingQuery>(testMappingQuerySchema),
     responses: [{ status: 200, description: 'The canonical commands, their schema errors, the matcher\'s dry run.', schema: mappingTestResultSchema }],
     errors: ['not_found', 'invalid_payload', 'invalid_mapping', 'mapping_failed'],
-    handler: ({ dataSource: { manager: em } }) => async ({ body, params, query, res }) => {
-      const eventType = eventTypeParam(params.event_type);
-      const partner = await requirePartner(em, params.name);
-      try {
-        res.json(await dryRunMapping(em, partner, eventType, body));
-      } catch (err) {
-        // The editor evaluates as one types: what the mapping or payload does wrong is its answer, not a failed request.
-        if (!query.inline_errors || !(err instanceof AppError) || !INLINE_CODES.has(err.code)) throw err;
-        res.json({ output: [], errors: [], matches: [], mapping_version: null, error: { code: err.code, message: err.message, details: err.details ?? null } });
-      }
+    handler: (deps) => {
+      const em = deps.dataSource.manager;
+      // The partner and its live mappings as the ingest edge and the workers see them (cached, dropped in every
+      // process by each change): the dry run runs what they run, without reading them again.
+      const partners = partnerCacheOf(deps);
+      return async ({ body, params, query, res }) => {
+        const eventType = eventTypeParam(params.event_type);
+        const snapshot = await partners.get(params.name);
+        if (!snapshot) throw notFound('Partner');
+        try {
+          res.json(await dryRunMapping(em, snapshot.partner, eventType, body, pickMapping(snapshot.mappings, eventType)));
+        } catch (err) {
+          // The editor evaluates as one types: what the mapping or payload does wrong is its answer, not a failed request.
+          if (!query.inline_errors || !(err instanceof AppError) || !INLINE_CODES.has(err.code)) throw err;
+          res.json({ output: [], errors: [], matches: [], mapping_version: null, error: { code: err.code, message: err.message, details: err.details ?? null } });
+        }
+      };
     },
   }),
   defineOperation({
