@@ -84,7 +84,8 @@ describe('admin API: the partner console (CONTRACT §13)', () => {
       const bad = await t.admin('post', `${base}/sale.updated/versions/one/activate`);
       expect(bad.status).toBe(400);
       expect(bad.body.error.code).toBe('validation_error');
-      expect((await t.admin('get', `${base}/other.type/versions`)).status).toBe(404);
+      expect((await t.admin('get', `${base}/other.type/versions`)).body).toEqual({ data: [], next_cursor: null });
+      expect((await t.admin('get', '/admin/v1/partners/no-such-partner/mappings/sale.updated/versions')).status).toBe(404);
     });
   });
 

@@ -149,5 +149,11 @@ describe('the partner console (/app/partners) in Chromium', () => {
     await page.getByRole('heading', { name: `Event ${id}` }).waitFor();
     expect(await target.getAttribute('aria-current')).toBe('true');
     await page.getByText('unknown location nowhere').first().waitFor();
+
+    // A new event type: an empty editor, no version yet (and no failed request in the console).
+    await page.goto(`/app/partners/${p.name}/mappings/table.closed`);
+    await page.getByText(/No version yet/).waitFor();
+    await page.locator('.cm-content').waitFor();
+    await b.screenshot(page, 'console-editor-new-phone');
   }, 60_000);
 });

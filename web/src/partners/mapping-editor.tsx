@@ -32,12 +32,7 @@ function errorRange(text: string, details: { position?: number | null; token?: u
 export function MappingEditor({ name, eventType }: { name: string; eventType: string }) {
   const { query } = useLocation();
   const base = `/partners/${enc(name)}/mappings/${enc(eventType)}`;
-  const versions = useResource(() =>
-    admin<List<MappingVersion>>('GET', `${base}/versions`).catch((err: { status?: number }) => {
-      if (err.status === 404) return { data: [], next_cursor: null } as List<MappingVersion>;
-      throw err;
-    }),
-  );
+  const versions = useResource(() => admin<List<MappingVersion>>('GET', `${base}/versions`));
   const fixtures = useResource(() => admin<List<Fixture>>('GET', `/partners/${enc(name)}/fixtures`));
   const events = useResource(() => admin<List<InboundEvent>>('GET', `/partners/${enc(name)}/events?limit=50`));
   const live = versions.data?.data.find((v) => v.live) ?? null;

@@ -59,13 +59,13 @@ export const mappingsAdminOperations = [
   defineOperation({
     id: 'adminListMappingVersions', method: 'get', path: '/partners/:name/mappings/:event_type/versions', tag: 'Admin: mappings',
     auth: 'admin', summary: "Every version of an event type's mapping, newest first, the live one marked",
-    responses: [{ status: 200, description: 'The version history (one page).', schema: listEnvelopeSchema(mappingVersionHistorySchema) }],
+    responses: [{ status: 200, description: 'The version history (one page; empty for an event type without a mapping).', schema: listEnvelopeSchema(mappingVersionHistorySchema) }],
     errors: ['not_found'],
     handler: ({ dataSource: { manager: em } }) => async ({ params, res }) => {
       const eventType = eventTypeParam(params.event_type);
       const partner = await requirePartner(em, params.name);
+      // An event type without a mapping yet has no versions: an empty list (the editor's first version is to come).
       const versions = await mappingVersions(em, partner.id, eventType);
-      if (!versions.length) throw notFound(`Mapping ${eventType}`);
       res.json(listResponse(versions.map((v) => ({ ...presentMapping(v), live: v.live })), null));
     },
   }),
