@@ -39,10 +39,13 @@ export interface RequestSchema<T> {
   readonly parse: (value: unknown) => T;
 }
 
-/** A JSON body schema; `T` is the type derived from the schema (FromSchema, in the schema's file). */
-export function bodySchema<T>(schema: object): RequestSchema<T> {
+/**
+ * A JSON body schema; `T` is the type derived from the schema (FromSchema, in the schema's file).
+ * `optional`: a request without a body is read as `{}` (a POST whose every field is optional).
+ */
+export function bodySchema<T>(schema: object, options: { optional?: boolean } = {}): RequestSchema<T> {
   const validate = compileSchema<T>(schema as Record<string, unknown>);
-  return { schema, parse: (value) => parseWith(validate, value) };
+  return { schema, parse: (value) => parseWith(validate, options.optional && value === undefined ? {} : value) };
 }
 
 /** A query-string schema: integers and booleans are read from their plain spellings first (pagination.ts). */
