@@ -101,17 +101,18 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     : null;
 
   const sessionPool = new SessionPool(dataSource, SESSION_POOL_SIZE);
+  const secretBox = new SecretBox(config.encryptionKey);
   const deps: AppDeps = {
     config,
     logger,
     dataSource,
     sessionPool,
-    bookingWriter: new BookingWriter(sessionPool),
+    bookingWriter: new BookingWriter(sessionPool, { links: { publicUrl: config.publicUrl, seal: (token) => secretBox.encrypt(token) } }),
     redis,
     redisConnections,
     queues,
     inboundEventsEvents,
-    secretBox: new SecretBox(config.encryptionKey),
+    secretBox,
     metrics: createMetrics(),
     keyPrefix: config.redisPrefix,
   };

@@ -44,7 +44,8 @@ export function createApp(deps: AppDeps): Express {
   // No ETags: Express hashes every response body for one, POSTs included; our clients are servers that
   // re-read a resource by id (or follow webhooks), not caches revalidating.
   app.set('etag', false);
-  app.set('trust proxy', true);
+  // TRUST_PROXY decides whose X-Forwarded-For is believed for req.ip (the public API's per-IP limit, CONTRACT §10).
+  app.set('trust proxy', typeof deps.config.trustProxy === 'object' ? [...deps.config.trustProxy] : deps.config.trustProxy);
   // Browser security headers on every route but the POS ingest ones: those answer servers with a line of
   // JSON, and helmet's dozen headers were a measurable share of the hottest path.
   // helmet's headers are fixed by its options, so they are worked out once and set in one step.

@@ -7,6 +7,7 @@ import { outageLog, type Logger } from '../shared/logger';
 import { isDatabaseUnavailable } from '../db/db-errors';
 import { deliveryJobOptions, retryScheduleOf, type DeliveryJobData } from './deliver-webhook.worker';
 import { totalSpanMs, type RetrySchedule } from './retry-schedule';
+import { isInternalEvent } from './outbox';
 
 /**
  * The outbox relay (the outbox → its subscribers), a worker-role process.
@@ -122,6 +123,8 @@ async function planDeliveries(ds: DataSource, rows: readonly OutboxRow[], now: D
   }
   const values: DeliveryValues[] = [];
   for (const row of rows) {
+    // Facts for the outbox's own subscribers (an email asked for by a door) are not webhook events.
+    if (isInternalEvent(row.event)) continue;
     for (const h of byVenue.get(row.venue_id) ?? []) {
       if (h.createdAt > row.created_at.getTime()) continue;
       if (!h.events.includes('*') && !h.events.includes(row.event)) continue;
