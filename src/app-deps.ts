@@ -5,6 +5,7 @@ import type { SessionPool } from './db/session-pool';
 import type { BookingWriter } from './domain/bookings/booking-writer';
 import type { Logger } from './shared/logger';
 import type { Metrics } from './shared/metrics';
+import type { Notifications } from './modules/notifications';
 import type { RedisClient, RedisConnections } from './shared/redis-connections';
 import type { SecretBox } from './shared/secret-box';
 
@@ -30,6 +31,7 @@ export interface AppDeps {
   readonly queues: {
     readonly inboundEvents: Queue;
     readonly webhookDeliveries: Queue;
+    readonly emails: Queue;
   };
   /**
    * Completion events of inbound-event jobs (ack mode `processed`); null in the worker role. Opened on
@@ -38,6 +40,8 @@ export interface AppDeps {
    */
   readonly inboundEventsEvents: (() => QueueEvents) | null;
   readonly secretBox: SecretBox;
+  /** Emails (src/modules/notifications): the door other modules queue emails through, and the outbox subscriber's work. */
+  readonly notifications: Notifications;
   readonly metrics: Metrics;
   /** Prefix for every Redis key this app writes (per test run in tests). */
   readonly keyPrefix: string;

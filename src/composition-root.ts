@@ -23,6 +23,7 @@ import { createLogger, outageLog, type Logger } from './shared/logger';
 import { createMetrics } from './shared/metrics';
 import { RedisConnections, type RedisClient } from './shared/redis-connections';
 import { SecretBox } from './shared/secret-box';
+import { emailRetryScheduleOf, Notifications, startEmailWorker } from './modules/notifications';
 
 export interface Composed {
   readonly deps: AppDeps;
@@ -78,6 +79,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const queues = {
     inboundEvents: new Queue(QUEUE_NAMES.inboundEvents, queueOpts(QUEUE_NAMES.inboundEvents)),
     webhookDeliveries: new Queue(QUEUE_NAMES.webhookDeliveries, queueOpts(QUEUE_NAMES.webhookDeliveries)),
+    emails: new Queue(QUEUE_NAMES.emails, queueOpts(QUEUE_NAMES.emails)),
   };
   for (const q of Object.values(queues)) q.on('error', (err) => outageLog('redis').report(logger, err, { queue: q.name }));
 
@@ -113,6 +115,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     queues,
     inboundEventsEvents,
     secretBox,
+    notifications: new Notifications({ dataSource, queue: queues.emails, secretBox, config, logger }),
     metrics: createMetrics(),
     keyPrefix: config.redisPrefix,
   };
@@ -124,6 +127,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // Worker-role processes register here, one line each.
     background.push(createInboundEventWorker(deps));
     background.push(startOutboxRelay(deps), startWebhookDeliveryWorker(deps), startStrandedEventSweep(deps));
+    // Emails are sent only with SMTP_URL; without it they are kept (CONTRACT §10.3) and nothing is queued.
+    if (config.smtpUrl) {
+      background.push(startEmailWorker({
+        setup: { redisConnections, redisPrefix: config.redisPrefix, logger, connectionName: 'tablesync-email-worker' },
+        dataSource, queue: queues.emails, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom,
+        schedule: emailRetryScheduleOf(config), logger: logger.child({ component: 'email-worker' }),
+      }));
+    }
   }
   // Both roles read partners through the partner cache (the ingest edge and the inbound worker): every
   // process listens for changes.

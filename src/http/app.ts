@@ -7,7 +7,7 @@ import { installRequestContext } from './middleware/request-context';
 import { operationsRouter } from './mount-operations';
 import type { Surface } from './operation';
 import { docsAssetsRouter } from './routes/docs.routes';
-import { ADMIN, INTEGRATOR_API, PARTNER_INGRESS, SERVICE } from './surfaces';
+import { ADMIN, INTEGRATOR_API, PARTNER_INGRESS, PUBLIC_API, SERVICE } from './surfaces';
 import { webAppRouter } from './web-app';
 
 const INGEST_PREFIX = `${PARTNER_INGRESS.prefix}/`;
@@ -30,6 +30,8 @@ export function appMounts(deps: AppDeps): AppMount[] {
     surfaceMount(deps, SERVICE),
     { path: '/', router: docsAssetsRouter(), files: true },
     surfaceMount(deps, ADMIN),
+    // Before /api/v1, whose fallback asks every other path for a key.
+    surfaceMount(deps, PUBLIC_API),
     surfaceMount(deps, INTEGRATOR_API),
   ];
 }

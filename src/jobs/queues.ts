@@ -9,6 +9,8 @@ export const QUEUE_NAMES = {
   inboundEvents: 'inbound-events',
   /** One job per (outbound message, subscribed webhook endpoint). */
   webhookDeliveries: 'webhook-deliveries',
+  /** One job per transactional email (src/modules/notifications). */
+  emails: 'emails',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

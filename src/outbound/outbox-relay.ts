@@ -8,13 +8,14 @@ import { isDatabaseUnavailable } from '../db/db-errors';
 import { deliveryJobOptions, retryScheduleOf, type DeliveryJobData } from './deliver-webhook.worker';
 import { totalSpanMs, type RetrySchedule } from './retry-schedule';
 import { isInternalEvent } from './outbox';
+import { emailNotifications, type Notifications } from '../modules/notifications';
 
 /**
  * The outbox relay (the outbox → its subscribers), a worker-role process.
  *
  * Each pass claims unrelayed outbox rows in id order with `SELECT … FOR UPDATE SKIP LOCKED`, so several
  * worker processes share the work without waiting on each other or taking the same row, hands them to each
- * of its SUBSCRIBERS in turn (today the webhook fan-out; the live diary, emails, review invitations and
+ * of its SUBSCRIBERS in turn (the webhook fan-out, then emails; the live diary, review invitations and
  * analytics are the next ones), and marks the rows relayed once every subscriber has taken them, all while
  * holding the row lock. A subscriber must be idempotent: a pass that fails before its commit (a subscriber
  * threw, the process died) leaves the rows unrelayed, and the next pass hands them to every subscriber again.
@@ -45,6 +46,8 @@ export interface RelayDeps {
   schedule: RetrySchedule;
   /** Who gets the outbox rows, in order. @defaultValue SUBSCRIBERS */
   subscribers?: readonly OutboxSubscriber[];
+  /** The email subscriber's door (src/modules/notifications). */
+  emails?: Notifications;
 }
 
 /** An outbox row as the relay hands it to subscribers. */
@@ -179,7 +182,7 @@ export const webhookDeliveries: OutboxSubscriber = {
 };
 
 /** Every consumer of the outbox, in the order they get a pass's rows. */
-export const SUBSCRIBERS: readonly OutboxSubscriber[] = [webhookDeliveries];
+export const SUBSCRIBERS: readonly OutboxSubscriber[] = [webhookDeliveries, emailNotifications];
 
 /**
  * Re-adds jobs for pending deliveries that are overdue (by 5 × base_ms, 5 s to 5 min) and whose job is
@@ -221,6 +224,7 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
     dataSource: deps.dataSource,
     queue: deps.queues.webhookDeliveries as Queue<DeliveryJobData>,
     schedule: retryScheduleOf(deps.config),
+    emails: deps.notifications,
   };
   const logger: Logger = deps.logger.child({ component: 'outbox-relay' });
   let stopped = false;

@@ -111,9 +111,12 @@ function openBody(stored: string, secretBox?: SecretBox): string {
  * (ids are prefixed, so the two never meet). Idempotent routes are all on /api/v1, which no other actor reaches.
  */
 function idempotencyOwner(res: Response): string {
-  const { actor } = principalOf(res);
+  const principal = principalOf(res);
+  const { actor } = principal;
   if (actor.kind === 'api_key') return actor.keyId;
   if (actor.kind === 'user') return actor.userId;
+  // The public widget: per venue (keys are the widget's random UUIDs; a guest's retry may come from another IP).
+  if (actor.kind === 'guest' && principal.venue) return `guest:${principal.venue.id}`;
   throw new Error(`idempotency is scoped per API key or venue user, not per ${actor.kind}`);
 }
 

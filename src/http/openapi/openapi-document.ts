@@ -102,7 +102,8 @@ const PATH_PARAM_TEXT: Record<string, string> = {
   partner: 'The partner name (`[a-z0-9-]+`), as registered.',
   event_type: "The POS's event type, e.g. `sale.closed`; `*` is the partner's fallback mapping.",
   location_id: "The POS's own location id (kept digit for digit, even beyond 2^53).",
-  token: 'The token of an invite link (the last part of its `invite_url`).',
+  token: 'The token of an invite link (the last part of its `invite_url`), or of a guest\'s manage link (the last part of its `manage_url`).',
+  slug: 'The venue\'s slug (its public name in URLs).',
 };
 
 const RATE_LIMIT_HEADERS = {
@@ -121,6 +122,7 @@ function description(): string {
     '- **Booking API** (`/api/v1`): `Authorization: Bearer ts_live_…`. A key belongs to one venue and sees only it; another venue\'s resource is 404. Each operation names the scope it needs. Every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (unix seconds); over the limit is 429 `rate_limited` with `Retry-After`.',
     '- **Admin API** (`/admin/v1`): `Authorization: Bearer $ADMIN_TOKEN`; off (404) while the server has no token.',
     '- **Partner ingestion** (`/partners/…`): POS vendors post native payloads, signed per partner.',
+    '- **Public widget API** (`/api/v1/public`): no credentials; for a venue\'s own website and its guests. Limited per client IP and route (`X-RateLimit-*`, 429 `rate_limited` with `Retry-After`); CORS: any origin reads, writes from the venue\'s `allowed_origins`.',
     '- **Outbound webhooks**: see `webhooks` (signed with `X-Tablesync-Signature`, hex HMAC-SHA256 of the raw body).',
     '',
     'JSON in and out, snake_case fields, timestamps ISO 8601 UTC, booking `date`/`time` venue-local. Money is an integer in minor units with an ISO 4217 `currency`.',
@@ -235,6 +237,8 @@ function errorCodesOf(op: Operation): ErrorCode[] {
   if (op.auth === 'apiKey' && op.scope) codes.push('insufficient_scope');
   if (op.auth === 'admin') codes.push('unauthorized', 'admin_api_disabled');
   if (op.auth === 'session') codes.push('not_signed_in');
+  if (op.auth === 'guest') codes.push('rate_limited');
+  if (op.auth === 'guest' && op.path.includes(':slug')) codes.push('not_found');
   // A write made with the session cookie needs its CSRF token.
   if ((op.auth === 'apiKey' || op.auth === 'session' || op.auth === 'admin') && op.method !== 'get') codes.push('csrf_failed');
   if (op.query) codes.push('validation_error');
@@ -255,6 +259,8 @@ function securityOf(op: Operation): Record<string, string[]>[] {
     case 'partner':
       return [{ partnerSignature: [] }, { standardWebhooks: [] }, { partnerBasic: [] }];
     case 'public':
+    case 'guest':
+      // The public widget API needs no credentials (CONTRACT §10): no security scheme.
       return [];
   }
 }
@@ -272,7 +278,7 @@ function buildOperation(op: Operation, components: Components): Record<string, u
   if (query) parameters.push(...components.queryParameters(query));
   if (op.idempotency) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
 
-  const rateLimited = op.auth === 'apiKey';
+  const rateLimited = op.auth === 'apiKey' || op.auth === 'guest';
   const responses: Record<string, unknown> = {};
   for (const r of op.responses) {
     const contentType = r.contentType ?? 'application/json';

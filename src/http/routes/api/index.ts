@@ -1,6 +1,7 @@
 import { availabilityOperations } from './availability.routes';
 import { bookingOperations } from './bookings.routes';
 import { customerOperations } from './customers.routes';
+import { emailOperations } from './emails.routes';
 import { peopleOperations } from './people.routes';
 import { saleOperations } from './sales.routes';
 import { sessionOperations } from './session.routes';
@@ -21,4 +22,5 @@ export const integratorApiOperations = [
   ...webhookOperations,
   ...sessionOperations,
   ...peopleOperations,
+  ...emailOperations,
 ];
