@@ -121,11 +121,19 @@ function bookingFromView(view: Record<string, any>): BookingFacts {
 const parse = (text: string | null): Record<string, any> => (text ? (JSON.parse(text) as Record<string, any>) : {});
 
 /** The emails of these outbox rows (none for rows that bring none). */
-function planRows(records: OutboxRecord[]): Planned[] {
+function planRows(records: OutboxRecord[], logger: Logger): Planned[] {
   const out: Planned[] = [];
   for (const r of records) {
-    const data = parse(r.payload);
-    const priv = parse(r.private_data);
+    let data: Record<string, any>;
+    let priv: Record<string, any>;
+    try {
+      data = parse(r.payload);
+      priv = parse(r.private_data);
+    } catch (err) {
+      // One unreadable row must not hold up the outbox: it brings no email.
+      logger.error({ err: (err as Error).message, outbox_id: r.id }, 'outbox row unreadable: no email');
+      continue;
+    }
     if (r.event === 'email.requested') {
       const kind = data.kind as EmailKind;
       if (!EMAIL_KINDS.includes(kind)) continue;
@@ -216,7 +224,7 @@ export async function relayEmails(ctx: EmailRelayContext, rows: readonly Relayed
     'SELECT id, message_id, venue_id, event, resource_id, payload, private_data FROM outbox WHERE id IN (?) ORDER BY id',
     [ids],
   )) as OutboxRecord[];
-  const planned = planRows(records);
+  const planned = planRows(records, ctx.logger);
   if (!planned.length) return 0;
 
   // Already written by an earlier pass (a crash before its rows were marked relayed): queue them again.
