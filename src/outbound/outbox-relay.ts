@@ -9,6 +9,7 @@ import { deliveryJobOptions, retryScheduleOf, type DeliveryJobData } from './del
 import { totalSpanMs, type RetrySchedule } from './retry-schedule';
 import { isInternalEvent } from './outbox';
 import { emailNotifications, type Notifications } from '../modules/notifications';
+import { inviteCompletedBookings, type InvitationSender } from '../modules/reviews';
 
 /**
  * The outbox relay (the outbox → its subscribers), a worker-role process.
@@ -181,8 +182,36 @@ export const webhookDeliveries: OutboxSubscriber = {
   },
 };
 
+/**
+ * Review invitations (CONTRACT §11): each booking that reached `completed` gets one, and `send` queues its
+ * email in the invitation's transaction (idempotent: one invitation per booking, by a unique key).
+ */
+export function reviewInvitations(send: InvitationSender): OutboxSubscriber {
+  return {
+    name: 'review-invitations',
+    async handle(deps, rows, now) {
+      await inviteCompletedBookings(deps.dataSource, rows.filter((r) => r.event === 'booking.updated').map((r) => r.id), send, now);
+    },
+  };
+}
+
 /** Every consumer of the outbox, in the order they get a pass's rows. */
-export const SUBSCRIBERS: readonly OutboxSubscriber[] = [webhookDeliveries, emailNotifications];
+export const SUBSCRIBERS: readonly OutboxSubscriber[] = [
+  webhookDeliveries,
+  // An invitation's email is an `email.requested` row of its own, written in the invitation's transaction.
+  {
+    name: 'review-invitations',
+    handle(deps, rows, now) {
+      const emails = deps.emails;
+      if (!emails) throw new Error('the review invitations subscriber needs RelayDeps.emails (the Notifications door)');
+      return reviewInvitations((tx, invitation) => emails.queueEmail(tx, {
+        venueId: invitation.venueId, kind: 'review_invitation', bookingId: invitation.bookingId, to: invitation.to,
+        link: emails.publicLink(`/review/${invitation.token}`),
+      }, now)).handle(deps, rows, now);
+    },
+  },
+  emailNotifications,
+];
 
 /**
  * Re-adds jobs for pending deliveries that are overdue (by 5 × base_ms, 5 s to 5 min) and whose job is

@@ -160,6 +160,16 @@ describe('emails through a real SMTP server', () => {
     expect(smtp.received.filter((m) => m.parsed.text?.includes('rolled-back'))).toEqual([]);
   });
 
+  it('a completed visit brings the review invitation (the reviews feature\'s, through the door) with its link', async () => {
+    const b = await apiBooking({ email: 'review@example.com', time: '17:15', date: dayAhead(10) });
+    for (const status of ['seated', 'completed']) expect((await api('patch', `/api/v1/bookings/${b.id}`).send({ status })).status).toBe(200);
+    const mail = await waitFor(async () => smtp.received.find((m) => m.to.includes('review@example.com') && /How was your visit/.test(m.parsed.subject ?? '')), { what: 'the review invitation' });
+    const link = /http:\/\/book\.test\/review\/([A-Za-z0-9_-]+)/.exec(mail.parsed.text ?? '')![1]!;
+    expect((await t.http.post(`/api/v1/public/reviews/${link}`).send({ rating: 5, title: 'Lovely' })).status).toBe(201);
+    const kinds = (await emailsOf(b.id)).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'review_invitation')).toHaveLength(1);
+  });
+
   it('relaying the same outbox rows again writes no second email', async () => {
     const b = await apiBooking({ email: 'twice@example.com', time: '19:15', date: dayAhead(9) });
     await waitFor(async () => (await emailsOf(b.id)).length === 1);

@@ -246,6 +246,6 @@ describe('outbound webhooks: nothing is lost', () => {
     await drain([recorder('first'), recorder('second')]);
     expect(seen).toEqual([...ids.map((id) => `first:${id}`), ...ids.map((id) => `second:${id}`)]);
     for (const id of ids) expect(await relayedAt(id)).toBeInstanceOf(Date);
-    expect(SUBSCRIBERS.map((x) => x.name)).toEqual(['webhooks', 'emails']);
+    expect(SUBSCRIBERS.map((x) => x.name)).toEqual(['webhooks', 'review-invitations', 'emails']);
   });
 });

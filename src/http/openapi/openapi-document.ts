@@ -14,6 +14,7 @@ import type { Operation, Surface } from '../operation';
 import { availabilityResponseSchema } from '../schemas/availability.schema';
 import { bookingDetailSchema, bookingSchema } from '../schemas/booking.schema';
 import { ERROR_ENVELOPE_SCHEMA } from '../schemas/common.schema';
+import { emailDetailSchema, emailSchema } from '../schemas/guests.schema';
 import { customerDetailSchema, customerSchema } from '../schemas/customer.schema';
 import { CURSOR_PARAM, LIMIT_PARAM } from '../schemas/pagination.schema';
 import {
@@ -31,6 +32,8 @@ import {
   apiKeyCreatedResponseSchema, healthResponseSchema, partnerAckResponseSchema, readinessResponseSchema,
   serviceResponseSchema, tableResponseSchema, venueEventResponseSchema, venueResponseSchema,
 } from './response-schemas';
+
+import { publicReviewSchema, reviewSchema } from '../schemas/review.schema';
 
 type Schema = object;
 
@@ -51,6 +54,8 @@ const NAMED_SCHEMAS: readonly (readonly [string, Schema])[] = [
   ['CustomerDetail', customerDetailSchema],
   ['Sale', saleResponseSchema],
   ['SaleItem', saleItemResponseSchema],
+  ['Review', reviewSchema],
+  ['PublicReview', publicReviewSchema],
   ['Webhook', webhookResponseSchema],
   ['WebhookCreated', createdWebhookResponseSchema],
   ['WebhookDelivery', webhookDeliveryResponseSchema],
@@ -70,6 +75,8 @@ const NAMED_SCHEMAS: readonly (readonly [string, Schema])[] = [
   ['InboundEventDetail', inboundEventDetailSchema],
   ['PartnerAck', partnerAckResponseSchema],
   ['Health', healthResponseSchema],
+  ['Email', emailSchema],
+  ['EmailDetail', emailDetailSchema],
   ['Readiness', readinessResponseSchema],
 ];
 
@@ -81,10 +88,12 @@ const OUTBOUND_EVENT_DATA: Record<WebhookEvent, Schema> = {
   'customer.created': customerSchema,
   'customer.updated': customerSchema,
   'sale.recorded': saleResponseSchema,
+  'review.posted': reviewSchema,
 };
 
 const SCOPE_TEXT: Record<ApiScope, string> = {
   'venue:read': 'Read the venue profile, services and events.',
+  'venue:write': 'Change the venue settings and services (CONTRACT "Venue settings").',
   'bookings:read': 'Read bookings and availability.',
   'bookings:write': 'Create and change bookings.',
   'customers:read': 'Read customers.',

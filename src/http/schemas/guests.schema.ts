@@ -174,36 +174,6 @@ export const manageViewSchema = {
   },
 } as const;
 
-export const publicReviewsSchema = {
-  $id: 'PublicReviews',
-  type: 'object',
-  required: ['data', 'average', 'count', 'next_cursor'],
-  properties: {
-    data: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          rating: { type: 'integer' }, title: { type: ['string', 'null'] }, content: { type: ['string', 'null'] },
-          author: { type: 'string', example: 'Robin H.' }, verified: { type: 'boolean' }, created_at: { type: 'string', format: 'date-time' },
-          reply: { type: ['object', 'null'] },
-        },
-      },
-    },
-    average: { type: ['number', 'null'] },
-    count: { type: 'integer' },
-    next_cursor: { type: ['string', 'null'] },
-  },
-} as const;
-
-export const publicReviewsQuerySchema = {
-  $id: 'PublicReviewsQuery',
-  type: 'object',
-  additionalProperties: false,
-  properties: { ...PAGINATION_QUERY_PROPERTIES },
-} as const;
-export type PublicReviewsQuery = FromSchema<typeof publicReviewsQuerySchema>;
-
 export const tiersSchema = {
   $id: 'Tiers',
   type: 'object',

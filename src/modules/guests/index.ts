@@ -8,7 +8,7 @@
  *   decides whether a widget booking needs the venue's yes, §11).
  * - `findManagedBooking`, `manageView`, `guestMove`, `guestCancel`: the guest's own booking through its
  *   manage token (moves through updateBooking's atomic check, cancelling through the status machine).
- * - `createEnquiry`, `presentEnquiry`, `TIERS`, `publishedReviews`.
+ * - `createEnquiry`, `presentEnquiry`, `TIERS` (reviews are the reviews module's: src/modules/reviews).
  * Nothing here answers with a booking id, a customer id, a table or another guest's data.
  */
 import type { DataSource, EntityManager } from 'typeorm';
@@ -22,9 +22,9 @@ import { updateBooking } from '../../domain/bookings/update-booking';
 import {
   bookingsOverlappingStatement, engineInput, inDiaryTransaction, loadDiaryContext, type VenueRef,
 } from '../../domain/bookings/venue-context';
-import { addDays, instantToLocal } from '../../domain/bookings/venue-time';
+import { addDays, instantToLocal, isoWeekday } from '../../domain/bookings/venue-time';
 import { normalizePhone } from '../../domain/customers/upsert-customer';
-import { guestSettingsOf, SETTINGS_COLUMN_SQL, type GuestSettings } from '../../domain/venues/guest-settings';
+import { venueSettings, type VenueSettings } from '../../domain/venues/venue-settings';
 import { bookingQueryRange } from '../../domain/bookings/availability';
 import { AppError } from '../../shared/app-error';
 import { newId } from '../../shared/ids';
@@ -35,7 +35,9 @@ export interface PublicVenue extends VenueRef {
   name: string;
   slug: string;
   plan: string;
-  settings: GuestSettings;
+  settings: VenueSettings;
+  /** How many of its services need the venue's approval (§11; usually none, then no service is read to decide). */
+  approvalServices: number;
 }
 
 interface VenueRow {
@@ -46,15 +48,22 @@ interface VenueRow {
   currency: string;
   country: string | null;
   plan: string;
-  settings: unknown;
+  settings: string | object | null;
+  approval_services: string | number;
+}
+
+/** The stored settings (JSON text from a raw query) through the one reader, with its defaults. */
+export function settingsOfRow(stored: string | object | null): VenueSettings {
+  return venueSettings({ settings: typeof stored === 'string' ? (JSON.parse(stored) as object) : stored });
 }
 
 const toPublicVenue = (r: VenueRow): PublicVenue => ({
   id: r.id, name: r.name, slug: r.slug, timezone: r.timezone, currency: r.currency, country: r.country, plan: r.plan,
-  settings: guestSettingsOf(r.settings),
+  settings: settingsOfRow(r.settings), approvalServices: Number(r.approval_services),
 });
 
-const VENUE_COLUMNS = `v.id, v.name, v.slug, v.timezone, v.currency, v.country, v.plan, ${SETTINGS_COLUMN_SQL.replace(/^settings$/, 'v.settings')} AS settings`;
+const VENUE_COLUMNS = `v.id, v.name, v.slug, v.timezone, v.currency, v.country, v.plan, v.settings,
+  (SELECT COUNT(*) FROM services s WHERE s.venue_id = v.id AND s.requires_approval = 1) AS approval_services`;
 
 /** The venue with this slug while it takes public bookings; null (a 404) otherwise. */
 export async function findPublicVenue(em: EntityManager, slug: string): Promise<PublicVenue | null> {
@@ -74,12 +83,37 @@ async function venueById(em: EntityManager, id: string): Promise<PublicVenue> {
 export const notFoundVenue = (): AppError => new AppError('not_found', 'No venue takes bookings at this address.');
 
 /** The venue's services as the widget shows them (no capacity, no tables). */
-async function publicServices(em: EntityManager, venueId: string): Promise<Record<string, unknown>[]> {
+interface PublicService {
+  id: string;
+  name: string;
+  days: number[];
+  start: string;
+  end: string;
+  requires_approval: boolean;
+}
+
+async function publicServices(em: EntityManager, venueId: string): Promise<PublicService[]> {
   const rows = (await em.query(
-    'SELECT id, name, days, start_time, end_time FROM services WHERE venue_id = ? ORDER BY start_time, id',
+    'SELECT id, name, days, start_time, end_time, requires_approval FROM services WHERE venue_id = ? ORDER BY start_time, id',
     [venueId],
-  )) as { id: string; name: string; days: string | number[]; start_time: string; end_time: string }[];
-  return rows.map((s) => ({ id: s.id, name: s.name, days: typeof s.days === 'string' ? JSON.parse(s.days) : s.days, start: s.start_time, end: s.end_time }));
+  )) as { id: string; name: string; days: string | number[]; start_time: string; end_time: string; requires_approval: number }[];
+  return rows.map((s) => ({
+    id: s.id, name: s.name, days: typeof s.days === 'string' ? (JSON.parse(s.days) as number[]) : s.days, start: s.start_time, end: s.end_time,
+    requires_approval: Boolean(s.requires_approval),
+  }));
+}
+
+/**
+ * The service a widget booking at `time` on `date` falls in: the one asked for, else the first whose days
+ * and hours hold the time (a service whose end is not after its start runs past midnight).
+ */
+function serviceAt(services: readonly PublicService[], date: string, time: string, serviceId: string | null | undefined): PublicService | null {
+  if (serviceId) return services.find((s) => s.id === serviceId) ?? null;
+  const weekday = isoWeekday(date);
+  return services.find((s) => {
+    if (!s.days.includes(weekday)) return false;
+    return s.end > s.start ? time >= s.start && time < s.end : time >= s.start || time < s.end;
+  }) ?? null;
 }
 
 /** `GET /public/venues/:slug/config`: public fields only. */
@@ -270,10 +304,11 @@ export async function guestBook(
   assertBookableDate(venue, input.date, input.time, input.party_size, now);
   if (input.phone) normalizePhone(input.phone, venue.country); // 400 before anything is counted or written
   await assertEmailCap(deps.dataSource.manager, venue, input.email, now);
-  // TEMPORARY (issue 14): services' requires_approval and the `requested` status arrive with the venue
-  // settings and the requests feature; until the lead joins them, a request is booked as a booking.
-  const decision = requestOrBooking(venue, input, null);
-  void decision;
+  const service = venue.approvalServices > 0 ? serviceAt(await publicServices(deps.dataSource.manager, venue.id), input.date, input.time, input.service_id) : null;
+  const decision = requestOrBooking(venue, input, service);
+  // TEMPORARY (issue 14): the `requested` status and its writer are the requests feature's (§11); until the
+  // lead joins them at merge, a widget booking that should be a request is booked as a booking.
+  if (decision.kind === 'request') void decision.reason;
   const view = await deps.bookingWriter.book(venue, {
     date: input.date, time: input.time, party_size: input.party_size, customer_name: input.name, email: input.email,
     phone: input.phone ?? null, notes: input.notes ?? null, service_id: input.service_id ?? null, source: 'widget',
@@ -424,12 +459,3 @@ export const TIERS = Object.freeze([
     features: ['Everything in Business', 'Booking channels and platforms', 'Reviews', 'Priority support'],
   },
 ]);
-
-/**
- * `GET /public/venues/:slug/reviews`: the venue's published reviews, newest first, with their average and
- * count. TEMPORARY (issue 14): the reviews feature (§11) owns the reviews table and fills this in; until
- * then a venue has none.
- */
-export async function publishedReviews(_em: EntityManager, _venue: PublicVenue, _page: { limit: number; cursor?: string }): Promise<Record<string, unknown>> {
-  return { data: [], average: null, count: 0, next_cursor: null };
-}

@@ -81,6 +81,11 @@ export class Notifications {
     };
   }
 
+  /** A link guests open: PUBLIC_URL + path (`/review/<token>`). */
+  publicLink(path: string): string {
+    return `${this.deps.config.publicUrl}${path}`;
+  }
+
   /** The door: an email of this kind follows from the caller's transaction (written to its outbox). */
   async queueEmail(em: EntityManager, request: EmailRequest, now = new Date()): Promise<void> {
     await writeOutbox(em, {

@@ -11,7 +11,7 @@
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { newManageToken, manageUrl } from '../../domain/bookings/manage-tokens';
-import { GUEST_SETTINGS_DEFAULTS, guestSettingsOf, SETTINGS_COLUMN_SQL, type GuestSettings } from '../../domain/venues/guest-settings';
+import { venueSettings, type VenueSettings } from '../../domain/venues/venue-settings';
 import { newId } from '../../shared/ids';
 import type { Logger } from '../../shared/logger';
 import type { SecretBox } from '../../shared/secret-box';
@@ -66,7 +66,7 @@ interface VenueRow {
   slug: string;
   timezone: string;
   country: string | null;
-  settings: unknown;
+  settings: string | object | null;
 }
 
 /** The booking as the outbox data (the API's booking view) or a read of the row gives it. */
@@ -182,16 +182,16 @@ async function loadBookings(ds: DataSource, ids: string[]): Promise<Map<string, 
 }
 
 /**
- * Partners whose bookings send no guest email (§12: a partner's `send_confirmation` false: the platform
- * emails its own guests). TEMPORARY (issue 14): every partner sends them until the partners'
- * `send_confirmation` column lands with the venue settings on main.
+ * Partners whose bookings send no guest email (§12, §15: a partner's `send_confirmation` false: the
+ * platform emails its own guests).
  */
-async function silentPartners(_ds: DataSource, names: string[]): Promise<Set<string>> {
+async function silentPartners(ds: DataSource, names: string[]): Promise<Set<string>> {
   if (!names.length) return new Set();
-  return new Set();
+  const rows = (await ds.query('SELECT name FROM partners WHERE name IN (?) AND send_confirmation = 0', [names])) as { name: string }[];
+  return new Set(rows.map((r) => r.name));
 }
 
-function emailVenue(v: VenueRow, s: GuestSettings): EmailVenue {
+function emailVenue(v: VenueRow, s: VenueSettings): EmailVenue {
   return {
     name: v.name, slug: v.slug, timezone: v.timezone, country: v.country, cancellationHours: s.cancellation_hours,
     policiesText: s.policies_text, accent: s.theme.accent,
@@ -236,7 +236,7 @@ export async function relayEmails(ctx: EmailRelayContext, rows: readonly Relayed
 
   const venueIds = [...new Set(todo.map((p) => p.venueId))];
   const venues = venueIds.length
-    ? new Map(((await ds.query(`SELECT id, name, slug, timezone, country, ${SETTINGS_COLUMN_SQL} AS settings FROM venues WHERE id IN (?)`, [venueIds])) as VenueRow[]).map((v) => [v.id, v]))
+    ? new Map(((await ds.query(`SELECT id, name, slug, timezone, country, settings FROM venues WHERE id IN (?)`, [venueIds])) as VenueRow[]).map((v) => [v.id, v]))
     : new Map<string, VenueRow>();
   const bookings = await loadBookings(ds, [...new Set(todo.filter((p) => p.booking && !p.booking.reference).map((p) => p.booking!.id))]);
   for (const p of todo) if (p.booking && !p.booking.reference) p.booking = bookings.get(p.booking.id) ?? null;
@@ -247,7 +247,7 @@ export async function relayEmails(ctx: EmailRelayContext, rows: readonly Relayed
   for (const p of todo) {
     const venue = venues.get(p.venueId);
     if (!venue) continue; // the venue is gone: nobody to write for
-    const settings = venue.settings == null ? GUEST_SETTINGS_DEFAULTS : guestSettingsOf(venue.settings);
+    const settings = venueSettings({ settings: typeof venue.settings === 'string' ? (JSON.parse(venue.settings) as object) : venue.settings });
     const toVenue = VENUE_KINDS.has(p.kind);
     if (!toVenue && p.booking && silent.has(p.booking.source)) continue;
     const to = p.to ?? (toVenue ? settings.notification_email : p.booking?.guestEmail ?? null);

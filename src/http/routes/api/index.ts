@@ -3,6 +3,7 @@ import { bookingOperations } from './bookings.routes';
 import { customerOperations } from './customers.routes';
 import { emailOperations } from './emails.routes';
 import { peopleOperations } from './people.routes';
+import { reviewOperations } from './reviews.routes';
 import { saleOperations } from './sales.routes';
 import { sessionOperations } from './session.routes';
 import { venueOperations } from './venue.routes';
@@ -23,4 +24,5 @@ export const integratorApiOperations = [
   ...sessionOperations,
   ...peopleOperations,
   ...emailOperations,
+  ...reviewOperations,
 ];

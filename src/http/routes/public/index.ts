@@ -6,17 +6,17 @@
 import type { Response } from 'express';
 import {
   createEnquiry, findManagedBooking, guestBook, guestCancel, guestMove, manageView, publicAvailability, publicConfig,
-  publishedReviews, presentEnquiry, assertHoneypot, TIERS,
+  presentEnquiry, assertHoneypot, TIERS,
 } from '../../../modules/guests';
 import { AppError } from '../../../shared/app-error';
+import { publicReviewOperations } from './reviews.routes';
 import { applyWriteCors } from '../../middleware/public-cors';
 import { publicVenueOf } from '../../mount-operations';
 import { bodySchema, defineOperation, querySchema } from '../../operation';
 import {
   enquiryResponseSchema, enquirySchema, HONEYPOT_FIELD, manageBookingPatchSchema, manageViewSchema, publicAvailabilityQuerySchema,
-  publicBookingResultSchema, publicBookingSchema, publicConfigSchema, publicRangeAvailabilitySchema, publicReviewsQuerySchema,
-  publicReviewsSchema, tiersSchema, type EnquiryBody, type ManageBookingPatch, type PublicAvailabilityQuery, type PublicBookingBody,
-  type PublicReviewsQuery,
+  publicBookingResultSchema, publicBookingSchema, publicConfigSchema, publicRangeAvailabilitySchema, tiersSchema,
+  type EnquiryBody, type ManageBookingPatch, type PublicAvailabilityQuery, type PublicBookingBody,
 } from '../../schemas/guests.schema';
 
 const TAG = 'Public widget';
@@ -114,15 +114,6 @@ export const publicOperations = [
     },
   }),
   defineOperation({
-    id: 'listPublicReviews', method: 'get', path: '/venues/:slug/reviews', tag: TAG, auth: 'guest',
-    summary: "The venue's published reviews, newest first",
-    query: querySchema<PublicReviewsQuery>(publicReviewsQuerySchema),
-    responses: [{ status: 200, description: 'Reviews with their average rating and count.', schema: publicReviewsSchema, example: { data: [], average: null, count: 0, next_cursor: null } }],
-    handler: (deps) => async ({ query, res }) => {
-      res.json(await publishedReviews(deps.dataSource.manager, publicVenueOf(res), query));
-    },
-  }),
-  defineOperation({
     id: 'createEnquiry', method: 'post', path: '/venues/:slug/enquiries', tag: TAG, auth: 'guest',
     summary: 'Send the venue an enquiry (private events, large groups)',
     description: `The venue is emailed at its \`notification_email\` setting and sees it at \`GET /api/v1/enquiries\`. The hidden field \`${HONEYPOT_FIELD}\` must be empty.`,
@@ -135,6 +126,8 @@ export const publicOperations = [
       res.status(201).json(presentEnquiry(enquiry));
     },
   }),
+  // Reviews (§11): the reviews feature's operations, on this surface.
+  ...publicReviewOperations,
   defineOperation({
     id: 'listTiers', method: 'get', path: '/tiers', tag: TAG, auth: 'guest',
     summary: 'The plans, with their prices and features',
