@@ -170,6 +170,51 @@ describe('emails through a real SMTP server', () => {
     expect(kinds.filter((k) => k === 'review_invitation')).toHaveLength(1);
   });
 
+  it('venue emails go to notification_email (none while it is null), guest emails carry the venue\'s reply_to', async () => {
+    const venue = await guestVenue(t);
+    const enquire = () => t.http.post(`/api/v1/public/venues/${venue.slug}/enquiries`)
+      .send({ name: 'Eve Enquirer', email: 'eve@example.com', party_size: 30, date: dayAhead(20), message: 'Thirty for a <b>birthday</b>?' });
+    await enquire().expect(201);
+    await t.admin('patch', `/admin/v1/venues/${venue.id}`).send({ settings: { notification_email: 'desk@venue.example', reply_to: 'hello@venue.example' } }).expect(200);
+    await enquire().expect(201);
+    const mail = await waitFor(async () => smtp.received.find((m) => m.to.includes('desk@venue.example') && /New enquiry/.test(m.parsed.subject ?? '')), { what: 'the enquiry email' });
+    expect(mail.parsed.replyTo?.text).toBe('eve@example.com');
+    expect(mail.parsed.text).toContain('Thirty for a <b>birthday</b>?');
+    expect(mail.parsed.html).toContain('Thirty for a &lt;b&gt;birthday&lt;/b&gt;?');
+    const listed = (await t.http.get('/api/v1/emails?kind=enquiry_received').set('Authorization', `Bearer ${venue.key}`)).body.data;
+    expect(listed).toHaveLength(1);
+
+    const guestBooking = await t.http.post('/api/v1/bookings').set('Authorization', `Bearer ${venue.key}`)
+      .send({ date: dayAhead(5), time: '19:00', party_size: 2, customer_name: 'Rita Reply', email: 'rita@example.com' }).expect(201);
+    const confirmation = await waitFor(async () => mailFor(guestBooking.body.reference, 'confirmed'));
+    expect(confirmation.parsed.replyTo?.text).toBe('hello@venue.example');
+
+    const view = (await t.http.get(`/api/v1/bookings/${guestBooking.body.id}`).set('Authorization', `Bearer ${venue.key}`)).body;
+    await writeOutbox(t.composed.deps.dataSource.manager, { venueId: venue.id, event: 'booking.requested' as never, resourceId: view.id, resourceVersion: 2, data: { ...view, status: 'requested' } });
+    const waiting = await waitFor(async () => smtp.received.find((m) => m.to.includes('desk@venue.example') && /New booking request/.test(m.parsed.subject ?? '')), { what: 'request_waiting' });
+    expect(waiting.parsed.text).toContain('Rita Reply');
+    expect(waiting.parsed.text).toContain('http://book.test/app/diary?date=');
+    expect(waiting.parsed.replyTo?.text).toBe('rita@example.com');
+  });
+
+  it('a booking from a partner whose send_confirmation is false gets no guest email; other partners\' bookings do', async () => {
+    const quiet = `quiet-${Date.now().toString(36)}`;
+    const loud = `loud-${Date.now().toString(36)}`;
+    await t.admin('post', '/admin/v1/partners').send({ name: quiet, signature: { scheme: 'hmac-sha256-hex' }, send_confirmation: false }).expect(201);
+    await t.admin('post', '/admin/v1/partners').send({ name: loud, signature: { scheme: 'hmac-sha256-hex' } }).expect(201);
+    const made: Record<string, string> = {};
+    for (const [partner, time] of [[quiet, '17:45'], [loud, '18:15']] as const) {
+      const b = await apiBooking({ email: `${partner}@example.com`, time, date: dayAhead(11) });
+      made[partner] = b.reference;
+      const view = (await api('get', `/api/v1/bookings/${b.id}`)).body;
+      await t.composed.deps.dataSource.query('DELETE FROM emails WHERE booking_id = ?', [b.id]);
+      await writeOutbox(t.composed.deps.dataSource.manager, { venueId: v.id, event: 'booking.created', resourceId: b.id, resourceVersion: 1, data: { ...view, source: partner } });
+    }
+    await waitFor(async () => smtp.received.filter((m) => m.to.includes(`${loud}@example.com`)).length === 2, { what: 'the loud partner\'s second confirmation' });
+    await waitFor(async () => (await t.composed.deps.dataSource.query("SELECT id FROM outbox WHERE relayed_at IS NULL")).length === 0);
+    expect(smtp.received.filter((m) => m.to.includes(`${quiet}@example.com`))).toHaveLength(1);
+  });
+
   it('relaying the same outbox rows again writes no second email', async () => {
     const b = await apiBooking({ email: 'twice@example.com', time: '19:15', date: dayAhead(9) });
     await waitFor(async () => (await emailsOf(b.id)).length === 1);

@@ -434,10 +434,13 @@ export async function createEnquiry(ds: DataSource, notifications: Notifications
     phone: input.phone ? normalizePhone(input.phone, venue.country) : null, date: input.date ?? null,
     partySize: input.party_size ?? null, message: input.message, createdAt: now,
   } satisfies Enquiry);
+  // The venue is emailed at its notification_email as it is now (none while null, CONTRACT §15).
+  const to = venue.settings.notification_email;
   await ds.transaction(async (em) => {
     await em.insert(Enquiry, enquiry);
+    if (!to) return;
     await notifications.queueEmail(em, {
-      venueId: venue.id, kind: 'enquiry_received', resourceId: enquiry.id,
+      venueId: venue.id, kind: 'enquiry_received', resourceId: enquiry.id, to,
       enquiry: { name: enquiry.name, email: enquiry.email, phone: enquiry.phone, date: enquiry.date, partySize: enquiry.partySize, message: enquiry.message },
     }, now);
   });
