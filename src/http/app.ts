@@ -9,6 +9,7 @@ import type { Surface } from './operation';
 import { docsAssetsRouter } from './routes/docs.routes';
 import { ADMIN, INTEGRATOR_API, PARTNER_INGRESS, PUBLIC_API, SERVICE } from './surfaces';
 import { webAppRouter } from './web-app';
+import { guestPagesRouter } from './guest-pages';
 
 const INGEST_PREFIX = `${PARTNER_INGRESS.prefix}/`;
 
@@ -61,6 +62,8 @@ export function createApp(deps: AppDeps): Express {
   for (const mount of appMounts(deps)) app.use(mount.path, mount.router);
   // Pages, not API operations: outside appMounts, so the OpenAPI document leaves them out.
   app.use('/app', webAppRouter());
+  // The guests' pages: the widget, its embed script, the manage and review pages (CONTRACT §10).
+  app.use(guestPagesRouter(deps));
 
   app.use(notFoundHandler);
   app.use(errorEnvelope);

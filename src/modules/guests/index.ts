@@ -11,6 +11,7 @@
  * - `createEnquiry`, `presentEnquiry`, `TIERS` (reviews are the reviews module's: src/modules/reviews).
  * Nothing here answers with a booking id, a customer id, a table or another guest's data.
  */
+import { createEvent } from 'ics';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Booking, Enquiry } from '../../db/entities';
 import type { BookingWriter } from '../../domain/bookings/booking-writer';
@@ -373,6 +374,27 @@ function assertInTime(m: ManagedBooking, now: Date): void {
 }
 
 const wrongToken = (): AppError => new AppError('not_found', 'Booking not found.');
+
+/**
+ * The booking as an iCalendar event (the widget's "add to calendar"), times in UTC, with the manage link
+ * as its URL; a cancelled booking is a CANCELLED event, so a calendar that imported it can drop it.
+ */
+export function bookingCalendar(m: ManagedBooking, manageLink: string): string {
+  const { booking: b, venue } = m;
+  const { error, value } = createEvent({
+    uid: `${b.reference}@tablesync`,
+    productId: 'tablesync/widget',
+    start: b.startAt.getTime(), startInputType: 'utc', startOutputType: 'utc',
+    end: b.endAt.getTime(), endInputType: 'utc', endOutputType: 'utc',
+    title: `Table at ${venue.name}`,
+    description: `Booking ${b.reference} for ${b.partySize}. View, change or cancel: ${manageLink}`,
+    location: venue.name,
+    url: manageLink,
+    status: b.status === 'cancelled' ? 'CANCELLED' : 'CONFIRMED',
+  });
+  if (error || !value) throw error ?? new Error('calendar event not built');
+  return value;
+}
 
 /** `PATCH /public/bookings/:token`: a move (date, time, party size) through the same atomic check. */
 export async function guestMove(ds: DataSource, token: string, patch: { date?: string; time?: string; party_size?: number }, now = new Date()): Promise<Record<string, unknown>> {

@@ -5,7 +5,7 @@
  */
 import type { Response } from 'express';
 import {
-  createEnquiry, findManagedBooking, guestBook, guestCancel, guestMove, manageView, publicAvailability, publicConfig,
+  bookingCalendar, createEnquiry, findManagedBooking, guestBook, guestCancel, guestMove, manageView, publicAvailability, publicConfig,
   presentEnquiry, assertHoneypot, TIERS,
 } from '../../../modules/guests';
 import { AppError } from '../../../shared/app-error';
@@ -90,6 +90,19 @@ export const publicOperations = [
       const found = await findManagedBooking(deps.dataSource.manager, params.token);
       if (!found) throw wrongToken();
       res.json(manageView(found));
+    },
+  }),
+  defineOperation({
+    id: 'getManagedBookingCalendar', method: 'get', path: '/bookings/:token/calendar.ics', tag: TAG, auth: 'guest',
+    summary: 'The booking as a calendar event (.ics)',
+    responses: [{ status: 200, description: 'An iCalendar file with one event.', schema: { type: 'string' }, contentType: 'text/calendar' }],
+    errors: ['not_found'],
+    handler: (deps) => async ({ params, res }) => {
+      const found = await findManagedBooking(deps.dataSource.manager, params.token);
+      if (!found) throw wrongToken();
+      res.setHeader('Content-Disposition', `attachment; filename="${found.booking.reference}.ics"`);
+      res.setHeader('Cache-Control', 'no-store');
+      res.type('text/calendar; charset=utf-8').send(bookingCalendar(found, `${deps.config.publicUrl}/manage/${params.token}`));
     },
   }),
   defineOperation({
