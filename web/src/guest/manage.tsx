@@ -66,13 +66,13 @@ export function Manage({ token }: { token: string }) {
 
       {mode === 'view' && (
         <div class="nav">
-          <a class="button quiet" href={calendarUrl(token)} download={`${view.reference}.ics`}>Add to calendar</a>
+          {view.status !== 'cancelled' ? <a class="button quiet" href={calendarUrl(token)} download={`${view.reference}.ics`}>Add to calendar</a> : null}
           {view.can_change && config ? <button type="button" onClick={() => { setNotice(null); setMode('change'); }}>Change booking</button> : null}
           {view.can_cancel ? <button type="button" class="danger" onClick={() => { setNotice(null); setMode('cancel'); }}>Cancel booking</button> : null}
         </div>
       )}
-      {mode === 'change' && config && <ChangeForm token={token} view={view} config={config} zone={zone} onCancel={() => setMode('view')} onDone={(v) => changed(v, 'Your booking has changed. We have emailed you the new details.')} />}
-      {mode === 'cancel' && <CancelConfirm token={token} view={view} zone={zone} onBack={() => setMode('view')} onDone={(v) => changed(v, 'Your booking is cancelled. We have emailed you a confirmation.')} />}
+      {mode === 'change' && config && <ChangeForm token={token} view={view} config={config} zone={zone} onCancel={() => setMode('view')} onDone={(v) => changed(v, 'Your booking has changed. An email with the new details is on its way.')} />}
+      {mode === 'cancel' && <CancelConfirm token={token} view={view} zone={zone} onBack={() => setMode('view')} onDone={(v) => changed(v, 'Your booking is cancelled. A confirmation email is on its way.')} />}
     </section>
   );
 }
