@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { SessionPool } from './db/session-pool';
 import type { BookingWriter } from './domain/bookings/booking-writer';
+import type { LiveHub } from './modules/live';
 import type { Logger } from './shared/logger';
 import type { Metrics } from './shared/metrics';
 import type { Notifications } from './modules/notifications';
@@ -39,6 +40,8 @@ export interface AppDeps {
    * partners with ack `processed` need.
    */
   readonly inboundEventsEvents: (() => QueueEvents) | null;
+  /** `GET /api/v1/stream`'s clients in this process (one pub/sub connection); null in the worker role. */
+  readonly liveHub: LiveHub | null;
   readonly secretBox: SecretBox;
   /** Emails (src/modules/notifications): the door other modules queue emails through, and the outbox subscriber's work. */
   readonly notifications: Notifications;

@@ -226,7 +226,7 @@ describe('emails through a real SMTP server', () => {
     });
     await relayOutboxBatch({
       dataSource: ds, queue: t.composed.deps.queues.webhookDeliveries, schedule: { baseMs: 100, factor: 2, maxMs: 400, attempts: 4, jitter: 0 },
-      emails: t.composed.deps.notifications,
+      redis: t.composed.deps.redis, keyPrefix: t.composed.deps.keyPrefix, emails: t.composed.deps.notifications,
     });
     expect(await emailsOf(b.id)).toHaveLength(1);
     expect(smtp.received.filter((m) => m.to.includes('twice@example.com'))).toHaveLength(1);

@@ -57,6 +57,8 @@ describe('outbound webhooks: nothing is lost', () => {
     dataSource: ds(),
     queue,
     schedule: retryScheduleOf(api.config),
+    redis: api.composed.deps.redis,
+    keyPrefix: api.composed.deps.keyPrefix,
     emails: api.composed.deps.notifications,
   });
 
@@ -246,6 +248,6 @@ describe('outbound webhooks: nothing is lost', () => {
     await drain([recorder('first'), recorder('second')]);
     expect(seen).toEqual([...ids.map((id) => `first:${id}`), ...ids.map((id) => `second:${id}`)]);
     for (const id of ids) expect(await relayedAt(id)).toBeInstanceOf(Date);
-    expect(SUBSCRIBERS.map((x) => x.name)).toEqual(['webhooks', 'review-invitations', 'emails']);
+    expect(SUBSCRIBERS.map((x) => x.name)).toEqual(['live', 'webhooks', 'review-invitations', 'emails']);
   });
 });
