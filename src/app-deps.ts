@@ -6,6 +6,7 @@ import type { BookingWriter } from './domain/bookings/booking-writer';
 import type { LiveHub } from './modules/live';
 import type { Logger } from './shared/logger';
 import type { Metrics } from './shared/metrics';
+import type { Notifications } from './modules/notifications';
 import type { RedisClient, RedisConnections } from './shared/redis-connections';
 import type { SecretBox } from './shared/secret-box';
 
@@ -33,6 +34,7 @@ export interface AppDeps {
     readonly webhookDeliveries: Queue;
     /** The repeatable expiry sweep of booking requests (src/jobs/request-expiry.ts). */
     readonly requestExpiry: Queue;
+    readonly emails: Queue;
   };
   /**
    * Completion events of inbound-event jobs (ack mode `processed`); null in the worker role. Opened on
@@ -43,6 +45,8 @@ export interface AppDeps {
   /** `GET /api/v1/stream`'s clients in this process (one pub/sub connection); null in the worker role. */
   readonly liveHub: LiveHub | null;
   readonly secretBox: SecretBox;
+  /** Emails (src/modules/notifications): the door other modules queue emails through, and the outbox subscriber's work. */
+  readonly notifications: Notifications;
   readonly metrics: Metrics;
   /** Prefix for every Redis key this app writes (per test run in tests). */
   readonly keyPrefix: string;

@@ -25,6 +25,7 @@ import { createLogger, outageLog, type Logger } from './shared/logger';
 import { createMetrics } from './shared/metrics';
 import { RedisConnections, type RedisClient } from './shared/redis-connections';
 import { SecretBox } from './shared/secret-box';
+import { emailRetryScheduleOf, Notifications, startEmailWorker } from './modules/notifications';
 
 export interface Composed {
   readonly deps: AppDeps;
@@ -81,6 +82,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     inboundEvents: new Queue(QUEUE_NAMES.inboundEvents, queueOpts(QUEUE_NAMES.inboundEvents)),
     webhookDeliveries: new Queue(QUEUE_NAMES.webhookDeliveries, queueOpts(QUEUE_NAMES.webhookDeliveries)),
     requestExpiry: new Queue(QUEUE_NAMES.requestExpiry, queueOpts(QUEUE_NAMES.requestExpiry)),
+    emails: new Queue(QUEUE_NAMES.emails, queueOpts(QUEUE_NAMES.emails)),
   };
   for (const q of Object.values(queues)) q.on('error', (err) => outageLog('redis').report(logger, err, { queue: q.name }));
 
@@ -104,12 +106,13 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     : null;
 
   const sessionPool = new SessionPool(dataSource, SESSION_POOL_SIZE);
+  const secretBox = new SecretBox(config.encryptionKey);
   const deps: AppDeps = {
     config,
     logger,
     dataSource,
     sessionPool,
-    bookingWriter: new BookingWriter(sessionPool),
+    bookingWriter: new BookingWriter(sessionPool, { links: { publicUrl: config.publicUrl, seal: (token) => secretBox.encrypt(token) } }),
     redis,
     redisConnections,
     queues,
@@ -123,7 +126,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
           heartbeatMs: config.liveHeartbeatMs,
         })
       : null,
-    secretBox: new SecretBox(config.encryptionKey),
+    secretBox,
+    notifications: new Notifications({ dataSource, queue: queues.emails, secretBox, config, logger }),
     metrics: createMetrics(),
     keyPrefix: config.redisPrefix,
   };
@@ -136,6 +140,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     background.push(createInboundEventWorker(deps));
     background.push(startOutboxRelay(deps), startWebhookDeliveryWorker(deps), startStrandedEventSweep(deps));
     background.push(startRequestExpiry(deps));
+    // Emails are sent only with SMTP_URL; without it they are kept (CONTRACT §10.3) and nothing is queued.
+    if (config.smtpUrl) {
+      background.push(startEmailWorker({
+        setup: { redisConnections, redisPrefix: config.redisPrefix, logger, connectionName: 'tablesync-email-worker' },
+        dataSource, queue: queues.emails, smtpUrl: config.smtpUrl, mailFrom: config.mailFrom,
+        schedule: emailRetryScheduleOf(config), logger: logger.child({ component: 'email-worker' }),
+      }));
+    }
   }
   // Both roles read partners through the partner cache (the ingest edge and the inbound worker): every
   // process listens for changes.

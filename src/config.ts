@@ -1,4 +1,6 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { parseRetrySchedule } from './outbound/retry-schedule';
 
 /**
  * The only reader of process.env. Builds a frozen, typed Config and stops the process with a
@@ -47,8 +49,22 @@ export interface Config {
    * §11): a request expires at most this long after its time. @defaultValue 2000
    */
   readonly requestExpiryIntervalMs: number;
-  /** The origin guests and venues reach, used in links (invites). @defaultValue http://localhost:$PORT */
+  /** The origin guests and venues reach, used in links (invites, manage links, emails). @defaultValue http://localhost:$PORT */
   readonly publicUrl: string;
+  /**
+   * Express's `trust proxy` (CONTRACT §1, §10): which hops' `X-Forwarded-For` is believed for the client IP
+   * (the public API's per-IP limit). false = none (the socket's address); a hop count; or named ranges
+   * (`loopback`, `linklocal`, `uniquelocal`) and addresses/CIDRs. @defaultValue false
+   */
+  readonly trustProxy: boolean | number | readonly string[];
+  /** SMTP server for emails (CONTRACT §10.3), `smtp[s]://user:pass@host:port`; null: emails are kept, not sent. */
+  readonly smtpUrl: string | null;
+  /** The From of every email. @defaultValue `Tablesync <no-reply@<PUBLIC_URL host>>` */
+  readonly mailFrom: string;
+  /** Email retry schedule, in WEBHOOK_RETRY_SCHEDULE's format; null: the same defaults as webhooks. */
+  readonly emailRetrySchedule: string | null;
+  /** Requests per minute per client IP and public route (CONTRACT §10). @defaultValue 60 */
+  readonly publicRateLimitPerMinute: number;
   /**
    * argon2id cost of staff passwords (src/modules/people/passwords.ts): memory in KiB and passes. The
    * defaults (32 MiB, 3 passes) cost 100–160 ms per hash on the 2-core development machine; tests set a cheap cost.
@@ -182,6 +198,57 @@ function encryptionKey(env: Env, nodeEnv: string): Buffer {
   throw new ConfigError('ENCRYPTION_KEY', 'must be 32 bytes as 64 hex digits or base64');
 }
 
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY: off, `true` (every hop), a hop count, or a comma list of names and addresses/CIDRs (Express's values). */
+function trustProxy(env: Env): boolean | number | readonly string[] {
+  const raw = (env.TRUST_PROXY ?? '').trim();
+  if (raw === '' || /^(false|off|no|0)$/i.test(raw)) return false;
+  if (/^(true|on|yes)$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 100) throw new ConfigError('TRUST_PROXY', `a hop count must be at most 100, got ${hops}`);
+    return hops;
+  }
+  const entries = raw.split(',').map((e) => e.trim());
+  for (const entry of entries) {
+    if (TRUST_PROXY_NAMES.has(entry)) continue;
+    const [address, bits, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const maxBits = family === 6 ? 128 : 32;
+    const badBits = bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > maxBits);
+    if (!family || badBits || rest.length) {
+      throw new ConfigError('TRUST_PROXY', `must be off, true, a hop count, or a comma list of loopback, linklocal, uniquelocal, IP addresses and CIDRs, got "${entry}"`);
+    }
+  }
+  return Object.freeze(entries);
+}
+
+/** An RFC 5322 mailbox as MAIL_FROM takes it: `addr@host` or `Name <addr@host>`. */
+function mailFrom(env: Env, publicUrl: string): string {
+  const fallback = `Tablesync <no-reply@${new URL(publicUrl).hostname}>`;
+  const value = str(env, 'MAIL_FROM', fallback).trim();
+  if (!/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(value)) {
+    throw new ConfigError('MAIL_FROM', `must be an address like "The Anchor <bookings@example.com>" or bookings@example.com, got "${value}"`);
+  }
+  return value;
+}
+
+function retrySchedule(env: Env, name: string): string | null {
+  const value = env[name] === undefined || env[name] === '' ? null : env[name]!;
+  if (value !== null && !/^(\w+=[\d.]+)(,\w+=[\d.]+)*$/.test(value)) {
+    throw new ConfigError(name, 'must look like base_ms=30000,factor=3,max_ms=28800000,attempts=10');
+  }
+  if (value !== null) {
+    try {
+      parseRetrySchedule(value);
+    } catch (err) {
+      throw new ConfigError(name, (err as Error).message);
+    }
+  }
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = str(env, 'NODE_ENV', 'development');
   const role = str(env, 'ROLE', 'all');
@@ -198,10 +265,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const redisPrefix = str(env, 'REDIS_PREFIX', 'tablesync');
   if (!/^[A-Za-z0-9_.-]+$/.test(redisPrefix)) throw new ConfigError('REDIS_PREFIX', 'may hold only letters, digits, _ . -');
-  const retry = env.WEBHOOK_RETRY_SCHEDULE === undefined || env.WEBHOOK_RETRY_SCHEDULE === '' ? null : env.WEBHOOK_RETRY_SCHEDULE;
-  if (retry !== null && !/^(\w+=[\d.]+)(,\w+=[\d.]+)*$/.test(retry)) {
-    throw new ConfigError('WEBHOOK_RETRY_SCHEDULE', 'must look like base_ms=30000,factor=3,max_ms=28800000,attempts=10');
-  }
+  const retry = retrySchedule(env, 'WEBHOOK_RETRY_SCHEDULE');
 
   const port = int(env, 'PORT', 3000, 0, 65535);
   const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port}`, ['http:', 'https:']).replace(/\/+$/, '');
@@ -226,6 +290,11 @@ export function loadConfig(env: Env = process.env): Config {
     webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 100, 1, 1000),
     requestExpiryIntervalMs: int(env, 'REQUEST_EXPIRY_INTERVAL_MS', 2000, 200, 3_600_000),
     publicUrl,
+    trustProxy: trustProxy(env),
+    smtpUrl: env.SMTP_URL === undefined || env.SMTP_URL === '' ? null : url(env, 'SMTP_URL', 'smtp://127.0.0.1:25', ['smtp:', 'smtps:']),
+    mailFrom: mailFrom(env, publicUrl),
+    emailRetrySchedule: retrySchedule(env, 'EMAIL_RETRY_SCHEDULE'),
+    publicRateLimitPerMinute: int(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 32768, 64, 4_194_304),
     passwordHashIterations: int(env, 'PASSWORD_HASH_ITERATIONS', 3, 1, 100),
     mappingTimeoutMs: int(env, 'MAPPING_TIMEOUT_MS', 1000, 10, 60_000),

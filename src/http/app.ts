@@ -7,8 +7,9 @@ import { installRequestContext } from './middleware/request-context';
 import { operationsRouter } from './mount-operations';
 import type { Surface } from './operation';
 import { docsAssetsRouter } from './routes/docs.routes';
-import { ADMIN, INTEGRATOR_API, PARTNER_INGRESS, SERVICE } from './surfaces';
+import { ADMIN, INTEGRATOR_API, PARTNER_INGRESS, PUBLIC_API, SERVICE } from './surfaces';
 import { webAppRouter } from './web-app';
+import { guestPagesRouter } from './guest-pages';
 
 const INGEST_PREFIX = `${PARTNER_INGRESS.prefix}/`;
 
@@ -30,6 +31,8 @@ export function appMounts(deps: AppDeps): AppMount[] {
     surfaceMount(deps, SERVICE),
     { path: '/', router: docsAssetsRouter(), files: true },
     surfaceMount(deps, ADMIN),
+    // Before /api/v1, whose fallback asks every other path for a key.
+    surfaceMount(deps, PUBLIC_API),
     surfaceMount(deps, INTEGRATOR_API),
   ];
 }
@@ -44,7 +47,8 @@ export function createApp(deps: AppDeps): Express {
   // No ETags: Express hashes every response body for one, POSTs included; our clients are servers that
   // re-read a resource by id (or follow webhooks), not caches revalidating.
   app.set('etag', false);
-  app.set('trust proxy', true);
+  // TRUST_PROXY decides whose X-Forwarded-For is believed for req.ip (the public API's per-IP limit, CONTRACT §10).
+  app.set('trust proxy', typeof deps.config.trustProxy === 'object' ? [...deps.config.trustProxy] : deps.config.trustProxy);
   // Browser security headers on every route but the POS ingest ones: those answer servers with a line of
   // JSON, and helmet's dozen headers were a measurable share of the hottest path.
   // helmet's headers are fixed by its options, so they are worked out once and set in one step.
@@ -58,6 +62,8 @@ export function createApp(deps: AppDeps): Express {
   for (const mount of appMounts(deps)) app.use(mount.path, mount.router);
   // Pages, not API operations: outside appMounts, so the OpenAPI document leaves them out.
   app.use('/app', webAppRouter());
+  // The guests' pages: the widget, its embed script, the manage and review pages (CONTRACT §10).
+  app.use(guestPagesRouter(deps));
 
   app.use(notFoundHandler);
   app.use(errorEnvelope);

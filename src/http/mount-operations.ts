@@ -7,7 +7,11 @@ import { apiKeyAuth, CHANNEL_VENUE_PARAM, refuseChannelKeys, resolveChannelVenue
 import { idempotency } from './middleware/idempotency';
 import { rateLimit } from './middleware/rate-limit';
 import type { Auth, Operation } from './operation';
-import { channelOf, checkAccess, principalOf, venueOf, type AccessNeeds } from './principal';
+import { channelOf, checkAccess, guestPrincipal, principalOf, setPrincipal, venueOf, type AccessNeeds } from './principal';
+import { publicRateLimit } from './middleware/public-rate-limit';
+import { answerPreflight, applyReadCors, applyWriteCors, matchPattern } from './middleware/public-cors';
+import { findManagedBooking, findPublicVenue, notFoundVenue, type PublicVenue } from '../modules/guests';
+import { AppError } from '../shared/app-error';
 import { bearerOrSession, csrfGuard, sessionAuth } from './session-auth';
 
 /** The shared middleware of one router, built once per mount. */
@@ -31,6 +35,13 @@ interface Parts {
   losslessJson: RequestHandler;
   rawBody: RequestHandler;
   idempotency: RequestHandler;
+  /** The public widget API: a limiter per route pattern and method. */
+  guestRateLimit(op: Operation): RequestHandler;
+  /** The venue named by `:slug` (taking public bookings, else 404) as the guest's principal. */
+  guestVenue: RequestHandler;
+  /** A guest principal without a venue yet (a manage token's routes find it). */
+  guest: RequestHandler;
+  guestJson: RequestHandler;
 }
 
 function parts(deps: AppDeps): Parts {
@@ -51,7 +62,32 @@ function parts(deps: AppDeps): Parts {
     // Every body is read whatever its Content-Type (also none): the adapter decides what it can parse.
     rawBody: rawBody(),
     idempotency: idempotency(deps),
+    guestRateLimit: (op) => publicRateLimit(
+      { redis: deps.redis, keyPrefix: deps.keyPrefix, perMinute: deps.config.publicRateLimitPerMinute, logger: deps.logger },
+      op.method, op.path,
+    ),
+    guestVenue: async (req, res, next) => {
+      const venue = await findPublicVenue(deps.dataSource.manager, String(req.params.slug));
+      if (!venue) throw notFoundVenue();
+      setPrincipal(res, guestPrincipal(req.ip ?? '', venue));
+      res.locals.publicVenue = venue;
+      if (req.method !== 'GET' && req.method !== 'HEAD') applyWriteCors(req, res, venue.settings.allowed_origins);
+      next();
+    },
+    guest: (req, res, next) => {
+      setPrincipal(res, guestPrincipal(req.ip ?? '', null));
+      next();
+    },
+    // Guests' bodies are small: a booking, an enquiry.
+    guestJson: jsonBody(16 * 1024),
   };
+}
+
+/** The venue a `guest` operation with a `:slug` acts on (set by the guestVenue step). */
+export function publicVenueOf(res: { locals: Record<string, unknown> }): PublicVenue {
+  const venue = res.locals.publicVenue as PublicVenue | undefined;
+  if (!venue) throw new Error('a guest operation with :slug resolves its venue first');
+  return venue;
 }
 
 function access(needs: AccessNeeds): RequestHandler {
@@ -68,6 +104,7 @@ function bodyParserOf(op: Operation, p: Parts): RequestHandler | null {
   if (op.bodyLimit !== undefined) return jsonBody(op.bodyLimit, { lossless });
   if (op.auth === 'apiKey') return p.json;
   if (op.auth === 'admin') return p.losslessJson;
+  if (op.auth === 'guest') return op.body ? p.guestJson : null;
   return op.body ? p.json : null;
 }
 
@@ -90,6 +127,11 @@ function chainOf(op: Operation, p: Parts): RequestHandler[] {
     case 'session':
       chain.push(p.noChannelKeys, p.session, csrfGuard);
       break;
+    case 'guest':
+      // Reads are open to any origin (set first, so an error is readable too); writes get the venue's origins.
+      if (op.method === 'get') chain.push((_req, res, next) => { applyReadCors(res); next(); });
+      chain.push(p.guestRateLimit(op), op.path.includes(':slug') ? p.guestVenue : p.guest, access({ caller: 'guest' }));
+      break;
     case 'partner':
     case 'public':
       break;
@@ -101,7 +143,7 @@ function chainOf(op: Operation, p: Parts): RequestHandler[] {
   return chain;
 }
 
-const AUTHENTICATED: ReadonlySet<Auth> = new Set(['apiKey', 'admin', 'session']);
+const AUTHENTICATED: ReadonlySet<Auth> = new Set(['apiKey', 'admin', 'session', 'guest']);
 
 /** A channel key's venue_id belongs to the access layer (resolveChannelVenue), not to the operation's query. */
 function withoutVenueParam(query: Request['query']): Request['query'] {
@@ -138,11 +180,43 @@ export function operationsRouter(deps: AppDeps, operations: readonly Operation[]
   const router = Router();
   const p = parts(deps);
   const kinds = new Set<Auth>();
+  const guestOps = operations.filter((op) => op.auth === 'guest');
+  if (guestOps.length) router.use(guestPreflight(deps, guestOps));
   for (const op of operations) {
     router[op.method](op.path, ...chainOf(op, p), handlerOf(op, deps));
     kinds.add(op.auth);
   }
   if (kinds.has('apiKey')) router.use(p.venueCaller, p.venueAccess, csrfGuard, p.rateLimit, p.paidPlan, p.json);
   if (kinds.has('admin')) router.use(p.noChannelKeys, p.platformCaller, p.platformAccess, csrfGuard, p.losslessJson);
+  // The public widget API's own 404 (its surface is mounted inside /api/v1, whose fallback asks for a key).
+  if (kinds.has('guest')) {
+    router.use((req, _res, next) => next(new AppError('not_found', `No route for ${req.method} ${req.originalUrl}`)));
+  }
   return router;
+}
+
+/**
+ * CORS preflights of the public widget API (public-cors.ts): 204 for any path of a guest operation, with
+ * the allow headers for a read, or for a write from an origin the venue (named by `:slug` or by the manage
+ * token) allows.
+ */
+function guestPreflight(deps: AppDeps, ops: readonly Operation[]): RequestHandler {
+  return async (req, res, next) => {
+    if (req.method !== 'OPTIONS') return next();
+    const matched = ops.flatMap((op) => {
+      const params = matchPattern(op.path, req.path);
+      return params ? [{ op, params }] : [];
+    });
+    if (!matched.length) return next();
+    const methods = [...new Set(matched.flatMap(({ op }) => (op.method === 'get' ? ['GET', 'HEAD'] : [op.method.toUpperCase()])))];
+    const params = matched[0]!.params;
+    const requested = (req.get('access-control-request-method') ?? 'GET').toUpperCase();
+    let allowed: readonly string[] | null = [];
+    if (requested !== 'GET' && requested !== 'HEAD') {
+      const em = deps.dataSource.manager;
+      if (params.slug !== undefined) allowed = (await findPublicVenue(em, params.slug))?.settings.allowed_origins ?? null;
+      else if (params.token !== undefined) allowed = (await findManagedBooking(em, params.token))?.venue.settings.allowed_origins ?? null;
+    }
+    answerPreflight(req, res, methods, allowed);
+  };
 }

@@ -17,9 +17,11 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
  * Who may call: an integrator's API key or a venue user's session (`/api/v1`, venue-scoped, rate-limited;
  * keys need a paid plan), the platform's admin token or an operator's session, any signed-in staff member
  * (`session`: the session routes themselves), a POS (the use case verifies its signature over the raw
- * body), anyone. A session's writes need its CSRF token.
+ * body), anyone (`public`), or a guest on the public booking widget API (`guest`: no credentials, a limit
+ * per client IP and route, CORS; a `:slug` in the path names the venue, which must take public bookings).
+ * A session's writes need its CSRF token.
  */
-export type Auth = 'apiKey' | 'admin' | 'session' | 'partner' | 'public';
+export type Auth = 'apiKey' | 'admin' | 'session' | 'partner' | 'public' | 'guest';
 
 /** A documented success response. */
 export interface Success {
@@ -70,7 +72,7 @@ export interface OperationContext<P extends string, A extends Auth, B, Q> {
   body: B;
   query: Q;
   /** The authenticated caller; null on partner and public operations (a POS is verified by the use case). */
-  principal: A extends 'apiKey' | 'admin' | 'session' ? Principal : null;
+  principal: A extends 'apiKey' | 'admin' | 'session' | 'guest' ? Principal : null;
   /** The venue an API-key operation acts on (every query is scoped to it); null elsewhere. */
   venue: A extends 'apiKey' ? PrincipalVenue : null;
 }

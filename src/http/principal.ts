@@ -23,7 +23,9 @@ export type Actor =
    * operations open to channels only, and sees only its own bookings. `canBook` is the named venue's grant
    * (false: its bookings are requests); false until a venue is named.
    */
-  | { kind: 'channel'; keyId: string; channelId: string; channelName: string; canBook: boolean };
+  | { kind: 'channel'; keyId: string; channelId: string; channelName: string; canBook: boolean }
+  /** Anyone on the public booking widget API (CONTRACT §10): no credentials; counted by client IP. */
+  | { kind: 'guest'; ip: string };
 
 /** What an operation may require: a §6 scope (an API key can hold it) or a staff-only one (§8). */
 export type Scope = ApiScope | StaffScope;
@@ -64,6 +66,15 @@ export const ADMIN_PRINCIPAL: Principal = Object.freeze({
   rateLimit: null,
 });
 
+/**
+ * The public widget API's caller (CONTRACT §10): a guest, acting on the one venue its route names (by slug,
+ * or through a manage token), with no scope of the booking API; its per-IP limit is the public surface's
+ * own (middleware/public-rate-limit.ts).
+ */
+export function guestPrincipal(ip: string, venue: PrincipalVenue | null): Principal {
+  return { actor: { kind: 'guest', ip }, venueIds: venue ? [venue.id] : [], venue, scopes: [], rateLimit: null };
+}
+
 export function setPrincipal(res: Response, principal: Principal): void {
   res.locals.principal = principal;
 }
@@ -82,9 +93,10 @@ export function venueOf(principal: Principal): PrincipalVenue {
 
 /**
  * The caller kind a surface serves: `venue` (/api/v1: keys and venue users; an operator's session is
- * refused) or `platform` (/admin/v1: the token and operators; a venue user's session is refused).
+ * refused), `platform` (/admin/v1: the token and operators; a venue user's session is refused) or `guest`
+ * (/api/v1/public: the widget, no credentials).
  */
-export type CallerKind = 'venue' | 'platform';
+export type CallerKind = 'venue' | 'platform' | 'guest';
 
 /** What an operation asks of its caller beyond being authenticated. */
 export interface AccessNeeds {
@@ -124,6 +136,9 @@ export function checkAccess(principal: Principal, needs: AccessNeeds): void {
   }
   if (needs.caller === 'platform' && principal.venueIds !== 'all') {
     throw new AppError('forbidden', 'The admin API is for platform operators; venue staff use /api/v1.');
+  }
+  if (needs.caller === 'guest' && principal.actor.kind !== 'guest') {
+    throw new AppError('forbidden', 'This route is the public booking widget\'s.');
   }
   if (needs.paidPlan && principal.actor.kind === 'api_key' && principal.venue?.plan === 'starter') {
     throw new AppError('plan_upgrade_required', 'The booking API is not part of the starter plan.', {

@@ -10,6 +10,7 @@ import { integratorApiOperations } from './routes/api';
 import { docsOperations } from './routes/docs.routes';
 import { healthOperations } from './routes/health.routes';
 import { partnerIngressOperations } from './routes/partner-ingest.routes';
+import { publicOperations } from './routes/public';
 
 /** `GET /api/v1/openapi` (no API key): the document of every surface below, built once, on the first request. */
 const openApiOperation = defineOperation({
@@ -35,5 +36,8 @@ export const ADMIN: Surface = { prefix: '/admin/v1', operations: adminOperations
 /** Integrators with a venue's API key (CONTRACT §6); the document itself is public. */
 export const INTEGRATOR_API: Surface = { prefix: '/api/v1', operations: [openApiOperation, ...integratorApiOperations] };
 
+/** The public booking widget API (CONTRACT §10): no credentials, limited per client IP. */
+export const PUBLIC_API: Surface = { prefix: '/api/v1/public', operations: publicOperations };
+
 /** In the document's order. */
-export const DOCUMENTED_SURFACES: readonly Surface[] = [SERVICE, INTEGRATOR_API, PARTNER_INGRESS, ADMIN];
+export const DOCUMENTED_SURFACES: readonly Surface[] = [SERVICE, INTEGRATOR_API, PUBLIC_API, PARTNER_INGRESS, ADMIN];

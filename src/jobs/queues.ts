@@ -11,6 +11,8 @@ export const QUEUE_NAMES = {
   webhookDeliveries: 'webhook-deliveries',
   /** The repeatable sweep that expires booking requests past their expires_at (request-expiry.ts). */
   requestExpiry: 'request-expiry',
+  /** One job per transactional email (src/modules/notifications). */
+  emails: 'emails',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

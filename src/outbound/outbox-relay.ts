@@ -9,6 +9,8 @@ import { publishLiveEvents } from '../modules/live';
 import type { RedisClient } from '../shared/redis-connections';
 import { deliveryJobOptions, eventData, retryScheduleOf, type DeliveryJobData } from './deliver-webhook.worker';
 import { totalSpanMs, type RetrySchedule } from './retry-schedule';
+import { isInternalEvent } from './outbox';
+import { emailNotifications, type Notifications } from '../modules/notifications';
 import { inviteCompletedBookings, type InvitationSender } from '../modules/reviews';
 import { webhookBody } from './sign-webhook';
 
@@ -17,8 +19,8 @@ import { webhookBody } from './sign-webhook';
  *
  * Each pass claims unrelayed outbox rows in id order with `SELECT … FOR UPDATE SKIP LOCKED`, so several
  * worker processes share the work without waiting on each other or taking the same row, hands them to each
- * of its SUBSCRIBERS in turn (the live stream and the webhook fan-out; emails and review invitations are
- * the next ones), and marks the rows relayed once every subscriber has taken them, all while
+ * of its SUBSCRIBERS in turn (the live stream, the webhook fan-out, review invitations, then emails;
+ * analytics is the next one), and marks the rows relayed once every subscriber has taken them, all while
  * holding the row lock. A subscriber must be idempotent: a pass that fails before its commit (a subscriber
  * threw, the process died) leaves the rows unrelayed, and the next pass hands them to every subscriber again.
  *
@@ -57,6 +59,8 @@ export interface RelayDeps {
   keyPrefix: string;
   /** Who gets the outbox rows, in order. @defaultValue SUBSCRIBERS */
   subscribers?: readonly OutboxSubscriber[];
+  /** The email subscriber's door (src/modules/notifications). */
+  emails?: Notifications;
 }
 
 /** An outbox row as the relay hands it to subscribers. */
@@ -138,6 +142,8 @@ async function planDeliveries(ds: DataSource, rows: readonly OutboxRow[], now: D
   }
   const values: DeliveryValues[] = [];
   for (const row of rows) {
+    // Facts for the outbox's own subscribers (an email asked for by a door) are not webhook events.
+    if (isInternalEvent(row.event)) continue;
     for (const h of byVenue.get(row.venue_id) ?? []) {
       if (h.createdAt > row.created_at.getTime()) continue;
       if (!h.events.includes('*') && !h.events.includes(row.event)) continue;
@@ -215,7 +221,8 @@ export const liveStream: OutboxSubscriber = {
     await publishLiveEvents(
       deps.redis,
       deps.keyPrefix,
-      rows.map((r) => ({
+      // Facts for the outbox's own subscribers (an email asked for by a door) are not §7 events.
+      rows.filter((r) => !isInternalEvent(r.event)).map((r) => ({
         venueId: r.venue_id,
         event: r.event,
         body: webhookBody({ messageId: r.message_id, event: r.event, createdAt: r.created_at, data: eventData(r.payload, r.resource_version) }),
@@ -225,7 +232,23 @@ export const liveStream: OutboxSubscriber = {
 };
 
 /** Every consumer of the outbox, in the order they get a pass's rows. */
-export const SUBSCRIBERS: readonly OutboxSubscriber[] = [liveStream, webhookDeliveries];
+export const SUBSCRIBERS: readonly OutboxSubscriber[] = [
+  liveStream,
+  webhookDeliveries,
+  // An invitation's email is an `email.requested` row of its own, written in the invitation's transaction.
+  {
+    name: 'review-invitations',
+    handle(deps, rows, now) {
+      const emails = deps.emails;
+      if (!emails) throw new Error('the review invitations subscriber needs RelayDeps.emails (the Notifications door)');
+      return reviewInvitations((tx, invitation) => emails.queueEmail(tx, {
+        venueId: invitation.venueId, kind: 'review_invitation', bookingId: invitation.bookingId, to: invitation.to,
+        link: emails.publicLink(`/review/${invitation.token}`),
+      }, now)).handle(deps, rows, now);
+    },
+  },
+  emailNotifications,
+];
 
 /**
  * Re-adds jobs for pending deliveries that are overdue (by 5 × base_ms, 5 s to 5 min) and whose job is
@@ -270,6 +293,7 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
     schedule: retryScheduleOf(deps.config),
     redis: deps.redis,
     keyPrefix: deps.keyPrefix,
+    emails: deps.notifications,
   };
   const logger: Logger = deps.logger.child({ component: 'outbox-relay' });
   let stopped = false;

@@ -17,14 +17,31 @@ export const WEBHOOK_EVENTS = [
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
+/**
+ * Outbox events that are not webhook events: facts for the outbox's own subscribers only (an email asked
+ * for by a module's door, src/modules/notifications). The webhook fan-out never delivers them.
+ */
+export const INTERNAL_EVENTS = ['email.requested'] as const;
+export type InternalEvent = (typeof INTERNAL_EVENTS)[number];
+
+export function isInternalEvent(event: string): event is InternalEvent {
+  return (INTERNAL_EVENTS as readonly string[]).includes(event);
+}
+
 export interface OutboxEntry {
   venueId: string;
-  event: WebhookEvent;
+  event: WebhookEvent | InternalEvent;
   resourceId: string;
   /** The resource's version after the change, so receivers can order deliveries. */
   resourceVersion: number;
   /** The event's `data`: the resource as the API shows it. */
   data: Record<string, unknown>;
+  /**
+   * What only the outbox's subscribers read (column private_data), never sent to a webhook receiver: e.g.
+   * a new booking's manage token sealed with ENCRYPTION_KEY (src/shared/secret-box.ts), a move's previous
+   * date and time.
+   */
+  private?: Record<string, unknown>;
 }
 
 /**
@@ -87,9 +104,12 @@ export function outboxStatement(entries: readonly OutboxEntry[], now: Date): (Sq
   if (!entries.length) return null;
   const messageIds = entries.map(() => newId('msg'));
   return {
-    sql: `INSERT INTO outbox (message_id, venue_id, event, resource_id, resource_version, payload, created_at, relayed_at)
-     VALUES ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?, NULL)').join(', ')}`,
-    params: entries.flatMap((e, i) => [messageIds[i], e.venueId, e.event, e.resourceId, e.resourceVersion, JSON.stringify(e.data), now]),
+    sql: `INSERT INTO outbox (message_id, venue_id, event, resource_id, resource_version, payload, private_data, created_at, relayed_at)
+     VALUES ${entries.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, NULL)').join(', ')}`,
+    params: entries.flatMap((e, i) => [
+      messageIds[i], e.venueId, e.event, e.resourceId, e.resourceVersion, JSON.stringify(e.data),
+      e.private === undefined ? null : JSON.stringify(e.private), now,
+    ]),
     messageIds,
   };
 }

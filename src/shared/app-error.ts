@@ -45,6 +45,8 @@ export const ERROR_CATALOG = {
   approval_required: { status: 422, retryable: false },
   idempotency_key_reused: { status: 422, retryable: false },
   idempotency_in_progress: { status: 409, retryable: true },
+  // the public widget (CONTRACT §10)
+  too_late_to_change: { status: 422, retryable: false },
   // outbound webhooks
   invalid_webhook_url: { status: 400, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;

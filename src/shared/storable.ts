@@ -68,6 +68,8 @@ export const TEXT_COLUMNS = {
   'webhook_deliveries.last_error': { chars: 1000 },
   'webhook_delivery_attempts.error': { chars: 1000 },
   'webhook_delivery_attempts.response_body': { bytes: 65_535 },
+  'emails.last_error': { chars: 1000 },
+  'email_attempts.response': { chars: 1000 },
 } as const satisfies Record<string, { bytes: number } | { chars: number }>;
 
 export type TextColumn = keyof typeof TEXT_COLUMNS;

@@ -236,7 +236,7 @@ describe('OpenAPI document', () => {
 
   it('mounts only declared operations under the API prefixes, and documents the surfaces it mounts', () => {
     const apiMounts = mounts.filter((m) => API_MOUNTS.test(m.path));
-    expect(apiMounts.map((m) => m.path).sort()).toEqual(['/admin/v1', '/api/v1', '/partners']);
+    expect(apiMounts.map((m) => m.path).sort()).toEqual(['/admin/v1', '/api/v1', '/api/v1/public', '/partners']);
     for (const m of apiMounts) expect(`${m.path} ${'surface' in m}`).toBe(`${m.path} true`);
     // Nothing else is mounted under an API prefix, not even below the root.
     for (const m of mounts.filter((m) => !API_MOUNTS.test(m.path))) {

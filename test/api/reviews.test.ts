@@ -3,6 +3,7 @@ import { inviteCompletedBookings, type ReviewInvitation } from '../../src/module
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { expectError } from '../helpers/people';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { createOwnDatabase } from '../outbound/outbound-helpers';
 
 const TZ = 'Europe/London';
 const day = (days: number): string => DateTime.now().setZone(TZ).plus({ days }).toISODate()!;
@@ -34,13 +35,20 @@ describe('reviews (CONTRACT §11): invitation on completion, one verified review
     return sent;
   }
 
+  let db: { url: string; drop: () => Promise<void> };
   beforeAll(async () => {
-    t = await startTestApp();
+    // The test runs the invitation step itself: no outbox relay may take its rows first (every app's relay
+    // invites completed bookings, src/outbound/outbox-relay.ts), hence the api role and a database of its own.
+    db = await createOwnDatabase();
+    t = await startTestApp({ ROLE: 'api', DATABASE_URL: db.url });
     venue = await createVenue(t);
     key = await createApiKey(t, venue.id);
     readOnly = await createApiKey(t, venue.id, ['customers:read']);
   });
-  afterAll(() => t.stop());
+  afterAll(async () => {
+    await t?.stop();
+    await db?.drop();
+  });
 
   it('invites a completed booking once, however often its rows are relayed; the token is stored only as a hash', async () => {
     const bookingId = await completedBooking();

@@ -86,3 +86,51 @@ describe('config', () => {
     expect(loadConfig({ ENCRYPTION_KEY: b64 }).encryptionKey.equals(Buffer.alloc(32, 9))).toBe(true);
   });
 });
+
+describe('config of the guests feature (CONTRACT §1, §10, §10.3)', () => {
+  it('has the contract defaults', () => {
+    const c = loadConfig({ PORT: '4100' });
+    expect(c.publicUrl).toBe('http://localhost:4100');
+    expect(c.trustProxy).toBe(false);
+    expect(c.smtpUrl).toBeNull();
+    expect(c.mailFrom).toBe('Tablesync <no-reply@localhost>');
+    expect(c.emailRetrySchedule).toBeNull();
+    expect(c.publicRateLimitPerMinute).toBe(60);
+  });
+
+  it('reads TRUST_PROXY as Express trust-proxy values', () => {
+    expect(loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toEqual(['loopback']);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.4,::1,fd00::/8,uniquelocal' }).trustProxy).toEqual([
+      '10.0.0.0/8', '192.168.1.4', '::1', 'fd00::/8', 'uniquelocal',
+    ]);
+  });
+
+  it('reads SMTP_URL, MAIL_FROM, EMAIL_RETRY_SCHEDULE and PUBLIC_RATE_LIMIT_PER_MINUTE', () => {
+    const c = loadConfig({
+      SMTP_URL: 'smtp://u:p@mail.example.com:587', MAIL_FROM: 'The Anchor <bookings@anchor.example>',
+      EMAIL_RETRY_SCHEDULE: 'base_ms=100,factor=2,max_ms=400,attempts=4', PUBLIC_RATE_LIMIT_PER_MINUTE: '600',
+    });
+    expect([c.smtpUrl, c.mailFrom, c.emailRetrySchedule, c.publicRateLimitPerMinute]).toEqual([
+      'smtp://u:p@mail.example.com:587', 'The Anchor <bookings@anchor.example>', 'base_ms=100,factor=2,max_ms=400,attempts=4', 600,
+    ]);
+    expect(loadConfig({ MAIL_FROM: 'bookings@anchor.example' }).mailFrom).toBe('bookings@anchor.example');
+  });
+
+  it.each([
+    ['TRUST_PROXY', 'everyone'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '999.1.1.1'],
+    ['SMTP_URL', 'http://mail.example.com'],
+    ['SMTP_URL', 'not a url'],
+    ['MAIL_FROM', 'nobody'],
+    ['EMAIL_RETRY_SCHEDULE', 'soon'],
+    ['EMAIL_RETRY_SCHEDULE', 'base_ms=100,attempts=0'],
+    ['PUBLIC_RATE_LIMIT_PER_MINUTE', '0'],
+    ['PUBLIC_RATE_LIMIT_PER_MINUTE', 'lots'],
+  ])('rejects %s=%s with a message naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`Invalid env var ${name}`));
+  });
+});

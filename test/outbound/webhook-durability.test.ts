@@ -59,6 +59,7 @@ describe('outbound webhooks: nothing is lost', () => {
     schedule: retryScheduleOf(api.config),
     redis: api.composed.deps.redis,
     keyPrefix: api.composed.deps.keyPrefix,
+    emails: api.composed.deps.notifications,
   });
 
   beforeAll(async () => {
@@ -247,6 +248,6 @@ describe('outbound webhooks: nothing is lost', () => {
     await drain([recorder('first'), recorder('second')]);
     expect(seen).toEqual([...ids.map((id) => `first:${id}`), ...ids.map((id) => `second:${id}`)]);
     for (const id of ids) expect(await relayedAt(id)).toBeInstanceOf(Date);
-    expect(SUBSCRIBERS.map((x) => x.name)).toEqual(['live', 'webhooks']);
+    expect(SUBSCRIBERS.map((x) => x.name)).toEqual(['live', 'webhooks', 'review-invitations', 'emails']);
   });
 });

@@ -2,6 +2,9 @@ import { ApiKey } from './api-key.entity';
 import { Area } from './area.entity';
 import { Booking } from './booking.entity';
 import { Customer } from './customer.entity';
+import { Email } from './email.entity';
+import { EmailAttempt } from './email-attempt.entity';
+import { Enquiry } from './enquiry.entity';
 import { IdempotencyRecord } from './idempotency-record.entity';
 import { InboundEvent } from './inbound-event.entity';
 import { MappingVersion } from './mapping-version.entity';
@@ -19,7 +22,7 @@ import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookDeliveryAttempt } from './webhook-delivery-attempt.entity';
 
 export {
-  ApiKey, Area, Booking, Customer, IdempotencyRecord, InboundEvent, MappingVersion, OutboxMessage, Partner,
+  ApiKey, Area, Booking, Customer, Email, EmailAttempt, Enquiry, IdempotencyRecord, InboundEvent, MappingVersion, OutboxMessage, Partner,
   PartnerLocation, Sale, SaleItem, Service, Venue, VenueEvent, VenueTable, Webhook, WebhookDelivery,
   WebhookDeliveryAttempt,
 };
@@ -33,7 +36,7 @@ export type { DeliveryStatus } from './webhook-delivery.entity';
 
 /** Explicit entity list (no globs): what the DataSource knows. */
 export const ALL_ENTITIES = [
-  ApiKey, Area, Booking, Customer, IdempotencyRecord, InboundEvent, MappingVersion, OutboxMessage, Partner,
+  ApiKey, Area, Booking, Customer, Email, EmailAttempt, Enquiry, IdempotencyRecord, InboundEvent, MappingVersion, OutboxMessage, Partner,
   PartnerLocation, Sale, SaleItem, Service, Venue, VenueEvent, VenueTable, Webhook, WebhookDelivery,
   WebhookDeliveryAttempt,
 ];

@@ -11,6 +11,8 @@ export class OutboxMessage {
   @Column({ name: 'resource_version', type: 'int' }) resourceVersion!: number;
   /** JSON of the event's `data`. */
   @Column({ type: 'mediumtext' }) payload!: string;
+  /** JSON only the outbox's subscribers read, never sent to webhook receivers (secrets in it are sealed). */
+  @Column({ name: 'private_data', type: 'mediumtext', nullable: true }) privateData!: string | null;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   @Column({ name: 'relayed_at', type: 'datetime', precision: 3, nullable: true }) relayedAt!: Date | null;
 }

@@ -30,6 +30,7 @@ import {
 } from './create-booking';
 import type { VenueRef } from './venue-context';
 import { checkVenueRules } from './venue-rules';
+import type { ManageLinks } from './manage-tokens';
 
 interface Request {
   venue: VenueRef;
@@ -50,22 +51,26 @@ export interface BookingWriterOptions {
   maxBatch?: number;
   /** Shared transactions running at once. @defaultValue 4 */
   maxInFlight?: number;
+  /** Manage links of the bookings it writes (manage-tokens.ts). */
+  links?: ManageLinks;
 }
 
 export class BookingWriter {
   private readonly batcher: Batcher<Request, Outcome>;
+  private readonly links: ManageLinks | undefined;
 
   constructor(
     private readonly sessions: SessionPool,
     options: BookingWriterOptions = {},
   ) {
+    this.links = options.links;
     this.batcher = new Batcher((requests) => this.shareTransaction(requests), {
       maxBatch: options.maxBatch ?? 16,
       maxInFlight: options.maxInFlight ?? 4,
     });
   }
 
-  /** POST /bookings: the booking's view (201), or the AppError that refuses it. */
+  /** POST /bookings: the booking's view with its `manage_url` (201), or the AppError that refuses it. */
   async book(venue: VenueRef, input: NewBooking, now = new Date()): Promise<Record<string, unknown>> {
     // Bad contact details, or a party or date the venue's rules refuse → 400/422 before any transaction, as bookTable does.
     const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
@@ -76,7 +81,7 @@ export class BookingWriter {
       const outcome = await this.batcher.add({ venue, input, contact, now }, again);
       if (outcome.kind === 'booked') return outcome.view;
       if (outcome.kind === 'refused') throw outcome.error;
-      if (outcome.alone) return bookTable(this.sessions, venue, input, now);
+      if (outcome.alone) return bookTable(this.sessions, venue, input, now, this.links);
     }
   }
 
@@ -99,7 +104,7 @@ export class BookingWriter {
         const order = requests.map((_, i) => i).sort((a, b) => lockOrder(requests[a]!).localeCompare(lockOrder(requests[b]!)));
         const inOrder = await settleAll(order.map((i) => {
           const r = requests[i]!;
-          return prepareBooking(shared, r.venue, r.input, r.contact, r.now, { claimDates });
+          return prepareBooking(shared, r.venue, r.input, r.contact, r.now, { claimDates, links: this.links });
         }));
         const prepared: Settled<PreparedBooking>[] = new Array(requests.length);
         order.forEach((i, k) => (prepared[i] = inOrder[k]!));

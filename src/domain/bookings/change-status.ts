@@ -40,13 +40,16 @@ export function statusChangeRefusal(booking: Pick<Booking, 'status' | 'reference
  */
 export async function saveBookingChange(em: EntityManager, booking: Booking, changes: Partial<Booking>, now: Date): Promise<Record<string, unknown>> {
   const before = booking.status;
+  // Where it was, for the outbox's subscribers (a "your booking has moved" email), never for webhook bodies.
+  const previous = { date: booking.date, time: booking.time, start_at: booking.startAt.toISOString(), party_size: booking.partySize };
   const rematch = ['status', 'tableId', 'startAt', 'endAt'].some((k) => k in changes);
   Object.assign(changes, { version: booking.version + 1, updatedAt: now });
   await em.update(Booking, { id: booking.id }, changes);
   Object.assign(booking, changes);
   if (rematch) await rematchWaitingSales(em, booking, null, now);
   const view = await presentOneBooking(em, booking);
-  await writeOutbox(em, bookingChanged(before, booking, view), now);
+  const moved = previous.date !== booking.date || previous.time !== booking.time || previous.party_size !== booking.partySize;
+  await writeOutbox(em, { ...bookingChanged(before, booking, view), ...(moved ? { private: { previous } } : {}) }, now);
   return view;
 }
 

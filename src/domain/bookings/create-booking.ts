@@ -23,6 +23,7 @@ import {
   type VenueRef,
 } from './venue-context';
 import { isDeadlock, isDuplicateKey } from '../../db/db-errors';
+import { insertManageTokenStatement, manageUrl, newManageToken, type ManageLinks } from './manage-tokens';
 
 /** The API's booking request, plus where it came from. */
 export interface NewBooking extends CreateBookingBody {
@@ -54,13 +55,19 @@ const isDuplicateCustomer = (err: unknown): boolean =>
  * pool); a deadlock victim is rolled back and run again, as inDiaryTransaction does. Bad contact details →
  * 400 before any transaction starts.
  */
-export async function bookTable(sessions: SessionPool, venue: VenueRef, input: NewBooking, now = new Date()): Promise<Record<string, unknown>> {
+export async function bookTable(
+  sessions: SessionPool,
+  venue: VenueRef,
+  input: NewBooking,
+  now = new Date(),
+  links?: ManageLinks,
+): Promise<Record<string, unknown>> {
   const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
   if (input.venueRules) checkVenueRules(input.venueRules, input, venue.timezone, now);
   let useKept = true;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await sessions.transaction('READ COMMITTED', (tx) => createBooking(tx, venue, input, contact, now, useKept));
+      return await sessions.transaction('READ COMMITTED', (tx) => createBooking(tx, venue, input, contact, now, useKept, links));
     } catch (err) {
       // The venue changed since it was kept: it starts again from the rows (and does not count as an attempt).
       if (err instanceof StaleDiary && useKept) {
@@ -91,8 +98,9 @@ export async function createBooking(
   contact: Contact,
   now = new Date(),
   useKept = true,
+  links?: ManageLinks,
 ): Promise<Record<string, unknown>> {
-  return writeBooking(tx, await prepareBooking(tx, venue, input, contact, now, { useKept }));
+  return writeBooking(tx, await prepareBooking(tx, venue, input, contact, now, { useKept, links }));
 }
 
 /** A booking checked under its diary locks, ready to be written (prepareBooking → writeBooking). */
@@ -105,6 +113,7 @@ export interface PreparedBooking {
   slot: Extract<SlotCheck, { ok: true }>;
   /** The customer lookups' rows (customerMatchStatements), one array per lookup. */
   customerRows: unknown[][];
+  links?: ManageLinks;
 }
 
 export interface PrepareOptions {
@@ -116,6 +125,12 @@ export interface PrepareOptions {
    * thrown before the locks are sent.
    */
   claimDates?: (venueId: string, dates: readonly string[]) => boolean;
+  /**
+   * Where manage links point and how the raw token is sealed for the email subscriber (manage-tokens.ts).
+   * Without it the booking still gets its token (its hash), but the answer's `manage_url` is a path and
+   * the confirmation email mints a link of its own.
+   */
+  links?: ManageLinks;
 }
 
 /**
@@ -172,7 +187,7 @@ export async function prepareBooking(
     // The alternatives look at the whole day.
     throw slotUnavailable({ ...unbooked, bookings: await loadBookingsNear(tx.em, venue.id, input.date, venue.timezone) }, slot.reason);
   }
-  return { venue, input, contact, now, unbooked, slot, customerRows: read as unknown[][] };
+  return { venue, input, contact, now, unbooked, slot, customerRows: read as unknown[][], links: options.links };
 }
 
 /**
@@ -210,11 +225,18 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
   const table = unbooked.tables.find((t) => t.id === booking.tableId);
   const tableNumber = table ? String(table.number) : null;
   const probe = waitingSalesProbe(booking, tableNumber);
+  // Every booking with a guest email gets a manage link (CONTRACT §15), stored only as the token's hash.
+  const manage = customer.email ? newManageToken() : null;
 
   let waiting = false;
   for (let attempt = 0; ; attempt++) {
     try {
-      const written = await tx.run([...(customerInsert ? [customerInsert] : []), insertBookingStatement(booking), ...(probe ? [probe] : [])]);
+      const written = await tx.run([
+        ...(customerInsert ? [customerInsert] : []),
+        insertBookingStatement(booking),
+        ...(manage ? [insertManageTokenStatement(manage.hash, booking.id, now)] : []),
+        ...(probe ? [probe] : []),
+      ]);
       waiting = probe !== null && (written[written.length - 1] as unknown[]).length > 0;
       break;
     } catch (err) {
@@ -240,9 +262,12 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
     await rematchSalesForBooking(tx.em, booking, now);
   }
   const view = presentBooking(booking, { table: table ? { id: table.id, number: tableNumber! } : null, customer });
-  outbox.push(bookingChanged(null, booking, view));
+  const { links } = prepared;
+  // The raw token reaches the confirmation email sealed in the outbox row's private data, which only the
+  // email subscriber reads (README "Emails"); webhook receivers get the view without it.
+  outbox.push({ ...bookingChanged(null, booking, view), ...(manage && links ? { private: { manage_token: links.seal(manage.token) } } : {}) });
   tx.beforeCommit([outboxStatement(outbox, now)!]);
-  return view;
+  return { ...view, manage_url: manage ? manageUrl(links?.publicUrl ?? '', manage.token) : null };
 }
 
 /** Whether the slot's service requires approval (venue rules, CONTRACT §11); null for an event's booking. */

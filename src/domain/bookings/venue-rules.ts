@@ -19,14 +19,18 @@ import { addDays, instantToLocalDate } from './venue-time';
 /** What of the venue's settings the rules read. */
 export type VenueRules = Pick<VenueSettings, 'party_size' | 'booking_window_days' | 'max_instant_party_size' | 'max_bookings_per_email_per_day'>;
 
+/** Refuses a party size the rules do not allow: 400 validation_error on party_size (the widget's range search too). */
+export function checkPartySize(rules: Pick<VenueRules, 'party_size'>, partySize: number): void {
+  const { min, max } = rules.party_size;
+  if (partySize < min || partySize > max) {
+    const message = `must be between ${min} and ${max} for online bookings; for other party sizes send an enquiry or call the venue`;
+    throw new AppError('validation_error', `Invalid party_size: ${message}.`, { field: 'party_size', errors: [{ field: 'party_size', message }], min, max });
+  }
+}
+
 /** Refuses a party size or a date the rules do not allow (nothing is written). */
 export function checkVenueRules(rules: VenueRules, booking: { date: string; party_size: number }, timezone: string, now = new Date()): void {
-  const { min, max } = rules.party_size;
-  if (booking.party_size < min || booking.party_size > max) {
-    throw new AppError('validation_error', `This venue takes online bookings for ${min} to ${max} guests; call the venue for other party sizes.`, {
-      field: 'party_size', min, max,
-    });
-  }
+  checkPartySize(rules, booking.party_size);
   const last = addDays(instantToLocalDate(now, timezone), rules.booking_window_days);
   if (booking.date > last) {
     throw new AppError('slot_unavailable', `Bookings open ${rules.booking_window_days} days ahead: ${booking.date} is after ${last}.`, {

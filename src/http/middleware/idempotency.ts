@@ -11,6 +11,8 @@
  *   400 (the request was refused before anything ran, so the key may be reused with a corrected body, as
  *   Stripe does). Everything else, 2xx and the other 4xx (404, 409, 422 slot_unavailable …), is replayed.
  * - A claim left by a process that died mid-request is taken over after ABANDONED_CLAIM_MS.
+ * - A kept response that carries a guest's manage link (`manage_url`, CONTRACT §10) is stored sealed with
+ *   ENCRYPTION_KEY, so the raw token is never in a table in plain text (the bookings keep only its hash).
  * The route's responses must be sent with res.json (they are captured there).
  */
 import { createHash } from 'node:crypto';
@@ -23,6 +25,7 @@ import { newId } from '../../shared/ids';
 import { fieldError } from '../validation';
 import { principalOf } from '../principal';
 import { isDuplicateKey } from '../../db/db-errors';
+import type { SecretBox } from '../../shared/secret-box';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60_000;
 /** Far beyond any request's duration: a claim this old belongs to a request that will never finish. */
@@ -88,12 +91,19 @@ async function claimKey(repo: Repository<IdempotencyRecord>, apiKeyId: string, k
 }
 
 /** Keeps the outcome (or releases the claim) before the response leaves, so a retry sees it at once. */
-async function settle(repo: Repository<IdempotencyRecord>, id: string, status: number, body: unknown): Promise<void> {
+async function settle(repo: Repository<IdempotencyRecord>, id: string, status: number, body: unknown, secretBox?: SecretBox): Promise<void> {
   if (status >= 500 || status === 400) {
     await repo.delete({ id });
     return;
   }
-  await repo.update({ id }, { state: 'completed', responseStatus: status, responseBody: JSON.stringify(body) });
+  const json = JSON.stringify(body);
+  const secret = secretBox && typeof (body as { manage_url?: unknown } | null)?.manage_url === 'string';
+  await repo.update({ id }, { state: 'completed', responseStatus: status, responseBody: secret ? secretBox.encrypt(json) : json });
+}
+
+/** A kept response body: JSON, or (starting `v1:`, which JSON never does) sealed JSON. */
+function openBody(stored: string, secretBox?: SecretBox): string {
+  return stored.startsWith('v1:') && secretBox ? secretBox.decrypt(stored) : stored;
 }
 
 /**
@@ -101,14 +111,17 @@ async function settle(repo: Repository<IdempotencyRecord>, id: string, status: n
  * (ids are prefixed, so the two never meet). Idempotent routes are all on /api/v1, which no other actor reaches.
  */
 function idempotencyOwner(res: Response): string {
-  const { actor } = principalOf(res);
+  const principal = principalOf(res);
+  const { actor } = principal;
   if (actor.kind === 'api_key') return actor.keyId;
   if (actor.kind === 'user') return actor.userId;
   if (actor.kind === 'channel') return actor.keyId;
+  // The public widget: per venue (keys are the widget's random UUIDs; a guest's retry may come from another IP).
+  if (actor.kind === 'guest' && principal.venue) return `guest:${principal.venue.id}`;
   throw new Error(`idempotency is scoped per API key or venue user, not per ${actor.kind}`);
 }
 
-export function idempotency(deps: Pick<AppDeps, 'dataSource' | 'logger'>): RequestHandler {
+export function idempotency(deps: Pick<AppDeps, 'dataSource' | 'logger'> & Partial<Pick<AppDeps, 'secretBox'>>): RequestHandler {
   const repo = deps.dataSource.getRepository(IdempotencyRecord);
   return async (req, res, next) => {
     const key = req.get(IDEMPOTENCY_HEADER);
@@ -120,7 +133,7 @@ export function idempotency(deps: Pick<AppDeps, 'dataSource' | 'logger'>): Reque
     const claim = await claimKey(repo, idempotencyOwner(res), key, requestFingerprint(req.method, req.baseUrl + req.path + venue, req.body));
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true');
-      res.status(claim.status).type('application/json').send(claim.body);
+      res.status(claim.status).type('application/json').send(openBody(claim.body, deps.secretBox));
       return;
     }
 
@@ -129,7 +142,7 @@ export function idempotency(deps: Pick<AppDeps, 'dataSource' | 'logger'>): Reque
       res.json = sendJson;
       const log = (what: string) => (err: unknown) =>
         deps.logger.error({ err: (err as Error).message, idempotency_key: key }, what);
-      settle(repo, claim.id, res.statusCode, body)
+      settle(repo, claim.id, res.statusCode, body, deps.secretBox)
         // The response still goes out; an unsaved claim is taken over after ABANDONED_CLAIM_MS.
         .catch(log('idempotency record not saved'))
         .then(() => sendJson(body))

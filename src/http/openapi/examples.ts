@@ -144,6 +144,7 @@ export const SESSION_EXAMPLE = { user: USER_EXAMPLE, csrf_token: 'c2VjcmV0LWNzcm
 
 export const ERROR_MESSAGES: Partial<Record<ErrorCode, string>> = {
   invalid_json: 'The request body is not valid JSON.',
+  too_late_to_change: 'The booking starts within 24 hours: call the venue to change or cancel it.',
   validation_error: 'Invalid body: party_size must be >= 1.',
   not_found: 'Booking not found.',
   method_not_allowed: 'Method not allowed.',

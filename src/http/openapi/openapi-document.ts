@@ -14,6 +14,7 @@ import type { Operation, Surface } from '../operation';
 import { availabilityResponseSchema } from '../schemas/availability.schema';
 import { bookingDetailSchema, bookingSchema } from '../schemas/booking.schema';
 import { ERROR_ENVELOPE_SCHEMA } from '../schemas/common.schema';
+import { emailDetailSchema, emailSchema } from '../schemas/guests.schema';
 import { customerDetailSchema, customerSchema } from '../schemas/customer.schema';
 import { CURSOR_PARAM, LIMIT_PARAM } from '../schemas/pagination.schema';
 import {
@@ -74,6 +75,8 @@ const NAMED_SCHEMAS: readonly (readonly [string, Schema])[] = [
   ['InboundEventDetail', inboundEventDetailSchema],
   ['PartnerAck', partnerAckResponseSchema],
   ['Health', healthResponseSchema],
+  ['Email', emailSchema],
+  ['EmailDetail', emailDetailSchema],
   ['Readiness', readinessResponseSchema],
 ];
 
@@ -113,9 +116,10 @@ const PATH_PARAM_TEXT: Record<string, string> = {
   partner: 'The partner name (`[a-z0-9-]+`), as registered.',
   event_type: "The POS's event type, e.g. `sale.closed`; `*` is the partner's fallback mapping.",
   location_id: "The POS's own location id (kept digit for digit, even beyond 2^53).",
-  token: 'The token of an invite link (the last part of its `invite_url`).',
   channel_id: 'A booking channel id (`chn_…`).',
   key_id: 'A channel key id (`chk_…`).',
+  token: 'The token of an invite link (the last part of its `invite_url`), or of a guest\'s manage link (the last part of its `manage_url`).',
+  slug: 'The venue\'s slug (its public name in URLs).',
 };
 
 const RATE_LIMIT_HEADERS = {
@@ -135,6 +139,7 @@ function description(): string {
     '- **Channel keys** (`/api/v1`, `Authorization: Bearer ts_live_…` of a booking channel): one key for many venues; each call names its venue (`venue_id` or the `Tablesync-Venue` header). The `channelKey` security scheme says what it may do.',
     '- **Admin API** (`/admin/v1`): `Authorization: Bearer $ADMIN_TOKEN`; off (404) while the server has no token.',
     '- **Partner ingestion** (`/partners/…`): POS vendors post native payloads, signed per partner.',
+    '- **Public widget API** (`/api/v1/public`): no credentials; for a venue\'s own website and its guests. Limited per client IP and route (`X-RateLimit-*`, 429 `rate_limited` with `Retry-After`); CORS: any origin reads, writes from the venue\'s `allowed_origins`.',
     '- **Outbound webhooks**: see `webhooks` (signed with `X-Tablesync-Signature`, hex HMAC-SHA256 of the raw body).',
     '',
     'JSON in and out, snake_case fields, timestamps ISO 8601 UTC, booking `date`/`time` venue-local. Money is an integer in minor units with an ISO 4217 `currency`.',
@@ -252,6 +257,8 @@ function errorCodesOf(op: Operation): ErrorCode[] {
   if (op.channels) codes.push('validation_error');
   if (op.auth === 'admin') codes.push('unauthorized', 'admin_api_disabled');
   if (op.auth === 'session') codes.push('not_signed_in');
+  if (op.auth === 'guest') codes.push('rate_limited');
+  if (op.auth === 'guest' && op.path.includes(':slug')) codes.push('not_found');
   // A write made with the session cookie needs its CSRF token.
   if ((op.auth === 'apiKey' || op.auth === 'session' || op.auth === 'admin') && op.method !== 'get') codes.push('csrf_failed');
   if (op.query) codes.push('validation_error');
@@ -276,6 +283,8 @@ function securityOf(op: Operation): Record<string, string[]>[] {
     case 'partner':
       return [{ partnerSignature: [] }, { standardWebhooks: [] }, { partnerBasic: [] }];
     case 'public':
+    case 'guest':
+      // The public widget API needs no credentials (CONTRACT §10): no security scheme.
       return [];
   }
 }
@@ -294,7 +303,7 @@ function buildOperation(op: Operation, components: Components): Record<string, u
   if (op.channels) parameters.push({ $ref: '#/components/parameters/ChannelVenue' }, { $ref: '#/components/parameters/ChannelVenueHeader' });
   if (op.idempotency) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
 
-  const rateLimited = op.auth === 'apiKey';
+  const rateLimited = op.auth === 'apiKey' || op.auth === 'guest';
   const responses: Record<string, unknown> = {};
   for (const r of op.responses) {
     const contentType = r.contentType ?? 'application/json';

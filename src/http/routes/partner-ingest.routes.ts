@@ -56,10 +56,12 @@ export const partnerIngressOperations: Operation[] = (['events', 'webhooks/callb
             eventType: params.event_type,
             rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
             headers: lowerCaseHeaders(req),
-            // The public URL as the POS saw it (X-Forwarded-Proto/Host behind a proxy: trust proxy is on).
+            // The public URL as the POS saw it: X-Forwarded-Proto/Host behind a proxy, whatever TRUST_PROXY
+            // says (that decides client IPs; a forged host here only makes the signature check fail).
             // Built on demand: only a scheme that signs the URL reads it.
             get url() {
-              return `${req.protocol}://${req.host}${req.originalUrl}`;
+              const forwarded = (name: string) => req.get(name)?.split(',')[0]?.trim() || undefined;
+              return `${forwarded('x-forwarded-proto') ?? req.protocol}://${forwarded('x-forwarded-host') ?? req.get('host') ?? ''}${req.originalUrl}`;
             },
           },
           () => req.log,

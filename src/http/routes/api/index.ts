@@ -2,9 +2,9 @@ import { analyticsOperations } from './analytics.routes';
 import { availabilityOperations } from './availability.routes';
 import { bookingOperations } from './bookings.routes';
 import { customerOperations } from './customers.routes';
+import { emailOperations } from './emails.routes';
 import { peopleOperations } from './people.routes';
 import { reviewOperations } from './reviews.routes';
-import { publicReviewOperations } from '../public/reviews.routes';
 import { saleOperations } from './sales.routes';
 import { sessionOperations } from './session.routes';
 import { streamOperations } from './stream.routes';
@@ -27,7 +27,6 @@ export const integratorApiOperations = [
   ...streamOperations,
   ...sessionOperations,
   ...peopleOperations,
+  ...emailOperations,
   ...reviewOperations,
-  // Guests (no key); the public surface of §10 takes these over when it lands.
-  ...publicReviewOperations,
 ];

@@ -1,7 +1,5 @@
-import { Venue } from '../../../db/entities';
-import { venueSettings } from '../../../domain/venues/venue-settings';
 import { listReviews, postReview, presentPublicReview, publishedSummary } from '../../../modules/reviews';
-import { notFound } from '../../../shared/app-error';
+import { publicVenueOf } from '../../mount-operations';
 import { bodySchema, defineOperation, querySchema } from '../../operation';
 import { decodeCursor, encodeCursor } from '../../pagination';
 import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../../schemas/pagination.schema';
@@ -11,10 +9,14 @@ const pageQuery = querySchema<PaginationQuery>({
   $id: 'PublicReviewsQuery', type: 'object', additionalProperties: false, properties: { ...PAGINATION_QUERY_PROPERTIES },
 });
 
-/** Guests: a venue's published reviews, and posting one with the invitation's token (CONTRACT §10, §11). */
+/**
+ * Guests: a venue's published reviews, and posting one with the invitation's token (CONTRACT §10, §11), on
+ * the public widget surface (`/api/v1/public`: per-IP limit, CORS; `:slug` resolved to a venue taking
+ * public bookings by mount-operations.ts).
+ */
 export const publicReviewOperations = [
   defineOperation({
-    id: 'publicListReviews', method: 'get', path: '/public/venues/:slug/reviews', tag: 'Public', auth: 'public',
+    id: 'publicListReviews', method: 'get', path: '/venues/:slug/reviews', tag: 'Public widget', auth: 'guest',
     summary: "A venue's published reviews, newest first, with their average and count", query: pageQuery,
     responses: [{
       status: 200, description: 'Published reviews.',
@@ -29,9 +31,8 @@ export const publicReviewOperations = [
       },
     }],
     errors: ['not_found'],
-    handler: ({ dataSource: { manager: em } }) => async ({ params, query, res }) => {
-      const venue = await em.findOne(Venue, { where: { slug: params.slug }, select: { id: true, settings: true } });
-      if (!venue || !venueSettings(venue).public_booking) throw notFound('Venue');
+    handler: ({ dataSource: { manager: em } }) => async ({ query, res }) => {
+      const venue = publicVenueOf(res);
       const after = query.cursor ? String(decodeCursor('public-reviews', query.cursor, 1)[0]) : undefined;
       const [page, summary] = await Promise.all([
         listReviews(em, venue.id, { status: 'published', after, limit: query.limit ?? 50 }),
@@ -44,7 +45,7 @@ export const publicReviewOperations = [
     },
   }),
   defineOperation({
-    id: 'publicPostReview', method: 'post', path: '/public/reviews/:token', tag: 'Public', auth: 'public',
+    id: 'publicPostReview', method: 'post', path: '/reviews/:token', tag: 'Public widget', auth: 'guest',
     summary: 'Review a visit, with the link of the review invitation email',
     description: 'One review per booking: a second is 409 `conflict`. A wrong or expired token (invitations last 30 days) is 404.',
     body: bodySchema<PostReviewBody>(postReviewSchema), bodyExample: { rating: 5, title: 'Lovely evening', content: 'The fish was superb.' },

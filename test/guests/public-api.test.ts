@@ -1,0 +1,302 @@
+import { buildOpenApiDocument } from '../../src/http/openapi/openapi-document';
+import { DOCUMENTED_SURFACES } from '../../src/http/surfaces';
+import { createApiKey } from '../helpers/fixtures';
+import { expectError } from '../helpers/people';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+import { book, dayAhead, guestEnv, guestVenue, tokenOf, type GuestVenue } from './guest-helpers';
+
+/** Nothing a public answer carries may be an internal id or a table (CONTRACT §10). */
+function expectNothingPrivate(body: unknown): void {
+  const text = JSON.stringify(body);
+  expect(text).not.toMatch(/"(bk|cus|tbl|area|key|usr)_[0-9a-z]+"/);
+  expect(text).not.toMatch(/"table(_id|_number|s)?"\s*:/);
+  expect(text).not.toMatch(/"customer(_id)?"\s*:/);
+}
+
+describe('the public widget API (CONTRACT §10, §15)', () => {
+  let t: TestApp;
+  let v: GuestVenue;
+  const settings = (venueId: string, s: Record<string, unknown>) => t.admin('patch', `/admin/v1/venues/${venueId}`).send({ settings: s });
+
+  beforeAll(async () => {
+    t = await startTestApp(guestEnv());
+    v = await guestVenue(t);
+  });
+  afterAll(() => t.stop());
+
+  describe('config', () => {
+    it('shows the public fields only, from the venue settings', async () => {
+      await settings(v.id, { policies_text: 'Deposit for 8+.', theme: { accent: '#aa3300' } }).expect(200);
+      const res = await t.http.get(`/api/v1/public/venues/${v.slug}/config`).expect(200);
+      expect(res.body).toMatchObject({
+        name: 'The Test Kitchen', slug: v.slug, timezone: 'Europe/London', currency: 'GBP',
+        party_size: { min: 1, max: 12 }, booking_window_days: 90,
+        policies: { cancellation_hours: 24, text: 'Deposit for 8+.' }, theme: { accent: '#aa3300' },
+      });
+      expect(res.body.services).toEqual([{ id: expect.stringMatching(/^svc_/), name: 'Dinner', days: [1, 2, 3, 4, 5, 6, 7], start: '17:00', end: '23:00', requires_approval: false }]);
+      expect(JSON.stringify(res.body)).not.toMatch(/tables|min_covers|max_covers|customer/);
+    });
+
+    it('is 404 for an unknown slug and for a venue with public_booking off', async () => {
+      expectError(await t.http.get('/api/v1/public/venues/no-such-venue-here/config'), 404, 'not_found');
+      const closed = await guestVenue(t);
+      await settings(closed.id, { public_booking: false }).expect(200);
+      for (const path of ['config', `availability?from=${dayAhead(1)}&to=${dayAhead(2)}&party_size=2`, 'reviews']) {
+        expectError(await t.http.get(`/api/v1/public/venues/${closed.slug}/${path}`), 404, 'not_found');
+      }
+      expectError(await book(t, closed.slug, { date: dayAhead(3) }), 404, 'not_found');
+      expectError(await t.http.post(`/api/v1/public/venues/${closed.slug}/enquiries`).send({ name: 'A', email: 'a@example.com', message: 'Hi' }), 404, 'not_found');
+    });
+  });
+
+  describe('availability over a range', () => {
+    it('lists each day of from..to (inclusive) with the same slots as GET /availability', async () => {
+      const from = dayAhead(2);
+      const to = dayAhead(4);
+      // Tables 3 (2–4) and 4 (3–6) are the only ones for 4.
+      await book(t, v.slug, { date: dayAhead(3), time: '19:00', party_size: 4, email: 'fill@example.com' }).expect(201);
+      await book(t, v.slug, { date: dayAhead(3), time: '19:00', party_size: 4, email: 'fill2@example.com' }).expect(201);
+      const res = await t.http.get(`/api/v1/public/venues/${v.slug}/availability?from=${from}&to=${to}&party_size=4`).expect(200);
+      expect(res.body.party_size).toBe(4);
+      expect(res.body.days.map((d: any) => d.date)).toEqual([from, dayAhead(3), to]);
+      const day = await t.http.get(`/api/v1/availability?date=${dayAhead(3)}&party_size=4`).set('Authorization', `Bearer ${v.key}`).expect(200);
+      expect(res.body.days[1].slots).toEqual(day.body.slots);
+      expect(res.body.days[1].slots.find((s: any) => s.time === '19:00').available).toBe(false);
+      expectNothingPrivate(res.body);
+    });
+
+    it('takes 31 days and refuses 32, a reversed range and party sizes outside the venue\'s (400 validation_error)', async () => {
+      const q = (from: string, to: string, party = 2) => t.http.get(`/api/v1/public/venues/${v.slug}/availability?from=${from}&to=${to}&party_size=${party}`);
+      expect((await q(dayAhead(1), dayAhead(31))).body.days).toHaveLength(31);
+      expectError(await q(dayAhead(1), dayAhead(32)), 400, 'validation_error');
+      expectError(await q(dayAhead(5), dayAhead(4)), 400, 'validation_error');
+      expectError(await q(dayAhead(1), dayAhead(2), 13), 400, 'validation_error');
+      expectError(await t.http.get(`/api/v1/public/venues/${v.slug}/availability?from=${dayAhead(1)}&party_size=2`), 400, 'validation_error');
+      expectError(await q('2026-02-30', dayAhead(2)), 400, 'validation_error');
+    });
+
+    it('gives no slots for days in the past or beyond booking_window_days', async () => {
+      const near = await guestVenue(t);
+      await settings(near.id, { booking_window_days: 3 }).expect(200);
+      const res = await t.http.get(`/api/v1/public/venues/${near.slug}/availability?from=${dayAhead(-2)}&to=${dayAhead(6)}&party_size=2`).expect(200);
+      const open = res.body.days.filter((d: any) => d.slots.length > 0).map((d: any) => d.date);
+      expect(open[0]! >= dayAhead(-1)).toBe(true);
+      expect(open.every((d: string) => d <= dayAhead(4))).toBe(true);
+      expect(res.body.days.find((d: any) => d.date === dayAhead(6)).slots).toEqual([]);
+      expect(res.body.days.find((d: any) => d.date === dayAhead(-2)).slots).toEqual([]);
+    });
+  });
+
+  describe('bookings', () => {
+    it('books through the one writer: 201 {reference, status, date, time, party_size, manage_url}, source widget, the guest upserted by email', async () => {
+      const date = dayAhead(6);
+      const res = await book(t, v.slug, { date, time: '18:00', name: 'Mary Shelley', email: 'Mary@Example.com', phone: '07911 123456', notes: 'Window' }).expect(201);
+      expect(Object.keys(res.body).sort()).toEqual(['date', 'manage_url', 'party_size', 'reference', 'status', 'time']);
+      expect(res.body).toMatchObject({ status: 'confirmed', date, time: '18:00', party_size: 2 });
+      expect(res.body.manage_url).toMatch(/^http:\/\/book\.test\/manage\/[A-Za-z0-9_-]{32}$/);
+      const list = await t.http.get(`/api/v1/bookings?date=${date}`).set('Authorization', `Bearer ${v.key}`).expect(200);
+      const booking = list.body.data.find((b: any) => b.reference === res.body.reference);
+      expect(booking).toMatchObject({ source: 'widget', notes: 'Window', customer: { name: 'Mary Shelley', email: 'Mary@Example.com', phone: '+447911123456' } });
+      const again = await book(t, v.slug, { date, time: '20:00', name: 'Mary Shelley', email: 'mary@example.com' }).expect(201);
+      const list2 = await t.http.get(`/api/v1/bookings?date=${date}`).set('Authorization', `Bearer ${v.key}`).expect(200);
+      expect(list2.body.data.find((b: any) => b.reference === again.body.reference).customer.id).toBe(booking.customer.id);
+    });
+
+    it('answers a full slot with 422 slot_unavailable and alternatives [{date, time}]', async () => {
+      const date = dayAhead(7);
+      // The 6-cover table is the only one for 5.
+      await book(t, v.slug, { date, time: '19:00', party_size: 5, email: 'five@example.com' }).expect(201);
+      const res = await book(t, v.slug, { date, time: '19:00', party_size: 5, email: 'five-too@example.com' });
+      expectError(res, 422, 'slot_unavailable');
+      expect(res.body.error.details.alternatives.length).toBeGreaterThan(0);
+      for (const a of res.body.error.details.alternatives) expect(Object.keys(a).sort()).toEqual(['date', 'time']);
+      expectNothingPrivate(res.body);
+    });
+
+    it('honours Idempotency-Key as POST /bookings does', async () => {
+      const body = { date: dayAhead(8), time: '17:00', email: 'idem@example.com' };
+      const first = await book(t, v.slug, body).set('Idempotency-Key', 'widget-key-1').expect(201);
+      const replay = await book(t, v.slug, body).set('Idempotency-Key', 'widget-key-1').expect(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual(first.body);
+      expectError(await book(t, v.slug, { ...body, time: '17:15' }).set('Idempotency-Key', 'widget-key-1'), 422, 'idempotency_key_reused');
+      // The kept answer holds the manage link sealed, never in plain text.
+      const rows = (await t.composed.deps.dataSource.query("SELECT response_body FROM idempotency_records WHERE idempotency_key = 'widget-key-1'")) as { response_body: string }[];
+      expect(rows[0]!.response_body).not.toContain(tokenOf(first.body.manage_url));
+    });
+
+    it('holds the venue\'s rules: party size, past dates, the booking window, the honeypot, the per-email cap', async () => {
+      const strict = await guestVenue(t);
+      await settings(strict.id, { party_size: { min: 2, max: 4 }, booking_window_days: 10, max_bookings_per_email_per_day: 2 }).expect(200);
+      const r1 = await book(t, strict.slug, { date: dayAhead(3), party_size: 1 });
+      expectError(r1, 400, 'validation_error');
+      expect(r1.body.error.details).toMatchObject({ field: 'party_size', min: 2, max: 4 });
+      expectError(await book(t, strict.slug, { date: dayAhead(3), party_size: 5 }), 400, 'validation_error');
+      const past = await book(t, strict.slug, { date: dayAhead(-1) });
+      expectError(past, 422, 'slot_unavailable');
+      expect(past.body.error.details.reason).toBe('in_past');
+      const far = await book(t, strict.slug, { date: dayAhead(12) });
+      expectError(far, 422, 'slot_unavailable');
+      expect(far.body.error.details.reason).toBe('beyond_booking_window');
+      const bot = await book(t, strict.slug, { date: dayAhead(3), website: 'http://spam.example' });
+      expectError(bot, 400, 'validation_error');
+      expect(bot.body.error.details.field).toBe('website');
+      expect((await book(t, strict.slug, { date: dayAhead(3), website: '' })).status).toBe(201);
+      expect((await book(t, strict.slug, { date: dayAhead(4), email: 'ADA@example.com' })).status).toBe(201);
+      const capped = await book(t, strict.slug, { date: dayAhead(5) });
+      expectError(capped, 429, 'rate_limited');
+      expect(Number(capped.headers['retry-after'])).toBeGreaterThan(3600);
+      expect(capped.body.error.details.reason).toBe('max_bookings_per_email_per_day');
+      expect((await book(t, strict.slug, { date: dayAhead(5), email: 'other@example.com' })).status).toBe(201);
+      expectError(await book(t, strict.slug, { date: dayAhead(3), email: 'not-an-email' }), 400, 'validation_error');
+      expectError(await book(t, strict.slug, { date: dayAhead(3), time: '25:00' }), 400, 'validation_error');
+      expectError(await book(t, strict.slug, { date: dayAhead(3), phone: '12' }), 400, 'validation_error');
+    });
+
+    it('decides request or booking in one place (§11): a party above max_instant_party_size or a service requiring approval', async () => {
+      const { requestOrBooking } = await import('../../src/modules/guests');
+      const venue = { settings: { max_instant_party_size: 8 } } as never;
+      expect(requestOrBooking(venue, { party_size: 8 }, null)).toEqual({ kind: 'booking' });
+      expect(requestOrBooking(venue, { party_size: 9 }, null)).toEqual({ kind: 'request', reason: 'party_size' });
+      expect(requestOrBooking(venue, { party_size: 2 }, { requires_approval: true })).toEqual({ kind: 'request', reason: 'service_requires_approval' });
+    });
+  });
+
+  describe('the manage token', () => {
+    it('shows, moves and cancels the guest\'s own booking; a wrong token is 404; nothing private leaks', async () => {
+      const created = await book(t, v.slug, { date: dayAhead(9), time: '18:00', email: 'manage@example.com' }).expect(201);
+      const token = tokenOf(created.body.manage_url);
+      const view = await t.http.get(`/api/v1/public/bookings/${token}`).expect(200);
+      expect(view.body).toMatchObject({
+        reference: created.body.reference, status: 'confirmed', date: dayAhead(9), time: '18:00', party_size: 2,
+        venue: { name: 'The Test Kitchen', slug: v.slug, timezone: 'Europe/London' }, can_change: true, can_cancel: true,
+      });
+      expect(new Date(view.body.change_deadline).getTime()).toBe(new Date(view.body.start_at).getTime() - 24 * 3600_000);
+      expectNothingPrivate(view.body);
+
+      const moved = await t.http.patch(`/api/v1/public/bookings/${token}`).send({ time: '20:00', party_size: 3 }).expect(200);
+      expect(moved.body).toMatchObject({ time: '20:00', party_size: 3, status: 'confirmed' });
+      // The same atomic check: the 6-cover table is taken at 19:00 on that day by someone else.
+      await book(t, v.slug, { date: dayAhead(9), time: '19:00', party_size: 6, email: 'big@example.com' }).expect(201);
+      expectError(await t.http.patch(`/api/v1/public/bookings/${token}`).send({ time: '19:00', party_size: 6 }), 422, 'slot_unavailable');
+      expectError(await t.http.patch(`/api/v1/public/bookings/${token}`).send({ party_size: 13 }), 400, 'validation_error');
+      expectError(await t.http.patch(`/api/v1/public/bookings/${token}`).send({}), 400, 'validation_error');
+
+      const cancelled = await t.http.delete(`/api/v1/public/bookings/${token}`).expect(200);
+      expect(cancelled.body).toMatchObject({ status: 'cancelled', can_change: false, can_cancel: false });
+      expect((await t.http.get(`/api/v1/public/bookings/${token}`).expect(200)).body.status).toBe('cancelled');
+      expect((await t.http.delete(`/api/v1/public/bookings/${token}`)).status).toBe(200);
+      expectError(await t.http.patch(`/api/v1/public/bookings/${token}`).send({ time: '21:00' }), 422, 'booking_not_movable');
+
+      for (const wrong of ['x'.repeat(32), `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`, 'short', created.body.reference]) {
+        expectError(await t.http.get(`/api/v1/public/bookings/${wrong}`), 404, 'not_found');
+        expectError(await t.http.delete(`/api/v1/public/bookings/${wrong}`), 404, 'not_found');
+      }
+      // A manage token is not a review token, and the venue's key sees the booking only through its own API.
+      expectError(await t.http.post(`/api/v1/public/reviews/${token}`).send({ rating: 5 }), 404, 'not_found');
+    });
+
+    it('refuses changes and cancelling within cancellation_hours with 422 too_late_to_change', async () => {
+      const soon = await guestVenue(t);
+      const created = await book(t, soon.slug, { date: dayAhead(2), time: '19:00', email: 'late@example.com' }).expect(201);
+      await settings(soon.id, { cancellation_hours: 24 * 30 }).expect(200);
+      const token = tokenOf(created.body.manage_url);
+      const view = await t.http.get(`/api/v1/public/bookings/${token}`).expect(200);
+      expect(view.body).toMatchObject({ can_change: false, can_cancel: false });
+      const late = await t.http.delete(`/api/v1/public/bookings/${token}`);
+      expectError(late, 422, 'too_late_to_change');
+      expect(late.body.error.details.cancellation_hours).toBe(720);
+      expectError(await t.http.patch(`/api/v1/public/bookings/${token}`).send({ time: '20:00' }), 422, 'too_late_to_change');
+      expect((await t.http.get(`/api/v1/public/bookings/${token}`)).body.status).toBe('confirmed');
+    });
+
+    it('stores only the token\'s hash, and a booking made with the API key gets one too', async () => {
+      const res = await t.http.post('/api/v1/bookings').set('Authorization', `Bearer ${v.key}`)
+        .send({ date: dayAhead(11), time: '19:00', party_size: 2, customer_name: 'Api Guest', email: 'api@example.com' }).expect(201);
+      const token = tokenOf(res.body.manage_url);
+      const rows = (await t.composed.deps.dataSource.query('SELECT token_hash FROM booking_manage_tokens WHERE booking_id = ?', [res.body.id])) as { token_hash: string }[];
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.token_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(rows[0]!.token_hash).not.toContain(token);
+      const outbox = (await t.composed.deps.dataSource.query('SELECT payload, private_data FROM outbox WHERE resource_id = ?', [res.body.id])) as { payload: string; private_data: string }[];
+      for (const row of outbox) expect(`${row.payload}${row.private_data}`).not.toContain(token);
+      expect((await t.http.get(`/api/v1/public/bookings/${token}`).expect(200)).body.reference).toBe(res.body.reference);
+    });
+  });
+
+  describe('enquiries and tiers', () => {
+    it('takes an enquiry, lists it at GET /api/v1/enquiries (customers:read), refuses the honeypot', async () => {
+      const res = await t.http.post(`/api/v1/public/venues/${v.slug}/enquiries`)
+        .send({ name: 'Ada Lovelace', email: 'ada@example.com', phone: '+44 7911 123456', date: dayAhead(30), party_size: 40, message: 'A party of forty?' }).expect(201);
+      expect(res.body).toMatchObject({ name: 'Ada Lovelace', email: 'ada@example.com', phone: '+447911123456', date: dayAhead(30), party_size: 40, message: 'A party of forty?' });
+      const list = await t.http.get('/api/v1/enquiries').set('Authorization', `Bearer ${v.key}`).expect(200);
+      expect(list.body.data[0]).toEqual(res.body);
+      const noScope = await createApiKey(t, v.id, ['bookings:read']);
+      expectError(await t.http.get('/api/v1/enquiries').set('Authorization', `Bearer ${noScope}`), 403, 'insufficient_scope');
+      expectError(await t.http.post(`/api/v1/public/venues/${v.slug}/enquiries`).send({ name: 'Bot', email: 'b@example.com', message: 'x', website: 'y' }), 400, 'validation_error');
+      expectError(await t.http.post(`/api/v1/public/venues/${v.slug}/enquiries`).send({ name: 'No message', email: 'b@example.com' }), 400, 'validation_error');
+    });
+
+    it('lists the tiers', async () => {
+      const res = await t.http.get('/api/v1/public/tiers').expect(200);
+      expect(res.body.data.map((p: any) => p.plan)).toEqual(['starter', 'business', 'pro']);
+      for (const p of res.body.data) {
+        expect(p).toEqual({ plan: p.plan, name: expect.any(String), price: { amount: expect.any(Number), currency: 'GBP', interval: 'month' }, features: expect.any(Array) });
+      }
+    });
+  });
+
+  describe('CORS', () => {
+    it('lets any origin read, writes only from allowed_origins, and answers preflights 204', async () => {
+      const read = await t.http.get(`/api/v1/public/venues/${v.slug}/config`).set('Origin', 'https://anywhere.example').expect(200);
+      expect(read.headers['access-control-allow-origin']).toBe('*');
+      expect(read.headers['access-control-expose-headers']).toContain('X-RateLimit-Remaining');
+      expect((await t.http.get('/api/v1/public/venues/nope-nope/config').set('Origin', 'https://x.example')).headers['access-control-allow-origin']).toBe('*');
+
+      const open = await book(t, v.slug, { date: dayAhead(12), time: '17:30', email: 'cors1@example.com' }).set('Origin', 'https://anywhere.example').expect(201);
+      expect(open.headers['access-control-allow-origin']).toBe('https://anywhere.example');
+
+      const fenced = await guestVenue(t);
+      await settings(fenced.id, { allowed_origins: ['https://fenced.example'] }).expect(200);
+      const ok = await book(t, fenced.slug, { date: dayAhead(12), email: 'cors2@example.com' }).set('Origin', 'https://fenced.example').expect(201);
+      expect(ok.headers['access-control-allow-origin']).toBe('https://fenced.example');
+      const refused = await book(t, fenced.slug, { date: dayAhead(12), time: '20:00', email: 'cors3@example.com' }).set('Origin', 'https://evil.example');
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+      const token = tokenOf(ok.body.manage_url);
+      expect((await t.http.delete(`/api/v1/public/bookings/${token}`).set('Origin', 'https://evil.example')).headers['access-control-allow-origin']).toBeUndefined();
+
+      const pre = (path: string, origin: string, method: string) =>
+        t.http.options(path).set('Origin', origin).set('Access-Control-Request-Method', method).set('Access-Control-Request-Headers', 'content-type');
+      const good = await pre(`/api/v1/public/venues/${fenced.slug}/bookings`, 'https://fenced.example', 'POST').expect(204);
+      expect(good.headers['access-control-allow-origin']).toBe('https://fenced.example');
+      expect(good.headers['access-control-allow-methods']).toContain('POST');
+      expect(good.headers['access-control-allow-headers']).toMatch(/Content-Type/i);
+      const bad = await pre(`/api/v1/public/venues/${fenced.slug}/bookings`, 'https://evil.example', 'POST').expect(204);
+      expect(bad.headers['access-control-allow-origin']).toBeUndefined();
+      const tokenPre = await pre(`/api/v1/public/bookings/${token}`, 'https://fenced.example', 'DELETE').expect(204);
+      expect(tokenPre.headers['access-control-allow-origin']).toBe('https://fenced.example');
+      expect((await pre(`/api/v1/public/bookings/${token}`, 'https://evil.example', 'PATCH').expect(204)).headers['access-control-allow-origin']).toBeUndefined();
+      expect((await pre(`/api/v1/public/venues/${fenced.slug}/config`, 'https://evil.example', 'GET').expect(204)).headers['access-control-allow-origin']).toBe('*');
+    });
+  });
+
+  describe('unknown public paths and the document', () => {
+    it('answers an unknown public path 404 (no key asked for)', async () => {
+      expectError(await t.http.get('/api/v1/public/nothing-here'), 404, 'not_found');
+    });
+
+    it('documents the public routes under their own tag with no security scheme', () => {
+      const doc = buildOpenApiDocument(DOCUMENTED_SURFACES) as any;
+      const paths = [
+        ['get', '/api/v1/public/venues/{slug}/config'], ['get', '/api/v1/public/venues/{slug}/availability'], ['post', '/api/v1/public/venues/{slug}/bookings'],
+        ['get', '/api/v1/public/bookings/{token}'], ['patch', '/api/v1/public/bookings/{token}'], ['delete', '/api/v1/public/bookings/{token}'],
+        ['get', '/api/v1/public/venues/{slug}/reviews'], ['post', '/api/v1/public/venues/{slug}/enquiries'], ['get', '/api/v1/public/tiers'],
+      ];
+      for (const [method, path] of paths) {
+        const op = doc.paths[path!]?.[method!];
+        expect(`${method} ${path} ${JSON.stringify(op?.tags)} ${JSON.stringify(op?.security)}`).toBe(`${method} ${path} ["Public widget"] []`);
+      }
+      expect(doc.paths['/api/v1/emails'].get.security).toEqual([{ apiKey: ['customers:read'] }, { session: ['customers:read'] }]);
+    });
+  });
+});
