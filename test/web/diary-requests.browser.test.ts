@@ -63,12 +63,12 @@ describe('requests and channel bookings in the diary', () => {
     await block.waitFor();
     expect(await block.getAttribute('class')).toMatch(/\brequest\b/);
     await expect(block.getAttribute('aria-label')).resolves.toMatch(/^19:00 Rosalind Franklin, 3 guests, Request, (\d+ d )?\d+ h( \d+ min)? left, table 3$/);
-    await block.getByText(/^Request · .* left$/).waitFor();
+    await block.getByText(/^Request · (\d+d )?\d+h( \d+m)?$/).waitFor();
     const waiting = page.getByRole('region', { name: /Requests waiting/ });
     await waiting.getByRole('button', { name: /Rosalind Franklin, 3 guests, .* left$/ }).waitFor();
-    // The channel's booking names the channel, in the block and its label.
+    // The channel's booking names the channel, in the block (its name; in full on hover) and its label.
     const claude = page.locator('[data-booking]', { hasText: 'Claude Shannon' });
-    await claude.getByText(`Channel: ${channel.name}`).waitFor();
+    await claude.locator(`.badge.source[title="Channel: ${channel.name}"]`, { hasText: channel.name }).waitFor();
     await expect(claude.getAttribute('aria-label')).resolves.toContain(`Channel: ${channel.name}`);
 
     // A request made while the page is open arrives through the stream (booking.requested), no reload.

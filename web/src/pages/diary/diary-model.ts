@@ -125,19 +125,22 @@ export function isRequest(b: Booking): boolean {
 
 /**
  * The time a request has left (`expires_at` minus now), as a host reads it: `2 d 3 h left`, `5 h 20 min left`,
- * `12 min left`, `expiring now` (the server marks it expired within a minute). Null without an `expires_at`.
+ * `12 min left`, `expiring now` (the server marks it expired within a minute); `short`: `2d 3h`, `5h 20m` for a
+ * block. Null without an `expires_at`.
  */
-export function timeLeft(expiresAt: string | null | undefined, now: number): string | null {
+export function timeLeft(expiresAt: string | null | undefined, now: number, short = false): string | null {
   if (!expiresAt) return null;
   const at = Date.parse(expiresAt);
   if (!Number.isFinite(at)) return null;
   const min = Math.floor((at - now) / 60_000);
+  const [d, h, m] = short ? ['d', 'h', 'm'] : [' d', ' h', ' min'];
+  const tail = short ? '' : ' left';
   if (min < 1) return 'expiring now';
-  if (min < 60) return `${min} min left`;
-  const h = Math.floor(min / 60);
-  if (h < 24) return min % 60 ? `${h} h ${min % 60} min left` : `${h} h left`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h left` : `${d} d left`;
+  if (min < 60) return `${min}${m}${tail}`;
+  const hours = Math.floor(min / 60);
+  if (hours < 24) return `${hours}${h}${min % 60 ? ` ${min % 60}${m}` : ''}${tail}`;
+  const days = Math.floor(hours / 24);
+  return `${days}${d}${hours % 24 ? ` ${hours % 24}${h}` : ''}${tail}`;
 }
 
 /** Less than this left: the request is shown as urgent. */

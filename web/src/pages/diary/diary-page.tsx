@@ -155,7 +155,8 @@ function Diary({ venue }: { venue: Venue }) {
       .sort((a, b) => (a.expires_at ?? '9').localeCompare(b.expires_at ?? '9') || a.date.localeCompare(b.date) || a.time.localeCompare(b.time)),
     [waiting],
   );
-  const active = all.filter((b) => !isInactive(b.status));
+  // Requests are counted apart (they count nowhere until approved, as in analytics): the waiting list says them.
+  const active = all.filter((b) => !isInactive(b.status) && b.status !== 'requested');
   const covers = active.reduce((n, b) => n + b.party_size, 0);
   const spendTotal = [...spend.entries()].reduce((n, [id, s]) => n + (bookings.has(id) ? s.total : 0), 0);
 

@@ -25,7 +25,7 @@ function useNowMinutes(date: string, timezone: string, active: boolean): number 
 /** The status a block shows: a request says so, with the time it has left. */
 export function blockStatus(b: Booking, now: number): string {
   if (!isRequest(b)) return statusLabel(b.status);
-  const left = timeLeft(b.expires_at, now);
+  const left = timeLeft(b.expires_at, now, true);
   return left ? `Request · ${left}` : 'Request';
 }
 
@@ -34,7 +34,7 @@ export function blockLabel(b: Booking, venue: Venue, spend: Spend, now: number):
   return [
     `${formatClock(b.time, venue)} ${b.customer?.name ?? 'Walk-in'}`,
     `${b.party_size} ${b.party_size === 1 ? 'guest' : 'guests'}`,
-    isRequest(b) ? blockStatus(b, now).replace(' · ', ', ') : statusLabel(b.status),
+    isRequest(b) ? ['Request', timeLeft(b.expires_at, now)].filter(Boolean).join(', ') : statusLabel(b.status),
     b.table ? `table ${b.table.number}` : 'no table',
     sourceBadge(b.source),
     s ? `spent ${formatMoney(s.total, venue.currency, venue)}` : null,
@@ -46,9 +46,11 @@ function blockClass(b: Booking, now: number): string {
   return `status-${b.status}${isRequest(b) ? ` request${isUrgent(b.expires_at, now) ? ' urgent' : ''}` : ''}`;
 }
 
-export function SourceBadge({ source }: { source: string }) {
+/** Where a booking came from, as a badge; `short` (a block on the grid): the channel's name only, in full on hover. */
+export function SourceBadge({ source, short = false }: { source: string; short?: boolean }) {
   const text = sourceBadge(source);
-  return text ? <span class="badge source" title={`Booked through ${text.replace(/^Channel: /, 'the channel ')}`}>{text}</span> : null;
+  if (!text) return null;
+  return <span class="badge source" title={text}>{short ? text.replace(/^Channel: /, '') : text}</span>;
 }
 
 /** Tables (rows, grouped by area) against the day's hours (columns), with a block per booking and a "now" line. */
@@ -128,9 +130,9 @@ export function DiaryGrid({ venue, date, today, bookings, spend, now, onOpen }: 
                           <span class="block-name">{b.customer?.name ?? 'Walk-in'}</span>
                           <span class="block-meta">
                             <span class="covers" title={`${b.party_size} guests`}>{b.party_size}p</span>
+                            <span class="block-status" title={isRequest(b) ? timeLeft(b.expires_at, now) ?? undefined : undefined}>{blockStatus(b, now)}</span>
                             {s && <span class="spend" data-spend={s.total}>{formatMoney(s.total, venue.currency, venue)}</span>}
-                            <SourceBadge source={b.source} />
-                            <span class="block-status">{blockStatus(b, now)}</span>
+                            <SourceBadge source={b.source} short />
                           </span>
                         </button>
                       );
