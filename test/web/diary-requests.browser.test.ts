@@ -74,7 +74,7 @@ describe('requests and channel bookings in the diary', () => {
     // A request made while the page is open arrives through the stream (booking.requested), no reload.
     await page.evaluate(() => { (window as unknown as { __same: boolean }).__same = true; });
     const alan = await request('19:30', 1, 'Alan Turing');
-    await page.locator(`[data-booking="${alan.id}"].request`).waitFor({ timeout: 5000 });
+    await page.locator(`[data-booking="${alan.id}"].request`).waitFor({ timeout: 10_000 }); // §9 says 2 s; the margin is for a loaded test machine
     await waiting.getByText('2', { exact: true }).waitFor();
     expect(await page.evaluate(() => (window as unknown as { __same?: boolean }).__same)).toBe(true);
     await b.screenshot(page, 'diary-requests-tablet');
