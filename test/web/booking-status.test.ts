@@ -1,6 +1,7 @@
 import { BOOKING_STATUSES } from '../../src/db/entities';
 import { BOOKING_TRANSITIONS as SERVER } from '../../src/domain/bookings/booking-lifecycle';
 import { BOOKING_TRANSITIONS as PAGE, statusActions } from '../../web/src/booking-status';
+import { sourceBadge, timeLeft } from '../../web/src/pages/diary/diary-model';
 import { formatClock, formatMoney, minutesFromDayStart, todayIn, uses12h } from '../../web/src/format';
 
 /** The web app's copy of the status machine (which actions it offers) is the server's, status by status. */
@@ -46,5 +47,26 @@ describe('the web app\'s venue formats', () => {
 describe('requests (§11) in the web app', () => {
   it('approves or declines a request, and never offers expiry (the server does that)', () => {
     expect(statusActions('requested').map((a) => a.label)).toEqual(['Approve', 'Decline', 'Cancel booking']);
+  });
+});
+
+describe('requests and sources in the diary', () => {
+  const now = Date.parse('2026-05-01T12:00:00Z');
+  const at = (minutes: number) => new Date(now + minutes * 60_000).toISOString();
+
+  it('counts a request\'s time left down from expires_at', () => {
+    expect(timeLeft(at(2 * 1440 + 3 * 60 + 59.5), now)).toBe('2 d 3 h left');
+    expect(timeLeft(at(5 * 60 + 20), now)).toBe('5 h 20 min left');
+    expect(timeLeft(at(5 * 60), now, true)).toBe('5h');
+    expect(timeLeft(at(12.9), now)).toBe('12 min left');
+    expect(timeLeft(at(0.5), now)).toBe('expiring now');
+    expect(timeLeft(at(-10), now)).toBe('expiring now');
+    expect(timeLeft(null, now)).toBeNull();
+  });
+
+  it('names channels and booking platforms, not the venue\'s own sources', () => {
+    expect(sourceBadge('channel:Concierge Co')).toBe('Channel: Concierge Co');
+    expect(sourceBadge('sevenrooms')).toBe('sevenrooms');
+    expect(['api', 'widget', 'console'].map(sourceBadge)).toEqual([null, null, null]);
   });
 });

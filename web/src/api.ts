@@ -128,7 +128,12 @@ export interface Booking {
   event_id: string | null;
   customer: { id: string; name: string; email: string | null; phone: string | null } | null;
   notes: string | null;
+  /** `api`, `widget`, `console`, `channel:<name>`, or a booking platform's (partner's) name. */
   source: string;
+  /** A request's end (CONTRACT §11): null for other bookings. Absent on a server without requests. */
+  expires_at?: string | null;
+  decline_reason?: string | null;
+  /** A booking platform's reservation kept without a table (§12). Absent on a server without reservations. */
   needs_table?: boolean;
   version?: number;
   created_at: string;

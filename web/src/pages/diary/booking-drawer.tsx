@@ -2,9 +2,17 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, errorText, type Booking, type BookingDetail, type Sale, type Venue } from '../../api';
 import { statusActions, statusLabel } from '../../booking-status';
 import { Drawer } from '../../components/drawer';
-import { formatClock, formatDay, formatInstantTime, formatMoney } from '../../format';
+import { formatClock, formatDay, formatInstant, formatInstantTime, formatMoney } from '../../format';
 import { useSession } from '../../session';
-import { durationOf, minutesOf } from './diary-model';
+import { useNowEachMinute } from '../../use-now';
+import { durationOf, isRequest, isUrgent, minutesOf, sourceBadge, timeLeft } from './diary-model';
+import { SourceBadge } from './diary-views';
+
+const SOURCE_TEXT: Record<string, string> = {
+  api: 'API',
+  widget: 'Website widget',
+  console: 'Venue app',
+};
 
 const MATCH_TEXT: Record<string, string> = {
   booking_id: 'matched by the POS (booking reference)',
@@ -31,6 +39,11 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
   const [busy, setBusy] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const [table, setTable] = useState('');
+  const [moveError, setMoveError] = useState<string | null>(null);
+  // Declining a request: the form with its optional reason is open.
+  const [declining, setDeclining] = useState(false);
+  const [reason, setReason] = useState('');
+  const now = useNowEachMinute();
 
   useEffect(() => {
     let stale = false;
@@ -44,14 +57,16 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
   const b: Booking | null = detail ?? summary;
   const title = b ? (b.customer?.name ?? 'Walk-in') : 'Booking';
 
-  const change = async (to: string) => {
+  const change = async (to: string, body: Record<string, unknown> = {}) => {
     setBusy(to);
     setActionError(null);
     try {
-      const updated = await api<Booking>('PATCH', `/bookings/${id}`, { status: to });
+      const updated = await api<Booking>('PATCH', `/bookings/${id}`, { status: to, ...body });
       onBooking(updated);
       setDetail((d) => (d ? { ...d, ...updated } : d));
       setConfirming(null);
+      setDeclining(false);
+      setReason('');
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_transition') {
         setActionError(`${err.message} Someone may have changed it meanwhile: the booking is shown as it is now.`);
@@ -64,17 +79,20 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
 
   const move = async (e: Event) => {
     e.preventDefault();
-    if (!table) return;
+    if (!table || !b) return;
     setBusy('table');
-    setActionError(null);
+    setMoveError(null);
+    const chosen = tables.find((t) => t.id === table);
     try {
       const updated = await api<Booking>('PATCH', `/bookings/${id}`, { table_id: table });
       onBooking(updated);
       setDetail((d) => (d ? { ...d, ...updated } : d));
       setTable('');
     } catch (err) {
-      setActionError(err instanceof ApiError && err.code === 'slot_unavailable'
-        ? 'That table is taken at this time (or too small): choose another.'
+      // The server's atomic check said no (someone took it meanwhile, or it is too small): say which and why.
+      setMoveError(err instanceof ApiError && err.code === 'slot_unavailable'
+        ? `Table ${chosen?.number ?? ''} is not free at ${formatClock(b.time, venue)} for ${b.party_size} ${b.party_size === 1 ? 'guest' : 'guests'}: `
+          + 'another booking holds it (or it is too small). Nothing was changed; choose another table.'
         : errorText(err, 'Could not move the booking.'));
     } finally {
       setBusy(null);
@@ -97,6 +115,7 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
   };
 
   const actions = b && can('bookings:write') ? statusActions(b.status) : [];
+  const left = b && isRequest(b) ? timeLeft(b.expires_at, now) : null;
   const movable = b && can('bookings:write') && (b.status === 'pending' || b.status === 'confirmed' || b.status === 'requested');
   const tables = (venue.areas ?? []).flatMap((a) => a.tables.map((t) => ({ ...t, area: a.name })));
 
@@ -107,12 +126,24 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
       {b && (
         <>
           <p class="drawer-status">
-            <span class={`badge st st-${b.status}`}>{statusLabel(b.status)}</span>
+            <span class={`badge st st-${b.status}`}>{isRequest(b) ? 'Request' : statusLabel(b.status)}</span>
             <span>{formatDay(b.date, venue, false)}, {formatClock(b.time, venue)}–{formatClock(minutesOf(b.time) + durationOf(b), venue)}</span>
+            <SourceBadge source={b.source} />
           </p>
+          {isRequest(b) && (
+            <p class={`request-note${isUrgent(b.expires_at, now) ? ' urgent' : ''}`}>
+              Waiting for your answer{left ? <>: <strong class="left">{left}</strong></> : ''}
+              {b.expires_at && <span class="muted"> (until {formatInstant(b.expires_at, venue)})</span>}.
+              {' '}It holds table {b.table ? b.table.number : '(none)'} until then; unanswered, it expires and frees it.
+            </p>
+          )}
           {actions.length > 0 && (
             <div class="status-actions" role="group" aria-label="Status">
-              {actions.map((a) => (confirming === a.to ? (
+              {actions.map((a) => (a.to === 'declined' ? (
+                <button key={a.to} type="button" aria-expanded={declining} disabled={busy !== null} onClick={() => { setDeclining((v) => !v); setConfirming(null); }}>
+                  {a.label}…
+                </button>
+              ) : confirming === a.to ? (
                 <span key={a.to} class="confirm">
                   <button type="button" class="danger" disabled={busy !== null} onClick={() => change(a.to)}>{a.label}: yes</button>
                   <button type="button" class="quiet" onClick={() => setConfirming(null)}>Keep</button>
@@ -123,12 +154,23 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
                   type="button"
                   class={a.confirm ? '' : 'primary'}
                   disabled={busy !== null}
-                  onClick={() => (a.confirm ? setConfirming(a.to) : change(a.to))}
+                  onClick={() => { setDeclining(false); if (a.confirm) setConfirming(a.to); else void change(a.to); }}
                 >
                   {busy === a.to ? `${a.label}…` : a.label}
                 </button>
               )))}
             </div>
+          )}
+          {declining && actions.some((a) => a.to === 'declined') && (
+            <form class="decline-form" onSubmit={(e) => { e.preventDefault(); void change('declined', reason.trim() ? { reason: reason.trim() } : {}); }}>
+              <label for="decline-reason">Reason <span class="muted">(optional)</span></label>
+              <textarea id="decline-reason" rows={2} maxLength={1000} value={reason} placeholder="e.g. We are fully booked for a party of this size"
+                onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+              <div class="inline">
+                <button type="submit" class="danger" disabled={busy !== null}>{busy === 'declined' ? 'Declining…' : 'Decline request'}</button>
+                <button type="button" class="quiet" onClick={() => { setDeclining(false); setReason(''); }}>Keep it</button>
+              </div>
+            </form>
           )}
           {actionError && <p class="error" role="alert">{actionError}</p>}
           <dl class="facts">
@@ -137,7 +179,8 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
             <dt>Reference</dt><dd><code>{b.reference}</code></dd>
             {b.customer?.phone && <><dt>Phone</dt><dd><a href={`tel:${b.customer.phone}`}>{b.customer.phone}</a></dd></>}
             {b.customer?.email && <><dt>Email</dt><dd class="wrap">{b.customer.email}</dd></>}
-            <dt>Source</dt><dd>{b.source}</dd>
+            <dt>Source</dt><dd>{sourceBadge(b.source) ?? SOURCE_TEXT[b.source] ?? b.source}</dd>
+            {b.decline_reason && <><dt>Declined</dt><dd class="wrap">{b.decline_reason}</dd></>}
           </dl>
           {b.customer && can('customers:read') && <p class="small"><a href={`/app/customers/${b.customer.id}`}>Guest profile and history</a></p>}
           <h3>Notes</h3>
@@ -146,6 +189,7 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
           {movable && tables.length > 0 && (
             <form class="move-table" onSubmit={move}>
               <label for="move-table">{b.table ? 'Move to table' : 'Give it a table'}</label>
+              {!b.table && <p class="muted small">No table was free when it came in. Choose one: the server checks it is still free.</p>}
               <div class="inline">
                 <select id="move-table" value={table} onChange={(e) => setTable((e.target as HTMLSelectElement).value)}>
                   <option value="">Choose a table…</option>
@@ -155,8 +199,9 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
                     </option>
                   ))}
                 </select>
-                <button type="submit" disabled={!table || busy !== null}>Move</button>
+                <button type="submit" class={b.table ? '' : 'primary'} disabled={!table || busy !== null}>{busy === 'table' ? 'Saving…' : b.table ? 'Move' : 'Assign'}</button>
               </div>
+              {moveError && <p class="error" role="alert">{moveError}</p>}
             </form>
           )}
 

@@ -107,3 +107,46 @@ export function newer<T extends { version?: number; updated_at?: string }>(curre
   if (current.updated_at && incoming.updated_at) return incoming.updated_at >= current.updated_at;
   return true;
 }
+
+/** Sources the venue itself makes bookings from: no badge. Anything else is a channel or a booking platform. */
+const OWN_SOURCES = new Set(['api', 'widget', 'console']);
+
+/** The badge naming where a booking came from (`Channel: Concierge`, `sevenrooms`), or null for the venue's own. */
+export function sourceBadge(source: string | null | undefined): string | null {
+  if (!source || OWN_SOURCES.has(source)) return null;
+  if (source.startsWith('channel:')) return `Channel: ${source.slice('channel:'.length) || '?'}`;
+  return source;
+}
+
+/** A request waits for the venue's answer (§11): it holds its table until then. */
+export function isRequest(b: Booking): boolean {
+  return b.status === 'requested';
+}
+
+/**
+ * The time a request has left (`expires_at` minus now), as a host reads it: `2 d 3 h left`, `5 h 20 min left`,
+ * `12 min left`, `expiring now` (the server marks it expired within a minute); `short`: `2d 3h`, `5h 20m` for a
+ * block. Null without an `expires_at`.
+ */
+export function timeLeft(expiresAt: string | null | undefined, now: number, short = false): string | null {
+  if (!expiresAt) return null;
+  const at = Date.parse(expiresAt);
+  if (!Number.isFinite(at)) return null;
+  const min = Math.floor((at - now) / 60_000);
+  const [d, h, m] = short ? ['d', 'h', 'm'] : [' d', ' h', ' min'];
+  const tail = short ? '' : ' left';
+  if (min < 1) return 'expiring now';
+  if (min < 60) return `${min}${m}${tail}`;
+  const hours = Math.floor(min / 60);
+  if (hours < 24) return `${hours}${h}${min % 60 ? ` ${min % 60}${m}` : ''}${tail}`;
+  const days = Math.floor(hours / 24);
+  return `${days}${d}${hours % 24 ? ` ${hours % 24}${h}` : ''}${tail}`;
+}
+
+/** Less than this left: the request is shown as urgent. */
+export const URGENT_MS = 2 * 60 * 60_000;
+
+export function isUrgent(expiresAt: string | null | undefined, now: number): boolean {
+  const at = expiresAt ? Date.parse(expiresAt) : NaN;
+  return Number.isFinite(at) && at - now < URGENT_MS;
+}

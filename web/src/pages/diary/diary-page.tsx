@@ -5,9 +5,10 @@ import { isInactive, statusLabel } from '../../booking-status';
 import { addDays, formatClock, formatDay, formatMoney, isDate, isoWeekday, todayIn, WEEKDAYS } from '../../format';
 import { LiveIndicator, useLiveStream, type LiveEvent } from '../../live';
 import { useSession } from '../../session';
+import { useNowEachMinute } from '../../use-now';
 import { BookingDrawer } from './booking-drawer';
-import { dayWindow, needsTable, newer, saleDay, spendByBooking } from './diary-model';
-import { DiaryGrid, DiaryList } from './diary-views';
+import { dayWindow, isUrgent, needsTable, newer, saleDay, spendByBooking, timeLeft } from './diary-model';
+import { DiaryGrid, DiaryList, SourceBadge } from './diary-views';
 import { MatchDrawer, UnmatchedSales } from './sales-panel';
 
 type Open = { kind: 'booking'; id: string } | { kind: 'match'; saleId: string } | null;
@@ -26,9 +27,11 @@ function Diary({ venue }: { venue: Venue }) {
   const date = isDate(query.date) ? query.date : today;
   const { can } = useSession();
 
-  // Both maps in one state, so one event updates them together.
-  const [day, setDay] = useState<{ bookings: Map<string, Booking>; sales: Map<string, Sale> }>({ bookings: new Map(), sales: new Map() });
-  const { bookings, sales } = day;
+  // The maps in one state, so one event updates them together. `waiting`: every request still waiting for
+  // the venue's answer, whatever its date (GET /bookings?status=requested from today).
+  const [day, setDay] = useState<{ bookings: Map<string, Booking>; sales: Map<string, Sale>; waiting: Map<string, Booking> }>({ bookings: new Map(), sales: new Map(), waiting: new Map() });
+  const { bookings, sales, waiting } = day;
+  const now = useNowEachMinute();
   const [loaded, setLoaded] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<Open>(null);
@@ -57,13 +60,19 @@ function Diary({ venue }: { venue: Venue }) {
     return w.pastMidnight ? [date, addDays(date, 1)] : [date];
   }, [venue, date]);
 
-  const apply = useCallback((e: LiveEvent, bs: Map<string, Booking>, ss: Map<string, Sale>) => {
+  const apply = useCallback((e: LiveEvent, bs: Map<string, Booking>, ss: Map<string, Sale>, ws: Map<string, Booking>) => {
     if (e.event.startsWith('booking.')) {
+      // booking.created/updated/cancelled and the requests' booking.requested/approved/declined/expired alike:
+      // each carries the booking as it now is.
       const b = e.data as unknown as Booking;
       if (!b?.id) return;
       if (b.date === dateRef.current) {
         if (newer(bs.get(b.id), b)) bs.set(b.id, b);
-      } else bs.delete(b.id);
+      } else if (newer(bs.get(b.id), b)) bs.delete(b.id);
+      if (newer(ws.get(b.id), b)) {
+        if (b.status === 'requested') ws.set(b.id, b);
+        else ws.delete(b.id);
+      }
       if (openRef.current?.kind === 'booking' && openRef.current.id === b.id) setRevision((r) => r + 1);
     } else if (e.event.startsWith('sale.')) {
       const s = ((e.data as { sale?: Sale }).sale ?? e.data) as unknown as Sale;
@@ -83,16 +92,18 @@ function Diary({ venue }: { venue: Venue }) {
     loading.current = true;
     const forDate = date;
     try {
-      const [bs, ...salesOfDays] = await Promise.all([
+      const [bs, ws, ...salesOfDays] = await Promise.all([
         listAll<Booking>(`/bookings?date=${forDate}`),
+        listAll<Booking>(`/bookings?status=requested&from=${todayIn(venue.timezone)}`, 500),
         ...(can('sales:read') ? days.map((d) => listAll<Sale>(`/sales?date=${d}`)) : []),
       ]);
       if (dateRef.current !== forDate) return;
       const bMap = new Map(bs.map((b) => [b.id, b]));
       const sMap = new Map(salesOfDays.flat().map((s) => [s.id, s]));
-      for (const e of pending.current) apply(e, bMap, sMap);
+      const wMap = new Map(ws.map((b) => [b.id, b]));
+      for (const e of pending.current) apply(e, bMap, sMap, wMap);
       pending.current = [];
-      setDay({ bookings: bMap, sales: sMap });
+      setDay({ bookings: bMap, sales: sMap, waiting: wMap });
       setError(null);
       setLoaded(forDate);
     } catch (err) {
@@ -100,7 +111,7 @@ function Diary({ venue }: { venue: Venue }) {
     } finally {
       if (dateRef.current === forDate) loading.current = false;
     }
-  }, [date, days, apply]);
+  }, [date, days, apply, venue.timezone]);
 
   useEffect(() => {
     setLoaded(null);
@@ -118,8 +129,9 @@ function Diary({ venue }: { venue: Venue }) {
       setDay((prev) => {
         const bs = new Map(prev.bookings);
         const ss = new Map(prev.sales);
-        apply(e, bs, ss);
-        return { bookings: bs, sales: ss };
+        const ws = new Map(prev.waiting);
+        apply(e, bs, ss, ws);
+        return { bookings: bs, sales: ss, waiting: ws };
       });
     },
     () => void load(),
@@ -136,18 +148,32 @@ function Diary({ venue }: { venue: Venue }) {
   const placed = all.filter((b) => !needsTable(b) && !(isInactive(b.status) && b.status !== 'no_show'));
   const unplaced = all.filter(needsTable).sort((a, b) => a.time.localeCompare(b.time));
   const gone = all.filter((b) => isInactive(b.status) && b.status !== 'no_show').sort((a, b) => a.time.localeCompare(b.time));
-  const active = all.filter((b) => !isInactive(b.status));
+  const goneTitle = foldTitle(gone.map((b) => b.status));
+  // Requests waiting, soonest to expire first (the one a host must answer first).
+  const requests = useMemo(
+    () => [...waiting.values()].filter((b) => b.status === 'requested')
+      .sort((a, b) => (a.expires_at ?? '9').localeCompare(b.expires_at ?? '9') || a.date.localeCompare(b.date) || a.time.localeCompare(b.time)),
+    [waiting],
+  );
+  // Requests are counted apart (they count nowhere until approved, as in analytics): the waiting list says them.
+  const active = all.filter((b) => !isInactive(b.status) && b.status !== 'requested');
   const covers = active.reduce((n, b) => n + b.party_size, 0);
   const spendTotal = [...spend.entries()].reduce((n, [id, s]) => n + (bookings.has(id) ? s.total : 0), 0);
 
   const openBooking = (id: string) => setOpen({ kind: 'booking', id });
   const patchSale = (s: Sale) => setDay((prev) => (newer(prev.sales.get(s.id), s) ? { ...prev, sales: new Map(prev.sales).set(s.id, s) } : prev));
   const patchBooking = (b: Booking) => setDay((prev) => {
-    if (!newer(prev.bookings.get(b.id), b)) return prev;
     const next = new Map(prev.bookings);
-    if (b.date === date) next.set(b.id, b);
-    else next.delete(b.id);
-    return { ...prev, bookings: next };
+    if (newer(prev.bookings.get(b.id), b)) {
+      if (b.date === date) next.set(b.id, b);
+      else next.delete(b.id);
+    }
+    const ws = new Map(prev.waiting);
+    if (newer(prev.waiting.get(b.id), b)) {
+      if (b.status === 'requested') ws.set(b.id, b);
+      else ws.delete(b.id);
+    }
+    return { ...prev, bookings: next, waiting: ws };
   });
 
   return (
@@ -180,6 +206,9 @@ function Diary({ venue }: { venue: Venue }) {
             {can('sales:read') && <> · {formatMoney(spendTotal, venue.currency, venue)} matched</>}
           </span>
         )}
+        {loaded === date && requests.length > 0 && (
+          <a class="to-requests" href="#requests-title">{requests.length} {requests.length === 1 ? 'request' : 'requests'} waiting</a>
+        )}
         {loaded === date && unmatched.length > 0 && (
           <a class="to-unmatched" href="#unmatched-title">{unmatched.length} unmatched {unmatched.length === 1 ? 'sale' : 'sales'}</a>
         )}
@@ -195,6 +224,27 @@ function Diary({ venue }: { venue: Venue }) {
       {loaded === date && (
         <div class={`diary-layout${can('sales:read') ? '' : ' no-aside'}`}>
           <div class="diary-main">
+            {requests.length > 0 && (
+              <section class="card requests" aria-labelledby="requests-title">
+                <h2 id="requests-title">Requests waiting <span class="count" aria-label={`${requests.length} waiting`}>{requests.length}</span></h2>
+                <p class="muted small">Each holds its table until it is answered or runs out of time. Open one to approve or decline it.</p>
+                <ul class="chips">
+                  {requests.map((b) => {
+                    const left = timeLeft(b.expires_at, now);
+                    return (
+                      <li key={b.id}>
+                        <button type="button" class={`chip request status-requested${isUrgent(b.expires_at, now) ? ' urgent' : ''}`} data-request={b.id} onClick={() => openBooking(b.id)}
+                          aria-label={`Request: ${b.date === date ? '' : `${formatDay(b.date, venue, false)} `}${formatClock(b.time, venue)} ${b.customer?.name ?? 'Walk-in'}, ${b.party_size} ${b.party_size === 1 ? 'guest' : 'guests'}${left ? `, ${left}` : ''}`}>
+                          <strong>{b.date === date ? '' : `${formatDay(b.date, venue, false)} `}{formatClock(b.time, venue)}</strong> {b.customer?.name ?? 'Walk-in'} · {b.party_size}
+                          <SourceBadge source={b.source} />
+                          {left && <span class="left">{left}</span>}
+                        </button>
+                      </li>
+                    );
+                  })}
+                </ul>
+              </section>
+            )}
             {unplaced.length > 0 && (
               <section class="card needs-table" aria-labelledby="needs-title">
                 <h2 id="needs-title">Needs a table ({unplaced.length})</h2>
@@ -203,7 +253,8 @@ function Diary({ venue }: { venue: Venue }) {
                     <li key={b.id}>
                       <button type="button" class={`chip status-${b.status}`} onClick={() => openBooking(b.id)}>
                         <strong>{formatClock(b.time, venue)}</strong> {b.customer?.name ?? 'Walk-in'} · {b.party_size}
-                        {b.needs_table && <span class="badge warn">channel</span>}
+                        <SourceBadge source={b.source} />
+                        {b.needs_table && !b.table && <span class="badge warn">needs a table</span>}
                       </button>
                     </li>
                   ))}
@@ -222,18 +273,19 @@ function Diary({ venue }: { venue: Venue }) {
             {venue.areas!.every((a) => a.tables.length === 0) ? (
               <p class="card notice">This venue has no tables yet: an operator adds areas and tables when setting the venue up.</p>
             ) : view === 'grid' ? (
-              <DiaryGrid venue={venue} date={date} today={today} bookings={placed} spend={spend} onOpen={openBooking} />
+              <DiaryGrid venue={venue} date={date} today={today} bookings={placed} spend={spend} now={now} onOpen={openBooking} />
             ) : (
-              <DiaryList venue={venue} date={date} today={today} bookings={[...placed, ...unplaced.filter((b) => !placed.includes(b))]} spend={spend} onOpen={openBooking} />
+              <DiaryList venue={venue} date={date} today={today} bookings={[...placed, ...unplaced.filter((b) => !placed.includes(b))]} spend={spend} now={now} onOpen={openBooking} />
             )}
             {gone.length > 0 && (
               <details class="gone">
-                <summary>Cancelled ({gone.length})</summary>
+                <summary>{goneTitle} ({gone.length})</summary>
                 <ul class="rows">
                   {gone.map((b) => (
                     <li key={b.id} class="row dim">
                       <button type="button" class="linkish" onClick={() => openBooking(b.id)}>
                         {formatClock(b.time, venue)} {b.customer?.name ?? 'Walk-in'} · {b.party_size} · {statusLabel(b.status)}
+                        {b.decline_reason ? ` (${b.decline_reason})` : ''}
                       </button>
                     </li>
                   ))}
@@ -252,7 +304,7 @@ function Diary({ venue }: { venue: Venue }) {
           key={open.id}
           venue={venue}
           id={open.id}
-          summary={bookings.get(open.id) ?? null}
+          summary={bookings.get(open.id) ?? waiting.get(open.id) ?? null}
           revision={revision}
           onClose={() => setOpen(null)}
           onBooking={patchBooking}
@@ -273,4 +325,12 @@ function Diary({ venue }: { venue: Venue }) {
       )}
     </section>
   );
+}
+
+/** The folded list's title: the statuses it holds, `Cancelled`, `Cancelled and declined`, `Declined, expired and cancelled`. */
+function foldTitle(statuses: string[]): string {
+  const order = ['cancelled', 'declined', 'expired'];
+  const present = order.filter((st) => statuses.includes(st)).map((st, i) => (i === 0 ? statusLabel(st) : statusLabel(st).toLowerCase()));
+  if (present.length === 0) return 'Cancelled';
+  return present.length === 1 ? present[0]! : `${present.slice(0, -1).join(', ')} and ${present[present.length - 1]}`;
 }

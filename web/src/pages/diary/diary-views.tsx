@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { Booking, Venue } from '../../api';
 import { statusLabel } from '../../booking-status';
 import { formatClock, formatHour, formatMoney, minutesFromDayStart } from '../../format';
-import { dayWindow, durationOf, laneOut, minutesOf } from './diary-model';
+import { dayWindow, durationOf, isRequest, isUrgent, laneOut, minutesOf, sourceBadge, timeLeft } from './diary-model';
 
 type Spend = Map<string, { total: number; count: number }>;
 
@@ -22,24 +22,46 @@ function useNowMinutes(date: string, timezone: string, active: boolean): number 
   return active ? now : null;
 }
 
-function blockLabel(b: Booking, venue: Venue, spend: Spend): string {
+/** The status a block shows: a request says so, with the time it has left. */
+export function blockStatus(b: Booking, now: number): string {
+  if (!isRequest(b)) return statusLabel(b.status);
+  const left = timeLeft(b.expires_at, now, true);
+  return left ? `Request · ${left}` : 'Request';
+}
+
+export function blockLabel(b: Booking, venue: Venue, spend: Spend, now: number): string {
   const s = spend.get(b.id);
   return [
     `${formatClock(b.time, venue)} ${b.customer?.name ?? 'Walk-in'}`,
     `${b.party_size} ${b.party_size === 1 ? 'guest' : 'guests'}`,
-    statusLabel(b.status),
+    isRequest(b) ? ['Request', timeLeft(b.expires_at, now)].filter(Boolean).join(', ') : statusLabel(b.status),
     b.table ? `table ${b.table.number}` : 'no table',
+    sourceBadge(b.source),
     s ? `spent ${formatMoney(s.total, venue.currency, venue)}` : null,
   ].filter(Boolean).join(', ');
 }
 
+/** Classes a booking's block or row carries: its status colour, and `request` (dashed, hatched) for a request. */
+function blockClass(b: Booking, now: number): string {
+  return `status-${b.status}${isRequest(b) ? ` request${isUrgent(b.expires_at, now) ? ' urgent' : ''}` : ''}`;
+}
+
+/** Where a booking came from, as a badge; `short` (a block on the grid): the channel's name only, in full on hover. */
+export function SourceBadge({ source, short = false }: { source: string; short?: boolean }) {
+  const text = sourceBadge(source);
+  if (!text) return null;
+  return <span class="badge source" title={text}>{short ? text.replace(/^Channel: /, '') : text}</span>;
+}
+
 /** Tables (rows, grouped by area) against the day's hours (columns), with a block per booking and a "now" line. */
-export function DiaryGrid({ venue, date, today, bookings, spend, onOpen }: {
+export function DiaryGrid({ venue, date, today, bookings, spend, now, onOpen }: {
   venue: Venue;
   date: string;
   today: string;
   bookings: Booking[];
   spend: Spend;
+  /** Date.now(), each minute: a request's time left counts down. */
+  now: number;
   onOpen: (id: string) => void;
 }) {
   const win = useMemo(() => dayWindow(venue, date, bookings), [venue, date, bookings]);
@@ -99,17 +121,18 @@ export function DiaryGrid({ venue, date, today, bookings, spend, onOpen }: {
                         <button
                           key={b.id}
                           type="button"
-                          class={`block status-${b.status}${w < 110 ? ' narrow' : ''}`}
+                          class={`block ${blockClass(b, now)}${w < 110 ? ' narrow' : ''}`}
                           style={{ left: `${x(minutesOf(b.time))}px`, width: `${w}px`, top: `${3 + lane * LANE_H}px`, height: `${LANE_H - 4}px` }}
                           onClick={() => onOpen(b.id)}
-                          aria-label={blockLabel(b, venue, spend)}
+                          aria-label={blockLabel(b, venue, spend, now)}
                           data-booking={b.id}
                         >
                           <span class="block-name">{b.customer?.name ?? 'Walk-in'}</span>
                           <span class="block-meta">
                             <span class="covers" title={`${b.party_size} guests`}>{b.party_size}p</span>
-                            <span class="block-status">{statusLabel(b.status)}</span>
+                            <span class="block-status" title={isRequest(b) ? timeLeft(b.expires_at, now) ?? undefined : undefined}>{blockStatus(b, now)}</span>
                             {s && <span class="spend" data-spend={s.total}>{formatMoney(s.total, venue.currency, venue)}</span>}
+                            <SourceBadge source={b.source} short />
                           </span>
                         </button>
                       );
@@ -131,12 +154,13 @@ export function DiaryGrid({ venue, date, today, bookings, spend, onOpen }: {
 }
 
 /** The day as a list by time (the phone's default): every booking with its table, status and spend. */
-export function DiaryList({ venue, date, today, bookings, spend, onOpen }: {
+export function DiaryList({ venue, date, today, bookings, spend, now, onOpen }: {
   venue: Venue;
   date: string;
   today: string;
   bookings: Booking[];
   spend: Spend;
+  now: number;
   onOpen: (id: string) => void;
 }) {
   const nowMin = useNowMinutes(date, venue.timezone, date === today);
@@ -167,14 +191,20 @@ export function DiaryList({ venue, date, today, bookings, spend, onOpen }: {
                 <Fragment key={b.id}>
                 {nowHere && <li ref={marker} class="list-now" aria-label="Now"><span>now {formatClock(Math.round(nowMin!), venue)}</span></li>}
                 <li>
-                  <button type="button" class={`list-booking status-${b.status}`} onClick={() => onOpen(b.id)} aria-label={blockLabel(b, venue, spend)} data-booking={b.id}>
+                  <button type="button" class={`list-booking ${blockClass(b, now)}`} onClick={() => onOpen(b.id)} aria-label={blockLabel(b, venue, spend, now)} data-booking={b.id}>
                     <span class="lb-time">{formatClock(b.time, venue)}</span>
                     <span class="lb-main">
                       <strong>{b.customer?.name ?? 'Walk-in'}</strong>
                       <span class="muted small">{b.party_size} {b.party_size === 1 ? 'guest' : 'guests'} · {b.table ? `table ${b.table.number}` : 'no table'}</span>
+                      {(sourceBadge(b.source) || isRequest(b)) && (
+                        <span class="lb-tags">
+                          <SourceBadge source={b.source} />
+                          {isRequest(b) && timeLeft(b.expires_at, now) && <span class="left small">{timeLeft(b.expires_at, now)}</span>}
+                        </span>
+                      )}
                     </span>
                     <span class="lb-end">
-                      <span class={`badge st st-${b.status}`}>{statusLabel(b.status)}</span>
+                      <span class={`badge st st-${b.status}`}>{isRequest(b) ? 'Request' : statusLabel(b.status)}</span>
                       {s && <span class="spend" data-spend={s.total}>{formatMoney(s.total, venue.currency, venue)}</span>}
                     </span>
                   </button>
