@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { SessionPool } from './db/session-pool';
 import type { BookingWriter } from './domain/bookings/booking-writer';
+import type { LiveHub } from './modules/live';
 import type { Logger } from './shared/logger';
 import type { Metrics } from './shared/metrics';
 import type { RedisClient, RedisConnections } from './shared/redis-connections';
@@ -30,6 +31,8 @@ export interface AppDeps {
   readonly queues: {
     readonly inboundEvents: Queue;
     readonly webhookDeliveries: Queue;
+    /** The repeatable expiry sweep of booking requests (src/jobs/request-expiry.ts). */
+    readonly requestExpiry: Queue;
   };
   /**
    * Completion events of inbound-event jobs (ack mode `processed`); null in the worker role. Opened on
@@ -37,6 +40,8 @@ export interface AppDeps {
    * partners with ack `processed` need.
    */
   readonly inboundEventsEvents: (() => QueueEvents) | null;
+  /** `GET /api/v1/stream`'s clients in this process (one pub/sub connection); null in the worker role. */
+  readonly liveHub: LiveHub | null;
   readonly secretBox: SecretBox;
   readonly metrics: Metrics;
   /** Prefix for every Redis key this app writes (per test run in tests). */

@@ -13,7 +13,9 @@ import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import type { BackgroundProcess } from './jobs/background-process';
 import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES, queuePrefix } from './jobs/queues';
+import { startRequestExpiry } from './jobs/request-expiry';
 import { configureMappings } from './mapping/evaluate-mapping';
+import { LiveHub } from './modules/live';
 import { syncFileMappings } from './mapping/mapping-store';
 import { startWebhookDeliveryWorker } from './outbound/deliver-webhook.worker';
 import { startStrandedEventSweep } from './pipeline/stranded-events';
@@ -78,6 +80,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const queues = {
     inboundEvents: new Queue(QUEUE_NAMES.inboundEvents, queueOpts(QUEUE_NAMES.inboundEvents)),
     webhookDeliveries: new Queue(QUEUE_NAMES.webhookDeliveries, queueOpts(QUEUE_NAMES.webhookDeliveries)),
+    requestExpiry: new Queue(QUEUE_NAMES.requestExpiry, queueOpts(QUEUE_NAMES.requestExpiry)),
   };
   for (const q of Object.values(queues)) q.on('error', (err) => outageLog('redis').report(logger, err, { queue: q.name }));
 
@@ -111,6 +114,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     redisConnections,
     queues,
     inboundEventsEvents,
+    liveHub: servesHttp
+      ? new LiveHub({
+          subscriber: () => redisConnections.subscriber('tablesync-live'),
+          redis,
+          keyPrefix: config.redisPrefix,
+          logger: logger.child({ component: 'live-stream' }),
+          heartbeatMs: config.liveHeartbeatMs,
+        })
+      : null,
     secretBox: new SecretBox(config.encryptionKey),
     metrics: createMetrics(),
     keyPrefix: config.redisPrefix,
@@ -123,6 +135,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // Worker-role processes register here, one line each.
     background.push(createInboundEventWorker(deps));
     background.push(startOutboxRelay(deps), startWebhookDeliveryWorker(deps), startStrandedEventSweep(deps));
+    background.push(startRequestExpiry(deps));
   }
   // Both roles read partners through the partner cache (the ingest edge and the inbound worker): every
   // process listens for changes.
@@ -152,9 +165,12 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         const s = server;
         await new Promise<void>((resolve) => {
           s.close(() => resolve());
+          // Open live streams would hold the server open for good: end them (browsers reconnect elsewhere).
+          void deps.liveHub?.close();
           s.closeIdleConnections();
         });
       }
+      await deps.liveHub?.close();
       // Workers finish their active jobs before closing.
       await Promise.allSettled(background.map((b) => b.close()));
       // A queue whose Redis never answered fails its start after the close (see muteLateConnectionErrors),

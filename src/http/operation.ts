@@ -96,6 +96,12 @@ export interface OperationSpec<P extends string, A extends Auth, B, Q> {
   query?: RequestSchema<Q>;
   /** Honours `Idempotency-Key` (CONTRACT §6). */
   idempotency?: boolean;
+  /**
+   * Open to booking channels' keys (CONTRACT §11, §15), which name the venue per call (`?venue_id=` or the
+   * `Tablesync-Venue` header); a handler of such an operation keeps a channel to its own bookings
+   * (channelOf(principal)). Every operation not marked answers a channel key 403 scope_violation.
+   */
+  channels?: A extends 'apiKey' ? boolean : never;
   responses: Success[];
   /** Codes this operation can answer with beyond those its auth and input imply. */
   errors?: ErrorCode[];

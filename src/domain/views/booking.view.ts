@@ -22,6 +22,8 @@ export function presentBooking(b: Booking, rel: BookingRelations): Record<string
     time: b.time,
     start_at: b.startAt.toISOString(),
     end_at: b.endAt.toISOString(),
+    // A request's end (CONTRACT §11); null for other bookings (and once a request is approved).
+    expires_at: b.expiresAt ? b.expiresAt.toISOString() : null,
     party_size: b.partySize,
     table: rel.table ? { id: rel.table.id, number: tableNumberOut(rel.table.number) } : null,
     service_id: b.serviceId,
@@ -30,6 +32,7 @@ export function presentBooking(b: Booking, rel: BookingRelations): Record<string
       ? { id: rel.customer.id, name: rel.customer.name, email: rel.customer.email, phone: rel.customer.phone }
       : null,
     notes: b.notes,
+    decline_reason: b.declineReason,
     source: b.source,
     venue_id: b.venueId,
     version: b.version,

@@ -9,7 +9,9 @@ const NOTES = { type: ['string', 'null'], maxLength: 2000, description: 'Free te
 const STATUS = {
   type: 'string',
   enum: [...BOOKING_STATUSES],
-  description: 'pending → confirmed → seated → completed; cancelled and no_show from pending or confirmed.',
+  description:
+    'requested → confirmed (approved) | declined | expired | cancelled; pending → confirmed → seated → completed; ' +
+    'cancelled and no_show from pending or confirmed. completed, cancelled, no_show, declined and expired are final.',
   example: 'seated',
 } as const;
 
@@ -30,6 +32,14 @@ export const createBookingSchema = {
     service_id: { ...SERVICE_ID, type: ['string', 'null'], description: 'Book within this service only.' },
     event_id: { ...EVENT_ID, type: ['string', 'null'], description: 'Book a place at this event.' },
     table_id: { ...TABLE_ID, type: ['string', 'null'], description: 'This table; by default the smallest free table that fits.' },
+    request: {
+      type: 'boolean',
+      description:
+        'Make a booking request: status `requested`, holding its table like a booking until the venue approves it ' +
+        '(`PATCH {status: "confirmed"}`), declines it, or it expires at `expires_at` (the earlier of now + the venue\'s ' +
+        '`request_hold_hours` and the booking\'s start).',
+      example: true,
+    },
   },
 } as const;
 /** Derived from the schema; the domain function it is passed to takes its own input type, so a drift fails to compile. */
@@ -48,6 +58,12 @@ export const updateBookingSchema = {
     time: { ...HHMM, description: 'Move to this venue-local time.' },
     table_id: { ...TABLE_ID, description: 'Move to this table.' },
     notes: NOTES,
+    reason: {
+      type: ['string', 'null'],
+      maxLength: 1000,
+      description: 'With `status: "declined"` only: why the request is declined (kept as `decline_reason`).',
+      example: 'Fully booked for a private event.',
+    },
   },
 } as const;
 export type UpdateBookingBody = FromSchema<typeof updateBookingSchema>;
@@ -94,6 +110,11 @@ export const bookingSchema = {
     time: HHMM,
     start_at: { type: 'string', format: 'date-time', example: '2026-05-01T18:00:00.000Z' },
     end_at: { type: 'string', format: 'date-time', example: '2026-05-01T19:30:00.000Z' },
+    expires_at: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'A request\'s end: past it, unanswered, it becomes `expired` and frees its table. Null for other bookings.',
+    },
     party_size: { type: 'integer', example: 4 },
     table: {
       type: ['object', 'null'],
@@ -106,7 +127,8 @@ export const bookingSchema = {
       properties: { id: { type: 'string' }, name: { type: 'string' }, email: NULLABLE_STRING, phone: NULLABLE_STRING },
     },
     notes: NULLABLE_STRING,
-    source: { type: 'string', example: 'api', description: 'Where the booking came from.' },
+    decline_reason: { type: ['string', 'null'], description: 'Why a declined request was declined.' },
+    source: { type: 'string', example: 'api', description: 'Where the booking came from: `api`, `widget`, `console`, `channel:<name>`, or a partner\'s name.' },
     venue_id: { type: 'string' },
     version: { type: 'integer', description: 'Goes up by one on every change.' },
     created_at: { type: 'string', format: 'date-time' },

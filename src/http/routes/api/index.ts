@@ -1,9 +1,13 @@
+import { analyticsOperations } from './analytics.routes';
 import { availabilityOperations } from './availability.routes';
 import { bookingOperations } from './bookings.routes';
 import { customerOperations } from './customers.routes';
 import { peopleOperations } from './people.routes';
+import { reviewOperations } from './reviews.routes';
+import { publicReviewOperations } from '../public/reviews.routes';
 import { saleOperations } from './sales.routes';
 import { sessionOperations } from './session.routes';
+import { streamOperations } from './stream.routes';
 import { venueOperations } from './venue.routes';
 import { webhookOperations } from './webhooks.routes';
 
@@ -18,7 +22,12 @@ export const integratorApiOperations = [
   ...bookingOperations,
   ...customerOperations,
   ...saleOperations,
+  ...analyticsOperations,
   ...webhookOperations,
+  ...streamOperations,
   ...sessionOperations,
   ...peopleOperations,
+  ...reviewOperations,
+  // Guests (no key); the public surface of §10 takes these over when it lands.
+  ...publicReviewOperations,
 ];
