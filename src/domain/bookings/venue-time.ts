@@ -143,6 +143,9 @@ function fastOffsets(tz: string, zone: IANAZone): ZoneOffset {
   const dtf = new Intl.DateTimeFormat('en-US', {
     timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
   });
+  // UTC and its aliases (Etc/UTC, GMT, Zulu, …; Intl resolves them all to UTC) are never off UTC: no formatting
+  // at all (sale matching works out its diary dates in UTC for every sale).
+  if (dtf.resolvedOptions().timeZone === 'UTC') return { offset: () => 0 };
   return {
     offset(ts: number): number {
       const m = WALL_RE.exec(dtf.format(ts));
