@@ -98,20 +98,30 @@ export async function applyOne(ds: DataSource, req: ApplyRequest): Promise<Apply
 
 /**
  * Marks the events of a batch finished (every row exists: the processing write made it), each with its
- * status, reason and what its commands did (`outcome`), in one UPDATE for the whole batch: the values picked
- * by id (`ELT(FIELD(id, …), …)`: the events' reasons and outcomes differ, so no grouping would make it one).
+ * status, reason and what its commands did (`outcome`), in one UPDATE for the whole batch. A column with
+ * one value for every event (the status, as a rule) is set to it; the others are picked by id
+ * (`ELT(FIELD(id, …), …)`: each unmatched sale's reason and every outcome name the event's own sale, so no
+ * grouping would make it one statement), the ids and the values each sent as one list parameter.
  */
 function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOutcome[], now: Date): SqlStatement[] {
   const ids = reqs.map((r) => r.data.eventId);
-  const pick = `ELT(FIELD(id, ${ids.map(() => '?').join(', ')}), ${ids.map(() => '?').join(', ')})`;
+  const sets: string[] = [];
+  const params: unknown[] = [];
+  const set = (column: string, values: (string | null)[]): void => {
+    if (values.every((v) => v === values[0])) {
+      sets.push(`${column} = ?`);
+      params.push(values[0]);
+    } else {
+      sets.push(`${column} = ELT(FIELD(id, ?), ?)`);
+      params.push(ids, values);
+    }
+  };
+  set('status', outcomes.map((o) => o.status));
+  set('reason', outcomes.map((o) => storedReason(o.reason)));
+  set('outcome', outcomes.map((o) => JSON.stringify(o.results)));
   return [{
-    sql: `UPDATE inbound_events SET status = ${pick}, reason = ${pick}, outcome = ${pick}, processed_at = ?, updated_at = ? WHERE id IN (?)`,
-    params: [
-      ...ids, ...outcomes.map((o) => o.status),
-      ...ids, ...outcomes.map((o) => storedReason(o.reason)),
-      ...ids, ...outcomes.map((o) => JSON.stringify(o.results)),
-      now, now, ids,
-    ],
+    sql: `UPDATE inbound_events SET ${sets.join(', ')}, processed_at = ?, updated_at = ? WHERE id IN (?)`,
+    params: [...params, now, now, ids],
   }];
 }
 

@@ -113,8 +113,46 @@ describe('inbound applier: processing rows of events starting together', () => {
     expect(r3).toMatchObject({ status: 'ignored', reason: 'unknown location loc-unknown', attempts: 1 });
     expect(r4).toMatchObject({ status: 'ignored', reason: 'integration disabled for location loc-off', attempts: 1 });
     for (const r of [r1, r2, r3, r4]) expect(r!.processedAt).toBeInstanceOf(Date);
+    // Each row keeps what its own commands did.
+    expect([r1, r2, r3, r4].map((r) => r!.outcome)).toEqual(outcomes.map((o) => o.results));
     expect(released.sort()).toEqual(events.map((e) => e.eventId).sort());
     const stored = await t.composed.deps.dataSource.manager.findBy(Sale, commands.map((c) => ({ partner: pos.name, saleId: String(c.sale_id) })));
     expect(stored.map((s) => s.saleId).sort()).toEqual([String(commands[0]!.sale_id), String(commands[1]!.sale_id)].sort());
+  });
+
+  it('marks a batch whose events share a status, or all of it, each with its own row', async () => {
+    const venue = await createVenue(t);
+    const pos = await createTestPartner(t);
+    await linkLocation(t, pos.name, 'loc-1', venue.id);
+    const partner = (await t.composed.deps.dataSource.manager.findOneByOrFail(Partner, { name: pos.name }))!;
+    const fallbacks = jest.fn();
+    const batched = new InboundApplier(t.composed.deps.dataSource, { debug: fallbacks, warn: fallbacks } as unknown as Logger);
+    const run = async (locations: string[], tables: (string | null)[]) => {
+      const commands = locations.map((location, i): SaleCommand => ({
+        type: 'sale', location_id: location, sale_id: uniq('S'), status: 'closed', total: 1200, currency: 'GBP',
+        table_number: tables[i], opened_at: '2026-05-01T18:05:00.000Z',
+      }));
+      const events = commands.map(() => ({ ...event(), partner: pos.name }));
+      await Promise.all(events.map((e) => applier.recordProcessing(processing(e, true))));
+      const outcomes = await Promise.all(events.map((data, i) => batched.apply({
+        data, raw: '{}', partner: { id: partner.id, name: partner.name }, commands: [commands[i]!], release: async () => undefined,
+      })));
+      return { outcomes, stored: await rows(events) };
+    };
+    try {
+      // Every value the same: nothing in the statement picks by id.
+      const alike = await run(['loc-gone', 'loc-gone', 'loc-gone'], [null, null, null]);
+      expect(alike.outcomes.map((o) => [o.status, o.reason])).toEqual(Array(3).fill(['ignored', 'unknown location loc-gone']));
+      expect(alike.stored.map((r) => [r!.status, r!.reason, r!.outcome])).toEqual(alike.outcomes.map((o) => ['ignored', o.reason, o.results]));
+      // One status, reasons and outcomes of their own (each names its sale; tables 7 and 8 are no tables of the venue).
+      const own = await run(['loc-1', 'loc-1', 'loc-1'], ['7', null, '8']);
+      expect(own.outcomes.map((o) => o.status)).toEqual(['processed', 'processed', 'processed']);
+      expect(new Set(own.outcomes.map((o) => o.reason)).size).toBe(3);
+      expect(own.outcomes[0]!.reason).toMatch(/^sale sl_\w+ unmatched: table 7 is neither a table of the venue nor an alias of the location$/);
+      expect(own.stored.map((r) => [r!.status, r!.reason, r!.outcome])).toEqual(own.outcomes.map((o) => ['processed', o.reason, o.results]));
+      expect(fallbacks).not.toHaveBeenCalled();
+    } finally {
+      await batched.close();
+    }
   });
 });

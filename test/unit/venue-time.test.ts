@@ -154,11 +154,37 @@ describe('instantToLocal', () => {
     expect(instantToLocal(new Date('2026-11-02T00:00:00Z'), 'America/New_York')).toEqual({ date: '2026-11-01', time: '19:00' });
     expect(instantToLocal(new Date('2026-05-01T23:59:59.999Z'), 'UTC')).toEqual({ date: '2026-05-01', time: '23:59' });
   });
+
+  it('agrees with luxon for every hour (and odd instants) of a year in zones with DST, odd offsets and none', () => {
+    const luxon = (ts: number, tz: string): string => {
+      const dt = DateTime.fromMillis(ts, { zone: tz });
+      return `${dt.toFormat('yyyy-MM-dd')} ${dt.toFormat('HH:mm')}`;
+    };
+    const zones = ['Europe/London', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/St_Johns', 'UTC', 'Etc/UTC', 'Africa/Monrovia'];
+    for (const tz of zones) {
+      const start = Date.UTC(2026, 0, 1);
+      const ours: string[] = [];
+      const theirs: string[] = [];
+      for (let ts = start; ts < start + 366 * 24 * 3_600_000; ts += 3 * 3_600_000 + 61_001) {
+        const local = instantToLocal(new Date(ts), tz);
+        ours.push(`${tz} ${ts} ${local.date} ${local.time}`);
+        theirs.push(`${tz} ${ts} ${luxon(ts, tz)}`);
+      }
+      expect(ours).toEqual(theirs);
+    }
+    // Offsets in fractions of a minute (Monrovia before 1972), 4-digit years at both ends, and beyond them.
+    for (const [iso, tz] of [['1960-06-01T00:30:00Z', 'Africa/Monrovia'], ['0001-01-01T00:00:00Z', 'UTC'], ['9999-12-31T23:59:00Z', 'UTC'], ['+010000-01-01T00:00:00Z', 'UTC']]) {
+      const ts = Date.parse(iso!);
+      const local = instantToLocal(new Date(ts), tz!);
+      expect(`${local.date} ${local.time}`).toBe(luxon(ts, tz!));
+    }
+    expect(instantToLocal(new Date(NaN), 'UTC')).toEqual({ date: 'Invalid DateTime', time: 'Invalid DateTime' });
+  });
 });
 
 describe('instantToLocalDate', () => {
   it('agrees with luxon for every hour (and odd instants) of a year in zones with DST, odd offsets and none', () => {
-    const zones = ['Europe/London', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/St_Johns', 'UTC', 'Africa/Monrovia'];
+    const zones = ['Europe/London', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/St_Johns', 'UTC', 'Etc/UTC', 'Africa/Monrovia'];
     for (const tz of zones) {
       const start = Date.UTC(2026, 0, 1);
       for (let ts = start; ts < start + 366 * 24 * 3_600_000; ts += 3 * 3_600_000 + 61_001) {

@@ -143,6 +143,9 @@ function fastOffsets(tz: string, zone: IANAZone): ZoneOffset {
   const dtf = new Intl.DateTimeFormat('en-US', {
     timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
   });
+  // UTC and its aliases (Etc/UTC, GMT, Zulu, …; Intl resolves them all to UTC) are never off UTC: no formatting
+  // at all (sale matching works out its diary dates in UTC for every sale).
+  if (dtf.resolvedOptions().timeZone === 'UTC') return { offset: () => 0 };
   return {
     offset(ts: number): number {
       const m = WALL_RE.exec(dtf.format(ts));
@@ -225,9 +228,25 @@ export function instantToLocalDate(instant: Date, tz: string): string {
   return msToDate(ts + zoneOf(tz).offset(ts) * MS_PER_MINUTE);
 }
 
-/** UTC instant → venue-local {date, time} (seconds are truncated). */
+/** The wall clocks toISOString writes with a 4-digit year (0000-01-01 up to 9999-12-31). */
+const MIN_ISO_MS = Date.parse('0000-01-01T00:00:00.000Z');
+const MAX_ISO_MS = Date.parse('+010000-01-01T00:00:00.000Z');
+
+/**
+ * UTC instant → venue-local {date, time} (seconds are truncated). The zone's offset, then the wall clock
+ * read off as UTC, as luxon does (its DateTime and toFormat cost about 20 µs a call, and every unmatched
+ * sale's reason formats two); luxon answers for what toISOString cannot show as yyyy-MM-dd (a year
+ * beyond 4 digits, an invalid date).
+ */
 export function instantToLocal(instant: Date, tz: string): LocalDateTime {
-  zoneOf(tz);
+  const zone = zoneOf(tz);
+  const ts = instant.getTime();
+  const wall = Number.isFinite(ts) ? ts + zone.offset(ts) * MS_PER_MINUTE : NaN;
+  if (wall >= MIN_ISO_MS && wall < MAX_ISO_MS) {
+    const iso = new Date(wall).toISOString();
+    return { date: iso.slice(0, 10), time: iso.slice(11, 16) };
+  }
   const dt = DateTime.fromJSDate(instant, { zone: tz });
   return { date: dt.toFormat('yyyy-MM-dd'), time: dt.toFormat('HH:mm') };
 }
+

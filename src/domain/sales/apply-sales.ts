@@ -198,7 +198,7 @@ export async function applySaleEntries(
     const p = planned[i]!;
     if (p.result) return p.result;
     if (failedEvents.has(e.event)) return ignored('sale', 'not applied: another command of the event failed', p.venue!.venueId);
-    const plan = planSale(ds.manager, e.ctx, e.cmd, p.venue!, p.existing ?? null, p.match ?? null, p.table ?? null, e.ctx.now ?? new Date());
+    const plan = planSale(e.ctx, e.cmd, p.venue!, p.existing ?? null, p.match ?? null, p.table ?? null, e.ctx.now ?? new Date());
     plans.push(plan);
     return saleApplied(plan.sale, p.why);
   });

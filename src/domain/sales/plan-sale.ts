@@ -4,7 +4,6 @@
  * No I/O: apply-sales.ts reads and writes.
  */
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import type { EntityManager } from 'typeorm';
 import { Sale, SaleItem, type SaleMatch } from '../../db/entities';
 import type { CanonicalCommand, SaleCommand } from '../../mapping/canonical-commands';
 import { type OutboxEntry, saleChanged } from '../../outbound/outbox';
@@ -183,10 +182,10 @@ export interface SalePlan {
 /**
  * The sale as it will be stored, its items and the outbox entry announcing it. `match` is the automatic
  * match (null: none, or a hand-made link kept); `venueTable` the venue table its table number names (else
- * the table number itself), what re-matching compares.
+ * the table number itself), what re-matching compares. The entities are built directly (as the EntityManager's
+ * create() would build them: every property a column, none undefined), without its per-column transformer.
  */
 export function planSale(
-  em: EntityManager,
   ctx: ApplyContext,
   cmd: SaleCommand,
   venue: VenueOfLocation,
@@ -236,7 +235,7 @@ export function planSale(
   };
   const sale: Sale = existing
     ? Object.assign(existing, fields, { version: existing.version + 1 })
-    : em.create(Sale, {
+    : Object.assign(new Sale(), {
         ...fields,
         id: newId('sl'),
         partner: ctx.partner.name,
@@ -246,7 +245,7 @@ export function planSale(
         createdAt: now,
       });
   const items = (cmd.items ?? []).map((item, position) =>
-    em.create(SaleItem, {
+    Object.assign(new SaleItem(), {
       id: newId('sli'),
       saleRowId: sale.id,
       position,
