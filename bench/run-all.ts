@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in turn, each beside its lean reference measured in the same run.
 // Run one alone with `npx tsx bench/run-all.ts <name>` (ingest, pipeline, availability, bookings, webhooks,
-// scale-out, diary, live, sign-in).
+// scale-out, diary, live, sign-in, guests).
 import { printResult, type BenchResult } from './bench-env';
 
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult | BenchResult[]> }>> = {
@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult | B
   diary: () => import('./diary'),
   live: () => import('./live'),
   'sign-in': () => import('./sign-in'),
+  guests: () => import('./guests'),
 };
 
 async function main(): Promise<void> {
