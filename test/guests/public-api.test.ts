@@ -65,6 +65,27 @@ describe('the public widget API (CONTRACT §10, §15)', () => {
       expectNothingPrivate(res.body);
     });
 
+    it('gives every day of a range exactly the slots GET /availability gives that day (late sittings, several parties)', async () => {
+      const w = await guestVenue(t);
+      const times = ['17:00', '18:30', '19:00', '20:45', '21:30'];
+      let n = 0;
+      for (let d = 1; d <= 5; d++) {
+        for (const time of times.slice(0, d)) {
+          for (const party of [2, 4]) {
+            await t.http.post('/api/v1/bookings').set('Authorization', `Bearer ${w.key}`)
+              .send({ date: dayAhead(d), time, party_size: party, customer_name: `Guest ${n++}` });
+          }
+        }
+      }
+      for (const party of [2, 4, 6]) {
+        const range = await t.http.get(`/api/v1/public/venues/${w.slug}/availability?from=${dayAhead(0)}&to=${dayAhead(6)}&party_size=${party}`).expect(200);
+        for (const day of range.body.days) {
+          const one = await t.http.get(`/api/v1/availability?date=${day.date}&party_size=${party}`).set('Authorization', `Bearer ${w.key}`).expect(200);
+          expect(`${party} ${day.date} ${JSON.stringify(day.slots)}`).toBe(`${party} ${day.date} ${JSON.stringify(one.body.slots)}`);
+        }
+      }
+    });
+
     it('takes 31 days and refuses 32, a reversed range and party sizes outside the venue\'s (400 validation_error)', async () => {
       const q = (from: string, to: string, party = 2) => t.http.get(`/api/v1/public/venues/${v.slug}/availability?from=${from}&to=${to}&party_size=${party}`);
       expect((await q(dayAhead(1), dayAhead(31))).body.days).toHaveLength(31);

@@ -21,9 +21,9 @@ import { changeBookingStatus } from '../../domain/bookings/change-status';
 import { findBookingByManageToken } from '../../domain/bookings/manage-tokens';
 import { updateBooking } from '../../domain/bookings/update-booking';
 import {
-  bookingsOverlappingStatement, engineInput, inDiaryTransaction, loadDiaryContext, type VenueRef,
+  bookingsOverlappingStatement, engineInput, inDiaryTransaction, loadDiaryContext, MAX_SITTING_MS, type VenueRef,
 } from '../../domain/bookings/venue-context';
-import { addDays, instantToLocal } from '../../domain/bookings/venue-time';
+import { addDays, instantToLocal, localToInstantLenient } from '../../domain/bookings/venue-time';
 import { normalizePhone } from '../../domain/customers/upsert-customer';
 import { assertEmailCap, becomesRequest, checkPartySize } from '../../domain/bookings/venue-rules';
 import { venueSettings, type VenueSettings } from '../../domain/venues/venue-settings';
@@ -196,13 +196,19 @@ export async function publicAvailability(em: EntityManager, venue: PublicVenue, 
     bookings.sort((a, b) => a.start_at.getTime() - b.start_at.getTime());
   }
   const starts = bookings.map((b) => b.start_at.getTime());
+  // A slot of `date` starts on that local day and lasts at most the longest service: only bookings
+  // overlapping [its midnight, the next midnight + that) can touch it. The engine ignores the others, but
+  // would still index them (bookingQueryRange's three days each): handing it just these keeps 31 days fast.
+  const longest = Math.max(0, ...(ctx?.services ?? []).map((s) => s.duration_minutes)) * 60_000;
   return {
     party_size: q.party_size,
     days: days.map((date) => {
       if (!ctx || date < today || date > last) return { date, slots: [] };
-      // The bookings that can touch the day's slots (bookingQueryRange), found by binary search on start.
-      const range = bookingQueryRange(date, venue.timezone);
-      const near = bookings.slice(lowerBound(starts, range.from.getTime() - 48 * 3600_000), lowerBound(starts, range.to.getTime()));
+      const dayStart = localToInstantLenient(date, '00:00', venue.timezone).getTime();
+      const dayEnd = localToInstantLenient(addDays(date, 1), '00:00', venue.timezone).getTime() + longest;
+      const near = bookings
+        .slice(lowerBound(starts, dayStart - MAX_SITTING_MS), lowerBound(starts, dayEnd))
+        .filter((b) => b.end_at.getTime() > dayStart);
       const day = computeAvailability(engineInput(ctx, near, { date, party_size: q.party_size }, now));
       return { date, slots: day.slots.map((s) => ({ time: s.time, available: s.available, service_id: s.service_id })) };
     }),
