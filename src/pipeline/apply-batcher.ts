@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  applyCommands,
   applySaleBatch,
   type ApplyContext,
   type ApplyOutcome,
   BatchNotApplicable,
 } from '../domain/sales/apply-sales';
+import { applyCommands } from './command-handlers';
 import { SessionPool, type SqlStatement } from '../db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../mapping/canonical-commands';
 import { Batcher } from '../shared/batcher';

@@ -17,11 +17,20 @@ export class Booking {
   @Column({ name: 'end_at', type: 'datetime', precision: 3 }) endAt!: Date;
   @Column({ name: 'party_size', type: 'int' }) partySize!: number;
   @Column({ name: 'table_id', type: 'varchar', length: 40, nullable: true }) tableId!: string | null;
+  /** A kept reservation of a booking platform that got no table (CONTRACT §12): the diary lists it apart. */
+  @Column({ name: 'needs_table', type: 'boolean', default: false }) needsTable!: boolean;
   @Column({ name: 'service_id', type: 'varchar', length: 40, nullable: true }) serviceId!: string | null;
   @Column({ name: 'event_id', type: 'varchar', length: 40, nullable: true }) eventId!: string | null;
   @Column({ name: 'customer_id', type: 'varchar', length: 40, nullable: true }) customerId!: string | null;
+  /** The guest's name as a booking platform sent it (a guest without email or phone has no customer). */
+  @Column({ name: 'guest_name', type: 'varchar', length: 255, nullable: true }) guestName!: string | null;
   @Column({ type: 'text', nullable: true }) notes!: string | null;
-  @Column({ type: 'varchar', length: 32 }) source!: string;
+  @Column({ type: 'varchar', length: 80 }) source!: string;
+  /** The partner and its reservation id, for a booking made from a platform's reservation (unique together). */
+  @Column({ name: 'external_partner', type: 'varchar', length: 64, nullable: true }) externalPartner!: string | null;
+  @Column({ name: 'external_reservation_id', type: 'varchar', length: 128, nullable: true }) externalReservationId!: string | null;
+  /** The reservation's `updated_at` as last applied: an older update is ignored. */
+  @Column({ name: 'external_version', type: 'varchar', length: 64, nullable: true }) externalVersion!: string | null;
   @Column({ type: 'int' }) version!: number;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt!: Date;

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Booking, type Customer } from '../../db/entities';
 import type { SessionPool, SqlStatement, SqlTransaction } from '../../db/session-pool';
 import type { CreateBookingBody } from './booking-input';
@@ -8,7 +9,7 @@ import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer,
 import { presentBooking } from '../views/booking.view';
 import { planSlot, type CheckSlotInput, type ExistingBooking, type SlotCheck } from './availability';
 import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './kept-diary';
-import { waitingSalesProbe } from './booking-sales';
+import { rematchWaitingSales, waitingSalesProbe } from './booking-sales';
 import { rematchSalesForBooking } from '../sales/match-sale';
 import {
   bookingsForCheckStatement,
@@ -185,12 +186,12 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
     outbox.push(fresh.created);
   }
 
-  const booking = Object.assign(new Booking(), {
-    id: newId('bk'), venueId: venue.id, reference: newReference(), status: 'confirmed', date: slot.date, time: slot.time,
+  const booking = newBookingRow({
+    venueId: venue.id, status: 'confirmed', date: slot.date, time: slot.time,
     startAt: slot.start_at, endAt: slot.end_at, partySize: input.party_size, tableId: slot.table_id,
     serviceId: slot.service_id, eventId: slot.event_id, customerId: customer.id, notes: input.notes ?? null,
-    source: input.source ?? 'api', version: 1, createdAt: now, updatedAt: now,
-  } satisfies Booking);
+    source: input.source ?? 'api',
+  }, now);
   const table = unbooked.tables.find((t) => t.id === booking.tableId);
   const tableNumber = table ? String(table.number) : null;
   const probe = waitingSalesProbe(booking, tableNumber);
@@ -245,12 +246,56 @@ function planOrNull<T>(plan: () => T): T | null {
   }
 }
 
-function insertBookingStatement(b: Booking): SqlStatement {
+/** What a creator decides about a new booking; the rest (id, reference, version, times) is the same for every one. */
+export type NewBookingFields = Pick<Booking,
+  'venueId' | 'status' | 'date' | 'time' | 'startAt' | 'endAt' | 'partySize' | 'tableId' | 'serviceId' | 'eventId' | 'customerId' |
+  'notes' | 'source'> & Partial<Pick<Booking, 'needsTable' | 'guestName' | 'externalPartner' | 'externalReservationId' | 'externalVersion'>>;
+
+/** A new booking row as every creator makes it (POST /bookings, a booking platform's reservation). */
+export function newBookingRow(fields: NewBookingFields, now: Date): Booking {
+  return Object.assign(new Booking(), {
+    needsTable: false, guestName: null, externalPartner: null, externalReservationId: null, externalVersion: null,
+    ...fields,
+    id: newId('bk'), reference: newReference(), version: 1, createdAt: now, updatedAt: now,
+  } satisfies Booking);
+}
+
+/** The INSERT of a new booking row. */
+export function insertBookingStatement(b: Booking): SqlStatement {
   return {
-    sql: `INSERT INTO bookings (id, venue_id, reference, status, date, time, start_at, end_at, party_size, table_id, service_id,
-       event_id, customer_id, notes, source, version, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    params: [b.id, b.venueId, b.reference, b.status, b.date, b.time, b.startAt, b.endAt, b.partySize, b.tableId, b.serviceId,
-      b.eventId, b.customerId, b.notes, b.source, b.version, b.createdAt, b.updatedAt],
+    sql: `INSERT INTO bookings (id, venue_id, reference, status, date, time, start_at, end_at, party_size, table_id, needs_table, service_id,
+       event_id, customer_id, guest_name, notes, source, external_partner, external_reservation_id, external_version, version, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    params: [b.id, b.venueId, b.reference, b.status, b.date, b.time, b.startAt, b.endAt, b.partySize, b.tableId, b.needsTable, b.serviceId,
+      b.eventId, b.customerId, b.guestName, b.notes, b.source, b.externalPartner, b.externalReservationId, b.externalVersion, b.version,
+      b.createdAt, b.updatedAt],
   };
+}
+
+/**
+ * Stores a new booking inside the caller's transaction (on its EntityManager), the way writeBooking does
+ * for POST /bookings: the INSERT (a new reference on the rare duplicate), the sales waiting for its table
+ * and time matched to it (rematchWaitingSales), then booking.created. The caller has locked the diary days
+ * of its sitting and upserted its customer (whose event it wrote first). Returns the booking's view.
+ */
+export async function storeNewBooking(
+  em: EntityManager,
+  booking: Booking,
+  rel: { table: { id: string; number: string } | null; customer: Customer | null },
+  now: Date,
+): Promise<Record<string, unknown>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const insert = insertBookingStatement(booking);
+      await em.query(insert.sql, insert.params);
+      break;
+    } catch (err) {
+      if (!isDuplicateReference(err) || attempt >= 4) throw err;
+      booking.reference = newReference();
+    }
+  }
+  await rematchWaitingSales(em, booking, rel.table?.number ?? null, now);
+  const view = presentBooking(booking, rel);
+  await writeOutbox(em, bookingChanged(null, booking, view), now);
+  return view;
 }

@@ -149,7 +149,7 @@ async function insertCustomer(
  */
 export function newCustomer(venueId: string, contact: Contact, currency: string, now: Date): { customer: Customer; insert: SqlStatement; created: OutboxEntry } {
   const customer = Object.assign(new Customer(), {
-    id: newId('cus'), venueId, name: contact.name, email: contact.email, emailNormalized: contact.emailNormalized,
+    id: newId('cus'), venueId, name: contact.name || contact.email || contact.phone || '', email: contact.email, emailNormalized: contact.emailNormalized,
     phone: contact.phone, notes: contact.notes ?? null, version: 1, createdAt: now, updatedAt: now,
   });
   return {
@@ -187,7 +187,8 @@ async function updateCustomer(
   deferred: OutboxEntry[] | undefined,
 ): Promise<Customer> {
   const changes: Partial<Customer> = {};
-  if (contact.name !== c.name) changes.name = contact.name;
+  // A contact without a name (a booking platform's guest known by email or phone alone) keeps the customer's name.
+  if (contact.name && contact.name !== c.name) changes.name = contact.name;
   if (contact.email && contact.email !== c.email) {
     const sameAddress = contact.emailNormalized === c.emailNormalized;
     if (sameAddress || !(await findOwner(em, c.venueId, { emailNormalized: contact.emailNormalized! }, c.id))) {

@@ -24,13 +24,17 @@ export function presentBooking(b: Booking, rel: BookingRelations): Record<string
     end_at: b.endAt.toISOString(),
     party_size: b.partySize,
     table: rel.table ? { id: rel.table.id, number: tableNumberOut(rel.table.number) } : null,
+    needs_table: b.needsTable,
     service_id: b.serviceId,
     event_id: b.eventId,
     customer: rel.customer
       ? { id: rel.customer.id, name: rel.customer.name, email: rel.customer.email, phone: rel.customer.phone }
       : null,
+    // The guest's name: the customer's, else the name a booking platform sent for a guest kept without a customer.
+    guest_name: rel.customer?.name ?? b.guestName ?? null,
     notes: b.notes,
     source: b.source,
+    external: b.externalPartner && b.externalReservationId ? { partner: b.externalPartner, reservation_id: b.externalReservationId } : null,
     venue_id: b.venueId,
     version: b.version,
     created_at: b.createdAt.toISOString(),
