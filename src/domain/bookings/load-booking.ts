@@ -19,6 +19,8 @@ export interface BookingFilters {
   to?: string;
   statuses?: BookingStatus[];
   customerId?: string;
+  /** Only bookings that need a table (true) or only the others (false). */
+  needsTable?: boolean;
 }
 
 /** The venue's bookings matching the filters; the caller orders and pages. */
@@ -28,6 +30,7 @@ export function bookingListQuery(em: EntityManager, venueId: string, f: BookingF
   if (f.to) qb.andWhere('b.date <= :to', { to: f.to });
   if (f.statuses?.length) qb.andWhere('b.status IN (:...statuses)', { statuses: f.statuses });
   if (f.customerId) qb.andWhere('b.customer_id = :customerId', { customerId: f.customerId });
+  if (f.needsTable !== undefined) qb.andWhere('b.needs_table = :needsTable', { needsTable: f.needsTable });
   return qb;
 }
 

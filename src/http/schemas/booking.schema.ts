@@ -46,7 +46,10 @@ export const updateBookingSchema = {
     party_size: PARTY_SIZE,
     date: { ...DATE, description: 'Move to this venue-local date.' },
     time: { ...HHMM, description: 'Move to this venue-local time.' },
-    table_id: { ...TABLE_ID, description: 'Move to this table.' },
+    table_id: {
+      ...TABLE_ID,
+      description: 'Move to this table. For a booking platform\'s reservation (`needs_table`, or any with `external`) this gives it the table at its own time, which need not be a slot of a service; the table must fit and be free.',
+    },
     notes: NOTES,
   },
 } as const;
@@ -70,6 +73,10 @@ export const listBookingsQuerySchema = {
       example: 'confirmed,seated',
     },
     customer_id: { type: 'string', minLength: 1, maxLength: 40, description: 'Only this customer\'s bookings.', example: 'cus_0mhv2k1q3a8x4n2p7r9t1c' },
+    needs_table: {
+      type: 'boolean',
+      description: '`true`: only booking platforms\' reservations kept without a table (the diary\'s list of bookings needing one); `false`: the others.',
+    },
     ...PAGINATION_QUERY_PROPERTIES,
   },
 } as const;

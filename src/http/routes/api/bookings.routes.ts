@@ -44,7 +44,7 @@ export const bookingOperations = [
       const from = q.date ?? q.from;
       const to = q.date ?? q.to;
       if (from && to && from > to) throw fieldError('to', 'must not be before from');
-      const filters = { from, to, statuses: q.status?.split(',') as BookingStatus[] | undefined, customerId: q.customer_id };
+      const filters = { from, to, statuses: q.status?.split(',') as BookingStatus[] | undefined, customerId: q.customer_id, needsTable: q.needs_table };
       const page = await paginate(bookingListQuery(em, venue.id, filters), BOOKINGS_KEYSET, q);
       res.json(listResponse(await presentBookings(em, page.rows), page.nextCursor));
     },
