@@ -7,6 +7,7 @@ import { outageLog, type Logger } from '../shared/logger';
 import { isDatabaseUnavailable } from '../db/db-errors';
 import { deliveryJobOptions, retryScheduleOf, type DeliveryJobData } from './deliver-webhook.worker';
 import { totalSpanMs, type RetrySchedule } from './retry-schedule';
+import { inviteCompletedBookings, type InvitationSender } from '../modules/reviews';
 
 /**
  * The outbox relay (the outbox → its subscribers), a worker-role process.
@@ -174,6 +175,19 @@ export const webhookDeliveries: OutboxSubscriber = {
     }
   },
 };
+
+/**
+ * Review invitations (CONTRACT §11): each booking that reached `completed` gets one, and `send` queues its
+ * email in the invitation's transaction (idempotent: one invitation per booking, by a unique key).
+ */
+export function reviewInvitations(send: InvitationSender): OutboxSubscriber {
+  return {
+    name: 'review-invitations',
+    async handle(deps, rows, now) {
+      await inviteCompletedBookings(deps.dataSource, rows.filter((r) => r.event === 'booking.updated').map((r) => r.id), send, now);
+    },
+  };
+}
 
 /** Every consumer of the outbox, in the order they get a pass's rows. */
 export const SUBSCRIBERS: readonly OutboxSubscriber[] = [webhookDeliveries];

@@ -13,6 +13,7 @@ import { newId } from '../shared/ids';
 /** The outbound webhook events of CONTRACT §7. */
 export const WEBHOOK_EVENTS = [
   'booking.created', 'booking.updated', 'booking.cancelled', 'customer.created', 'customer.updated', 'sale.recorded',
+  'review.posted',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { tinyBool } from './columns';
 
 /** A bookable service (e.g. dinner): ISO weekdays, venue-local start/end, slot grid and pacing. */
 @Entity({ name: 'services' })
@@ -12,4 +13,6 @@ export class Service {
   @Column({ name: 'slot_interval_minutes', type: 'int' }) slotIntervalMinutes!: number;
   @Column({ name: 'duration_minutes', type: 'int' }) durationMinutes!: number;
   @Column({ name: 'max_covers_per_slot', type: 'int', nullable: true }) maxCoversPerSlot!: number | null;
+  /** Bookings from the widget and channels for this service become requests (CONTRACT §10, §11). */
+  @Column({ name: 'requires_approval', type: 'tinyint', transformer: tinyBool, default: 0 }) requiresApproval!: boolean;
 }

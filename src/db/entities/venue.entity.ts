@@ -11,6 +11,8 @@ export class Venue {
   @Column({ type: 'char', length: 3 }) currency!: string;
   @Column({ type: 'char', length: 2, nullable: true }) country!: string | null;
   @Column({ type: 'varchar', length: 16 }) plan!: VenuePlan;
+  /** Only the settings this venue changed; read them with venueSettings() (src/domain/venues/venue-settings.ts). */
+  @Column({ type: 'json', nullable: true }) settings!: object | null;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt!: Date;
 }

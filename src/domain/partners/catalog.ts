@@ -107,6 +107,7 @@ export interface CreateFromTemplateInput {
   ack?: AckMode;
   conflict?: ConflictMode;
   enabled?: boolean;
+  send_confirmation?: boolean;
 }
 
 export interface PartnerFromTemplate extends PartnerWithSecret {
@@ -137,6 +138,7 @@ export async function createPartnerFromTemplate(
       ack: input.ack ?? template.ack,
       conflict: input.conflict ?? template.conflict,
       enabled: input.enabled,
+      send_confirmation: input.send_confirmation,
     });
     const mappings: { event_type: string; version: number }[] = [];
     for (const [eventType, expression] of template.mappings) {

@@ -34,6 +34,8 @@ export interface CreatePartnerInput {
   ack?: AckMode;
   conflict?: ConflictMode;
   enabled?: boolean;
+  /** @defaultValue true */
+  send_confirmation?: boolean;
   /**
    * Install without a secret (file partners, CONTRACT §15): disabled, `secret_set: false`, until a secret is
    * set or rotated. Not part of the admin API body.
@@ -61,6 +63,7 @@ export interface UpdatePartnerInput {
   ack?: AckMode;
   conflict?: ConflictMode;
   enabled?: boolean;
+  send_confirmation?: boolean;
 }
 
 export interface PartnerWithSecret {
@@ -139,6 +142,7 @@ export async function createPartner(
     ackMode: input.ack ?? 'queued',
     conflictMode: input.conflict ?? 'reject',
     enabled: secret === null ? false : (input.enabled ?? true),
+    sendConfirmation: input.send_confirmation ?? true,
     createdAt: now,
     updatedAt: now,
   });
@@ -187,6 +191,7 @@ export async function updatePartner(
   if (patch.ack !== undefined) partner.ackMode = patch.ack;
   if (patch.conflict !== undefined) partner.conflictMode = patch.conflict;
   if (patch.enabled !== undefined) partner.enabled = patch.enabled;
+  if (patch.send_confirmation !== undefined) partner.sendConfirmation = patch.send_confirmation;
   partner.updatedAt = now;
   await em.save(Partner, partner);
   return { partner, generatedSecret };
@@ -212,6 +217,7 @@ export function presentPartner(p: Partner): Record<string, unknown> {
     ack: p.ackMode,
     conflict: p.conflictMode,
     enabled: p.enabled,
+    send_confirmation: p.sendConfirmation,
     secret_set: hasSecret(p),
     created_at: p.createdAt.toISOString(),
     updated_at: p.updatedAt.toISOString(),

@@ -4,6 +4,7 @@ import { Area, Service, Venue, VenueEvent, VenueTable } from '../../db/entities'
 import { AppError } from '../../shared/app-error';
 import { newId } from '../../shared/ids';
 import type { CreateVenueBody } from './venue-input';
+import { settleVenueSettings } from './venue-settings';
 
 export interface VenueAggregate {
   venue: Venue;
@@ -44,9 +45,10 @@ export async function createVenue(em: EntityManager, body: CreateVenueBody, now 
   const existing = await em.findOne(Venue, { where: { slug: body.slug }, select: { id: true } });
   if (existing) throw new AppError('conflict', `A venue with slug "${body.slug}" already exists.`, { field: 'slug' });
 
+  const settings = body.settings ? settleVenueSettings(null, body.settings).stored : null;
   const venue = em.create(Venue, {
     id: newId('ven'), name: body.name, slug: body.slug, timezone: body.timezone, currency: body.currency,
-    country: body.country ?? null, plan: body.plan ?? 'business', createdAt: now, updatedAt: now,
+    country: body.country ?? null, plan: body.plan ?? 'business', settings, createdAt: now, updatedAt: now,
   });
   const areas: Area[] = [];
   const tables: VenueTable[] = [];
@@ -63,7 +65,7 @@ export async function createVenue(em: EntityManager, body: CreateVenueBody, now 
   const services = body.services.map((s) => em.create(Service, {
     id: newId('svc'), venueId: venue.id, name: s.name, days: [...s.days].sort(), startTime: s.start, endTime: s.end,
     slotIntervalMinutes: s.slot_interval_minutes, durationMinutes: s.duration_minutes,
-    maxCoversPerSlot: s.max_covers_per_slot ?? null,
+    maxCoversPerSlot: s.max_covers_per_slot ?? null, requiresApproval: s.requires_approval ?? false,
   }));
   const events = (body.events ?? []).map((e) => em.create(VenueEvent, {
     id: newId('vev'), venueId: venue.id, name: e.name, date: e.date, startTime: e.start, endTime: e.end,

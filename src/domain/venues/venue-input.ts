@@ -1,3 +1,5 @@
+import type { VenueSettingsPatch } from './venue-settings';
+
 /** What POST /admin/v1/venues asks for; validated by createVenueSchema (src/http/schemas/venue.schema.ts). */
 export interface CreateVenueBody {
   name: string;
@@ -15,6 +17,8 @@ export interface CreateVenueBody {
     slot_interval_minutes: number;
     duration_minutes: number;
     max_covers_per_slot?: number | null;
+    requires_approval?: boolean;
   }[];
   events?: { name: string; date: string; start: string; end: string; capacity: number }[];
+  settings?: VenueSettingsPatch;
 }

@@ -32,6 +32,8 @@ import {
   serviceResponseSchema, tableResponseSchema, venueEventResponseSchema, venueResponseSchema,
 } from './response-schemas';
 
+import { publicReviewSchema, reviewSchema } from '../schemas/review.schema';
+
 type Schema = object;
 
 // ---------------------------------------------------------------------------------------------------------
@@ -51,6 +53,8 @@ const NAMED_SCHEMAS: readonly (readonly [string, Schema])[] = [
   ['CustomerDetail', customerDetailSchema],
   ['Sale', saleResponseSchema],
   ['SaleItem', saleItemResponseSchema],
+  ['Review', reviewSchema],
+  ['PublicReview', publicReviewSchema],
   ['Webhook', webhookResponseSchema],
   ['WebhookCreated', createdWebhookResponseSchema],
   ['WebhookDelivery', webhookDeliveryResponseSchema],
@@ -82,10 +86,12 @@ const OUTBOUND_EVENT_DATA: Record<WebhookEvent, Schema> = {
   'customer.created': customerSchema,
   'customer.updated': customerSchema,
   'sale.recorded': saleResponseSchema,
+  'review.posted': reviewSchema,
 };
 
 const SCOPE_TEXT: Record<ApiScope, string> = {
   'venue:read': 'Read the venue profile, services and events.',
+  'venue:write': 'Change the venue settings and services (CONTRACT "Venue settings").',
   'bookings:read': 'Read bookings and availability.',
   'bookings:write': 'Create and change bookings.',
   'customers:read': 'Read customers.',

@@ -1,5 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { CURRENCY, DATE, HHMM } from '../schemas/common.schema';
+import { venueSettingsSchema } from '../../domain/venues/venue-settings';
 import { API_SCOPES } from '../schemas/venue.schema';
 
 /**
@@ -35,6 +36,7 @@ export const serviceResponseSchema = {
     slot_interval_minutes: { type: 'integer', example: 15 },
     duration_minutes: { type: 'integer', example: 90 },
     max_covers_per_slot: { type: ['integer', 'null'] },
+    requires_approval: { type: 'boolean', description: 'Widget and channel bookings for this service become requests (§11).' },
   },
 } as const;
 export type ServiceView = FromSchema<typeof serviceResponseSchema>;
@@ -81,6 +83,7 @@ export const venueResponseSchema = {
     },
     services: { type: 'array', items: serviceResponseSchema },
     events: { type: 'array', items: venueEventResponseSchema },
+    settings: { ...venueSettingsSchema, description: 'The booking rules of CONTRACT "Venue settings", every default filled in.' },
     created_at: TIMESTAMP,
     updated_at: TIMESTAMP,
   },

@@ -1,5 +1,6 @@
 import type { Service, VenueEvent, VenueTable } from '../../db/entities';
 import type { VenueAggregate } from '../../domain/venues/create-venue';
+import { venueSettings } from '../../domain/venues/venue-settings';
 import type { ServiceView, TableView, VenueEventView, VenueView } from '../openapi/response-schemas';
 
 /** Typed by the response schemas the OpenAPI document shows (src/http/openapi/response-schemas.ts). */
@@ -18,6 +19,7 @@ export function presentService(s: Service): ServiceView {
     id: s.id, name: s.name, days: s.days, start: s.startTime, end: s.endTime,
     slot_interval_minutes: s.slotIntervalMinutes, duration_minutes: s.durationMinutes,
     max_covers_per_slot: s.maxCoversPerSlot,
+    requires_approval: s.requiresApproval,
   };
 }
 
@@ -45,6 +47,7 @@ export function presentVenue(agg: VenueAggregate): VenueView {
     })),
     services: agg.services.map(presentService),
     events: agg.events.map(presentEvent),
+    settings: venueSettings(venue),
     created_at: venue.createdAt.toISOString(),
     updated_at: venue.updatedAt.toISOString(),
   };

@@ -69,6 +69,7 @@ export const createPartnerSchema = {
     ack: { ...ACK, description: "Default `queued` (or the template's)." },
     conflict: { ...CONFLICT, description: "Default `reject` (or the template's)." },
     enabled: { type: 'boolean', default: true },
+    send_confirmation: { type: 'boolean', description: 'Guests of reservations from this partner get our confirmation email (§12); false when the platform sends its own. Default true.' },
   },
 } as const;
 export type CreatePartnerBody = FromSchema<typeof createPartnerSchema>;
@@ -93,6 +94,7 @@ export const updatePartnerSchema = {
     ack: ACK,
     conflict: CONFLICT,
     enabled: { type: 'boolean' },
+    send_confirmation: { type: 'boolean', description: 'Guests of reservations from this partner get our confirmation email (§12); false when the platform sends its own. Default true.' },
   },
 } as const;
 export type UpdatePartnerBody = FromSchema<typeof updatePartnerSchema>;
@@ -181,6 +183,7 @@ export const partnerSchema = {
     ack: ACK,
     conflict: CONFLICT,
     enabled: { type: 'boolean' },
+    send_confirmation: { type: 'boolean', description: 'Reservations from this partner get our confirmation email (§12).' },
     secret_set: {
       type: 'boolean',
       description: 'False for a partner installed from mappings/ until a secret is set or rotated (it stays disabled until then).',

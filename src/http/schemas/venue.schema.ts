@@ -1,4 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { venueSettingsPatchSchema } from '../../domain/venues/venue-settings';
 import { COUNTRY, CURRENCY, DATE, HHMM, TABLE_NUMBER } from './common.schema';
 
 export const createVenueSchema = {
@@ -54,9 +55,11 @@ export const createVenueSchema = {
           slot_interval_minutes: { type: 'integer', minimum: 5, maximum: 240 },
           duration_minutes: { type: 'integer', minimum: 15, maximum: 720 },
           max_covers_per_slot: { type: ['integer', 'null'], minimum: 1 },
+          requires_approval: { type: 'boolean', default: false, description: 'Widget and channel bookings become requests (§11).' },
         },
       },
     },
+    settings: { ...venueSettingsPatchSchema, $id: undefined, description: 'Venue settings to change from their defaults (CONTRACT "Venue settings").' },
     events: {
       type: 'array',
       maxItems: 500,
@@ -79,7 +82,7 @@ export const createVenueSchema = {
 export type CreateVenueBody = FromSchema<typeof createVenueSchema>;
 
 export const API_SCOPES = [
-  'venue:read', 'bookings:read', 'bookings:write', 'customers:read', 'customers:write',
+  'venue:read', 'venue:write', 'bookings:read', 'bookings:write', 'customers:read', 'customers:write',
   'sales:read', 'sales:write', 'webhooks:read', 'webhooks:write',
 ] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
@@ -96,3 +99,25 @@ export const createApiKeySchema = {
   },
 } as const;
 export type CreateApiKeyBody = FromSchema<typeof createApiKeySchema>;
+
+/** `PATCH /api/v1/venue` and `PATCH /admin/v1/venues/:venue_id`: the settings to change. */
+export const updateVenueSchema = {
+  $id: 'UpdateVenue',
+  type: 'object',
+  additionalProperties: false,
+  required: ['settings'],
+  properties: { settings: { ...venueSettingsPatchSchema, $id: undefined } },
+} as const;
+export type UpdateVenueBody = FromSchema<typeof updateVenueSchema>;
+
+/** `PATCH /api/v1/services/:id`. */
+export const updateServiceSchema = {
+  $id: 'UpdateService',
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    requires_approval: { type: 'boolean', description: 'Widget and channel bookings for this service become requests (§11).' },
+  },
+} as const;
+export type UpdateServiceBody = FromSchema<typeof updateServiceSchema>;

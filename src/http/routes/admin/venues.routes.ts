@@ -4,7 +4,8 @@ import { CREATE_VENUE_EXAMPLE, VENUE_EXAMPLE } from '../../openapi/examples';
 import { venueResponseSchema } from '../../openapi/response-schemas';
 import { bodySchema, defineOperation } from '../../operation';
 import { presentVenue } from '../../presenters/venue.presenter';
-import { createVenueSchema, type CreateVenueBody } from '../../schemas/venue.schema';
+import { changeVenueSettings } from '../../../domain/venues/venue-settings';
+import { createVenueSchema, updateVenueSchema, type CreateVenueBody, type UpdateVenueBody } from '../../schemas/venue.schema';
 
 export const venuesAdminOperations = [
   defineOperation({
@@ -24,6 +25,20 @@ export const venuesAdminOperations = [
     summary: 'A venue', responses: [{ status: 200, description: 'The venue.', schema: venueResponseSchema, example: VENUE_EXAMPLE }],
     errors: ['not_found'],
     handler: ({ dataSource: { manager: em } }) => async ({ params, res }) => {
+      const agg = await loadVenueAggregate(em, params.venue_id);
+      if (!agg) throw notFound('Venue');
+      res.json(presentVenue(agg));
+    },
+  }),
+  defineOperation({
+    id: 'adminUpdateVenue', method: 'patch', path: '/venues/:venue_id', tag: 'Admin: venues', auth: 'admin',
+    summary: "Change a venue's settings",
+    description: 'As `PATCH /api/v1/venue`: only the settings given change; an unknown setting or a bad value is 400 `validation_error`.',
+    body: bodySchema<UpdateVenueBody>(updateVenueSchema), bodyExample: { settings: { public_booking: false } },
+    responses: [{ status: 200, description: 'The venue with its settings now in force.', schema: venueResponseSchema, example: VENUE_EXAMPLE }],
+    errors: ['not_found'],
+    handler: ({ dataSource: { manager: em } }) => async ({ params, body, res }) => {
+      await changeVenueSettings(em, params.venue_id, body.settings);
       const agg = await loadVenueAggregate(em, params.venue_id);
       if (!agg) throw notFound('Venue');
       res.json(presentVenue(agg));

@@ -2,6 +2,8 @@ import { availabilityOperations } from './availability.routes';
 import { bookingOperations } from './bookings.routes';
 import { customerOperations } from './customers.routes';
 import { peopleOperations } from './people.routes';
+import { reviewOperations } from './reviews.routes';
+import { publicReviewOperations } from '../public/reviews.routes';
 import { saleOperations } from './sales.routes';
 import { sessionOperations } from './session.routes';
 import { venueOperations } from './venue.routes';
@@ -21,4 +23,7 @@ export const integratorApiOperations = [
   ...webhookOperations,
   ...sessionOperations,
   ...peopleOperations,
+  ...reviewOperations,
+  // Guests (no key); the public surface of §10 takes these over when it lands.
+  ...publicReviewOperations,
 ];

@@ -4,10 +4,12 @@ import { loadVenueAggregate } from '../../../domain/venues/create-venue';
 import { notFound } from '../../../shared/app-error';
 import { VENUE_EXAMPLE } from '../../openapi/examples';
 import { serviceResponseSchema, venueEventResponseSchema, venueResponseSchema } from '../../openapi/response-schemas';
-import { defineOperation, querySchema } from '../../operation';
+import { bodySchema, defineOperation, querySchema } from '../../operation';
 import { listResponse, paginate, type Keyset } from '../../pagination';
 import { presentEvent, presentService, presentVenue } from '../../presenters/venue.presenter';
 import { listEnvelopeSchema, PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../../schemas/pagination.schema';
+import { updateServiceSchema, updateVenueSchema, type UpdateServiceBody, type UpdateVenueBody } from '../../schemas/venue.schema';
+import { changeVenueSettings } from '../../../domain/venues/venue-settings';
 
 /** `GET /services` and `GET /events` take only the page parameters. */
 export const venueListQuerySchema = {
@@ -49,12 +51,39 @@ export const venueOperations = [
     },
   }),
   defineOperation({
+    id: 'updateVenue', method: 'patch', path: '/venue', tag: 'Venue', auth: 'apiKey', scope: 'venue:write',
+    summary: "Change the venue's settings (its booking rules)",
+    description: 'Only the settings given change; `party_size` and `theme` merge field by field. An unknown setting or a bad value is 400 `validation_error` and changes nothing.',
+    body: bodySchema<UpdateVenueBody>(updateVenueSchema), bodyExample: { settings: { max_instant_party_size: 6, cancellation_hours: 12 } },
+    responses: [{ status: 200, description: 'The venue with its settings now in force.', schema: venueResponseSchema, example: VENUE_EXAMPLE }],
+    handler: ({ dataSource }) => async ({ body, venue, res }) => {
+      await changeVenueSettings(dataSource.manager, venue.id, body.settings);
+      const agg = await loadVenueAggregate(dataSource.manager, venue.id);
+      if (!agg) throw notFound('Venue');
+      res.json(presentVenue({ ...agg, services: [...agg.services].sort(byStart) }));
+    },
+  }),
+  defineOperation({
     id: 'listServices', method: 'get', path: '/services', tag: 'Venue', auth: 'apiKey', scope: 'venue:read',
     summary: "The venue's services (opening hours and slot grids)", query: pageQuery,
     responses: [{ status: 200, description: 'Services.', schema: listEnvelopeSchema(serviceResponseSchema) }],
     handler: ({ dataSource: { manager: em } }) => async ({ query, venue, res }) => {
       const page = await paginate(em.createQueryBuilder(Service, 's').where('s.venue_id = :venueId', { venueId: venue.id }), SERVICES_KEYSET, query);
       res.json(listResponse(page.rows.map(presentService), page.nextCursor));
+    },
+  }),
+  defineOperation({
+    id: 'updateService', method: 'patch', path: '/services/:id', tag: 'Venue', auth: 'apiKey', scope: 'venue:write',
+    summary: 'Change a service (whether its online bookings need approval)',
+    body: bodySchema<UpdateServiceBody>(updateServiceSchema), bodyExample: { requires_approval: true },
+    responses: [{ status: 200, description: 'The service.', schema: serviceResponseSchema }],
+    errors: ['not_found'],
+    handler: ({ dataSource: { manager: em } }) => async ({ params, body, venue, res }) => {
+      const service = await em.findOne(Service, { where: { id: params.id, venueId: venue.id } });
+      if (!service) throw notFound('Service');
+      if (body.requires_approval !== undefined) service.requiresApproval = body.requires_approval;
+      await em.update(Service, { id: service.id }, { requiresApproval: service.requiresApproval });
+      res.json(presentService(service));
     },
   }),
   defineOperation({
