@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Booking, Customer, InboundEvent, OutboxMessage, Sale } from '../../src/db/entities';
+import { Booking, Customer, InboundEvent, OutboxMessage } from '../../src/db/entities';
 import { DEFAULT_MAPPINGS_DIR } from '../../src/mapping/fixture-runner';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import {
