@@ -1,4 +1,3 @@
-import type { EntityManager } from 'typeorm';
 import { Booking, type Customer } from '../../db/entities';
 import type { SessionPool, SqlStatement, SqlTransaction } from '../../db/session-pool';
 import type { CreateBookingBody } from './booking-input';
@@ -9,7 +8,7 @@ import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer,
 import { presentBooking } from '../views/booking.view';
 import { planSlot, type CheckSlotInput, type ExistingBooking, type SlotCheck } from './availability';
 import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './kept-diary';
-import { rematchWaitingSales, waitingSalesProbe } from './booking-sales';
+import { waitingSalesProbe } from './booking-sales';
 import { rematchSalesForBooking } from '../sales/match-sale';
 import {
   bookingsForCheckStatement,
@@ -270,32 +269,4 @@ export function insertBookingStatement(b: Booking): SqlStatement {
       b.eventId, b.customerId, b.guestName, b.notes, b.source, b.externalPartner, b.externalReservationId, b.externalVersion, b.version,
       b.createdAt, b.updatedAt],
   };
-}
-
-/**
- * Stores a new booking inside the caller's transaction (on its EntityManager), the way writeBooking does
- * for POST /bookings: the INSERT (a new reference on the rare duplicate), the sales waiting for its table
- * and time matched to it (rematchWaitingSales), then booking.created. The caller has locked the diary days
- * of its sitting and upserted its customer (whose event it wrote first). Returns the booking's view.
- */
-export async function storeNewBooking(
-  em: EntityManager,
-  booking: Booking,
-  rel: { table: { id: string; number: string } | null; customer: Customer | null },
-  now: Date,
-): Promise<Record<string, unknown>> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const insert = insertBookingStatement(booking);
-      await em.query(insert.sql, insert.params);
-      break;
-    } catch (err) {
-      if (!isDuplicateReference(err) || attempt >= 4) throw err;
-      booking.reference = newReference();
-    }
-  }
-  await rematchWaitingSales(em, booking, rel.table?.number ?? null, now);
-  const view = presentBooking(booking, rel);
-  await writeOutbox(em, bookingChanged(null, booking, view), now);
-  return view;
 }

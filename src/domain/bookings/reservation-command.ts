@@ -20,16 +20,32 @@
  */
 import type { EntityManager } from 'typeorm';
 import { Booking, type BookingStatus, type Customer } from '../../db/entities';
+import { entityManagerSession, type SqlSession } from '../../db/entity-statements';
+import type { SqlStatement } from '../../db/session-pool';
+import { bookingChanged, outboxStatement, writeOutbox, type OutboxEntry } from '../../outbound/outbox';
 import type { ReservationCommand, ReservationStatusValue } from '../../mapping/canonical-commands';
 import { AppError } from '../../shared/app-error';
-import { normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
+import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
+import { rematchSalesForBooking } from '../sales/match-sale';
+import { presentBooking } from '../views/booking.view';
 import { isOlderVersion } from '../sales/plan-sale';
 import { locationTableStatement } from '../sales/match-query';
-import { serviceAt, tableForSitting, type TableDef } from './availability';
+import { serviceAt, tableForSitting, type ExistingBooking, type ServiceDef, type TableDef } from './availability';
+import { waitingSalesProbe } from './booking-sales';
 import { holdsTable, MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
-import { newBookingRow, storeNewBooking } from './create-booking';
-import { claimedDates, loadBookingsOverlapping, loadDiaryContext, lockDiaryDays, type VenueRef } from './venue-context';
+import { insertBookingStatement, newBookingRow } from './create-booking';
+import {
+  bookingsOverlappingStatement,
+  claimedDates,
+  diaryContextQuery,
+  type DiaryContext,
+  loadBookingsOverlapping,
+  loadDiaryContext,
+  lockDiaryDays,
+  lockDiaryDaysStatement,
+  type VenueRef,
+} from './venue-context';
 import { instantToLocal, tryLocalToInstant } from './venue-time';
 
 /** CONTRACT §15: booked and confirmed → confirmed; the others are the booking statuses of the same name. */
@@ -133,7 +149,7 @@ export interface ReservationSource {
   locationId: string;
 }
 
-/** Where a sitting goes: its instants, service, table (or none) under the diary locks of its dates. */
+/** Where a sitting goes: its instants, service, table (or none). */
 interface Placement {
   date: string;
   time: string;
@@ -145,46 +161,67 @@ interface Placement {
   notes: string[];
 }
 
+/** A sitting's service and end: `duration_minutes`, else the service's at that time, else what it kept, else 90 min. */
+function sittingOf(ctx: DiaryContext, r: ReadReservation, keptMs: number | null): { service: ServiceDef | null; endAt: Date } {
+  const service = serviceAt(ctx.services, r.date, r.time);
+  const minutes = r.durationMinutes ?? service?.duration_minutes ?? null;
+  const ms = minutes !== null ? minutes * 60_000 : (keptMs ?? DEFAULT_SITTING_MINUTES * 60_000);
+  return { service, endAt: new Date(r.startAt.getTime() + ms) };
+}
+
 /**
- * Places a sitting: the venue's tables share-locked, the diary rows of the dates it touches X-locked, then
- * the bookings overlapping it read (a fresh READ COMMITTED read after the locks), and a table chosen: the
- * platform's when free, else `keep` (the booking's current table) when it fits and is free, else the best
- * free fit, else none.
+ * Pure: the table a sitting gets among the bookings read under its diary locks: the platform's (`named`, the
+ * venue table its table number names, or undefined) when free, else `keep` (the booking's current table) when
+ * it fits and is free, else the best free fit, else none — with the notes a partner manager reads.
+ */
+function planPlacement(
+  ctx: DiaryContext,
+  venue: Pick<VenueRef, 'timezone'>,
+  r: ReadReservation,
+  sitting: { service: ServiceDef | null; endAt: Date },
+  bookings: ExistingBooking[],
+  named: { id: string } | null | undefined,
+  keep: { bookingId: string; tableId: string | null } | null,
+): Placement {
+  const notes: string[] = [];
+  const namedTable = named ? ctx.tables.find((t) => t.id === named.id) : undefined;
+  if (r.table && !namedTable) notes.push(`table ${r.table} is neither a table of the venue nor an alias of the location`);
+  const input = { party_size: r.partySize, start_at: r.startAt, end_at: sitting.endAt, tables: ctx.tables, bookings, exclude_booking_id: keep?.bookingId };
+  const current = keep?.tableId ? ctx.tables.find((t) => t.id === keep.tableId) : undefined;
+  const fitsCurrent = current && current.min_covers <= r.partySize && r.partySize <= current.max_covers;
+  const table = tableForSitting(input, [...(namedTable ? [namedTable.id] : []), ...(fitsCurrent ? [current.id] : [])]);
+  if (namedTable && table?.id !== namedTable.id) notes.push(`table ${r.table} is taken at that time`);
+  if (!table) {
+    const end = instantToLocal(sitting.endAt, venue.timezone);
+    notes.push(`no free table for ${r.partySize} on ${r.date} ${r.time}–${end.time}: kept with needs_table`);
+  }
+  return {
+    date: r.date, time: r.time, startAt: r.startAt, endAt: sitting.endAt, partySize: r.partySize, serviceId: sitting.service?.id ?? null,
+    table, notes,
+  };
+}
+
+/**
+ * Places a sitting again (an update): the venue's tables share-locked, the diary rows of the dates it touches
+ * X-locked, then the bookings overlapping it read (a fresh READ COMMITTED read after the locks).
  */
 async function place(
   em: EntityManager,
   venue: VenueRef,
   source: ReservationSource,
   r: ReadReservation,
-  keep: { bookingId: string; tableId: string | null; durationMs: number | null } | null,
+  keep: { bookingId: string; tableId: string | null; durationMs: number },
 ): Promise<Placement> {
   const ctx = await loadDiaryContext(em, venue, { lockTables: true });
-  const service = serviceAt(ctx.services, r.date, r.time);
-  const minutes = r.durationMinutes ?? service?.duration_minutes ?? null;
-  const durationMs = minutes !== null ? minutes * 60_000 : (keep?.durationMs ?? DEFAULT_SITTING_MINUTES * 60_000);
-  const endAt = new Date(r.startAt.getTime() + durationMs);
-  await lockDiaryDays(em, venue.id, claimedDates([{ from: r.startAt, to: endAt }], venue.timezone));
-  const bookings = await loadBookingsOverlapping(em, venue.id, r.startAt, endAt);
-
-  const notes: string[] = [];
-  let named: TableDef | undefined;
+  const sitting = sittingOf(ctx, r, keep.durationMs);
+  await lockDiaryDays(em, venue.id, claimedDates([{ from: r.startAt, to: sitting.endAt }], venue.timezone));
+  const bookings = await loadBookingsOverlapping(em, venue.id, r.startAt, sitting.endAt);
+  let named: { id: string } | undefined;
   if (r.table) {
     const s = locationTableStatement(source.partnerId, source.locationId, r.table);
-    const row = ((await em.query(s.sql, s.params)) as { id: string }[])[0];
-    named = row ? ctx.tables.find((t) => t.id === row.id) : undefined;
-    if (!named) notes.push(`table ${r.table} is neither a table of the venue nor an alias of the location`);
+    named = ((await em.query(s.sql, s.params)) as { id: string }[])[0];
   }
-  const sitting = { party_size: r.partySize, start_at: r.startAt, end_at: endAt, tables: ctx.tables, bookings, exclude_booking_id: keep?.bookingId };
-  const current = keep?.tableId ? ctx.tables.find((t) => t.id === keep.tableId) : undefined;
-  const fitsCurrent = current && current.min_covers <= r.partySize && r.partySize <= current.max_covers;
-  const preferred = [...(named ? [named.id] : []), ...(fitsCurrent ? [current.id] : [])];
-  const table = tableForSitting(sitting, preferred);
-  if (named && table?.id !== named.id) notes.push(`table ${r.table} is taken at that time`);
-  if (!table) {
-    const end = instantToLocal(endAt, venue.timezone);
-    notes.push(`no free table for ${r.partySize} on ${r.date} ${r.time}–${end.time}: kept with needs_table`);
-  }
-  return { date: r.date, time: r.time, startAt: r.startAt, endAt, partySize: r.partySize, serviceId: service?.id ?? null, table, notes };
+  return planPlacement(ctx, venue, r, sitting, bookings, named, keep);
 }
 
 const sameInstant = (a: Date, b: Date): boolean => a.getTime() === b.getTime();
@@ -270,23 +307,168 @@ export async function applyReservation(em: EntityManager, venue: VenueRef, sourc
 }
 
 async function createReservationBooking(em: EntityManager, venue: VenueRef, source: ReservationSource, r: ReadReservation, now: Date): Promise<ReservationResult> {
-  if (!holdsTable(r.status)) {
-    return ignoredBecause(`reservation ${r.reservationId} arrived ${r.status === 'no_show' ? 'as a no-show' : r.status} and was never booked here: nothing to change`);
+  if (!holdsTable(r.status)) return firstSeenOver(r);
+  const session = { run: entityManagerSession(em).run, em };
+  const created = await createReservationBookings(session, [{ venue, source, read: r }], now);
+  await session.run(created.writes);
+  return created.results[0]!;
+}
+
+/** A reservation first seen cancelled or as a no-show: there is nothing to cancel, and no visit to announce. */
+function firstSeenOver(r: ReadReservation): ReservationResult {
+  return ignoredBecause(`reservation ${r.reservationId} arrived ${r.status === 'no_show' ? 'as a no-show' : r.status} and was never booked here: nothing to change`);
+}
+
+/** A new reservation to book (no booking has its (partner, reservation_id) yet); its status holds a table. */
+export interface NewReservation {
+  venue: VenueRef;
+  source: ReservationSource;
+  read: ReadReservation;
+}
+
+/** Where the creator's statements run: several per round trip where it can, and an EntityManager on the same transaction. */
+export interface ReservationSession extends SqlSession {
+  readonly em: EntityManager;
+}
+
+/**
+ * Books new reservations (one, or the many of a batch of events: apply-batcher.ts) in the caller's
+ * transaction, in as few round trips as the work allows, the way POST /bookings does for its own: (1) each
+ * venue's services and tables (share-locked); (2) the diary rows of every sitting's dates (X-locked, venues and
+ * dates in order), then the bookings overlapping each sitting, the platform tables' venue tables and the guests'
+ * customer lookups (FOR UPDATE); the placements, in order, each seeing those before it; (3) the new customers'
+ * and the bookings' INSERTs with the probes for waiting sales; returning customers are upserted one by one
+ * (upsertCustomer), and waiting sales matched (rematchSalesForBooking) before the bookings are announced.
+ * Returns each one's result and the outbox statement (customer.created/updated, sale.recorded already written,
+ * booking.created) for the caller to send, with its own final statements, before the commit.
+ */
+export async function createReservationBookings(
+  session: ReservationSession,
+  entries: readonly NewReservation[],
+  now: Date,
+): Promise<{ results: ReservationResult[]; writes: SqlStatement[] }> {
+  // (1) The venues' services and tables.
+  const venues = [...new Map(entries.map((e) => [e.venue.id, e.venue])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const queries = venues.map((v) => diaryContextQuery(v, { lockTables: true, split: true }));
+  const first = await session.run(queries.flatMap((q) => q.statements));
+  const contexts = new Map<string, DiaryContext>();
+  let at = 0;
+  venues.forEach((v, i) => {
+    const n = queries[i]!.statements.length;
+    contexts.set(v.id, queries[i]!.parse(first.slice(at, at + n)));
+    at += n;
+  });
+
+  // (2) Locks, then the reads under them.
+  const sittings = entries.map((e) => sittingOf(contexts.get(e.venue.id)!, e.read, null));
+  const locks = venues.flatMap((v) => {
+    const dates = entries.flatMap((e, i) => (e.venue.id === v.id ? claimedDates([{ from: e.read.startAt, to: sittings[i]!.endAt }], v.timezone) : []));
+    const lock = lockDiaryDaysStatement(v.id, dates);
+    return lock ? [lock] : [];
+  });
+  type Slot = { kind: 'bookings' | 'table' | 'customer'; entry: number };
+  const slots: Slot[] = [];
+  const reads: SqlStatement[] = [];
+  entries.forEach((e, i) => {
+    reads.push(bookingsOverlappingStatement(e.venue.id, e.read.startAt, sittings[i]!.endAt));
+    slots.push({ kind: 'bookings', entry: i });
+    if (e.read.table) {
+      reads.push(locationTableStatement(e.source.partnerId, e.source.locationId, e.read.table));
+      slots.push({ kind: 'table', entry: i });
+    }
+    if (e.read.contact) {
+      for (const lookup of customerMatchStatements(e.venue.id, e.read.contact)) {
+        reads.push(lookup);
+        slots.push({ kind: 'customer', entry: i });
+      }
+    }
+  });
+  const rows = (await session.run([...locks, ...reads])).slice(locks.length) as Record<string, unknown>[][];
+  const overlapping: ExistingBooking[][] = entries.map(() => []);
+  const named: ({ id: string } | undefined)[] = entries.map(() => undefined);
+  const returning = entries.map(() => false);
+  slots.forEach((slot, k) => {
+    if (slot.kind === 'bookings') overlapping[slot.entry] = rows[k] as unknown as ExistingBooking[];
+    else if (slot.kind === 'table') named[slot.entry] = rows[k]![0] as { id: string } | undefined;
+    else if (rows[k]!.length > 0) returning[slot.entry] = true;
+  });
+
+  // The placements, in order: each sees the bookings placed before it in this batch.
+  const placedSoFar = new Map<string, ExistingBooking[]>();
+  const placements = entries.map((e, i) => {
+    const mine = placedSoFar.get(e.venue.id) ?? [];
+    const placed = planPlacement(contexts.get(e.venue.id)!, e.venue, e.read, sittings[i]!, [...overlapping[i]!, ...mine], named[i], null);
+    mine.push({
+      id: `new-${i}`, table_id: placed.table?.id ?? null, start_at: placed.startAt, end_at: placed.endAt, party_size: placed.partySize,
+      status: e.read.status, service_id: placed.serviceId, event_id: null,
+    });
+    placedSoFar.set(e.venue.id, mine);
+    return placed;
+  });
+
+  // The guests: a returning one upserted (upsertCustomer), a new one inserted with the booking (two new
+  // reservations of one new guest in a batch share the customer the first makes).
+  const outbox: OutboxEntry[] = [];
+  const inserts: SqlStatement[] = [];
+  const planned = new Map<string, Customer>();
+  const keysOf = (venueId: string, c: Contact) => [
+    ...(c.emailNormalized ? [`${venueId}\u0000e\u0000${c.emailNormalized}`] : []),
+    ...(c.phone ? [`${venueId}\u0000p\u0000${c.phone}`] : []),
+  ];
+  const customers: (Customer | null)[] = [];
+  for (const [i, e] of entries.entries()) {
+    const contact = e.read.contact;
+    if (!contact) {
+      customers.push(null);
+      continue;
+    }
+    const keys = keysOf(e.venue.id, contact);
+    const known = keys.map((k) => planned.get(k)).find(Boolean);
+    let customer: Customer;
+    if (known) customer = known;
+    else if (returning[i]) customer = (await upsertCustomer(session.em, e.venue.id, contact, e.venue.currency, now, outbox)).customer;
+    else {
+      const fresh = newCustomer(e.venue.id, contact, e.venue.currency, now);
+      inserts.push(fresh.insert);
+      outbox.push(fresh.created);
+      customer = fresh.customer;
+    }
+    for (const k of keys) planned.set(k, customer);
+    customers.push(customer);
   }
-  const placed = await place(em, venue, source, r, null);
-  const notes = [...placed.notes];
-  let customer: Customer | null = null;
-  if (r.contact) customer = (await upsertCustomer(em, venue.id, r.contact, venue.currency, now)).customer;
-  else notes.push('the guest has no email or phone: kept without a customer');
-  const booking = newBookingRow({
-    venueId: venue.id, status: r.status, date: placed.date, time: placed.time, startAt: placed.startAt, endAt: placed.endAt,
-    partySize: placed.partySize, tableId: placed.table?.id ?? null, needsTable: needsTable(r.status, placed.table?.id ?? null),
-    serviceId: placed.serviceId, eventId: null, customerId: customer?.id ?? null, guestName: r.guestName, notes: r.notes,
-    source: source.partnerName, externalPartner: source.partnerName, externalReservationId: r.reservationId, externalVersion: r.version,
-  }, now);
-  const table = placed.table ? { id: placed.table.id, number: String(placed.table.number) } : null;
-  await storeNewBooking(em, booking, { table, customer }, now);
-  return { result: 'applied', booking: booking.id, reason: null, note: joinNotes(notes) };
+
+  // (3) The bookings, with the probes for sales waiting for their table and time.
+  const bookings = entries.map((e, i) => {
+    const p = placements[i]!;
+    return newBookingRow({
+      venueId: e.venue.id, status: e.read.status, date: p.date, time: p.time, startAt: p.startAt, endAt: p.endAt, partySize: p.partySize,
+      tableId: p.table?.id ?? null, needsTable: needsTable(e.read.status, p.table?.id ?? null), serviceId: p.serviceId, eventId: null,
+      customerId: customers[i]?.id ?? null, guestName: e.read.guestName, notes: e.read.notes, source: e.source.partnerName,
+      externalPartner: e.source.partnerName, externalReservationId: e.read.reservationId, externalVersion: e.read.version,
+    }, now);
+  });
+  const tables = placements.map((p) => (p.table ? { id: p.table.id, number: String(p.table.number) } : null));
+  const probes = bookings.map((b, i) => waitingSalesProbe(b, tables[i]?.number ?? null));
+  const sent = await session.run([...inserts, ...bookings.map(insertBookingStatement), ...probes.flatMap((p) => (p ? [p] : []))]);
+  const probed = sent.slice(inserts.length + bookings.length) as unknown[][];
+  let k = 0;
+  const waiting = probes.map((p) => (p ? (probed[k++] ?? []).length > 0 : false));
+  if (waiting.some(Boolean)) {
+    // Sales they take over announce sale.recorded: after the customers' events, before booking.created.
+    await writeOutbox(session.em, outbox.splice(0), now);
+    for (const [i, b] of bookings.entries()) if (waiting[i]) await rematchSalesForBooking(session.em, b, now);
+  }
+  bookings.forEach((b, i) => outbox.push(bookingChanged(null, b, presentBooking(b, { table: tables[i] ?? null, customer: customers[i] ?? null }))));
+  const statement = outboxStatement(outbox, now);
+  return {
+    results: entries.map((e, i) => ({
+      result: 'applied' as const,
+      booking: bookings[i]!.id,
+      reason: null,
+      note: joinNotes([...placements[i]!.notes, ...(e.read.contact ? [] : ['the guest has no email or phone: kept without a customer'])]),
+    })),
+    writes: statement ? [statement] : [],
+  };
 }
 
 const joinNotes = (notes: string[]): string | null => (notes.length ? notes.join('; ') : null);
