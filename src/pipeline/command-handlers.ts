@@ -13,11 +13,20 @@
  * sale's diary rows share-locked in one sorted statement before any sale or booking row is locked; then the
  * commands in order.
  */
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { entityManagerSession } from '../db/entity-statements';
-import { readReservation, applyReservation } from '../domain/bookings/reservation-command';
+import type { SqlStatement, SqlTransaction } from '../db/session-pool';
+import { holdsTable } from '../domain/bookings/booking-lifecycle';
+import {
+  applyReservation,
+  createReservationBookings,
+  firstSeenOver,
+  type NewReservation,
+  readReservation,
+  type ReservationResult,
+} from '../domain/bookings/reservation-command';
 import { shareDiaryDays, type LocationDiaryDay } from '../domain/bookings/venue-context';
-import { applySaleEntries, resolveVenues, type VenueResolution } from '../domain/sales/apply-sales';
+import { applySaleEntries, locationsStatement, readLocations, resolveVenues, type VenueResolution } from '../domain/sales/apply-sales';
 import { applyBookingStatusCommand } from '../domain/sales/booking-status-command';
 import {
   type ApplyContext,
@@ -32,7 +41,7 @@ import {
   text,
   type VenueOfLocation,
 } from '../domain/sales/plan-sale';
-import type { CanonicalCommand } from '../mapping/canonical-commands';
+import type { CanonicalCommand, ReservationCommand } from '../mapping/canonical-commands';
 
 export interface CommandHandler<C extends CanonicalCommand> {
   /** Why the event fails before anything is written (then nothing of it is), or null. */
@@ -66,23 +75,11 @@ export const COMMAND_HANDLERS: Readonly<Handlers> = {
     },
     async apply(em, ctx, cmd, venue) {
       if ('reason' in venue) return ignored('reservation', venue.reason);
-      const ref = { id: venue.venueId, timezone: venue.timezone, currency: venue.currency, country: venue.country ?? null };
+      const ref = venueRef(venue);
       const read = readReservation(cmd, ref);
       if ('failed' in read) return failed('reservation', read.failed, venue.venueId);
-      const source = { partnerId: ctx.partner.id, partnerName: ctx.partner.name, locationId: text(cmd.location_id)! };
-      const done = await applyReservation(em, ref, source, read, ctx.now ?? new Date());
-      const what = `reservation ${read.reservationId}`;
-      return {
-        type: 'reservation',
-        result: done.result,
-        venue_id: venue.venueId,
-        sale: null,
-        booking: done.booking,
-        match: null,
-        unmatched_reason: null,
-        reason: done.reason,
-        ...(done.note ? { note: `${what}: ${done.note}` } : {}),
-      };
+      const done = await applyReservation(em, ref, sourceOf(ctx, cmd), read, ctx.now ?? new Date());
+      return reservationOutcome(read.reservationId, venue.venueId, done);
     },
   },
 };
@@ -112,4 +109,75 @@ export async function applyCommands(em: EntityManager, ctx: ApplyContext, comman
   const results: CommandOutcome[] = [];
   for (const [i, cmd] of commands.entries()) results.push(await handlerOf(cmd).apply(em, ctx, cmd, venues[i]!));
   return outcomeOf(results);
+}
+
+const venueRef = (venue: VenueOfLocation) => ({ id: venue.venueId, timezone: venue.timezone, currency: venue.currency, country: venue.country ?? null });
+const sourceOf = (ctx: ApplyContext, cmd: ReservationCommand) => ({ partnerId: ctx.partner.id, partnerName: ctx.partner.name, locationId: text(cmd.location_id)! });
+
+function reservationOutcome(reservationId: string, venueId: string, done: ReservationResult): CommandOutcome {
+  return {
+    type: 'reservation',
+    result: done.result,
+    venue_id: venueId,
+    sale: null,
+    booking: done.booking,
+    match: null,
+    unmatched_reason: null,
+    reason: done.reason,
+    ...(done.note ? { note: `reservation ${reservationId}: ${done.note}` } : {}),
+  };
+}
+
+export interface ReservationBatchEvent {
+  ctx: ApplyContext;
+  command: ReservationCommand;
+}
+
+/**
+ * The reservations of several events (one each, each reservation at most once) in a few round trips on a
+ * session that sends several statements at once (apply-batcher.ts): the venues of their locations and any
+ * booking they already have (locked), then the new ones booked together (createReservationBookings), then
+ * their writes plus the caller's `finish` statements (marking the events), whose results it returns. Same
+ * rules and the same outcome per event as applyCommands event by event. An event whose reservation already has
+ * a booking (an update) is handed back: its outcome is undefined, and the caller applies it on its own.
+ */
+export async function applyReservationBatch(
+  session: SqlTransaction,
+  ds: DataSource,
+  events: readonly ReservationBatchEvent[],
+  finish: (outcomes: readonly (ApplyOutcome | undefined)[]) => SqlStatement[],
+): Promise<{ outcomes: (ApplyOutcome | undefined)[]; finished: unknown[] }> {
+  const locations = events.map((e) => ({ partnerId: e.ctx.partner.id, locationId: text(e.command.location_id)! }));
+  const keys = events.map((e) => [e.ctx.partner.name, String(e.command.reservation_id).trim()] as const);
+  const [located, existing] = (await session.run([
+    locationsStatement(locations),
+    {
+      sql: `SELECT external_partner, external_reservation_id FROM bookings
+             WHERE ${keys.map(() => '(external_partner = ? AND external_reservation_id = ?)').join(' OR ')} FOR UPDATE`,
+      params: keys.flat(),
+    },
+  ])) as Record<string, unknown>[][];
+  const venues = readLocations(ds, locations, located!);
+  // Compared as the unique key compares them (case-insensitive collation): a near-twin goes the one-by-one way too.
+  const booked = new Set(existing!.map((r) => `${String(r.external_partner).toLowerCase()}\u0000${String(r.external_reservation_id).toLowerCase()}`));
+
+  const outcomes: (ApplyOutcome | undefined)[] = events.map(() => undefined);
+  const fresh: { event: number; entry: NewReservation }[] = [];
+  events.forEach((e, i) => {
+    const venue = venues[i]!;
+    if ('reason' in venue) return void (outcomes[i] = outcomeOf([ignored('reservation', venue.reason)]));
+    const read = readReservation(e.command, venueRef(venue));
+    if ('failed' in read) return void (outcomes[i] = outcomeOf([failed('reservation', read.failed, venue.venueId)]));
+    if (booked.has(`${keys[i]![0].toLowerCase()}\u0000${read.reservationId.toLowerCase()}`)) return; // an update: on its own
+    if (!holdsTable(read.status)) return void (outcomes[i] = outcomeOf([reservationOutcome(read.reservationId, venue.venueId, firstSeenOver(read))]));
+    fresh.push({ event: i, entry: { venue: venueRef(venue), source: sourceOf(e.ctx, e.command), read } });
+  });
+  const now = events[0]?.ctx.now ?? new Date();
+  const created = fresh.length ? await createReservationBookings(session, fresh.map((f) => f.entry), now) : { results: [], writes: [] };
+  fresh.forEach((f, k) => {
+    outcomes[f.event] = outcomeOf([reservationOutcome(f.entry.read.reservationId, f.entry.venue.id, created.results[k]!)]);
+  });
+  const extra = finish(outcomes);
+  const done = await session.run([...created.writes, ...extra]);
+  return { outcomes, finished: done.slice(created.writes.length) };
 }

@@ -204,6 +204,23 @@ describe('inbound reservations (CONTRACT §12)', () => {
     expect((await em().findOneByOrFail(Booking, { id: o3!.id })).needsTable).toBe(false);
   });
 
+  it('books a burst of new reservations for one time together, never two on one table, the rest kept with needs_table', async () => {
+    const burstVenue = await createVenue(t);
+    const p = await platform('generic-reservations', { location: 'burst', into: burstVenue });
+    const bodies = Array.from({ length: 12 }, (_, i) => flat({ restaurant_id: 'burst', id: `BK-B${i}`, date: '2027-10-05', time: '19:00', covers: 2 }));
+    const responses = await Promise.all(bodies.map((b) => signedPost(t, p, 'reservation', b)));
+    const rows = await Promise.all(responses.map((r) => waitForEvent(t, r.body.event_id as string)));
+    expect(rows.map((r) => r.status)).toEqual(rows.map(() => 'processed'));
+    const bookings = await em().find(Booking, { where: { externalPartner: p.name } });
+    expect(bookings).toHaveLength(12);
+    const tabled = bookings.filter((b) => b.tableId !== null).map((b) => b.tableId);
+    // Party 2 fits tables 1, 2 and 3 of the test venue (table 4 takes 3–6): three get one, each its own.
+    expect(new Set(tabled).size).toBe(3);
+    expect(tabled).toHaveLength(3);
+    expect(bookings.filter((b) => b.needsTable)).toHaveLength(9);
+    expect(await em().count(OutboxMessage, { where: { event: 'booking.created', venueId: burstVenue.id } })).toBe(12);
+  });
+
   it('matches a sale waiting for the reservation\'s table and time when the reservation arrives', async () => {
     const pos = await createTestPartner(t);
     await putMapping(t, pos.name, 'sale.updated', SALE_MAPPING);

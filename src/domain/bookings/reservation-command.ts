@@ -315,7 +315,7 @@ async function createReservationBooking(em: EntityManager, venue: VenueRef, sour
 }
 
 /** A reservation first seen cancelled or as a no-show: there is nothing to cancel, and no visit to announce. */
-function firstSeenOver(r: ReadReservation): ReservationResult {
+export function firstSeenOver(r: ReadReservation): ReservationResult {
   return ignoredBecause(`reservation ${r.reservationId} arrived ${r.status === 'no_show' ? 'as a no-show' : r.status} and was never booked here: nothing to change`);
 }
 

@@ -60,11 +60,11 @@ export interface BatchEvent {
 
 const key = (...parts: string[]): string => parts.join('\u0000');
 type Row = Record<string, unknown>;
-type Location = { partnerId: string; locationId: string };
+export type Location = { partnerId: string; locationId: string };
 export type VenueResolution = VenueOfLocation | { reason: string };
 
 /** The venues of POS locations (with their currency and time zone): one statement, rows tagged `k`. */
-function locationsStatement(locations: readonly Location[]): SqlStatement {
+export function locationsStatement(locations: readonly Location[]): SqlStatement {
   return {
     sql: locations
       .map(() => `(SELECT ? AS k, pl.*, v.currency AS venue_currency, v.timezone AS venue_timezone, v.country AS venue_country FROM partner_locations pl
@@ -75,7 +75,7 @@ function locationsStatement(locations: readonly Location[]): SqlStatement {
 }
 
 /** locationsStatement's rows: each location's venue, or why it has none. */
-function readLocations(ds: DataSource, locations: readonly Location[], rows: Row[]): VenueResolution[] {
+export function readLocations(ds: DataSource, locations: readonly Location[], rows: Row[]): VenueResolution[] {
   const out: VenueResolution[] = locations.map((l) => ({ reason: `unknown location ${l.locationId}` }));
   for (const row of rows) {
     const k = Number(row.k);
