@@ -6,7 +6,8 @@
 // Each reservation is new (its own reservation id and guest email, so a customer is created too), for a
 // venue of 40 tables, spread over 60 days and the evening's times, so that the diary locks (one row per
 // venue and day) let bookings of different days proceed side by side, as a real venue's stream would.
-// Env: BENCH_RESERVATIONS_EVENTS (per round, default 3000), BENCH_RESERVATIONS_ROUNDS (default 3).
+// Env: BENCH_RESERVATIONS_EVENTS (per round, default 3000), BENCH_RESERVATIONS_ROUNDS (default 3), BENCH_LOG_LEVEL
+// (the worker's log level, e.g. warn to see a batch falling back to one by one).
 import { createHmac } from 'node:crypto';
 import supertest from 'supertest';
 import type { Composed } from '../src/composition-root';
@@ -72,7 +73,7 @@ async function reservationRound(env: BenchEnv, api: Composed, concurrency: numbe
         .set('x-signature', createHmac('sha256', SECRET).update(body).digest('hex')).send(body).expect(200);
     }));
   }
-  const worker = await startBenchApp(env, 'worker', { WORKER_CONCURRENCY: String(concurrency) });
+  const worker = await startBenchApp(env, 'worker', { WORKER_CONCURRENCY: String(concurrency), ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}) });
   const counts = async () => (await worker.deps.metrics.inboundEvents.get()).values;
   const finished = async (): Promise<number> => (await counts()).reduce((sum, v) => sum + v.value, 0);
   try {
