@@ -18,7 +18,7 @@ export class Booking {
   @Column({ name: 'party_size', type: 'int' }) partySize!: number;
   @Column({ name: 'table_id', type: 'varchar', length: 40, nullable: true }) tableId!: string | null;
   /** A kept reservation of a booking platform that got no table (CONTRACT §12): the diary lists it apart. */
-  @Column({ name: 'needs_table', type: 'boolean', default: false }) needsTable!: boolean;
+  @Column({ name: 'needs_table', type: 'boolean' }) needsTable!: boolean;
   @Column({ name: 'service_id', type: 'varchar', length: 40, nullable: true }) serviceId!: string | null;
   @Column({ name: 'event_id', type: 'varchar', length: 40, nullable: true }) eventId!: string | null;
   @Column({ name: 'customer_id', type: 'varchar', length: 40, nullable: true }) customerId!: string | null;
