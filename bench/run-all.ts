@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in turn, each beside its lean reference measured in the same run.
 // Run one alone with `npx tsx bench/run-all.ts <name>` (ingest, pipeline, reservations, availability, bookings, webhooks,
-// scale-out).
+// scale-out, diary, live, sign-in).
 import { printResult, type BenchResult } from './bench-env';
 
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult | BenchResult[]> }>> = {
@@ -11,6 +11,9 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult | B
   bookings: () => import('./bookings'),
   webhooks: () => import('./webhooks'),
   'scale-out': () => import('./scale-out'),
+  diary: () => import('./diary'),
+  live: () => import('./live'),
+  'sign-in': () => import('./sign-in'),
 };
 
 async function main(): Promise<void> {

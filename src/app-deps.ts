@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { SessionPool } from './db/session-pool';
 import type { BookingWriter } from './domain/bookings/booking-writer';
+import type { LiveHub } from './modules/live';
 import type { Logger } from './shared/logger';
 import type { Metrics } from './shared/metrics';
 import type { RedisClient, RedisConnections } from './shared/redis-connections';
@@ -37,6 +38,8 @@ export interface AppDeps {
    * partners with ack `processed` need.
    */
   readonly inboundEventsEvents: (() => QueueEvents) | null;
+  /** `GET /api/v1/stream`'s clients in this process (one pub/sub connection); null in the worker role. */
+  readonly liveHub: LiveHub | null;
   readonly secretBox: SecretBox;
   readonly metrics: Metrics;
   /** Prefix for every Redis key this app writes (per test run in tests). */

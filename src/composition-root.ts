@@ -14,6 +14,7 @@ import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import type { BackgroundProcess } from './jobs/background-process';
 import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES, queuePrefix } from './jobs/queues';
 import { configureMappings } from './mapping/evaluate-mapping';
+import { LiveHub } from './modules/live';
 import { syncFileMappings } from './mapping/mapping-store';
 import { startWebhookDeliveryWorker } from './outbound/deliver-webhook.worker';
 import { startStrandedEventSweep } from './pipeline/stranded-events';
@@ -111,6 +112,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     redisConnections,
     queues,
     inboundEventsEvents,
+    liveHub: servesHttp
+      ? new LiveHub({
+          subscriber: () => redisConnections.subscriber('tablesync-live'),
+          redis,
+          keyPrefix: config.redisPrefix,
+          logger: logger.child({ component: 'live-stream' }),
+          heartbeatMs: config.liveHeartbeatMs,
+        })
+      : null,
     secretBox: new SecretBox(config.encryptionKey),
     metrics: createMetrics(),
     keyPrefix: config.redisPrefix,
@@ -152,9 +162,12 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         const s = server;
         await new Promise<void>((resolve) => {
           s.close(() => resolve());
+          // Open live streams would hold the server open for good: end them (browsers reconnect elsewhere).
+          void deps.liveHub?.close();
           s.closeIdleConnections();
         });
       }
+      await deps.liveHub?.close();
       // Workers finish their active jobs before closing.
       await Promise.allSettled(background.map((b) => b.close()));
       // A queue whose Redis never answered fails its start after the close (see muteLateConnectionErrors),

@@ -60,6 +60,8 @@ export interface Config {
   readonly mappingMaxOutputBytes: number;
   /** Threads per process that evaluate mappings outside the direct reader's grammar. @defaultValue min(2, cores) */
   readonly mappingThreads: number;
+  /** Heartbeat (a comment line) of every open live stream, so proxies keep it open. @defaultValue 15000 */
+  readonly liveHeartbeatMs: number;
 }
 
 /**
@@ -223,5 +225,6 @@ export function loadConfig(env: Env = process.env): Config {
     mappingTimeoutMs: int(env, 'MAPPING_TIMEOUT_MS', 1000, 10, 60_000),
     mappingMaxOutputBytes: int(env, 'MAPPING_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     mappingThreads: int(env, 'MAPPING_THREADS', Math.max(1, Math.min(2, availableParallelism())), 1, 64),
+    liveHeartbeatMs: int(env, 'LIVE_HEARTBEAT_MS', 15_000, 100, 300_000),
   });
 }

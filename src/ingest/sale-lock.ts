@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { LuaScript } from '../shared/lua-script';
 import type { RedisClient as Redis } from '../shared/redis-connections';
 
 /**
@@ -130,26 +130,6 @@ const LEAVE = `
 for i = 1, #KEYS / 2 do redis.call('LREM', KEYS[2*i], 0, ARGV[1]) end
 return 1
 `;
-
-/**
- * A Lua script run by its SHA (EVALSHA), so the hot path does not send and hash the source on every call;
- * the source goes once, the first time (or again after a SCRIPT FLUSH / a Redis restart: NOSCRIPT).
- */
-class LuaScript {
-  private readonly sha: string;
-  constructor(private readonly source: string) {
-    this.sha = createHash('sha1').update(source).digest('hex');
-  }
-
-  async run(redis: Redis, keys: readonly string[], ...args: (string | number)[]): Promise<unknown> {
-    try {
-      return await redis.evalsha(this.sha, keys.length, ...keys, ...args);
-    } catch (err) {
-      if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
-      return redis.eval(this.source, keys.length, ...keys, ...args);
-    }
-  }
-}
 
 const SCRIPTS = {
   arrive: new LuaScript(ARRIVE),

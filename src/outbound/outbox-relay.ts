@@ -5,17 +5,20 @@ import type { BackgroundProcess } from '../jobs/background-process';
 import { newId } from '../shared/ids';
 import { outageLog, type Logger } from '../shared/logger';
 import { isDatabaseUnavailable } from '../db/db-errors';
-import { deliveryJobOptions, retryScheduleOf, type DeliveryJobData } from './deliver-webhook.worker';
+import { publishLiveEvents } from '../modules/live';
+import type { RedisClient } from '../shared/redis-connections';
+import { deliveryJobOptions, eventData, retryScheduleOf, type DeliveryJobData } from './deliver-webhook.worker';
 import { totalSpanMs, type RetrySchedule } from './retry-schedule';
 import { inviteCompletedBookings, type InvitationSender } from '../modules/reviews';
+import { webhookBody } from './sign-webhook';
 
 /**
  * The outbox relay (the outbox → its subscribers), a worker-role process.
  *
  * Each pass claims unrelayed outbox rows in id order with `SELECT … FOR UPDATE SKIP LOCKED`, so several
  * worker processes share the work without waiting on each other or taking the same row, hands them to each
- * of its SUBSCRIBERS in turn (today the webhook fan-out; the live diary, emails, review invitations and
- * analytics are the next ones), and marks the rows relayed once every subscriber has taken them, all while
+ * of its SUBSCRIBERS in turn (the live stream and the webhook fan-out; emails and review invitations are
+ * the next ones), and marks the rows relayed once every subscriber has taken them, all while
  * holding the row lock. A subscriber must be idempotent: a pass that fails before its commit (a subscriber
  * threw, the process died) leaves the rows unrelayed, and the next pass hands them to every subscriber again.
  *
@@ -30,6 +33,12 @@ export interface RelayOptions {
   /** Wait between passes when the outbox is drained. @defaultValue 200 */
   intervalMs?: number;
   /**
+   * Wait after a pass that relayed rows but did not fill its batch: changes come in runs (a service's POS
+   * sales), so the next ones are looked for soon, which is what keeps the live diary's latency low
+   * (README "Live stream"); after a pass that found nothing the wait is `intervalMs` again. @defaultValue 25
+   */
+  busyIntervalMs?: number;
+  /**
    * Outbox rows claimed per pass (each fans out to every subscribed endpoint). A pass costs six round trips
    * and a commit whatever its size, so under a steady stream of sales the size decides the relay's share of
    * the worker's database time. @defaultValue 100
@@ -43,6 +52,9 @@ export interface RelayDeps {
   dataSource: DataSource;
   queue: Queue<DeliveryJobData>;
   schedule: RetrySchedule;
+  /** The commands connection (the live stream's buffer and channel) and the app's key prefix. */
+  redis: RedisClient;
+  keyPrefix: string;
   /** Who gets the outbox rows, in order. @defaultValue SUBSCRIBERS */
   subscribers?: readonly OutboxSubscriber[];
 }
@@ -53,6 +65,9 @@ export interface OutboxRow {
   message_id: string;
   venue_id: string;
   event: string;
+  resource_version: number;
+  /** The event's data as written (JSON text). */
+  payload: string;
   created_at: Date;
 }
 
@@ -88,7 +103,7 @@ export async function relayOutboxBatch(deps: RelayDeps, batchSize = 100, now = n
     // pass borrows further pool connections: with the pool full of such writers, neither side moves.
     await qr.startTransaction('READ COMMITTED');
     const rows = (await qr.query(
-      `SELECT id, message_id, venue_id, event, created_at FROM outbox
+      `SELECT id, message_id, venue_id, event, resource_version, payload, created_at FROM outbox
         WHERE relayed_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
       [batchSize],
     )) as OutboxRow[];
@@ -189,8 +204,28 @@ export function reviewInvitations(send: InvitationSender): OutboxSubscriber {
   };
 }
 
+/**
+ * The live stream (`GET /api/v1/stream`, CONTRACT §9): every outbox event of a venue, as the §7 webhook body
+ * (the same bytes a webhook gets), appended to the venue's replay buffer in Redis and published to every API
+ * process (src/modules/live). First in line: a diary is waiting for it, a webhook receiver is not.
+ */
+export const liveStream: OutboxSubscriber = {
+  name: 'live',
+  async handle(deps, rows) {
+    await publishLiveEvents(
+      deps.redis,
+      deps.keyPrefix,
+      rows.map((r) => ({
+        venueId: r.venue_id,
+        event: r.event,
+        body: webhookBody({ messageId: r.message_id, event: r.event, createdAt: r.created_at, data: eventData(r.payload, r.resource_version) }),
+      })),
+    );
+  },
+};
+
 /** Every consumer of the outbox, in the order they get a pass's rows. */
-export const SUBSCRIBERS: readonly OutboxSubscriber[] = [webhookDeliveries];
+export const SUBSCRIBERS: readonly OutboxSubscriber[] = [liveStream, webhookDeliveries];
 
 /**
  * Re-adds jobs for pending deliveries that are overdue (by 5 × base_ms, 5 s to 5 min) and whose job is
@@ -226,12 +261,15 @@ export async function requeueStrandedDeliveries(deps: RelayDeps, now = new Date(
 /** The relay loop as a worker-role background process. */
 export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): BackgroundProcess {
   const intervalMs = options.intervalMs ?? 200;
+  const busyIntervalMs = options.busyIntervalMs ?? 25;
   const batchSize = options.batchSize ?? 100;
   const sweepIntervalMs = options.sweepIntervalMs ?? 5000;
   const relayDeps: RelayDeps = {
     dataSource: deps.dataSource,
     queue: deps.queues.webhookDeliveries as Queue<DeliveryJobData>,
     schedule: retryScheduleOf(deps.config),
+    redis: deps.redis,
+    keyPrefix: deps.keyPrefix,
   };
   const logger: Logger = deps.logger.child({ component: 'outbox-relay' });
   let stopped = false;
@@ -257,9 +295,9 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
           const requeued = await requeueStrandedDeliveries(relayDeps);
           if (requeued > 0) logger.warn({ requeued }, 'requeued stranded webhook deliveries');
         }
-        // A full batch means more is waiting: go again at once.
+        // A full batch means more is waiting: go again at once; some: look again soon.
         if (relayed === batchSize) continue;
-        await pause(intervalMs);
+        await pause(relayed > 0 ? busyIntervalMs : intervalMs);
       } catch (err) {
         // Database or Redis down: the rows stay unrelayed; try again a little later.
         if (isDatabaseUnavailable(err)) outageLog('database').report(logger, err, { component: 'outbox-relay' });

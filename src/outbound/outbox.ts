@@ -10,9 +10,9 @@ import type { SqlStatement } from '../db/session-pool';
 import { presentSale } from '../domain/views/sale.view';
 import { newId } from '../shared/ids';
 
-/** The outbound webhook events of CONTRACT §7. */
+/** The outbound webhook events of CONTRACT §7 (and its "Status values, updated": `sale.matched`). */
 export const WEBHOOK_EVENTS = [
-  'booking.created', 'booking.updated', 'booking.cancelled', 'customer.created', 'customer.updated', 'sale.recorded',
+  'booking.created', 'booking.updated', 'booking.cancelled', 'customer.created', 'customer.updated', 'sale.recorded', 'sale.matched',
   'review.posted',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -50,6 +50,17 @@ export function customerChanged(created: boolean, customer: Pick<Customer, 'id' 
 /** A sale was recorded or changed (a resubmission, a match, a manual link). */
 export function saleRecorded(sale: Sale, items: readonly SaleItem[]): OutboxEntry {
   return { venueId: sale.venueId, event: 'sale.recorded', resourceId: sale.id, resourceVersion: sale.version, data: presentSale(sale, [...items]) };
+}
+
+/**
+ * THE builder of a sale change's entries: `sale.recorded`, and `sale.matched` (the same data) as well when
+ * the sale's booking differs from `bookingBefore` (the booking it had before the change; null for a new or
+ * unmatched sale): it gained a booking (the matcher, a booking picking up a waiting sale, a manual link),
+ * moved to another, or lost it (unlinked by hand: `booking_id: null`). CONTRACT §15 "§9 stream".
+ */
+export function saleChanged(sale: Sale, items: readonly SaleItem[], bookingBefore: string | null): OutboxEntry[] {
+  const recorded = saleRecorded(sale, items);
+  return sale.bookingId === bookingBefore ? [recorded] : [recorded, { ...recorded, event: 'sale.matched' }];
 }
 
 /**

@@ -256,6 +256,15 @@ describe('OpenAPI document', () => {
       let req = t.http[method](url);
       if (op.auth === 'apiKey') req = req.set('Authorization', `Bearer ${key}`);
       if (op.auth === 'admin') req = req.set('Authorization', `Bearer ${t.config.adminToken}`);
+      // An event stream stays open: read its first bytes, then hang up.
+      if (op.responses.some((r) => r.contentType === 'text/event-stream')) {
+        req = req.buffer(true).parse((stream, done) => {
+          stream.once('data', () => {
+            done(null, null);
+            (stream as unknown as { destroy(): void }).destroy();
+          });
+        });
+      }
       const res = method === 'get' || method === 'delete' ? await req : await req.send({});
       expect(`${method} ${path} ${res.status} ${res.body?.error?.message ?? ''}`).not.toMatch(/No route for/);
     }
@@ -373,6 +382,9 @@ describe('OpenAPI document', () => {
       check('patch', '/api/v1/webhooks/{id}', await api('patch', `/api/v1/webhooks/${hook.body.id}`).send({ events: ['*'] }));
       check('get', '/api/v1/webhooks/{id}/deliveries', await api('get', `/api/v1/webhooks/${hook.body.id}/deliveries`));
       check('delete', '/api/v1/webhooks/{id}', await api('delete', `/api/v1/webhooks/${hook.body.id}`));
+
+      for (const group of ['day', 'weekday', 'service']) check('get', '/api/v1/analytics', await api('get', `/api/v1/analytics?from=2030-05-01&to=2030-05-03&group_by=${group}`));
+      check('get', '/api/v1/analytics', await api('get', '/api/v1/analytics?from=2030-05-03&to=2030-05-01'));
     });
 
     it('the admin partner hub and partner ingestion', async () => {

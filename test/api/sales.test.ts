@@ -260,6 +260,10 @@ describe('booking API: sales', () => {
   describe('PATCH /api/v1/sales/:id', () => {
     const outboxOf = (saleId: string) =>
       em.find(OutboxMessage, { where: { resourceId: saleId, event: 'sale.recorded' }, order: { id: 'ASC' } });
+    const eventsOf = async (saleId: string) =>
+      (await em.find(OutboxMessage, { where: { resourceId: saleId }, order: { id: 'ASC' } })).map((m) => ({
+        event: m.event, version: m.resourceVersion, booking_id: (JSON.parse(m.payload) as { booking_id: string | null }).booking_id,
+      }));
 
     it('links the sale to a booking by reference: match manual, version + 1, sale.recorded in the outbox', async () => {
       const booking = await insertBooking(em, venueA);
@@ -276,6 +280,11 @@ describe('booking API: sales', () => {
       expect(outbox).toHaveLength(1);
       expect(outbox[0]).toMatchObject({ venueId: venueA, resourceVersion: 2, messageId: expect.stringMatching(/^msg_/) });
       expect(JSON.parse(outbox[0]!.payload)).toMatchObject({ id: sale.id, booking_id: booking.id, match: 'manual', version: 2 });
+      // It gained a booking: sale.matched too, in the same statement, with the same sale view.
+      expect(await eventsOf(sale.id)).toEqual([
+        { event: 'sale.recorded', version: 2, booking_id: booking.id },
+        { event: 'sale.matched', version: 2, booking_id: booking.id },
+      ]);
 
       // The booking's sales now include it.
       const list = await get(`/api/v1/sales?booking_id=${booking.id}`);
@@ -290,6 +299,7 @@ describe('booking API: sales', () => {
       expect(again.status).toBe(200);
       expect(again.body).toMatchObject({ booking_id: booking.id, match: 'manual', version: 2 });
       expect(await outboxOf(sale.id)).toHaveLength(1);
+      expect((await eventsOf(sale.id)).map((e) => e.event)).toEqual(['sale.recorded', 'sale.matched']);
     });
 
     it('moves an automatically matched sale to another booking', async () => {
@@ -298,6 +308,18 @@ describe('booking API: sales', () => {
       const sale = await insertSale(em, venueA, { bookingId: first.id, matchMethod: 'table_time', version: 3 });
       const res = await patch(`/api/v1/sales/${sale.id}`).send({ booking_id: second.id });
       expect(res.body).toMatchObject({ booking_id: second.id, match: 'manual', version: 4 });
+      expect(await eventsOf(sale.id)).toEqual([
+        { event: 'sale.recorded', version: 4, booking_id: second.id },
+        { event: 'sale.matched', version: 4, booking_id: second.id },
+      ]);
+    });
+
+    it('a manual link over the same automatic booking changes the match only: sale.recorded, no sale.matched', async () => {
+      const booking = await insertBooking(em, venueA);
+      const sale = await insertSale(em, venueA, { bookingId: booking.id, matchMethod: 'table_time' });
+      const res = await patch(`/api/v1/sales/${sale.id}`).send({ booking_id: booking.id });
+      expect(res.body).toMatchObject({ booking_id: booking.id, match: 'manual', version: 2 });
+      expect(await eventsOf(sale.id)).toEqual([{ event: 'sale.recorded', version: 2, booking_id: booking.id }]);
     });
 
     it('unlinks with booking_id null: match null, version + 1, announced', async () => {
@@ -309,6 +331,11 @@ describe('booking API: sales', () => {
       const outbox = await outboxOf(sale.id);
       expect(outbox).toHaveLength(1);
       expect(JSON.parse(outbox[0]!.payload)).toMatchObject({ booking_id: null, match: null });
+      // CONTRACT §15: unlinking emits sale.matched with booking_id null.
+      expect(await eventsOf(sale.id)).toEqual([
+        { event: 'sale.recorded', version: 2, booking_id: null },
+        { event: 'sale.matched', version: 2, booking_id: null },
+      ]);
     });
 
     it('answers a booking of another venue or an unknown one with 404 and leaves the sale alone', async () => {
@@ -320,7 +347,7 @@ describe('booking API: sales', () => {
         expect(res.body.error).toMatchObject({ code: 'not_found', details: { field: 'booking_id' } });
       }
       expect(await em.findOneByOrFail(Sale, { id: sale.id })).toMatchObject({ bookingId: null, version: 1 });
-      expect(await outboxOf(sale.id)).toHaveLength(0);
+      expect(await eventsOf(sale.id)).toHaveLength(0);
     });
 
     it('answers another venue\'s sale with 404', async () => {

@@ -86,6 +86,18 @@ describe('venue settings (CONTRACT "Venue settings")', () => {
     expectError(bad, 400, 'validation_error');
   });
 
+  it('a venue made with several services answers each with its own id (no defaults read back out of order)', async () => {
+    const services = ['Dinner', 'Lunch', 'Late', 'Brunch', 'Tea'].map((name, i) => ({
+      name, days: [1, 2, 3], start: `${String(8 + i * 3).padStart(2, '0')}:00`, end: `${String(10 + i * 3).padStart(2, '0')}:00`,
+      slot_interval_minutes: 15, duration_minutes: 60, requires_approval: i % 2 === 0,
+    }));
+    const made = await createVenue(t, { services });
+    const stored = (await t.admin('get', `/admin/v1/venues/${made.id}`)).body.services as { id: string; name: string; requires_approval: boolean }[];
+    for (const s of made.json.services as { id: string; name: string; requires_approval: boolean }[]) {
+      expect(stored.find((x) => x.id === s.id)).toMatchObject({ name: s.name, requires_approval: s.requires_approval });
+    }
+  });
+
   it('PATCH /services/:id sets requires_approval; another venue\'s service is 404', async () => {
     const serviceId = venue.json.services[0].id as string;
     const res = await api('patch', `/services/${serviceId}`, writer).send({ requires_approval: true });

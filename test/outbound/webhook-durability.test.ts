@@ -57,6 +57,8 @@ describe('outbound webhooks: nothing is lost', () => {
     dataSource: ds(),
     queue,
     schedule: retryScheduleOf(api.config),
+    redis: api.composed.deps.redis,
+    keyPrefix: api.composed.deps.keyPrefix,
   });
 
   beforeAll(async () => {
@@ -245,6 +247,6 @@ describe('outbound webhooks: nothing is lost', () => {
     await drain([recorder('first'), recorder('second')]);
     expect(seen).toEqual([...ids.map((id) => `first:${id}`), ...ids.map((id) => `second:${id}`)]);
     for (const id of ids) expect(await relayedAt(id)).toBeInstanceOf(Date);
-    expect(SUBSCRIBERS.map((x) => x.name)).toEqual(['webhooks']);
+    expect(SUBSCRIBERS.map((x) => x.name)).toEqual(['live', 'webhooks']);
   });
 });

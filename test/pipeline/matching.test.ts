@@ -106,8 +106,10 @@ describe('matching a sale to its booking (CONTRACT §5)', () => {
     const after = await t.composed.deps.dataSource.manager.findOneByOrFail(Sale, { id: sale.id });
     expect(after).toMatchObject({ bookingId: booking.id, matchMethod: 'table_time', version: 2 });
     const announced = await t.composed.deps.dataSource.manager.find(OutboxMessage, { where: { resourceId: sale.id }, order: { id: 'ASC' } });
-    expect(announced.map((m) => [m.event, m.resourceVersion])).toEqual([['sale.recorded', 1], ['sale.recorded', 2]]);
+    // Picked up by the later booking: sale.recorded and sale.matched of version 2 (the same sale view).
+    expect(announced.map((m) => [m.event, m.resourceVersion])).toEqual([['sale.recorded', 1], ['sale.recorded', 2], ['sale.matched', 2]]);
     expect(JSON.parse(announced[1]!.payload)).toMatchObject({ booking_id: booking.id, match: 'table_time' });
+    expect(JSON.parse(announced[2]!.payload)).toEqual(JSON.parse(announced[1]!.payload));
     // A resubmission keeps the match.
     const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: sale.saleId, location_id: location, version: 2, table: 2, currency: 'JPY', opened_at: localIso(venue, '2026-05-04', '00:20') }));
     await waitForEvent(t, res.body.event_id);
@@ -146,6 +148,43 @@ describe('matching a sale to its booking (CONTRACT §5)', () => {
     const stored = await Promise.all(events.map(async (e) => (await salesOf(t, p.name, String(e.commands[0]!.sale_id)))[0]!));
     expect(stored.map((s) => s.bookingId)).toEqual(cases.map((c) => c[3]));
     expect(stored.map((s) => s.matchMethod)).toEqual(cases.map((c) => (c[3] ? 'table_time' : null)));
+  });
+
+  it('announces sale.matched when the matcher gives a sale its booking or another one, and only then (CONTRACT §15)', async () => {
+    const { venue, location } = await venueWithLocation();
+    const a = await insertBooking(t, venue, { date: '2026-05-07', time: '19:00', table: 1 });
+    const b = await insertBooking(t, venue, { date: '2026-05-07', time: '19:00', table: 2 });
+    const at = localIso(venue, '2026-05-07', '19:10');
+    const events = async (saleRowId: string) =>
+      (await t.composed.deps.dataSource.manager.find(OutboxMessage, { where: { resourceId: saleRowId }, order: { id: 'ASC' } }))
+        .map((m) => [m.event, m.resourceVersion, (JSON.parse(m.payload) as { booking_id: string | null }).booking_id]);
+
+    // A new sale matched at once (table and time): recorded and matched, both of version 1.
+    const matched = await recordSale(location, { table: 1, version: 1, opened_at: at });
+    expect(await events(matched.id)).toEqual([['sale.recorded', 1, a.id], ['sale.matched', 1, a.id]]);
+    // A resubmission keeping its booking: recorded only.
+    let res = await signedPost(t, p, 'sale.updated', saleEvent({ id: matched.saleId, location_id: location, version: 2, table: 1, total: 5000, opened_at: at }));
+    await waitForEvent(t, res.body.event_id);
+    expect((await events(matched.id)).slice(2)).toEqual([['sale.recorded', 2, a.id]]);
+    // A resubmission naming another booking: matched again, to b.
+    res = await signedPost(t, p, 'sale.updated', saleEvent({ id: matched.saleId, location_id: location, version: 3, booking_reference: b.reference, opened_at: at }));
+    await waitForEvent(t, res.body.event_id);
+    expect((await events(matched.id)).slice(3)).toEqual([['sale.recorded', 3, b.id], ['sale.matched', 3, b.id]]);
+    // An unmatched sale: recorded only.
+    const lonely = await recordSale(location, { table: 4, opened_at: at });
+    expect(await events(lonely.id)).toEqual([['sale.recorded', 1, null]]);
+
+    // The batched path writes the same rows: one multi-row INSERT for every sale of the batch.
+    const ds = t.composed.deps.dataSource;
+    const partner = (await ds.query('SELECT id, name FROM partners WHERE name = ?', [p.name]))[0] as { id: string; name: string };
+    const batch = [1, 4].map((table) => ({
+      ctx: { partner, eventId: uniq('evt'), receivedAt: new Date() },
+      commands: [{ type: 'sale', location_id: location, sale_id: uniq('S'), status: 'closed', total: 100, currency: 'GBP', table_number: table, opened_at: at } as SaleCommand],
+    }));
+    await ds.transaction((em) => applySaleBatch(entityManagerSession(em), ds, batch));
+    const [one, four] = await Promise.all(batch.map(async (e) => (await salesOf(t, p.name, String(e.commands[0]!.sale_id)))[0]!));
+    expect(await events(one!.id)).toEqual([['sale.recorded', 1, a.id], ['sale.matched', 1, a.id]]);
+    expect(await events(four!.id)).toEqual([['sale.recorded', 1, null]]);
   });
 
   it('never overrides a match made by hand', async () => {

@@ -62,17 +62,176 @@ export interface ApiKey {
   revoked_at: string | null;
 }
 
+export interface Table {
+  id: string;
+  number: number | string;
+  min_covers: number;
+  max_covers: number;
+}
+
+export interface Area {
+  id: string;
+  name: string;
+  tables: Table[];
+}
+
+export interface Service {
+  id: string;
+  name: string;
+  /** ISO weekdays 1 (Monday) – 7 (Sunday). */
+  days: number[];
+  start: string;
+  end: string;
+  slot_interval_minutes: number;
+  duration_minutes: number;
+}
+
+export interface VenueEvent {
+  id: string;
+  name: string;
+  date: string;
+  start: string;
+  end: string;
+  capacity: number;
+}
+
 export interface Venue {
   id: string;
   name: string;
+  slug?: string;
   timezone: string;
   currency: string;
   country: string | null;
+  areas?: Area[];
+  services?: Service[];
+  events?: VenueEvent[];
+  /** The venue settings (CONTRACT "Venue settings"); absent on a server without them. */
+  settings?: Record<string, unknown>;
+}
+
+export interface Booking {
+  id: string;
+  reference: string;
+  status: string;
+  date: string;
+  time: string;
+  start_at: string;
+  end_at: string;
+  party_size: number;
+  table: { id: string; number: number | string } | null;
+  service_id: string | null;
+  event_id: string | null;
+  customer: { id: string; name: string; email: string | null; phone: string | null } | null;
+  notes: string | null;
+  source: string;
+  needs_table?: boolean;
+  version?: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SaleItem {
+  name: string;
+  quantity: number;
+  unit_price: number | null;
+  total: number;
+  sku: string | null;
+  category: string | null;
+}
+
+export interface Sale {
+  id: string;
+  partner: string;
+  sale_id: string;
+  booking_id: string | null;
+  match: 'booking_id' | 'table_time' | 'manual' | null;
+  status: 'open' | 'closed' | 'void' | 'refunded';
+  total: number;
+  subtotal?: number | null;
+  tax?: number | null;
+  tip?: number | null;
+  discount?: number | null;
+  currency: string;
+  table_number: number | string | null;
+  covers: number | null;
+  opened_at: string | null;
+  closed_at: string | null;
+  items: SaleItem[];
+  payments?: { method: string; amount: number; tip?: number }[];
+  version: number;
+  received_at?: string;
+  updated_at: string;
+}
+
+export interface BookingDetail extends Booking {
+  sales: Sale[];
+  spend: { total: number; currency: string; count: number };
+}
+
+export interface Candidate {
+  booking: Booking;
+  score: number;
+  reasons: string[];
+}
+
+export interface Customer {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  notes: string | null;
+  visits: number;
+  spend: { total: number; currency: string };
+  created_at: string;
+}
+
+export interface CustomerDetail extends Customer {
+  bookings: Booking[];
+}
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  disabled_reason: string | null;
+  failing_since?: string | null;
+  created_at: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  message_id: string;
+  event: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  attempt_log: { attempt: number; status_code: number | null; duration_ms: number | null; error: string | null; created_at: string }[];
+  created_at: string;
 }
 
 export interface List<T> {
   data: T[];
   next_cursor: string | null;
+}
+
+/** Every page of a list (`next_cursor` followed), up to `max` rows: a day of a busy diary is a few pages. */
+export async function listAll<T>(path: string, max = 2000): Promise<T[]> {
+  const out: T[] = [];
+  const sep = path.includes('?') ? '&' : '?';
+  let cursor: string | null = null;
+  do {
+    const page: List<T> = await api<List<T>>('GET', `${path}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    out.push(...page.data);
+    cursor = page.next_cursor;
+  } while (cursor && out.length < max);
+  return out;
+}
+
+export function errorText(err: unknown, fallback = 'Something went wrong.'): string {
+  return err instanceof Error && err.message ? err.message : fallback;
 }
 
 /** The signed-in hint cookie the server sets beside the HttpOnly session cookie (no secret in it). */

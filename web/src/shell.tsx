@@ -1,6 +1,10 @@
 import { useState } from 'preact/hooks';
 import { Route, Router, useLocation } from 'preact-iso';
 import { ComingNext } from './pages/coming-next';
+import { AnalyticsPage } from './pages/analytics';
+import { BookingsPage } from './pages/bookings';
+import { CustomerProfilePage, CustomersPage } from './pages/customers';
+import { DiaryPage } from './pages/diary/diary-page';
 import { SettingsPage } from './pages/settings';
 import { useSession } from './session';
 
@@ -52,24 +56,23 @@ export function Shell() {
           <ComingNext title="Partner console" text="The partner console (partners, mappings, the event log) for operators comes next. Your session already works on the admin API (/admin/v1)." />
         ) : (
           <Router>
-            <Route path="/app" component={DiaryPlaceholder} />
-            <Route path="/app/diary" component={DiaryPlaceholder} />
-            <Route path="/app/bookings" component={() => <ComingNext title="Bookings" text="A list of bookings with date range, status and search filters comes next." />} />
-            <Route path="/app/customers" component={() => <ComingNext title="Customers" text="Customer search and profiles (history, visits, spend) come next." />} />
-            <Route path="/app/analytics" component={() => <ComingNext title="Analytics" text="Revenue, covers, spend per cover, match and no-show rates by day, service and weekday come next." />} />
+            <Route path="/app" component={DiaryPage} />
+            <Route path="/app/diary" component={DiaryPage} />
+            <Route path="/app/bookings" component={BookingsPage} />
+            <Route path="/app/customers" component={CustomersPage} />
+            <Route path="/app/customers/:id" component={({ id }: { id: string }) => <CustomerProfilePage id={id} />} />
+            <Route path="/app/analytics" component={AnalyticsPage} />
             <Route path="/app/settings" component={() => <SettingsPage section={null} />} />
+            <Route path="/app/settings/venue" component={() => <SettingsPage section="venue" />} />
             <Route path="/app/settings/people" component={() => <SettingsPage section="people" />} />
             <Route path="/app/settings/api-keys" component={() => <SettingsPage section="api-keys" />} />
+            <Route path="/app/settings/webhooks" component={() => <SettingsPage section="webhooks" />} />
             <Route default component={NotFound} />
           </Router>
         )}
       </main>
     </div>
   );
-}
-
-function DiaryPlaceholder() {
-  return <ComingNext title="Diary" text="The live diary (tables by area against the day's service hours, bookings with their POS spend, unmatched sales) comes next." />;
 }
 
 function NotFound() {

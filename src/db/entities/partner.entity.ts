@@ -17,7 +17,7 @@ export class Partner {
   @Column({ name: 'conflict_mode', type: 'varchar', length: 16 }) conflictMode!: ConflictMode;
   @Column({ type: 'tinyint', transformer: tinyBool }) enabled!: boolean;
   /** False: the booking platform emails its own guests, so its reservations get no confirmation from us (§12). */
-  @Column({ name: 'send_confirmation', type: 'tinyint', transformer: tinyBool, default: 1 }) sendConfirmation!: boolean;
+  @Column({ name: 'send_confirmation', type: 'tinyint', transformer: tinyBool }) sendConfirmation!: boolean;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt!: Date;
 }

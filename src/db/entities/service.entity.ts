@@ -14,5 +14,7 @@ export class Service {
   @Column({ name: 'duration_minutes', type: 'int' }) durationMinutes!: number;
   @Column({ name: 'max_covers_per_slot', type: 'int', nullable: true }) maxCoversPerSlot!: number | null;
   /** Bookings from the widget and channels for this service become requests (CONTRACT §10, §11). */
-  @Column({ name: 'requires_approval', type: 'tinyint', transformer: tinyBool, default: 0 }) requiresApproval!: boolean;
+  // No `default` here (the migration has it): TypeORM would read defaults back after a multi-row insert and
+  // merge those rows into the entities by position, which is not the insert order for time-ordered ids.
+  @Column({ name: 'requires_approval', type: 'tinyint', transformer: tinyBool }) requiresApproval!: boolean;
 }

@@ -214,7 +214,7 @@ function saleWrites(ds: DataSource, plans: readonly SalePlan[]): SqlStatement[] 
   if (updated.length) writes.push({ sql: 'DELETE FROM sale_items WHERE sale_row_id IN (?)', params: [updated.map((plan) => plan.sale.id)] });
   const items = plans.flatMap((plan) => plan.items);
   if (items.length) writes.push(insertStatement(ds, SaleItem, items));
-  const outbox = outboxStatement(plans.map((plan) => plan.outbox), plans[0]?.sale.updatedAt ?? new Date());
+  const outbox = outboxStatement(plans.flatMap((plan) => plan.outbox), plans[0]?.sale.updatedAt ?? new Date());
   if (outbox) writes.push(outbox);
   return writes;
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Sale, SaleItem } from '../../db/entities';
-import { saleRecorded, writeOutbox } from '../../outbound/outbox';
+import { saleChanged, writeOutbox } from '../../outbound/outbox';
 import { AppError, notFound } from '../../shared/app-error';
 import { findVenueBooking } from './list-sales';
 
@@ -23,7 +23,9 @@ export interface ManualMatchResult {
  * `PATCH /sales/:id {booking_id}`: a person links a sale to a booking by hand (CONTRACT §5).
  *
  * Must run inside a transaction: the sale row is locked (FOR UPDATE) so a POS resubmission being applied
- * at the same moment cannot interleave, and the `sale.recorded` outbox row commits with the change.
+ * at the same moment cannot interleave, and the outbox rows commit with the change: `sale.recorded`, and
+ * `sale.matched` when the booking changed (linked, moved, or unlinked: then its `booking_id` is null), in
+ * one multi-row INSERT.
  *
  * - `bookingRef` set: the booking (id or reference) must belong to the sale's venue, else 404 not_found
  *   (another venue's booking is indistinguishable from a missing one). The sale gets `match: "manual"`.
@@ -51,8 +53,9 @@ export async function manualMatchSale(em: EntityManager, input: ManualMatchInput
   const items = await em.find(SaleItem, { where: { saleRowId: sale.id }, order: { position: 'ASC' } });
   if (sale.bookingId === bookingId && sale.matchMethod === matchMethod) return { sale, items, changed: false };
 
+  const bookingBefore = sale.bookingId;
   Object.assign(sale, { bookingId, matchMethod, version: sale.version + 1, updatedAt: now });
   await em.update(Sale, { id: sale.id }, { bookingId, matchMethod, version: sale.version, updatedAt: now });
-  await writeOutbox(em, saleRecorded(sale, items), now);
+  await writeOutbox(em, saleChanged(sale, items, bookingBefore), now);
   return { sale, items, changed: true };
 }

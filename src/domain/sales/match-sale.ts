@@ -1,15 +1,15 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
 import { Booking, Sale, SaleItem, VenueTable } from '../../db/entities';
 import { entityManagerSession } from '../../db/entity-statements';
-import { saleRecorded, writeOutbox } from '../../outbound/outbox';
+import { saleChanged, writeOutbox, type OutboxEntry } from '../../outbound/outbox';
 import { holdsTable } from '../bookings/booking-lifecycle';
 import { matchOf, matchStatements, timesHeldBy } from './match-query';
 
 /**
  * Called when a booking is created or changes table/time/status: unmatched sales on its table whose time it
  * holds are matched again with the one match query (each to its best booking, which may be this one). Each
- * linked sale gets version + 1 and a `sale.recorded` outbox row in the caller's transaction. Returns the
- * sales it linked.
+ * linked sale gets version + 1 and its `sale.recorded` and `sale.matched` outbox rows (all linked sales'
+ * in one INSERT) in the caller's transaction. Returns the sales it linked.
  */
 export async function rematchSalesForBooking(em: EntityManager, booking: Booking, now = new Date()): Promise<Sale[]> {
   if (!booking.tableId || !holdsTable(booking.status)) return [];
@@ -29,6 +29,7 @@ export async function rematchSalesForBooking(em: EntityManager, booking: Booking
   const query = matchStatements(lookups);
   const found = query.read(await entityManagerSession(em).run(query.statements));
   const linked: Sale[] = [];
+  const outbox: OutboxEntry[] = [];
   for (const [i, sale] of unmatched.entries()) {
     const match = matchOf(lookups[i]!, found[i]!);
     if (!match) continue;
@@ -40,12 +41,14 @@ export async function rematchSalesForBooking(em: EntityManager, booking: Booking
     );
     if (result.affected) {
       Object.assign(sale, { bookingId: match.bookingId, matchMethod: 'table_time', version: sale.version + 1, updatedAt: now });
-      // The sale changed (it has its booking now): announce its new version, as any other sale change.
-      const items = await em.find(SaleItem, { where: { saleRowId: sale.id }, order: { position: 'ASC' } });
-      await writeOutbox(em, saleRecorded(sale, items), now);
       linked.push(sale);
     }
   }
+  if (!linked.length) return linked;
+  // The sales changed (they have their booking now): announce their new versions, as any other sale change.
+  const items = await em.find(SaleItem, { where: { saleRowId: In(linked.map((s) => s.id)) }, order: { position: 'ASC' } });
+  for (const sale of linked) outbox.push(...saleChanged(sale, items.filter((item) => item.saleRowId === sale.id), null));
+  await writeOutbox(em, outbox, now);
   return linked;
 }
 

@@ -7,7 +7,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import type { EntityManager } from 'typeorm';
 import { Sale, SaleItem, type SaleMatch } from '../../db/entities';
 import type { CanonicalCommand, SaleCommand } from '../../mapping/canonical-commands';
-import { type OutboxEntry, saleRecorded } from '../../outbound/outbox';
+import { type OutboxEntry, saleChanged } from '../../outbound/outbox';
 import { newId } from '../../shared/ids';
 import type { LocationDiaryDay } from '../bookings/venue-context';
 import { type BookingMatch, type MatchLookup, saleDiaryDates } from './match-query';
@@ -181,7 +181,8 @@ export interface SalePlan {
   fields: QueryDeepPartialEntity<Sale>;
   existing: Sale | null;
   items: SaleItem[];
-  outbox: OutboxEntry;
+  /** `sale.recorded`, and `sale.matched` when the sale gained or changed its booking (saleChanged). */
+  outbox: OutboxEntry[];
 }
 
 /**
@@ -208,7 +209,8 @@ export function planSale(
   const matchAt = openedAt ?? closedAt ?? receivedAt;
 
   // An automatic link is recomputed but not dropped for nothing.
-  let bookingId = existing?.bookingId ?? null;
+  const bookingBefore = existing?.bookingId ?? null;
+  let bookingId = bookingBefore;
   let matchMethod = existing?.matchMethod ?? null;
   if (match) {
     bookingId = match.bookingId;
@@ -261,5 +263,5 @@ export function planSale(
       category: item.category ?? null,
     }),
   );
-  return { sale, fields: fields as QueryDeepPartialEntity<Sale>, existing, items, outbox: saleRecorded(sale, items) };
+  return { sale, fields: fields as QueryDeepPartialEntity<Sale>, existing, items, outbox: saleChanged(sale, items, bookingBefore) };
 }

@@ -87,6 +87,7 @@ const OUTBOUND_EVENT_DATA: Record<WebhookEvent, Schema> = {
   'customer.updated': customerSchema,
   'sale.recorded': saleResponseSchema,
   'review.posted': reviewSchema,
+  'sale.matched': saleResponseSchema,
 };
 
 const SCOPE_TEXT: Record<ApiScope, string> = {

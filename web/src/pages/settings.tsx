@@ -1,17 +1,23 @@
 import { useSession } from '../session';
 import { ApiKeysSection } from './api-keys';
 import { PeopleSection } from './people';
+import { VenueSettingsSection } from './venue-settings';
+import { WebhooksSection } from './webhooks';
 
-type Section = 'people' | 'api-keys';
+type Section = 'venue' | 'people' | 'api-keys' | 'webhooks';
 
+/** Settings: each tab only for the roles that may see it (CONTRACT §8 scopes). */
 export function SettingsPage({ section }: { section: Section | null }) {
   const { can } = useSession();
-  const tabs: { id: Section; label: string; allowed: boolean }[] = [
-    { id: 'people', label: 'People', allowed: can('users:manage') },
-    { id: 'api-keys', label: 'API keys', allowed: can('keys:read') },
+  const tabs: { id: Section; label: string; allowed: boolean; who: string }[] = [
+    { id: 'venue', label: 'Venue', allowed: can('venue:read'), who: 'staff of the venue' },
+    { id: 'people', label: 'People', allowed: can('users:manage'), who: 'owners' },
+    { id: 'api-keys', label: 'API keys', allowed: can('keys:read'), who: 'owners and managers' },
+    { id: 'webhooks', label: 'Webhooks', allowed: can('webhooks:read'), who: 'owners and managers' },
   ];
   const open = tabs.filter((t) => t.allowed);
   const current = section ?? open[0]?.id ?? null;
+  const tab = tabs.find((t) => t.id === current);
 
   return (
     <section>
@@ -23,10 +29,12 @@ export function SettingsPage({ section }: { section: Section | null }) {
           ))}
         </nav>
       )}
-      {current === 'people' && (can('users:manage') ? <PeopleSection /> : <NotAllowed what="people" who="owners" />)}
-      {current === 'api-keys' && (can('keys:read') ? <ApiKeysSection /> : <NotAllowed what="API keys" who="owners and managers" />)}
+      {tab && !tab.allowed && <NotAllowed what={tab.label.toLowerCase()} who={tab.who} />}
+      {tab?.allowed && current === 'venue' && <VenueSettingsSection />}
+      {tab?.allowed && current === 'people' && <PeopleSection />}
+      {tab?.allowed && current === 'api-keys' && <ApiKeysSection />}
+      {tab?.allowed && current === 'webhooks' && <WebhooksSection />}
       {current === null && <p class="card notice">Your role has no settings to change. Ask your venue owner for anything here.</p>}
-      <p class="muted small coming">Webhooks and their deliveries, the venue’s booking rules and the emails sent come next.</p>
     </section>
   );
 }

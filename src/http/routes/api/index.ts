@@ -1,3 +1,4 @@
+import { analyticsOperations } from './analytics.routes';
 import { availabilityOperations } from './availability.routes';
 import { bookingOperations } from './bookings.routes';
 import { customerOperations } from './customers.routes';
@@ -6,6 +7,7 @@ import { reviewOperations } from './reviews.routes';
 import { publicReviewOperations } from '../public/reviews.routes';
 import { saleOperations } from './sales.routes';
 import { sessionOperations } from './session.routes';
+import { streamOperations } from './stream.routes';
 import { venueOperations } from './venue.routes';
 import { webhookOperations } from './webhooks.routes';
 
@@ -20,7 +22,9 @@ export const integratorApiOperations = [
   ...bookingOperations,
   ...customerOperations,
   ...saleOperations,
+  ...analyticsOperations,
   ...webhookOperations,
+  ...streamOperations,
   ...sessionOperations,
   ...peopleOperations,
   ...reviewOperations,

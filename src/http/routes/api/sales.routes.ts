@@ -80,7 +80,8 @@ export const saleOperations = [
     id: 'matchSale', method: 'patch', path: '/sales/:id', tag: 'Sales', auth: 'apiKey', scope: 'sales:write',
     summary: 'Link a sale to a booking by hand, or unlink it',
     description:
-      'Sets `match: "manual"`, raises `version` and sends `sale.recorded`. `booking_id: null` removes the link (`match: null`); ' +
+      'Sets `match: "manual"`, raises `version` and sends `sale.recorded`, and `sale.matched` when the booking changed. ' +
+      '`booking_id: null` removes the link (`match: null`; `sale.matched` carries `booking_id: null`); ' +
       'the automatic rule may then match the sale again. A booking that is not this venue\'s is 404. Repeating a request changes nothing.',
     body: bodySchema<MatchSaleBody>(matchSaleSchema), bodyExample: { booking_id: 'TS-7K3M9Q' },
     responses: [{ status: 200, description: 'The sale.', schema: saleResponseSchema, example: { ...SALE_EXAMPLE, match: 'manual', version: 3 } }],

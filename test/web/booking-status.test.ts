@@ -1,0 +1,50 @@
+import { BOOKING_STATUSES } from '../../src/db/entities';
+import { BOOKING_TRANSITIONS as SERVER } from '../../src/domain/bookings/booking-lifecycle';
+import { BOOKING_TRANSITIONS as PAGE, statusActions } from '../../web/src/booking-status';
+import { formatClock, formatMoney, minutesFromDayStart, todayIn, uses12h } from '../../web/src/format';
+
+/** The web app's copy of the status machine (which actions it offers) is the server's, status by status. */
+describe('the web app\'s booking status actions', () => {
+  it.each([...BOOKING_STATUSES])('offers from %s exactly the transitions the server allows', (status) => {
+    expect([...(PAGE[status] ?? [])].sort()).toEqual([...SERVER[status]].sort());
+  });
+
+  it('names the host\'s actions and asks twice before cancel and no-show', () => {
+    expect(statusActions('confirmed')).toEqual([
+      { to: 'seated', label: 'Seat', confirm: false },
+      { to: 'cancelled', label: 'Cancel booking', confirm: true },
+      { to: 'no_show', label: 'No-show', confirm: true },
+    ]);
+    expect(statusActions('seated').map((a) => a.label)).toEqual(['Complete']);
+    expect(statusActions('completed')).toEqual([]);
+  });
+});
+
+describe('the web app\'s venue formats', () => {
+  it('writes money in the currency\'s own minor unit', () => {
+    expect(formatMoney(4250, 'GBP', { country: 'GB' })).toBe('£42.50');
+    expect(formatMoney(4250, 'JPY', { country: 'JP' })).toBe('¥4,250');
+    expect(formatMoney(4250, 'KWD', { country: 'KW' })).toMatch(/4\.250/);
+  });
+
+  it('uses 12 h clocks where the country does', () => {
+    expect(uses12h({ country: 'US' })).toBe(true);
+    expect(uses12h({ country: 'FR' })).toBe(false);
+    expect(formatClock('19:30', { country: 'US' })).toBe('7:30 pm');
+    expect(formatClock('00:05', { country: 'AU' })).toBe('12:05 am');
+    expect(formatClock('19:30', { country: 'GB' })).toBe('19:30');
+  });
+
+  it('places instants on the venue-local day across a DST change', () => {
+    // 2026-03-29: Europe/London springs forward at 01:00 UTC.
+    expect(minutesFromDayStart(new Date('2026-03-29T18:00:00Z'), '2026-03-29', 'Europe/London')).toBe(19 * 60);
+    expect(minutesFromDayStart(new Date('2026-03-28T23:30:00Z'), '2026-03-29', 'Europe/London')).toBe(-30);
+    expect(todayIn('Pacific/Auckland', new Date('2026-05-01T13:00:00Z'))).toBe('2026-05-02');
+  });
+});
+
+describe('requests (§11) in the web app', () => {
+  it('approves or declines a request, and never offers expiry (the server does that)', () => {
+    expect(statusActions('requested').map((a) => a.label)).toEqual(['Approve', 'Decline', 'Cancel booking']);
+  });
+});

@@ -1,0 +1,129 @@
+/// <reference lib="dom" />
+import { DateTime } from 'luxon';
+import type { Page } from 'playwright-core';
+import { PHONE, useBrowserApp } from '../helpers/browser';
+import { createApiKey, createVenue } from '../helpers/fixtures';
+import { createUser, PASSWORD } from '../helpers/people';
+
+/** Bookings, customers and settings pages in Chromium, as the roles of §8 see them. */
+describe('the bookings, customers and settings pages in Chromium', () => {
+  const b = useBrowserApp();
+
+  const signIn = async (page: Page, email: string, path: string) => {
+    await page.goto(path);
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+  };
+
+  it('filters bookings by status and search, and opens a guest profile with history and spend', async () => {
+    const venue = await createVenue(b.t, { name: 'The Ledger' });
+    const key = await createApiKey(b.t, venue.id);
+    const date = DateTime.now().setZone('Europe/London').plus({ days: 2 }).toISODate()!;
+    const made: Record<string, string> = {};
+    for (const [time, name, email] of [['18:00', 'Mary Somerville', 'mary@example.com'], ['19:00', 'John Snow', 'john@example.com']] as const) {
+      const res = await b.t.http.post('/api/v1/bookings').set('Authorization', `Bearer ${key}`).send({ date, time, party_size: 2, customer_name: name, email });
+      expect(res.status).toBe(201);
+      made[name] = res.body.id;
+    }
+    await b.t.http.patch(`/api/v1/bookings/${made['John Snow']}`).set('Authorization', `Bearer ${key}`).send({ status: 'cancelled' }).expect(200);
+    const host = await createUser(b.t, venue.id, 'host');
+    const page = await b.newPage();
+    await signIn(page, host.email, `/app/bookings?from=${date}&to=${date}`);
+
+    const table = page.locator('.booking-table');
+    await table.getByRole('button', { name: 'Mary Somerville' }).waitFor();
+    await table.getByRole('button', { name: 'John Snow' }).waitFor();
+    await page.getByLabel('Status').selectOption('cancelled');
+    await page.getByText('1 booking · 2 covers').waitFor();
+    await expect(table.getByRole('button', { name: 'Mary Somerville' }).count()).resolves.toBe(0);
+    await page.getByLabel('Status').selectOption('');
+    await page.getByLabel('Search', { exact: true }).fill('mary@');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect(table.getByRole('button', { name: 'John Snow' }).count()).resolves.toBe(0);
+    await table.getByRole('button', { name: 'Mary Somerville' }).waitFor();
+    await b.screenshot(page, 'bookings-tablet');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
+    await page.getByLabel('Search', { exact: true }).fill('Somer');
+    await page.getByRole('link', { name: 'Mary Somerville' }).click();
+    await page.getByRole('heading', { name: 'Mary Somerville' }).waitFor();
+    await page.getByRole('table', { name: 'Upcoming bookings' }).getByText('Confirmed').waitFor();
+    await page.locator('.kpi', { hasText: 'spent' }).getByText('£0.00').waitFor();
+  });
+
+  it('shows analytics as charts and a table (or says the server has none yet)', async () => {
+    const venue = await createVenue(b.t, { name: 'The Figures' });
+    const key = await createApiKey(b.t, venue.id);
+    const date = DateTime.now().setZone('Europe/London').plus({ days: 1 }).toISODate()!;
+    await b.t.http.post('/api/v1/bookings').set('Authorization', `Bearer ${key}`).send({ date, time: '19:00', party_size: 3, customer_name: 'Ada' }).expect(201);
+    const manager = await createUser(b.t, venue.id, 'manager');
+    const page = await b.newPage();
+    await signIn(page, manager.email, `/app/analytics?from=${date}&to=${date}&group_by=day`);
+    const doc = await b.t.http.get('/api/v1/openapi');
+    if (doc.body.paths['/api/v1/analytics']?.get) {
+      // The §9.1 figures of the day: one booking of three covers, no sales.
+      const table = page.locator('.analytics-table');
+      await table.locator('tfoot').getByRole('cell', { name: '3', exact: true }).first().waitFor();
+      await page.locator('.kpi', { hasText: 'covers' }).getByText('3').waitFor();
+    } else {
+      await page.getByText(/Analytics is not available on this server yet/).waitFor();
+    }
+    await page.getByLabel('Group by').selectOption('weekday');
+    await page.waitForURL(/group_by=weekday/);
+    await b.screenshot(page, 'analytics-tablet');
+  });
+
+  it('changes a venue setting through the form (or says the server has no settings yet)', async () => {
+    const venue = await createVenue(b.t, { name: 'The Rules' });
+    const key = await createApiKey(b.t, venue.id);
+    const manager = await createUser(b.t, venue.id, 'manager');
+    const page = await b.newPage();
+    await signIn(page, manager.email, '/app/settings/venue');
+    const before = (await b.t.http.get('/api/v1/venue').set('Authorization', `Bearer ${key}`)).body;
+    if (before.settings) {
+      const field = page.getByLabel('Guests may change or cancel until (hours before)');
+      await expect(field.inputValue()).resolves.toBe(String(before.settings.cancellation_hours));
+      await field.fill('6');
+      await page.getByRole('button', { name: 'Save 1 change' }).click();
+      await page.getByText('Saved 1 change.').waitFor();
+      const after = (await b.t.http.get('/api/v1/venue').set('Authorization', `Bearer ${key}`)).body;
+      expect(after.settings.cancellation_hours).toBe(6);
+      expect({ ...after.settings, cancellation_hours: before.settings.cancellation_hours }).toEqual(before.settings);
+    } else {
+      await page.getByText(/does not have venue settings yet/).waitFor();
+    }
+    await b.screenshot(page, 'settings-venue-tablet');
+  });
+
+  it('lets a manager add a webhook (secret shown once) and delete it; a host sees neither keys nor webhooks', async () => {
+    const venue = await createVenue(b.t, { name: 'The Hook' });
+    const manager = await createUser(b.t, venue.id, 'manager');
+    const page = await b.newPage(PHONE);
+    await signIn(page, manager.email, '/app/settings/webhooks');
+    await page.getByText('No webhooks yet.').waitFor();
+    await page.getByLabel('URL').fill('http://127.0.0.1:9/hooks');
+    await page.getByRole('button', { name: 'Add webhook' }).click();
+    const secret = await page.getByLabel('Signing secret').inputValue();
+    expect(secret.length).toBeGreaterThan(16);
+    const list = page.getByRole('list', { name: 'Webhooks' });
+    await list.getByText('every event').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    await b.screenshot(page, 'settings-webhooks-phone');
+    await list.getByRole('button', { name: 'Deliveries' }).click();
+    await page.getByText(/Nothing delivered yet/).waitFor();
+    await page.getByRole('button', { name: 'I have stored it' }).click();
+    await expect(page.getByLabel('Signing secret').count()).resolves.toBe(0);
+    await list.getByRole('button', { name: /^Delete the webhook/ }).click();
+    await list.getByRole('button', { name: 'Delete now' }).click();
+    await page.getByText('No webhooks yet.').waitFor();
+
+    const host = await createUser(b.t, venue.id, 'host');
+    const hostPage = await b.newPage();
+    await signIn(hostPage, host.email, '/app/settings');
+    const tabs = hostPage.getByRole('navigation', { name: 'Settings' });
+    await tabs.getByRole('link', { name: 'Venue' }).waitFor();
+    await expect(tabs.getByRole('link').allTextContents()).resolves.toEqual(['Venue']);
+  });
+});
