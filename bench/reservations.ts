@@ -30,8 +30,19 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
   }
 }
 
-/** A SevenRooms reservation webhook body for reservation number n. */
+const FLAT = process.env.BENCH_RESERVATIONS_FLAT === '1';
+
+/** A SevenRooms reservation webhook body for reservation number n (BENCH_RESERVATIONS_FLAT=1: generic-reservations' flat body). */
 export function reservationPayload(n: number): string {
+  if (FLAT) {
+    const day = new Date(Date.UTC(2027, 0, 1) + (n % 60) * 86_400_000).toISOString().slice(0, 10);
+    const minutes = 17 * 60 + (Math.floor(n / 60) % 16) * 15;
+    const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+    return JSON.stringify({
+      restaurant_id: VENUE_REF, id: `R-${n}`, status: 'booked', date: day, time, covers: 2 + (n % 5), duration_minutes: 90,
+      updated_at: '2026-12-01T10:00:00Z', table: String((n % 40) + 1), guest_name: `Guest Number ${n}`, guest_email: `guest.${n}@example.com`, notes: 'Bench',
+    });
+  }
   const day = new Date(Date.UTC(2027, 0, 1) + (n % 60) * 86_400_000).toISOString().slice(0, 10);
   const minutes = 17 * 60 + (Math.floor(n / 60) % 16) * 15;
   const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
@@ -57,7 +68,7 @@ async function seedReservations(api: Composed): Promise<void> {
     services: [{ name: 'Dinner', days: [1, 2, 3, 4, 5, 6, 7], start: '17:00', end: '23:30', slot_interval_minutes: 15, duration_minutes: 90 }],
   });
   if (venue.status !== 201) throw new Error(`venue: ${venue.status} ${JSON.stringify(venue.body)}`);
-  const partner = await http.post('/admin/v1/partners').set(auth).send({ name: PARTNER, template: 'sevenrooms', signature: { secret: SECRET } });
+  const partner = await http.post('/admin/v1/partners').set(auth).send({ name: PARTNER, template: FLAT ? 'generic-reservations' : 'sevenrooms', signature: { secret: SECRET } });
   if (partner.status !== 201) throw new Error(`partner: ${partner.status} ${JSON.stringify(partner.body)}`);
   const loc = await http.put(`/admin/v1/partners/${PARTNER}/locations/${VENUE_REF}`).set(auth).send({ venue_id: venue.body.id, enabled: true });
   if (loc.status >= 300) throw new Error(`location: ${loc.status} ${JSON.stringify(loc.body)}`);

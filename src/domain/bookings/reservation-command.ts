@@ -25,18 +25,18 @@ import type { SqlStatement } from '../../db/session-pool';
 import { bookingChanged, outboxStatement, writeOutbox, type OutboxEntry } from '../../outbound/outbox';
 import type { ReservationCommand, ReservationStatusValue } from '../../mapping/canonical-commands';
 import { AppError } from '../../shared/app-error';
-import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
+import { customerMatchManyStatement, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
 import { rematchSalesForBooking } from '../sales/match-sale';
 import { presentBooking } from '../views/booking.view';
 import { isOlderVersion } from '../sales/plan-sale';
-import { locationTableStatement } from '../sales/match-query';
+import { locationTablesStatement, locationTableStatement } from '../sales/match-query';
 import { serviceAt, tableForSitting, type ExistingBooking, type ServiceDef, type TableDef } from './availability';
-import { waitingSalesProbe } from './booking-sales';
+import { waitingSalesProbes } from './booking-sales';
 import { holdsTable, MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { insertBookingStatement, newBookingRow } from './create-booking';
 import {
-  bookingsOverlappingStatement,
+  bookingsOverlappingAnyStatement,
   claimedDates,
   diaryContextQuery,
   type DiaryContext,
@@ -44,6 +44,7 @@ import {
   loadDiaryContext,
   lockDiaryDays,
   lockDiaryDaysStatement,
+  overlapsRange,
   type VenueRef,
 } from './venue-context';
 import { instantToLocal, tryLocalToInstant } from './venue-time';
@@ -366,32 +367,28 @@ export async function createReservationBookings(
     const lock = lockDiaryDaysStatement(v.id, dates);
     return lock ? [lock] : [];
   });
-  type Slot = { kind: 'bookings' | 'table' | 'customer'; entry: number };
-  const slots: Slot[] = [];
-  const reads: SqlStatement[] = [];
-  entries.forEach((e, i) => {
-    reads.push(bookingsOverlappingStatement(e.venue.id, e.read.startAt, sittings[i]!.endAt));
-    slots.push({ kind: 'bookings', entry: i });
-    if (e.read.table) {
-      reads.push(locationTableStatement(e.source.partnerId, e.source.locationId, e.read.table));
-      slots.push({ kind: 'table', entry: i });
-    }
-    if (e.read.contact) {
-      for (const lookup of customerMatchStatements(e.venue.id, e.read.contact)) {
-        reads.push(lookup);
-        slots.push({ kind: 'customer', entry: i });
-      }
-    }
-  });
+  // One statement per venue for the bookings overlapping its sittings, one for the customers, one for the tables.
+  const ranges = entries.map((e, i) => ({ from: e.read.startAt, to: sittings[i]!.endAt }));
+  const overlapReads = venues.map((v) =>
+    bookingsOverlappingAnyStatement(v.id, entries.flatMap((e, i) => (e.venue.id === v.id ? [ranges[i]!] : []))));
+  const customerReads = venues.map((v) => customerMatchManyStatement(v.id, entries.flatMap((e) => (e.venue.id === v.id && e.read.contact ? [e.read.contact] : []))));
+  const withTable = entries.flatMap((e, i) => (e.read.table ? [{ i, pair: { partnerId: e.source.partnerId, locationId: e.source.locationId, table: e.read.table } }] : []));
+  const tableRead = withTable.length ? locationTablesStatement(withTable.map((w) => w.pair)) : null;
+  const reads = [...overlapReads, ...customerReads.flatMap((c) => (c ? [c.statement] : [])), ...(tableRead ? [tableRead] : [])];
   const rows = (await session.run([...locks, ...reads])).slice(locks.length) as Record<string, unknown>[][];
-  const overlapping: ExistingBooking[][] = entries.map(() => []);
-  const named: ({ id: string } | undefined)[] = entries.map(() => undefined);
-  const returning = entries.map(() => false);
-  slots.forEach((slot, k) => {
-    if (slot.kind === 'bookings') overlapping[slot.entry] = rows[k] as unknown as ExistingBooking[];
-    else if (slot.kind === 'table') named[slot.entry] = rows[k]![0] as { id: string } | undefined;
-    else if (rows[k]!.length > 0) returning[slot.entry] = true;
+  const bookingRows = new Map(venues.map((v, j) => [v.id, rows[j] as unknown as ExistingBooking[]]));
+  let at2 = venues.length;
+  const customerRows = new Map<string, { email_normalized: string | null; phone: string | null }[]>();
+  venues.forEach((v, j) => {
+    if (customerReads[j]) customerRows.set(v.id, rows[at2++] as unknown as { email_normalized: string | null; phone: string | null }[]);
   });
+  const overlapping = entries.map((e, i) => bookingRows.get(e.venue.id)!.filter((b) => overlapsRange(b, ranges[i]!)));
+  const returning = entries.map((e) => {
+    const j = venues.findIndex((v) => v.id === e.venue.id);
+    return e.read.contact !== null && customerReads[j]!.returning(customerRows.get(e.venue.id) ?? [], e.read.contact);
+  });
+  const named: ({ id: string } | undefined)[] = entries.map(() => undefined);
+  if (tableRead) for (const row of rows[at2]!) named[withTable[Number(row.k)]!.i] = { id: String(row.id) };
 
   // The placements, in order: each sees the bookings placed before it in this batch.
   const placedSoFar = new Map<string, ExistingBooking[]>();
@@ -448,12 +445,11 @@ export async function createReservationBookings(
     }, now);
   });
   const tables = placements.map((p) => (p.table ? { id: p.table.id, number: String(p.table.number) } : null));
-  const probes = bookings.map((b, i) => waitingSalesProbe(b, tables[i]?.number ?? null));
+  const probe = waitingSalesProbes(bookings.map((booking, i) => ({ booking, tableNumber: tables[i]?.number ?? null })));
   const writes = [...multiRow(inserts), ...multiRow(bookings.map(insertBookingStatement))];
-  const sent = await session.run([...writes, ...probes.flatMap((p) => (p ? [p] : []))]);
-  const probed = sent.slice(writes.length) as unknown[][];
-  let k = 0;
-  const waiting = probes.map((p) => (p ? (probed[k++] ?? []).length > 0 : false));
+  const sent = await session.run([...writes, ...(probe ? [probe] : [])]);
+  const waiting = bookings.map(() => false);
+  if (probe) for (const row of sent[writes.length] as { k: unknown }[]) waiting[Number(row.k)] = true;
   if (waiting.some(Boolean)) {
     // Sales they take over announce sale.recorded: after the customers' events, before booking.created.
     await writeOutbox(session.em, outbox.splice(0), now);

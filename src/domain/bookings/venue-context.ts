@@ -258,6 +258,25 @@ export async function loadBookingsOverlapping(em: EntityManager, venueId: string
   return (await em.query(s.sql, s.params)) as BookingRow[];
 }
 
+/**
+ * The venue's active bookings overlapping any of the ranges, in one statement (a multi-range scan of
+ * ix_bookings_venue_start): for a writer placing several sittings at once. The caller keeps, per range, the
+ * rows that overlap it (overlapsRange), which are exactly bookingsOverlappingStatement's rows for that range.
+ */
+export function bookingsOverlappingAnyStatement(venueId: string, ranges: readonly { from: Date; to: Date }[]): SqlStatement {
+  return {
+    sql: `SELECT id, table_id, start_at, end_at, party_size, status, service_id, event_id FROM bookings
+      WHERE venue_id = ? AND (${ranges.map(() => '(start_at > ? AND start_at < ? AND end_at > ?)').join(' OR ')}) AND ${holdsTableSql('status')}`,
+    params: [venueId, ...ranges.flatMap((r) => [new Date(r.from.getTime() - MAX_SITTING_MS), r.to, r.from])],
+  };
+}
+
+/** Whether a booking row overlaps [from, to) as bookingsOverlappingStatement reads it. */
+export function overlapsRange(b: Pick<ExistingBooking, 'start_at' | 'end_at'>, range: { from: Date; to: Date }): boolean {
+  const start = b.start_at.getTime();
+  return start > range.from.getTime() - MAX_SITTING_MS && start < range.to.getTime() && b.end_at.getTime() > range.from.getTime();
+}
+
 /** loadBookingsOverlapping's statement. */
 export function bookingsOverlappingStatement(venueId: string, from: Date, to: Date): SqlStatement {
   return {

@@ -178,6 +178,30 @@ export function customerMatchStatements(venueId: string, contact: Contact): SqlS
   return statements;
 }
 
+/**
+ * customerMatchStatements for several contacts of a venue in one statement (the same rows locked FOR UPDATE),
+ * or null when none has an email or phone; `returning` tells, from its rows, whether a contact has a match
+ * (then upsertCustomer would update, else insert).
+ */
+export function customerMatchManyStatement(
+  venueId: string,
+  contacts: readonly Contact[],
+): { statement: SqlStatement; returning(rows: readonly { email_normalized: string | null; phone: string | null }[], contact: Contact): boolean } | null {
+  const emails = [...new Set(contacts.flatMap((c) => (c.emailNormalized ? [c.emailNormalized] : [])))];
+  const phones = [...new Set(contacts.flatMap((c) => (c.phone ? [c.phone] : [])))];
+  if (!emails.length && !phones.length) return null;
+  const where = [...(emails.length ? ['email_normalized IN (?)'] : []), ...(phones.length ? ['phone IN (?)'] : [])].join(' OR ');
+  return {
+    statement: {
+      sql: `SELECT id, email_normalized, phone FROM customers WHERE venue_id = ? AND (${where}) FOR UPDATE`,
+      params: [venueId, ...(emails.length ? [emails] : []), ...(phones.length ? [phones] : [])],
+    },
+    // Emails are stored lowercased (email_normalized) and phones in E.164, so equal text is the columns' match.
+    returning: (rows, c) =>
+      rows.some((r) => (c.emailNormalized !== null && String(r.email_normalized ?? '').toLowerCase() === c.emailNormalized) || (c.phone !== null && r.phone === c.phone)),
+  };
+}
+
 async function updateCustomer(
   em: EntityManager,
   c: Customer,
