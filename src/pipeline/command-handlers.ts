@@ -25,7 +25,7 @@ import {
   readReservation,
   type ReservationResult,
 } from '../domain/bookings/reservation-command';
-import { shareDiaryDays, type LocationDiaryDay } from '../domain/bookings/venue-context';
+import { locationDiaryContextsQuery, shareDiaryDays, type LocationDiaryDay } from '../domain/bookings/venue-context';
 import { applySaleEntries, locationsStatement, readLocations, resolveVenues, type VenueResolution } from '../domain/sales/apply-sales';
 import { applyBookingStatusCommand } from '../domain/sales/booking-status-command';
 import {
@@ -149,15 +149,20 @@ export async function applyReservationBatch(
 ): Promise<{ outcomes: (ApplyOutcome | undefined)[]; finished: unknown[] }> {
   const locations = events.map((e) => ({ partnerId: e.ctx.partner.id, locationId: text(e.command.location_id)! }));
   const keys = events.map((e) => [e.ctx.partner.name, String(e.command.reservation_id).trim()] as const);
-  const [located, existing] = (await session.run([
+  // One round trip: the venues, the bookings the reservations already have (locked, as the one-by-one path
+  // locks its booking first), then the venues' services and tables (share-locked), as every booking writer.
+  const diaries = locationDiaryContextsQuery(locations);
+  const [located, existing, ...diaryRows] = (await session.run([
     locationsStatement(locations),
     {
       sql: `SELECT external_partner, external_reservation_id FROM bookings
              WHERE ${keys.map(() => '(external_partner = ? AND external_reservation_id = ?)').join(' OR ')} FOR UPDATE`,
       params: keys.flat(),
     },
+    ...diaries.statements,
   ])) as Record<string, unknown>[][];
   const venues = readLocations(ds, locations, located!);
+  const contexts = diaries.parse(diaryRows, new Map(venues.flatMap((v) => ('reason' in v ? [] : [[v.venueId, v.timezone] as const]))));
   // Compared as the unique key compares them (case-insensitive collation): a near-twin goes the one-by-one way too.
   const booked = new Set(existing!.map((r) => `${String(r.external_partner).toLowerCase()}\u0000${String(r.external_reservation_id).toLowerCase()}`));
 
@@ -173,7 +178,7 @@ export async function applyReservationBatch(
     fresh.push({ event: i, entry: { venue: venueRef(venue), source: sourceOf(e.ctx, e.command), read } });
   });
   const now = events[0]?.ctx.now ?? new Date();
-  const created = fresh.length ? await createReservationBookings(session, fresh.map((f) => f.entry), now) : { results: [], writes: [] };
+  const created = fresh.length ? await createReservationBookings(session, fresh.map((f) => f.entry), now, contexts) : { results: [], writes: [] };
   fresh.forEach((f, k) => {
     outcomes[f.event] = outcomeOf([reservationOutcome(f.entry.read.reservationId, f.entry.venue.id, created.results[k]!)]);
   });

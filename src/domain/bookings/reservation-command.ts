@@ -347,14 +347,17 @@ export async function createReservationBookings(
   session: ReservationSession,
   entries: readonly NewReservation[],
   now: Date,
+  /** The venues' services and tables, read and share-locked already by the caller (locationDiaryContextsQuery). */
+  read?: ReadonlyMap<string, DiaryContext>,
 ): Promise<{ results: ReservationResult[]; writes: SqlStatement[] }> {
   // (1) The venues' services and tables.
   const venues = [...new Map(entries.map((e) => [e.venue.id, e.venue])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const queries = venues.map((v) => diaryContextQuery(v, { lockTables: true, split: true }));
-  const first = await session.run(queries.flatMap((q) => q.statements));
-  const contexts = new Map<string, DiaryContext>();
+  const contexts = new Map<string, DiaryContext>(read ?? []);
+  const missing = venues.filter((v) => !contexts.has(v.id));
+  const queries = missing.map((v) => diaryContextQuery(v, { lockTables: true, split: true }));
+  const first = queries.length ? await session.run(queries.flatMap((q) => q.statements)) : [];
   let at = 0;
-  venues.forEach((v, i) => {
+  missing.forEach((v, i) => {
     const n = queries[i]!.statements.length;
     contexts.set(v.id, queries[i]!.parse(first.slice(at, at + n)));
     at += n;
