@@ -4,8 +4,9 @@
 // alternating rounds whose medians are compared. Aim: reservations ≥ 0.7× the POS pipeline.
 //
 // Each reservation is new (its own reservation id and guest email, so a customer is created too), for a
-// venue of 40 tables, spread over 60 days and the evening's times, so that the diary locks (one row per
-// venue and day) let bookings of different days proceed side by side, as a real venue's stream would.
+// venue of 40 tables, spread over 60 days (fresh ones each round) and the evening's times, so that the diary
+// locks (one row per venue and day) let bookings of different days proceed side by side, as a real venue's
+// stream would; a few end up without a table (needs_table), most get one.
 // Env: BENCH_RESERVATIONS_EVENTS (per round, default 3000), BENCH_RESERVATIONS_ROUNDS (default 3), BENCH_LOG_LEVEL
 // (the worker's log level, e.g. warn to see a batch falling back to one by one).
 import { createHmac } from 'node:crypto';
@@ -32,10 +33,16 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
 
 const FLAT = process.env.BENCH_RESERVATIONS_FLAT === '1';
 
+/** 60 days per round (rounds number their reservations from round × 1,000,000), so each round books fresh days as the first did. */
+function dayOf(n: number): string {
+  const index = (n % 1_000_000) % 60 + Math.floor(n / 1_000_000) * 60;
+  return new Date(Date.UTC(2027, 0, 1) + index * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** A SevenRooms reservation webhook body for reservation number n (BENCH_RESERVATIONS_FLAT=1: generic-reservations' flat body). */
 export function reservationPayload(n: number): string {
+  const day = dayOf(n);
   if (FLAT) {
-    const day = new Date(Date.UTC(2027, 0, 1) + (n % 60) * 86_400_000).toISOString().slice(0, 10);
     const minutes = 17 * 60 + (Math.floor(n / 60) % 16) * 15;
     const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
     return JSON.stringify({
@@ -43,7 +50,6 @@ export function reservationPayload(n: number): string {
       updated_at: '2026-12-01T10:00:00Z', table: String((n % 40) + 1), guest_name: `Guest Number ${n}`, guest_email: `guest.${n}@example.com`, notes: 'Bench',
     });
   }
-  const day = new Date(Date.UTC(2027, 0, 1) + (n % 60) * 86_400_000).toISOString().slice(0, 10);
   const minutes = 17 * 60 + (Math.floor(n / 60) % 16) * 15;
   const time = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
   return JSON.stringify({
