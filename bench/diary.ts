@@ -179,14 +179,21 @@ export async function run(): Promise<BenchResult> {
       refLoads.push(await refLoad());
     }
     if (process.env.BENCH_DIARY_PROBE) {
-      for (const path of [`/api/v1/bookings?date=${date}&limit=200`, `/api/v1/sales?date=${date}&limit=200`, '/api/v1/session']) {
-        const ts: number[] = [];
-        for (let i = 0; i < 20; i++) {
-          const t0 = performance.now();
-          await (await fetch(`${base}${path}`, { headers: { Cookie: cookie } })).arrayBuffer();
-          ts.push(performance.now() - t0);
+      const keyRes = await fetch(`${base}/admin/v1/venues/${venueId}/api-keys`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'probe', scopes: ['bookings:read', 'sales:read'], rate_limit_per_minute: 100000 }) });
+      const bearer = { Authorization: `Bearer ${((await keyRes.json()) as { key: string }).key}` };
+      for (const [who, headers] of [['session', { Cookie: cookie }], ['key', bearer]] as const) {
+        for (const path of [`/api/v1/bookings?date=${date}&limit=200`, `/api/v1/sales?date=${date}&limit=200`, '/api/v1/venue']) {
+          const ts: number[] = [];
+          const cpu0 = process.cpuUsage();
+          for (let i = 0; i < 20; i++) {
+            const t0 = performance.now();
+            await (await fetch(`${base}${path}`, { headers })).arrayBuffer();
+            ts.push(performance.now() - t0);
+          }
+          const cpu = process.cpuUsage(cpu0);
+          // This process is the server and the client: the CPU is both sides' (the client's share is small).
+          console.log(`probe ${who} ${path.split('?')[0]} ${median(ts).toFixed(1)} ms, ${((cpu.user + cpu.system) / 1000 / 20).toFixed(1)} ms CPU`);
         }
-        console.log(path, median(ts).toFixed(1));
       }
     }
     const real = median(calls);

@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in turn, each beside its lean reference measured in the same run.
 // Run one alone with `npx tsx bench/run-all.ts <name>` (ingest, pipeline, reservations, availability, bookings, webhooks,
-// scale-out, diary, live, sign-in).
+// scale-out, diary, live, sign-in, console).
 import { printResult, type BenchResult } from './bench-env';
 
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult | BenchResult[]> }>> = {
@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult | B
   diary: () => import('./diary'),
   live: () => import('./live'),
   'sign-in': () => import('./sign-in'),
+  console: () => import('./console'),
 };
 
 async function main(): Promise<void> {

@@ -31,6 +31,8 @@ export interface AppDeps {
   readonly queues: {
     readonly inboundEvents: Queue;
     readonly webhookDeliveries: Queue;
+    /** The repeatable expiry sweep of booking requests (src/jobs/request-expiry.ts). */
+    readonly requestExpiry: Queue;
   };
   /**
    * Completion events of inbound-event jobs (ack mode `processed`); null in the worker role. Opened on

@@ -13,6 +13,7 @@ import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import type { BackgroundProcess } from './jobs/background-process';
 import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES, queuePrefix } from './jobs/queues';
+import { startRequestExpiry } from './jobs/request-expiry';
 import { configureMappings } from './mapping/evaluate-mapping';
 import { LiveHub } from './modules/live';
 import { syncFileMappings } from './mapping/mapping-store';
@@ -79,6 +80,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const queues = {
     inboundEvents: new Queue(QUEUE_NAMES.inboundEvents, queueOpts(QUEUE_NAMES.inboundEvents)),
     webhookDeliveries: new Queue(QUEUE_NAMES.webhookDeliveries, queueOpts(QUEUE_NAMES.webhookDeliveries)),
+    requestExpiry: new Queue(QUEUE_NAMES.requestExpiry, queueOpts(QUEUE_NAMES.requestExpiry)),
   };
   for (const q of Object.values(queues)) q.on('error', (err) => outageLog('redis').report(logger, err, { queue: q.name }));
 
@@ -133,6 +135,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // Worker-role processes register here, one line each.
     background.push(createInboundEventWorker(deps));
     background.push(startOutboxRelay(deps), startWebhookDeliveryWorker(deps), startStrandedEventSweep(deps));
+    background.push(startRequestExpiry(deps));
   }
   // Both roles read partners through the partner cache (the ingest edge and the inbound worker): every
   // process listens for changes.

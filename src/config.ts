@@ -42,6 +42,11 @@ export interface Config {
    * @defaultValue 100
    */
   readonly webhookConcurrency: number;
+  /**
+   * How often the worker role's scheduled job expires booking requests past their expires_at (CONTRACT
+   * §11): a request expires at most this long after its time. @defaultValue 2000
+   */
+  readonly requestExpiryIntervalMs: number;
   /** The origin guests and venues reach, used in links (invites). @defaultValue http://localhost:$PORT */
   readonly publicUrl: string;
   /**
@@ -219,6 +224,7 @@ export function loadConfig(env: Env = process.env): Config {
     ingestAttempts: int(env, 'INGEST_ATTEMPTS', 5, 1, 100),
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 64, 1, 1024),
     webhookConcurrency: int(env, 'WEBHOOK_CONCURRENCY', 100, 1, 1000),
+    requestExpiryIntervalMs: int(env, 'REQUEST_EXPIRY_INTERVAL_MS', 2000, 200, 3_600_000),
     publicUrl,
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 32768, 64, 4_194_304),
     passwordHashIterations: int(env, 'PASSWORD_HASH_ITERATIONS', 3, 1, 100),

@@ -8,15 +8,17 @@ import { TableAliasesAndOutcomes1767000000000 } from '../../migrations/176700000
 import { People1767100000000 } from '../../migrations/1767100000000-People';
 import { VenueSettings1767200000000 } from '../../migrations/1767200000000-VenueSettings';
 import { ReservationBookings1767500000000 } from '../../migrations/1767500000000-ReservationBookings';
+import { RequestsAndChannels1767700000000 } from '../../migrations/1767700000000-RequestsAndChannels';
 import { Reviews1767800000000 } from '../../migrations/1767800000000-Reviews';
 import { AnalyticsIndexes1767300000000 } from '../../migrations/1767300000000-AnalyticsIndexes';
+import { MappingLiveTemplateAndEventHeaders1767600000000 } from '../../migrations/1767600000000-MappingLiveTemplateAndEventHeaders';
 import { ALL_ENTITIES } from './entities';
 
 /** Explicit migration list, in order. */
 export const MIGRATIONS = [
   InitialSchema1764000000000, DiaryDays1765000000000, InboundEventsStatusIndex1766000000000, TableAliasesAndOutcomes1767000000000,
   People1767100000000, VenueSettings1767200000000, AnalyticsIndexes1767300000000, ReservationBookings1767500000000,
-  Reviews1767800000000,
+  MappingLiveTemplateAndEventHeaders1767600000000, RequestsAndChannels1767700000000, Reviews1767800000000,
 ];
 
 interface DbParts {

@@ -1,19 +1,25 @@
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { AppDeps } from '../app-deps';
 import { jsonBody, rawBody } from './body-parsers';
 import { adminAuth } from './middleware/admin-auth';
 import { apiKeyCacheOf } from './middleware/api-key-cache';
-import { apiKeyAuth } from './middleware/api-key-auth';
+import { apiKeyAuth, CHANNEL_VENUE_PARAM, refuseChannelKeys, resolveChannelVenue } from './middleware/api-key-auth';
 import { idempotency } from './middleware/idempotency';
 import { rateLimit } from './middleware/rate-limit';
 import type { Auth, Operation } from './operation';
-import { checkAccess, principalOf, venueOf, type AccessNeeds } from './principal';
+import { channelOf, checkAccess, principalOf, venueOf, type AccessNeeds } from './principal';
 import { bearerOrSession, csrfGuard, sessionAuth } from './session-auth';
 
 /** The shared middleware of one router, built once per mount. */
 interface Parts {
-  /** An API key, or a venue user's session. */
+  /** An API key (a venue's or a channel's), or a venue user's session. */
   venueCaller: RequestHandler;
+  /** A channel key: the operation must be open to channels; then the venue its call names. */
+  channelOpen: RequestHandler;
+  channelClosed: RequestHandler;
+  channelVenue: RequestHandler;
+  /** A channel key on an admin or session route: 403 scope_violation. */
+  noChannelKeys: RequestHandler;
   /** The admin token, or an operator's session. */
   platformCaller: RequestHandler;
   session: RequestHandler;
@@ -30,6 +36,10 @@ interface Parts {
 function parts(deps: AppDeps): Parts {
   return {
     venueCaller: bearerOrSession(deps, apiKeyAuth(apiKeyCacheOf(deps))),
+    channelOpen: access({ channels: true }),
+    channelClosed: access({ channels: false }),
+    channelVenue: resolveChannelVenue(apiKeyCacheOf(deps)),
+    noChannelKeys: refuseChannelKeys(apiKeyCacheOf(deps)),
     platformCaller: bearerOrSession(deps, adminAuth(deps.config.adminToken)),
     session: sessionAuth(deps),
     venueAccess: access({ caller: 'venue' }),
@@ -63,21 +73,22 @@ function bodyParserOf(op: Operation, p: Parts): RequestHandler | null {
 
 /**
  * The chain an operation's facts imply, in the order its errors have always taken precedence:
- * authenticate (401) → the surface's caller kind (403 forbidden) → a session's CSRF token (403) → rate
- * limit (429) → the surface's access (plan, 403) → read the body (400/413/415) → the operation's access
- * (scope, 403) → idempotency claim → parse body/query (400) → handler.
+ * authenticate (401) → a channel key: the operation open to channels (403 scope_violation), then the
+ * venue its call names (400, 403) → the surface's caller kind (403 forbidden) → a session's CSRF token
+ * (403) → rate limit (429) → the surface's access (plan, 403) → read the body (400/413/415) → the
+ * operation's access (scope, 403) → idempotency claim → parse body/query (400) → handler.
  */
 function chainOf(op: Operation, p: Parts): RequestHandler[] {
   const chain: RequestHandler[] = [];
   switch (op.auth) {
     case 'apiKey':
-      chain.push(p.venueCaller, p.venueAccess, csrfGuard, p.rateLimit, p.paidPlan);
+      chain.push(p.venueCaller, op.channels ? p.channelOpen : p.channelClosed, p.channelVenue, p.venueAccess, csrfGuard, p.rateLimit, p.paidPlan);
       break;
     case 'admin':
-      chain.push(p.platformCaller, p.platformAccess, csrfGuard);
+      chain.push(p.noChannelKeys, p.platformCaller, p.platformAccess, csrfGuard);
       break;
     case 'session':
-      chain.push(p.session, csrfGuard);
+      chain.push(p.noChannelKeys, p.session, csrfGuard);
       break;
     case 'partner':
     case 'public':
@@ -92,6 +103,12 @@ function chainOf(op: Operation, p: Parts): RequestHandler[] {
 
 const AUTHENTICATED: ReadonlySet<Auth> = new Set(['apiKey', 'admin', 'session']);
 
+/** A channel key's venue_id belongs to the access layer (resolveChannelVenue), not to the operation's query. */
+function withoutVenueParam(query: Request['query']): Request['query'] {
+  const { [CHANNEL_VENUE_PARAM]: _venue, ...rest } = query;
+  return rest;
+}
+
 /** The last step: parsed input and the caller, then the operation's own handler (built once, here). */
 function handlerOf(op: Operation, deps: AppDeps): RequestHandler {
   const handle = op.handler(deps);
@@ -104,7 +121,7 @@ function handlerOf(op: Operation, deps: AppDeps): RequestHandler {
       res,
       params: req.params as Record<string, string>,
       body: body ? body.parse(req.body) : undefined,
-      query: query ? query.parse(req.query) : undefined,
+      query: query ? query.parse(principal && channelOf(principal) ? withoutVenueParam(req.query) : req.query) : undefined,
       principal: principal as never,
       venue: (auth === 'apiKey' ? venueOf(principal!) : null) as never,
     });
@@ -126,6 +143,6 @@ export function operationsRouter(deps: AppDeps, operations: readonly Operation[]
     kinds.add(op.auth);
   }
   if (kinds.has('apiKey')) router.use(p.venueCaller, p.venueAccess, csrfGuard, p.rateLimit, p.paidPlan, p.json);
-  if (kinds.has('admin')) router.use(p.platformCaller, p.platformAccess, csrfGuard, p.losslessJson);
+  if (kinds.has('admin')) router.use(p.noChannelKeys, p.platformCaller, p.platformAccess, csrfGuard, p.losslessJson);
   return router;
 }

@@ -39,10 +39,13 @@ export interface RequestSchema<T> {
   readonly parse: (value: unknown) => T;
 }
 
-/** A JSON body schema; `T` is the type derived from the schema (FromSchema, in the schema's file). */
-export function bodySchema<T>(schema: object): RequestSchema<T> {
+/**
+ * A JSON body schema; `T` is the type derived from the schema (FromSchema, in the schema's file).
+ * `optional`: a request without a body is read as `{}` (a POST whose every field is optional).
+ */
+export function bodySchema<T>(schema: object, options: { optional?: boolean } = {}): RequestSchema<T> {
   const validate = compileSchema<T>(schema as Record<string, unknown>);
-  return { schema, parse: (value) => parseWith(validate, value) };
+  return { schema, parse: (value) => parseWith(validate, options.optional && value === undefined ? {} : value) };
 }
 
 /** A query-string schema: integers and booleans are read from their plain spellings first (pagination.ts). */
@@ -96,6 +99,12 @@ export interface OperationSpec<P extends string, A extends Auth, B, Q> {
   query?: RequestSchema<Q>;
   /** Honours `Idempotency-Key` (CONTRACT §6). */
   idempotency?: boolean;
+  /**
+   * Open to booking channels' keys (CONTRACT §11, §15), which name the venue per call (`?venue_id=` or the
+   * `Tablesync-Venue` header); a handler of such an operation keeps a channel to its own bookings
+   * (channelOf(principal)). Every operation not marked answers a channel key 403 scope_violation.
+   */
+  channels?: A extends 'apiKey' ? boolean : never;
   responses: Success[];
   /** Codes this operation can answer with beyond those its auth and input imply. */
   errors?: ErrorCode[];

@@ -4,8 +4,8 @@ import { AppError } from '../shared/app-error';
 import { API_SCOPES, type ApiScope } from './schemas/venue.schema';
 
 /**
- * Who is calling, whatever proved it. Authentication (an API key, the admin token, a staff session; channel
- * keys and the public widget later: CONTRACT §10, §11) ends in a Principal on the response, and routes read
+ * Who is calling, whatever proved it. Authentication (an API key, the admin token, a staff session, a
+ * channel key; the public widget later: CONTRACT §10) ends in a Principal on the response, and routes read
  * only that: the venue they act on, the scopes, and the actor for the record. A new caller kind is one more
  * Actor and one authenticator that builds a Principal; the routes and the access check stay as they are.
  */
@@ -17,7 +17,13 @@ export type Actor =
   /** A venue's staff member signed in with a session (CONTRACT §8): the role's scopes. */
   | { kind: 'user'; userId: string; role: VenueRole }
   /** A platform operator signed in with a session (CONTRACT §8): the admin API, like the token. */
-  | { kind: 'operator'; userId: string };
+  | { kind: 'operator'; userId: string }
+  /**
+   * A booking channel's key (CONTRACT §11): acts at whichever granted venue each call names, on the
+   * operations open to channels only, and sees only its own bookings. `canBook` is the named venue's grant
+   * (false: its bookings are requests); false until a venue is named.
+   */
+  | { kind: 'channel'; keyId: string; channelId: string; channelName: string; canBook: boolean };
 
 /** What an operation may require: a §6 scope (an API key can hold it) or a staff-only one (§8). */
 export type Scope = ApiScope | StaffScope;
@@ -40,6 +46,14 @@ export interface Principal {
   scopes: readonly Scope[];
   /** Counted per `bucket` (the key id for API keys, the user id for sessions); null: not limited. */
   rateLimit: { bucket: string; perMinute: number } | null;
+}
+
+/** What a channel key may do at a granted venue (the operations open to channels require no more). */
+export const CHANNEL_SCOPES: readonly Scope[] = Object.freeze(['venue:read', 'bookings:read', 'bookings:write'] as const);
+
+/** The channel behind a principal, or null for every other caller. */
+export function channelOf(principal: Principal): Extract<Actor, { kind: 'channel' }> | null {
+  return principal.actor.kind === 'channel' ? principal.actor : null;
 }
 
 export const ADMIN_PRINCIPAL: Principal = Object.freeze({
@@ -78,15 +92,34 @@ export interface AccessNeeds {
   /** The booking API's plans: `starter` venues have no API access for their keys (CONTRACT §6); staff sessions work on every plan. */
   paidPlan?: boolean;
   scope?: Scope;
+  /**
+   * Whether the operation is open to channel keys (CONTRACT §15: the venue, services, events, availability,
+   * their own bookings); false → a channel key gets 403 scope_violation. Checked only where given.
+   */
+  channels?: boolean;
+}
+
+function scopeViolation(message: string, details: Record<string, unknown> | null = null): AppError {
+  return new AppError('scope_violation', message, details);
 }
 
 /**
- * The one access check, for every kind of caller: the surface's caller kind (403 forbidden), plan gating
- * (403 plan_upgrade_required, bearer keys only), then the operation's scope (403 insufficient_scope), in
- * the contract's envelope.
+ * The one access check, for every kind of caller: the surface's caller kind (403 forbidden), whether a
+ * channel key may call the operation at all (403 scope_violation), plan gating (403
+ * plan_upgrade_required, venue bearer keys only: staff sessions and channel keys work on every plan), then
+ * the operation's scope (403 insufficient_scope; scope_violation for a channel key), in the contract's
+ * envelope.
  */
 export function checkAccess(principal: Principal, needs: AccessNeeds): void {
-  if (needs.caller === 'venue' && principal.venue === null) {
+  const channel = channelOf(principal);
+  if (channel && needs.channels === false) {
+    throw scopeViolation(
+      'A channel key may read the venue, its services, events and availability, and read, make, move and cancel its own bookings; nothing else.',
+      { channel_id: channel.channelId },
+    );
+  }
+  // A channel key names its venue per call (resolveChannelVenue), after the operation's check above.
+  if (needs.caller === 'venue' && principal.venue === null && !channel) {
     throw new AppError('forbidden', 'Operators work through /admin/v1; /api/v1 is for a venue’s staff and keys.');
   }
   if (needs.caller === 'platform' && principal.venueIds !== 'all') {
@@ -100,6 +133,7 @@ export function checkAccess(principal: Principal, needs: AccessNeeds): void {
     });
   }
   if (needs.scope && !principal.scopes.includes(needs.scope)) {
+    if (channel) throw scopeViolation(`A channel key cannot use what the ${needs.scope} scope guards.`, { required_scope: needs.scope });
     const who = principal.actor.kind === 'user' ? `The ${principal.actor.role} role` : 'This API key';
     throw new AppError('insufficient_scope', `${who} lacks the ${needs.scope} scope.`, { required_scope: needs.scope });
   }

@@ -2,6 +2,7 @@ import type { Queue, QueueEvents } from 'bullmq';
 import type { SignatureFailureCode } from '../../adapters/types';
 import type { AppDeps } from '../app-deps';
 import type { ConflictMode } from '../db/entities';
+import { TEST_NOTIFICATION } from '../mapping/fixture-runner';
 import { parseNativeEvent } from '../mapping/map-native-event';
 import { pickMapping, saleIdMapping } from '../mapping/mapping-store';
 import { readSaleIds } from '../mapping/sale-id-mapping';
@@ -9,6 +10,7 @@ import { enqueueInboundEvent, type InboundEventResult, type InboundJobData } fro
 import { AppError } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
+import { maskHeaders } from './mask-headers';
 import { partnerCacheOf, type PartnerSnapshot } from './partner-cache';
 import { SaleLock } from './sale-lock';
 import { describeMissingSignature, signatureHeadersOf } from './signature-schemes';
@@ -20,7 +22,8 @@ import { describeMissingSignature, signatureHeadersOf } from './signature-scheme
  * Only Redis is touched on the way (the worker writes the event row); Redis failing is 503, never a 200.
  */
 
-export const TEST_NOTIFICATION = 'webhooks.test_notification';
+export { TEST_NOTIFICATION };
+
 /** How long ack `processed` waits for the worker before answering 202. */
 export const ACK_PROCESSED_WAIT_MS = 10_000;
 /** Lock + enqueue must finish within this, or the POS gets 503 and retries. */
@@ -231,6 +234,7 @@ export async function receivePartnerEvent(ctx: IngestContext, req: PartnerReques
     eventType: req.eventType,
     rawPayload: req.rawBody.toString('utf8'),
     ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
+    headers: maskHeaders(req.headers, signatureHeadersOf(partner.signatureScheme, partner.signatureHeader, snapshot.adapter)),
     receivedAt: new Date().toISOString(),
     saleIds,
   };

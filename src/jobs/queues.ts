@@ -9,6 +9,8 @@ export const QUEUE_NAMES = {
   inboundEvents: 'inbound-events',
   /** One job per (outbound message, subscribed webhook endpoint). */
   webhookDeliveries: 'webhook-deliveries',
+  /** The repeatable sweep that expires booking requests past their expires_at (request-expiry.ts). */
+  requestExpiry: 'request-expiry',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];

@@ -18,6 +18,12 @@ import { mapNativeEvent } from './map-native-event';
 export const DEFAULT_MAPPINGS_DIR = join(PROJECT_ROOT, 'mappings');
 export const FALLBACK_FILE_STEM = '_fallback';
 export const FALLBACK_EVENT_TYPE = '*';
+/**
+ * The hub's own ping (CONTRACT §4): signed like any event, answered `{"status": "ok"}` before any mapping
+ * runs, nothing stored. A fixture of this event type (`webhooks.test_notification--<case>.json`, expected
+ * `[]`) checks a template's signature scheme over HTTP where the vendor documents no ping of its own.
+ */
+export const TEST_NOTIFICATION = 'webhooks.test_notification';
 
 export interface PartnerManifest {
   adapter: string;
@@ -125,6 +131,17 @@ export async function runFixtureCase(c: FixtureCase): Promise<FixtureResult> {
   const fail = (error: string): FixtureResult => ({ case: c, pass: false, schemaErrors: [], diff: [], error });
   if (!existsSync(c.payloadPath)) return fail(`missing payload ${c.payloadPath}`);
   if (!existsSync(c.expectedPath)) return fail(`missing expected output ${c.expectedPath}`);
+  if (c.eventType === TEST_NOTIFICATION) {
+    // Answered before any mapping runs: nothing can come of it.
+    let expected: unknown[];
+    try {
+      expected = asCommandList(JSON.parse(readFileSync(c.expectedPath, 'utf8')));
+    } catch (err) {
+      return fail(`expected file is not JSON: ${(err as Error).message}`);
+    }
+    const diff = jsonDiff(expected, []);
+    return { case: c, pass: diff.length === 0, actual: [], expected, schemaErrors: [], diff };
+  }
   if (!c.mappingPath) return fail(`no mapping for event type "${c.eventType}" and no ${FALLBACK_FILE_STEM}.jsonata`);
   const adapter = getAdapter(c.adapter);
   if (!adapter) return fail(`unknown adapter "${c.adapter}" in partner.json`);

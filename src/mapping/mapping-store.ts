@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MappingVersion, Partner } from '../db/entities';
 import { createPartner, findPartnerByName, isDuplicateKey } from '../domain/partners/partners';
-import { AppError } from '../shared/app-error';
+import { AppError, notFound } from '../shared/app-error';
 import { newId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import type { SecretBox } from '../shared/secret-box';
@@ -17,8 +17,9 @@ import {
 } from './fixture-runner';
 
 /**
- * The versioned mapping store (CONTRACT §3): one mapping_versions row per PUT or changed file, the
- * newest per (partner, event type) is live, older ones are kept. File mappings under
+ * The versioned mapping store (CONTRACT §3, §13): one mapping_versions row per PUT or changed file; the
+ * live one per (partner, event type) is named by mapping_live (the newest, unless an older one was
+ * activated again), older ones are kept. File mappings under
  * `mappings/<partner>/` are synced in at start; a partner manager's PUT wins over the file.
  */
 
@@ -42,14 +43,15 @@ function toLive(m: MappingVersion): LiveMapping {
   };
 }
 
-/** The live (newest) version of each of a partner's event types. */
+/** Joins each version to the live pointer of its (partner, event type): `l.version = m.version` is the live one. */
+const LIVE_JOIN = 'l.partner_id = m.partner_id AND l.event_type = m.event_type AND l.version = m.version';
+
+/** The live version of each of a partner's event types (mapping_live: the newest unless an older one was activated). */
 export async function liveMappings(em: EntityManager, partnerId: string): Promise<LiveMapping[]> {
   const rows = await em
     .createQueryBuilder(MappingVersion, 'm')
+    .innerJoin('mapping_live', 'l', LIVE_JOIN)
     .where('m.partner_id = :partnerId', { partnerId })
-    .andWhere(
-      'm.version = (SELECT MAX(m2.version) FROM mapping_versions m2 WHERE m2.partner_id = m.partner_id AND m2.event_type = m.event_type)',
-    )
     .orderBy('m.event_type', 'ASC')
     .getMany();
   return rows.map(toLive);
@@ -63,20 +65,24 @@ export function pickMapping(live: ReadonlyMap<string, LiveMapping>, eventType: s
 export async function liveMappingFor(em: EntityManager, partnerId: string, eventType: string): Promise<LiveMapping | null> {
   const rows = await em
     .createQueryBuilder(MappingVersion, 'm')
+    .innerJoin('mapping_live', 'l', LIVE_JOIN)
     .where('m.partner_id = :partnerId AND m.event_type IN (:...types)', {
       partnerId,
       types: [eventType, FALLBACK_EVENT_TYPE],
     })
-    .orderBy('m.version', 'DESC')
     .getMany();
-  const newest = new Map<string, LiveMapping>();
-  for (const row of rows) if (!newest.has(row.eventType)) newest.set(row.eventType, toLive(row));
-  return pickMapping(newest, eventType);
+  return pickMapping(new Map(rows.map((row) => [row.eventType, toLive(row)])), eventType);
+}
+
+/** Runs `work` in the caller's transaction, or in a new one when the caller has none. */
+async function inTransaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return em.queryRunner?.isTransactionActive ? work(em) : em.transaction(work);
 }
 
 /**
  * Stores a new version (compiled first: a syntax error is 400 invalid_mapping with JSONata's
- * position and token). Concurrent writers racing for the same number retry with the next one.
+ * position and token) and makes it live. Concurrent writers racing for the same number retry with the
+ * next one; of two racing PUTs the higher version ends up live (GREATEST), whatever order they commit in.
  */
 export async function putMapping(
   em: EntityManager,
@@ -88,27 +94,79 @@ export async function putMapping(
 ): Promise<LiveMapping> {
   compileMapping(expression);
   for (let attempt = 0; ; attempt++) {
-    const row = await em
-      .createQueryBuilder(MappingVersion, 'm')
-      .select('MAX(m.version)', 'max')
-      .where('m.partner_id = :partnerId AND m.event_type = :eventType', { partnerId: partner.id, eventType })
-      .getRawOne<{ max: number | null }>();
-    const mapping = em.create(MappingVersion, {
-      id: newId('map'),
-      partnerId: partner.id,
-      eventType,
-      version: Number(row?.max ?? 0) + 1,
-      expression,
-      source,
-      createdAt: now,
-    });
     try {
-      await em.insert(MappingVersion, mapping);
-      return toLive(mapping);
+      return await inTransaction(em, async (tx) => {
+        const row = await tx
+          .createQueryBuilder(MappingVersion, 'm')
+          .select('MAX(m.version)', 'max')
+          .where('m.partner_id = :partnerId AND m.event_type = :eventType', { partnerId: partner.id, eventType })
+          .getRawOne<{ max: number | null }>();
+        const mapping = tx.create(MappingVersion, {
+          id: newId('map'),
+          partnerId: partner.id,
+          eventType,
+          version: Number(row?.max ?? 0) + 1,
+          expression,
+          source,
+          createdAt: now,
+        });
+        await tx.insert(MappingVersion, mapping);
+        // activated_at first: MariaDB evaluates the assignments in order, so it still sees the old version.
+        await tx.query(
+          `INSERT INTO mapping_live (partner_id, event_type, version, activated_at) VALUES (?, ?, ?, ?)
+           ON DUPLICATE KEY UPDATE activated_at = IF(VALUES(version) > version, VALUES(activated_at), activated_at),
+                                   version = GREATEST(version, VALUES(version))`,
+          [partner.id, eventType, mapping.version, now],
+        );
+        return toLive(mapping);
+      });
     } catch (err) {
       if (!isDuplicateKey(err) || attempt >= 5) throw err;
     }
   }
+}
+
+/** A version of an event type's mapping, with whether it is the live one. */
+export interface MappingVersionView extends LiveMapping {
+  live: boolean;
+}
+
+/** Every version of an event type's mapping, newest first, the live one marked. */
+export async function mappingVersions(em: EntityManager, partnerId: string, eventType: string): Promise<MappingVersionView[]> {
+  const [rows, live] = await Promise.all([
+    em.find(MappingVersion, { where: { partnerId, eventType }, order: { version: 'DESC' } }),
+    liveVersionOf(em, partnerId, eventType),
+  ]);
+  return rows.map((r) => ({ ...toLive(r), live: r.version === live }));
+}
+
+async function liveVersionOf(em: EntityManager, partnerId: string, eventType: string): Promise<number | null> {
+  const rows = (await em.query('SELECT version FROM mapping_live WHERE partner_id = ? AND event_type = ?', [partnerId, eventType])) as {
+    version: number;
+  }[];
+  return rows[0] ? Number(rows[0].version) : null;
+}
+
+/**
+ * Makes a stored version live again (CONTRACT §13: `POST …/versions/:version/activate`); 404 when the event
+ * type has no such version. The caller announces the change (announcePartnerChange), as after a PUT: the
+ * partner caches of every process, which the ingest edge and the workers read, then load the new live set.
+ */
+export async function activateMapping(
+  em: EntityManager,
+  partner: Pick<Partner, 'id'>,
+  eventType: string,
+  version: number,
+  now = new Date(),
+): Promise<LiveMapping> {
+  const row = await em.findOne(MappingVersion, { where: { partnerId: partner.id, eventType, version } });
+  if (!row) throw notFound(`Version ${version} of the ${eventType} mapping`);
+  await em.query(
+    `INSERT INTO mapping_live (partner_id, event_type, version, activated_at) VALUES (?, ?, ?, ?)
+     ON DUPLICATE KEY UPDATE version = VALUES(version), activated_at = VALUES(activated_at)`,
+    [partner.id, eventType, version, now],
+  );
+  return toLive(row);
 }
 
 const compiled = new Map<string, CompiledMapping>();
@@ -186,6 +244,7 @@ async function ensureFilePartner(
     const { partner } = await createPartner(ds.manager, secretBox, {
       name,
       adapter: manifest.adapter,
+      template: name,
       signature: { scheme: manifest.signature?.scheme ?? 'hmac-sha256-hex', header: manifest.signature?.header ?? null },
       ack: manifest.ack,
       conflict: manifest.conflict === 'queue' ? 'queue' : undefined,

@@ -10,10 +10,10 @@ import type { SqlStatement } from '../db/session-pool';
 import { presentSale } from '../domain/views/sale.view';
 import { newId } from '../shared/ids';
 
-/** The outbound webhook events of CONTRACT §7 (and its "Status values, updated": `sale.matched`). */
+/** The outbound webhook events of CONTRACT §7, with its "Status values, updated" (`sale.matched`, the requests of §11, reviews). */
 export const WEBHOOK_EVENTS = [
   'booking.created', 'booking.updated', 'booking.cancelled', 'customer.created', 'customer.updated', 'sale.recorded', 'sale.matched',
-  'review.posted',
+  'booking.requested', 'booking.approved', 'booking.declined', 'booking.expired', 'review.posted',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
@@ -28,12 +28,27 @@ export interface OutboxEntry {
 }
 
 /**
- * A booking was created (`before` null) or changed from status `before`: booking.created, booking.cancelled
- * when it has just been cancelled, else booking.updated. `view` is the booking as the API shows it.
+ * A booking was created (`before` null) or changed from status `before`; the event follows the transition:
+ * created → booking.created (booking.requested for a request, CONTRACT §15); requested → confirmed is
+ * booking.approved, → declined booking.declined, → expired booking.expired; any → cancelled
+ * booking.cancelled; everything else (a move, notes, seated, …) booking.updated. `view` is the booking as
+ * the API shows it.
  */
 export function bookingChanged(before: BookingStatus | null, booking: Pick<Booking, 'id' | 'venueId' | 'version' | 'status'>, view: Record<string, unknown>): OutboxEntry {
-  const event = before === null ? 'booking.created' : booking.status === 'cancelled' && before !== 'cancelled' ? 'booking.cancelled' : 'booking.updated';
-  return { venueId: booking.venueId, event, resourceId: booking.id, resourceVersion: booking.version, data: view };
+  return { venueId: booking.venueId, event: bookingEvent(before, booking.status), resourceId: booking.id, resourceVersion: booking.version, data: view };
+}
+
+/** The event of a booking's transition `before → after` (before null: it was just created). */
+export function bookingEvent(before: BookingStatus | null, after: BookingStatus): WebhookEvent {
+  if (before === null) return after === 'requested' ? 'booking.requested' : 'booking.created';
+  if (before === after) return 'booking.updated';
+  if (after === 'cancelled') return 'booking.cancelled';
+  if (before === 'requested') {
+    if (after === 'confirmed') return 'booking.approved';
+    if (after === 'declined') return 'booking.declined';
+    if (after === 'expired') return 'booking.expired';
+  }
+  return 'booking.updated';
 }
 
 /** A customer was created or changed; `view` is the customer as the API shows it. */

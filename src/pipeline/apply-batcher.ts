@@ -273,7 +273,7 @@ export class InboundApplier {
       try {
         await this.ds.query(
           `INSERT INTO inbound_events
-             (id, partner, event_type, raw_payload, status, reason, sale_id, attempts, mapping_version, output, errors,
+             (id, partner, event_type, raw_payload, headers, status, reason, sale_id, attempts, mapping_version, output, errors,
               received_at, processed_at, updated_at)
            VALUES ?`,
           [fresh.map((r) => processingRow(r, now))],
@@ -301,6 +301,7 @@ function processingRow(r: ProcessingRequest, now: Date): unknown[] {
     r.data.partner,
     r.data.eventType,
     r.raw,
+    json(r.data.headers),
     p.status ?? 'queued',
     storedReason(p.reason),
     p.saleId ?? null,

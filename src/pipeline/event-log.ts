@@ -1,9 +1,9 @@
 import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import { InboundEvent, type InboundEventStatus } from '../db/entities';
-import { AppError, notFound } from '../shared/app-error';
+import { notFound } from '../shared/app-error';
 import { fitColumn } from '../shared/storable';
-import { enqueueInboundEvent, INBOUND_JOB_NAME, type InboundJob, type InboundJobData } from './inbound-job';
+import { INBOUND_JOB_NAME, type InboundJob, type InboundJobData } from './inbound-job';
 
 /**
  * The event log (CONTRACT §3): one inbound_events row per accepted POS event, written by the worker
@@ -49,7 +49,7 @@ function isDuplicateKey(err: unknown): boolean {
  */
 export async function recordEvent(
   em: EntityManager,
-  data: Pick<InboundJobData, 'eventId' | 'partner' | 'eventType' | 'receivedAt'>,
+  data: Pick<InboundJobData, 'eventId' | 'partner' | 'eventType' | 'receivedAt' | 'headers'>,
   rawPayload: string,
   patch: EventRowPatch,
   countAttempt: boolean,
@@ -76,14 +76,15 @@ export async function recordEvent(
   const insert = async (): Promise<void> => {
     await em.query(
       `INSERT INTO inbound_events
-         (id, partner, event_type, raw_payload, status, reason, sale_id, attempts, mapping_version, output, errors, outcome,
+         (id, partner, event_type, raw_payload, headers, status, reason, sale_id, attempts, mapping_version, output, errors, outcome,
           received_at, processed_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         data.eventId,
         data.partner,
         data.eventType,
         rawPayload,
+        json(data.headers),
         patch.status ?? 'queued',
         storedReason(patch.reason),
         patch.saleId ?? null,
@@ -150,6 +151,8 @@ export function presentEventDetail(e: InboundEvent): Record<string, unknown> {
   return {
     ...presentEvent(e),
     raw_payload: e.rawPayload,
+    // As received, with signatures and secrets masked at the edge (ingest/mask-headers.ts); {} for older events.
+    headers: e.headers ?? {},
     mapping_version: e.mappingVersion,
     output: e.output ?? null,
     errors: e.errors ?? [],
@@ -176,18 +179,76 @@ const PENDING_STATES = ['waiting', 'delayed', 'prioritized', 'paused'] as const;
 /** How many waiting jobs the log looks at; a deeper backlog shows up as rows once workers reach it. */
 const PENDING_SCAN_LIMIT = 1000;
 
-async function pendingJobs(queue: Queue, partner: string): Promise<InboundJobData[]> {
+/** Jobs still waiting (no worker has them yet), of one partner or (null) all. */
+async function pendingJobs(queue: Queue, partner: string | null): Promise<InboundJobData[]> {
   const jobs = (await queue.getJobs([...PENDING_STATES], 0, PENDING_SCAN_LIMIT - 1)) as (InboundJob | undefined)[];
   return jobs
-    .filter((j): j is InboundJob => !!j && j.name === INBOUND_JOB_NAME && j.data?.partner === partner && !!j.data.eventId)
+    .filter((j): j is InboundJob => !!j && j.name === INBOUND_JOB_NAME && (partner === null || j.data?.partner === partner) && !!j.data?.eventId)
     .map((j) => j.data);
 }
 
-export interface EventListQuery {
+/** The event log's filters (CONTRACT §13): status, event type, a time range of receipt, the POS's sale id. */
+export interface EventFilter {
   status?: InboundEventStatus;
+  eventType?: string;
+  /** Received at or after. */
+  since?: Date;
+  /** Received at or before. */
+  until?: Date;
+  saleId?: string;
+}
+
+export interface EventListQuery extends EventFilter {
   limit: number;
   /** The id of the last event of the previous page. */
   after?: string;
+}
+
+/** The filter as SQL on inbound_events `e` (the partner's rows). */
+export function eventFilterSql(partner: string, f: EventFilter): { sql: string; params: unknown[] } {
+  const parts = ['e.partner = ?'];
+  const params: unknown[] = [partner];
+  const add = (sql: string, value: unknown) => {
+    parts.push(sql);
+    params.push(value);
+  };
+  if (f.status) add('e.status = ?', f.status);
+  if (f.eventType !== undefined) add('e.event_type = ?', f.eventType);
+  if (f.since) add('e.received_at >= ?', f.since);
+  if (f.until) add('e.received_at <= ?', f.until);
+  if (f.saleId !== undefined) add('e.sale_id = ?', f.saleId);
+  return { sql: parts.join(' AND '), params };
+}
+
+/** Whether a job still waiting in the queue (status `queued`, no row yet) passes the filter. */
+function pendingMatches(d: InboundJobData, f: EventFilter): boolean {
+  if (f.status && f.status !== 'queued') return false;
+  if (f.eventType !== undefined && d.eventType !== f.eventType) return false;
+  const at = Date.parse(d.receivedAt);
+  if (f.since && at < f.since.getTime()) return false;
+  if (f.until && at > f.until.getTime()) return false;
+  if (f.saleId !== undefined && !d.saleIds.includes(f.saleId)) return false;
+  return true;
+}
+
+/**
+ * The partner's (null: every partner's) jobs still waiting in the queue without a row (newest scan of PENDING_SCAN_LIMIT), that
+ * pass the filter. Redis down: none (the log still shows what the database has).
+ */
+export async function pendingWithoutRows(em: EntityManager, queue: Queue, partner: string | null, f: EventFilter, before?: string): Promise<InboundJobData[]> {
+  if (f.status && f.status !== 'queued') return [];
+  let waiting: InboundJobData[] = [];
+  try {
+    waiting = await pendingJobs(queue, partner);
+  } catch {
+    return [];
+  }
+  const extra = waiting.filter((d) => pendingMatches(d, f) && (!before || d.eventId < before));
+  if (!extra.length) return [];
+  const withRow = new Set(
+    (await em.createQueryBuilder(InboundEvent, 'e').select('e.id').whereInIds(extra.map((d) => d.eventId)).getMany()).map((e) => e.id),
+  );
+  return extra.filter((d) => !withRow.has(d.eventId));
 }
 
 /**
@@ -202,27 +263,18 @@ export async function listEvents(
 ): Promise<{ events: EventView[]; last: string | null; more: boolean }> {
   const qb = em.createQueryBuilder(InboundEvent, 'e').where('e.partner = :partner', { partner });
   if (q.status) qb.andWhere('e.status = :status', { status: q.status });
+  if (q.eventType !== undefined) qb.andWhere('e.event_type = :eventType', { eventType: q.eventType });
+  if (q.since) qb.andWhere('e.received_at >= :since', { since: q.since });
+  if (q.until) qb.andWhere('e.received_at <= :until', { until: q.until });
+  if (q.saleId !== undefined) qb.andWhere('e.sale_id = :saleId', { saleId: q.saleId });
   if (q.after) qb.andWhere('e.id < :after', { after: q.after });
   const rows = await qb.orderBy('e.id', 'DESC').limit(q.limit + 1).getMany();
   let merged = rows.map(presentEvent);
-  if (!q.status || q.status === 'queued') {
-    let waiting: InboundJobData[] = [];
-    try {
-      waiting = await pendingJobs(queue, partner);
-    } catch {
-      // Redis down: the log still shows what the database has.
-    }
-    const known = new Set(rows.map((r) => r.id));
-    const extra = waiting.filter((d) => !known.has(d.eventId) && (!q.after || d.eventId < q.after));
-    if (extra.length) {
-      const withRow = new Set(
-        (await em.createQueryBuilder(InboundEvent, 'e').select('e.id').whereInIds(extra.map((d) => d.eventId)).getMany()).map(
-          (e) => e.id,
-        ),
-      );
-      merged = merged.concat(extra.filter((d) => !withRow.has(d.eventId)).map(presentQueuedJob));
-      merged.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    }
+  const known = new Set(rows.map((r) => r.id));
+  const extra = (await pendingWithoutRows(em, queue, partner, q, q.after)).filter((d) => !known.has(d.eventId));
+  if (extra.length) {
+    merged = merged.concat(extra.map(presentQueuedJob));
+    merged.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
   }
   const more = merged.length > q.limit;
   const events = merged.slice(0, q.limit);
@@ -240,39 +292,8 @@ export async function getEventDetail(em: EntityManager, queue: Queue, id: string
     job = undefined;
   }
   if (!job || job.name !== INBOUND_JOB_NAME || !job.data?.eventId) throw notFound('Event');
-  return { ...presentQueuedJob(job.data), raw_payload: job.data.rawPayload ?? null, mapping_version: null, output: null, errors: [] };
-}
-
-/**
- * Processes a stored event again with the live mapping (POST /admin/v1/events/:id/replay). The finished
- * job of the first run is removed so the replay can keep jobId = event id. 409 while the event is still
- * queued or processing; 503 when Redis cannot take the job.
- */
-export async function replayEvent(em: EntityManager, queue: Queue, id: string, attempts: number): Promise<void> {
-  const row = await em.findOne(InboundEvent, { where: { id } });
-  if (!row) {
-    const waiting = await queue.getJob(id).catch(() => undefined);
-    if (waiting) throw new AppError('conflict', 'The event is still waiting to be processed.', { status: 'queued' });
-    throw notFound('Event');
-  }
-  if (row.status === 'queued' || row.status === 'processing') {
-    throw new AppError('conflict', `The event is still ${row.status}; replay it once it has finished.`, { status: row.status });
-  }
-  const previous = { status: row.status, reason: row.reason };
-  await em.update(InboundEvent, { id }, { status: 'queued', reason: 'replay requested', updatedAt: new Date() });
-  try {
-    const old = await queue.getJob(id);
-    if (old) await old.remove();
-    const data: InboundJobData = {
-      eventId: row.id,
-      partner: row.partner,
-      eventType: row.eventType,
-      receivedAt: row.receivedAt.toISOString(),
-      saleIds: [],
-    };
-    await enqueueInboundEvent(queue, data, attempts);
-  } catch (err) {
-    await em.update(InboundEvent, { id }, previous);
-    throw new AppError('unavailable', 'The event could not be queued again; try later.', { reason: (err as Error).message });
-  }
+  return {
+    ...presentQueuedJob(job.data), raw_payload: job.data.rawPayload ?? null, headers: job.data.headers ?? {}, mapping_version: null, output: null, errors: [],
+    outcome: null,
+  };
 }

@@ -3,7 +3,7 @@ import type { Job, JobsOptions, Queue } from 'bullmq';
 /**
  * The inbound-event job: what ingestion (and replay) put on the `inbound-events` queue and the worker
  * takes. The raw payload rides in the job as a UTF-8 string, so the ingest hot path touches Redis alone
- * (ARCHITECTURE §C). No secrets: signature headers are never copied in.
+ * (ARCHITECTURE §C). No secrets: signature headers are masked before the headers are copied in.
  */
 
 export const INBOUND_JOB_NAME = 'inbound-event';
@@ -19,6 +19,11 @@ export interface InboundJobData {
   /** The exact body. Absent on a replay: the worker reads the stored one. */
   rawPayload?: string;
   contentType?: string;
+  /**
+   * The request headers (lower-case names) with signatures and secrets masked (ingest/mask-headers.ts), for
+   * the event log. Absent on a replay (the row has them) and on events queued before it existed.
+   */
+  headers?: Record<string, string>;
   /** ISO 8601: when the POS event arrived. */
   receivedAt: string;
   /** Sale ids locked (or lined up) for this event at ingestion. */
@@ -41,10 +46,14 @@ export interface InboundEventResult {
 
 export type InboundJob = Job<InboundJobData, InboundEventResult>;
 
+/** An inbound job's options: jobId = event id (a re-add of the same event is a no-op), attempts, backoff. */
+export function inboundJobOptions(eventId: string, attempts: number): JobsOptions {
+  return { jobId: eventId, attempts, backoff: INBOUND_BACKOFF };
+}
+
 /** Adds the job with jobId = event id (a re-add of the same event is a no-op). */
 export async function enqueueInboundEvent(queue: Queue, data: InboundJobData, attempts: number): Promise<Job> {
-  const opts: JobsOptions = { jobId: data.eventId, attempts, backoff: INBOUND_BACKOFF };
-  return queue.add(INBOUND_JOB_NAME, data, opts);
+  return queue.add(INBOUND_JOB_NAME, data, inboundJobOptions(data.eventId, attempts));
 }
 
 /** Delay BullMQ will wait before the retry that follows the current attempt of `job`. */

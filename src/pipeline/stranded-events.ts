@@ -162,9 +162,9 @@ async function insertMissingRow(
   try {
     await deps.dataSource.query(
       `INSERT INTO inbound_events
-         (id, partner, event_type, raw_payload, status, reason, sale_id, attempts, received_at, processed_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-      [data.eventId, data.partner, data.eventType, data.rawPayload, status, storedReason(reason), data.saleIds[0] ?? null,
+         (id, partner, event_type, raw_payload, headers, status, reason, sale_id, attempts, received_at, processed_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+      [data.eventId, data.partner, data.eventType, data.rawPayload, data.headers ? JSON.stringify(data.headers) : null, status, storedReason(reason), data.saleIds[0] ?? null,
         new Date(data.receivedAt), status === 'failed' ? now : null, now],
     );
     return true;

@@ -19,6 +19,8 @@ export const ERROR_CATALOG = {
   invalid_api_key: { status: 401, retryable: false },
   insufficient_scope: { status: 403, retryable: false },
   plan_upgrade_required: { status: 403, retryable: false },
+  /** A channel key reaching beyond what channels may do, or a venue that has not let its channel in (CONTRACT §11). */
+  scope_violation: { status: 403, retryable: false },
   rate_limited: { status: 429, retryable: true },
   // people and sessions (CONTRACT §8)
   invalid_credentials: { status: 401, retryable: false },
@@ -39,6 +41,8 @@ export const ERROR_CATALOG = {
   slot_unavailable: { status: 422, retryable: false },
   invalid_transition: { status: 422, retryable: false },
   booking_not_movable: { status: 422, retryable: false },
+  /** A channel's move that the venue's rules would send for approval (a party above max_instant_party_size). */
+  approval_required: { status: 422, retryable: false },
   idempotency_key_reused: { status: 422, retryable: false },
   idempotency_in_progress: { status: 409, retryable: true },
   // outbound webhooks

@@ -3,7 +3,7 @@ import { randomFillSync } from 'node:crypto';
 /** Type prefixes for opaque ids (CONTRACT §2). */
 export type IdPrefix =
   | 'ven' | 'area' | 'tbl' | 'svc' | 'vev' | 'cus' | 'bk' | 'sl' | 'sli' | 'ptn' | 'loc' | 'map'
-  | 'evt' | 'key' | 'wh' | 'whd' | 'wha' | 'msg' | 'idem' | 'usr' | 'inv' | 'rv' | 'rvi';
+  | 'evt' | 'key' | 'wh' | 'whd' | 'wha' | 'msg' | 'idem' | 'usr' | 'inv' | 'rv' | 'rvi' | 'chn' | 'chk';
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 

@@ -1,6 +1,6 @@
-import { useState } from 'preact/hooks';
+import type { ComponentType } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { Route, Router, useLocation } from 'preact-iso';
-import { ComingNext } from './pages/coming-next';
 import { AnalyticsPage } from './pages/analytics';
 import { BookingsPage } from './pages/bookings';
 import { CustomerProfilePage, CustomersPage } from './pages/customers';
@@ -38,6 +38,11 @@ export function Shell() {
         </div>
         <button type="button" class="quiet" onClick={doSignOut}>Sign out</button>
       </header>
+      {operator && (
+        <nav class="mainnav" aria-label="Main">
+          <ul><li><a href="/app/partners" aria-current={path === '/app' || path === '/app/' || path.startsWith('/app/partners') ? 'page' : undefined}>Partners</a></li></ul>
+        </nav>
+      )}
       {!operator && (
         <nav class="mainnav" aria-label="Main">
           <ul>
@@ -50,10 +55,10 @@ export function Shell() {
           </ul>
         </nav>
       )}
-      <main id="main" class="content" tabIndex={-1}>
+      <main id="main" class={operator ? 'content wide' : 'content'} tabIndex={-1}>
         {signOutError && <p class="error" role="alert">{signOutError}</p>}
         {operator ? (
-          <ComingNext title="Partner console" text="The partner console (partners, mappings, the event log) for operators comes next. Your session already works on the admin API (/admin/v1)." />
+          <OperatorConsole />
         ) : (
           <Router>
             <Route path="/app" component={DiaryPage} />
@@ -73,6 +78,18 @@ export function Shell() {
       </main>
     </div>
   );
+}
+
+/** The partner console, loaded on first use (its own chunk: the venue app's bundle does not carry it). */
+function OperatorConsole() {
+  const [Console, setConsole] = useState<ComponentType | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import('./partners/console').then((m) => setConsole(() => m.PartnerConsole), () => setFailed(true));
+  }, []);
+  if (failed) return <p class="error" role="alert">The partner console could not be loaded. Reload the page to try again.</p>;
+  if (!Console) return <p role="status">Loading the partner console…</p>;
+  return <Console />;
 }
 
 function NotFound() {

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const BOOKING_STATUSES = ['pending', 'confirmed', 'seated', 'completed', 'cancelled', 'no_show'] as const;
+export const BOOKING_STATUSES = ['requested', 'pending', 'confirmed', 'seated', 'completed', 'cancelled', 'no_show', 'declined', 'expired'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
 @Entity({ name: 'bookings' })
@@ -15,6 +15,8 @@ export class Booking {
   @Column({ type: 'char', length: 5 }) time!: string;
   @Column({ name: 'start_at', type: 'datetime', precision: 3 }) startAt!: Date;
   @Column({ name: 'end_at', type: 'datetime', precision: 3 }) endAt!: Date;
+  /** A request's end (CONTRACT §11): it becomes `expired` then unless approved, declined or cancelled before. Null for other bookings. */
+  @Column({ name: 'expires_at', type: 'datetime', precision: 3, nullable: true }) expiresAt!: Date | null;
   @Column({ name: 'party_size', type: 'int' }) partySize!: number;
   @Column({ name: 'table_id', type: 'varchar', length: 40, nullable: true }) tableId!: string | null;
   /** A kept reservation of a booking platform that got no table (CONTRACT §12): the diary lists it apart. */
@@ -25,7 +27,12 @@ export class Booking {
   /** The guest's name as a booking platform sent it (a guest without email or phone has no customer). */
   @Column({ name: 'guest_name', type: 'varchar', length: 255, nullable: true }) guestName!: string | null;
   @Column({ type: 'text', nullable: true }) notes!: string | null;
-  @Column({ type: 'varchar', length: 80 }) source!: string;
+  /** Why a request was declined (PATCH {status: "declined", reason}). */
+  @Column({ name: 'decline_reason', type: 'varchar', length: 1000, nullable: true }) declineReason!: string | null;
+  /** `api`, `widget`, `console`, `channel:<name>`, or a partner's name. */
+  @Column({ type: 'varchar', length: 120 }) source!: string;
+  /** The booking channel whose key made it (CONTRACT §11); such a key sees only these. */
+  @Column({ name: 'channel_id', type: 'varchar', length: 40, nullable: true }) channelId!: string | null;
   /** The partner and its reservation id, for a booking made from a platform's reservation (unique together). */
   @Column({ name: 'external_partner', type: 'varchar', length: 64, nullable: true }) externalPartner!: string | null;
   @Column({ name: 'external_reservation_id', type: 'varchar', length: 128, nullable: true }) externalReservationId!: string | null;

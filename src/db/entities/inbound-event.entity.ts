@@ -10,6 +10,8 @@ export class InboundEvent {
   @Column({ name: 'event_type', type: 'varchar', length: 128 }) eventType!: string;
   /** The exact body as received (UTF-8). */
   @Column({ name: 'raw_payload', type: 'mediumtext' }) rawPayload!: string;
+  /** The request headers as received (lower-case names), signatures and secrets masked at the edge; null for older events. */
+  @Column({ type: 'json', nullable: true }) headers!: Record<string, string> | null;
   @Column({ type: 'varchar', length: 16 }) status!: InboundEventStatus;
   @Column({ type: 'text', nullable: true }) reason!: string | null;
   @Column({ name: 'sale_id', type: 'varchar', length: 128, nullable: true }) saleId!: string | null;

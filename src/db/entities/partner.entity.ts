@@ -9,6 +9,8 @@ export class Partner {
   @PrimaryColumn({ type: 'varchar', length: 40 }) id!: string;
   @Column({ type: 'varchar', length: 64 }) name!: string;
   @Column({ type: 'varchar', length: 64 }) adapter!: string;
+  /** The catalog template it was made from (`POST /admin/v1/partners {name, template}`, or an installed one), else null. */
+  @Column({ type: 'varchar', length: 64, nullable: true }) template!: string | null;
   @Column({ name: 'signature_scheme', type: 'varchar', length: 32 }) signatureScheme!: string;
   @Column({ name: 'signature_header', type: 'varchar', length: 128, nullable: true }) signatureHeader!: string | null;
   /** SecretBox-sealed; never returned by the API after creation. */

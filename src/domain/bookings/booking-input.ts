@@ -10,4 +10,6 @@ export interface CreateBookingBody {
   service_id?: string | null;
   event_id?: string | null;
   table_id?: string | null;
+  /** A booking request (CONTRACT §11): status `requested`, holding its table until `expires_at` or the venue's answer. */
+  request?: boolean;
 }

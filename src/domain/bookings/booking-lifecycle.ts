@@ -1,32 +1,40 @@
 /**
  * The booking status machine, in one place (README "Booking statuses"):
  *
+ *   requested ──► confirmed                           (the venue approves a request, CONTRACT §11)
+ *      └──► declined | expired | cancelled            (declined, expired: final)
+ *
  *   pending ──► confirmed ──► seated ──► completed
  *      │            │
  *      └────────────┴──► cancelled | no_show
  *
- * Cancelled and no_show are reachable only before the guest is seated: once seated, the visit ends as
- * completed. completed, cancelled and no_show are final. Setting the current status again is a no-op.
- * Cancelled and no_show bookings free their table: they hold no table, covers or sale (availability,
- * event capacity, sale matching all read TABLE_HOLDING_STATUSES / holdsTableSql below).
+ * A request holds its table like a booking until it ends (approved, it simply carries on as a confirmed
+ * booking). Cancelled and no_show are reachable only before the guest is seated: once seated, the visit
+ * ends as completed. completed, cancelled, no_show, declined and expired are final. Setting the current
+ * status again is a no-op. The final statuses other than completed free the booking's table: they hold no
+ * table, covers or sale (availability, event capacity, sale matching all read TABLE_HOLDING_STATUSES /
+ * holdsTableSql below).
  */
 import { BOOKING_STATUSES, type BookingStatus } from '../../db/entities';
 import { AppError } from '../../shared/app-error';
 
 export const BOOKING_TRANSITIONS: Readonly<Record<BookingStatus, readonly BookingStatus[]>> = {
+  requested: ['confirmed', 'declined', 'expired', 'cancelled'],
   pending: ['confirmed', 'cancelled', 'no_show'],
   confirmed: ['seated', 'cancelled', 'no_show'],
   seated: ['completed'],
   completed: [],
   cancelled: [],
   no_show: [],
+  declined: [],
+  expired: [],
 };
 
 /** Statuses in which a booking may move (date, time, table, party size): the guest has not arrived yet. */
-export const MOVABLE_STATUSES: readonly BookingStatus[] = ['pending', 'confirmed'];
+export const MOVABLE_STATUSES: readonly BookingStatus[] = ['requested', 'pending', 'confirmed'];
 
 /** The statuses that free the booking's table (and covers): the one definition of "inactive". */
-const FREES_TABLE: readonly BookingStatus[] = ['cancelled', 'no_show'];
+const FREES_TABLE: readonly BookingStatus[] = ['cancelled', 'no_show', 'declined', 'expired'];
 
 /** The statuses in which a booking holds its table, counts against capacity and can hold a sale. */
 export const TABLE_HOLDING_STATUSES: ReadonlySet<BookingStatus> = new Set(BOOKING_STATUSES.filter((s) => !FREES_TABLE.includes(s)));

@@ -29,6 +29,7 @@ import {
   type PreparedBooking,
 } from './create-booking';
 import type { VenueRef } from './venue-context';
+import { checkVenueRules } from './venue-rules';
 
 interface Request {
   venue: VenueRef;
@@ -66,8 +67,9 @@ export class BookingWriter {
 
   /** POST /bookings: the booking's view (201), or the AppError that refuses it. */
   async book(venue: VenueRef, input: NewBooking, now = new Date()): Promise<Record<string, unknown>> {
-    // Bad contact details → 400 before any transaction, as bookTable does.
+    // Bad contact details, or a party or date the venue's rules refuse → 400/422 before any transaction, as bookTable does.
     const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
+    if (input.venueRules) checkVenueRules(input.venueRules, input, venue.timezone, now);
     // A booking sent round again (its date was taken in that transaction) goes first next time, so a
     // stream of new requests for the same day cannot keep it waiting.
     for (let again = false; ; again = true) {

@@ -12,7 +12,8 @@ import { rematchWaitingSales } from './booking-sales';
 import { assertTransition, needsTable, transitionPath } from './booking-lifecycle';
 import { presentOneBooking } from './load-booking';
 
-export type StatusChangeVia = 'api' | 'pos';
+/** Who changes it: the API (one step), a POS (the forward path), or the system (one step: a request's expiry). */
+export type StatusChangeVia = 'api' | 'pos' | 'system';
 
 /**
  * Whether `from → to` is allowed for the caller: for the API one step (else throws 422 invalid_transition);
@@ -20,12 +21,15 @@ export type StatusChangeVia = 'api' | 'pos';
  */
 export function statusChangeRefusal(booking: Pick<Booking, 'status' | 'reference'>, to: BookingStatus, via: StatusChangeVia): string | null {
   const from = booking.status;
-  if (via === 'api') {
+  if (via === 'api' || via === 'system') {
     assertTransition(from, to);
     return null;
   }
   if (from === to) return `booking ${booking.reference} is already ${to}`;
-  if (transitionPath(from, to).length === 0) return `a ${from} booking (${booking.reference}) cannot become ${to}`;
+  const path = transitionPath(from, to);
+  if (path.length === 0) return `a ${from} booking (${booking.reference}) cannot become ${to}`;
+  // Only the venue approves a request: a till seating its guests does not walk it through confirmed.
+  if (from === 'requested' && path[0] === 'confirmed') return `booking ${booking.reference} is a request waiting for the venue's approval`;
   return null;
 }
 

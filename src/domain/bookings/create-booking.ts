@@ -9,6 +9,8 @@ import { presentBooking } from '../views/booking.view';
 import { planSlot, type CheckSlotInput, type ExistingBooking, type SlotCheck } from './availability';
 import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './kept-diary';
 import { waitingSalesProbe } from './booking-sales';
+import { requestExpiry, requestHoldHours } from './request-hold';
+import { becomesRequest, checkVenueRules, type VenueRules } from './venue-rules';
 import { rematchSalesForBooking } from '../sales/match-sale';
 import {
   bookingsForCheckStatement,
@@ -26,6 +28,14 @@ import { isDeadlock, isDuplicateKey } from '../../db/db-errors';
 export interface NewBooking extends CreateBookingBody {
   /** @defaultValue 'api' */
   source?: string;
+  /** The booking channel whose key makes it (CONTRACT §11): its key sees only these. */
+  channelId?: string | null;
+  /**
+   * The venue's rules, for callers bound by them (the widget, channel keys: CONTRACT §15): a party size or
+   * date they refuse is refused before anything is read; a party above max_instant_party_size, or a slot
+   * of a service that requires approval, becomes a request.
+   */
+  venueRules?: VenueRules | null;
 }
 
 // No 0/O or 1/I, so a reference read over the phone is unambiguous. 32^6 ≈ 10^9 references.
@@ -46,6 +56,7 @@ const isDuplicateCustomer = (err: unknown): boolean =>
  */
 export async function bookTable(sessions: SessionPool, venue: VenueRef, input: NewBooking, now = new Date()): Promise<Record<string, unknown>> {
   const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
+  if (input.venueRules) checkVenueRules(input.venueRules, input, venue.timezone, now);
   let useKept = true;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -65,8 +76,9 @@ export async function bookTable(sessions: SessionPool, venue: VenueRef, input: N
 /**
  * Books a table in one READ COMMITTED transaction: reads the venue's tables under a shared lock, locks the
  * diary for the dates the booking can claim, re-reads the bookings near its date, checks the slot with the
- * same engine as GET /availability, upserts the customer (as POST /customers does), inserts the booking,
- * matches waiting sales to it and writes booking.created. A full slot → 422 slot_unavailable with
+ * same engine as GET /availability, upserts the customer (as POST /customers does), inserts the booking
+ * (a request, `input.request`, the same way with status `requested` and its expires_at), matches waiting
+ * sales to it and writes booking.created (booking.requested). A full slot → 422 slot_unavailable with
  * alternatives (and nothing written).
  *
  * Two phases, so that several bookings can share one transaction (booking-writer.ts): prepareBooking
@@ -185,11 +197,14 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
     outbox.push(fresh.created);
   }
 
+  // A request holds its table exactly as a booking does, until it is answered or expires_at passes.
+  const request = input.request === true || (!!input.venueRules && becomesRequest(input.venueRules, input.party_size, await serviceOf(tx, slot.service_id)));
+  const expiresAt = request ? requestExpiry(now, await requestHoldHours(tx.em, venue.id), slot.start_at) : null;
   const booking = newBookingRow({
-    venueId: venue.id, status: 'confirmed', date: slot.date, time: slot.time,
-    startAt: slot.start_at, endAt: slot.end_at, partySize: input.party_size, tableId: slot.table_id,
+    venueId: venue.id, status: request ? 'requested' : 'confirmed', date: slot.date, time: slot.time,
+    startAt: slot.start_at, endAt: slot.end_at, expiresAt, partySize: input.party_size, tableId: slot.table_id,
     serviceId: slot.service_id, eventId: slot.event_id, customerId: customer.id, notes: input.notes ?? null,
-    source: input.source ?? 'api',
+    source: input.source ?? 'api', channelId: input.channelId ?? null,
   }, now);
   const table = unbooked.tables.find((t) => t.id === booking.tableId);
   const tableNumber = table ? String(table.number) : null;
@@ -229,6 +244,13 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
   return view;
 }
 
+/** Whether the slot's service requires approval (venue rules, CONTRACT §11); null for an event's booking. */
+async function serviceOf(tx: SqlTransaction, serviceId: string | null): Promise<{ requiresApproval: boolean } | null> {
+  if (!serviceId) return null;
+  const [rows] = (await tx.run([{ sql: 'SELECT requires_approval FROM services WHERE id = ?', params: [serviceId] }])) as { requires_approval: number }[][];
+  return rows?.[0] ? { requiresApproval: Number(rows[0].requires_approval) === 1 } : null;
+}
+
 /** The kept venue changed under a booking that planned with it: it starts again from the rows. */
 export class StaleDiary extends Error {}
 
@@ -248,11 +270,13 @@ function planOrNull<T>(plan: () => T): T | null {
 /** What a creator decides about a new booking; the rest (id, reference, version, times) is the same for every one. */
 export type NewBookingFields = Pick<Booking,
   'venueId' | 'status' | 'date' | 'time' | 'startAt' | 'endAt' | 'partySize' | 'tableId' | 'serviceId' | 'eventId' | 'customerId' |
-  'notes' | 'source'> & Partial<Pick<Booking, 'needsTable' | 'guestName' | 'externalPartner' | 'externalReservationId' | 'externalVersion'>>;
+  'notes' | 'source'> &
+  Partial<Pick<Booking, 'expiresAt' | 'channelId' | 'needsTable' | 'guestName' | 'externalPartner' | 'externalReservationId' | 'externalVersion'>>;
 
 /** A new booking row as every creator makes it (POST /bookings, a booking platform's reservation). */
 export function newBookingRow(fields: NewBookingFields, now: Date): Booking {
   return Object.assign(new Booking(), {
+    expiresAt: null, declineReason: null, channelId: null,
     needsTable: false, guestName: null, externalPartner: null, externalReservationId: null, externalVersion: null,
     ...fields,
     id: newId('bk'), reference: newReference(), version: 1, createdAt: now, updatedAt: now,
@@ -262,11 +286,12 @@ export function newBookingRow(fields: NewBookingFields, now: Date): Booking {
 /** The INSERT of a new booking row. */
 export function insertBookingStatement(b: Booking): SqlStatement {
   return {
-    sql: `INSERT INTO bookings (id, venue_id, reference, status, date, time, start_at, end_at, party_size, table_id, needs_table, service_id,
-       event_id, customer_id, guest_name, notes, source, external_partner, external_reservation_id, external_version, version, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    params: [b.id, b.venueId, b.reference, b.status, b.date, b.time, b.startAt, b.endAt, b.partySize, b.tableId, b.needsTable, b.serviceId,
-      b.eventId, b.customerId, b.guestName, b.notes, b.source, b.externalPartner, b.externalReservationId, b.externalVersion, b.version,
-      b.createdAt, b.updatedAt],
+    sql: `INSERT INTO bookings (id, venue_id, reference, status, date, time, start_at, end_at, expires_at, party_size, table_id, needs_table,
+       service_id, event_id, customer_id, guest_name, notes, source, channel_id, external_partner, external_reservation_id, external_version,
+       version, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    params: [b.id, b.venueId, b.reference, b.status, b.date, b.time, b.startAt, b.endAt, b.expiresAt, b.partySize, b.tableId, b.needsTable,
+      b.serviceId, b.eventId, b.customerId, b.guestName, b.notes, b.source, b.channelId, b.externalPartner, b.externalReservationId,
+      b.externalVersion, b.version, b.createdAt, b.updatedAt],
   };
 }

@@ -3,12 +3,21 @@ import { In, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { Booking, Customer, Sale, SaleItem, VenueTable, type BookingStatus } from '../../db/entities';
 import { presentBooking, presentBookingDetail, type BookingRelations } from '../views/booking.view';
 
-/** A booking of this venue by its id or its reference (TS-XXXXXX); optionally locked FOR UPDATE. */
-export async function findBooking(em: EntityManager, venueId: string, idOrReference: string, opts: { lock?: boolean } = {}): Promise<Booking | null> {
+/**
+ * A booking of this venue by its id or its reference (TS-XXXXXX); optionally locked FOR UPDATE; with
+ * `channelId`, only one that channel made (a channel key sees no other: CONTRACT §11).
+ */
+export async function findBooking(
+  em: EntityManager,
+  venueId: string,
+  idOrReference: string,
+  opts: { lock?: boolean; channelId?: string | null } = {},
+): Promise<Booking | null> {
   const qb = em
     .createQueryBuilder(Booking, 'b')
     .where('b.venue_id = :venueId', { venueId })
     .andWhere('(b.id = :ref OR b.reference = :ref)', { ref: idOrReference });
+  if (opts.channelId) qb.andWhere('b.channel_id = :channelId', { channelId: opts.channelId });
   if (opts.lock) qb.setLock('pessimistic_write');
   return qb.getOne();
 }
@@ -21,6 +30,8 @@ export interface BookingFilters {
   customerId?: string;
   /** Only bookings that need a table (true) or only the others (false). */
   needsTable?: boolean;
+  /** Only the bookings this channel made. */
+  channelId?: string;
 }
 
 /** The venue's bookings matching the filters; the caller orders and pages. */
@@ -31,6 +42,7 @@ export function bookingListQuery(em: EntityManager, venueId: string, f: BookingF
   if (f.statuses?.length) qb.andWhere('b.status IN (:...statuses)', { statuses: f.statuses });
   if (f.customerId) qb.andWhere('b.customer_id = :customerId', { customerId: f.customerId });
   if (f.needsTable !== undefined) qb.andWhere('b.needs_table = :needsTable', { needsTable: f.needsTable });
+  if (f.channelId) qb.andWhere('b.channel_id = :channelId', { channelId: f.channelId });
   return qb;
 }
 

@@ -5,6 +5,8 @@ import { checkSlot, namedTableForSitting, slotClaims, type CheckSlotInput, type 
 import { MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { findBooking, presentOneBooking } from './load-booking';
+import { requestExpiry, requestHoldHours } from './request-hold';
+import { checkVenueRules, type VenueRules } from './venue-rules';
 import {
   claimedDates,
   engineInput,
@@ -19,6 +21,8 @@ import {
 
 export interface BookingPatch {
   status?: BookingStatus;
+  /** Why a request is declined (with `status: "declined"` only); kept as the booking's decline_reason. */
+  reason?: string | null;
   party_size?: number;
   date?: string;
   time?: string;
@@ -72,6 +76,12 @@ async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: Booki
   };
 }
 
+/** Who changes a booking when it is not the venue: a booking channel, bound by the venue's rules (CONTRACT §11, §15). */
+export interface ChannelChange {
+  channelId: string;
+  rules: VenueRules;
+}
+
 /**
  * A table for a booking platform's reservation (`needs_table`, or any platform booking given another
  * table) without moving it: its sitting stays as the platform set it (which need not be a slot of a
@@ -118,13 +128,33 @@ function assignsTableOnly(b: Booking, p: BookingPatch): p is BookingPatch & { ta
  * deadlock. Status changes and notes take no
  * diary lock: no transition makes an inactive booking active again, so none can take a table or covers.
  */
-export async function updateBooking(em: EntityManager, venue: VenueRef, idOrReference: string, patch: BookingPatch, now = new Date()): Promise<Record<string, unknown>> {
-  const booking = await findBooking(em, venue.id, idOrReference, { lock: true });
+export async function updateBooking(
+  em: EntityManager,
+  venue: VenueRef,
+  idOrReference: string,
+  patch: BookingPatch,
+  now = new Date(),
+  channel: ChannelChange | null = null,
+): Promise<Record<string, unknown>> {
+  const booking = await findBooking(em, venue.id, idOrReference, { lock: true, channelId: channel?.channelId });
   if (!booking) throw notFound('Booking');
 
   const from = booking.status;
   const to = patch.status ?? from;
+  // A channel moves and cancels its own bookings; approving, declining, seating and the rest are the venue's.
+  if (channel && to !== from && to !== 'cancelled') {
+    throw new AppError('scope_violation', `A channel may cancel its bookings; making one ${to} is the venue's to do.`, { status: to });
+  }
+  if (patch.reason !== undefined && to !== 'declined') {
+    throw new AppError('validation_error', 'reason is given only when declining a request (status "declined").', { field: 'reason' });
+  }
   statusChangeRefusal(booking, to, 'api');
+  if (from === 'requested' && to === 'confirmed' && booking.expiresAt && booking.expiresAt.getTime() <= now.getTime()) {
+    // Past its expires_at the request is over, even in the moment before the expiry job marks it expired.
+    throw new AppError('invalid_transition', `The request expired at ${booking.expiresAt.toISOString()}; it cannot be approved.`, {
+      from: 'expired', to, allowed: [], expires_at: booking.expiresAt.toISOString(),
+    });
+  }
 
   const changes: Partial<Booking> = {};
   const moving = isMove(booking, patch);
@@ -137,11 +167,25 @@ export async function updateBooking(em: EntityManager, venue: VenueRef, idOrRefe
         movable_statuses: [...MOVABLE_STATUSES],
       });
     }
+    if (channel) {
+      const party = patch.party_size ?? booking.partySize;
+      checkVenueRules(channel.rules, { date: patch.date ?? booking.date, party_size: party }, venue.timezone, now);
+      if (from !== 'requested' && party > channel.rules.max_instant_party_size && party > booking.partySize) {
+        throw new AppError('approval_required', `Parties above ${channel.rules.max_instant_party_size} need the venue's approval: cancel this booking and send a request.`, {
+          party_size: party, max_instant_party_size: channel.rules.max_instant_party_size,
+        });
+      }
+    }
     Object.assign(changes, assignsTableOnly(booking, patch)
       ? await planTableAssignment(em, venue, booking, patch.table_id, now)
       : await planMove(em, venue, booking, patch, now));
+    // A request moved to an earlier start ends by then at the latest (created + hold otherwise, as before).
+    if (to === 'requested') changes.expiresAt = requestExpiry(booking.createdAt, await requestHoldHours(em, venue.id), changes.startAt!);
   }
   if (to !== from) changes.status = to;
+  // Approved, a request is a booking like any other: nothing expires any more.
+  if (from === 'requested' && to === 'confirmed') changes.expiresAt = null;
+  if (to === 'declined' && from !== 'declined') changes.declineReason = patch.reason ?? null;
   if (patch.notes !== undefined && patch.notes !== booking.notes) changes.notes = patch.notes;
 
   const changed = (Object.keys(changes) as (keyof Booking)[]).filter((k) => {

@@ -130,6 +130,7 @@ export async function createPartnerFromTemplate(
     const created = await createPartner(tx, secretBox, {
       name: input.name,
       adapter: template.adapter,
+      template: template.name,
       signature: {
         scheme: input.signature?.scheme ?? template.signature.scheme,
         header: input.signature && 'header' in input.signature ? input.signature.header : template.signature.header,

@@ -36,6 +36,8 @@ export interface CreatePartnerInput {
   enabled?: boolean;
   /** @defaultValue true */
   send_confirmation?: boolean;
+  /** The catalog template it is made from (createPartnerFromTemplate, installed file partners). */
+  template?: string | null;
   /**
    * Install without a secret (file partners, CONTRACT §15): disabled, `secret_set: false`, until a secret is
    * set or rotated. Not part of the admin API body.
@@ -136,6 +138,7 @@ export async function createPartner(
     id: newId('ptn'),
     name: input.name,
     adapter,
+    template: input.template ?? null,
     signatureScheme: input.signature.scheme,
     signatureHeader: input.signature.header ?? null,
     secretEncrypted: secret === null ? NO_SECRET : secretBox.encrypt(secret),
@@ -213,6 +216,7 @@ export function presentPartner(p: Partner): Record<string, unknown> {
     id: p.id,
     name: p.name,
     adapter: p.adapter,
+    template: p.template ?? null,
     signature: { scheme: p.signatureScheme, header: p.signatureHeader },
     ack: p.ackMode,
     conflict: p.conflictMode,

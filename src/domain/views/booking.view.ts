@@ -22,6 +22,8 @@ export function presentBooking(b: Booking, rel: BookingRelations): Record<string
     time: b.time,
     start_at: b.startAt.toISOString(),
     end_at: b.endAt.toISOString(),
+    // A request's end (CONTRACT §11); null for other bookings (and once a request is approved).
+    expires_at: b.expiresAt ? b.expiresAt.toISOString() : null,
     party_size: b.partySize,
     table: rel.table ? { id: rel.table.id, number: tableNumberOut(rel.table.number) } : null,
     needs_table: b.needsTable,
@@ -33,6 +35,7 @@ export function presentBooking(b: Booking, rel: BookingRelations): Record<string
     // The guest's name: the customer's, else the name a booking platform sent for a guest kept without a customer.
     guest_name: rel.customer?.name ?? b.guestName ?? null,
     notes: b.notes,
+    decline_reason: b.declineReason,
     source: b.source,
     external: b.externalPartner && b.externalReservationId ? { partner: b.externalPartner, reservation_id: b.externalReservationId } : null,
     venue_id: b.venueId,

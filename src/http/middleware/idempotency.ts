@@ -104,6 +104,7 @@ function idempotencyOwner(res: Response): string {
   const { actor } = principalOf(res);
   if (actor.kind === 'api_key') return actor.keyId;
   if (actor.kind === 'user') return actor.userId;
+  if (actor.kind === 'channel') return actor.keyId;
   throw new Error(`idempotency is scoped per API key or venue user, not per ${actor.kind}`);
 }
 
@@ -114,7 +115,9 @@ export function idempotency(deps: Pick<AppDeps, 'dataSource' | 'logger'>): Reque
     if (key === undefined) return next();
     if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw fieldError(IDEMPOTENCY_HEADER, 'must be 1–255 printable ASCII characters without spaces');
 
-    const claim = await claimKey(repo, idempotencyOwner(res), key, requestFingerprint(req.method, req.baseUrl + req.path, req.body));
+    // A channel key acts at many venues: the venue it names is part of what a repeat must repeat.
+    const venue = principalOf(res).actor.kind === 'channel' ? `@${principalOf(res).venue?.id ?? ''}` : '';
+    const claim = await claimKey(repo, idempotencyOwner(res), key, requestFingerprint(req.method, req.baseUrl + req.path + venue, req.body));
     if (claim.kind === 'replay') {
       res.setHeader('Idempotent-Replayed', 'true');
       res.status(claim.status).type('application/json').send(claim.body);

@@ -86,6 +86,10 @@ const OUTBOUND_EVENT_DATA: Record<WebhookEvent, Schema> = {
   'customer.created': customerSchema,
   'customer.updated': customerSchema,
   'sale.recorded': saleResponseSchema,
+  'booking.requested': bookingSchema,
+  'booking.approved': bookingSchema,
+  'booking.declined': bookingSchema,
+  'booking.expired': bookingSchema,
   'review.posted': reviewSchema,
   'sale.matched': saleResponseSchema,
 };
@@ -111,6 +115,8 @@ const PATH_PARAM_TEXT: Record<string, string> = {
   event_type: "The POS's event type, e.g. `sale.closed`; `*` is the partner's fallback mapping.",
   location_id: "The POS's own location id (kept digit for digit, even beyond 2^53).",
   token: 'The token of an invite link (the last part of its `invite_url`).',
+  channel_id: 'A booking channel id (`chn_…`).',
+  key_id: 'A channel key id (`chk_…`).',
 };
 
 const RATE_LIMIT_HEADERS = {
@@ -127,6 +133,7 @@ function description(): string {
     'Tablesync: a booking diary with a POS integration hub.',
     '',
     '- **Booking API** (`/api/v1`): `Authorization: Bearer ts_live_…`. A key belongs to one venue and sees only it; another venue\'s resource is 404. Each operation names the scope it needs. Every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` (unix seconds); over the limit is 429 `rate_limited` with `Retry-After`.',
+    '- **Channel keys** (`/api/v1`, `Authorization: Bearer ts_live_…` of a booking channel): one key for many venues; each call names its venue (`venue_id` or the `Tablesync-Venue` header). The `channelKey` security scheme says what it may do.',
     '- **Admin API** (`/admin/v1`): `Authorization: Bearer $ADMIN_TOKEN`; off (404) while the server has no token.',
     '- **Partner ingestion** (`/partners/…`): POS vendors post native payloads, signed per partner.',
     '- **Outbound webhooks**: see `webhooks` (signed with `X-Tablesync-Signature`, hex HMAC-SHA256 of the raw body).',
@@ -241,6 +248,9 @@ function errorCodesOf(op: Operation): ErrorCode[] {
   const codes: ErrorCode[] = [];
   if (op.auth === 'apiKey') codes.push('invalid_api_key', 'plan_upgrade_required', 'rate_limited');
   if (op.auth === 'apiKey' && op.scope) codes.push('insufficient_scope');
+  // A channel key: on an operation closed to channels, or at a venue that has not granted it; naming no venue.
+  if (op.auth === 'apiKey') codes.push('scope_violation');
+  if (op.channels) codes.push('validation_error');
   if (op.auth === 'admin') codes.push('unauthorized', 'admin_api_disabled');
   if (op.auth === 'session') codes.push('not_signed_in');
   // A write made with the session cookie needs its CSRF token.
@@ -255,7 +265,11 @@ function securityOf(op: Operation): Record<string, string[]>[] {
   switch (op.auth) {
     case 'apiKey':
       // For non-OAuth schemes OpenAPI 3.1 lets the array list the roles (here: scopes) the operation needs.
-      return [{ apiKey: op.scope ? [op.scope] : [] }, { session: op.scope ? [op.scope] : [] }];
+      return [
+        { apiKey: op.scope ? [op.scope] : [] },
+        { session: op.scope ? [op.scope] : [] },
+        ...(op.channels ? [{ channelKey: [] }] : []),
+      ];
     case 'admin':
       return [{ adminToken: [] }, { session: [] }];
     case 'session':
@@ -278,6 +292,7 @@ function buildOperation(op: Operation, components: Components): Record<string, u
     schema: { type: 'string', minLength: 1 },
   }));
   if (query) parameters.push(...components.queryParameters(query));
+  if (op.channels) parameters.push({ $ref: '#/components/parameters/ChannelVenue' }, { $ref: '#/components/parameters/ChannelVenueHeader' });
   if (op.idempotency) parameters.push({ $ref: '#/components/parameters/IdempotencyKey' });
 
   const rateLimited = op.auth === 'apiKey';
@@ -399,6 +414,20 @@ export function buildOpenApiDocument(surfaces: readonly Surface[]): Record<strin
       parameters: {
         Limit: { name: 'limit', in: 'query', required: false, description: LIMIT_PARAM.description, schema: components.convert(omitDescription(LIMIT_PARAM)) },
         Cursor: { name: 'cursor', in: 'query', required: false, description: CURSOR_PARAM.description, schema: components.convert(omitDescription(CURSOR_PARAM)) },
+        ChannelVenue: {
+          name: 'venue_id',
+          in: 'query',
+          required: false,
+          description: 'Channel keys only (and required for them, or the `Tablesync-Venue` header): the venue this call acts at.',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', examples: ['ven_0mhv2k1q3a8x4n2p7r9t1c'] },
+        },
+        ChannelVenueHeader: {
+          name: 'Tablesync-Venue',
+          in: 'header',
+          required: false,
+          description: 'Channel keys only: the venue this call acts at (instead of `venue_id`; both must agree).',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$', examples: ['ven_0mhv2k1q3a8x4n2p7r9t1c'] },
+        },
         IdempotencyKey: {
           name: 'Idempotency-Key',
           in: 'header',
@@ -422,6 +451,23 @@ export function buildOpenApiDocument(surfaces: readonly Surface[]): Record<strin
           description:
             "A venue's API key, issued by the admin API. Scopes:\n\n" +
             API_SCOPES.map((s) => `- \`${s}\`: ${SCOPE_TEXT[s]}`).join('\n'),
+        },
+        channelKey: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'ts_live_…',
+          description:
+            "A booking channel's key (a concierge, a corporate booker, an AI assistant acting for many venues), issued by " +
+            '`POST /admin/v1/channels/:id/api-keys`. Its own rules, not scopes:\n\n' +
+            '- **Every call names its venue** with the `venue_id` query parameter or the `Tablesync-Venue` header; none is 400 ' +
+            '`validation_error`, a venue that has not granted the channel (or withdrew it: at once) is 403 `scope_violation`.\n' +
+            '- It may read the venue, its services, events and availability, and list, read, make, move and cancel **its own** ' +
+            "bookings (another's is 404). Operations that accept it list `channelKey` in their security; every other route " +
+            'answers it 403 `scope_violation`.\n' +
+            "- Its bookings carry `source: \"channel:<name>\"` and are bound by the venue's rules (party size, booking window, " +
+            '`max_instant_party_size` and services\' `requires_approval` make requests); at a venue that granted `can_book: false` ' +
+            'each is a request. It cannot approve, decline or seat; it sees its guests\' names only and no sales.\n' +
+            '- No plan gating; its own rate limit (per key, all venues together).',
         },
         adminToken: { type: 'http', scheme: 'bearer', description: 'The platform operator token (`ADMIN_TOKEN`).' },
         session: {

@@ -9,7 +9,9 @@ const NOTES = { type: ['string', 'null'], maxLength: 2000, description: 'Free te
 const STATUS = {
   type: 'string',
   enum: [...BOOKING_STATUSES],
-  description: 'pending → confirmed → seated → completed; cancelled and no_show from pending or confirmed.',
+  description:
+    'requested → confirmed (approved) | declined | expired | cancelled; pending → confirmed → seated → completed; ' +
+    'cancelled and no_show from pending or confirmed. completed, cancelled, no_show, declined and expired are final.',
   example: 'seated',
 } as const;
 
@@ -30,6 +32,14 @@ export const createBookingSchema = {
     service_id: { ...SERVICE_ID, type: ['string', 'null'], description: 'Book within this service only.' },
     event_id: { ...EVENT_ID, type: ['string', 'null'], description: 'Book a place at this event.' },
     table_id: { ...TABLE_ID, type: ['string', 'null'], description: 'This table; by default the smallest free table that fits.' },
+    request: {
+      type: 'boolean',
+      description:
+        'Make a booking request: status `requested`, holding its table like a booking until the venue approves it ' +
+        '(`PATCH {status: "confirmed"}`), declines it, or it expires at `expires_at` (the earlier of now + the venue\'s ' +
+        '`request_hold_hours` and the booking\'s start).',
+      example: true,
+    },
   },
 } as const;
 /** Derived from the schema; the domain function it is passed to takes its own input type, so a drift fails to compile. */
@@ -51,6 +61,12 @@ export const updateBookingSchema = {
       description: 'Move to this table. For a booking platform\'s reservation (`needs_table`, or any with `external`) this gives it the table at its own time, which need not be a slot of a service; the table must fit and be free.',
     },
     notes: NOTES,
+    reason: {
+      type: ['string', 'null'],
+      maxLength: 1000,
+      description: 'With `status: "declined"` only: why the request is declined (kept as `decline_reason`).',
+      example: 'Fully booked for a private event.',
+    },
   },
 } as const;
 export type UpdateBookingBody = FromSchema<typeof updateBookingSchema>;
@@ -101,6 +117,11 @@ export const bookingSchema = {
     time: HHMM,
     start_at: { type: 'string', format: 'date-time', example: '2026-05-01T18:00:00.000Z' },
     end_at: { type: 'string', format: 'date-time', example: '2026-05-01T19:30:00.000Z' },
+    expires_at: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'A request\'s end: past it, unanswered, it becomes `expired` and frees its table. Null for other bookings.',
+    },
     party_size: { type: 'integer', example: 4 },
     table: {
       type: ['object', 'null'],
@@ -118,6 +139,7 @@ export const bookingSchema = {
     },
     guest_name: { type: ['string', 'null'], description: 'The guest\'s name: the customer\'s, else the name a booking platform sent for a guest without email or phone (kept with `customer: null`).' },
     notes: NULLABLE_STRING,
+    decline_reason: { type: ['string', 'null'], description: 'Why a declined request was declined.' },
     source: { type: 'string', example: 'api', description: 'Where the booking came from: `api`, `widget`, `console`, `channel:<name>`, or a booking platform partner\'s name.' },
     external: {
       type: ['object', 'null'],

@@ -1,5 +1,6 @@
 import { apiKeysAdminOperations } from './api-keys.routes';
 import { catalogAdminOperations } from './catalog.routes';
+import { channelsAdminOperations } from './channels.routes';
 import { eventsAdminOperations } from './events.routes';
 import { locationsAdminOperations } from './locations.routes';
 import { mappingsAdminOperations } from './mappings.routes';
@@ -19,4 +20,5 @@ export const adminOperations = [
   ...schemasAdminOperations,
   ...eventsAdminOperations,
   ...peopleAdminOperations,
+  ...channelsAdminOperations,
 ];

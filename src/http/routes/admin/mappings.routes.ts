@@ -1,23 +1,27 @@
-import { getAdapter } from '../../../../adapters';
 import { requirePartner } from '../../../domain/partners/partners';
-import { announcePartnerChange } from '../../../ingest/partner-cache';
-import { asCommandList } from '../../../mapping/fixture-runner';
-import { mapNativeEvent } from '../../../mapping/map-native-event';
-import { liveMappingFor, liveMappings, presentMapping, putMapping } from '../../../mapping/mapping-store';
-import { stringifyJson } from '../../../shared/lossless-json';
-import { AppError } from '../../../shared/app-error';
-import { bodySchema, defineOperation } from '../../operation';
+import { announcePartnerChange, partnerCacheOf } from '../../../ingest/partner-cache';
+import { activateMapping, liveMappings, mappingVersions, pickMapping, presentMapping, putMapping } from '../../../mapping/mapping-store';
+import { dryRunMapping, partnerFixtures } from '../../../modules/partner-console';
+import { AppError, notFound } from '../../../shared/app-error';
+import { bodySchema, defineOperation, querySchema } from '../../operation';
 import { listResponse } from '../../pagination';
 import { listEnvelopeSchema } from '../../schemas/pagination.schema';
 import {
+  fixtureSchema,
   mappingTestResultSchema,
+  mappingVersionHistorySchema,
   mappingVersionSchema,
   putMappingSchema,
+  testMappingQuerySchema,
   testMappingSchema,
   type PutMappingBody,
   type TestMappingBody,
+  type TestMappingQuery,
 } from '../../schemas/partner.schema';
 import { fieldError } from '../../validation';
+
+/** The dry run's own failures, answered in the body with `?inline_errors=true`. */
+const INLINE_CODES = new Set(['invalid_payload', 'invalid_mapping', 'mapping_failed']);
 
 function eventTypeParam(value: string): string {
   if (value.length > 128) throw fieldError('event_type', 'must be at most 128 characters');
@@ -53,21 +57,75 @@ export const mappingsAdminOperations = [
     },
   }),
   defineOperation({
-    id: 'adminTestMapping', method: 'post', path: '/partners/:name/mappings/:event_type/test', tag: 'Admin: mappings',
-    auth: 'admin', summary: 'Dry-run a mapping on a payload (nothing is stored)',
-    body: bodySchema<TestMappingBody>(testMappingSchema), bodyExample: { payload: { id: 'A-1', location: { id: 'L1' }, total: 4250 } },
-    responses: [{ status: 200, description: 'The canonical commands and their schema errors.', schema: mappingTestResultSchema }],
-    errors: ['not_found', 'invalid_mapping', 'mapping_failed'],
-    handler: ({ dataSource: { manager: em } }) => async ({ body, params, res }) => {
+    id: 'adminListMappingVersions', method: 'get', path: '/partners/:name/mappings/:event_type/versions', tag: 'Admin: mappings',
+    auth: 'admin', summary: "Every version of an event type's mapping, newest first, the live one marked",
+    responses: [{ status: 200, description: 'The version history (one page; empty for an event type without a mapping).', schema: listEnvelopeSchema(mappingVersionHistorySchema) }],
+    errors: ['not_found'],
+    handler: ({ dataSource: { manager: em } }) => async ({ params, res }) => {
       const eventType = eventTypeParam(params.event_type);
       const partner = await requirePartner(em, params.name);
-      const adapter = getAdapter(partner.adapter);
-      if (!adapter) throw new AppError('validation_error', `The partner's adapter "${partner.adapter}" is not known.`, { field: 'adapter' });
-      const expression = body.expression ?? (await liveMappingFor(em, partner.id, eventType))?.expression;
-      if (expression === undefined) throw new AppError('not_found', `No mapping for event type ${eventType} and no fallback.`);
-      const rawBody = typeof body.payload === 'string' ? body.payload : stringifyJson(body.payload);
-      const mapped = await mapNativeEvent({ adapter, rawBody, headers: { 'content-type': 'application/json' }, eventType, expression });
-      res.json({ output: asCommandList(mapped.output), errors: mapped.errors });
+      // An event type without a mapping yet has no versions: an empty list (the editor's first version is to come).
+      const versions = await mappingVersions(em, partner.id, eventType);
+      res.json(listResponse(versions.map((v) => ({ ...presentMapping(v), live: v.live })), null));
+    },
+  }),
+  defineOperation({
+    id: 'adminActivateMappingVersion', method: 'post', path: '/partners/:name/mappings/:event_type/versions/:version/activate',
+    tag: 'Admin: mappings', auth: 'admin', summary: 'Make a stored version of a mapping live again',
+    description: 'Live at once in every process, as after a PUT: events mapped from now on use it. A later PUT makes its new version live.',
+    responses: [{ status: 200, description: 'The live version.', schema: mappingVersionSchema }],
+    errors: ['not_found'],
+    handler: (deps) => async ({ params, req, res }) => {
+      const eventType = eventTypeParam(params.event_type);
+      if (!/^[1-9][0-9]{0,8}$/.test(params.version)) throw fieldError('version', 'must be a positive integer');
+      const partner = await requirePartner(deps.dataSource.manager, params.name);
+      const mapping = await activateMapping(deps.dataSource.manager, partner, eventType, Number(params.version));
+      // The ingest edge and the workers read the live mappings from the partner cache: every process reloads it now.
+      await announcePartnerChange(deps, partner.name);
+      req.log.info({ partner: partner.name, event_type: eventType, version: mapping.version }, 'mapping version activated');
+      res.json({ ...presentMapping(mapping), live: true });
+    },
+  }),
+  defineOperation({
+    id: 'adminTestMapping', method: 'post', path: '/partners/:name/mappings/:event_type/test', tag: 'Admin: mappings',
+    auth: 'admin', summary: 'Dry-run a mapping on a payload, a stored event or a fixture (nothing is stored)',
+    description:
+      'Exactly one input: `payload` (pasted), `event_id` (a stored event of the partner, its raw payload as received) or `fixture` ' +
+      "(a fixture of the partner's template, `GET /admin/v1/partners/:name/fixtures`). Answers the canonical commands, their schema " +
+      'errors and, for valid commands, `matches`: the read-only dry run of the matcher (the venue, the sale it would update, the ' +
+      'booking it would match or why none). A payload that is not JSON is 400 `invalid_payload`; an expression that does not compile ' +
+      '400 `invalid_mapping` with the position; a mapping that fails or runs away (a loop, deep recursion) 422 `mapping_failed`.',
+    body: bodySchema<TestMappingBody>(testMappingSchema), bodyExample: { payload: { id: 'A-1', location: { id: 'L1' }, total: 4250 } },
+    query: querySchema<TestMappingQuery>(testMappingQuerySchema),
+    responses: [{ status: 200, description: 'The canonical commands, their schema errors, the matcher\'s dry run.', schema: mappingTestResultSchema }],
+    errors: ['not_found', 'invalid_payload', 'invalid_mapping', 'mapping_failed'],
+    handler: (deps) => {
+      const em = deps.dataSource.manager;
+      // The partner and its live mappings as the ingest edge and the workers see them (cached, dropped in every
+      // process by each change): the dry run runs what they run, without reading them again.
+      const partners = partnerCacheOf(deps);
+      return async ({ body, params, query, res }) => {
+        const eventType = eventTypeParam(params.event_type);
+        const snapshot = await partners.get(params.name);
+        if (!snapshot) throw notFound('Partner');
+        try {
+          res.json(await dryRunMapping(em, snapshot.partner, eventType, body, pickMapping(snapshot.mappings, eventType)));
+        } catch (err) {
+          // The editor evaluates as one types: what the mapping or payload does wrong is its answer, not a failed request.
+          if (!query.inline_errors || !(err instanceof AppError) || !INLINE_CODES.has(err.code)) throw err;
+          res.json({ output: [], errors: [], matches: [], mapping_version: null, error: { code: err.code, message: err.message, details: err.details ?? null } });
+        }
+      };
+    },
+  }),
+  defineOperation({
+    id: 'adminListPartnerFixtures', method: 'get', path: '/partners/:name/fixtures', tag: 'Admin: mappings', auth: 'admin',
+    summary: "The fixtures of the partner's catalog template (native payloads, byte for byte, with the expected commands)",
+    responses: [{ status: 200, description: 'All of them (one page).', schema: listEnvelopeSchema(fixtureSchema) }],
+    errors: ['not_found'],
+    handler: ({ dataSource: { manager: em } }) => async ({ params, res }) => {
+      const partner = await requirePartner(em, params.name);
+      res.json(listResponse(partnerFixtures(partner), null));
     },
   }),
 ];

@@ -5,7 +5,7 @@ import { availabilityQuerySchema, availabilityResponseSchema, type AvailabilityQ
 export const availabilityOperations = [
   defineOperation({
     id: 'getAvailability', method: 'get', path: '/availability', tag: 'Availability', auth: 'apiKey',
-    scope: 'bookings:read', summary: 'Bookable slots for a party on a date',
+    scope: 'bookings:read', channels: true, summary: 'Bookable slots for a party on a date',
     query: querySchema<AvailabilityQuery>(availabilityQuerySchema),
     responses: [{
       status: 200, description: 'Every slot of the day.', schema: availabilityResponseSchema,

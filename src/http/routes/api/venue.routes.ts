@@ -41,7 +41,7 @@ const EVENTS_KEYSET: Keyset<VenueEvent> = {
 /** The key's own venue: profile with areas, tables, services (its hours) and events; services; upcoming events. */
 export const venueOperations = [
   defineOperation({
-    id: 'getVenue', method: 'get', path: '/venue', tag: 'Venue', auth: 'apiKey', scope: 'venue:read',
+    id: 'getVenue', method: 'get', path: '/venue', tag: 'Venue', auth: 'apiKey', scope: 'venue:read', channels: true,
     summary: "The key's venue: profile, areas and tables, services, events",
     responses: [{ status: 200, description: 'The venue.', schema: venueResponseSchema, example: VENUE_EXAMPLE }],
     handler: ({ dataSource: { manager: em } }) => async ({ venue, res }) => {
@@ -64,7 +64,7 @@ export const venueOperations = [
     },
   }),
   defineOperation({
-    id: 'listServices', method: 'get', path: '/services', tag: 'Venue', auth: 'apiKey', scope: 'venue:read',
+    id: 'listServices', method: 'get', path: '/services', tag: 'Venue', auth: 'apiKey', scope: 'venue:read', channels: true,
     summary: "The venue's services (opening hours and slot grids)", query: pageQuery,
     responses: [{ status: 200, description: 'Services.', schema: listEnvelopeSchema(serviceResponseSchema) }],
     handler: ({ dataSource: { manager: em } }) => async ({ query, venue, res }) => {
@@ -87,7 +87,7 @@ export const venueOperations = [
     },
   }),
   defineOperation({
-    id: 'listEvents', method: 'get', path: '/events', tag: 'Venue', auth: 'apiKey', scope: 'venue:read',
+    id: 'listEvents', method: 'get', path: '/events', tag: 'Venue', auth: 'apiKey', scope: 'venue:read', channels: true,
     summary: 'Upcoming events with their capacity and places remaining', query: pageQuery,
     responses: [{ status: 200, description: 'Events.', schema: listEnvelopeSchema(venueEventResponseSchema) }],
     handler: ({ dataSource: { manager: em } }) => async ({ query, venue, res }) => {

@@ -1,0 +1,70 @@
+/**
+ * The venue's booking rules for callers who are not the venue itself (CONTRACT §15 "Venue rules"): the
+ * public widget and channel keys. A venue's own key or its staff book freely and make a request only with
+ * `"request": true`.
+ *
+ * - `party_size` {min, max}: a party outside it → 400 validation_error (field party_size);
+ * - `booking_window_days`: a date further ahead than that many days from the venue's today → 422
+ *   slot_unavailable with `details.reason: "beyond_booking_window"`;
+ * - `max_bookings_per_email_per_day`: bookings made by the same caller kind (`source`) at the venue for one
+ *   guest email in the last 24 hours, cancelled ones not counted; over it → 429 rate_limited (assertEmailCap);
+ * - `max_instant_party_size` and a service's `requires_approval`: the booking becomes a request (decided by
+ *   the booking writer once the slot, hence the service, is known: `becomesRequest`).
+ */
+import type { EntityManager } from 'typeorm';
+import { AppError } from '../../shared/app-error';
+import type { VenueSettings } from '../venues/venue-settings';
+import { addDays, instantToLocalDate } from './venue-time';
+
+/** What of the venue's settings the rules read. */
+export type VenueRules = Pick<VenueSettings, 'party_size' | 'booking_window_days' | 'max_instant_party_size' | 'max_bookings_per_email_per_day'>;
+
+/** Refuses a party size or a date the rules do not allow (nothing is written). */
+export function checkVenueRules(rules: VenueRules, booking: { date: string; party_size: number }, timezone: string, now = new Date()): void {
+  const { min, max } = rules.party_size;
+  if (booking.party_size < min || booking.party_size > max) {
+    throw new AppError('validation_error', `This venue takes online bookings for ${min} to ${max} guests; call the venue for other party sizes.`, {
+      field: 'party_size', min, max,
+    });
+  }
+  const last = addDays(instantToLocalDate(now, timezone), rules.booking_window_days);
+  if (booking.date > last) {
+    throw new AppError('slot_unavailable', `Bookings open ${rules.booking_window_days} days ahead: ${booking.date} is after ${last}.`, {
+      reason: 'beyond_booking_window', date: booking.date, party_size: booking.party_size, last_date: last, alternatives: [],
+    });
+  }
+}
+
+/** Whether a booking under the rules needs the venue's yes: a party above max_instant_party_size, or a service that requires approval. */
+export function becomesRequest(rules: Pick<VenueRules, 'max_instant_party_size'>, partySize: number, service: { requiresApproval: boolean } | null): boolean {
+  return partySize > rules.max_instant_party_size || (service?.requiresApproval ?? false);
+}
+
+/**
+ * The venue's cap on bookings per guest email and day for one source (`channel:<name>`, `widget`): those
+ * made in the last 24 hours, cancelled ones not counted. Over it → 429 rate_limited with Retry-After (when
+ * the oldest of them is a day old). No email: nothing to count.
+ */
+export async function assertEmailCap(
+  em: EntityManager,
+  venueId: string,
+  rules: Pick<VenueRules, 'max_bookings_per_email_per_day'>,
+  source: string,
+  email: string | null | undefined,
+  now = new Date(),
+): Promise<void> {
+  if (!email) return;
+  const cap = rules.max_bookings_per_email_per_day;
+  const since = new Date(now.getTime() - 24 * 3600_000);
+  const [row] = (await em.query(
+    `SELECT COUNT(*) AS n, MIN(b.created_at) AS oldest FROM customers c
+       JOIN bookings b ON b.customer_id = c.id
+      WHERE c.venue_id = ? AND c.email_normalized = ? AND b.source = ? AND b.created_at > ? AND b.status <> 'cancelled'`,
+    [venueId, email.trim().toLowerCase(), source, since],
+  )) as { n: string | number; oldest: Date | null }[];
+  if (Number(row?.n ?? 0) < cap) return;
+  const retryAfter = Math.max(1, Math.ceil(((row?.oldest?.getTime() ?? now.getTime()) + 24 * 3600_000 - now.getTime()) / 1000));
+  throw new AppError('rate_limited', `This venue takes at most ${cap} bookings a day per guest email from ${source}.`, {
+    limit: cap, reason: 'max_bookings_per_email_per_day', retry_after_seconds: retryAfter,
+  }, { 'Retry-After': String(retryAfter) });
+}
