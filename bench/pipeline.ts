@@ -45,7 +45,7 @@ async function clockDrain(done: () => Promise<number>, total: number, warmup: nu
 }
 
 /** Real: `total` signed events queued through the API role, then a worker role started to drain them. */
-async function realRound(env: BenchEnv, api: Composed, concurrency: number, offset: number, total: number): Promise<number> {
+export async function realRound(env: BenchEnv, api: Composed, concurrency: number, offset: number, total: number): Promise<number> {
   const http = supertest(api.app!);
   for (let i = 0; i < total; i += 50) {
     await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, k) => {

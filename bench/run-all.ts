@@ -1,11 +1,12 @@
 // `npm run bench`: every benchmark in turn, each beside its lean reference measured in the same run.
-// Run one alone with `npx tsx bench/run-all.ts <name>` (ingest, pipeline, availability, bookings, webhooks,
+// Run one alone with `npx tsx bench/run-all.ts <name>` (ingest, pipeline, reservations, availability, bookings, webhooks,
 // scale-out, diary, live, sign-in, console, guests).
 import { printResult, type BenchResult } from './bench-env';
 
 const BENCHES: Record<string, () => Promise<{ run: () => Promise<BenchResult | BenchResult[]> }>> = {
   ingest: () => import('./ingest'),
   pipeline: () => import('./pipeline'),
+  reservations: () => import('./reservations'),
   availability: () => import('./availability'),
   bookings: () => import('./bookings'),
   webhooks: () => import('./webhooks'),

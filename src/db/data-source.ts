@@ -7,6 +7,7 @@ import { InboundEventsStatusIndex1766000000000 } from '../../migrations/17660000
 import { TableAliasesAndOutcomes1767000000000 } from '../../migrations/1767000000000-TableAliasesAndOutcomes';
 import { People1767100000000 } from '../../migrations/1767100000000-People';
 import { VenueSettings1767200000000 } from '../../migrations/1767200000000-VenueSettings';
+import { ReservationBookings1767500000000 } from '../../migrations/1767500000000-ReservationBookings';
 import { RequestsAndChannels1767700000000 } from '../../migrations/1767700000000-RequestsAndChannels';
 import { GuestsManageTokensEmailsEnquiries1767400000000 } from '../../migrations/1767400000000-GuestsManageTokensEmailsEnquiries';
 import { Reviews1767800000000 } from '../../migrations/1767800000000-Reviews';
@@ -18,6 +19,7 @@ import { ALL_ENTITIES } from './entities';
 export const MIGRATIONS = [
   InitialSchema1764000000000, DiaryDays1765000000000, InboundEventsStatusIndex1766000000000, TableAliasesAndOutcomes1767000000000,
   People1767100000000, VenueSettings1767200000000, AnalyticsIndexes1767300000000, GuestsManageTokensEmailsEnquiries1767400000000,
+  ReservationBookings1767500000000,
   MappingLiveTemplateAndEventHeaders1767600000000, RequestsAndChannels1767700000000, Reviews1767800000000,
 ];
 

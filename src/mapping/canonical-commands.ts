@@ -66,7 +66,37 @@ export interface BookingStatusCommand {
   at?: string | null;
 }
 
-export type CanonicalCommand = SaleCommand | BookingStatusCommand;
+export type ReservationStatusValue = 'booked' | 'confirmed' | 'cancelled' | 'seated' | 'completed' | 'no_show';
+
+export interface ReservationGuest {
+  name?: string | null;
+  first_name?: string | null;
+  last_name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+}
+
+/** A booking platform's reservation (CONTRACT §12): upserted as a booking by (partner, reservation_id). */
+export interface ReservationCommand {
+  type: 'reservation';
+  location_id: Id;
+  reservation_id: Id;
+  status: ReservationStatusValue;
+  /** Venue-local `YYYY-MM-DD` and `HH:MM`. */
+  date: string;
+  time: string;
+  party_size: number;
+  /** The sitting's length; default: the service's. */
+  duration_minutes?: number | null;
+  /** Orders late updates: an older one than the stored is ignored. */
+  updated_at?: string | null;
+  guest: ReservationGuest;
+  notes?: string | null;
+  /** The platform's table: the location's table aliases, then the venue's table numbers. */
+  table_number?: Id | null;
+}
+
+export type CanonicalCommand = SaleCommand | BookingStatusCommand | ReservationCommand;
 
 export interface CommandError {
   /** Position of the command in the mapping output (0 for a single object). */
@@ -170,13 +200,64 @@ export const BOOKING_STATUS_COMMAND_SCHEMA = {
   },
 } as const;
 
+/** The largest party a reservation may name (a private hire of a whole venue); more is a mapping or data error. */
+export const MAX_RESERVATION_PARTY = 1000;
+
+export const RESERVATION_COMMAND_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://tablesync.dev/schemas/reservation-command.json',
+  title: 'reservation',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'location_id', 'reservation_id', 'status', 'date', 'time', 'party_size', 'guest'],
+  properties: {
+    type: { type: 'string', const: 'reservation' },
+    location_id: id(128),
+    reservation_id: id(128),
+    status: { type: 'string', enum: ['booked', 'confirmed', 'cancelled', 'seated', 'completed', 'no_show'] },
+    date: { type: 'string', format: 'date' },
+    time: { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' },
+    party_size: { type: 'integer', minimum: 1, maximum: MAX_RESERVATION_PARTY },
+    duration_minutes: { type: ['integer', 'null'], minimum: 5, maximum: 1440 },
+    updated_at: optionalTimestamp,
+    guest: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        name: optionalString(200),
+        first_name: optionalString(100),
+        last_name: optionalString(100),
+        email: optionalString(320),
+        phone: optionalString(40),
+      },
+    },
+    notes: optionalString(2000),
+    table_number: optionalId(128),
+  },
+} as const;
+
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-addFormats(ajv, ['date-time']);
+addFormats(ajv, ['date-time', 'date']);
 
 const VALIDATORS: Readonly<Record<CanonicalCommand['type'], ValidateFunction>> = {
   sale: ajv.compile(SALE_COMMAND_SCHEMA),
   booking_status: ajv.compile(BOOKING_STATUS_COMMAND_SCHEMA),
+  reservation: ajv.compile(RESERVATION_COMMAND_SCHEMA),
 };
+
+/**
+ * The id a command is ordered by (CONTRACT §4): the per-sale lock of its partner is taken on it, so events
+ * naming the same sale — or the same reservation — are processed one after the other. Null: none.
+ */
+export function commandLockKey(command: { type?: unknown; sale_id?: unknown; reservation_id?: unknown }): string | null {
+  const value = command.type === 'sale' ? command.sale_id : command.type === 'reservation' ? command.reservation_id : undefined;
+  if (typeof value === 'string') return value.length > 0 && (value.length <= 128 || [...value].length <= 128) ? value : null;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  return null;
+}
+
+/** The command fields that hold a lock key (sale-id-mapping.ts keeps them in its slice). */
+export const LOCK_KEY_FIELDS: Readonly<Record<string, string>> = { sale: 'sale_id', reservation: 'reservation_id' };
 
 const COMMAND_TYPES = Object.keys(VALIDATORS);
 
@@ -192,7 +273,10 @@ function describe(error: ErrorObject): string {
     case 'const':
       return `must be ${JSON.stringify(params.allowedValue)}`;
     case 'pattern':
-      return params.pattern === NOT_BLANK ? 'must not be blank' : (error.message ?? 'is invalid');
+      if (params.pattern === NOT_BLANK) return 'must not be blank';
+      return error.instancePath === '/time' ? 'must be a time HH:MM (00:00–23:59)' : (error.message ?? 'is invalid');
+    case 'format':
+      return params.format === 'date' ? 'must be a date YYYY-MM-DD' : params.format === 'date-time' ? 'must be an ISO 8601 date-time with an offset' : (error.message ?? 'is invalid');
     default:
       return error.message ?? 'is invalid';
   }

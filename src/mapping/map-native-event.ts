@@ -1,7 +1,7 @@
 import { InvalidPayloadError, parseJsonBody, type PartnerAdapter } from '../../adapters/types';
 import { AppError } from '../shared/app-error';
 import { wellFormed } from '../shared/storable';
-import { type CanonicalCommand, type CommandError, validateCommands } from './canonical-commands';
+import { type CanonicalCommand, type CommandError, commandLockKey, validateCommands } from './canonical-commands';
 import { type CompiledMapping, compileMapping, evaluateMapping, type EvaluateOptions } from './evaluate-mapping';
 
 /**
@@ -72,9 +72,15 @@ export async function mapNativeEvent(args: MapNativeEventInput): Promise<MappedE
   return { input, output, commands, errors };
 }
 
-/** The distinct sale ids of `sale` commands, as strings (lock keys, event log). */
+/**
+ * The distinct lock keys of the commands — `sale` commands' sale ids and `reservation` commands' reservation
+ * ids — as strings (the per-sale lock, the event log's `sale_id`).
+ */
 export function extractSaleIds(commands: readonly CanonicalCommand[]): string[] {
   const ids = new Set<string>();
-  for (const command of commands) if (command.type === 'sale') ids.add(String(command.sale_id));
+  for (const command of commands) {
+    const key = commandLockKey(command);
+    if (key !== null) ids.add(key);
+  }
   return [...ids];
 }

@@ -1,3 +1,4 @@
+import { commandLockKey, LOCK_KEY_FIELDS } from './canonical-commands';
 import type { CompiledMapping } from './evaluate-mapping';
 import { compiledFrom, compileMapping, evaluateMapping, type GuardLimits, isDefaultGuard, newJsonata } from './evaluate-mapping';
 
@@ -6,7 +7,7 @@ import { compiledFrom, compileMapping, evaluateMapping, type GuardLimits, isDefa
  * command: evaluating a full mapping (every item, every payment, JSONata's per-node guard) per request is
  * most of the cost of taking an event. So the edge evaluates a *slice* of the mapping: the same expression
  * with every command object constructor (a `{…}` whose literal `"type"` is `"sale"` or
- * `"booking_status"`) cut down to its `type` and `sale_id` pairs. Everything that decides whether there
+ * `"booking_status"` or `"reservation"`) cut down to its `type` and lock key (`sale_id`, `reservation_id`) pairs. Everything that decides whether there
  * is a command and what its sale id is (variables, conditions, lookups) is kept as written; only fields
  * that cannot change a sale id are dropped.
  *
@@ -16,9 +17,9 @@ import { compiledFrom, compileMapping, evaluateMapping, type GuardLimits, isDefa
  * locks the union of both id sets, so the slice only decides which sales are held while the event waits.
  */
 
-/** Pairs a command keeps in the slice. */
-const KEPT_KEYS = new Set(['type', 'sale_id']);
-const COMMAND_TYPES = new Set(['sale', 'booking_status']);
+/** Pairs a command keeps in the slice: its type and its lock key (a reservation is ordered like a sale). */
+const KEPT_KEYS = new Set(['type', ...Object.values(LOCK_KEY_FIELDS)]);
+const COMMAND_TYPES = new Set(['sale', 'booking_status', 'reservation']);
 
 interface AstNode {
   type?: string;
@@ -117,22 +118,14 @@ export async function readSaleIds(slice: SaleIdSlice, input: unknown, eventType:
   return saleIdsOfOutput(await evaluateMapping(slice.compiled, input, { bindings: { event_type: eventType } }));
 }
 
-const SAFE = Number.MAX_SAFE_INTEGER;
-
-/** The sale command schema's `sale_id`: a non-empty string of at most 128 characters, or a safe integer. */
-function isSaleId(value: unknown): value is string | number {
-  if (typeof value === 'string') return value.length > 0 && (value.length <= 128 || [...value].length <= 128);
-  return typeof value === 'number' && Number.isInteger(value) && value >= -SAFE && value <= SAFE;
-}
-
-/** The distinct sale ids of `sale` commands in a (sliced) mapping output, as strings. */
+/** The distinct lock keys (sale ids, reservation ids) of the commands in a (sliced) mapping output, as strings. */
 export function saleIdsOfOutput(output: unknown): string[] {
   if (output === undefined || output === null) return [];
   const ids = new Set<string>();
   for (const command of Array.isArray(output) ? output : [output]) {
     if (typeof command !== 'object' || command === null || Array.isArray(command)) continue;
-    const { type, sale_id: saleId } = command as { type?: unknown; sale_id?: unknown };
-    if (type === 'sale' && isSaleId(saleId)) ids.add(String(saleId));
+    const key = commandLockKey(command as Record<string, unknown>);
+    if (key !== null) ids.add(key);
   }
   return [...ids];
 }

@@ -1,11 +1,11 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  applyCommands,
   applySaleBatch,
   type ApplyContext,
   type ApplyOutcome,
   BatchNotApplicable,
 } from '../domain/sales/apply-sales';
+import { applyCommands, applyReservationBatch } from './command-handlers';
 import { SessionPool, type SqlStatement } from '../db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../mapping/canonical-commands';
 import { Batcher } from '../shared/batcher';
@@ -207,12 +207,55 @@ export class InboundApplier {
         this.logger[level]({ err: (err as Error).message, events: members.length }, 'inbound batch applied event by event instead');
       }
     }
+    await this.applyReservations(reqs, results);
     await Promise.all(
       reqs.map(async (req, i) => {
         if (!results[i]) results[i] = await settle(applyOne(this.ds, req));
       }),
     );
     return results as Settled<ApplyOutcome>[];
+  }
+
+  /**
+   * Events of one reservation command each (each reservation once) in one transaction, as sales are
+   * (command-handlers.ts applyReservationBatch); updates of a booked reservation, and everything on an error,
+   * are left for the one-by-one path.
+   */
+  private async applyReservations(reqs: readonly ApplyRequest[], results: (Settled<ApplyOutcome> | undefined)[]): Promise<void> {
+    const keys = new Set<string>();
+    const members = reqs.flatMap((req, i) => {
+      const cmd = req.commands[0];
+      if (results[i] || req.commands.length !== 1 || cmd?.type !== 'reservation') return [];
+      const key = `${req.partner.name}\u0000${String(cmd.reservation_id).trim().toLowerCase()}`;
+      if (keys.has(key)) return [];
+      keys.add(key);
+      return [{ i, req, command: cmd }];
+    });
+    if (!members.length) return;
+    try {
+      const outcomes = await this.connections.transaction('READ COMMITTED', async (session) => {
+        let done: ApplyRequest[] = [];
+        const { outcomes, finished } = await applyReservationBatch(
+          session,
+          this.ds,
+          members.map((m) => ({ ctx: applyContext(m.req), command: m.command })),
+          (applied) => {
+            done = members.filter((_, k) => applied[k]).map((m) => m.req);
+            return done.length ? markFinished(done, applied.filter((o): o is ApplyOutcome => !!o), new Date()) : [];
+          },
+        );
+        const marked = finished.reduce<number>((sum, r) => sum + ((r as { affectedRows?: number }).affectedRows ?? 0), 0);
+        if (marked !== done.length) throw new BatchNotApplicable('an event row is missing');
+        await this.releaseAll(done);
+        return outcomes;
+      });
+      members.forEach((m, k) => {
+        if (outcomes[k]) results[m.i] = { ok: true, value: outcomes[k]! };
+      });
+    } catch (err) {
+      const level = err instanceof BatchNotApplicable ? 'debug' : 'warn';
+      this.logger[level]({ err: (err as Error).message, events: members.length }, 'inbound reservation batch applied event by event instead');
+    }
   }
 
   /** Frees the sales of the events of a batch: in one round trip where it can, else each on its own. */

@@ -1,4 +1,4 @@
-import { BOOKING_STATUS_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../src/mapping/canonical-commands';
+import { BOOKING_STATUS_COMMAND_SCHEMA, RESERVATION_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../src/mapping/canonical-commands';
 import { buildOpenApiDocument } from '../../src/http/openapi/openapi-document';
 import { DOCUMENTED_SURFACES } from '../../src/http/surfaces';
 import { createVenue } from '../helpers/fixtures';
@@ -120,12 +120,13 @@ describe('mapping limits over HTTP, lossless admin bodies, command schemas', () 
   it('serves the canonical commands\' JSON Schemas, the ones the pipeline validates with, and has them in OpenAPI', async () => {
     const res = await t.admin('get', '/admin/v1/schemas/commands');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(JSON.parse(JSON.stringify({ sale: SALE_COMMAND_SCHEMA, booking_status: BOOKING_STATUS_COMMAND_SCHEMA })));
+    expect(res.body).toEqual(JSON.parse(JSON.stringify({ sale: SALE_COMMAND_SCHEMA, booking_status: BOOKING_STATUS_COMMAND_SCHEMA, reservation: RESERVATION_COMMAND_SCHEMA })));
     expect(Object.keys(res.body.sale.properties)).toEqual(expect.arrayContaining(['sale_id', 'location_id', 'total', 'currency', 'items', 'payments']));
     expect((await t.http.get('/admin/v1/schemas/commands')).status).toBe(401);
 
     const components = (buildOpenApiDocument(DOCUMENTED_SURFACES) as { components: { schemas: Record<string, { properties: Record<string, unknown> }> } }).components.schemas;
     expect(Object.keys(components.SaleCommand!.properties)).toEqual(Object.keys(SALE_COMMAND_SCHEMA.properties));
     expect(Object.keys(components.BookingStatusCommand!.properties)).toEqual(Object.keys(BOOKING_STATUS_COMMAND_SCHEMA.properties));
+    expect(Object.keys(components.ReservationCommand!.properties)).toEqual(Object.keys(RESERVATION_COMMAND_SCHEMA.properties));
   });
 });

@@ -10,7 +10,7 @@ describe('migrations', () => {
     const ds = await createDataSource(url.toString(), { poolSize: 1 }).initialize();
     try {
       const applied = await ds.runMigrations({ transaction: 'each' });
-      expect(applied.map((m) => m.name)).toEqual(['InitialSchema1764000000000', 'DiaryDays1765000000000', 'InboundEventsStatusIndex1766000000000', 'TableAliasesAndOutcomes1767000000000', 'People1767100000000', 'VenueSettings1767200000000', 'AnalyticsIndexes1767300000000', 'GuestsManageTokensEmailsEnquiries1767400000000', 'MappingLiveTemplateAndEventHeaders1767600000000', 'RequestsAndChannels1767700000000', 'Reviews1767800000000']);
+      expect(applied.map((m) => m.name)).toEqual(['InitialSchema1764000000000', 'DiaryDays1765000000000', 'InboundEventsStatusIndex1766000000000', 'TableAliasesAndOutcomes1767000000000', 'People1767100000000', 'VenueSettings1767200000000', 'AnalyticsIndexes1767300000000', 'GuestsManageTokensEmailsEnquiries1767400000000', 'ReservationBookings1767500000000', 'MappingLiveTemplateAndEventHeaders1767600000000', 'RequestsAndChannels1767700000000', 'Reviews1767800000000']);
       const tables = (await ds.query('SHOW TABLES')) as Record<string, string>[];
       const names = tables.map((r) => Object.values(r)[0]);
       for (const t of ['venues', 'bookings', 'sales', 'sale_items', 'partners', 'inbound_events', 'api_keys', 'outbox', 'idempotency_records', 'users', 'invites', 'channels', 'channel_api_keys', 'channel_grants', 'booking_manage_tokens', 'emails', 'email_attempts', 'enquiries', 'reviews', 'review_invitations']) {

@@ -19,9 +19,13 @@ export class Booking {
   @Column({ name: 'expires_at', type: 'datetime', precision: 3, nullable: true }) expiresAt!: Date | null;
   @Column({ name: 'party_size', type: 'int' }) partySize!: number;
   @Column({ name: 'table_id', type: 'varchar', length: 40, nullable: true }) tableId!: string | null;
+  /** A kept reservation of a booking platform that got no table (CONTRACT §12): the diary lists it apart. */
+  @Column({ name: 'needs_table', type: 'boolean' }) needsTable!: boolean;
   @Column({ name: 'service_id', type: 'varchar', length: 40, nullable: true }) serviceId!: string | null;
   @Column({ name: 'event_id', type: 'varchar', length: 40, nullable: true }) eventId!: string | null;
   @Column({ name: 'customer_id', type: 'varchar', length: 40, nullable: true }) customerId!: string | null;
+  /** The guest's name as a booking platform sent it (a guest without email or phone has no customer). */
+  @Column({ name: 'guest_name', type: 'varchar', length: 255, nullable: true }) guestName!: string | null;
   @Column({ type: 'text', nullable: true }) notes!: string | null;
   /** Why a request was declined (PATCH {status: "declined", reason}). */
   @Column({ name: 'decline_reason', type: 'varchar', length: 1000, nullable: true }) declineReason!: string | null;
@@ -29,6 +33,11 @@ export class Booking {
   @Column({ type: 'varchar', length: 120 }) source!: string;
   /** The booking channel whose key made it (CONTRACT §11); such a key sees only these. */
   @Column({ name: 'channel_id', type: 'varchar', length: 40, nullable: true }) channelId!: string | null;
+  /** The partner and its reservation id, for a booking made from a platform's reservation (unique together). */
+  @Column({ name: 'external_partner', type: 'varchar', length: 64, nullable: true }) externalPartner!: string | null;
+  @Column({ name: 'external_reservation_id', type: 'varchar', length: 128, nullable: true }) externalReservationId!: string | null;
+  /** The reservation's `updated_at` as last applied: an older update is ignored. */
+  @Column({ name: 'external_version', type: 'varchar', length: 64, nullable: true }) externalVersion!: string | null;
   @Column({ type: 'int' }) version!: number;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt!: Date;

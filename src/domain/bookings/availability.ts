@@ -523,6 +523,70 @@ function checkCandidates(input: CheckSlotInput, { table, matches }: { table: Tab
 }
 
 /**
+ * A sitting whose time is already decided (a booking platform's reservation, CONTRACT §12; a table given to
+ * such a booking later): its instants and party, the venue's tables and the active bookings overlapping it.
+ * Service hours, the slot grid, pacing and event capacity do not apply: the platform has confirmed the guest.
+ */
+export interface SittingInput {
+  party_size: number;
+  start_at: Date;
+  end_at: Date;
+  tables: TableDef[];
+  bookings: ExistingBooking[];
+  /** The booking being placed again: it never conflicts with itself. */
+  exclude_booking_id?: string | null;
+}
+
+function sittingDiary(input: SittingInput): Diary {
+  const bookings = input.bookings.filter((b) => holdsTable(b.status) && b.id !== input.exclude_booking_id);
+  const diaryInput: AvailabilityInput = {
+    timezone: 'UTC', date: '1970-01-01', party_size: input.party_size, services: [], tables: input.tables, bookings, now: new Date(0),
+  };
+  return new Diary(diaryInput, bookings);
+}
+
+/**
+ * The table a decided sitting gets: the first of `preferred` (table ids, in order) that is free over
+ * [start_at, end_at) — the platform or the host chose it, so its covers are not checked — else the best
+ * free table that fits, by the same rule as POST /bookings (the smallest that fits, then the tightest
+ * minimum, then by number), else null: the booking is kept without a table.
+ */
+export function tableForSitting(input: SittingInput, preferred: readonly string[] = []): TableDef | null {
+  const diary = sittingDiary(input);
+  const start = input.start_at.getTime();
+  const end = input.end_at.getTime();
+  for (const id of preferred) {
+    const table = input.tables.find((t) => t.id === id);
+    if (table && diary.tableFree(table.id, start, end)) return table;
+  }
+  return diary.bestFreeTable(start, end) ?? null;
+}
+
+/** A named table for a decided sitting, as a move names one: it must fit the party and be free, else why not. */
+export function namedTableForSitting(input: SittingInput, tableId: string): TableDef | UnavailableReason {
+  const table = input.tables.find((t) => t.id === tableId);
+  if (!table) throw new AppError('not_found', 'Table not found.', { field: 'table_id', reason: 'unknown_table' });
+  if (!fits(table, input.party_size)) return 'table_does_not_fit';
+  return sittingDiary(input).tableFree(table.id, input.start_at.getTime(), input.end_at.getTime()) ? table : 'table_unavailable';
+}
+
+/**
+ * The service running at a venue-local date and time (its opening that day, or the previous day's past
+ * midnight, covers it: start ≤ time < end), the first by id; null outside every service. What a decided
+ * sitting is counted under.
+ */
+export function serviceAt(services: ServiceDef[], date: string, time: string): ServiceDef | null {
+  const minute = parseTime(time);
+  for (const s of services) {
+    for (const [day, offset] of [[date, 0], [addDays(date, -1), MINUTES_PER_DAY]] as const) {
+      const w = serviceWindow(s, day);
+      if (w && minute + offset >= w.startMin && minute + offset < w.endMin) return s;
+    }
+  }
+  return null;
+}
+
+/**
  * A booking naming a service or event the venue does not have (another venue's, as a rule) is 404, as any
  * other venue's resource is (CONTRACT §6); as an availability filter the same id stays a 400 on the query.
  */

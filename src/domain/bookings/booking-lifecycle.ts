@@ -39,6 +39,17 @@ const FREES_TABLE: readonly BookingStatus[] = ['cancelled', 'no_show', 'declined
 /** The statuses in which a booking holds its table, counts against capacity and can hold a sale. */
 export const TABLE_HOLDING_STATUSES: ReadonlySet<BookingStatus> = new Set(BOOKING_STATUSES.filter((s) => !FREES_TABLE.includes(s)));
 
+/**
+ * The statuses in which a booking without a table still needs one (a booking platform's reservation kept
+ * without a table, CONTRACT §12: `needs_table`): the guest is still to come or at the venue.
+ */
+export const NEEDS_TABLE_STATUSES: readonly BookingStatus[] = ['pending', 'confirmed', 'seated'];
+
+/** Whether a booking in this status with this table still needs one. */
+export function needsTable(status: BookingStatus, tableId: string | null): boolean {
+  return tableId === null && NEEDS_TABLE_STATUSES.includes(status);
+}
+
 export function holdsTable(status: string): boolean {
   return TABLE_HOLDING_STATUSES.has(status as BookingStatus);
 }

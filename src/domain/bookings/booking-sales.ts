@@ -32,6 +32,22 @@ export function waitingSalesProbe(booking: Booking, tableNumber: string | null):
   return waitingSalesStatement(booking, tableNumber);
 }
 
+/**
+ * waitingSalesProbe for several new bookings in one statement (null when none can hold a sale): rows `{k}`,
+ * one for each booking (its index) for which some sale waits.
+ */
+export function waitingSalesProbes(bookings: readonly { booking: Booking; tableNumber: string | null }[]): SqlStatement | null {
+  const probes = bookings.flatMap(({ booking, tableNumber }, k) => {
+    const probe = waitingSalesProbe(booking, tableNumber);
+    return probe ? [{ k, probe }] : [];
+  });
+  if (!probes.length) return null;
+  return {
+    sql: probes.map(({ probe }) => `(${probe.sql.replace('SELECT 1 AS x', 'SELECT ? AS k')})`).join(' UNION ALL '),
+    params: probes.flatMap(({ k, probe }) => [k, ...probe.params]),
+  };
+}
+
 function waitingSalesStatement(booking: Booking, tableNumber: string): SqlStatement {
   return {
     sql: `SELECT 1 AS x FROM sales WHERE venue_id = ? AND venue_table_number = ? AND booking_id IS NULL AND match_at BETWEEN ? AND ? LIMIT 1`,

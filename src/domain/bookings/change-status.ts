@@ -9,7 +9,7 @@ import type { EntityManager } from 'typeorm';
 import { Booking, type BookingStatus } from '../../db/entities';
 import { bookingChanged, writeOutbox } from '../../outbound/outbox';
 import { rematchWaitingSales } from './booking-sales';
-import { assertTransition, transitionPath } from './booking-lifecycle';
+import { assertTransition, needsTable, transitionPath } from './booking-lifecycle';
 import { presentOneBooking } from './load-booking';
 
 /** Who changes it: the API (one step), a POS (the forward path), or the system (one step: a request's expiry). */
@@ -43,6 +43,11 @@ export async function saveBookingChange(em: EntityManager, booking: Booking, cha
   // Where it was, for the outbox's subscribers (a "your booking has moved" email), never for webhook bodies.
   const previous = { date: booking.date, time: booking.time, start_at: booking.startAt.toISOString(), party_size: booking.partySize };
   const rematch = ['status', 'tableId', 'startAt', 'endAt'].some((k) => k in changes);
+  // A booking that needed a table (a kept reservation) stops needing one once it has a table or is over.
+  if (booking.needsTable && !('needsTable' in changes)) {
+    const still = needsTable(changes.status ?? booking.status, 'tableId' in changes ? (changes.tableId ?? null) : booking.tableId);
+    if (!still) changes.needsTable = false;
+  }
   Object.assign(changes, { version: booking.version + 1, updatedAt: now });
   await em.update(Booking, { id: booking.id }, changes);
   Object.assign(booking, changes);

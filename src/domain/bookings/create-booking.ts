@@ -215,13 +215,12 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
   // A request holds its table exactly as a booking does, until it is answered or expires_at passes.
   const request = input.request === true || (!!input.venueRules && becomesRequest(input.venueRules, input.party_size, await serviceOf(tx, slot.service_id)));
   const expiresAt = request ? requestExpiry(now, await requestHoldHours(tx.em, venue.id), slot.start_at) : null;
-  const booking = Object.assign(new Booking(), {
-    id: newId('bk'), venueId: venue.id, reference: newReference(), status: request ? 'requested' : 'confirmed',
-    date: slot.date, time: slot.time, startAt: slot.start_at, endAt: slot.end_at, expiresAt, partySize: input.party_size,
-    tableId: slot.table_id, serviceId: slot.service_id, eventId: slot.event_id, customerId: customer.id,
-    notes: input.notes ?? null, declineReason: null, source: input.source ?? 'api', channelId: input.channelId ?? null,
-    version: 1, createdAt: now, updatedAt: now,
-  } satisfies Booking);
+  const booking = newBookingRow({
+    venueId: venue.id, status: request ? 'requested' : 'confirmed', date: slot.date, time: slot.time,
+    startAt: slot.start_at, endAt: slot.end_at, expiresAt, partySize: input.party_size, tableId: slot.table_id,
+    serviceId: slot.service_id, eventId: slot.event_id, customerId: customer.id, notes: input.notes ?? null,
+    source: input.source ?? 'api', channelId: input.channelId ?? null,
+  }, now);
   const table = unbooked.tables.find((t) => t.id === booking.tableId);
   const tableNumber = table ? String(table.number) : null;
   const probe = waitingSalesProbe(booking, tableNumber);
@@ -293,12 +292,31 @@ function planOrNull<T>(plan: () => T): T | null {
   }
 }
 
-function insertBookingStatement(b: Booking): SqlStatement {
+/** What a creator decides about a new booking; the rest (id, reference, version, times) is the same for every one. */
+export type NewBookingFields = Pick<Booking,
+  'venueId' | 'status' | 'date' | 'time' | 'startAt' | 'endAt' | 'partySize' | 'tableId' | 'serviceId' | 'eventId' | 'customerId' |
+  'notes' | 'source'> &
+  Partial<Pick<Booking, 'expiresAt' | 'channelId' | 'needsTable' | 'guestName' | 'externalPartner' | 'externalReservationId' | 'externalVersion'>>;
+
+/** A new booking row as every creator makes it (POST /bookings, a booking platform's reservation). */
+export function newBookingRow(fields: NewBookingFields, now: Date): Booking {
+  return Object.assign(new Booking(), {
+    expiresAt: null, declineReason: null, channelId: null,
+    needsTable: false, guestName: null, externalPartner: null, externalReservationId: null, externalVersion: null,
+    ...fields,
+    id: newId('bk'), reference: newReference(), version: 1, createdAt: now, updatedAt: now,
+  } satisfies Booking);
+}
+
+/** The INSERT of a new booking row. */
+export function insertBookingStatement(b: Booking): SqlStatement {
   return {
-    sql: `INSERT INTO bookings (id, venue_id, reference, status, date, time, start_at, end_at, expires_at, party_size, table_id,
-       service_id, event_id, customer_id, notes, source, channel_id, version, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    params: [b.id, b.venueId, b.reference, b.status, b.date, b.time, b.startAt, b.endAt, b.expiresAt, b.partySize, b.tableId,
-      b.serviceId, b.eventId, b.customerId, b.notes, b.source, b.channelId, b.version, b.createdAt, b.updatedAt],
+    sql: `INSERT INTO bookings (id, venue_id, reference, status, date, time, start_at, end_at, expires_at, party_size, table_id, needs_table,
+       service_id, event_id, customer_id, guest_name, notes, source, channel_id, external_partner, external_reservation_id, external_version,
+       version, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    params: [b.id, b.venueId, b.reference, b.status, b.date, b.time, b.startAt, b.endAt, b.expiresAt, b.partySize, b.tableId, b.needsTable,
+      b.serviceId, b.eventId, b.customerId, b.guestName, b.notes, b.source, b.channelId, b.externalPartner, b.externalReservationId,
+      b.externalVersion, b.version, b.createdAt, b.updatedAt],
   };
 }

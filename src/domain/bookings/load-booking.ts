@@ -28,6 +28,8 @@ export interface BookingFilters {
   to?: string;
   statuses?: BookingStatus[];
   customerId?: string;
+  /** Only bookings that need a table (true) or only the others (false). */
+  needsTable?: boolean;
   /** Only the bookings this channel made. */
   channelId?: string;
 }
@@ -39,6 +41,7 @@ export function bookingListQuery(em: EntityManager, venueId: string, f: BookingF
   if (f.to) qb.andWhere('b.date <= :to', { to: f.to });
   if (f.statuses?.length) qb.andWhere('b.status IN (:...statuses)', { statuses: f.statuses });
   if (f.customerId) qb.andWhere('b.customer_id = :customerId', { customerId: f.customerId });
+  if (f.needsTable !== undefined) qb.andWhere('b.needs_table = :needsTable', { needsTable: f.needsTable });
   if (f.channelId) qb.andWhere('b.channel_id = :channelId', { channelId: f.channelId });
   return qb;
 }

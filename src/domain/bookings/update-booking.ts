@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { Booking, type BookingStatus } from '../../db/entities';
 import { AppError, notFound } from '../../shared/app-error';
-import { checkSlot, slotClaims, type CheckSlotInput, type SlotCheck } from './availability';
-import { MOVABLE_STATUSES } from './booking-lifecycle';
+import { checkSlot, namedTableForSitting, slotClaims, type CheckSlotInput, type SlotCheck } from './availability';
+import { MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { findBooking, presentOneBooking } from './load-booking';
 import { requestExpiry, requestHoldHours } from './request-hold';
@@ -12,6 +12,7 @@ import {
   engineInput,
   loadBookingsForCheck,
   loadBookingsNear,
+  loadBookingsOverlapping,
   loadDiaryContext,
   lockDiaryDays,
   slotUnavailable,
@@ -82,6 +83,43 @@ export interface ChannelChange {
 }
 
 /**
+ * A table for a booking platform's reservation (`needs_table`, or any platform booking given another
+ * table) without moving it: its sitting stays as the platform set it (which need not be a slot of a
+ * service), checked under the same locks as any move — the venue's tables shared, the diary rows of the
+ * sitting's dates X-locked, the bookings overlapping it read after them — and the table must fit the party
+ * and be free (else 422 slot_unavailable, with the free times nearest to it for the same party).
+ */
+async function planTableAssignment(em: EntityManager, venue: VenueRef, b: Booking, tableId: string, now: Date): Promise<MoveFields> {
+  const ctx = await loadDiaryContext(em, venue, { eventId: b.eventId, lockTables: true });
+  await lockDiaryDays(em, venue.id, claimedDates([{ from: b.startAt, to: b.endAt }], venue.timezone));
+  const bookings = await loadBookingsOverlapping(em, venue.id, b.startAt, b.endAt);
+  const chosen = namedTableForSitting(
+    { party_size: b.partySize, start_at: b.startAt, end_at: b.endAt, tables: ctx.tables, bookings, exclude_booking_id: b.id },
+    tableId,
+  );
+  if (typeof chosen === 'string') {
+    const day = await loadBookingsNear(em, venue.id, b.date, venue.timezone);
+    const input = { ...engineInput(ctx, day, { date: b.date, party_size: b.partySize, exclude_booking_id: b.id }, now), time: b.time, table_id: tableId };
+    throw slotUnavailable(input, chosen);
+  }
+  return {
+    date: b.date, time: b.time, startAt: b.startAt, endAt: b.endAt, partySize: b.partySize,
+    tableId: chosen.id, serviceId: b.serviceId, eventId: b.eventId,
+  };
+}
+
+/** A patch that only gives a booking platform's reservation a table: its sitting is the platform's, not the grid's. */
+function assignsTableOnly(b: Booking, p: BookingPatch): p is BookingPatch & { table_id: string } {
+  return (
+    (b.externalPartner !== null || b.needsTable) &&
+    p.table_id !== undefined && p.table_id !== b.tableId &&
+    (p.date === undefined || p.date === b.date) &&
+    (p.time === undefined || p.time === b.time) &&
+    (p.party_size === undefined || p.party_size === b.partySize)
+  );
+}
+
+/**
  * PATCH /bookings/:id in one transaction (run inside inDiaryTransaction): status transitions (see
  * booking-lifecycle.ts, change-status.ts), moves re-checked under the diary locks, notes. Any change bumps the version and
  * writes booking.updated (booking.cancelled when it is cancelled); a patch that changes nothing writes nothing.
@@ -120,8 +158,10 @@ export async function updateBooking(
 
   const changes: Partial<Booking> = {};
   const moving = isMove(booking, patch);
+  // A kept reservation without a table may get one whenever it still needs one (a seated guest's table too).
+  const givesNeededTable = booking.needsTable && assignsTableOnly(booking, patch) && needsTable(to, null);
   if (moving) {
-    if (!MOVABLE_STATUSES.includes(from) || !MOVABLE_STATUSES.includes(to)) {
+    if (!givesNeededTable && (!MOVABLE_STATUSES.includes(from) || !MOVABLE_STATUSES.includes(to))) {
       throw new AppError('booking_not_movable', `A ${to === from ? from : `${from} → ${to}`} booking cannot change date, time, table or party size.`, {
         status: from,
         movable_statuses: [...MOVABLE_STATUSES],
@@ -136,7 +176,9 @@ export async function updateBooking(
         });
       }
     }
-    Object.assign(changes, await planMove(em, venue, booking, patch, now));
+    Object.assign(changes, assignsTableOnly(booking, patch)
+      ? await planTableAssignment(em, venue, booking, patch.table_id, now)
+      : await planMove(em, venue, booking, patch, now));
     // A request moved to an earlier start ends by then at the latest (created + hold otherwise, as before).
     if (to === 'requested') changes.expiresAt = requestExpiry(booking.createdAt, await requestHoldHours(em, venue.id), changes.startAt!);
   }

@@ -215,6 +215,49 @@ export function diaryContextQuery(
   };
 }
 
+/**
+ * The services and tables (share-locked) of the venues of partner locations, in two statements, for a caller
+ * that does not know the venues yet and sends these with its own first reads (a batch of booking platforms'
+ * reservations); `parse` builds each venue's DiaryContext (no events), given the venues' time zones.
+ */
+export function locationDiaryContextsQuery(locations: readonly LocationRef[]): {
+  statements: SqlStatement[];
+  parse(results: readonly unknown[], timezones: ReadonlyMap<string, string>): Map<string, DiaryContext>;
+} {
+  const where = locations.map(() => '(pl.partner_id = ? AND pl.location_id = ?)').join(' OR ');
+  const params = locations.flatMap((l) => [l.partnerId, l.locationId]);
+  return {
+    statements: [
+      {
+        sql: `SELECT s.venue_id AS v, 's' AS kind, s.id, s.days AS a, s.start_time AS b, s.end_time AS c, s.slot_interval_minutes AS n1,
+                     s.duration_minutes AS n2, s.max_covers_per_slot AS n3
+                FROM partner_locations pl INNER JOIN services s ON s.venue_id = pl.venue_id WHERE ${where}`,
+        params,
+      },
+      {
+        sql: `SELECT t.venue_id AS v, 't' AS kind, t.id, t.number AS a, t.min_covers AS n1, t.max_covers AS n2
+                FROM partner_locations pl INNER JOIN venue_tables t ON t.venue_id = pl.venue_id WHERE ${where} LOCK IN SHARE MODE`,
+        params,
+      },
+    ],
+    parse(results, timezones) {
+      const rows = new Map<string, Map<string, ContextRow>>();
+      for (const row of (results as (ContextRow & { v: string })[][]).flat()) {
+        let mine = rows.get(row.v);
+        if (!mine) rows.set(row.v, (mine = new Map()));
+        mine.set(`${row.kind}\u0000${row.id}`, row); // two locations of one venue read its rows twice
+      }
+      return new Map([...timezones].map(([venueId, timezone]) => [venueId, toDiaryContext({ timezone }, [...(rows.get(venueId)?.values() ?? [])], [])]));
+    },
+  };
+}
+
+/** A partner's location, by the partner's own location id. */
+export interface LocationRef {
+  partnerId: string;
+  locationId: string;
+}
+
 /** The DiaryContext from service and table rows (any order) and event rows. */
 export function toDiaryContext(venue: Pick<VenueRef, 'timezone'>, rows: ContextRow[], events: EventRow[]): DiaryContext {
   const ctx: DiaryContext = {
@@ -256,6 +299,25 @@ export const MAX_SITTING_MS = 48 * 60 * 60_000;
 export async function loadBookingsOverlapping(em: EntityManager, venueId: string, from: Date, to: Date): Promise<ExistingBooking[]> {
   const s = bookingsOverlappingStatement(venueId, from, to);
   return (await em.query(s.sql, s.params)) as BookingRow[];
+}
+
+/**
+ * The venue's active bookings overlapping any of the ranges, in one statement (a multi-range scan of
+ * ix_bookings_venue_start): for a writer placing several sittings at once. The caller keeps, per range, the
+ * rows that overlap it (overlapsRange), which are exactly bookingsOverlappingStatement's rows for that range.
+ */
+export function bookingsOverlappingAnyStatement(venueId: string, ranges: readonly { from: Date; to: Date }[]): SqlStatement {
+  return {
+    sql: `SELECT id, table_id, start_at, end_at, party_size, status, service_id, event_id FROM bookings
+      WHERE venue_id = ? AND (${ranges.map(() => '(start_at > ? AND start_at < ? AND end_at > ?)').join(' OR ')}) AND ${holdsTableSql('status')}`,
+    params: [venueId, ...ranges.flatMap((r) => [new Date(r.from.getTime() - MAX_SITTING_MS), r.to, r.from])],
+  };
+}
+
+/** Whether a booking row overlaps [from, to) as bookingsOverlappingStatement reads it. */
+export function overlapsRange(b: Pick<ExistingBooking, 'start_at' | 'end_at'>, range: { from: Date; to: Date }): boolean {
+  const start = b.start_at.getTime();
+  return start > range.from.getTime() - MAX_SITTING_MS && start < range.to.getTime() && b.end_at.getTime() > range.from.getTime();
 }
 
 /** loadBookingsOverlapping's statement. */

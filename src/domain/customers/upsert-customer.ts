@@ -149,7 +149,7 @@ async function insertCustomer(
  */
 export function newCustomer(venueId: string, contact: Contact, currency: string, now: Date): { customer: Customer; insert: SqlStatement; created: OutboxEntry } {
   const customer = Object.assign(new Customer(), {
-    id: newId('cus'), venueId, name: contact.name, email: contact.email, emailNormalized: contact.emailNormalized,
+    id: newId('cus'), venueId, name: contact.name || contact.email || contact.phone || '', email: contact.email, emailNormalized: contact.emailNormalized,
     phone: contact.phone, notes: contact.notes ?? null, version: 1, createdAt: now, updatedAt: now,
   });
   return {
@@ -178,6 +178,30 @@ export function customerMatchStatements(venueId: string, contact: Contact): SqlS
   return statements;
 }
 
+/**
+ * customerMatchStatements for several contacts of a venue in one statement (the same rows locked FOR UPDATE),
+ * or null when none has an email or phone; `returning` tells, from its rows, whether a contact has a match
+ * (then upsertCustomer would update, else insert).
+ */
+export function customerMatchManyStatement(
+  venueId: string,
+  contacts: readonly Contact[],
+): { statement: SqlStatement; returning(rows: readonly { email_normalized: string | null; phone: string | null }[], contact: Contact): boolean } | null {
+  const emails = [...new Set(contacts.flatMap((c) => (c.emailNormalized ? [c.emailNormalized] : [])))];
+  const phones = [...new Set(contacts.flatMap((c) => (c.phone ? [c.phone] : [])))];
+  if (!emails.length && !phones.length) return null;
+  const where = [...(emails.length ? ['email_normalized IN (?)'] : []), ...(phones.length ? ['phone IN (?)'] : [])].join(' OR ');
+  return {
+    statement: {
+      sql: `SELECT id, email_normalized, phone FROM customers WHERE venue_id = ? AND (${where}) FOR UPDATE`,
+      params: [venueId, ...(emails.length ? [emails] : []), ...(phones.length ? [phones] : [])],
+    },
+    // Emails are stored lowercased (email_normalized) and phones in E.164, so equal text is the columns' match.
+    returning: (rows, c) =>
+      rows.some((r) => (c.emailNormalized !== null && String(r.email_normalized ?? '').toLowerCase() === c.emailNormalized) || (c.phone !== null && r.phone === c.phone)),
+  };
+}
+
 async function updateCustomer(
   em: EntityManager,
   c: Customer,
@@ -187,7 +211,8 @@ async function updateCustomer(
   deferred: OutboxEntry[] | undefined,
 ): Promise<Customer> {
   const changes: Partial<Customer> = {};
-  if (contact.name !== c.name) changes.name = contact.name;
+  // A contact without a name (a booking platform's guest known by email or phone alone) keeps the customer's name.
+  if (contact.name && contact.name !== c.name) changes.name = contact.name;
   if (contact.email && contact.email !== c.email) {
     const sameAddress = contact.emailNormalized === c.emailNormalized;
     if (sameAddress || !(await findOwner(em, c.venueId, { emailNormalized: contact.emailNormalized! }, c.id))) {

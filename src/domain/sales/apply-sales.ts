@@ -1,8 +1,8 @@
 /**
  * Applies POS events' canonical commands (CONTRACT §5) in the caller's transaction: venue by (partner,
  * location id), the currency rule, sale upsert by (partner, sale_id) with a version guard, items, booking
- * match (match-query.ts), booking status changes (booking-status-command.ts), and the outbox rows
- * announcing them. The caller marks the event in the same transaction, so a retry after a crash sees all of
+ * match (match-query.ts) and the outbox rows announcing them. The pipeline's COMMAND_HANDLERS
+ * (src/pipeline/command-handlers.ts) apply an event's commands one by one through these. The caller marks the event in the same transaction, so a retry after a crash sees all of
  * it or none of it.
  *
  * One path for one sale and for many (applySaleEntries): every read in one round trip (the diary rows
@@ -14,12 +14,11 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { PartnerLocation, Sale, SaleItem } from '../../db/entities';
-import { entityManagerSession, hydrate, insertStatement, type SqlSession, updateStatement } from '../../db/entity-statements';
+import { hydrate, insertStatement, type SqlSession, updateStatement } from '../../db/entity-statements';
 import type { SqlStatement } from '../../db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../../mapping/canonical-commands';
 import { outboxStatement } from '../../outbound/outbox';
-import { shareDiaryDays, shareDiaryDaysStatement } from '../bookings/venue-context';
-import { applyBookingStatusCommand } from './booking-status-command';
+import { shareDiaryDaysStatement } from '../bookings/venue-context';
 import { type BookingMatch, matchOf, matchStatements, unmatchedReason } from './match-query';
 import {
   type ApplyContext,
@@ -61,14 +60,14 @@ export interface BatchEvent {
 
 const key = (...parts: string[]): string => parts.join('\u0000');
 type Row = Record<string, unknown>;
-type Location = { partnerId: string; locationId: string };
+export type Location = { partnerId: string; locationId: string };
 export type VenueResolution = VenueOfLocation | { reason: string };
 
 /** The venues of POS locations (with their currency and time zone): one statement, rows tagged `k`. */
-function locationsStatement(locations: readonly Location[]): SqlStatement {
+export function locationsStatement(locations: readonly Location[]): SqlStatement {
   return {
     sql: locations
-      .map(() => `(SELECT ? AS k, pl.*, v.currency AS venue_currency, v.timezone AS venue_timezone FROM partner_locations pl
+      .map(() => `(SELECT ? AS k, pl.*, v.currency AS venue_currency, v.timezone AS venue_timezone, v.country AS venue_country FROM partner_locations pl
                     INNER JOIN venues v ON v.id = pl.venue_id WHERE pl.partner_id = ? AND pl.location_id = ?)`)
       .join(' UNION ALL '),
     params: locations.flatMap((l, k) => [k, l.partnerId, l.locationId]),
@@ -76,13 +75,13 @@ function locationsStatement(locations: readonly Location[]): SqlStatement {
 }
 
 /** locationsStatement's rows: each location's venue, or why it has none. */
-function readLocations(ds: DataSource, locations: readonly Location[], rows: Row[]): VenueResolution[] {
+export function readLocations(ds: DataSource, locations: readonly Location[], rows: Row[]): VenueResolution[] {
   const out: VenueResolution[] = locations.map((l) => ({ reason: `unknown location ${l.locationId}` }));
   for (const row of rows) {
     const k = Number(row.k);
     const link = hydrate(ds, PartnerLocation, row);
     out[k] = link.enabled
-      ? { venueId: link.venueId, currency: String(row.venue_currency), timezone: String(row.venue_timezone) }
+      ? { venueId: link.venueId, currency: String(row.venue_currency), timezone: String(row.venue_timezone), country: row.venue_country === null || row.venue_country === undefined ? null : String(row.venue_country) }
       : { reason: `integration disabled for location ${locations[k]!.locationId}` };
   }
   return out;
@@ -248,34 +247,4 @@ export async function applySaleBatch(
   const extra = finish(outcomes);
   const done = await session.run([...writes, ...extra]);
   return { outcomes, finished: done.slice(writes.length) };
-}
-
-/**
- * Applies one event's commands in order, each on its own (a sale twice, collation-equal ids, booking
- * status commands): the event is `processed` when any of them changed something, `failed` — with nothing
- * written — when a sale's currency is not its venue's.
- */
-export async function applyCommands(em: EntityManager, ctx: ApplyContext, commands: readonly CanonicalCommand[]): Promise<ApplyOutcome> {
-  const venues = await resolveVenues(em, ctx.partner.id, commands);
-  const failures = commands.flatMap((c, i) => {
-    const venue = venues[i]!;
-    const why = c.type === 'sale' && !('reason' in venue) ? currencyReason(c, venue) : null;
-    return why ? [failed('sale', why, (venue as VenueOfLocation).venueId)] : [];
-  });
-  if (failures.length) return outcomeOf(failures);
-
-  // Every sale's diary rows first, in one sorted statement: before any sale or booking row is locked.
-  await shareDiaryDays(em, commands.flatMap((c) => (c.type === 'sale' ? diaryDaysOf(ctx, c, matchAtOf(ctx, c, null)) : [])));
-  const session = entityManagerSession(em);
-  const results: CommandOutcome[] = [];
-  for (const [i, cmd] of commands.entries()) {
-    if (cmd.type === 'sale') {
-      const applied = await applySaleEntries(session, em.connection, [{ event: 0, ctx, cmd }], { strict: false, diaryLocked: true });
-      await session.run(applied.writes);
-      results.push(applied.results[0]!);
-    } else {
-      results.push(await applyBookingStatusCommand(em, ctx, cmd, venues[i]!));
-    }
-  }
-  return outcomeOf(results);
 }

@@ -129,6 +129,40 @@ function resolvedTableSql(s: MatchScope): string {
 const resolvedTableParams = (s: MatchScope, table: string): unknown[] => ('venueId' in s ? [table] : [table, table]);
 
 /**
+ * The venue table a table of a partner's location names, by the rule sales follow: the location's alias
+ * first, else the venue's table number as text (trimmed by the caller, case-insensitive by the collation).
+ * Its rows: `{id, number}` (none: no such table).
+ */
+export function locationTableStatement(partnerId: string, locationId: string, table: string): SqlStatement {
+  const scope: MatchScope = { partnerId, locationId };
+  const s = scopeSql(scope);
+  return {
+    sql: `SELECT t.id, t.number FROM ${s.from} WHERE ${s.where} AND t.number = ${resolvedTableSql(scope)} ORDER BY t.id LIMIT 1`,
+    params: [...s.params, ...resolvedTableParams(scope, table)],
+  };
+}
+
+/**
+ * locationTableStatement for several (partner location, table) pairs in one statement: rows `{k, id}`, k the
+ * pair's index (none for a table that names no venue table).
+ */
+export function locationTablesStatement(pairs: readonly { partnerId: string; locationId: string; table: string }[]): SqlStatement {
+  return {
+    sql: pairs
+      .map((p) => {
+        const scope: MatchScope = { partnerId: p.partnerId, locationId: p.locationId };
+        const s = scopeSql(scope);
+        return `(SELECT ? AS k, t.id FROM ${s.from} WHERE ${s.where} AND t.number = ${resolvedTableSql(scope)} ORDER BY t.id LIMIT 1)`;
+      })
+      .join(' UNION ALL '),
+    params: pairs.flatMap((p, k) => {
+      const scope: MatchScope = { partnerId: p.partnerId, locationId: p.locationId };
+      return [k, ...scopeSql(scope).params, ...resolvedTableParams(scope, p.table)];
+    }),
+  };
+}
+
+/**
  * The statements answering the lookups (a reference lookup for those naming a booking, then one table
  * query per scope) and `read`, which takes their results in the same order. Every lookup of a scope shares
  * one query: the bookings at any of its tables in the widest of their windows, each row telling which of

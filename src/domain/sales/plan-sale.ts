@@ -33,6 +33,8 @@ export interface CommandOutcome {
   unmatched_reason: string | null;
   /** Why the command was ignored or failed. */
   reason: string | null;
+  /** What a partner manager should know about an applied command (a reservation kept without a table…). */
+  note?: string | null;
 }
 
 export interface ApplyOutcome {
@@ -48,6 +50,8 @@ export interface VenueOfLocation {
   venueId: string;
   currency: string;
   timezone: string;
+  /** ISO 3166 alpha-2 (phone numbers' default region), when the venue has one. */
+  country?: string | null;
 }
 
 const NOTHING = { venue_id: null, sale: null, booking: null, match: null, unmatched_reason: null, reason: null };
@@ -70,6 +74,7 @@ export function outcomeOf(results: CommandOutcome[]): ApplyOutcome {
   if (failures.length) return { status: 'failed', reason: failures.map((r) => r.reason).join('; '), results: failures };
   const reasons = results.flatMap((r) => {
     if (r.result === 'ignored') return [r.reason!];
+    if (r.note) return [r.note];
     return r.unmatched_reason ? [`sale ${r.sale} unmatched: ${r.unmatched_reason}`] : [];
   });
   return {

@@ -26,14 +26,18 @@ export function presentBooking(b: Booking, rel: BookingRelations): Record<string
     expires_at: b.expiresAt ? b.expiresAt.toISOString() : null,
     party_size: b.partySize,
     table: rel.table ? { id: rel.table.id, number: tableNumberOut(rel.table.number) } : null,
+    needs_table: b.needsTable,
     service_id: b.serviceId,
     event_id: b.eventId,
     customer: rel.customer
       ? { id: rel.customer.id, name: rel.customer.name, email: rel.customer.email, phone: rel.customer.phone }
       : null,
+    // The guest's name: the customer's, else the name a booking platform sent for a guest kept without a customer.
+    guest_name: rel.customer?.name ?? b.guestName ?? null,
     notes: b.notes,
     decline_reason: b.declineReason,
     source: b.source,
+    external: b.externalPartner && b.externalReservationId ? { partner: b.externalPartner, reservation_id: b.externalReservationId } : null,
     venue_id: b.venueId,
     version: b.version,
     created_at: b.createdAt.toISOString(),

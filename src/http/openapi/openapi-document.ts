@@ -7,7 +7,7 @@
  * converted by ./json-schema. Error responses come from each operation's error codes and ERROR_CATALOG.
  * test/api/openapi.test.ts validates the document and checks it against the declarations and the app.
  */
-import { BOOKING_STATUS_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../mapping/canonical-commands';
+import { BOOKING_STATUS_COMMAND_SCHEMA, RESERVATION_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../mapping/canonical-commands';
 import type { WebhookEvent } from '../../outbound/outbox';
 import { ERROR_CATALOG, type ErrorCode } from '../../shared/app-error';
 import type { Operation, Surface } from '../operation';
@@ -71,6 +71,7 @@ const NAMED_SCHEMAS: readonly (readonly [string, Schema])[] = [
   // The schemas the pipeline validates mapping output with (canonical-commands.ts), as they are.
   ['SaleCommand', SALE_COMMAND_SCHEMA],
   ['BookingStatusCommand', BOOKING_STATUS_COMMAND_SCHEMA],
+  ['ReservationCommand', RESERVATION_COMMAND_SCHEMA],
   ['InboundEvent', inboundEventSchema],
   ['InboundEventDetail', inboundEventDetailSchema],
   ['PartnerAck', partnerAckResponseSchema],

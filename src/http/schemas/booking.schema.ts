@@ -56,7 +56,10 @@ export const updateBookingSchema = {
     party_size: PARTY_SIZE,
     date: { ...DATE, description: 'Move to this venue-local date.' },
     time: { ...HHMM, description: 'Move to this venue-local time.' },
-    table_id: { ...TABLE_ID, description: 'Move to this table.' },
+    table_id: {
+      ...TABLE_ID,
+      description: 'Move to this table. For a booking platform\'s reservation (`needs_table`, or any with `external`) this gives it the table at its own time, which need not be a slot of a service; the table must fit and be free.',
+    },
     notes: NOTES,
     reason: {
       type: ['string', 'null'],
@@ -86,6 +89,10 @@ export const listBookingsQuerySchema = {
       example: 'confirmed,seated',
     },
     customer_id: { type: 'string', minLength: 1, maxLength: 40, description: 'Only this customer\'s bookings.', example: 'cus_0mhv2k1q3a8x4n2p7r9t1c' },
+    needs_table: {
+      type: 'boolean',
+      description: '`true`: only booking platforms\' reservations kept without a table (the diary\'s list of bookings needing one); `false`: the others.',
+    },
     ...PAGINATION_QUERY_PROPERTIES,
   },
 } as const;
@@ -120,15 +127,26 @@ export const bookingSchema = {
       type: ['object', 'null'],
       properties: { id: { type: 'string' }, number: { type: ['integer', 'string'], example: 12 } },
     },
+    needs_table: {
+      type: 'boolean',
+      description: 'A booking platform\'s reservation kept without a table (none was free): the diary lists it apart until `PATCH {table_id}` gives it one.',
+    },
     service_id: NULLABLE_STRING,
     event_id: NULLABLE_STRING,
     customer: {
       type: ['object', 'null'],
       properties: { id: { type: 'string' }, name: { type: 'string' }, email: NULLABLE_STRING, phone: NULLABLE_STRING },
     },
+    guest_name: { type: ['string', 'null'], description: 'The guest\'s name: the customer\'s, else the name a booking platform sent for a guest without email or phone (kept with `customer: null`).' },
     notes: NULLABLE_STRING,
     decline_reason: { type: ['string', 'null'], description: 'Why a declined request was declined.' },
-    source: { type: 'string', example: 'api', description: 'Where the booking came from: `api`, `widget`, `console`, `channel:<name>`, or a partner\'s name.' },
+    source: { type: 'string', example: 'api', description: 'Where the booking came from: `api`, `widget`, `console`, `channel:<name>`, or a booking platform partner\'s name.' },
+    external: {
+      type: ['object', 'null'],
+      description: 'For a booking made from a booking platform\'s reservation (CONTRACT §12): the partner and its reservation id.',
+      required: ['partner', 'reservation_id'],
+      properties: { partner: { type: 'string', example: 'sevenrooms' }, reservation_id: { type: 'string', example: 'ahNzfnNldmVucm9vbXMt' } },
+    },
     venue_id: { type: 'string' },
     version: { type: 'integer', description: 'Goes up by one on every change.' },
     created_at: { type: 'string', format: 'date-time' },

@@ -68,6 +68,7 @@ export const bookingOperations = [
       const channel = channelOf(principal);
       const filters = {
         from, to, statuses: q.status?.split(',') as BookingStatus[] | undefined, customerId: q.customer_id, channelId: channel?.channelId,
+        needsTable: q.needs_table,
       };
       const page = await paginate(bookingListQuery(em, venue.id, filters), BOOKINGS_KEYSET, q);
       res.json(listResponse((await presentBookings(em, page.rows)).map((b) => shown(principal, b)), page.nextCursor));
