@@ -275,8 +275,6 @@ function describe(error: ErrorObject): string {
     case 'pattern':
       if (params.pattern === NOT_BLANK) return 'must not be blank';
       return error.instancePath === '/time' ? 'must be a time HH:MM (00:00–23:59)' : (error.message ?? 'is invalid');
-    case 'format':
-      return params.format === 'date' ? 'must be a date YYYY-MM-DD' : params.format === 'date-time' ? 'must be an ISO 8601 date-time with an offset' : (error.message ?? 'is invalid');
     default:
       return error.message ?? 'is invalid';
   }

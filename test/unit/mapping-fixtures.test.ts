@@ -94,7 +94,7 @@ describe('validateCommands', () => {
       { index: 0, path: '/total', message: 'must be integer' },
       { index: 0, path: '/currency', message: 'must match pattern "^[A-Z]{3}$"' },
       { index: 0, path: '/opened_at', message: 'must match format "date-time"' },
-      { index: 1, path: '/type', message: 'must be one of "sale", "booking_status"' },
+      { index: 1, path: '/type', message: 'must be one of "sale", "booking_status", "reservation"' },
       { index: 2, path: '', message: 'must be an object (a canonical command)' },
     ]);
   });
