@@ -60,7 +60,10 @@ describe('booking API: bookings', () => {
       expect(res.body.end_at).toBe(start.plus({ minutes: 90 }).toUTC().toISO());
       const events = await outboxOf(res.body.id);
       expect(events.map((e) => [e.event, e.resource_version])).toEqual([['booking.created', 1]]);
-      expect(JSON.parse(events[0]!.payload)).toEqual({ ...res.body, manage_url: undefined }); // the guest's manage link is not for webhook receivers
+      // The answer adds the guest's manage link (CONTRACT §15), which webhook bodies never carry.
+      const { manage_url: manageUrl, ...view } = res.body;
+      expect(manageUrl).toMatch(/\/manage\/[A-Za-z0-9_-]{32}$/);
+      expect(JSON.parse(events[0]!.payload)).toEqual(view);
       expect((await outboxOf(res.body.customer.id)).map((e) => e.event)).toEqual(['customer.created']);
     });
 

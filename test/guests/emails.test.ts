@@ -217,7 +217,7 @@ describe('emails through a real SMTP server', () => {
 
   it('relaying the same outbox rows again writes no second email', async () => {
     const b = await apiBooking({ email: 'twice@example.com', time: '19:15', date: dayAhead(9) });
-    await waitFor(async () => (await emailsOf(b.id)).length === 1);
+    await waitFor(async () => (await emailsOf(b.id))[0]?.status === 'sent', { what: 'the first send' });
     const ds = t.composed.deps.dataSource;
     await ds.query('UPDATE outbox SET relayed_at = NULL WHERE resource_id = ?', [b.id]);
     await waitFor(async () => {
@@ -229,6 +229,9 @@ describe('emails through a real SMTP server', () => {
       redis: t.composed.deps.redis, keyPrefix: t.composed.deps.keyPrefix, emails: t.composed.deps.notifications,
     });
     expect(await emailsOf(b.id)).toHaveLength(1);
+    // A later email sent is the barrier: anything queued again for the first would have gone before it.
+    const later = await apiBooking({ email: 'barrier@example.com', time: '19:45', date: dayAhead(9) });
+    await waitFor(async () => (await emailsOf(later.id))[0]?.status === 'sent', { what: 'the barrier email' });
     expect(smtp.received.filter((m) => m.to.includes('twice@example.com'))).toHaveLength(1);
   });
 });
