@@ -11,7 +11,7 @@ import { deliveryJobOptions, eventData, retryScheduleOf, type DeliveryJobData } 
 import { totalSpanMs, type RetrySchedule } from './retry-schedule';
 import { isInternalEvent } from './outbox';
 import { emailNotifications, type Notifications } from '../modules/notifications';
-import { inviteCompletedBookings, type InvitationSender } from '../modules/reviews';
+import { inviteCompletedBookings } from '../modules/reviews';
 import { webhookBody } from './sign-webhook';
 
 /**
@@ -198,17 +198,21 @@ export const webhookDeliveries: OutboxSubscriber = {
 };
 
 /**
- * Review invitations (CONTRACT §11): each booking that reached `completed` gets one, and `send` queues its
- * email in the invitation's transaction (idempotent: one invitation per booking, by a unique key).
+ * Review invitations (CONTRACT §11): each booking that reached `completed` gets one, its email queued through
+ * the notifications door in the invitation's transaction (an `email.requested` row of its own; idempotent:
+ * one invitation per booking, by a unique key).
  */
-export function reviewInvitations(send: InvitationSender): OutboxSubscriber {
-  return {
-    name: 'review-invitations',
-    async handle(deps, rows, now) {
-      await inviteCompletedBookings(deps.dataSource, rows.filter((r) => r.event === 'booking.updated').map((r) => r.id), send, now);
-    },
-  };
-}
+export const reviewInvitations: OutboxSubscriber = {
+  name: 'review-invitations',
+  async handle(deps, rows, now) {
+    const emails = deps.emails;
+    if (!emails) throw new Error('the review invitations subscriber needs RelayDeps.emails (the Notifications door)');
+    await inviteCompletedBookings(deps.dataSource, rows, (tx, invitation) => emails.queueEmail(tx, {
+      venueId: invitation.venueId, kind: 'review_invitation', bookingId: invitation.bookingId, to: invitation.to,
+      link: emails.publicLink(`/review/${invitation.token}`),
+    }, now), now);
+  },
+};
 
 /**
  * The live stream (`GET /api/v1/stream`, CONTRACT §9): every outbox event of a venue, as the §7 webhook body
@@ -235,18 +239,7 @@ export const liveStream: OutboxSubscriber = {
 export const SUBSCRIBERS: readonly OutboxSubscriber[] = [
   liveStream,
   webhookDeliveries,
-  // An invitation's email is an `email.requested` row of its own, written in the invitation's transaction.
-  {
-    name: 'review-invitations',
-    handle(deps, rows, now) {
-      const emails = deps.emails;
-      if (!emails) throw new Error('the review invitations subscriber needs RelayDeps.emails (the Notifications door)');
-      return reviewInvitations((tx, invitation) => emails.queueEmail(tx, {
-        venueId: invitation.venueId, kind: 'review_invitation', bookingId: invitation.bookingId, to: invitation.to,
-        link: emails.publicLink(`/review/${invitation.token}`),
-      }, now)).handle(deps, rows, now);
-    },
-  },
+  reviewInvitations,
   emailNotifications,
 ];
 

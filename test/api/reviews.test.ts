@@ -29,9 +29,9 @@ describe('reviews (CONTRACT §11): invitation on completion, one verified review
 
   /** Runs the invitation step over the booking's outbox rows; returns what it would email. */
   async function invite(bookingId: string): Promise<ReviewInvitation[]> {
-    const rows = await q<{ id: number }>('SELECT id FROM outbox WHERE resource_id = ? ORDER BY id', [bookingId]);
+    const rows = await q<{ venue_id: string; event: string; payload: string }>('SELECT venue_id, event, payload FROM outbox WHERE resource_id = ? ORDER BY id', [bookingId]);
     const sent: ReviewInvitation[] = [];
-    await inviteCompletedBookings(t.composed.deps.dataSource, rows.map((r) => Number(r.id)), async (_tx, inv) => { sent.push(inv); });
+    await inviteCompletedBookings(t.composed.deps.dataSource, rows, async (_tx, inv) => { sent.push(inv); });
     return sent;
   }
 

@@ -15,18 +15,16 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
-/** The session's CSRF token, for the app's other client of this origin (the partner console's /admin/v1 calls). */
-export function currentCsrfToken(): string | null {
-  return csrfToken;
-}
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+/** THE request: JSON to one of the documented APIs of this origin, the CSRF token on writes, errors as ApiError. */
+async function request<T>(base: '/api/v1' | '/admin/v1', method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let res: Response;
   try {
-    res = await fetch(`/api/v1${path}`, {
+    res = await fetch(`${base}${path}`, {
       method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -39,6 +37,16 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: 
     throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `The server answered ${res.status}.`, e?.details ?? null);
   }
   return data as T;
+}
+
+/** The booking API (/api/v1), as a key or a venue session. */
+export function api<T>(method: Exclude<Method, 'PUT'>, path: string, body?: unknown): Promise<T> {
+  return request<T>('/api/v1', method, path, body);
+}
+
+/** The admin API (/admin/v1), which an operator's session may use (CONTRACT §8): the partner console. */
+export function admin<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  return request<T>('/admin/v1', method, path, body);
 }
 
 export interface User {

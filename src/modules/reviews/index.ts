@@ -94,23 +94,20 @@ interface OutboxBookingView {
 }
 
 /**
- * Writes the invitation of each completed booking among the given outbox rows that has none yet, and calls
- * `send` for it in the same transaction (one per booking: a unique key, so re-relayed rows and a booking
- * updated again after completion never invite twice). Bookings without a guest email get none.
+ * Writes the invitation of each completed booking among the given outbox rows (as the relay hands them,
+ * payload included) that has none yet, and calls `send` for it in the same transaction (one per booking: a
+ * unique key, so re-relayed rows and a booking updated again after completion never invite twice). Bookings
+ * without a guest email get none.
  */
 export async function inviteCompletedBookings(
   ds: DataSource,
-  rowIds: readonly number[],
+  outboxRows: readonly { venue_id: string; event: string; payload: string | OutboxBookingView }[],
   send: InvitationSender,
   now = new Date(),
 ): Promise<number> {
-  if (!rowIds.length) return 0;
-  const rows = (await ds.query(
-    "SELECT venue_id, payload FROM outbox WHERE id IN (?) AND event = 'booking.updated'",
-    [rowIds],
-  )) as { venue_id: string; payload: string | OutboxBookingView }[];
   let invited = 0;
-  for (const row of rows) {
+  for (const row of outboxRows) {
+    if (row.event !== 'booking.updated') continue;
     const booking = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as OutboxBookingView;
     const to = booking.customer?.email;
     if (booking.status !== 'completed' || !booking.id || !to) continue;

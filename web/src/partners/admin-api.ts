@@ -2,31 +2,7 @@
  * The partner console's way to the server: the documented admin API (/admin/v1), which an operator's
  * session may use (CONTRACT §8), with the session's CSRF token on writes. Errors in the contract's envelope.
  */
-import { ApiError, currentCsrfToken } from '../api';
-
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-
-export async function admin<T>(method: Method, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const csrf = currentCsrfToken();
-  if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
-  let res: Response;
-  try {
-    res = await fetch(`/admin/v1${path}`, {
-      method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, 'network_error', 'Cannot reach Tablesync. Check the connection and try again.');
-  }
-  if (res.status === 204) return undefined as T;
-  const data = (await res.json().catch(() => null)) as any;
-  if (!res.ok) {
-    const e = data?.error;
-    throw new ApiError(res.status, e?.code ?? 'http_error', e?.message ?? `The server answered ${res.status}.`, e?.details ?? null);
-  }
-  return data as T;
-}
+export { admin, type Method } from '../api';
 
 export const enc = encodeURIComponent;
 
