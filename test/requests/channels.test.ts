@@ -221,6 +221,16 @@ describe('channel keys', () => {
       const detail = await as(x, 'get', `/bookings/${mine.reference}`, a.id).expect(200);
       expect(detail.body.id).toBe(mine.id);
       expect(detail.body.sales).toBeUndefined();
+
+      // The documented 200 of GET /bookings/:id requires nothing the channel's view leaves out.
+      const doc = (await t.http.get('/api/v1/openapi').expect(200)).body;
+      type Schema = { $ref?: string; allOf?: Schema[]; required?: string[] };
+      const resolve = (s: Schema): Schema => (s.$ref ? resolve(doc.components.schemas[s.$ref.split('/').pop() as string]) : s);
+      const required = (s: Schema): string[] => { const r = resolve(s); return [...(r.required ?? []), ...(r.allOf ?? []).flatMap(required)]; };
+      const documented = (Object.entries(doc.paths).find(([path]) => /\/bookings\/\{[a-z_]+\}$/.test(path)) as [string, { get: { responses: Record<string, { content: Record<string, { schema: Schema }> }> } }])[1].get.responses['200'].content['application/json'].schema as Schema;
+      const needed = required(documented);
+      expect(needed).toContain('id');
+      expect(needed.filter((field) => !(field in detail.body))).toEqual([]);
     });
 
     it('moves and cancels its own bookings; approving, declining or seating is the venue\'s (403 scope_violation)', async () => {

@@ -161,13 +161,14 @@ export const bookingDetailSchema = {
     { $ref: 'Booking' },
     {
       type: 'object',
-      required: ['sales', 'spend'],
+      // Not required: a channel key reads no sales (CONTRACT §11), so its view of a booking has neither.
+      description: 'Every caller but a channel key gets `sales` and `spend`; a channel key reads no sales (CONTRACT §11).',
       properties: {
-        sales: { type: 'array', items: { type: 'object' }, description: 'Sales matched to this booking.' },
+        sales: { type: 'array', items: { type: 'object' }, description: 'Sales matched to this booking (absent for a channel key).' },
         spend: {
           type: 'object',
           required: ['total', 'currency', 'count'],
-          description: 'Sum of the matched sales that are not void or refunded, in minor units.',
+          description: 'Sum of the matched sales that are not void or refunded, in minor units (absent for a channel key).',
           properties: { total: { type: 'integer', example: 8450 }, currency: { type: 'string', example: 'GBP' }, count: { type: 'integer' } },
         },
       },
