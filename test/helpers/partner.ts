@@ -124,6 +124,16 @@ export async function putMapping(t: TestApp, partner: string, eventType: string,
 }
 
 /** The public host tests post to, so URL-signing schemes (Square) sign the same URL the app sees. */
+/** A new test partner whose `eventType` events map with `expression`, its location `locationId` linked to the venue. */
+export async function partnerWithMapping(
+  t: TestApp, venueId: string, expression: string, { eventType = 'sale.updated', locationId = 'loc-1' } = {},
+): Promise<TestPartner> {
+  const p = await createTestPartner(t);
+  await putMapping(t, p.name, eventType, expression);
+  await linkLocation(t, p.name, locationId, venueId);
+  return p;
+}
+
 export const TEST_HOST = 'tablesync.test';
 
 /** POSTs a body signed the way the partner's scheme expects. */

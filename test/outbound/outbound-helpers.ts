@@ -5,7 +5,7 @@ import mysql from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
 import { createDataSource, ensureDatabase, parseDatabaseUrl } from '../../src/db/data-source';
 import { writeOutbox, type WebhookEvent } from '../../src/outbound/outbox';
-import type { TestApp } from '../helpers/test-app';
+import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /**
  * Every app composed in ROLE=all runs an outbox relay, and all test files share the run's database, so
@@ -31,6 +31,31 @@ export async function createOwnDatabase(): Promise<{ url: string; drop: () => Pr
       await conn.end();
     },
   };
+}
+
+/**
+ * The set-up most outbound tests share: a database of their own (see above), an app on it and one receiver,
+ * started before the file's tests and stopped after them. Read `t` and `r` inside the tests.
+ */
+export function outboundSuite(env: Record<string, string> = {}): { readonly t: TestApp; readonly r: Receiver } {
+  let db: { url: string; drop: () => Promise<void> } | undefined;
+  let t: TestApp | undefined;
+  let r: Receiver | undefined;
+  beforeAll(async () => {
+    db = await createOwnDatabase();
+    t = await startTestApp({ DATABASE_URL: db.url, ...env });
+    r = await startReceiver();
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await r?.close();
+    await db?.drop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('outboundSuite: read t and r inside a test, after beforeAll');
+    return value;
+  };
+  return { get t() { return started(t); }, get r() { return started(r); } };
 }
 
 export interface Received {

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
 import { createApiKey, createVenue } from '../helpers/fixtures';
 import { createTestPartner, linkLocation, localIso, putMapping, SALE_MAPPING, saleEvent, signedPost, waitForEvent } from '../helpers/partner';
-import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
+import { uniq } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
-import { bearer, createOwnDatabase, registerWebhook, startReceiver, type Receiver } from './outbound-helpers';
+import { bearer, outboundSuite, registerWebhook } from './outbound-helpers';
 
 /**
  * `sale.matched` (CONTRACT "Status values, updated", §15): sent whenever a sale gains or changes its
@@ -11,22 +11,10 @@ import { bearer, createOwnDatabase, registerWebhook, startReceiver, type Receive
  * endpoints subscribed to it, through the same outbox, relay and delivery worker as every event.
  */
 describe('outbound webhooks: sale.matched', () => {
-  let db: { url: string; drop: () => Promise<void> };
-  let t: TestApp;
-  let r: Receiver;
-
-  beforeAll(async () => {
-    db = await createOwnDatabase();
-    t = await startTestApp({ DATABASE_URL: db.url });
-    r = await startReceiver();
-  });
-  afterAll(async () => {
-    await t.stop();
-    await r.close();
-    await db.drop();
-  });
+  const suite = outboundSuite();
 
   it('reaches a subscribed endpoint from the matcher, a later booking and a manual unlink, and never for an unmatched sale', async () => {
+    const { t, r } = suite;
     const venue = await createVenue(t);
     const key = await createApiKey(t, venue.id);
     const p = await createTestPartner(t);

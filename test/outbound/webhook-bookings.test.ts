@@ -2,28 +2,15 @@ import { createHmac } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { createApiKey, createVenue } from '../helpers/fixtures';
-import { startTestApp, type TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
-import { bearer, createOwnDatabase, registerWebhook, startReceiver, type Receiver } from './outbound-helpers';
+import { bearer, outboundSuite, registerWebhook } from './outbound-helpers';
 
 /** The whole path from the booking API: its transaction writes the outbox row; relay and worker deliver it. */
 describe('outbound webhooks: events from the booking API', () => {
-  let db: { url: string; drop: () => Promise<void> };
-  let t: TestApp;
-  let r: Receiver;
-
-  beforeAll(async () => {
-    db = await createOwnDatabase();
-    t = await startTestApp({ DATABASE_URL: db.url });
-    r = await startReceiver();
-  });
-  afterAll(async () => {
-    await t.stop();
-    await r.close();
-    await db.drop();
-  });
+  const suite = outboundSuite();
 
   it('delivers booking.created then booking.cancelled, signed, with versions that order them', async () => {
+    const { t, r } = suite;
     const venue = await createVenue(t);
     const key = await createApiKey(t, venue.id);
     const wh = await registerWebhook(t, key, r.url, ['booking.created', 'booking.cancelled']);

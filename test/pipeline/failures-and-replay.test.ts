@@ -1,9 +1,8 @@
 import { createVenue } from '../helpers/fixtures';
 import {
-  createTestPartner,
   eventRow,
   jobState,
-  linkLocation,
+  partnerWithMapping,
   putMapping,
   SALE_MAPPING,
   saleEvent,
@@ -35,15 +34,10 @@ describe('inbound pipeline: failures, retries and replay', () => {
   });
   afterAll(() => t.stop());
 
-  async function partnerWithMapping(expression: string): Promise<TestPartner> {
-    const p = await createTestPartner(t);
-    await putMapping(t, p.name, 'sale.updated', expression);
-    await linkLocation(t, p.name, 'loc-1', venueId);
-    return p;
-  }
+  const withMapping = (expression: string): Promise<TestPartner> => partnerWithMapping(t, venueId, expression);
 
   it('fails at once, with readable errors, when the mapping throws; no retry', async () => {
-    const p = await partnerWithMapping('$error("no sale id in this payload")');
+    const p = await withMapping('$error("no sale id in this payload")');
     const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: uniq('S') }));
     expect(res.status).toBe(200); // accepted: the POS is not to blame for our mapping
     const row = await waitForEvent(t, res.body.event_id);
@@ -58,7 +52,7 @@ describe('inbound pipeline: failures, retries and replay', () => {
 
   it('fails with the schema errors when the mapping outputs an invalid command, keeping the output', async () => {
     // "extra": not a field of the command (a root error, at path "").
-    const p = await partnerWithMapping('{"type": "sale", "location_id": location_id, "sale_id": sale.id, "status": "eaten", "total": "lots", "extra": 1}');
+    const p = await withMapping('{"type": "sale", "location_id": location_id, "sale_id": sale.id, "status": "eaten", "total": "lots", "extra": 1}');
     const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: uniq('S') }));
     const row = await waitForEvent(t, res.body.event_id);
     expect(row.status).toBe('failed');
@@ -74,7 +68,7 @@ describe('inbound pipeline: failures, retries and replay', () => {
   });
 
   it('processes the stored payload again with the live mapping on replay', async () => {
-    const p = await partnerWithMapping('$error("not written yet")');
+    const p = await withMapping('$error("not written yet")');
     const saleId = uniq('S');
     const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: saleId, total: 1234 }));
     const eventId = res.body.event_id as string;
@@ -103,7 +97,7 @@ describe('inbound pipeline: failures, retries and replay', () => {
   });
 
   it('retries a transient failure, keeping the sale held (409) through the backoff', async () => {
-    const p = await partnerWithMapping(SALE_MAPPING);
+    const p = await withMapping(SALE_MAPPING);
     const saleId = uniq('S');
     failOnce.add(saleId);
     const first = await signedPost(t, p, 'sale.updated', saleEvent({ id: saleId, version: 1, total: 1 }));

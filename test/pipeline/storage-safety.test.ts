@@ -2,10 +2,8 @@ import { validateCommands } from '../../src/mapping/canonical-commands';
 import { fitColumn, storableText, TEXT_COLUMNS, wellFormed } from '../../src/shared/storable';
 import { createVenue } from '../helpers/fixtures';
 import {
-  createTestPartner,
   itemsOf,
-  linkLocation,
-  putMapping,
+  partnerWithMapping,
   SALE_MAPPING,
   saleEvent,
   salesOf,
@@ -28,15 +26,10 @@ describe('storage safety: what the POS sends is stored, or refused with its own 
   });
   afterAll(() => t.stop());
 
-  async function partnerWithMapping(expression: string): Promise<TestPartner> {
-    const p = await createTestPartner(t);
-    await putMapping(t, p.name, 'sale.updated', expression);
-    await linkLocation(t, p.name, 'loc-1', venueId);
-    return p;
-  }
+  const withMapping = (expression: string): Promise<TestPartner> => partnerWithMapping(t, venueId, expression);
 
   it('keeps a sale whose item name holds a lone surrogate, with U+FFFD in its place (items and event output)', async () => {
-    const p = await partnerWithMapping(SALE_MAPPING);
+    const p = await withMapping(SALE_MAPPING);
     const saleId = uniq('S');
     // Escaped in the JSON text, as a POS that cut an emoji in half would send it.
     const body = JSON.stringify(saleEvent({ id: saleId, items: [{ name: 'Cake NAME', qty: 1, unit_price: 4250, total: 4250 }] }))
@@ -53,7 +46,7 @@ describe('storage safety: what the POS sends is stored, or refused with its own 
   });
 
   it('fails a mapping error quoting a 70,000-character value with its own reason, cut to the column', async () => {
-    const p = await partnerWithMapping('$error("cannot read note: " & sale.note)');
+    const p = await withMapping('$error("cannot read note: " & sale.note)');
     const event = saleEvent({ id: uniq('S') });
     (event.sale as Record<string, unknown>).note = 'é'.repeat(70_000);
     const res = await signedPost(t, p, 'sale.updated', event);
@@ -67,7 +60,7 @@ describe('storage safety: what the POS sends is stored, or refused with its own 
   });
 
   it('fails a blank sale id (spaces) at once as a schema error, naming the field, with no sale written', async () => {
-    const p = await partnerWithMapping(SALE_MAPPING);
+    const p = await withMapping(SALE_MAPPING);
     const res = await signedPost(t, p, 'sale.updated', saleEvent({ id: '  ' }));
     expect(res.status).toBe(200);
     const row = await waitForEvent(t, res.body.event_id);
