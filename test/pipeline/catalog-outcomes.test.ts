@@ -162,6 +162,15 @@ describe('catalog fixtures over HTTP, every outcome asserted (SumUp, Revo XEF, L
     }
   });
 
+  it('refuses a Loyverse webhook made with a personal access token (unsigned): 400 missing_signature naming x-loyverse-signature', async () => {
+    const partner = await fromTemplate('loyverse');
+    const raw = readFileSync(join(DEFAULT_MAPPINGS_DIR, 'loyverse', 'fixtures', 'receipts.update--closed-with-items.json'));
+    const res = await t.http.post(`/partners/${partner.name}/events/receipts.update`).set('Content-Type', 'application/json').send(raw.toString('utf8'));
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'missing_signature', details: { header: 'x-loyverse-signature' } });
+    expect(await em().countBy(InboundEvent, { partner: partner.name })).toBe(0);
+  });
+
   it("refuses SumUp's unsigned return_url callback (CHECKOUT_STATUS_CHANGED, as documented): 400 missing_signature naming x-payload-signature", async () => {
     const partner = await fromTemplate('sumup');
     const raw = readFileSync(join(DEFAULT_MAPPINGS_DIR, 'sumup', 'fixtures', 'CHECKOUT_STATUS_CHANGED--documented-example.json'));
