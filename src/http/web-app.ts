@@ -24,11 +24,12 @@ function projectRoot(from = __dirname): string {
 
 export const WEB_DIST_DIR = join(projectRoot(), 'web', 'dist');
 
-// The shell loads only its own hashed files and talks only to this origin. Style attributes set by script are
-// allowed (`style-src-attr`): the mapping editor (CodeMirror) sets one on its content element (tab-size);
-// style sheets still come only from this origin (`style-src`), and no script runs inline.
+// The shell loads only its own hashed files and talks only to this origin: style sheets and scripts only from
+// the origin, no inline script, no inline style (neither <style> nor style attributes; styles set through the
+// CSSOM, `el.style.x = …`, are not governed by CSP). The mapping editor (CodeMirror) mounts in a shadow root,
+// where its styles are a constructed style sheet (see web/src/partners/code-editor.tsx).
 const SHELL_CSP = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "style-src-attr 'unsafe-inline'", "img-src 'self' data:", "font-src 'self'",
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
   "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join('; ');
 

@@ -22,8 +22,26 @@ describe('the partner console (/app/partners) in Chromium', () => {
     if (res.status !== 201) throw new Error(`operator create failed: ${res.status}`);
     return email;
   };
+  /**
+   * A console page that reports every Content-Security-Policy violation (a blocked style attribute, inline
+   * style or script, in the document or the editor's shadow root) as a console error, which fails the test.
+   */
+  const consolePage = async (viewport?: { width: number; height: number }): Promise<Page> => {
+    const page = await b.newPage(viewport);
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        const el = e.target instanceof Element ? `<${e.target.localName} class="${e.target.getAttribute('class') ?? ''}">` : String(e.target);
+        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} on ${el} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`);
+      }, true);
+    });
+    return page;
+  };
   const signIn = async (page: Page, email: string) => {
-    await page.goto('/app/partners');
+    const shell = await page.goto('/app/partners');
+    // The shell's policy allows no inline style at all, style attributes included.
+    const csp = (await shell!.allHeaders())['content-security-policy'];
+    expect(csp).toMatch(/style-src 'self'/);
+    expect(csp).not.toMatch(/unsafe-inline|style-src-attr|style-src-elem/);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -57,7 +75,7 @@ describe('the partner console (/app/partners) in Chromium', () => {
     }
     await Promise.all(ids.map((id) => waitForEvent(b.t, id, ['failed'])));
 
-    const page = await b.newPage();
+    const page = await consolePage();
     await signIn(page, await operator());
     const row = page.getByRole('row', { name: new RegExp(p.name) });
     await row.getByRole('cell', { name: '3' }).last().waitFor(); // failed in the last 24 h
@@ -126,7 +144,7 @@ describe('the partner console (/app/partners) in Chromium', () => {
   it('follows new events live, by keyboard, and fits a phone', async () => {
     const p = await createTestPartner(b.t, { name: uniq('live-pos') });
     await putMapping(b.t, p.name, 'sale.updated', SALE_MAPPING);
-    const page = await b.newPage(PHONE);
+    const page = await consolePage(PHONE);
     await signIn(page, await operator());
     await page.goto(`/app/partners/${p.name}/events`);
     await page.getByText('No events yet. They appear here as the POS sends them.').waitFor();

@@ -48,6 +48,22 @@ const theme = EditorView.theme({
   '.cm-compile-error': { textDecoration: 'underline wavy #b3261e', textDecorationSkipInk: 'none', background: '#fdecea' },
 });
 
+/**
+ * Text typed over a selection is put in by CodeMirror, not by the browser. Left to Chrome, replacing a selection
+ * that spans highlighted lines keeps the deleted text's look by wrapping the new text in a `<span style="…">`,
+ * a style attribute the shell's Content-Security-Policy refuses (a console error, and CodeMirror redraws the line
+ * anyway). Plain typing with no selection, and IME composition, stay the browser's.
+ */
+const replaceSelectionOnInput = EditorView.domEventHandlers({
+  beforeinput(event, view) {
+    if (event.inputType !== 'insertText' || event.isComposing || event.data === null) return false;
+    if (view.state.selection.ranges.every((r) => r.empty)) return false;
+    event.preventDefault();
+    view.dispatch({ ...view.state.replaceSelection(event.data), scrollIntoView: true, userEvent: 'input.type' });
+    return true;
+  },
+});
+
 /** Tab is left to the browser (it moves to the next control), so the keyboard is never trapped; Enter indents. */
 export function CodeEditor(props: { value: string; onChange: (value: string) => void; error: ErrorRange | null; label: string; describedBy?: string }) {
   const host = useRef<HTMLDivElement>(null);
@@ -59,7 +75,7 @@ export function CodeEditor(props: { value: string; onChange: (value: string) => 
     const extensions: Extension[] = [
       lineNumbers(), history(), drawSelection(), highlightActiveLine(), indentOnInput(), bracketMatching(),
       keymap.of([...defaultKeymap, ...historyKeymap]),
-      jsonataLanguage, jsonataHighlight, errorField, theme, EditorView.lineWrapping,
+      jsonataLanguage, jsonataHighlight, errorField, theme, EditorView.lineWrapping, replaceSelectionOnInput,
       EditorView.contentAttributes.of({
         'aria-label': props.label, 'aria-multiline': 'true', ...(props.describedBy ? { 'aria-describedby': props.describedBy } : {}),
       }),
@@ -68,7 +84,9 @@ export function CodeEditor(props: { value: string; onChange: (value: string) => 
       }),
     ];
     // In a shadow root, CodeMirror's styles are a constructed style sheet (style-mod adopts one there), which the
-    // shell's Content-Security-Policy (no inline <style>) allows; in the document it would insert a <style> tag.
+    // shell's Content-Security-Policy (no inline <style>, no style attributes) allows; in the document it would
+    // insert a <style> tag. The style properties CodeMirror sets (tab-size, gutter heights) go through the CSSOM
+    // (`el.style.cssText`), which CSP does not govern.
     const root = host.current!.shadowRoot ?? host.current!.attachShadow({ mode: 'open' });
     const parent = document.createElement('div');
     root.replaceChildren(parent);
