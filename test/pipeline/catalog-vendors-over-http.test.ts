@@ -44,7 +44,22 @@ const SQUARE: Record<string, Outcome> = {
   'webhooks.test_notification--hub-ping': { kind: 'ping' },
 };
 
-const VENDORS: Record<string, Record<string, Outcome>> = { square: SQUARE };
+/** Lightspeed K-Series: decimal major units, location ids beyond 2^53, no signature (HTTP Basic). */
+const LS_SALE = '41910290874370:A90826.1';
+const LIGHTSPEED: Record<string, Outcome> = {
+  'order--open': sale('41910290874370', LS_SALE, 'open', 0, 'GBP', 0, '224'),
+  'order--update-later-version': sale('41910290874370', LS_SALE, 'open', 5820, 'GBP', 2, '224'),
+  'order--closed-with-items': sale('41910290874370', LS_SALE, 'closed', 7270, 'GBP', 3, '224'),
+  'order--cancel-void': sale('41910290874370', LS_SALE, 'void', 0, 'GBP', 0, '224'),
+  'order--unknown-location': { kind: 'unknown-location', location: '41910290874370' },
+  'pos-reservation-updated--table-closed': { kind: 'booking_status', location: '9765040300495493', bookingRef: 'Reservation-123', status: 'completed' },
+  'pos-reservation-updated--seated': { kind: 'booking_status', location: '9765040300495493', bookingRef: 'Reservation-123', status: 'seated' },
+  'pos-reservation-updated--arrived-ignored': { kind: 'nothing' },
+  '_fallback--integration-activated-ignored': { kind: 'nothing' },
+  'webhooks.test_notification--hub-ping': { kind: 'ping' },
+};
+
+const VENDORS: Record<string, Record<string, Outcome>> = { square: SQUARE, lightspeed: LIGHTSPEED };
 
 const CURRENCY_OF_VENUE = 'USD';
 
@@ -166,6 +181,27 @@ describe('catalog vendors: every fixture over HTTP, with its documented outcome'
         expect((await em().findOneByOrFail(Booking, { id: booking!.id })).status).toBe(outcome.status);
         break;
     }
+  });
+
+  describe('Lightspeed', () => {
+    it('keeps the closed account closed when an older UPDATE arrives after the CLOSE, and links the location by every digit of its id', async () => {
+      const partner = await partnerFrom('lightspeed');
+      const venue = await venueFor('GBP');
+      await linkLocation(t, partner.name, '41910290874370', venue.id);
+      const fixture = (name: string) => readFileSync(join(DEFAULT_MAPPINGS_DIR, 'lightspeed', 'fixtures', `${name}.json`));
+      for (const name of ['order--closed-with-items', 'order--update-later-version']) {
+        const res = await post(partner, 'order', fixture(name));
+        expect(res.status).toBe(200);
+        await waitForEvent(t, res.body.event_id as string);
+      }
+      const [only, ...more] = await salesOf(t, partner.name, LS_SALE);
+      expect(more).toEqual([]);
+      expect([only!.status, Number(only!.total), Number(only!.tip)]).toEqual(['closed', 7270, 730]);
+      // 9765040300495493 read as a double is 9765040300495492: linked by that, the event would be unknown.
+      await linkLocation(t, partner.name, '9765040300495492', venue.id);
+      const unlinked = await post(partner, 'pos-reservation-updated', fixture('pos-reservation-updated--seated'));
+      expect((await waitForEvent(t, unlinked.body.event_id as string)).reason).toBe('unknown location 9765040300495493');
+    });
   });
 
   describe('Square', () => {
