@@ -59,7 +59,17 @@ const LIGHTSPEED: Record<string, Outcome> = {
   'webhooks.test_notification--hub-ping': { kind: 'ping' },
 };
 
-const VENDORS: Record<string, Record<string, Outcome>> = { square: SQUARE, lightspeed: LIGHTSPEED };
+/** Clover: notification only (ids and an operation); nothing is ever a sale until an enrichment step exists. */
+const CLOVER: Record<string, Outcome> = {
+  'webhook--sample-notification-ignored': { kind: 'nothing' },
+  'webhook--order-and-payment-notification-ignored': { kind: 'nothing' },
+  'webhook--update-notification-ignored': { kind: 'nothing' },
+  'webhook--void-delete-notification-ignored': { kind: 'nothing' },
+  'webhook--other-merchant-notification-ignored': { kind: 'nothing' },
+  'webhook--verification-code-ignored': { kind: 'nothing' },
+};
+
+const VENDORS: Record<string, Record<string, Outcome>> = { square: SQUARE, lightspeed: LIGHTSPEED, clover: CLOVER };
 
 const CURRENCY_OF_VENUE = 'USD';
 
@@ -181,6 +191,28 @@ describe('catalog vendors: every fixture over HTTP, with its documented outcome'
         expect((await em().findOneByOrFail(Booking, { id: booking!.id })).status).toBe(outcome.status);
         break;
     }
+  });
+
+  describe('Clover', () => {
+    const fixture = (name: string) => readFileSync(join(DEFAULT_MAPPINGS_DIR, 'clover', 'fixtures', `${name}.json`));
+
+    it('takes the verification POST without X-Clover-Auth (stored, ignored), and refuses a notification without it or with another code', async () => {
+      const partner = await partnerFrom('clover');
+      const path = `/partners/${partner.name}/events/webhook`;
+      const verify = await t.http.post(path).set('Content-Type', 'application/json').send(fixture('webhook--verification-code-ignored').toString('utf8'));
+      expect(verify.status).toBe(200);
+      const row = await waitForEvent(t, verify.body.event_id as string);
+      expect({ status: row.status, reason: row.reason }).toEqual({ status: 'ignored', reason: 'the mapping yielded nothing' });
+
+      const sample = fixture('webhook--sample-notification-ignored').toString('utf8');
+      const missing = await t.http.post(path).set('Content-Type', 'application/json').send(sample);
+      expect(missing.status).toBe(400);
+      expect(missing.body.error).toMatchObject({ code: 'missing_signature' });
+      const wrong = await t.http.post(path).set('Content-Type', 'application/json').set('X-Clover-Auth', '0307e264-b33a-4913-88aa-37b10014a0b8').send(sample);
+      expect(wrong.status).toBe(400);
+      expect(wrong.body.error).toMatchObject({ code: 'invalid_signature' });
+      expect(await em().countBy(Sale, { partner: partner.name })).toBe(0);
+    });
   });
 
   describe('Lightspeed', () => {
