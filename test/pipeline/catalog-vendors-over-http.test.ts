@@ -18,7 +18,11 @@ import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
 
 type Outcome =
   /** The sale stored for `saleId`, after this event. */
-  | { kind: 'sale'; location: string; saleId: string; status: string; total: number; currency: string; items: number; bookingRef?: string }
+  | {
+    kind: 'sale'; location: string; saleId: string; status: string; total: number; currency: string; items: number; bookingRef?: string;
+    /** The POS table (aliased to the venue's table 1) and the booking there from `seatedAt`: matched by table and time, then `bookingStatus`. */
+    table?: { pos: string; seatedAt: string; bookingStatus: string };
+  }
   /** The booking the POS status applies to, and its status after the event. */
   | { kind: 'booking_status'; location: string; bookingRef: string; status: string }
   /** Processed into nothing: `ignored` with the reason, no sale stored. */
@@ -69,7 +73,23 @@ const CLOVER: Record<string, Outcome> = {
   'webhook--verification-code-ignored': { kind: 'nothing' },
 };
 
-const VENDORS: Record<string, Record<string, Outcome>> = { square: SQUARE, lightspeed: LIGHTSPEED, clover: CLOVER };
+/** Toast: decimal dollars, no currency (the restaurant's), tables as GUIDs, the timestamp signed with the body. */
+const TOAST_RESTAURANT = 'a1f5c3e0-7b2d-4f1e-9c8a-3d6e5b4a2f10';
+const TOAST_ORDER = '3f2e1d0c-9b8a-4765-8432-10fedcba9876';
+const TOAST: Record<string, Outcome> = {
+  'order_updated--closed-with-items': sale(TOAST_RESTAURANT, TOAST_ORDER, 'closed', 3726, 'USD', 2),
+  'order_updated--update-open-order': sale(TOAST_RESTAURANT, TOAST_ORDER, 'open', 3726, 'USD', 2),
+  'order_updated--void': sale(TOAST_RESTAURANT, TOAST_ORDER, 'void', 0, 'USD', 0),
+  'order_updated--table-closed': {
+    ...(sale(TOAST_RESTAURANT, TOAST_ORDER, 'closed', 3726, 'USD', 2) as Extract<Outcome, { kind: 'sale' }>),
+    table: { pos: '4d3c2b1a0f9e4d8cb7a65f4e3d2c1b0a', seatedAt: '2026-05-01T18:00:00.000Z', bookingStatus: 'completed' },
+  },
+  'order_updated--unknown-location': { kind: 'unknown-location', location: 'b9c8d7e6-f5a4-4b3c-8d2e-1f0a9b8c7d6e' },
+  '_fallback--partner-updated-ignored': { kind: 'nothing' },
+  'webhooks.test_notification--hub-ping': { kind: 'ping' },
+};
+
+const VENDORS: Record<string, Record<string, Outcome>> = { square: SQUARE, lightspeed: LIGHTSPEED, clover: CLOVER, toast: TOAST };
 
 const CURRENCY_OF_VENUE = 'USD';
 
@@ -145,12 +165,21 @@ describe('catalog vendors: every fixture over HTTP, with its documented outcome'
     expect(outcome).toBeDefined();
     const partner = await partnerFrom(c.partner);
     const venue = await venueFor(outcome.kind === 'sale' ? outcome.currency : CURRENCY_OF_VENUE);
-    if (outcome.kind === 'sale' || outcome.kind === 'booking_status') await linkLocation(t, partner.name, outcome.location, venue.id);
+    if (outcome.kind === 'sale' && outcome.table) {
+      const put = await t.admin('put', `/admin/v1/partners/${partner.name}/locations/${outcome.location}`).send({ venue_id: venue.id, tables: { [outcome.table.pos]: '1' } });
+      expect(put.status).toBe(200);
+    } else if (outcome.kind === 'sale' || outcome.kind === 'booking_status') {
+      await linkLocation(t, partner.name, outcome.location, venue.id);
+    }
     const raw = readFileSync(c.payloadPath);
     const at = messageTime(c.partner, raw);
     let booking: Booking | undefined;
     if ((outcome.kind === 'sale' || outcome.kind === 'booking_status') && outcome.bookingRef) {
       booking = await bookingAt(outcome.bookingRef, venue, at ?? new Date());
+    }
+    if (outcome.kind === 'sale' && outcome.table) {
+      const local = instantToLocal(new Date(outcome.table.seatedAt), venue.json.timezone as string);
+      booking = await insertBooking(t, venue, { date: local.date, time: local.time, table: 1 });
     }
 
     const eventType = c.eventType === FALLBACK_EVENT_TYPE ? 'some.unhandled.event' : c.eventType;
@@ -183,7 +212,8 @@ describe('catalog vendors: every fixture over HTTP, with its documented outcome'
           status: outcome.status, total: outcome.total, currency: outcome.currency, locationId: outcome.location, venueId: venue.id,
         });
         expect(await em().countBy(SaleItem, { saleRowId: only!.id })).toBe(outcome.items);
-        if (booking) expect(only).toMatchObject({ bookingId: booking.id, matchMethod: 'booking_id' });
+        if (booking) expect(only).toMatchObject({ bookingId: booking.id, matchMethod: outcome.table ? 'table_time' : 'booking_id' });
+        if (outcome.table) expect((await em().findOneByOrFail(Booking, { id: booking!.id })).status).toBe(outcome.table.bookingStatus);
         break;
       }
       case 'booking_status':
