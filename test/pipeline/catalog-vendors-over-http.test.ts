@@ -27,8 +27,8 @@ type Outcome =
   | { kind: 'booking_status'; location: string; bookingRef: string; status: string }
   /** Processed into nothing: `ignored` with the reason, no sale stored. */
   | { kind: 'nothing' }
-  /** Mapped, then `ignored` because the location is linked to no venue; no sale stored. */
-  | { kind: 'unknown-location'; location: string }
+  /** Mapped (to a sale of `saleId` with `status`), then `ignored` because the location is linked to no venue; no sale stored. */
+  | { kind: 'unknown-location'; location: string; saleId: string; status: string }
   /** The hub's ping: answered `{"status": "ok"}`, nothing stored. */
   | { kind: 'ping' };
 
@@ -41,8 +41,8 @@ const SQUARE: Record<string, Outcome> = {
   'payment.updated--completed': sale('S8GWD5R9QB376', '03O3USaPaAaFnI6kkwB1JxGgBsUZY', 'closed', 100, 'USD', 0),
   'payment.created--approved-open': sale('S8GWD5R9QB376', '03O3USaPaAaFnI6kkwB1JxGgBsUZY', 'open', 100, 'USD', 0),
   'refund.updated--completed-refunded': sale('NAQ1FHV6ZJ8YV', 'haOyDuHiqtAXMk0d8pDKXpL7Jg4F', 'refunded', 1000, 'USD', 0),
-  'payment.updated--unknown-location': { kind: 'unknown-location', location: 'S8GWD5R9QB376' },
-  'payment.created--test-event-unknown-location': { kind: 'unknown-location', location: 'S8GWD5R9QB376' },
+  'payment.updated--unknown-location': { kind: 'unknown-location', location: 'S8GWD5R9QB376', saleId: '03O3USaPaAaFnI6kkwB1JxGgBsUZY', status: 'closed' },
+  'payment.created--test-event-unknown-location': { kind: 'unknown-location', location: 'S8GWD5R9QB376', saleId: '03O3USaPaAaFnI6kkwB1JxGgBsUZY', status: 'open' },
   'order.updated--notification-only-ignored': { kind: 'nothing' },
   '_fallback--order-created-notification-ignored': { kind: 'nothing' },
   'webhooks.test_notification--hub-ping': { kind: 'ping' },
@@ -55,7 +55,7 @@ const LIGHTSPEED: Record<string, Outcome> = {
   'order--update-later-version': sale('41910290874370', LS_SALE, 'open', 5820, 'GBP', 2, '224'),
   'order--closed-with-items': sale('41910290874370', LS_SALE, 'closed', 7270, 'GBP', 3, '224'),
   'order--cancel-void': sale('41910290874370', LS_SALE, 'void', 0, 'GBP', 0, '224'),
-  'order--unknown-location': { kind: 'unknown-location', location: '41910290874370' },
+  'order--unknown-location': { kind: 'unknown-location', location: '41910290874370', saleId: LS_SALE, status: 'open' },
   'pos-reservation-updated--table-closed': { kind: 'booking_status', location: '9765040300495493', bookingRef: 'Reservation-123', status: 'completed' },
   'pos-reservation-updated--seated': { kind: 'booking_status', location: '9765040300495493', bookingRef: 'Reservation-123', status: 'seated' },
   'pos-reservation-updated--arrived-ignored': { kind: 'nothing' },
@@ -84,7 +84,7 @@ const TOAST: Record<string, Outcome> = {
     ...(sale(TOAST_RESTAURANT, TOAST_ORDER, 'closed', 3726, 'USD', 2) as Extract<Outcome, { kind: 'sale' }>),
     table: { pos: '4d3c2b1a0f9e4d8cb7a65f4e3d2c1b0a', seatedAt: '2026-05-01T18:00:00.000Z', bookingStatus: 'completed' },
   },
-  'order_updated--unknown-location': { kind: 'unknown-location', location: 'b9c8d7e6-f5a4-4b3c-8d2e-1f0a9b8c7d6e' },
+  'order_updated--unknown-location': { kind: 'unknown-location', location: 'b9c8d7e6-f5a4-4b3c-8d2e-1f0a9b8c7d6e', saleId: TOAST_ORDER, status: 'closed' },
   '_fallback--partner-updated-ignored': { kind: 'nothing' },
   'webhooks.test_notification--hub-ping': { kind: 'ping' },
 };
@@ -201,6 +201,10 @@ describe('catalog vendors: every fixture over HTTP, with its documented outcome'
         break;
       case 'unknown-location':
         expect({ status: row.status, reason: row.reason }).toEqual({ status: 'ignored', reason: `unknown location ${outcome.location}` });
+        // The mapping's plain output: one command or an array of them.
+        expect([row.output].flat()).toEqual(expect.arrayContaining([
+          expect.objectContaining({ type: 'sale', location_id: outcome.location, sale_id: outcome.saleId, status: outcome.status }),
+        ]));
         expect(stored).toEqual([]);
         break;
       case 'sale': {
