@@ -97,7 +97,8 @@ describe('parseJsonBody (adapters)', () => {
   });
 
   it('keeps a Lightspeed fixture location id through JSONata', async () => {
-    const raw = readFileSync(join(__dirname, '../../mappings/lightspeed/fixtures/order--closed-with-items.json'));
+    // Lightspeed's own POS reservation updated example (mappings/lightspeed/README.md).
+    const raw = readFileSync(join(__dirname, '../../mappings/lightspeed/fixtures/pos-reservation-updated--table-closed.json'));
     expect(raw.toString()).toContain('"businessLocationId": 9765040300495493');
     const body = parseJsonBody(raw);
     const out = await evaluateMapping(compileMapping('{"id": $string(businessLocationId), "raw": businessLocationId}'), body);
