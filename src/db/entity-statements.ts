@@ -62,3 +62,42 @@ export function hydrate<T extends object>(ds: DataSource, target: EntityTarget<T
   for (const c of meta.columns) c.setEntityValue(entity, ds.driver.prepareHydratedValue(row[c.databaseName], c));
   return entity;
 }
+
+/** Column types whose raw mysql2 value TypeORM hydrates unchanged (no transformer): left as they are. */
+const AS_READ = new Set<unknown>(['varchar', 'char', 'text', 'int', 'bigint']);
+
+/** An entity's columns as a SELECT list, and the reader of its rows. */
+export interface EntityColumns<T> {
+  /** `alias.column AS property, …`: rows come back shaped as the entity already. */
+  select: string;
+  /** Converts, in place, the values TypeORM would convert (booleans, JSON, transformers) and returns the row as the entity. */
+  read(row: Record<string, unknown>): T;
+}
+
+const columnsOf = new WeakMap<DataSource, Map<string, EntityColumns<object>>>();
+
+/**
+ * An entity read straight from raw rows, shaped and converted as TypeORM hydrates it (hydrate() above),
+ * for list reads: the query builder's per-row work (and hydrate's per-column lookups) would be most of
+ * the request's CPU. Built once per (DataSource, entity, alias).
+ */
+export function entityColumns<T extends object>(ds: DataSource, target: EntityTarget<T>, alias: string): EntityColumns<T> {
+  let built = columnsOf.get(ds);
+  if (!built) columnsOf.set(ds, (built = new Map()));
+  const meta = ds.getMetadata(target);
+  const key = `${meta.name} ${alias}`;
+  let found = built.get(key);
+  if (!found) {
+    if (meta.columns.some((c) => c.embeddedMetadata || c.relationMetadata)) throw new Error(`entityColumns: ${meta.name} has embedded or relation columns`);
+    const converted = meta.columns.filter((c) => !AS_READ.has(c.type) || c.transformer);
+    found = {
+      select: meta.columns.map((c) => `${alias}.\`${c.databaseName}\` AS \`${c.propertyName}\``).join(', '),
+      read(row) {
+        for (const c of converted) row[c.propertyName] = ds.driver.prepareHydratedValue(row[c.propertyName], c);
+        return row;
+      },
+    };
+    built.set(key, found);
+  }
+  return found as EntityColumns<T>;
+}

@@ -103,11 +103,40 @@ export async function paginate<Row extends ObjectLiteral>(
     if (i === 0) qb.orderBy(key.column, key.order ?? 'ASC');
     else qb.addOrderBy(key.column, key.order ?? 'ASC');
   });
-  const rows = await qb.limit(page.limit + 1).getMany();
-  if (rows.length <= page.limit) return { rows, nextCursor: null };
-  rows.length = page.limit;
+  return pageOf(await qb.limit(page.limit + 1).getMany(), keyset, page.limit);
+}
+
+/**
+ * paginate() for a raw SQL query: the condition that continues after the cursor (null without one; `?`
+ * placeholders, its values in `params`), the ORDER BY list and the LIMIT (one row more than asked). The
+ * keyset's columns are constants, never user input. Hand the rows to pageOf().
+ */
+export function keysetSql<Row>(keyset: Keyset<Row>, page: PageRequest): { after: { sql: string; params: CursorValue[] } | null; orderBy: string; limit: number } {
+  const { keys } = keyset;
+  const orderBy = keys.map((k) => `${k.column} ${k.order ?? 'ASC'}`).join(', ');
+  if (!page.cursor) return { after: null, orderBy, limit: page.limit + 1 };
+  const values = decodeCursor(keyset.name, page.cursor, keys.length);
+  // (k1 > c1) OR (k1 = c1 AND k2 > c2) OR …, with < for descending keys, as paginate() writes it.
+  const params: CursorValue[] = [];
+  const ors = keys.map((key, i) => {
+    const ands: string[] = [];
+    for (let j = 0; j < i; j++) {
+      ands.push(`${keys[j]!.column} = ?`);
+      params.push(values[j]!);
+    }
+    ands.push(`${key.column} ${(key.order ?? 'ASC') === 'ASC' ? '>' : '<'} ?`);
+    params.push(values[i]!);
+    return `(${ands.join(' AND ')})`;
+  });
+  return { after: { sql: `(${ors.join(' OR ')})`, params }, orderBy, limit: page.limit + 1 };
+}
+
+/** A page from rows fetched with one more than `limit` (paginate(), keysetSql()): the cursor names the last row kept. */
+export function pageOf<Row>(rows: Row[], keyset: Keyset<Row>, limit: number): Page<Row> {
+  if (rows.length <= limit) return { rows, nextCursor: null };
+  rows.length = limit;
   const last = rows[rows.length - 1]!;
-  return { rows, nextCursor: encodeCursor(keyset.name, keys.map((k) => k.value(last))) };
+  return { rows, nextCursor: encodeCursor(keyset.name, keyset.keys.map((k) => k.value(last))) };
 }
 
 /** CONTRACT §2 list envelope. */

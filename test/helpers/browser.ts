@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { createOwnDatabase } from '../outbound/outbound-helpers';
 import { startTestApp, type TestApp } from './test-app';
 
 /**
@@ -72,8 +73,14 @@ export function useBrowserApp(overrides: Record<string, string> = {}): BrowserAp
     },
   } as Handle;
 
+  let db: { url: string; drop: () => Promise<void> } | undefined;
+
   beforeAll(async () => {
-    handle.t = await startTestApp(overrides);
+    // A database of its own: the app's outbox relay must be the one that relays its rows. On the run's
+    // shared database another file's app (ROLE=all, its own Redis prefix) could claim them and publish
+    // them to its own live channel, and the page would never see the change (outbound-helpers.ts).
+    db = await createOwnDatabase();
+    handle.t = await startTestApp({ DATABASE_URL: db.url, ...overrides });
     const listening = createServer(handle.t.composed.app!);
     server = listening;
     await new Promise<void>((resolve, reject) => {
@@ -83,7 +90,7 @@ export function useBrowserApp(overrides: Record<string, string> = {}): BrowserAp
     handle.baseUrl = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
     // Playwright starts Chromium with a fresh temporary --user-data-dir of its own and removes it on close.
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  }, 60_000);
+  }, 120_000);
 
   afterEach(() => {
     const unexpected = errors.filter((e) => !expected.some((p) => p.test(e)));
@@ -97,6 +104,7 @@ export function useBrowserApp(overrides: Record<string, string> = {}): BrowserAp
     server?.closeAllConnections();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     await handle.t?.stop();
+    await db?.drop();
   }, 60_000);
 
   return handle;

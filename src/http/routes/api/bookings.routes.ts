@@ -1,5 +1,5 @@
 import type { Booking, BookingStatus } from '../../../db/entities';
-import { bookingListQuery, findBooking, presentBookings, presentBookingWithSales, presentOneBooking } from '../../../domain/bookings/load-booking';
+import { bookingViews, findBooking, presentBookingWithSales, presentOneBooking } from '../../../domain/bookings/load-booking';
 import { updateBooking } from '../../../domain/bookings/update-booking';
 import { inDiaryTransaction } from '../../../domain/bookings/venue-context';
 import { assertEmailCap } from '../../../domain/bookings/venue-rules';
@@ -9,7 +9,7 @@ import { notFound } from '../../../shared/app-error';
 import { channelOf, type Principal } from '../../principal';
 import { BOOKING_EXAMPLE, CREATE_BOOKING_EXAMPLE, SALE_EXAMPLE } from '../../openapi/examples';
 import { bodySchema, defineOperation, querySchema } from '../../operation';
-import { listResponse, paginate, type Keyset } from '../../pagination';
+import { keysetSql, listResponse, pageOf, type Keyset } from '../../pagination';
 import {
   bookingDetailSchema,
   bookingSchema,
@@ -27,12 +27,12 @@ const createBody = bodySchema<CreateBookingBody>(createBookingSchema);
 const updateBody = bodySchema<UpdateBookingBody>(updateBookingSchema);
 const listQuery = querySchema<ListBookingsQuery>(listBookingsQuerySchema);
 
-const BOOKINGS_KEYSET: Keyset<Booking> = {
+const BOOKINGS_KEYSET: Keyset<{ booking: Booking }> = {
   name: 'bookings',
   keys: [
-    { column: 'b.date', value: (b) => b.date },
-    { column: 'b.time', value: (b) => b.time },
-    { column: 'b.id', value: (b) => b.id },
+    { column: 'b.date', value: (r) => r.booking.date },
+    { column: 'b.time', value: (r) => r.booking.time },
+    { column: 'b.id', value: (r) => r.booking.id },
   ],
 };
 
@@ -70,8 +70,9 @@ export const bookingOperations = [
         from, to, statuses: q.status?.split(',') as BookingStatus[] | undefined, customerId: q.customer_id, channelId: channel?.channelId,
         needsTable: q.needs_table,
       };
-      const page = await paginate(bookingListQuery(em, venue.id, filters), BOOKINGS_KEYSET, q);
-      res.json(listResponse((await presentBookings(em, page.rows)).map((b) => shown(principal, b)), page.nextCursor));
+      const order = keysetSql(BOOKINGS_KEYSET, q);
+      const page = pageOf(await bookingViews(em, venue.id, filters, order), BOOKINGS_KEYSET, q.limit);
+      res.json(listResponse(page.rows.map((r) => shown(principal, r.view)), page.nextCursor));
     },
   }),
   defineOperation({

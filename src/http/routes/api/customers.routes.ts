@@ -1,5 +1,5 @@
 import type { Customer } from '../../../db/entities';
-import { bookingListQuery, presentBookings } from '../../../domain/bookings/load-booking';
+import { bookingViews } from '../../../domain/bookings/load-booking';
 import { findCustomer, presentCustomers } from '../../../domain/customers/customer-stats';
 import { customerSearchQuery } from '../../../domain/customers/search-customers';
 import { normalizeContact, upsertCustomer } from '../../../domain/customers/upsert-customer';
@@ -62,13 +62,9 @@ export const customerOperations = [
     handler: ({ dataSource: { manager: em } }) => async ({ params, venue, res }) => {
       const customer = await findCustomer(em, venue.id, params.id);
       if (!customer) throw notFound('Customer');
-      const history = await bookingListQuery(em, venue.id, { customerId: customer.id })
-        .orderBy('b.start_at', 'DESC')
-        .addOrderBy('b.id', 'DESC')
-        .limit(HISTORY_LIMIT)
-        .getMany();
+      const history = await bookingViews(em, venue.id, { customerId: customer.id }, { orderBy: 'b.start_at DESC, b.id DESC', limit: HISTORY_LIMIT });
       const [view] = await presentCustomers(em, [customer], venue.currency);
-      res.json({ ...view, bookings: await presentBookings(em, history) });
+      res.json({ ...view, bookings: history.map((h) => h.view) });
     },
   }),
 ];

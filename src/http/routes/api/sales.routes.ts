@@ -1,12 +1,12 @@
 import type { Sale } from '../../../db/entities';
 import { saleCandidates } from '../../../domain/sales/candidates';
-import { getSale, itemsOfSales, salesQuery } from '../../../domain/sales/list-sales';
+import { getSale, saleViews } from '../../../domain/sales/list-sales';
 import { manualMatchSale } from '../../../domain/sales/manual-match';
 import { presentSale } from '../../../domain/views/sale.view';
 import { notFound } from '../../../shared/app-error';
 import { BOOKING_EXAMPLE, SALE_EXAMPLE } from '../../openapi/examples';
 import { bodySchema, defineOperation, querySchema } from '../../operation';
-import { listResponse, paginate, type Keyset } from '../../pagination';
+import { keysetSql, listResponse, pageOf, type Keyset } from '../../pagination';
 import { listEnvelopeSchema } from '../../schemas/pagination.schema';
 import { bookingSchema } from '../../schemas/booking.schema';
 import {
@@ -14,11 +14,11 @@ import {
 } from '../../schemas/sale.schema';
 
 /** Newest first by the sale's time, id as the tie-break (ids are unique, so the order is total). */
-const SALES_KEYSET: Keyset<Sale> = {
+const SALES_KEYSET: Keyset<{ sale: Sale }> = {
   name: 'sales',
   keys: [
-    { column: 's.match_at', order: 'DESC', value: (s) => s.matchAt },
-    { column: 's.id', order: 'DESC', value: (s) => s.id },
+    { column: 's.match_at', order: 'DESC', value: (r) => r.sale.matchAt },
+    { column: 's.id', order: 'DESC', value: (r) => r.sale.id },
   ],
 };
 
@@ -31,21 +31,20 @@ export const saleOperations = [
     query: querySchema<ListSalesQuery>(listSalesQuerySchema),
     responses: [{ status: 200, description: 'A page of sales.', schema: listEnvelopeSchema(saleResponseSchema), example: { data: [SALE_EXAMPLE], next_cursor: null } }],
     handler: ({ dataSource: { manager: em } }) => async ({ query: q, venue, res }) => {
-      const qb = await salesQuery(em, {
+      const found = await saleViews(em, {
         venueId: venue.id,
         timezone: venue.timezone,
         date: q.date,
         bookingRef: q.booking_id,
         unmatched: q.unmatched,
         status: q.status,
-      });
-      if (!qb) {
+      }, keysetSql(SALES_KEYSET, q));
+      if (!found) {
         res.json(listResponse([], null));
         return;
       }
-      const page = await paginate(qb, SALES_KEYSET, { limit: q.limit, cursor: q.cursor });
-      const items = await itemsOfSales(em, page.rows.map((s) => s.id));
-      res.json(listResponse(page.rows.map((s) => presentSale(s, items.get(s.id) ?? [])), page.nextCursor));
+      const page = pageOf(found, SALES_KEYSET, q.limit);
+      res.json(listResponse(page.rows.map((r) => r.view), page.nextCursor));
     },
   }),
   defineOperation({
