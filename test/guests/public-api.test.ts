@@ -217,6 +217,57 @@ describe('the public widget API (CONTRACT §10, §15)', () => {
       expectError(await t.http.post(`/api/v1/public/reviews/${token}`).send({ rating: 5 }), 404, 'not_found');
     });
 
+    it('moves through the one booking updater, bound by the venue\'s rules: party size, window, past, approval; a request stays a request', async () => {
+      const rules = await guestVenue(t, {
+        services: [
+          { name: 'Lunch', days: [1, 2, 3, 4, 5, 6, 7], start: '12:00', end: '15:00', slot_interval_minutes: 15, duration_minutes: 60 },
+          { name: 'Dinner', days: [1, 2, 3, 4, 5, 6, 7], start: '17:00', end: '23:00', slot_interval_minutes: 15, duration_minutes: 90, requires_approval: true },
+        ],
+      });
+      await settings(rules.id, { party_size: { min: 1, max: 8 }, max_instant_party_size: 4, booking_window_days: 10 }).expect(200);
+      const date = dayAhead(4);
+      const move = (token: string, patch: Record<string, unknown>) => t.http.patch(`/api/v1/public/bookings/${token}`).send(patch);
+      const staffView = async (reference: string) =>
+        (await t.http.get(`/api/v1/bookings/${reference}`).set('Authorization', `Bearer ${rules.key}`).expect(200)).body;
+
+      const lunch = await book(t, rules.slug, { date, time: '12:30', party_size: 3, email: 'lunch@example.com' }).expect(201);
+      expect(lunch.body.status).toBe('confirmed');
+      const token = tokenOf(lunch.body.manage_url);
+      // Growing a booking above max_instant_party_size needs the venue's yes, as a channel's move does.
+      const grown = await move(token, { party_size: 5 });
+      expectError(grown, 422, 'approval_required');
+      expect(grown.body.error.details).toMatchObject({ reason: 'party_size', max_instant_party_size: 4 });
+      expect((await move(token, { party_size: 9 })).body.error).toMatchObject({ code: 'validation_error', details: { field: 'party_size', max: 8 } });
+      const far = await move(token, { date: dayAhead(12) });
+      expectError(far, 422, 'slot_unavailable');
+      expect(far.body.error.details.reason).toBe('beyond_booking_window');
+      const past = await move(token, { date: dayAhead(-1) });
+      expectError(past, 422, 'slot_unavailable');
+      expect(past.body.error.details.reason).toBe('in_past');
+      // Into a service that requires approval: the same refusal, found once the move is planned.
+      const dinner = await move(token, { time: '19:00' });
+      expectError(dinner, 422, 'approval_required');
+      expect(dinner.body.error.details.reason).toBe('service_requires_approval');
+      expect(await staffView(lunch.body.reference)).toMatchObject({ status: 'confirmed', time: '12:30', party_size: 3, version: 1 });
+      const moved = await move(token, { time: '13:00', party_size: 4 }).expect(200);
+      expect(moved.body).toMatchObject({ status: 'confirmed', time: '13:00', party_size: 4 });
+      expect(await staffView(lunch.body.reference)).toMatchObject({ status: 'confirmed', time: '13:00', party_size: 4, version: 2, source: 'widget' });
+
+      // A request (a party above max_instant_party_size) may grow and move, into the approval service too: still a request.
+      const big = await book(t, rules.slug, { date, time: '13:30', party_size: 5, email: 'big-lunch@example.com' }).expect(201);
+      expect(big.body.status).toBe('requested');
+      const requestToken = tokenOf(big.body.manage_url);
+      const before = await staffView(big.body.reference);
+      const regrown = await move(requestToken, { party_size: 6, time: '14:00' }).expect(200);
+      expect(regrown.body).toMatchObject({ status: 'requested', party_size: 6, time: '14:00' });
+      const evening = await move(requestToken, { time: '19:30' }).expect(200);
+      expect(evening.body).toMatchObject({ status: 'requested', time: '19:30' });
+      const after = await staffView(big.body.reference);
+      expect(after).toMatchObject({ status: 'requested', party_size: 6, time: '19:30', version: before.version + 2 });
+      expect(after.expires_at).toEqual(expect.any(String));
+      expect((await move(requestToken, { party_size: 9 })).status).toBe(400);
+    });
+
     it('refuses changes and cancelling within cancellation_hours with 422 too_late_to_change', async () => {
       const soon = await guestVenue(t);
       const created = await book(t, soon.slug, { date: dayAhead(2), time: '19:00', email: 'late@example.com' }).expect(201);

@@ -7,7 +7,8 @@
  *   `guestBook` (the one booking writer, `source: "widget"`), `requestOrBooking` (the one place that
  *   decides whether a widget booking needs the venue's yes, §11).
  * - `findManagedBooking`, `manageView`, `guestMove`, `guestCancel`: the guest's own booking through its
- *   manage token (moves through updateBooking's atomic check, cancelling through the status machine).
+ *   manage token (moves through updateBooking as a caller bound by the venue's rules, with its atomic
+ *   check; cancelling through the status machine).
  * - `createEnquiry`, `presentEnquiry`, `TIERS` (reviews are the reviews module's: src/modules/reviews).
  * Nothing here answers with a booking id, a customer id, a table or another guest's data.
  */
@@ -25,7 +26,7 @@ import {
 } from '../../domain/bookings/venue-context';
 import { addDays, instantToLocal, localToInstantLenient } from '../../domain/bookings/venue-time';
 import { normalizePhone } from '../../domain/customers/upsert-customer';
-import { assertEmailCap, becomesRequest, checkPartySize } from '../../domain/bookings/venue-rules';
+import { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from '../../domain/bookings/venue-rules';
 import { venueSettings, type VenueSettings } from '../../domain/venues/venue-settings';
 import { bookingQueryRange } from '../../domain/bookings/availability';
 import { AppError } from '../../shared/app-error';
@@ -138,21 +139,6 @@ export function bookableDates(venue: PublicVenue, now: Date): { today: string; l
 /** The venue rules' party size check (src/domain/bookings/venue-rules.ts), for the widget's routes. */
 export function assertPartySize(venue: PublicVenue, partySize: number): void {
   checkPartySize(venue.settings, partySize);
-}
-
-/** A date the widget may book: not before today, not beyond the window (422 slot_unavailable, with the reason). */
-export function assertBookableDate(venue: PublicVenue, date: string, time: string, partySize: number, now: Date): void {
-  const { today, last } = bookableDates(venue, now);
-  if (date < today) {
-    throw new AppError('slot_unavailable', `${date} is in the past (venue time); choose a later date.`, {
-      reason: 'in_past', date, time, party_size: partySize, alternatives: [],
-    });
-  }
-  if (date > last) {
-    throw new AppError('slot_unavailable', `${venue.name} takes bookings up to ${venue.settings.booking_window_days} days ahead (until ${last}).`, {
-      reason: 'beyond_booking_window', date, time, party_size: partySize, last_date: last, alternatives: [],
-    });
-  }
 }
 
 /** The honeypot: a hidden field people leave empty; a filled one is refused. */
@@ -272,8 +258,8 @@ export async function guestBook(
   input: GuestBookingInput,
   now = new Date(),
 ): Promise<GuestBookingResult> {
-  assertPartySize(venue, input.party_size);
-  assertBookableDate(venue, input.date, input.time, input.party_size, now);
+  // The venue rules' own check (the writer runs it too) before the cap is counted; a past time is the engine's 422 in_past.
+  checkVenueRules(venue.settings, input, venue.timezone, now);
   if (input.phone) normalizePhone(input.phone, venue.country); // 400 before anything is counted or written
   await assertEmailCap(deps.dataSource.manager, venue.id, venue.settings, 'widget', input.email, now);
   // The writer applies the venue rules (venueRules) and makes the booking a request where they say so
@@ -365,23 +351,18 @@ export function bookingCalendar(m: ManagedBooking, manageLink: string): string {
   return value;
 }
 
-/** `PATCH /public/bookings/:token`: a move (date, time, party size) through the same atomic check. */
+/**
+ * `PATCH /public/bookings/:token`: a move (date, time, party size) until the change deadline, through the
+ * one booking updater as a caller bound by the venue's rules (updateBooking's BoundChange: party size,
+ * booking window, no growing into what needs approval; a request stays a request), with its atomic check.
+ */
 export async function guestMove(ds: DataSource, token: string, patch: { date?: string; time?: string; party_size?: number }, now = new Date()): Promise<Record<string, unknown>> {
   return inDiaryTransaction(ds, async (em) => {
     const m = await findManagedBooking(em, token, { lock: true });
     if (!m) throw wrongToken();
     assertInTime(m, now);
-    const date = patch.date ?? m.booking.date;
-    const time = patch.time ?? m.booking.time;
-    const partySize = patch.party_size ?? m.booking.partySize;
-    if (patch.party_size !== undefined) {
-      assertPartySize(m.venue, partySize);
-      if (partySize > m.venue.settings.max_instant_party_size && partySize > m.booking.partySize) {
-        throw fieldError('party_size', `parties above ${m.venue.settings.max_instant_party_size} need the venue's answer: please contact ${m.venue.name}`);
-      }
-    }
-    if (patch.date !== undefined || patch.time !== undefined) assertBookableDate(m.venue, date, time, partySize, now);
-    await updateBooking(em, m.venue, m.booking.id, patch, now);
+    const { date, time, party_size } = patch;
+    await updateBooking(em, m.venue, m.booking.id, { date, time, party_size }, now, { rules: m.venue.settings });
     const after = await findManagedBooking(em, token);
     return manageView(after!, now);
   });
