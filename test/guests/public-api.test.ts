@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildOpenApiDocument } from '../../src/http/openapi/openapi-document';
 import { DOCUMENTED_SURFACES } from '../../src/http/surfaces';
 import { createApiKey } from '../helpers/fixtures';
@@ -309,12 +311,30 @@ describe('the public widget API (CONTRACT §10, §15)', () => {
       expectError(await t.http.post(`/api/v1/public/venues/${v.slug}/enquiries`).send({ name: 'No message', email: 'b@example.com' }), 400, 'validation_error');
     });
 
-    it('lists the tiers', async () => {
+    it('lists the tiers from the one data file (src/modules/guests/tiers.json), checked when it is loaded', async () => {
       const res = await t.http.get('/api/v1/public/tiers').expect(200);
       expect(res.body.data.map((p: any) => p.plan)).toEqual(['starter', 'business', 'pro']);
       for (const p of res.body.data) {
-        expect(p).toEqual({ plan: p.plan, name: expect.any(String), price: { amount: expect.any(Number), currency: 'GBP', interval: 'month' }, features: expect.any(Array) });
+        expect(p).toEqual({ plan: p.plan, name: expect.any(String), price: { amount: expect.any(Number), currency: expect.stringMatching(/^[A-Z]{3}$/), interval: expect.stringMatching(/^(month|year)$/) }, features: expect.any(Array) });
       }
+      const file = JSON.parse(readFileSync(join(__dirname, '../../src/modules/guests/tiers.json'), 'utf8'));
+      expect(res.body.data).toEqual(file);
+
+      const { loadTiers } = await import('../../src/modules/guests');
+      const edited = structuredClone(file);
+      edited[1].price = { amount: 5900, currency: 'EUR', interval: 'year' };
+      expect(loadTiers(edited)[1]!.price).toEqual({ amount: 5900, currency: 'EUR', interval: 'year' });
+      const broken = (change: (f: any) => void) => {
+        const f = structuredClone(file);
+        change(f);
+        return () => loadTiers(f, 'tiers.json');
+      };
+      expect(broken((f) => { f[1].price.amount = 49.5; })).toThrow(/^tiers\.json: \[1\]\.price\.amount must be integer/);
+      expect(broken((f) => { f[0].price.amount = -1; })).toThrow(/\[0\]\.price\.amount must be >= 0/);
+      expect(broken((f) => { f[2].price.currency = 'XYZ'; })).toThrow(/\[2\]\.price\.currency XYZ is not an ISO 4217 currency/);
+      expect(broken((f) => { f[2].plan = 'enterprise'; })).toThrow(/\[2\]\.plan must be equal to one of the allowed values/);
+      expect(broken((f) => { f.splice(1, 1); })).toThrow(/must list the plans starter, business, pro once each/);
+      expect(broken((f) => { f[0].price.per = 'seat'; })).toThrow(/\[0\]\.price must NOT have additional properties/);
     });
   });
 

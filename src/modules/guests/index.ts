@@ -419,18 +419,5 @@ export async function createEnquiry(ds: DataSource, notifications: Notifications
   return enquiry;
 }
 
-/** The plans (CONTRACT §10 `GET /public/tiers`); prices in minor units. */
-export const TIERS = Object.freeze([
-  {
-    plan: 'starter', name: 'Starter', price: { amount: 0, currency: 'GBP', interval: 'month' },
-    features: ['Booking diary', 'Online booking widget', 'Guest emails and manage links', 'Up to 2 staff accounts'],
-  },
-  {
-    plan: 'business', name: 'Business', price: { amount: 4900, currency: 'GBP', interval: 'month' },
-    features: ['Everything in Starter', 'Booking API and webhooks', 'POS integrations (sales matched to bookings)', 'Analytics', 'Unlimited staff accounts'],
-  },
-  {
-    plan: 'pro', name: 'Pro', price: { amount: 9900, currency: 'GBP', interval: 'month' },
-    features: ['Everything in Business', 'Booking channels and platforms', 'Reviews', 'Priority support'],
-  },
-]);
+/** The plans (CONTRACT §10 `GET /public/tiers`): product data in tiers.json, checked at start (tiers.ts). */
+export { TIERS, loadTiers, type Tier } from './tiers';
