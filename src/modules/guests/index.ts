@@ -16,15 +16,15 @@ import { createEvent } from 'ics';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Booking, Enquiry } from '../../db/entities';
 import type { BookingWriter } from '../../domain/bookings/booking-writer';
-import { computeAvailability, type ExistingBooking } from '../../domain/bookings/availability';
+import { computeAvailabilityRange, type ExistingBooking } from '../../domain/bookings/availability';
 import { BOOKING_TRANSITIONS, MOVABLE_STATUSES } from '../../domain/bookings/booking-lifecycle';
 import { changeBookingStatus } from '../../domain/bookings/change-status';
 import { findBookingByManageToken } from '../../domain/bookings/manage-tokens';
 import { updateBooking } from '../../domain/bookings/update-booking';
 import {
-  bookingsOverlappingStatement, engineInput, inDiaryTransaction, loadDiaryContext, MAX_SITTING_MS, type VenueRef,
+  bookingsOverlappingStatement, engineInput, inDiaryTransaction, loadDiaryContext, type VenueRef,
 } from '../../domain/bookings/venue-context';
-import { addDays, instantToLocal, localToInstantLenient } from '../../domain/bookings/venue-time';
+import { addDays, instantToLocal } from '../../domain/bookings/venue-time';
 import { normalizePhone } from '../../domain/customers/upsert-customer';
 import { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from '../../domain/bookings/venue-rules';
 import { venueSettings, type VenueSettings } from '../../domain/venues/venue-settings';
@@ -159,8 +159,9 @@ export const MAX_RANGE_DAYS = 31;
 
 /**
  * `GET /public/venues/:slug/availability`: each day of [from, to] (inclusive, at most 31) with its slots,
- * from the same engine as `GET /availability` over one read of the venue's services and tables and one
- * of the bookings of the whole range. Days before today or beyond the booking window have no slots.
+ * from the same engine as `GET /availability` (computeAvailabilityRange: each day evaluated as
+ * computeAvailability evaluates it) over one read of the venue's services and tables and one of the
+ * bookings of the whole range, indexed once. Days before today or beyond the booking window have no slots.
  */
 export async function publicAvailability(em: EntityManager, venue: PublicVenue, q: RangeQuery, now = new Date()): Promise<Record<string, unknown>> {
   if (q.to < q.from) throw fieldError('to', 'must not be before from');
@@ -172,44 +173,18 @@ export async function publicAvailability(em: EntityManager, venue: PublicVenue, 
   assertPartySize(venue, q.party_size);
   const { today, last } = bookableDates(venue, now);
   const open = days.filter((d) => d >= today && d <= last);
-  let bookings: ExistingBooking[] = [];
-  let ctx = null;
+  const slotsByDate = new Map<string, { time: string; available: boolean; service_id: string | null }[]>();
   if (open.length) {
     const first = bookingQueryRange(open[0]!, venue.timezone).from;
     const end = bookingQueryRange(open[open.length - 1]!, venue.timezone).to;
     const s = bookingsOverlappingStatement(venue.id, first, end);
-    [ctx, bookings] = await Promise.all([loadDiaryContext(em, venue), em.query(s.sql, s.params) as Promise<ExistingBooking[]>]);
-    bookings.sort((a, b) => a.start_at.getTime() - b.start_at.getTime());
+    const [ctx, bookings] = await Promise.all([loadDiaryContext(em, venue), em.query(s.sql, s.params) as Promise<ExistingBooking[]>]);
+    const { date: _date, ...input } = engineInput(ctx, bookings, { date: open[0]!, party_size: q.party_size }, now);
+    for (const day of computeAvailabilityRange(input, open)) {
+      slotsByDate.set(day.date, day.slots.map((slot) => ({ time: slot.time, available: slot.available, service_id: slot.service_id })));
+    }
   }
-  const starts = bookings.map((b) => b.start_at.getTime());
-  // A slot of `date` starts on that local day and lasts at most the longest service: only bookings
-  // overlapping [its midnight, the next midnight + that) can touch it. The engine ignores the others, but
-  // would still index them (bookingQueryRange's three days each): handing it just these keeps 31 days fast.
-  const longest = Math.max(0, ...(ctx?.services ?? []).map((s) => s.duration_minutes)) * 60_000;
-  return {
-    party_size: q.party_size,
-    days: days.map((date) => {
-      if (!ctx || date < today || date > last) return { date, slots: [] };
-      const dayStart = localToInstantLenient(date, '00:00', venue.timezone).getTime();
-      const dayEnd = localToInstantLenient(addDays(date, 1), '00:00', venue.timezone).getTime() + longest;
-      const near = bookings
-        .slice(lowerBound(starts, dayStart - MAX_SITTING_MS), lowerBound(starts, dayEnd))
-        .filter((b) => b.end_at.getTime() > dayStart);
-      const day = computeAvailability(engineInput(ctx, near, { date, party_size: q.party_size }, now));
-      return { date, slots: day.slots.map((s) => ({ time: s.time, available: s.available, service_id: s.service_id })) };
-    }),
-  };
-}
-
-function lowerBound(sorted: number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return { party_size: q.party_size, days: days.map((date) => ({ date, slots: slotsByDate.get(date) ?? [] })) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
