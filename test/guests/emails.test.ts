@@ -131,6 +131,36 @@ describe('emails through a real SMTP server', () => {
     expect(mail.parsed.text).toMatch(/^Hello Widget,/);
   });
 
+  it('a request\'s emails carry the manage link minted at its creation (widget and API alike); the venue is told at notification_email', async () => {
+    const venue = await guestVenue(t);
+    await t.admin('patch', `/admin/v1/venues/${venue.id}`).send({ settings: { max_instant_party_size: 2, notification_email: 'host@venue.example' } }).expect(200);
+    const widget = await book(t, venue.slug, { date: dayAhead(6), time: '18:30', party_size: 4, email: 'widget-request@example.com', name: 'Rae Request' });
+    expect(widget.status).toBe(201);
+    expect(widget.body.status).toBe('requested');
+    const viaApi = await t.http.post('/api/v1/bookings').set('Authorization', `Bearer ${venue.key}`)
+      .send({ date: dayAhead(6), time: '20:30', party_size: 2, customer_name: 'Ira Api', email: 'api-request@example.com', request: true });
+    expect(viaApi.status).toBe(201);
+    expect(viaApi.body.status).toBe('requested');
+
+    for (const [made, to] of [[widget.body, 'widget-request@example.com'], [viaApi.body, 'api-request@example.com']] as const) {
+      const mail = await waitFor(async () => mailFor(made.reference, 'We have your request'), { what: `the request_received email to ${to}` });
+      expect(mail.to).toEqual([to]);
+      expect(mail.parsed.text).toContain(made.manage_url);
+      expect(mail.parsed.html).toContain(`href="${made.manage_url}"`);
+      // The link answered at creation is the one the email carries: no second token was minted for it.
+      const ds = t.composed.deps.dataSource;
+      const [{ n }] = (await ds.query(
+        'SELECT COUNT(*) AS n FROM booking_manage_tokens t JOIN bookings b ON b.id = t.booking_id WHERE b.reference = ?', [made.reference],
+      )) as { n: string | number }[];
+      expect(Number(n)).toBe(1);
+      const waiting = await waitFor(async () => smtp.received.find((m) => m.to.includes('host@venue.example') && (m.parsed.subject ?? '').includes(made.reference)), { what: 'request_waiting' });
+      expect(waiting.parsed.subject).toMatch(/New booking request/);
+      expect(waiting.parsed.text).not.toContain('/manage/');
+    }
+    const listed = (await t.http.get('/api/v1/emails?kind=request_received').set('Authorization', `Bearer ${venue.key}`)).body.data as Record<string, any>[];
+    expect(listed.map((e) => e.to).sort()).toEqual(['api-request@example.com', 'widget-request@example.com']);
+  });
+
   it('request events of the outbox (§11) email the guest: received, approved, declined, expired', async () => {
     const b = await apiBooking({ email: 'request@example.com', time: '17:30', date: dayAhead(7) });
     const view = (await api('get', `/api/v1/bookings/${b.id}`)).body;

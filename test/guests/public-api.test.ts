@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { buildOpenApiDocument } from '../../src/http/openapi/openapi-document';
 import { DOCUMENTED_SURFACES } from '../../src/http/surfaces';
 import { createApiKey } from '../helpers/fixtures';
@@ -217,6 +219,57 @@ describe('the public widget API (CONTRACT §10, §15)', () => {
       expectError(await t.http.post(`/api/v1/public/reviews/${token}`).send({ rating: 5 }), 404, 'not_found');
     });
 
+    it('moves through the one booking updater, bound by the venue\'s rules: party size, window, past, approval; a request stays a request', async () => {
+      const rules = await guestVenue(t, {
+        services: [
+          { name: 'Lunch', days: [1, 2, 3, 4, 5, 6, 7], start: '12:00', end: '15:00', slot_interval_minutes: 15, duration_minutes: 60 },
+          { name: 'Dinner', days: [1, 2, 3, 4, 5, 6, 7], start: '17:00', end: '23:00', slot_interval_minutes: 15, duration_minutes: 90, requires_approval: true },
+        ],
+      });
+      await settings(rules.id, { party_size: { min: 1, max: 8 }, max_instant_party_size: 4, booking_window_days: 10 }).expect(200);
+      const date = dayAhead(4);
+      const move = (token: string, patch: Record<string, unknown>) => t.http.patch(`/api/v1/public/bookings/${token}`).send(patch);
+      const staffView = async (reference: string) =>
+        (await t.http.get(`/api/v1/bookings/${reference}`).set('Authorization', `Bearer ${rules.key}`).expect(200)).body;
+
+      const lunch = await book(t, rules.slug, { date, time: '12:30', party_size: 3, email: 'lunch@example.com' }).expect(201);
+      expect(lunch.body.status).toBe('confirmed');
+      const token = tokenOf(lunch.body.manage_url);
+      // Growing a booking above max_instant_party_size needs the venue's yes, as a channel's move does.
+      const grown = await move(token, { party_size: 5 });
+      expectError(grown, 422, 'approval_required');
+      expect(grown.body.error.details).toMatchObject({ reason: 'party_size', max_instant_party_size: 4 });
+      expect((await move(token, { party_size: 9 })).body.error).toMatchObject({ code: 'validation_error', details: { field: 'party_size', max: 8 } });
+      const far = await move(token, { date: dayAhead(12) });
+      expectError(far, 422, 'slot_unavailable');
+      expect(far.body.error.details.reason).toBe('beyond_booking_window');
+      const past = await move(token, { date: dayAhead(-1) });
+      expectError(past, 422, 'slot_unavailable');
+      expect(past.body.error.details.reason).toBe('in_past');
+      // Into a service that requires approval: the same refusal, found once the move is planned.
+      const dinner = await move(token, { time: '19:00' });
+      expectError(dinner, 422, 'approval_required');
+      expect(dinner.body.error.details.reason).toBe('service_requires_approval');
+      expect(await staffView(lunch.body.reference)).toMatchObject({ status: 'confirmed', time: '12:30', party_size: 3, version: 1 });
+      const moved = await move(token, { time: '13:00', party_size: 4 }).expect(200);
+      expect(moved.body).toMatchObject({ status: 'confirmed', time: '13:00', party_size: 4 });
+      expect(await staffView(lunch.body.reference)).toMatchObject({ status: 'confirmed', time: '13:00', party_size: 4, version: 2, source: 'widget' });
+
+      // A request (a party above max_instant_party_size) may grow and move, into the approval service too: still a request.
+      const big = await book(t, rules.slug, { date, time: '13:30', party_size: 5, email: 'big-lunch@example.com' }).expect(201);
+      expect(big.body.status).toBe('requested');
+      const requestToken = tokenOf(big.body.manage_url);
+      const before = await staffView(big.body.reference);
+      const regrown = await move(requestToken, { party_size: 6, time: '14:00' }).expect(200);
+      expect(regrown.body).toMatchObject({ status: 'requested', party_size: 6, time: '14:00' });
+      const evening = await move(requestToken, { time: '19:30' }).expect(200);
+      expect(evening.body).toMatchObject({ status: 'requested', time: '19:30' });
+      const after = await staffView(big.body.reference);
+      expect(after).toMatchObject({ status: 'requested', party_size: 6, time: '19:30', version: before.version + 2 });
+      expect(after.expires_at).toEqual(expect.any(String));
+      expect((await move(requestToken, { party_size: 9 })).status).toBe(400);
+    });
+
     it('refuses changes and cancelling within cancellation_hours with 422 too_late_to_change', async () => {
       const soon = await guestVenue(t);
       const created = await book(t, soon.slug, { date: dayAhead(2), time: '19:00', email: 'late@example.com' }).expect(201);
@@ -258,12 +311,30 @@ describe('the public widget API (CONTRACT §10, §15)', () => {
       expectError(await t.http.post(`/api/v1/public/venues/${v.slug}/enquiries`).send({ name: 'No message', email: 'b@example.com' }), 400, 'validation_error');
     });
 
-    it('lists the tiers', async () => {
+    it('lists the tiers from the one data file (src/modules/guests/tiers.json), checked when it is loaded', async () => {
       const res = await t.http.get('/api/v1/public/tiers').expect(200);
       expect(res.body.data.map((p: any) => p.plan)).toEqual(['starter', 'business', 'pro']);
       for (const p of res.body.data) {
-        expect(p).toEqual({ plan: p.plan, name: expect.any(String), price: { amount: expect.any(Number), currency: 'GBP', interval: 'month' }, features: expect.any(Array) });
+        expect(p).toEqual({ plan: p.plan, name: expect.any(String), price: { amount: expect.any(Number), currency: expect.stringMatching(/^[A-Z]{3}$/), interval: expect.stringMatching(/^(month|year)$/) }, features: expect.any(Array) });
       }
+      const file = JSON.parse(readFileSync(join(__dirname, '../../src/modules/guests/tiers.json'), 'utf8'));
+      expect(res.body.data).toEqual(file);
+
+      const { loadTiers } = await import('../../src/modules/guests');
+      const edited = structuredClone(file);
+      edited[1].price = { amount: 5900, currency: 'EUR', interval: 'year' };
+      expect(loadTiers(edited)[1]!.price).toEqual({ amount: 5900, currency: 'EUR', interval: 'year' });
+      const broken = (change: (f: any) => void) => {
+        const f = structuredClone(file);
+        change(f);
+        return () => loadTiers(f, 'tiers.json');
+      };
+      expect(broken((f) => { f[1].price.amount = 49.5; })).toThrow(/^tiers\.json: \[1\]\.price\.amount must be integer/);
+      expect(broken((f) => { f[0].price.amount = -1; })).toThrow(/\[0\]\.price\.amount must be >= 0/);
+      expect(broken((f) => { f[2].price.currency = 'XYZ'; })).toThrow(/\[2\]\.price\.currency XYZ is not an ISO 4217 currency/);
+      expect(broken((f) => { f[2].plan = 'enterprise'; })).toThrow(/\[2\]\.plan must be equal to one of the allowed values/);
+      expect(broken((f) => { f.splice(1, 1); })).toThrow(/must list the plans starter, business, pro once each/);
+      expect(broken((f) => { f[0].price.per = 'seat'; })).toThrow(/\[0\]\.price must NOT have additional properties/);
     });
   });
 

@@ -9,9 +9,10 @@ import {
   bookingQueryRange,
   checkSlot,
   computeAvailability,
+  computeAvailabilityRange,
   nearestAlternatives,
 } from '../../src/domain/bookings/availability';
-import { localToInstant } from '../../src/domain/bookings/venue-time';
+import { addDays, localToInstant } from '../../src/domain/bookings/venue-time';
 
 const LONDON = 'Europe/London';
 const NEW_YORK = 'America/New_York';
@@ -506,5 +507,44 @@ describe('bookingQueryRange', () => {
     const r = bookingQueryRange(FRIDAY, LONDON);
     expect(r.from.toISOString()).toBe('2026-04-29T23:00:00.000Z');
     expect(r.to.toISOString()).toBe('2026-05-02T23:00:00.000Z');
+  });
+});
+
+describe('a range of days (the public widget\'s, computeAvailabilityRange)', () => {
+  it('gives every day exactly what computeAvailability gives it alone, from one index of all the days\' bookings', () => {
+    // Across the October clock change, a service past midnight, pacing, cancelled bookings and an event's.
+    const late: ServiceDef = { id: 'svc_late', days: [5, 6], start: '22:00', end: '01:30', slot_interval_minutes: 30, duration_minutes: 60, max_covers_per_slot: null };
+    const paced: ServiceDef = { ...dinner, id: 'svc_paced', start: '12:00', end: '15:00', max_covers_per_slot: 6 };
+    const dates = Array.from({ length: 10 }, (_, i) => addDays('2026-10-20', i));
+    const all: ExistingBooking[] = [];
+    dates.forEach((date, d) => {
+      for (let k = 0; k < 14; k++) {
+        const table = tables[(k + d) % tables.length]!.id;
+        const hour = 12 + ((k * 5 + d) % 11);
+        const extra: Partial<ExistingBooking> = {
+          service_id: hour < 15 ? 'svc_paced' : hour >= 22 ? 'svc_late' : 'svc_dinner',
+          status: k % 7 === 3 ? 'cancelled' : 'confirmed',
+          event_id: k === 9 ? 'evt_x' : null,
+        };
+        all.push(booking(k % 5 === 4 ? null : table, date, `${String(hour).padStart(2, '0')}:${k % 2 ? '30' : '00'}`, 60 + (k % 3) * 45, 1 + (k % 4), extra));
+      }
+    });
+    for (const party of [1, 2, 4, 6]) {
+      const base = input({ services: [dinner, late, paced], party_size: party, bookings: all, now: new Date('2026-10-21T13:10:00Z') });
+      const { date: _date, ...rest } = base;
+      const range = computeAvailabilityRange(rest, dates);
+      expect(range.map((a) => a.date)).toEqual(dates);
+      // Not a trivial equality: each party finds free slots and taken (or past, or paced) ones.
+      const flags = new Set(range.flatMap((a) => a.slots.map((sl) => sl.available)));
+      expect(flags).toEqual(new Set([true, false]));
+      dates.forEach((date, i) => {
+        const { from, to } = bookingQueryRange(date, LONDON);
+        const near = all.filter((b) => b.start_at < to && b.end_at > from);
+        const alone = computeAvailability({ ...base, date, bookings: near });
+        expect(range[i]!.slots).toEqual(alone.slots.map((sl) => ({ ...sl, table_ids: [] })));
+      });
+    }
+    expect(computeAvailabilityRange(input(), [])).toEqual([]);
+    expectValidationError(() => computeAvailabilityRange(input(), ['2026-02-30']), { field: 'date' });
   });
 });

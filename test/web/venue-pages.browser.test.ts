@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { PHONE, useBrowserApp } from '../helpers/browser';
 import { createApiKey, createVenue } from '../helpers/fixtures';
 import { createUser, PASSWORD } from '../helpers/people';
+import { waitFor } from '../helpers/wait-for';
 
 /** Bookings, customers and settings pages in Chromium, as the roles of §8 see them. */
 describe('the bookings, customers and settings pages in Chromium', () => {
@@ -124,6 +125,43 @@ describe('the bookings, customers and settings pages in Chromium', () => {
     await signIn(hostPage, host.email, '/app/settings');
     const tabs = hostPage.getByRole('navigation', { name: 'Settings' });
     await tabs.getByRole('link', { name: 'Venue' }).waitFor();
-    await expect(tabs.getByRole('link').allTextContents()).resolves.toEqual(['Venue']);
+    await expect(tabs.getByRole('link').allTextContents()).resolves.toEqual(['Venue', 'Emails']);
+  });
+
+  it('lists the venue\'s emails in settings (kept without SMTP_URL): kind, to, status, time in the venue\'s zone; an empty venue says so', async () => {
+    // Tokyo (UTC+9, no summer time) is not the browser's zone, so a time in the wrong zone shows.
+    const venue = await createVenue(b.t, { name: 'The Letterbox', timezone: 'Asia/Tokyo', country: 'JP', currency: 'JPY' });
+    const key = await createApiKey(b.t, venue.id);
+    const date = DateTime.now().setZone('Asia/Tokyo').plus({ days: 2 }).toISODate()!;
+    const made = await b.t.http.post('/api/v1/bookings').set('Authorization', `Bearer ${key}`)
+      .send({ date, time: '19:00', party_size: 2, customer_name: 'Sei Shonagon', email: 'sei@example.com' }).expect(201);
+    const email = await waitFor(async () => (await b.t.http.get('/api/v1/emails').set('Authorization', `Bearer ${key}`)).body.data?.[0], { what: 'the kept email' });
+    expect(email).toMatchObject({ status: 'kept', kind: 'booking_confirmed', to: 'sei@example.com' });
+    const localTime = DateTime.fromISO(email.created_at).setZone('Asia/Tokyo');
+    expect(localTime.toFormat('HH:mm')).not.toBe(DateTime.fromISO(email.created_at).setZone('UTC').toFormat('HH:mm'));
+
+    const host = await createUser(b.t, venue.id, 'host');
+    const page = await b.newPage();
+    await signIn(page, host.email, '/app/settings');
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Emails' }).click();
+    await page.waitForURL(/\/app\/settings\/emails$/);
+    const table = page.getByRole('table', { name: 'Emails' });
+    const row = table.getByRole('row').filter({ hasText: 'sei@example.com' });
+    await row.waitFor();
+    await expect(row.getByRole('cell').allTextContents()).resolves.toEqual([
+      expect.stringContaining(localTime.toFormat('HH:mm')), 'Booking confirmed', 'sei@example.com', 'kept', '0', 'Show',
+    ]);
+    await row.getByRole('button', { name: /^Show the email to sei@example.com/ }).click();
+    await page.getByText(made.body.manage_url).waitFor();
+    await b.screenshot(page, 'settings-emails-tablet');
+    await page.getByLabel('Status').selectOption('failed');
+    await page.getByText('No failed emails.').waitFor();
+
+    const quiet = await createVenue(b.t, { name: 'The Quiet One' });
+    const manager = await createUser(b.t, quiet.id, 'manager');
+    const other = await b.newPage(PHONE);
+    await signIn(other, manager.email, '/app/settings/emails');
+    await other.getByText(/No emails yet/).waitFor();
+    await expect(other.getByText('sei@example.com').count()).resolves.toBe(0);
   });
 });

@@ -230,6 +230,25 @@ export interface WebhookDelivery {
   created_at: string;
 }
 
+/** An email of the venue (CONTRACT §10.3, `GET /api/v1/emails`). */
+export interface Email {
+  id: string;
+  to: string;
+  subject: string;
+  kind: string;
+  status: 'queued' | 'sent' | 'kept' | 'failed';
+  booking_id: string | null;
+  created_at: string;
+  sent_at: string | null;
+  attempts: number;
+  last_error?: string | null;
+  next_attempt_at?: string | null;
+}
+
+export interface EmailDetail extends Email {
+  text: string;
+}
+
 export interface List<T> {
   data: T[];
   next_cursor: string | null;

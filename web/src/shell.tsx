@@ -72,6 +72,7 @@ export function Shell() {
             <Route path="/app/settings/people" component={() => <SettingsPage section="people" />} />
             <Route path="/app/settings/api-keys" component={() => <SettingsPage section="api-keys" />} />
             <Route path="/app/settings/webhooks" component={() => <SettingsPage section="webhooks" />} />
+            <Route path="/app/settings/emails" component={() => <SettingsPage section="emails" />} />
             <Route default component={NotFound} />
           </Router>
         )}

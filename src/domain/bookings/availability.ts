@@ -41,8 +41,10 @@ import {
   isoWeekday,
   localToInstant,
   localToInstantLenient,
+  calendarDayMs,
   parseTime,
   tryLocalToInstant,
+  tryWallMinuteToInstant,
 } from './venue-time';
 
 // ---------------------------------------------------------------------------------------------
@@ -227,12 +229,14 @@ function candidates(w: Window, tz: string, onDate: string, atMinute?: number): C
     ? localToInstantLenient(addDays(w.day, Math.floor(w.endMin / MINUTES_PER_DAY)), formatTime(w.endMin), tz)
     : null;
   const dates = [w.day, addDays(w.day, 1), addDays(w.day, 2)];
+  const onDayMs = calendarDayMs(onDate);
   for (let m = w.startMin; m <= w.lastStartMin; m += w.interval) {
     const dayIndex = Math.floor(m / MINUTES_PER_DAY);
     const date = dates[dayIndex] ?? addDays(w.day, dayIndex);
-    if (date !== onDate || (atMinute !== undefined && m - dayIndex * MINUTES_PER_DAY !== atMinute)) continue;
+    const minute = m - dayIndex * MINUTES_PER_DAY;
+    if (date !== onDate || (atMinute !== undefined && minute !== atMinute)) continue;
     const time = formatTime(m);
-    const start = tryLocalToInstant(date, time, tz);
+    const start = tryWallMinuteToInstant(onDayMs, minute, tz);
     if (!start) continue; // local time doesn't exist that day (clocks went forward)
     const end = eventEnd ?? new Date(start.getTime() + w.service!.duration_minutes * MS_PER_MINUTE);
     out.push({ window: w, date, time, start_at: start, end_at: end });
@@ -414,6 +418,12 @@ class Diary {
     return this.sorted.filter((t) => this.tableFree(t.id, start, end));
   }
 
+  /** Whether freeTables(start, end) has any: the first free fitting table found ends the search. */
+  anyFreeTable(start: number, end: number): boolean {
+    for (const t of this.fitting) if (this.tableFree(t.id, start, end)) return true;
+    return false;
+  }
+
   /** freeTables(start, end)[0], without sorting: the first best fit among the free ones. */
   bestFreeTable(start: number, end: number): TableDef | undefined {
     let best: TableDef | undefined;
@@ -461,16 +471,43 @@ function limitReason(c: Candidate, diary: Diary): UnavailableReason | null {
 /** Slots for one venue-local date (GET /availability). */
 export function computeAvailability(input: AvailabilityInput): Availability {
   validate(input);
-  const diary = new Diary(input, relevantBookings(input));
+  return slotsOn(input, new Diary(input, relevantBookings(input)), true);
+}
+
+/**
+ * Slots for each of several venue-local dates (the public widget's range, CONTRACT §10): for every date
+ * exactly computeAvailability's evaluation, over one index of the bookings of all of them (`bookings`: those
+ * bookingQueryRange gives for each date, together), without the free tables' ids (`table_ids: []`). A
+ * booking far from a date costs its slots nothing: each table's bookings are searched, not scanned.
+ */
+export function computeAvailabilityRange(input: Omit<AvailabilityInput, 'date'>, dates: readonly string[]): Availability[] {
+  if (!dates.length) return [];
+  const days = dates.map((date) => ({ ...input, date }));
+  days.forEach(validate);
+  const diary = new Diary(days[0]!, relevantBookings(days[0]!));
+  return days.map((day) => slotsOn(day, diary, false));
+}
+
+/** The slots of input.date against the indexed diary; with `listTables`, each slot's free fitting tables, best first. */
+function slotsOn(input: AvailabilityInput, diary: Diary, listTables: boolean): Availability {
   const byTime = new Map<string, AvailabilitySlot>();
   for (const c of candidatesOn(input)) {
-    const tables = limitReason(c, diary) ? [] : diary.freeTables(c.start_at.getTime(), c.end_at.getTime());
+    let available: boolean;
+    let tableIds: string[] = [];
+    if (limitReason(c, diary)) {
+      available = false;
+    } else if (listTables) {
+      tableIds = diary.freeTables(c.start_at.getTime(), c.end_at.getTime()).map((t) => t.id);
+      available = tableIds.length > 0;
+    } else {
+      available = diary.anyFreeTable(c.start_at.getTime(), c.end_at.getTime());
+    }
     const slot: AvailabilitySlot = {
       time: c.time,
-      available: tables.length > 0,
+      available,
       service_id: c.window.service?.id ?? null,
       ...(c.window.event ? { event_id: c.window.event.id } : {}),
-      table_ids: tables.map((t) => t.id),
+      table_ids: tableIds,
     };
     const seen = byTime.get(c.time);
     if (!seen || (!seen.available && slot.available)) byTime.set(c.time, slot);

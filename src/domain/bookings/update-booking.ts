@@ -6,7 +6,7 @@ import { MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { findBooking, presentOneBooking } from './load-booking';
 import { requestExpiry, requestHoldHours } from './request-hold';
-import { checkVenueRules, type VenueRules } from './venue-rules';
+import { checkMoveRules, checkMoveService, type VenueRules } from './venue-rules';
 import {
   claimedDates,
   engineInput,
@@ -76,9 +76,15 @@ async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: Booki
   };
 }
 
-/** Who changes a booking when it is not the venue: a booking channel, bound by the venue's rules (CONTRACT §11, §15). */
-export interface ChannelChange {
-  channelId: string;
+/**
+ * Who changes a booking when it is not the venue, bound by the venue's rules (CONTRACT §15 "Venue rules"):
+ * a booking channel (its own bookings only, `channelId`, CONTRACT §11) or a guest through the manage link
+ * (the booking its token opens). Both move a booking under checkMoveRules/checkMoveService and may cancel
+ * it; every other status change is the venue's.
+ */
+export interface BoundChange {
+  /** The channel whose key makes the change: it finds only its own bookings. */
+  channelId?: string | null;
   rules: VenueRules;
 }
 
@@ -134,16 +140,16 @@ export async function updateBooking(
   idOrReference: string,
   patch: BookingPatch,
   now = new Date(),
-  channel: ChannelChange | null = null,
+  bound: BoundChange | null = null,
 ): Promise<Record<string, unknown>> {
-  const booking = await findBooking(em, venue.id, idOrReference, { lock: true, channelId: channel?.channelId });
+  const booking = await findBooking(em, venue.id, idOrReference, { lock: true, channelId: bound?.channelId ?? undefined });
   if (!booking) throw notFound('Booking');
 
   const from = booking.status;
   const to = patch.status ?? from;
-  // A channel moves and cancels its own bookings; approving, declining, seating and the rest are the venue's.
-  if (channel && to !== from && to !== 'cancelled') {
-    throw new AppError('scope_violation', `A channel may cancel its bookings; making one ${to} is the venue's to do.`, { status: to });
+  // A channel (or a guest) moves and cancels its own bookings; approving, declining, seating and the rest are the venue's.
+  if (bound && to !== from && to !== 'cancelled') {
+    throw new AppError('scope_violation', `${bound.channelId ? 'A channel' : 'A guest'} may cancel a booking; making one ${to} is the venue's to do.`, { status: to });
   }
   if (patch.reason !== undefined && to !== 'declined') {
     throw new AppError('validation_error', 'reason is given only when declining a request (status "declined").', { field: 'reason' });
@@ -167,18 +173,14 @@ export async function updateBooking(
         movable_statuses: [...MOVABLE_STATUSES],
       });
     }
-    if (channel) {
-      const party = patch.party_size ?? booking.partySize;
-      checkVenueRules(channel.rules, { date: patch.date ?? booking.date, party_size: party }, venue.timezone, now);
-      if (from !== 'requested' && party > channel.rules.max_instant_party_size && party > booking.partySize) {
-        throw new AppError('approval_required', `Parties above ${channel.rules.max_instant_party_size} need the venue's approval: cancel this booking and send a request.`, {
-          party_size: party, max_instant_party_size: channel.rules.max_instant_party_size,
-        });
-      }
-    }
+    if (bound) checkMoveRules(bound.rules, booking, patch, venue.timezone, now);
     Object.assign(changes, assignsTableOnly(booking, patch)
       ? await planTableAssignment(em, venue, booking, patch.table_id, now)
       : await planMove(em, venue, booking, patch, now));
+    if (bound && changes.serviceId !== booking.serviceId) {
+      const services = await servicesById(em, [booking.serviceId, changes.serviceId ?? null]);
+      checkMoveService(booking, services.get(booking.serviceId ?? '') ?? null, services.get(changes.serviceId ?? '') ?? null);
+    }
     // A request moved to an earlier start ends by then at the latest (created + hold otherwise, as before).
     if (to === 'requested') changes.expiresAt = requestExpiry(booking.createdAt, await requestHoldHours(em, venue.id), changes.startAt!);
   }
@@ -196,4 +198,12 @@ export async function updateBooking(
   if (!changed.length) return presentOneBooking(em, booking);
 
   return saveBookingChange(em, booking, changes, now);
+}
+
+/** The approval flags of these services (a bound caller's move into another service). */
+async function servicesById(em: EntityManager, ids: (string | null)[]): Promise<Map<string, { requiresApproval: boolean; name: string }>> {
+  const wanted = ids.filter((id): id is string => !!id);
+  if (!wanted.length) return new Map();
+  const rows = (await em.query('SELECT id, name, requires_approval FROM services WHERE id IN (?)', [wanted])) as { id: string; name: string; requires_approval: number }[];
+  return new Map(rows.map((r) => [r.id, { name: r.name, requiresApproval: Number(r.requires_approval) === 1 }]));
 }

@@ -31,12 +31,53 @@ export function checkPartySize(rules: Pick<VenueRules, 'party_size'>, partySize:
 /** Refuses a party size or a date the rules do not allow (nothing is written). */
 export function checkVenueRules(rules: VenueRules, booking: { date: string; party_size: number }, timezone: string, now = new Date()): void {
   checkPartySize(rules, booking.party_size);
+  checkBookingWindow(rules, booking, timezone, now);
+}
+
+/** Refuses a date beyond `booking_window_days` from the venue's today (422 slot_unavailable, reason beyond_booking_window). */
+export function checkBookingWindow(rules: Pick<VenueRules, 'booking_window_days'>, booking: { date: string; party_size: number }, timezone: string, now = new Date()): void {
   const last = addDays(instantToLocalDate(now, timezone), rules.booking_window_days);
   if (booking.date > last) {
     throw new AppError('slot_unavailable', `Bookings open ${rules.booking_window_days} days ahead: ${booking.date} is after ${last}.`, {
       reason: 'beyond_booking_window', date: booking.date, party_size: booking.party_size, last_date: last, alternatives: [],
     });
   }
+}
+
+/**
+ * A move by a caller bound by the rules (a guest through the manage link, a channel key), before it is
+ * planned: what changes is checked as a new booking's would be — a party size outside `party_size` (400), a
+ * new date beyond the window (422); what stays is not (a party the venue booked for 20 may still change its
+ * time). A past time is the engine's own refusal (422 slot_unavailable, reason in_past). A booking that is
+ * not a request may not grow its party above `max_instant_party_size` (422 approval_required): that needs the
+ * venue's yes, so the guest cancels and sends a request. A request stays a request whatever it moves to.
+ */
+export function checkMoveRules(
+  rules: VenueRules,
+  booking: { status: string; date: string; partySize: number },
+  patch: { date?: string; party_size?: number },
+  timezone: string,
+  now = new Date(),
+): void {
+  const party = patch.party_size ?? booking.partySize;
+  if (party !== booking.partySize) checkPartySize(rules, party);
+  if (patch.date !== undefined && patch.date !== booking.date) checkBookingWindow(rules, { date: patch.date, party_size: party }, timezone, now);
+  if (booking.status !== 'requested' && party > rules.max_instant_party_size && party > booking.partySize) {
+    throw new AppError('approval_required', `Parties above ${rules.max_instant_party_size} need the venue's approval: cancel this booking and send a request.`, {
+      party_size: party, max_instant_party_size: rules.max_instant_party_size, reason: 'party_size',
+    });
+  }
+}
+
+/**
+ * After the move is planned: a booking that is not a request may not move into a service that requires
+ * approval from one that did not (422 approval_required, as a grown party).
+ */
+export function checkMoveService(booking: { status: string }, before: { requiresApproval: boolean } | null, after: { requiresApproval: boolean; name: string } | null): void {
+  if (booking.status === 'requested' || !after?.requiresApproval || before?.requiresApproval) return;
+  throw new AppError('approval_required', `Bookings for ${after.name} need the venue's approval: cancel this booking and send a request.`, {
+    reason: 'service_requires_approval',
+  });
 }
 
 /** Whether a booking under the rules needs the venue's yes: a party above max_instant_party_size, or a service that requires approval. */

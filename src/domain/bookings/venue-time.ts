@@ -164,8 +164,11 @@ function fastOffsets(tz: string, zone: IANAZone): ZoneOffset {
  * two in a fall-back overlap, otherwise one. Sorted ascending.
  */
 function instantsFor(date: string, time: string, tz: string): readonly number[] {
+  return instantsForWall(dayMs(date) + parseTime(time) * MS_PER_MINUTE, tz); // the wall clock read as if UTC
+}
+
+function instantsForWall(wall: number, tz: string): readonly number[] {
   const zone = zoneOf(tz);
-  const wall = dayMs(date) + parseTime(time) * MS_PER_MINUTE; // the wall clock read as if UTC
   const key = `${tz}|${wall}`;
   const cached = instantsCache.get(key);
   if (cached) return cached;
@@ -207,6 +210,20 @@ export function localToInstant(date: string, time: string, tz: string): Date {
 export function tryLocalToInstant(date: string, time: string, tz: string): Date | null {
   const all = instantsFor(date, time, tz);
   return all.length ? new Date(all[0]!) : null;
+}
+
+/**
+ * tryLocalToInstant for `minutes` after the local midnight of a date already known to be valid, given as
+ * calendarDayMs(date): a slot grid converts dozens of times of one date, and need not parse it each time.
+ */
+export function tryWallMinuteToInstant(dayStartMs: number, minutes: number, tz: string): Date | null {
+  const all = instantsForWall(dayStartMs + minutes * MS_PER_MINUTE, tz);
+  return all.length ? new Date(all[0]!) : null;
+}
+
+/** A calendar date as the UTC midnight of that day in ms (for tryWallMinuteToInstant); throws for an invalid date. */
+export function calendarDayMs(date: string): number {
+  return dayMs(date);
 }
 
 /**

@@ -3,6 +3,7 @@
  * the venue's emails and enquiries.
  */
 import type { FromSchema } from 'json-schema-to-ts';
+import { TIER_SCHEMA } from '../../modules/guests/tiers';
 import { EMAIL_KINDS, EMAIL_STATUSES } from '../../modules/notifications/kinds';
 import { PARTY_SIZE, SERVICE_ID } from './availability.schema';
 import { DATE, HHMM } from './common.schema';
@@ -178,24 +179,7 @@ export const tiersSchema = {
   $id: 'Tiers',
   type: 'object',
   required: ['data'],
-  properties: {
-    data: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['plan', 'name', 'price', 'features'],
-        properties: {
-          plan: { type: 'string', enum: ['starter', 'business', 'pro'] },
-          name: { type: 'string' },
-          price: {
-            type: 'object', required: ['amount', 'currency', 'interval'],
-            properties: { amount: { type: 'integer' }, currency: { type: 'string' }, interval: { type: 'string', enum: ['month', 'year'] } },
-          },
-          features: { type: 'array', items: { type: 'string' } },
-        },
-      },
-    },
-  },
+  properties: { data: { type: 'array', items: TIER_SCHEMA } },
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@
  *   `guestBook` (the one booking writer, `source: "widget"`), `requestOrBooking` (the one place that
  *   decides whether a widget booking needs the venue's yes, §11).
  * - `findManagedBooking`, `manageView`, `guestMove`, `guestCancel`: the guest's own booking through its
- *   manage token (moves through updateBooking's atomic check, cancelling through the status machine).
+ *   manage token (moves through updateBooking as a caller bound by the venue's rules, with its atomic
+ *   check; cancelling through the status machine).
  * - `createEnquiry`, `presentEnquiry`, `TIERS` (reviews are the reviews module's: src/modules/reviews).
  * Nothing here answers with a booking id, a customer id, a table or another guest's data.
  */
@@ -15,17 +16,17 @@ import { createEvent } from 'ics';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Booking, Enquiry } from '../../db/entities';
 import type { BookingWriter } from '../../domain/bookings/booking-writer';
-import { computeAvailability, type ExistingBooking } from '../../domain/bookings/availability';
+import { computeAvailabilityRange, type ExistingBooking } from '../../domain/bookings/availability';
 import { BOOKING_TRANSITIONS, MOVABLE_STATUSES } from '../../domain/bookings/booking-lifecycle';
 import { changeBookingStatus } from '../../domain/bookings/change-status';
 import { findBookingByManageToken } from '../../domain/bookings/manage-tokens';
 import { updateBooking } from '../../domain/bookings/update-booking';
 import {
-  bookingsOverlappingStatement, engineInput, inDiaryTransaction, loadDiaryContext, MAX_SITTING_MS, type VenueRef,
+  bookingsOverlappingStatement, engineInput, inDiaryTransaction, loadDiaryContext, type VenueRef,
 } from '../../domain/bookings/venue-context';
-import { addDays, instantToLocal, localToInstantLenient } from '../../domain/bookings/venue-time';
+import { addDays, instantToLocal } from '../../domain/bookings/venue-time';
 import { normalizePhone } from '../../domain/customers/upsert-customer';
-import { assertEmailCap, becomesRequest, checkPartySize } from '../../domain/bookings/venue-rules';
+import { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from '../../domain/bookings/venue-rules';
 import { venueSettings, type VenueSettings } from '../../domain/venues/venue-settings';
 import { bookingQueryRange } from '../../domain/bookings/availability';
 import { AppError } from '../../shared/app-error';
@@ -140,21 +141,6 @@ export function assertPartySize(venue: PublicVenue, partySize: number): void {
   checkPartySize(venue.settings, partySize);
 }
 
-/** A date the widget may book: not before today, not beyond the window (422 slot_unavailable, with the reason). */
-export function assertBookableDate(venue: PublicVenue, date: string, time: string, partySize: number, now: Date): void {
-  const { today, last } = bookableDates(venue, now);
-  if (date < today) {
-    throw new AppError('slot_unavailable', `${date} is in the past (venue time); choose a later date.`, {
-      reason: 'in_past', date, time, party_size: partySize, alternatives: [],
-    });
-  }
-  if (date > last) {
-    throw new AppError('slot_unavailable', `${venue.name} takes bookings up to ${venue.settings.booking_window_days} days ahead (until ${last}).`, {
-      reason: 'beyond_booking_window', date, time, party_size: partySize, last_date: last, alternatives: [],
-    });
-  }
-}
-
 /** The honeypot: a hidden field people leave empty; a filled one is refused. */
 export function assertHoneypot(value: string | undefined, field: string): void {
   if (value !== undefined && value.trim() !== '') throw fieldError(field, 'must be left empty');
@@ -173,8 +159,9 @@ export const MAX_RANGE_DAYS = 31;
 
 /**
  * `GET /public/venues/:slug/availability`: each day of [from, to] (inclusive, at most 31) with its slots,
- * from the same engine as `GET /availability` over one read of the venue's services and tables and one
- * of the bookings of the whole range. Days before today or beyond the booking window have no slots.
+ * from the same engine as `GET /availability` (computeAvailabilityRange: each day evaluated as
+ * computeAvailability evaluates it) over one read of the venue's services and tables and one of the
+ * bookings of the whole range, indexed once. Days before today or beyond the booking window have no slots.
  */
 export async function publicAvailability(em: EntityManager, venue: PublicVenue, q: RangeQuery, now = new Date()): Promise<Record<string, unknown>> {
   if (q.to < q.from) throw fieldError('to', 'must not be before from');
@@ -186,44 +173,18 @@ export async function publicAvailability(em: EntityManager, venue: PublicVenue, 
   assertPartySize(venue, q.party_size);
   const { today, last } = bookableDates(venue, now);
   const open = days.filter((d) => d >= today && d <= last);
-  let bookings: ExistingBooking[] = [];
-  let ctx = null;
+  const slotsByDate = new Map<string, { time: string; available: boolean; service_id: string | null }[]>();
   if (open.length) {
     const first = bookingQueryRange(open[0]!, venue.timezone).from;
     const end = bookingQueryRange(open[open.length - 1]!, venue.timezone).to;
     const s = bookingsOverlappingStatement(venue.id, first, end);
-    [ctx, bookings] = await Promise.all([loadDiaryContext(em, venue), em.query(s.sql, s.params) as Promise<ExistingBooking[]>]);
-    bookings.sort((a, b) => a.start_at.getTime() - b.start_at.getTime());
+    const [ctx, bookings] = await Promise.all([loadDiaryContext(em, venue), em.query(s.sql, s.params) as Promise<ExistingBooking[]>]);
+    const { date: _date, ...input } = engineInput(ctx, bookings, { date: open[0]!, party_size: q.party_size }, now);
+    for (const day of computeAvailabilityRange(input, open)) {
+      slotsByDate.set(day.date, day.slots.map((slot) => ({ time: slot.time, available: slot.available, service_id: slot.service_id })));
+    }
   }
-  const starts = bookings.map((b) => b.start_at.getTime());
-  // A slot of `date` starts on that local day and lasts at most the longest service: only bookings
-  // overlapping [its midnight, the next midnight + that) can touch it. The engine ignores the others, but
-  // would still index them (bookingQueryRange's three days each): handing it just these keeps 31 days fast.
-  const longest = Math.max(0, ...(ctx?.services ?? []).map((s) => s.duration_minutes)) * 60_000;
-  return {
-    party_size: q.party_size,
-    days: days.map((date) => {
-      if (!ctx || date < today || date > last) return { date, slots: [] };
-      const dayStart = localToInstantLenient(date, '00:00', venue.timezone).getTime();
-      const dayEnd = localToInstantLenient(addDays(date, 1), '00:00', venue.timezone).getTime() + longest;
-      const near = bookings
-        .slice(lowerBound(starts, dayStart - MAX_SITTING_MS), lowerBound(starts, dayEnd))
-        .filter((b) => b.end_at.getTime() > dayStart);
-      const day = computeAvailability(engineInput(ctx, near, { date, party_size: q.party_size }, now));
-      return { date, slots: day.slots.map((s) => ({ time: s.time, available: s.available, service_id: s.service_id })) };
-    }),
-  };
-}
-
-function lowerBound(sorted: number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return { party_size: q.party_size, days: days.map((date) => ({ date, slots: slotsByDate.get(date) ?? [] })) };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -272,8 +233,8 @@ export async function guestBook(
   input: GuestBookingInput,
   now = new Date(),
 ): Promise<GuestBookingResult> {
-  assertPartySize(venue, input.party_size);
-  assertBookableDate(venue, input.date, input.time, input.party_size, now);
+  // The venue rules' own check (the writer runs it too) before the cap is counted; a past time is the engine's 422 in_past.
+  checkVenueRules(venue.settings, input, venue.timezone, now);
   if (input.phone) normalizePhone(input.phone, venue.country); // 400 before anything is counted or written
   await assertEmailCap(deps.dataSource.manager, venue.id, venue.settings, 'widget', input.email, now);
   // The writer applies the venue rules (venueRules) and makes the booking a request where they say so
@@ -365,23 +326,18 @@ export function bookingCalendar(m: ManagedBooking, manageLink: string): string {
   return value;
 }
 
-/** `PATCH /public/bookings/:token`: a move (date, time, party size) through the same atomic check. */
+/**
+ * `PATCH /public/bookings/:token`: a move (date, time, party size) until the change deadline, through the
+ * one booking updater as a caller bound by the venue's rules (updateBooking's BoundChange: party size,
+ * booking window, no growing into what needs approval; a request stays a request), with its atomic check.
+ */
 export async function guestMove(ds: DataSource, token: string, patch: { date?: string; time?: string; party_size?: number }, now = new Date()): Promise<Record<string, unknown>> {
   return inDiaryTransaction(ds, async (em) => {
     const m = await findManagedBooking(em, token, { lock: true });
     if (!m) throw wrongToken();
     assertInTime(m, now);
-    const date = patch.date ?? m.booking.date;
-    const time = patch.time ?? m.booking.time;
-    const partySize = patch.party_size ?? m.booking.partySize;
-    if (patch.party_size !== undefined) {
-      assertPartySize(m.venue, partySize);
-      if (partySize > m.venue.settings.max_instant_party_size && partySize > m.booking.partySize) {
-        throw fieldError('party_size', `parties above ${m.venue.settings.max_instant_party_size} need the venue's answer: please contact ${m.venue.name}`);
-      }
-    }
-    if (patch.date !== undefined || patch.time !== undefined) assertBookableDate(m.venue, date, time, partySize, now);
-    await updateBooking(em, m.venue, m.booking.id, patch, now);
+    const { date, time, party_size } = patch;
+    await updateBooking(em, m.venue, m.booking.id, { date, time, party_size }, now, { rules: m.venue.settings });
     const after = await findManagedBooking(em, token);
     return manageView(after!, now);
   });
@@ -438,18 +394,5 @@ export async function createEnquiry(ds: DataSource, notifications: Notifications
   return enquiry;
 }
 
-/** The plans (CONTRACT §10 `GET /public/tiers`); prices in minor units. */
-export const TIERS = Object.freeze([
-  {
-    plan: 'starter', name: 'Starter', price: { amount: 0, currency: 'GBP', interval: 'month' },
-    features: ['Booking diary', 'Online booking widget', 'Guest emails and manage links', 'Up to 2 staff accounts'],
-  },
-  {
-    plan: 'business', name: 'Business', price: { amount: 4900, currency: 'GBP', interval: 'month' },
-    features: ['Everything in Starter', 'Booking API and webhooks', 'POS integrations (sales matched to bookings)', 'Analytics', 'Unlimited staff accounts'],
-  },
-  {
-    plan: 'pro', name: 'Pro', price: { amount: 9900, currency: 'GBP', interval: 'month' },
-    features: ['Everything in Business', 'Booking channels and platforms', 'Reviews', 'Priority support'],
-  },
-]);
+/** The plans (CONTRACT §10 `GET /public/tiers`): product data in tiers.json, checked at start (tiers.ts). */
+export { TIERS, loadTiers, type Tier } from './tiers';

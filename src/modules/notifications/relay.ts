@@ -157,7 +157,9 @@ function planRows(records: OutboxRecord[], logger: Logger): Planned[] {
         sourceKey: `${r.message_id}:${kind}`, venueId: r.venue_id, kind, booking,
         previous: previous ? { date: previous.date, time: previous.time, startAt: previous.start_at } : null,
         enquiry: null, to: null,
-        manage: !MANAGE_LINK_KINDS.has(kind) ? null : kind === 'booking_confirmed' && typeof priv.manage_token === 'string' ? { sealed: priv.manage_token } : 'mint',
+        // The creation's row (booking.created, booking.requested) carries the token the booking writer minted
+        // and answered as manage_url: its emails carry that link. Later rows have none: their emails mint one.
+        manage: !MANAGE_LINK_KINDS.has(kind) ? null : typeof priv.manage_token === 'string' ? { sealed: priv.manage_token } : 'mint',
         sealedLink: null,
       });
     }

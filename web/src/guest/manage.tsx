@@ -107,8 +107,10 @@ function ChangeForm(p: { token: string; view: ManageView; config: VenueConfig; z
     return () => { live = false; };
   }, [date, party]);
 
+  // A booking may not grow above max_instant_party_size (that needs the venue's yes); a request stays one whatever its size.
+  const largest = p.view.status === 'requested' ? p.config.party_size.max : Math.max(p.view.party_size, p.config.max_instant_party_size);
   const sizes: number[] = [];
-  for (let n = p.config.party_size.min; n <= Math.min(p.config.party_size.max, Math.max(p.view.party_size, p.config.max_instant_party_size)); n++) sizes.push(n);
+  for (let n = p.config.party_size.min; n <= Math.min(p.config.party_size.max, largest); n++) sizes.push(n);
 
   const submit = async (e: Event) => {
     e.preventDefault();

@@ -1,10 +1,11 @@
 import { useSession } from '../session';
 import { ApiKeysSection } from './api-keys';
+import { EmailsSection } from './emails';
 import { PeopleSection } from './people';
 import { VenueSettingsSection } from './venue-settings';
 import { WebhooksSection } from './webhooks';
 
-type Section = 'venue' | 'people' | 'api-keys' | 'webhooks';
+type Section = 'venue' | 'people' | 'api-keys' | 'webhooks' | 'emails';
 
 /** Settings: each tab only for the roles that may see it (CONTRACT §8 scopes). */
 export function SettingsPage({ section }: { section: Section | null }) {
@@ -14,6 +15,7 @@ export function SettingsPage({ section }: { section: Section | null }) {
     { id: 'people', label: 'People', allowed: can('users:manage'), who: 'owners' },
     { id: 'api-keys', label: 'API keys', allowed: can('keys:read'), who: 'owners and managers' },
     { id: 'webhooks', label: 'Webhooks', allowed: can('webhooks:read'), who: 'owners and managers' },
+    { id: 'emails', label: 'Emails', allowed: can('customers:read'), who: 'staff who see guests' },
   ];
   const open = tabs.filter((t) => t.allowed);
   const current = section ?? open[0]?.id ?? null;
@@ -34,6 +36,7 @@ export function SettingsPage({ section }: { section: Section | null }) {
       {tab?.allowed && current === 'people' && <PeopleSection />}
       {tab?.allowed && current === 'api-keys' && <ApiKeysSection />}
       {tab?.allowed && current === 'webhooks' && <WebhooksSection />}
+      {tab?.allowed && current === 'emails' && <EmailsSection />}
       {current === null && <p class="card notice">Your role has no settings to change. Ask your venue owner for anything here.</p>}
     </section>
   );

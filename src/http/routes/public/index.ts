@@ -108,10 +108,14 @@ export const publicOperations = [
   defineOperation({
     id: 'moveManagedBooking', method: 'patch', path: '/bookings/:token', tag: TAG, auth: 'guest',
     summary: 'Move the booking (date, time, party size)',
-    description: 'The same atomic check as a new booking; until `cancellation_hours` before the start (then 422 `too_late_to_change`).',
+    description:
+      'Through the same booking updater and atomic check as `PATCH /api/v1/bookings/:id`, bound by the venue\'s rules: a party size outside ' +
+      '`party_size` is 400, a date beyond `booking_window_days` 422 `slot_unavailable`; a booking (not a request) may not grow its party above ' +
+      '`max_instant_party_size` or move into a service that requires approval (422 `approval_required`: cancel and send a request); a request ' +
+      'stays a request. Until `cancellation_hours` before the start (then 422 `too_late_to_change`).',
     body: bodySchema<ManageBookingPatch>(manageBookingPatchSchema), bodyExample: { time: '20:00' },
     responses: [{ status: 200, description: 'The moved booking.', schema: manageViewSchema, example: { ...MANAGE_EXAMPLE, time: '20:00' } }],
-    errors: ['not_found', 'slot_unavailable', 'too_late_to_change', 'booking_not_movable'],
+    errors: ['not_found', 'slot_unavailable', 'too_late_to_change', 'booking_not_movable', 'approval_required'],
     handler: (deps) => async ({ params, body, req, res }) => {
       res.json(await withTokenCors(req, res, params.token, deps, () => guestMove(deps.dataSource, params.token, body)));
     },
