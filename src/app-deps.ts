@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import type { SessionPool } from './db/session-pool';
 import type { BookingWriter } from './domain/bookings/booking-writer';
+import type { ManageLinks } from './domain/bookings/manage-tokens';
 import type { LiveHub } from './modules/live';
 import type { Logger } from './shared/logger';
 import type { Metrics } from './shared/metrics';
@@ -25,6 +26,8 @@ export interface AppDeps {
   readonly sessionPool: SessionPool;
   /** POST /bookings: bookings arriving together share a transaction (booking-writer.ts). */
   readonly bookingWriter: BookingWriter;
+  /** Where guests' manage links point and how a new booking's token is sealed for its email: every booking creator's (PUBLIC_URL, ENCRYPTION_KEY). */
+  readonly manageLinks: ManageLinks;
   /** Commands (locks, caches, rate limits). Fails fast while Redis is down instead of queueing commands. */
   readonly redis: RedisClient;
   /** Makes extra connections (BullMQ workers, pub/sub subscribers) of the same Redis or Redis Cluster. */

@@ -107,12 +107,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
 
   const sessionPool = new SessionPool(dataSource, SESSION_POOL_SIZE);
   const secretBox = new SecretBox(config.encryptionKey);
+  const manageLinks = { publicUrl: config.publicUrl, seal: (token: string) => secretBox.encrypt(token) };
   const deps: AppDeps = {
     config,
     logger,
     dataSource,
     sessionPool,
-    bookingWriter: new BookingWriter(sessionPool, { links: { publicUrl: config.publicUrl, seal: (token) => secretBox.encrypt(token) } }),
+    bookingWriter: new BookingWriter(sessionPool, { links: manageLinks }),
+    manageLinks,
     redis,
     redisConnections,
     queues,

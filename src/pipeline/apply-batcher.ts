@@ -14,6 +14,8 @@ import type { Logger } from '../shared/logger';
 import { recordEvent, storedReason, type EventRowPatch } from './event-log';
 import type { InboundJobData } from './inbound-job';
 import { dbErrorCode } from '../db/db-errors';
+import { StaleDiary } from '../domain/bookings/create-booking';
+import type { ManageLinks } from '../domain/bookings/manage-tokens';
 
 /**
  * The database side of the inbound worker, shared by the jobs one worker runs at once. Every statement is a
@@ -79,14 +81,14 @@ export async function inTransaction<T>(ds: DataSource, work: (em: EntityManager)
   }
 }
 
-function applyContext(req: ApplyRequest): ApplyContext {
-  return { partner: req.partner, eventId: req.data.eventId, receivedAt: new Date(req.data.receivedAt) };
+function applyContext(req: ApplyRequest, links?: ManageLinks): ApplyContext {
+  return { partner: req.partner, eventId: req.data.eventId, receivedAt: new Date(req.data.receivedAt), ...(links ? { links } : {}) };
 }
 
 /** One event in its own transaction: its commands, its row, its sales released before the commit. */
-export async function applyOne(ds: DataSource, req: ApplyRequest): Promise<ApplyOutcome> {
+export async function applyOne(ds: DataSource, req: ApplyRequest, links?: ManageLinks): Promise<ApplyOutcome> {
   return inTransaction(ds, async (tx) => {
-    const applied = await applyCommands(tx, applyContext(req), req.commands);
+    const applied = await applyCommands(tx, applyContext(req, links), req.commands);
     const finished = { status: applied.status, reason: applied.reason, outcome: applied.results, processedAt: new Date() };
     await recordEvent(tx, req.data, req.raw, finished, false);
     // Freed just before the commit, so whoever sees the event finished may send the next one at once. The
@@ -133,19 +135,22 @@ export class InboundApplier {
   private readonly recorder: Batcher<ProcessingRequest, Settled<void>>;
   private readonly connections: SessionPool;
   private readonly locks: SaleLock | undefined;
+  private readonly links: ManageLinks | undefined;
 
   /**
    * @param options.maxBatch events per batch. @defaultValue 50
    * @param options.maxInFlight batches (of each kind) at once; one lets the most events share a batch, which
    *   on a busy database is what counts. @defaultValue 1
    * @param options.locks the sale locks: with them a batch frees its events' sales in one round trip.
+   * @param options.links where the manage links of bookings made from reservations point (as the booking writer's).
    */
   constructor(
     private readonly ds: DataSource,
     private readonly logger: Logger,
-    options: { maxBatch?: number; maxInFlight?: number; locks?: SaleLock } = {},
+    options: { maxBatch?: number; maxInFlight?: number; locks?: SaleLock; links?: ManageLinks } = {},
   ) {
     this.locks = options.locks;
+    this.links = options.links;
     const maxBatch = options.maxBatch ?? 50;
     const maxInFlight = options.maxInFlight ?? 1;
     // Connections of the worker's own (multi-statement): one round trip carries a batch's reads, another its
@@ -210,7 +215,7 @@ export class InboundApplier {
     await this.applyReservations(reqs, results);
     await Promise.all(
       reqs.map(async (req, i) => {
-        if (!results[i]) results[i] = await settle(applyOne(this.ds, req));
+        if (!results[i]) results[i] = await settle(applyOne(this.ds, req, this.links));
       }),
     );
     return results as Settled<ApplyOutcome>[];
@@ -232,29 +237,36 @@ export class InboundApplier {
       return [{ i, req, command: cmd }];
     });
     if (!members.length) return;
-    try {
-      const outcomes = await this.connections.transaction('READ COMMITTED', async (session) => {
-        let done: ApplyRequest[] = [];
-        const { outcomes, finished } = await applyReservationBatch(
-          session,
-          this.ds,
-          members.map((m) => ({ ctx: applyContext(m.req), command: m.command })),
-          (applied) => {
-            done = members.filter((_, k) => applied[k]).map((m) => m.req);
-            return done.length ? markFinished(done, applied.filter((o): o is ApplyOutcome => !!o), new Date()) : [];
-          },
-        );
-        const marked = finished.reduce<number>((sum, r) => sum + ((r as { affectedRows?: number }).affectedRows ?? 0), 0);
-        if (marked !== done.length) throw new BatchNotApplicable('an event row is missing');
-        await this.releaseAll(done);
-        return outcomes;
-      });
-      members.forEach((m, k) => {
-        if (outcomes[k]) results[m.i] = { ok: true, value: outcomes[k]! };
-      });
-    } catch (err) {
-      const level = err instanceof BatchNotApplicable ? 'debug' : 'warn';
-      this.logger[level]({ err: (err as Error).message, events: members.length }, 'inbound reservation batch applied event by event instead');
+    // With the venues kept from an earlier batch first; should they have changed, again from their rows.
+    for (const useKept of [true, false]) {
+      try {
+        const outcomes = await this.connections.transaction('READ COMMITTED', async (session) => {
+          let done: ApplyRequest[] = [];
+          const { outcomes, finished } = await applyReservationBatch(
+            session,
+            this.ds,
+            members.map((m) => ({ ctx: applyContext(m.req, this.links), command: m.command })),
+            (applied) => {
+              done = members.filter((_, k) => applied[k]).map((m) => m.req);
+              return done.length ? markFinished(done, applied.filter((o): o is ApplyOutcome => !!o), new Date()) : [];
+            },
+            { useKept },
+          );
+          const marked = finished.reduce<number>((sum, r) => sum + ((r as { affectedRows?: number }).affectedRows ?? 0), 0);
+          if (marked !== done.length) throw new BatchNotApplicable('an event row is missing');
+          await this.releaseAll(done);
+          return outcomes;
+        });
+        members.forEach((m, k) => {
+          if (outcomes[k]) results[m.i] = { ok: true, value: outcomes[k]! };
+        });
+        return;
+      } catch (err) {
+        if (err instanceof StaleDiary && useKept) continue;
+        const level = err instanceof BatchNotApplicable ? 'debug' : 'warn';
+        this.logger[level]({ err: (err as Error).message, events: members.length }, 'inbound reservation batch applied event by event instead');
+        return;
+      }
     }
   }
 

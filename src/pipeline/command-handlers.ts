@@ -15,17 +15,20 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { entityManagerSession } from '../db/entity-statements';
-import type { SqlStatement, SqlTransaction } from '../db/session-pool';
+import { sharedRuns, type SqlStatement, type SqlTransaction } from '../db/session-pool';
 import { holdsTable } from '../domain/bookings/booking-lifecycle';
+import { StaleDiary } from '../domain/bookings/create-booking';
+import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from '../domain/bookings/kept-diary';
 import {
   applyReservation,
-  createReservationBookings,
   firstSeenOver,
   type NewReservation,
+  planNewReservations,
+  type ReadReservation,
   readReservation,
   type ReservationResult,
 } from '../domain/bookings/reservation-command';
-import { locationDiaryContextsQuery, shareDiaryDays, type LocationDiaryDay } from '../domain/bookings/venue-context';
+import { shareDiaryDays, type LocationDiaryDay } from '../domain/bookings/venue-context';
 import { applySaleEntries, locationsStatement, readLocations, resolveVenues, type VenueResolution } from '../domain/sales/apply-sales';
 import { applyBookingStatusCommand } from '../domain/sales/booking-status-command';
 import {
@@ -78,7 +81,7 @@ export const COMMAND_HANDLERS: Readonly<Handlers> = {
       const ref = venueRef(venue);
       const read = readReservation(cmd, ref);
       if ('failed' in read) return failed('reservation', read.failed, venue.venueId);
-      const done = await applyReservation(em, ref, sourceOf(ctx, cmd), read, ctx.now ?? new Date());
+      const done = await applyReservation(em, ref, sourceOf(ctx, cmd), read, ctx.now ?? new Date(), ctx.links);
       return reservationOutcome(read.reservationId, venue.venueId, done);
     },
   },
@@ -134,55 +137,130 @@ export interface ReservationBatchEvent {
 }
 
 /**
- * The reservations of several events (one each, each reservation at most once) in a few round trips on a
- * session that sends several statements at once (apply-batcher.ts): the venues of their locations and any
- * booking they already have (locked), then the new ones booked together (createReservationBookings), then
- * their writes plus the caller's `finish` statements (marking the events), whose results it returns. Same
- * rules and the same outcome per event as applyCommands event by event. An event whose reservation already has
- * a booking (an update) is handed back: its outcome is undefined, and the caller applies it on its own.
+ * Each partner location's venue as the last batch of reservations read it, so that the next batch can plan
+ * its diary locks and reads before reading it: every batch that plans with it reads the location again in the
+ * same round trip and starts again (StaleDiary) when it differs, as the venue's kept services and tables do
+ * (kept-diary.ts).
+ */
+const keptLocations = new Map<string, VenueResolution>();
+const KEPT_LOCATIONS_MAX = 1000;
+const locationKey = (l: { partnerId: string; locationId: string }): string => `${l.partnerId}\u0000${l.locationId}`;
+const sameResolution = (a: VenueResolution, b: VenueResolution): boolean =>
+  'reason' in a || 'reason' in b
+    ? 'reason' in a && 'reason' in b && a.reason === b.reason
+    : a.venueId === b.venueId && a.timezone === b.timezone && a.currency === b.currency && (a.country ?? null) === (b.country ?? null);
+
+function keepLocations(locations: readonly { partnerId: string; locationId: string }[], venues: readonly VenueResolution[]): void {
+  if (keptLocations.size + locations.length > KEPT_LOCATIONS_MAX) keptLocations.clear();
+  locations.forEach((l, i) => keptLocations.set(locationKey(l), venues[i]!));
+}
+
+const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * The reservations of several events (one each, each reservation at most once) in one transaction on a
+ * session that sends several statements at once (apply-batcher.ts), with the same rules and the same outcome
+ * per event as applyCommands event by event. An event whose reservation already has a booking (an update) is
+ * handed back: its outcome is undefined, and the caller applies it on its own.
+ *
+ * Two round trips before the COMMIT, as a batch of sales takes, when its locations' venues and their services
+ * and tables are kept from an earlier batch: (1) the venues of the locations, the bookings the reservations
+ * already have (locked FOR UPDATE, as the one-by-one path locks its booking first), the venues' services and
+ * their tables share-locked (the digest of kept-diary.ts), then the diary locks and the reads under them
+ * (planNewReservations, planned with the kept venues); (2) every write with the caller's `finish` statements
+ * (marking the events), whose results it returns. Should the location's venue or its services and tables
+ * differ from the kept ones, StaleDiary is thrown (the caller rolls back and runs the batch again with
+ * `useKept: false`). Without them: the venues and bookings, then the services and tables (kept for the next
+ * batch), then the locks and reads, then the writes.
  */
 export async function applyReservationBatch(
   session: SqlTransaction,
   ds: DataSource,
   events: readonly ReservationBatchEvent[],
   finish: (outcomes: readonly (ApplyOutcome | undefined)[]) => SqlStatement[],
+  options: { useKept?: boolean } = {},
 ): Promise<{ outcomes: (ApplyOutcome | undefined)[]; finished: unknown[] }> {
   const locations = events.map((e) => ({ partnerId: e.ctx.partner.id, locationId: text(e.command.location_id)! }));
   const keys = events.map((e) => [e.ctx.partner.name, String(e.command.reservation_id).trim()] as const);
-  // One round trip: the venues, the bookings the reservations already have (locked, as the one-by-one path
-  // locks its booking first), then the venues' services and tables (share-locked), as every booking writer.
-  const diaries = locationDiaryContextsQuery(locations);
-  const [located, existing, ...diaryRows] = (await session.run([
+  const reads: SqlStatement[] = [
     locationsStatement(locations),
     {
       sql: `SELECT external_partner, external_reservation_id FROM bookings
              WHERE ${keys.map(() => '(external_partner = ? AND external_reservation_id = ?)').join(' OR ')} FOR UPDATE`,
       params: keys.flat(),
     },
-    ...diaries.statements,
-  ])) as Record<string, unknown>[][];
-  const venues = readLocations(ds, locations, located!);
-  const contexts = diaries.parse(diaryRows, new Map(venues.flatMap((v) => ('reason' in v ? [] : [[v.venueId, v.timezone] as const]))));
-  // Compared as the unique key compares them (case-insensitive collation): a near-twin goes the one-by-one way too.
-  const booked = new Set(existing!.map((r) => `${String(r.external_partner).toLowerCase()}\u0000${String(r.external_reservation_id).toLowerCase()}`));
-
-  const outcomes: (ApplyOutcome | undefined)[] = events.map(() => undefined);
-  const fresh: { event: number; entry: NewReservation }[] = [];
-  events.forEach((e, i) => {
-    const venue = venues[i]!;
-    if ('reason' in venue) return void (outcomes[i] = outcomeOf([ignored('reservation', venue.reason)]));
-    const read = readReservation(e.command, venueRef(venue));
-    if ('failed' in read) return void (outcomes[i] = outcomeOf([failed('reservation', read.failed, venue.venueId)]));
-    if (booked.has(`${keys[i]![0].toLowerCase()}\u0000${read.reservationId.toLowerCase()}`)) return; // an update: on its own
-    if (!holdsTable(read.status)) return void (outcomes[i] = outcomeOf([reservationOutcome(read.reservationId, venue.venueId, firstSeenOver(read))]));
-    fresh.push({ event: i, entry: { venue: venueRef(venue), source: sourceOf(e.ctx, e.command), read } });
-  });
+  ];
   const now = events[0]?.ctx.now ?? new Date();
-  const created = fresh.length ? await createReservationBookings(session, fresh.map((f) => f.entry), now, contexts) : { results: [], writes: [] };
-  fresh.forEach((f, k) => {
-    outcomes[f.event] = outcomeOf([reservationOutcome(f.entry.read.reservationId, f.entry.venue.id, created.results[k]!)]);
+
+  /** What each event is given its location's venue: its outcome already, or a reservation that may be new. */
+  type Step = { outcome: ApplyOutcome } | { entry: NewReservation; read: ReadReservation };
+  const stepsOf = (venues: readonly VenueResolution[]): Step[] => events.map((e, i) => {
+    const venue = venues[i]!;
+    if ('reason' in venue) return { outcome: outcomeOf([ignored('reservation', venue.reason)]) };
+    const read = readReservation(e.command, venueRef(venue));
+    if ('failed' in read) return { outcome: outcomeOf([failed('reservation', read.failed, venue.venueId)]) };
+    return { entry: { venue: venueRef(venue), source: sourceOf(e.ctx, e.command), read }, read };
   });
-  const extra = finish(outcomes);
-  const done = await session.run([...created.writes, ...extra]);
-  return { outcomes, finished: done.slice(created.writes.length) };
+  // Planned for those whose status holds a table; a reservation first seen cancelled needs no locks.
+  const candidatesOf = (steps: readonly Step[]) => steps.flatMap((s, i) => ('entry' in s && holdsTable(s.read.status) ? [{ i, entry: s.entry }] : []));
+  const venuesOf = (entries: readonly { entry: NewReservation }[]) => [...new Map(entries.map((c) => [c.entry.venue.id, c.entry.venue])).values()].sort(byId);
+
+  let steps: Step[];
+  let existing: Record<string, unknown>[];
+  let candidates: { i: number; entry: NewReservation }[];
+  let plan: ReturnType<typeof planNewReservations>;
+  let planned: unknown[];
+  const kept = options.useKept === false ? undefined : locations.map((l) => keptLocations.get(locationKey(l)));
+  const keptVenues = kept?.every((v) => v !== undefined) ? (kept as VenueResolution[]) : null;
+  const keptSteps = keptVenues ? stepsOf(keptVenues) : null;
+  const keptCandidates = keptSteps ? candidatesOf(keptSteps) : [];
+  const diaries = keptSteps ? venuesOf(keptCandidates).map((v) => ({ venue: v, kept: keptDiary(v) })) : [];
+  if (keptSteps && diaries.every((d) => d.kept !== null)) {
+    // (1) with the kept venues: every read, the locks in their order (bookings, tables, diary rows).
+    const contexts = new Map(diaries.map((d) => [d.venue.id, d.kept!.ctx]));
+    plan = planNewReservations(keptCandidates.map((c) => c.entry), contexts);
+    const results = (await session.run([...reads, ...diaries.flatMap((d) => diaryDigestStatements(d.venue)), ...plan.statements])) as Record<string, unknown>[][];
+    const venues = readLocations(ds, locations, results[0]!);
+    const current = venues.every((v, i) => sameResolution(v, keptVenues![i]!))
+      && diaries.map((d, j) => keptDiaryIsCurrent(d.venue, d.kept!, results.slice(2 + 2 * j, 4 + 2 * j))).every(Boolean);
+    keepLocations(locations, venues);
+    if (!current) throw new StaleDiary();
+    steps = keptSteps;
+    existing = results[1]!;
+    candidates = keptCandidates;
+    planned = results.slice(2 + 2 * diaries.length);
+  } else {
+    const [located, booked] = (await session.run(reads)) as Record<string, unknown>[][];
+    const venues = readLocations(ds, locations, located!);
+    keepLocations(locations, venues);
+    steps = stepsOf(venues);
+    existing = booked!;
+    candidates = candidatesOf(steps);
+    // The venues' services and tables (share-locked), read and kept for the next batch; then the locks and reads.
+    const shared = sharedRuns(session);
+    const contexts = new Map(await Promise.all(venuesOf(candidates).map(async (v) => [v.id, await loadDiaryContextLocked(shared.run, v, null)] as const)));
+    plan = planNewReservations(candidates.map((c) => c.entry), contexts);
+    planned = plan.statements.length ? await session.run(plan.statements) : [];
+  }
+
+  // Compared as the unique key compares them (case-insensitive collation): a near-twin goes the one-by-one way too.
+  const booked = new Set(existing.map((r) => `${String(r.external_partner).toLowerCase()}\u0000${String(r.external_reservation_id).toLowerCase()}`));
+  const isBooked = (i: number, read: ReadReservation) => booked.has(`${keys[i]![0].toLowerCase()}\u0000${read.reservationId.toLowerCase()}`);
+  const outcomes: (ApplyOutcome | undefined)[] = steps.map((s, i) => {
+    if ('outcome' in s) return s.outcome;
+    if (isBooked(i, s.read)) return undefined; // an update: on its own
+    return holdsTable(s.read.status) ? undefined : outcomeOf([reservationOutcome(s.read.reservationId, s.entry.venue.id, firstSeenOver(s.read))]);
+  });
+  const fresh = candidates.flatMap((c, k) => (isBooked(c.i, c.entry.read) ? [] : [k]));
+  const created = await plan.book(session, planned, fresh, now, {
+    links: events[0]?.ctx.links,
+    finish(results) {
+      fresh.forEach((k, n) => {
+        const c = candidates[k]!;
+        outcomes[c.i] = outcomeOf([reservationOutcome(c.entry.read.reservationId, c.entry.venue.id, results[n]!)]);
+      });
+      return finish(outcomes);
+    },
+  });
+  return { outcomes, finished: created.finished };
 }

@@ -22,7 +22,7 @@ import type { EntityManager } from 'typeorm';
 import { Booking, type BookingStatus, type Customer } from '../../db/entities';
 import { entityManagerSession, type SqlSession } from '../../db/entity-statements';
 import type { SqlStatement } from '../../db/session-pool';
-import { bookingChanged, outboxStatement, writeOutbox, type OutboxEntry } from '../../outbound/outbox';
+import { bookingChanged, outboxStatement, type OutboxEntry } from '../../outbound/outbox';
 import type { ReservationCommand, ReservationStatusValue } from '../../mapping/canonical-commands';
 import { AppError } from '../../shared/app-error';
 import { customerMatchManyStatement, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
@@ -35,6 +35,7 @@ import { waitingSalesProbes } from './booking-sales';
 import { holdsTable, MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { insertBookingStatement, newBookingRow } from './create-booking';
+import { insertManageTokenStatement, newManageToken, type ManageLinks } from './manage-tokens';
 import {
   bookingsOverlappingAnyStatement,
   claimedDates,
@@ -241,7 +242,14 @@ async function findReservationBooking(em: EntityManager, partner: string, reserv
  * command and venue. Ignored (nothing written): an older `updated_at` than the stored one, an impossible
  * status change, a reservation first seen cancelled or no-show (there is nothing to cancel).
  */
-export async function applyReservation(em: EntityManager, venue: VenueRef, source: ReservationSource, r: ReadReservation, now: Date): Promise<ReservationResult> {
+export async function applyReservation(
+  em: EntityManager,
+  venue: VenueRef,
+  source: ReservationSource,
+  r: ReadReservation,
+  now: Date,
+  links?: ManageLinks,
+): Promise<ReservationResult> {
   const what = `reservation ${r.reservationId}`;
   const existing = await findReservationBooking(em, source.partnerName, r.reservationId);
   if (existing && existing.venueId !== venue.id) {
@@ -250,7 +258,7 @@ export async function applyReservation(em: EntityManager, venue: VenueRef, sourc
   if (existing && isOlderVersion(r.version, existing.externalVersion)) {
     return ignoredBecause(`${what}: updated_at ${r.version} is older than the stored ${existing.externalVersion}`, existing.id);
   }
-  if (!existing) return createReservationBooking(em, venue, source, r, now);
+  if (!existing) return createReservationBooking(em, venue, source, r, now, links);
 
   const notes: string[] = [];
   const changes: Partial<Booking> = {};
@@ -307,12 +315,10 @@ export async function applyReservation(em: EntityManager, venue: VenueRef, sourc
   return { result: 'applied', booking: existing.id, reason: null, note: joinNotes(notes) };
 }
 
-async function createReservationBooking(em: EntityManager, venue: VenueRef, source: ReservationSource, r: ReadReservation, now: Date): Promise<ReservationResult> {
+async function createReservationBooking(em: EntityManager, venue: VenueRef, source: ReservationSource, r: ReadReservation, now: Date, links?: ManageLinks): Promise<ReservationResult> {
   if (!holdsTable(r.status)) return firstSeenOver(r);
   const session = { run: entityManagerSession(em).run, em };
-  const created = await createReservationBookings(session, [{ venue, source, read: r }], now);
-  await session.run(created.writes);
-  return created.results[0]!;
+  return (await createReservationBookings(session, [{ venue, source, read: r }], now, { links })).results[0]!;
 }
 
 /** A reservation first seen cancelled or as a no-show: there is nothing to cancel, and no visit to announce. */
@@ -332,27 +338,210 @@ export interface ReservationSession extends SqlSession {
   readonly em: EntityManager;
 }
 
+/** How the creator books: manage links (as the booking writer hands them out) and the caller's final statements. */
+export interface BookReservationsOptions {
+  /** Where manage links point and how the raw token is sealed for the confirmation email (create-booking.ts does the same). */
+  links?: ManageLinks;
+  /**
+   * The caller's statements sent with the last writes (marking the events), given the entries' results;
+   * their results come back as `finished`.
+   */
+  finish?: (results: readonly ReservationResult[]) => SqlStatement[];
+}
+
+type CustomerRow = { email_normalized: string | null; phone: string | null };
+
 /**
- * Books new reservations (one, or the many of a batch of events: apply-batcher.ts) in the caller's
- * transaction, in as few round trips as the work allows, the way POST /bookings does for its own: (1) each
- * venue's services and tables (share-locked); (2) the diary rows of every sitting's dates (X-locked, venues and
- * dates in order), then the bookings overlapping each sitting, the platform tables' venue tables and the guests'
- * customer lookups (FOR UPDATE); the placements, in order, each seeing those before it; (3) the new customers'
- * and the bookings' INSERTs with the probes for waiting sales; returning customers are upserted one by one
- * (upsertCustomer), and waiting sales matched (rematchSalesForBooking) before the bookings are announced.
- * Returns each one's result and the outbox statement (customer.created/updated, sale.recorded already written,
- * booking.created) for the caller to send, with its own final statements, before the commit.
+ * The statements new reservations need under the diary locks, and their reads: (a) the diary rows of every
+ * sitting's dates (X-locked, venues and dates in order), then the bookings overlapping the sittings (one
+ * statement per venue), the guests' customer lookups (FOR UPDATE, one per venue) and the platform tables'
+ * venue tables (one statement). Pure: `statements` go where the caller sends them, after the venues' tables
+ * are share-locked (their services and tables are `contexts`), and `book` takes their results. Of the
+ * entries, `book` books those `keep` names (a caller may plan for entries that turn out to be updates).
+ */
+export function planNewReservations(entries: readonly NewReservation[], contexts: ReadonlyMap<string, DiaryContext>): {
+  statements: SqlStatement[];
+  book(session: ReservationSession, results: readonly unknown[], keep: readonly number[], now: Date, options?: BookReservationsOptions): Promise<{ results: ReservationResult[]; finished: unknown[] }>;
+} {
+  const venues = [...new Map(entries.map((e) => [e.venue.id, e.venue])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sittings = entries.map((e) => sittingOf(contexts.get(e.venue.id)!, e.read, null));
+  const ranges = entries.map((e, i) => ({ from: e.read.startAt, to: sittings[i]!.endAt }));
+  const locks = venues.flatMap((v) => {
+    const dates = entries.flatMap((e, i) => (e.venue.id === v.id ? claimedDates([ranges[i]!], v.timezone) : []));
+    const lock = lockDiaryDaysStatement(v.id, dates);
+    return lock ? [lock] : [];
+  });
+  const overlapReads = venues.map((v) => bookingsOverlappingAnyStatement(v.id, entries.flatMap((e, i) => (e.venue.id === v.id ? [ranges[i]!] : []))));
+  const customerReads = venues.map((v) => customerMatchManyStatement(v.id, entries.flatMap((e) => (e.venue.id === v.id && e.read.contact ? [e.read.contact] : []))));
+  const withTable = entries.flatMap((e, i) => (e.read.table ? [{ i, pair: { partnerId: e.source.partnerId, locationId: e.source.locationId, table: e.read.table } }] : []));
+  const tableRead = withTable.length ? locationTablesStatement(withTable.map((w) => w.pair)) : null;
+  const statements = [...locks, ...overlapReads, ...customerReads.flatMap((c) => (c ? [c.statement] : [])), ...(tableRead ? [tableRead] : [])];
+
+  return {
+    statements,
+    async book(session, results, keep, now, options = {}) {
+      const rows = results.slice(locks.length) as Record<string, unknown>[][];
+      const bookingRows = new Map(venues.map((v, j) => [v.id, rows[j] as unknown as ExistingBooking[]]));
+      let at = venues.length;
+      const customerRows = new Map<string, CustomerRow[]>();
+      venues.forEach((v, j) => {
+        if (customerReads[j]) customerRows.set(v.id, rows[at++] as unknown as CustomerRow[]);
+      });
+      const named: ({ id: string } | undefined)[] = entries.map(() => undefined);
+      if (tableRead) for (const row of rows[at]!) named[withTable[Number(row.k)]!.i] = { id: String(row.id) };
+      const returning = entries.map((e) => {
+        const j = venues.findIndex((v) => v.id === e.venue.id);
+        return e.read.contact !== null && customerReads[j]!.returning(customerRows.get(e.venue.id) ?? [], e.read.contact);
+      });
+      return bookReservations(session, keep.map((i) => ({
+        entry: entries[i]!,
+        ctx: contexts.get(entries[i]!.venue.id)!,
+        sitting: sittings[i]!,
+        overlapping: bookingRows.get(entries[i]!.venue.id)!.filter((b) => overlapsRange(b, ranges[i]!)),
+        named: named[i],
+        returning: returning[i]!,
+      })), now, options);
+    },
+  };
+}
+
+/** A new reservation with what was read for it under the diary locks. */
+interface ReadNewReservation {
+  entry: NewReservation;
+  ctx: DiaryContext;
+  sitting: { service: ServiceDef | null; endAt: Date };
+  /** The venue's bookings overlapping its sitting. */
+  overlapping: ExistingBooking[];
+  /** The venue table its platform table names, if any. */
+  named: { id: string } | undefined;
+  /** Whether its guest's email or phone has a customer already. */
+  returning: boolean;
+}
+
+/**
+ * (b) Plans and writes: the placements, in order, each seeing the bookings placed before it; the guests (a
+ * returning one upserted by the one customer upsert, a new one inserted with the booking; two new
+ * reservations of one new guest share the customer the first makes); then in one round trip the new
+ * customers', bookings' and manage tokens' INSERTs (a token for every booking whose guest has an email, as
+ * the booking writer mints it, sealed into booking.created's private data for the confirmation email), the
+ * probe for sales waiting for their tables and times, the outbox rows (customer.created/updated, then
+ * booking.created) and the caller's `finish` statements. Should some sale wait, the outbox rows and the
+ * caller's statements are rolled back to the savepoint before them and written again after the sales are
+ * matched (rematchSalesForBooking), so that sale.recorded comes after the customers' events and before
+ * booking.created, as on every booking path.
+ */
+async function bookReservations(session: ReservationSession, read: readonly ReadNewReservation[], now: Date, options: BookReservationsOptions): Promise<{ results: ReservationResult[]; finished: unknown[] }> {
+  const placedSoFar = new Map<string, ExistingBooking[]>();
+  const placements = read.map((x, i) => {
+    const { venue, read: r } = x.entry;
+    const mine = placedSoFar.get(venue.id) ?? [];
+    const placed = planPlacement(x.ctx, venue, r, x.sitting, [...x.overlapping, ...mine], x.named, null);
+    mine.push({
+      id: `new-${i}`, table_id: placed.table?.id ?? null, start_at: placed.startAt, end_at: placed.endAt, party_size: placed.partySize,
+      status: r.status, service_id: placed.serviceId, event_id: null,
+    });
+    placedSoFar.set(venue.id, mine);
+    return placed;
+  });
+
+  const outbox: OutboxEntry[] = [];
+  const inserts: SqlStatement[] = [];
+  const planned = new Map<string, Customer>();
+  const keysOf = (venueId: string, c: Contact) => [
+    ...(c.emailNormalized ? [`${venueId}\u0000e\u0000${c.emailNormalized}`] : []),
+    ...(c.phone ? [`${venueId}\u0000p\u0000${c.phone}`] : []),
+  ];
+  const customers: (Customer | null)[] = [];
+  for (const x of read) {
+    const { venue, read: r } = x.entry;
+    const contact = r.contact;
+    if (!contact) {
+      customers.push(null);
+      continue;
+    }
+    const keys = keysOf(venue.id, contact);
+    const known = keys.map((k) => planned.get(k)).find(Boolean);
+    let customer: Customer;
+    if (known) customer = known;
+    else if (x.returning) customer = (await upsertCustomer(session.em, venue.id, contact, venue.currency, now, outbox)).customer;
+    else {
+      const fresh = newCustomer(venue.id, contact, venue.currency, now);
+      inserts.push(fresh.insert);
+      outbox.push(fresh.created);
+      customer = fresh.customer;
+    }
+    for (const k of keys) planned.set(k, customer);
+    customers.push(customer);
+  }
+
+  const bookings = read.map((x, i) => {
+    const { venue, source, read: r } = x.entry;
+    const p = placements[i]!;
+    return newBookingRow({
+      venueId: venue.id, status: r.status, date: p.date, time: p.time, startAt: p.startAt, endAt: p.endAt, partySize: p.partySize,
+      tableId: p.table?.id ?? null, needsTable: needsTable(r.status, p.table?.id ?? null), serviceId: p.serviceId, eventId: null,
+      customerId: customers[i]?.id ?? null, guestName: r.guestName, notes: r.notes, source: source.partnerName,
+      externalPartner: source.partnerName, externalReservationId: r.reservationId, externalVersion: r.version,
+    }, now);
+  });
+  // Every booking with a guest email gets a manage link (CONTRACT §15), stored only as the token's hash.
+  const manage = bookings.map((_, i) => (customers[i]?.email ? newManageToken() : null));
+  const tables = placements.map((p) => (p.table ? { id: p.table.id, number: String(p.table.number) } : null));
+  const created = bookings.map((b, i): OutboxEntry => {
+    const token = manage[i];
+    const view = presentBooking(b, { table: tables[i] ?? null, customer: customers[i] ?? null });
+    return { ...bookingChanged(null, b, view), ...(token && options.links ? { private: { manage_token: options.links.seal(token.token) } } : {}) };
+  });
+  const results = read.map((x, i): ReservationResult => ({
+    result: 'applied',
+    booking: bookings[i]!.id,
+    reason: null,
+    note: joinNotes([...placements[i]!.notes, ...(x.entry.read.contact ? [] : ['the guest has no email or phone: kept without a customer'])]),
+  }));
+
+  const probe = waitingSalesProbes(bookings.map((booking, i) => ({ booking, tableNumber: tables[i]?.number ?? null })));
+  const writes = [
+    ...multiRow(inserts),
+    ...multiRow(bookings.map(insertBookingStatement)),
+    ...multiRow(manage.flatMap((m, i) => (m ? [insertManageTokenStatement(m.hash, bookings[i]!.id, now)] : []))),
+  ];
+  const finish = options.finish?.(results) ?? [];
+  const last = (entries: OutboxEntry[]) => {
+    const statement = outboxStatement(entries, now);
+    return [...(statement ? [statement] : []), ...finish];
+  };
+  const final = last([...outbox, ...created]);
+  const probed = probe ? [probe, { sql: `SAVEPOINT ${OUTBOX_SAVEPOINT}`, params: [] }] : [];
+  const sent = await session.run([...writes, ...probed, ...final]);
+  const waiting = bookings.map(() => false);
+  if (probe) for (const row of sent[writes.length] as { k: unknown }[]) waiting[Number(row.k)] = true;
+  if (!waiting.some(Boolean)) return { results, finished: sent.slice(writes.length + probed.length + (final.length - finish.length)) };
+
+  // Sales they take over announce sale.recorded: after the customers' events, before booking.created.
+  const customersOutbox = outboxStatement(outbox, now);
+  await session.run([{ sql: `ROLLBACK TO SAVEPOINT ${OUTBOX_SAVEPOINT}`, params: [] }, ...(customersOutbox ? [customersOutbox] : [])]);
+  for (const [i, b] of bookings.entries()) if (waiting[i]) await rematchSalesForBooking(session.em, b, now);
+  const again = last(created);
+  return { results, finished: (await session.run(again)).slice(again.length - finish.length) };
+}
+
+const OUTBOX_SAVEPOINT = 'new_reservations_outbox';
+
+/**
+ * Books new reservations (one, or the many of a batch of events: command-handlers.ts applyReservationBatch)
+ * in the caller's transaction, the way POST /bookings does for its own: (1) each venue's services and tables
+ * (share-locked), unless the caller read them already (`contexts`); (2) the diary locks and the reads under
+ * them; (3) the writes (planNewReservations). Returns each one's result and the results of the caller's
+ * `finish` statements, sent with the last writes.
  */
 export async function createReservationBookings(
   session: ReservationSession,
   entries: readonly NewReservation[],
   now: Date,
-  /** The venues' services and tables, read and share-locked already by the caller (locationDiaryContextsQuery). */
-  read?: ReadonlyMap<string, DiaryContext>,
-): Promise<{ results: ReservationResult[]; writes: SqlStatement[] }> {
-  // (1) The venues' services and tables.
+  options: BookReservationsOptions & { contexts?: ReadonlyMap<string, DiaryContext> } = {},
+): Promise<{ results: ReservationResult[]; finished: unknown[] }> {
   const venues = [...new Map(entries.map((e) => [e.venue.id, e.venue])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const contexts = new Map<string, DiaryContext>(read ?? []);
+  const contexts = new Map<string, DiaryContext>(options.contexts ?? []);
   const missing = venues.filter((v) => !contexts.has(v.id));
   const queries = missing.map((v) => diaryContextQuery(v, { lockTables: true, split: true }));
   const first = queries.length ? await session.run(queries.flatMap((q) => q.statements)) : [];
@@ -362,113 +551,9 @@ export async function createReservationBookings(
     contexts.set(v.id, queries[i]!.parse(first.slice(at, at + n)));
     at += n;
   });
-
-  // (2) Locks, then the reads under them.
-  const sittings = entries.map((e) => sittingOf(contexts.get(e.venue.id)!, e.read, null));
-  const locks = venues.flatMap((v) => {
-    const dates = entries.flatMap((e, i) => (e.venue.id === v.id ? claimedDates([{ from: e.read.startAt, to: sittings[i]!.endAt }], v.timezone) : []));
-    const lock = lockDiaryDaysStatement(v.id, dates);
-    return lock ? [lock] : [];
-  });
-  // One statement per venue for the bookings overlapping its sittings, one for the customers, one for the tables.
-  const ranges = entries.map((e, i) => ({ from: e.read.startAt, to: sittings[i]!.endAt }));
-  const overlapReads = venues.map((v) =>
-    bookingsOverlappingAnyStatement(v.id, entries.flatMap((e, i) => (e.venue.id === v.id ? [ranges[i]!] : []))));
-  const customerReads = venues.map((v) => customerMatchManyStatement(v.id, entries.flatMap((e) => (e.venue.id === v.id && e.read.contact ? [e.read.contact] : []))));
-  const withTable = entries.flatMap((e, i) => (e.read.table ? [{ i, pair: { partnerId: e.source.partnerId, locationId: e.source.locationId, table: e.read.table } }] : []));
-  const tableRead = withTable.length ? locationTablesStatement(withTable.map((w) => w.pair)) : null;
-  const reads = [...overlapReads, ...customerReads.flatMap((c) => (c ? [c.statement] : [])), ...(tableRead ? [tableRead] : [])];
-  const rows = (await session.run([...locks, ...reads])).slice(locks.length) as Record<string, unknown>[][];
-  const bookingRows = new Map(venues.map((v, j) => [v.id, rows[j] as unknown as ExistingBooking[]]));
-  let at2 = venues.length;
-  const customerRows = new Map<string, { email_normalized: string | null; phone: string | null }[]>();
-  venues.forEach((v, j) => {
-    if (customerReads[j]) customerRows.set(v.id, rows[at2++] as unknown as { email_normalized: string | null; phone: string | null }[]);
-  });
-  const overlapping = entries.map((e, i) => bookingRows.get(e.venue.id)!.filter((b) => overlapsRange(b, ranges[i]!)));
-  const returning = entries.map((e) => {
-    const j = venues.findIndex((v) => v.id === e.venue.id);
-    return e.read.contact !== null && customerReads[j]!.returning(customerRows.get(e.venue.id) ?? [], e.read.contact);
-  });
-  const named: ({ id: string } | undefined)[] = entries.map(() => undefined);
-  if (tableRead) for (const row of rows[at2]!) named[withTable[Number(row.k)]!.i] = { id: String(row.id) };
-
-  // The placements, in order: each sees the bookings placed before it in this batch.
-  const placedSoFar = new Map<string, ExistingBooking[]>();
-  const placements = entries.map((e, i) => {
-    const mine = placedSoFar.get(e.venue.id) ?? [];
-    const placed = planPlacement(contexts.get(e.venue.id)!, e.venue, e.read, sittings[i]!, [...overlapping[i]!, ...mine], named[i], null);
-    mine.push({
-      id: `new-${i}`, table_id: placed.table?.id ?? null, start_at: placed.startAt, end_at: placed.endAt, party_size: placed.partySize,
-      status: e.read.status, service_id: placed.serviceId, event_id: null,
-    });
-    placedSoFar.set(e.venue.id, mine);
-    return placed;
-  });
-
-  // The guests: a returning one upserted (upsertCustomer), a new one inserted with the booking (two new
-  // reservations of one new guest in a batch share the customer the first makes).
-  const outbox: OutboxEntry[] = [];
-  const inserts: SqlStatement[] = [];
-  const planned = new Map<string, Customer>();
-  const keysOf = (venueId: string, c: Contact) => [
-    ...(c.emailNormalized ? [`${venueId}\u0000e\u0000${c.emailNormalized}`] : []),
-    ...(c.phone ? [`${venueId}\u0000p\u0000${c.phone}`] : []),
-  ];
-  const customers: (Customer | null)[] = [];
-  for (const [i, e] of entries.entries()) {
-    const contact = e.read.contact;
-    if (!contact) {
-      customers.push(null);
-      continue;
-    }
-    const keys = keysOf(e.venue.id, contact);
-    const known = keys.map((k) => planned.get(k)).find(Boolean);
-    let customer: Customer;
-    if (known) customer = known;
-    else if (returning[i]) customer = (await upsertCustomer(session.em, e.venue.id, contact, e.venue.currency, now, outbox)).customer;
-    else {
-      const fresh = newCustomer(e.venue.id, contact, e.venue.currency, now);
-      inserts.push(fresh.insert);
-      outbox.push(fresh.created);
-      customer = fresh.customer;
-    }
-    for (const k of keys) planned.set(k, customer);
-    customers.push(customer);
-  }
-
-  // (3) The bookings, with the probes for sales waiting for their table and time.
-  const bookings = entries.map((e, i) => {
-    const p = placements[i]!;
-    return newBookingRow({
-      venueId: e.venue.id, status: e.read.status, date: p.date, time: p.time, startAt: p.startAt, endAt: p.endAt, partySize: p.partySize,
-      tableId: p.table?.id ?? null, needsTable: needsTable(e.read.status, p.table?.id ?? null), serviceId: p.serviceId, eventId: null,
-      customerId: customers[i]?.id ?? null, guestName: e.read.guestName, notes: e.read.notes, source: e.source.partnerName,
-      externalPartner: e.source.partnerName, externalReservationId: e.read.reservationId, externalVersion: e.read.version,
-    }, now);
-  });
-  const tables = placements.map((p) => (p.table ? { id: p.table.id, number: String(p.table.number) } : null));
-  const probe = waitingSalesProbes(bookings.map((booking, i) => ({ booking, tableNumber: tables[i]?.number ?? null })));
-  const writes = [...multiRow(inserts), ...multiRow(bookings.map(insertBookingStatement))];
-  const sent = await session.run([...writes, ...(probe ? [probe] : [])]);
-  const waiting = bookings.map(() => false);
-  if (probe) for (const row of sent[writes.length] as { k: unknown }[]) waiting[Number(row.k)] = true;
-  if (waiting.some(Boolean)) {
-    // Sales they take over announce sale.recorded: after the customers' events, before booking.created.
-    await writeOutbox(session.em, outbox.splice(0), now);
-    for (const [i, b] of bookings.entries()) if (waiting[i]) await rematchSalesForBooking(session.em, b, now);
-  }
-  bookings.forEach((b, i) => outbox.push(bookingChanged(null, b, presentBooking(b, { table: tables[i] ?? null, customer: customers[i] ?? null }))));
-  const statement = outboxStatement(outbox, now);
-  return {
-    results: entries.map((e, i) => ({
-      result: 'applied' as const,
-      booking: bookings[i]!.id,
-      reason: null,
-      note: joinNotes([...placements[i]!.notes, ...(e.read.contact ? [] : ['the guest has no email or phone: kept without a customer'])]),
-    })),
-    writes: statement ? [statement] : [],
-  };
+  const plan = planNewReservations(entries, contexts);
+  const read = plan.statements.length ? await session.run(plan.statements) : [];
+  return plan.book(session, read, entries.map((_, i) => i), now, options);
 }
 
 const joinNotes = (notes: string[]): string | null => (notes.length ? notes.join('; ') : null);

@@ -8,6 +8,7 @@ import { Sale, SaleItem, type SaleMatch } from '../../db/entities';
 import type { CanonicalCommand, SaleCommand } from '../../mapping/canonical-commands';
 import { type OutboxEntry, saleChanged } from '../../outbound/outbox';
 import { newId } from '../../shared/ids';
+import type { ManageLinks } from '../bookings/manage-tokens';
 import type { LocationDiaryDay } from '../bookings/venue-context';
 import { type BookingMatch, type MatchLookup, saleDiaryDates } from './match-query';
 
@@ -17,6 +18,8 @@ export interface ApplyContext {
   /** When the POS event was received: the matching time of last resort. */
   receivedAt: Date;
   now?: Date;
+  /** Where new bookings' manage links point (a booking platform's reservations): as the booking writer hands them out. */
+  links?: ManageLinks;
 }
 
 /** What a command did: stored on the event row (`outcome`) and shown by `GET /admin/v1/events/:id`. */
