@@ -9,7 +9,7 @@
  *   const page = await paginate(qb, BOOKINGS_KEYSET, { limit, cursor });
  *   res.json(listResponse(page.rows.map(present), page.nextCursor));
  */
-import { Brackets, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
+import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { compileSchema, fieldError, parseWith } from './validation';
 
 export type CursorValue = string | number | Date;
@@ -73,6 +73,19 @@ export function decodeCursor(list: string, cursor: string, arity: number): Curso
 }
 
 /**
+ * The rows after the cursor: (k1 > c1) OR (k1 = c1 AND k2 > c2) OR …, with < for descending keys;
+ * `placeholder(i)` stands for the cursor's i-th value (named for a query builder, `?` for raw SQL).
+ */
+function afterCursor<Row>(keys: Keyset<Row>['keys'], placeholder: (i: number) => string): string {
+  const ors = keys.map((key, i) => {
+    const ands = keys.slice(0, i).map((k, j) => `${k.column} = ${placeholder(j)}`);
+    ands.push(`${key.column} ${(key.order ?? 'ASC') === 'ASC' ? '>' : '<'} ${placeholder(i)}`);
+    return `(${ands.join(' AND ')})`;
+  });
+  return `(${ors.join(' OR ')})`;
+}
+
+/**
  * Orders `qb` by the keyset, continues after the cursor and fetches one row more than `limit` to know
  * whether a next page exists. `qb` must not join rows that multiply its root rows.
  */
@@ -84,19 +97,7 @@ export async function paginate<Row extends ObjectLiteral>(
   const { keys } = keyset;
   if (page.cursor) {
     const after = decodeCursor(keyset.name, page.cursor, keys.length);
-    // (k1 > c1) OR (k1 = c1 AND k2 > c2) OR …, with < for descending keys.
-    qb.andWhere(
-      new Brackets((or) => {
-        keys.forEach((key, i) => {
-          or.orWhere(
-            new Brackets((and) => {
-              for (let j = 0; j < i; j++) and.andWhere(`${keys[j]!.column} = :pg_${j}`);
-              and.andWhere(`${key.column} ${(key.order ?? 'ASC') === 'ASC' ? '>' : '<'} :pg_${i}`);
-            }),
-          );
-        });
-      }),
-    );
+    qb.andWhere(afterCursor(keys, (i) => `:pg_${i}`));
     after.forEach((value, i) => qb.setParameter(`pg_${i}`, value));
   }
   keys.forEach((key, i) => {
@@ -116,19 +117,9 @@ export function keysetSql<Row>(keyset: Keyset<Row>, page: PageRequest): { after:
   const orderBy = keys.map((k) => `${k.column} ${k.order ?? 'ASC'}`).join(', ');
   if (!page.cursor) return { after: null, orderBy, limit: page.limit + 1 };
   const values = decodeCursor(keyset.name, page.cursor, keys.length);
-  // (k1 > c1) OR (k1 = c1 AND k2 > c2) OR …, with < for descending keys, as paginate() writes it.
-  const params: CursorValue[] = [];
-  const ors = keys.map((key, i) => {
-    const ands: string[] = [];
-    for (let j = 0; j < i; j++) {
-      ands.push(`${keys[j]!.column} = ?`);
-      params.push(values[j]!);
-    }
-    ands.push(`${key.column} ${(key.order ?? 'ASC') === 'ASC' ? '>' : '<'} ?`);
-    params.push(values[i]!);
-    return `(${ands.join(' AND ')})`;
-  });
-  return { after: { sql: `(${ors.join(' OR ')})`, params }, orderBy, limit: page.limit + 1 };
+  // The i-th disjunct names the cursor's values 0..i, in that order.
+  const params = keys.flatMap((_, i) => values.slice(0, i + 1));
+  return { after: { sql: afterCursor(keys, () => '?'), params }, orderBy, limit: page.limit + 1 };
 }
 
 /** A page from rows fetched with one more than `limit` (paginate(), keysetSql()): the cursor names the last row kept. */

@@ -270,10 +270,16 @@ describe('emails through a real SMTP server', () => {
 
 describe('emails without SMTP_URL', () => {
   let t: TestApp;
+  let db: { url: string; drop: () => Promise<void> };
+  // A database of its own: on the run's shared one, another file's relay (another PUBLIC_URL) could render these emails.
   beforeAll(async () => {
-    t = await startTestApp(guestEnv());
+    db = await createOwnDatabase();
+    t = await startTestApp(guestEnv({ DATABASE_URL: db.url }));
   });
-  afterAll(() => t.stop());
+  afterAll(async () => {
+    await t.stop();
+    await db.drop();
+  });
 
   it('are kept, not sent, and visible with their text in GET /api/v1/emails (scope customers:read)', async () => {
     const v = await guestVenue(t);

@@ -33,6 +33,19 @@ export interface CreatedVenue {
   json: Record<string, any>;
 }
 
+/**
+ * One venue per currency, made on first use (a sale in another currency than its venue's fails, CONTRACT §5):
+ * `venueFor(currency)` for tests that replay fixtures of several currencies.
+ */
+export function venuesByCurrency(app: () => TestApp): (currency: string) => Promise<CreatedVenue> {
+  const venues = new Map<string, Promise<CreatedVenue>>();
+  return (currency) => {
+    let venue = venues.get(currency);
+    if (!venue) venues.set(currency, (venue = createVenue(app(), { currency })));
+    return venue;
+  };
+}
+
 export async function createVenue(t: TestApp, overrides: Record<string, unknown> = {}): Promise<CreatedVenue> {
   const body = venueBody(overrides);
   const res = await t.admin('post', '/admin/v1/venues').send(body);

@@ -4,7 +4,7 @@ import { In } from 'typeorm';
 import { Booking, InboundEvent, Sale, SaleItem } from '../../src/db/entities';
 import { DEFAULT_MAPPINGS_DIR, FALLBACK_EVENT_TYPE, TEST_NOTIFICATION, discoverFixtureCases } from '../../src/mapping/fixture-runner';
 import { instantToLocal } from '../../src/domain/bookings/venue-time';
-import { createVenue, type CreatedVenue } from '../helpers/fixtures';
+import { type CreatedVenue, venuesByCurrency } from '../helpers/fixtures';
 import { insertBooking, linkLocation, salesOf, signedPost, waitForEvent, type TestPartner } from '../helpers/partner';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
 
@@ -95,11 +95,7 @@ const CURRENCY_OF_VENUE = 'USD';
 
 describe('catalog vendors: every fixture over HTTP, with its documented outcome', () => {
   let t: TestApp;
-  const venues = new Map<string, CreatedVenue>();
-  const venueFor = async (currency: string): Promise<CreatedVenue> => {
-    if (!venues.has(currency)) venues.set(currency, await createVenue(t, { currency }));
-    return venues.get(currency)!;
-  };
+  const venueFor = venuesByCurrency(() => t);
 
   beforeAll(async () => {
     t = await startTestApp();

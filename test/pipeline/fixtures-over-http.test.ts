@@ -13,7 +13,7 @@ import {
   type FixtureCase,
 } from '../../src/mapping/fixture-runner';
 import { instantToLocal } from '../../src/domain/bookings/venue-time';
-import { createVenue, type CreatedVenue } from '../helpers/fixtures';
+import { type CreatedVenue, venuesByCurrency } from '../helpers/fixtures';
 import { insertBooking, linkLocation, salesOf, signedPost, waitForEvent, type TestPartner } from '../helpers/partner';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
 
@@ -49,12 +49,7 @@ const cases = discoverFixtureCases();
 
 describe('shipped partner fixtures over HTTP', () => {
   let t: TestApp;
-  /** One venue per currency: a sale in another currency than its venue's fails (CONTRACT §5). */
-  const venues = new Map<string, CreatedVenue>();
-  const venueFor = async (currency: string): Promise<CreatedVenue> => {
-    if (!venues.has(currency)) venues.set(currency, await createVenue(t, { currency }));
-    return venues.get(currency)!;
-  };
+  const venueFor = venuesByCurrency(() => t);
 
   beforeAll(async () => {
     t = await startTestApp();

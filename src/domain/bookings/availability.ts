@@ -41,7 +41,7 @@ import {
   isoWeekday,
   localToInstant,
   localToInstantLenient,
-  calendarDayMs,
+  dayMs,
   parseTime,
   tryLocalToInstant,
   tryWallMinuteToInstant,
@@ -229,7 +229,7 @@ function candidates(w: Window, tz: string, onDate: string, atMinute?: number): C
     ? localToInstantLenient(addDays(w.day, Math.floor(w.endMin / MINUTES_PER_DAY)), formatTime(w.endMin), tz)
     : null;
   const dates = [w.day, addDays(w.day, 1), addDays(w.day, 2)];
-  const onDayMs = calendarDayMs(onDate);
+  const onDayMs = dayMs(onDate);
   for (let m = w.startMin; m <= w.lastStartMin; m += w.interval) {
     const dayIndex = Math.floor(m / MINUTES_PER_DAY);
     const date = dates[dayIndex] ?? addDays(w.day, dayIndex);

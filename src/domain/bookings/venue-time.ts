@@ -65,7 +65,7 @@ export function assertDate(value: unknown, field = 'date'): string {
 }
 
 /** Calendar day as UTC midnight ms; only used for calendar arithmetic, never as an instant. */
-function dayMs(date: string): number {
+export function dayMs(date: string): number {
   const [y, m, d] = assertDate(date).split('-').map(Number);
   return Date.UTC(y, m - 1, d);
 }
@@ -214,16 +214,11 @@ export function tryLocalToInstant(date: string, time: string, tz: string): Date 
 
 /**
  * tryLocalToInstant for `minutes` after the local midnight of a date already known to be valid, given as
- * calendarDayMs(date): a slot grid converts dozens of times of one date, and need not parse it each time.
+ * dayMs(date): a slot grid converts dozens of times of one date, and need not parse it each time.
  */
 export function tryWallMinuteToInstant(dayStartMs: number, minutes: number, tz: string): Date | null {
   const all = instantsForWall(dayStartMs + minutes * MS_PER_MINUTE, tz);
   return all.length ? new Date(all[0]!) : null;
-}
-
-/** A calendar date as the UTC midnight of that day in ms (for tryWallMinuteToInstant); throws for an invalid date. */
-export function calendarDayMs(date: string): number {
-  return dayMs(date);
 }
 
 /**
