@@ -23,7 +23,7 @@ import {
   type VenueRef,
 } from './venue-context';
 import { isDeadlock, isDuplicateKey } from '../../db/db-errors';
-import { insertManageTokenStatement, manageUrl, newManageToken, type ManageLinks } from './manage-tokens';
+import { insertManageTokenStatement, manageUrl, newManageToken, sealedManageToken, type ManageLinks } from './manage-tokens';
 
 /** The API's booking request, plus where it came from. */
 export interface NewBooking extends CreateBookingBody {
@@ -262,9 +262,7 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
   }
   const view = presentBooking(booking, { table: table ? { id: table.id, number: tableNumber! } : null, customer });
   const { links } = prepared;
-  // The raw token reaches the confirmation email sealed in the outbox row's private data, which only the
-  // email subscriber reads (README "Emails"); webhook receivers get the view without it.
-  outbox.push({ ...bookingChanged(null, booking, view), ...(manage && links ? { private: { manage_token: links.seal(manage.token) } } : {}) });
+  outbox.push({ ...bookingChanged(null, booking, view), ...sealedManageToken(links, manage) });
   tx.beforeCommit([outboxStatement(outbox, now)!]);
   return { ...view, manage_url: manage ? manageUrl(links?.publicUrl ?? '', manage.token) : null };
 }

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Booking } from '../../db/entities';
 import type { SqlStatement } from '../../db/session-pool';
+import type { OutboxEntry } from '../../outbound/outbox';
 
 export const MANAGE_TOKEN_BYTES = 24;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}$/;
@@ -18,6 +19,15 @@ export interface ManageLinks {
   publicUrl: string;
   /** Seals the raw token for the outbox's private data (AES-GCM with ENCRYPTION_KEY); only the email subscriber opens it. */
   seal(token: string): string;
+}
+
+/**
+ * What a new booking's outbox entry adds for its confirmation email: the raw manage token sealed in the row's
+ * private data, which only the email subscriber reads (README "Emails"); webhook receivers get the view
+ * without it. Nothing when the booking has no token or the writer hands out no links.
+ */
+export function sealedManageToken(links: ManageLinks | undefined, manage: { token: string } | null): Pick<OutboxEntry, 'private'> {
+  return manage && links ? { private: { manage_token: links.seal(manage.token) } } : {};
 }
 
 export function newManageToken(): { token: string; hash: string } {

@@ -35,7 +35,7 @@ import { waitingSalesProbes } from './booking-sales';
 import { holdsTable, MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { insertBookingStatement, newBookingRow } from './create-booking';
-import { insertManageTokenStatement, newManageToken, type ManageLinks } from './manage-tokens';
+import { insertManageTokenStatement, newManageToken, sealedManageToken, type ManageLinks } from './manage-tokens';
 import {
   bookingsOverlappingAnyStatement,
   claimedDates,
@@ -488,9 +488,8 @@ async function bookReservations(session: ReservationSession, read: readonly Read
   const manage = bookings.map((_, i) => (customers[i]?.email ? newManageToken() : null));
   const tables = placements.map((p) => (p.table ? { id: p.table.id, number: String(p.table.number) } : null));
   const created = bookings.map((b, i): OutboxEntry => {
-    const token = manage[i];
     const view = presentBooking(b, { table: tables[i] ?? null, customer: customers[i] ?? null });
-    return { ...bookingChanged(null, b, view), ...(token && options.links ? { private: { manage_token: options.links.seal(token.token) } } : {}) };
+    return { ...bookingChanged(null, b, view), ...sealedManageToken(options.links, manage[i] ?? null) };
   });
   const results = read.map((x, i): ReservationResult => ({
     result: 'applied',
