@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm run build`: a clean compile of src/, adapters/ and migrations/ into dist/ (tsconfig.build.json), then
-# the web app (web/ → web/dist, Vite).
+# the web app (web/ → web/dist, Vite). `--server-only` skips the web app (start.sh builds each part only
+# when it is stale: rebuilding web/dist empties it, under any server that is serving it).
 # mappings/ is read from the project root at run time (src/shared/project-root.ts), not copied.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,4 +10,5 @@ tmp=$(mktemp)
 rm -rf dist
 npx tsc -p tsconfig.build.json
 mv "$tmp" dist/.build-stamp
+[ "${1:-}" = "--server-only" ] && exit 0
 npm run --silent build:web

@@ -15,10 +15,12 @@ web_stale() {
   [ package-lock.json -nt web/dist/index.html ] && return 0
   [ -n "$(find web -path web/dist -prune -o -type f -newer web/dist/index.html -print -quit)" ]
 }
+# Each part only when it is stale: a web build empties web/dist first, under whatever serves it.
 if stale; then
-  echo "[start] dist/ is missing or older than the sources: building (npm run build)" >&2
-  npm run --silent build >&2
-elif web_stale; then
+  echo "[start] dist/ is missing or older than the sources: building it (npm run build -- --server-only)" >&2
+  bash scripts/build.sh --server-only >&2
+fi
+if web_stale; then
   echo "[start] web/dist is missing or older than web/: building it (npm run build:web)" >&2
   npm run --silent build:web >&2
 fi
