@@ -4,8 +4,9 @@
  * time, holding a table (not cancelled or no-show), a seated one first, then the nearest start.
  *
  * A sale's table is the POS's own table id or number: looked up in its location's aliases
- * (partner_location_tables, `tables` on the location link) first, then compared with the venue's table
- * numbers as text — trimmed here, case-insensitive by the columns' collation (utf8mb4_unicode_ci).
+ * (partner_location_tables, `tables` on the location link: one LEFT JOIN per table in the same statement,
+ * no extra round trip) first, then compared with the venue's table numbers as text — trimmed by the
+ * caller, case-insensitive by the columns' collation (utf8mb4_unicode_ci).
  *
  * The single sale path, the batched path, the booking_status command and re-matching when a booking appears
  * or moves all build their lookups with matchStatements and read the answers with its `read`; the window
@@ -109,24 +110,41 @@ export function holdingBookingsAtSql(alias: string, at: Date): { sql: string; pa
 }
 const scopeKey = (s: MatchScope): string => ('venueId' in s ? `v\u0000${s.venueId}` : `l\u0000${s.partnerId}\u0000${s.locationId}`);
 
-/** The tables of a scope (`t`, and `pl` for a location), as FROM and WHERE parts. */
-function scopeSql(s: MatchScope): { from: string; where: string; params: unknown[] } {
-  return 'venueId' in s
-    ? { from: 'venue_tables t', where: 't.venue_id = ?', params: [s.venueId] }
-    : {
-        from: 'partner_locations pl INNER JOIN venue_tables t ON t.venue_id = pl.venue_id',
-        where: 'pl.partner_id = ? AND pl.location_id = ?',
-        params: [s.partnerId, s.locationId],
-      };
-}
+/** Table numbers a lookup statement resolves at most: one alias join each (more go in further statements). */
+export const MATCH_TABLES_PER_STATEMENT = 20;
 
-/** The venue table number a POS table names in a scope: its alias at the location first, else itself. */
-function resolvedTableSql(s: MatchScope): string {
-  return 'venueId' in s
-    ? '?'
-    : 'COALESCE((SELECT a.table_number FROM partner_location_tables a WHERE a.location_ref = pl.id AND a.pos_table = ?), ?)';
+/**
+ * The tables of a scope (`t`, and `pl` for a location) as FROM and WHERE parts, with each of `tables` (POS
+ * table ids or numbers) resolved to the venue table number it names: `resolved[j]`, an SQL expression. At a
+ * location that is its alias, through one LEFT JOIN of partner_location_tables per table (a primary key
+ * lookup: at most one row each, so no row is repeated), else the table as sent; at a venue, the table as
+ * sent. The params go in the order of the SQL: `selectParams(j)` wherever `resolved[j]` is written, then
+ * `fromParams`, then `whereParams`.
+ */
+function scopeSql(s: MatchScope, tables: readonly string[]): {
+  from: string;
+  where: string;
+  fromParams: unknown[];
+  whereParams: unknown[];
+  resolved: string[];
+  resolvedParams(j: number): unknown[];
+} {
+  if ('venueId' in s) {
+    return {
+      from: 'venue_tables t', where: 't.venue_id = ?', fromParams: [], whereParams: [s.venueId],
+      resolved: tables.map(() => '?'), resolvedParams: (j) => [tables[j]],
+    };
+  }
+  return {
+    from: `partner_locations pl${tables.map((_, j) => ` LEFT JOIN partner_location_tables a${j} ON a${j}.location_ref = pl.id AND a${j}.pos_table = ?`).join('')}
+           INNER JOIN venue_tables t ON t.venue_id = pl.venue_id`,
+    where: 'pl.partner_id = ? AND pl.location_id = ?',
+    fromParams: [...tables],
+    whereParams: [s.partnerId, s.locationId],
+    resolved: tables.map((_, j) => `COALESCE(a${j}.table_number, ?)`),
+    resolvedParams: (j) => [tables[j]],
+  };
 }
-const resolvedTableParams = (s: MatchScope, table: string): unknown[] => ('venueId' in s ? [table] : [table, table]);
 
 /**
  * The venue table a table of a partner's location names, by the rule sales follow: the location's alias
@@ -134,11 +152,10 @@ const resolvedTableParams = (s: MatchScope, table: string): unknown[] => ('venue
  * Its rows: `{id, number}` (none: no such table).
  */
 export function locationTableStatement(partnerId: string, locationId: string, table: string): SqlStatement {
-  const scope: MatchScope = { partnerId, locationId };
-  const s = scopeSql(scope);
+  const s = scopeSql({ partnerId, locationId }, [table]);
   return {
-    sql: `SELECT t.id, t.number FROM ${s.from} WHERE ${s.where} AND t.number = ${resolvedTableSql(scope)} ORDER BY t.id LIMIT 1`,
-    params: [...s.params, ...resolvedTableParams(scope, table)],
+    sql: `SELECT t.id, t.number FROM ${s.from} WHERE ${s.where} AND t.number = ${s.resolved[0]} ORDER BY t.id LIMIT 1`,
+    params: [...s.fromParams, ...s.whereParams, ...s.resolvedParams(0)],
   };
 }
 
@@ -147,28 +164,21 @@ export function locationTableStatement(partnerId: string, locationId: string, ta
  * pair's index (none for a table that names no venue table).
  */
 export function locationTablesStatement(pairs: readonly { partnerId: string; locationId: string; table: string }[]): SqlStatement {
+  const parts = pairs.map((p) => scopeSql({ partnerId: p.partnerId, locationId: p.locationId }, [p.table]));
   return {
-    sql: pairs
-      .map((p) => {
-        const scope: MatchScope = { partnerId: p.partnerId, locationId: p.locationId };
-        const s = scopeSql(scope);
-        return `(SELECT ? AS k, t.id FROM ${s.from} WHERE ${s.where} AND t.number = ${resolvedTableSql(scope)} ORDER BY t.id LIMIT 1)`;
-      })
-      .join(' UNION ALL '),
-    params: pairs.flatMap((p, k) => {
-      const scope: MatchScope = { partnerId: p.partnerId, locationId: p.locationId };
-      return [k, ...scopeSql(scope).params, ...resolvedTableParams(scope, p.table)];
-    }),
+    sql: parts.map((s) => `(SELECT ? AS k, t.id FROM ${s.from} WHERE ${s.where} AND t.number = ${s.resolved[0]} ORDER BY t.id LIMIT 1)`).join(' UNION ALL '),
+    params: parts.flatMap((s, k) => [k, ...s.fromParams, ...s.whereParams, ...s.resolvedParams(0)]),
   };
 }
 
 /**
- * The statements answering the lookups (a reference lookup for those naming a booking, then one table
- * query per scope) and `read`, which takes their results in the same order. Every lookup of a scope shares
- * one query: the bookings at any of its tables in the widest of their windows, each row telling which of
- * the lookups' tables it is (`m<j>`, so the database compares them, with its collation); each lookup then
- * keeps the rows of its own table within its own window. A table without a booking still gives a row (LEFT
- * JOIN), so the answer tells "no such table" from "no booking at that time".
+ * The statements answering the lookups (a reference lookup for those naming a booking, then the table
+ * queries) and `read`, which takes their results in the same order. The lookups of a scope share a table
+ * query (up to MATCH_TABLES_PER_STATEMENT distinct tables each; more tables, more queries): the bookings at
+ * any of its tables in the widest of their windows, each row telling which of the lookups' tables it is
+ * (`m<j>`, so the database compares them, with its collation); each lookup then keeps the rows of its own
+ * table within its own window. A table without a booking still gives a row (LEFT JOIN), so the answer tells
+ * "no such table" from "no booking at that time".
  */
 export function matchStatements(lookups: readonly MatchLookup[]): { statements: SqlStatement[]; read(results: readonly unknown[]): MatchFound[] } {
   const statements: SqlStatement[] = [];
@@ -177,44 +187,44 @@ export function matchStatements(lookups: readonly MatchLookup[]): { statements: 
     statements.push({
       sql: refs
         .map(({ l }) => {
-          const s = scopeSql(l.scope);
+          const s = scopeSql(l.scope, []);
           return 'venueId' in l.scope
             ? '(SELECT ? AS k, b.id FROM bookings b WHERE b.venue_id = ? AND (b.id = ? OR b.reference = ?))'
             : `(SELECT ? AS k, b.id FROM partner_locations pl INNER JOIN bookings b ON b.venue_id = pl.venue_id WHERE ${s.where} AND (b.id = ? OR b.reference = ?))`;
         })
         .join(' UNION ALL '),
-      params: refs.flatMap(({ k, l, ref }) => [k, ...scopeSql(l.scope).params, ref, ref]),
+      params: refs.flatMap(({ k, l, ref }) => [k, ...scopeSql(l.scope, []).whereParams, ref, ref]),
     });
   }
 
   type Member = { k: number; j: number; latestStart: number; earliestEnd: number };
-  const groups = new Map<string, { scope: MatchScope; tables: string[]; members: Member[] }>();
+  type Group = { scope: MatchScope; tables: string[]; members: Member[] };
+  const groups = new Map<string, Group[]>();
   lookups.forEach((l, k) => {
     if (l.table === null) return;
     const id = scopeKey(l.scope);
-    let g = groups.get(id);
-    if (!g) groups.set(id, (g = { scope: l.scope, tables: [], members: [] }));
-    let j = g.tables.indexOf(l.table);
-    if (j < 0) j = g.tables.push(l.table) - 1;
+    let chunks = groups.get(id);
+    if (!chunks) groups.set(id, (chunks = []));
+    let g = chunks.find((c) => c.tables.includes(l.table!));
+    if (!g) {
+      g = chunks.at(-1);
+      if (!g || g.tables.length >= MATCH_TABLES_PER_STATEMENT) chunks.push((g = { scope: l.scope, tables: [], members: [] }));
+      g.tables.push(l.table);
+    }
     const t = l.matchAt.getTime();
-    g.members.push({ k, j, latestStart: t + MATCH_BEFORE_START_MS, earliestEnd: t - MATCH_AFTER_END_MS });
+    g.members.push({ k, j: g.tables.indexOf(l.table), latestStart: t + MATCH_BEFORE_START_MS, earliestEnd: t - MATCH_AFTER_END_MS });
   });
-  const tableGroups = [...groups.values()];
+  const tableGroups = [...groups.values()].flat();
   for (const g of tableGroups) {
-    const s = scopeSql(g.scope);
-    const resolved = resolvedTableSql(g.scope);
+    const s = scopeSql(g.scope, g.tables);
+    const resolvedParams = g.tables.flatMap((_, j) => s.resolvedParams(j));
     const window = holdingBookingsSql('b', Math.max(...g.members.map((m) => m.latestStart)), Math.min(...g.members.map((m) => m.earliestEnd)));
     statements.push({
-      sql: `SELECT t.number AS table_number, b.id, b.status, b.start_at, b.end_at, ${g.tables.map((_, j) => `t.number = ${resolved} AS m${j}`).join(', ')}
+      sql: `SELECT t.number AS table_number, b.id, b.status, b.start_at, b.end_at, ${s.resolved.map((r, j) => `t.number = ${r} AS m${j}`).join(', ')}
               FROM ${s.from}
               LEFT JOIN bookings b ON b.table_id = t.id AND b.venue_id = t.venue_id AND ${window.sql}
-             WHERE ${s.where} AND t.number IN (${g.tables.map(() => resolved).join(', ')})`,
-      params: [
-        ...g.tables.flatMap((table) => resolvedTableParams(g.scope, table)),
-        ...window.params,
-        ...s.params,
-        ...g.tables.flatMap((table) => resolvedTableParams(g.scope, table)),
-      ],
+             WHERE ${s.where} AND t.number IN (${s.resolved.join(', ')})`,
+      params: [...resolvedParams, ...s.fromParams, ...window.params, ...s.whereParams, ...resolvedParams],
     });
   }
 
