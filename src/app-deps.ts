@@ -8,6 +8,7 @@ import type { LiveHub } from './modules/live';
 import type { Logger } from './shared/logger';
 import type { Metrics } from './shared/metrics';
 import type { Notifications } from './modules/notifications';
+import type { KeptLocations } from './pipeline/command-handlers';
 import type { RedisClient, RedisConnections } from './shared/redis-connections';
 import type { SecretBox } from './shared/secret-box';
 
@@ -51,6 +52,8 @@ export interface AppDeps {
   /** Emails (src/modules/notifications): the door other modules queue emails through, and the outbox subscriber's work. */
   readonly notifications: Notifications;
   readonly metrics: Metrics;
+  /** The inbound worker's partner locations' venues as its last batch of reservations read them (command-handlers.ts). */
+  readonly keptLocations: KeptLocations;
   /** Prefix for every Redis key this app writes (per test run in tests). */
   readonly keyPrefix: string;
 }

@@ -21,6 +21,7 @@ import { startWebhookDeliveryWorker } from './outbound/deliver-webhook.worker';
 import { startStrandedEventSweep } from './pipeline/stranded-events';
 import { startOutboxRelay } from './outbound/outbox-relay';
 import { createInboundEventWorker } from './pipeline/inbound-event.worker';
+import { KeptLocations } from './pipeline/command-handlers';
 import { createLogger, outageLog, type Logger } from './shared/logger';
 import { createMetrics } from './shared/metrics';
 import { RedisConnections, type RedisClient } from './shared/redis-connections';
@@ -131,6 +132,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     secretBox,
     notifications: new Notifications({ dataSource, queue: queues.emails, secretBox, config, logger }),
     metrics: createMetrics(),
+    keptLocations: new KeptLocations(),
     keyPrefix: config.redisPrefix,
   };
 

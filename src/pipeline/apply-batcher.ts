@@ -5,7 +5,7 @@ import {
   type ApplyOutcome,
   BatchNotApplicable,
 } from '../domain/sales/apply-sales';
-import { applyCommands, applyReservationBatch } from './command-handlers';
+import { applyCommands, applyReservationBatch, KeptLocations } from './command-handlers';
 import { SessionPool, type SqlStatement } from '../db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../mapping/canonical-commands';
 import { Batcher } from '../shared/batcher';
@@ -136,6 +136,7 @@ export class InboundApplier {
   private readonly connections: SessionPool;
   private readonly locks: SaleLock | undefined;
   private readonly links: ManageLinks | undefined;
+  private readonly keptLocations: KeptLocations;
 
   /**
    * @param options.maxBatch events per batch. @defaultValue 50
@@ -143,14 +144,16 @@ export class InboundApplier {
    *   on a busy database is what counts. @defaultValue 1
    * @param options.locks the sale locks: with them a batch frees its events' sales in one round trip.
    * @param options.links where the manage links of bookings made from reservations point (as the booking writer's).
+   * @param options.keptLocations the app's kept location venues (AppDeps.keptLocations); without it, the applier's own.
    */
   constructor(
     private readonly ds: DataSource,
     private readonly logger: Logger,
-    options: { maxBatch?: number; maxInFlight?: number; locks?: SaleLock; links?: ManageLinks } = {},
+    options: { maxBatch?: number; maxInFlight?: number; locks?: SaleLock; links?: ManageLinks; keptLocations?: KeptLocations } = {},
   ) {
     this.locks = options.locks;
     this.links = options.links;
+    this.keptLocations = options.keptLocations ?? new KeptLocations();
     const maxBatch = options.maxBatch ?? 50;
     const maxInFlight = options.maxInFlight ?? 1;
     // Connections of the worker's own (multi-statement): one round trip carries a batch's reads, another its
@@ -250,7 +253,7 @@ export class InboundApplier {
               done = members.filter((_, k) => applied[k]).map((m) => m.req);
               return done.length ? markFinished(done, applied.filter((o): o is ApplyOutcome => !!o), new Date()) : [];
             },
-            { useKept },
+            { keptLocations: this.keptLocations, useKept },
           );
           const marked = finished.reduce<number>((sum, r) => sum + ((r as { affectedRows?: number }).affectedRows ?? 0), 0);
           if (marked !== done.length) throw new BatchNotApplicable('an event row is missing');

@@ -140,20 +140,29 @@ export interface ReservationBatchEvent {
  * Each partner location's venue as the last batch of reservations read it, so that the next batch can plan
  * its diary locks and reads before reading it: every batch that plans with it reads the location again in the
  * same round trip and starts again (StaleDiary) when it differs, as the venue's kept services and tables do
- * (kept-diary.ts).
+ * (kept-diary.ts). One per composed app (AppDeps.keptLocations, built by the composition root): two apps in
+ * one process (tests) never share one.
  */
-const keptLocations = new Map<string, VenueResolution>();
-const KEPT_LOCATIONS_MAX = 1000;
+export class KeptLocations {
+  private readonly kept = new Map<string, VenueResolution>();
+
+  constructor(private readonly max = 1000) {}
+
+  get(l: { partnerId: string; locationId: string }): VenueResolution | undefined {
+    return this.kept.get(locationKey(l));
+  }
+
+  keep(locations: readonly { partnerId: string; locationId: string }[], venues: readonly VenueResolution[]): void {
+    if (this.kept.size + locations.length > this.max) this.kept.clear();
+    locations.forEach((l, i) => this.kept.set(locationKey(l), venues[i]!));
+  }
+}
+
 const locationKey = (l: { partnerId: string; locationId: string }): string => `${l.partnerId}\u0000${l.locationId}`;
 const sameResolution = (a: VenueResolution, b: VenueResolution): boolean =>
   'reason' in a || 'reason' in b
     ? 'reason' in a && 'reason' in b && a.reason === b.reason
     : a.venueId === b.venueId && a.timezone === b.timezone && a.currency === b.currency && (a.country ?? null) === (b.country ?? null);
-
-function keepLocations(locations: readonly { partnerId: string; locationId: string }[], venues: readonly VenueResolution[]): void {
-  if (keptLocations.size + locations.length > KEPT_LOCATIONS_MAX) keptLocations.clear();
-  locations.forEach((l, i) => keptLocations.set(locationKey(l), venues[i]!));
-}
 
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -178,7 +187,7 @@ export async function applyReservationBatch(
   ds: DataSource,
   events: readonly ReservationBatchEvent[],
   finish: (outcomes: readonly (ApplyOutcome | undefined)[]) => SqlStatement[],
-  options: { useKept?: boolean } = {},
+  options: { keptLocations: KeptLocations; useKept?: boolean },
 ): Promise<{ outcomes: (ApplyOutcome | undefined)[]; finished: unknown[] }> {
   const locations = events.map((e) => ({ partnerId: e.ctx.partner.id, locationId: text(e.command.location_id)! }));
   const keys = events.map((e) => [e.ctx.partner.name, String(e.command.reservation_id).trim()] as const);
@@ -210,7 +219,8 @@ export async function applyReservationBatch(
   let candidates: { i: number; entry: NewReservation }[];
   let plan: ReturnType<typeof planNewReservations>;
   let planned: unknown[];
-  const kept = options.useKept === false ? undefined : locations.map((l) => keptLocations.get(locationKey(l)));
+  const keptLocations = options.keptLocations;
+  const kept = options.useKept === false ? undefined : locations.map((l) => keptLocations.get(l));
   const keptVenues = kept?.every((v) => v !== undefined) ? (kept as VenueResolution[]) : null;
   const keptSteps = keptVenues ? stepsOf(keptVenues) : null;
   const keptCandidates = keptSteps ? candidatesOf(keptSteps) : [];
@@ -223,7 +233,7 @@ export async function applyReservationBatch(
     const venues = readLocations(ds, locations, results[0]!);
     const current = venues.every((v, i) => sameResolution(v, keptVenues![i]!))
       && diaries.map((d, j) => keptDiaryIsCurrent(d.venue, d.kept!, results.slice(2 + 2 * j, 4 + 2 * j))).every(Boolean);
-    keepLocations(locations, venues);
+    keptLocations.keep(locations, venues);
     if (!current) throw new StaleDiary();
     steps = keptSteps;
     existing = results[1]!;
@@ -232,7 +242,7 @@ export async function applyReservationBatch(
   } else {
     const [located, booked] = (await session.run(reads)) as Record<string, unknown>[][];
     const venues = readLocations(ds, locations, located!);
-    keepLocations(locations, venues);
+    keptLocations.keep(locations, venues);
     steps = stepsOf(venues);
     existing = booked!;
     candidates = candidatesOf(steps);

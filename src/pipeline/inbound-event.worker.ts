@@ -39,7 +39,7 @@ export interface InboundEventWorker {
  */
 export function createInboundEventWorker(deps: AppDeps, options: InboundWorkerOptions = {}): InboundEventWorker {
   const locks = new SaleLock(deps.redis, deps.keyPrefix, options.saleLockTtlMs ?? DEFAULT_SALE_LOCK_TTL_MS);
-  const applier = new InboundApplier(deps.dataSource, deps.logger, { locks, links: deps.manageLinks });
+  const applier = new InboundApplier(deps.dataSource, deps.logger, { locks, links: deps.manageLinks, keptLocations: deps.keptLocations });
   const ctx = {
     dataSource: deps.dataSource,
     // The partner cache the ingest edge uses: dropped on every partner/mapping change (pub/sub), TTL-bounded.

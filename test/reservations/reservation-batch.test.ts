@@ -59,8 +59,9 @@ describe('a batch of new reservations', () => {
   }
 
   /** Round trips of the applier's transactions (each run() is one; the COMMIT is not counted) and statements sent through the EntityManager. */
-  function countTrips(): { trips: number[][]; emUsed: () => number } {
+  function countTrips(): { trips: number[][]; sql: string[]; emUsed: () => number } {
     const trips: number[][] = [];
+    const sql: string[] = [];
     let em = 0;
     const transaction = SessionPool.prototype.transaction;
     jest.spyOn(SessionPool.prototype, 'transaction').mockImplementation(function (this: SessionPool, isolation, work) {
@@ -69,6 +70,7 @@ describe('a batch of new reservations', () => {
       return transaction.call(this, isolation, (tx: SqlTransaction) => work({
         run: (statements: readonly SqlStatement[]) => {
           mine.push(statements.length);
+          sql.push(...statements.map((s) => s.sql));
           return tx.run(statements);
         },
         beforeCommit: (statements) => tx.beforeCommit(statements),
@@ -78,7 +80,7 @@ describe('a batch of new reservations', () => {
         },
       }));
     } as SessionPool['transaction']);
-    return { trips, emUsed: () => em };
+    return { trips, sql, emUsed: () => em };
   }
 
   const bookingsOf = (partner: string) => em().find(Booking, { where: { externalPartner: partner }, order: { externalReservationId: 'ASC' } });
@@ -169,5 +171,36 @@ describe('a batch of new reservations', () => {
     expect(await em().findOneByOrFail(Sale, { partner: pos.name, saleId })).toMatchObject({ bookingId: booking.id, matchMethod: 'table_time' });
     const events = (await em().find(OutboxMessage, { where: { id: MoreThan(before), venueId: venue.id }, order: { id: 'ASC' } })).map((e) => e.event);
     expect(events).toEqual(['customer.created', 'customer.created', 'sale.recorded', 'sale.matched', 'booking.created', 'booking.created']);
+  });
+
+  it('reads the bookings overlapping every sitting of the batch, at any venue, in one statement: a UNION ALL branch per sitting', async () => {
+    const [a, b] = [await createVenue(t), await createVenue(t)];
+    const [pa, pb] = [await platform(a, 'union-a'), await platform(b, 'union-b')];
+    // Table 2 of each venue is taken 19:00–20:30 on the day; the venues kept by a first batch.
+    await apply(pa, [reservation('union-a', { date: '2027-11-06', time: '18:30', party_size: 2, table_number: '2', reservation_id: 'U-A0' })]);
+    await apply(pb, [reservation('union-b', { date: '2027-11-06', time: '18:30', party_size: 2, table_number: '2', reservation_id: 'U-B0' })]);
+    const trips = countTrips();
+    const [at19a, at22a, at19b, at22b] = await Promise.all([
+      apply(pa, [reservation('union-a', { date: '2027-11-06', time: '19:00', table_number: '2', reservation_id: 'U-A1' })]),
+      apply(pa, [reservation('union-a', { date: '2027-11-06', time: '22:00', table_number: '2', reservation_id: 'U-A2' })]),
+      apply(pb, [reservation('union-b', { date: '2027-11-06', time: '19:00', table_number: '2', reservation_id: 'U-B1' })]),
+      apply(pb, [reservation('union-b', { date: '2027-11-06', time: '22:00', table_number: '2', reservation_id: 'U-B2' })]),
+    ]);
+    expect(fallbacks).not.toHaveBeenCalled();
+    expect(trips.trips).toHaveLength(1); // the four in one batch
+    const overlapping = trips.sql.filter((q) => /FROM bookings WHERE venue_id = \? AND start_at > \?/.test(q));
+    expect(overlapping).toHaveLength(1);
+    expect(overlapping[0]!.split(' UNION ALL ')).toHaveLength(4);
+    // Each sitting saw its own venue's bookings at its own time: table 2 is taken at 19:00, free at 22:00.
+    for (const o of [at19a, at19b]) expect(o![0]!.reason).toMatch(/table 2 is taken at that time/);
+    for (const o of [at22a, at22b]) expect(o![0]!.reason).toBeNull();
+    const tableOf = async (venue: CreatedVenue, partner: string, id: string) => {
+      const booking = await em().findOneByOrFail(Booking, { externalPartner: partner, externalReservationId: id });
+      return (await em().query('SELECT number FROM venue_tables WHERE id = ?', [booking.tableId]))[0]?.number;
+    };
+    expect(await tableOf(a, pa.name, 'U-A2')).toBe('2');
+    expect(await tableOf(b, pb.name, 'U-B2')).toBe('2');
+    expect(await tableOf(a, pa.name, 'U-A1')).not.toBe('2');
+    expect(await tableOf(b, pb.name, 'U-B1')).not.toBe('2');
   });
 });

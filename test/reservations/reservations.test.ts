@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Booking, Customer, InboundEvent, OutboxMessage } from '../../src/db/entities';
+import { Booking, Customer, InboundEvent, OutboxMessage, Partner } from '../../src/db/entities';
 import { DEFAULT_MAPPINGS_DIR } from '../../src/mapping/fixture-runner';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import {
@@ -93,6 +93,21 @@ describe('inbound reservations (CONTRACT §12)', () => {
     expect((await send(p, body)).status).toBe('processed');
     expect(await em().count(Booking, { where: { externalPartner: p.name, externalReservationId: 'BK-NEW' } })).toBe(1);
     expect((await outbox(booking.id)).filter((m) => m.event === 'booking.created')).toHaveLength(1);
+  });
+
+  it('keeps the locations\' venues for the next batch in the app\'s own object (AppDeps), never in one shared by apps in the process', async () => {
+    const p = await platform('generic-reservations', { location: 'kept-loc' });
+    expect((await send(p, flat({ restaurant_id: 'kept-loc' }))).status).toBe('processed');
+    const partner = await em().findOneByOrFail(Partner, { name: p.name });
+    const location = { partnerId: partner.id, locationId: 'kept-loc' };
+    expect(t.composed.deps.keptLocations.get(location)).toMatchObject({ venueId: venue.id });
+    const other = await startTestApp({ ROLE: 'api' });
+    try {
+      expect(other.composed.deps.keptLocations).not.toBe(t.composed.deps.keptLocations);
+      expect(other.composed.deps.keptLocations.get(location)).toBeUndefined();
+    } finally {
+      await other.stop();
+    }
   });
 
   it('updates one booking on a resubmission, ignores an older one, and cancels', async () => {

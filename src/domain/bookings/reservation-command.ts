@@ -37,7 +37,7 @@ import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { insertBookingStatement, newBookingRow } from './create-booking';
 import { insertManageTokenStatement, newManageToken, sealedManageToken, type ManageLinks } from './manage-tokens';
 import {
-  bookingsOverlappingAnyStatement,
+  bookingsOverlappingEachStatement,
   claimedDates,
   diaryContextQuery,
   type DiaryContext,
@@ -45,7 +45,7 @@ import {
   loadDiaryContext,
   lockDiaryDays,
   lockDiaryDaysStatement,
-  overlapsRange,
+  overlappingEach,
   type VenueRef,
 } from './venue-context';
 import { instantToLocal, tryLocalToInstant } from './venue-time';
@@ -353,8 +353,8 @@ type CustomerRow = { email_normalized: string | null; phone: string | null };
 
 /**
  * The statements new reservations need under the diary locks, and their reads: (a) the diary rows of every
- * sitting's dates (X-locked, venues and dates in order), then the bookings overlapping the sittings (one
- * statement per venue), the guests' customer lookups (FOR UPDATE, one per venue) and the platform tables'
+ * sitting's dates (X-locked, venues and dates in order), then the bookings overlapping each sitting (one
+ * statement: a UNION ALL branch per sitting), the guests' customer lookups (FOR UPDATE, one per venue) and the platform tables'
  * venue tables (one statement). Pure: `statements` go where the caller sends them, after the venues' tables
  * are share-locked (their services and tables are `contexts`), and `book` takes their results. Of the
  * entries, `book` books those `keep` names (a caller may plan for entries that turn out to be updates).
@@ -371,18 +371,19 @@ export function planNewReservations(entries: readonly NewReservation[], contexts
     const lock = lockDiaryDaysStatement(v.id, dates);
     return lock ? [lock] : [];
   });
-  const overlapReads = venues.map((v) => bookingsOverlappingAnyStatement(v.id, entries.flatMap((e, i) => (e.venue.id === v.id ? [ranges[i]!] : []))));
+  // One statement for every sitting's overlapping bookings: a UNION ALL branch (a range scan) per sitting.
+  const overlapRead = entries.length ? bookingsOverlappingEachStatement(entries.map((e, i) => ({ venueId: e.venue.id, ...ranges[i]! }))) : null;
   const customerReads = venues.map((v) => customerMatchManyStatement(v.id, entries.flatMap((e) => (e.venue.id === v.id && e.read.contact ? [e.read.contact] : []))));
   const withTable = entries.flatMap((e, i) => (e.read.table ? [{ i, pair: { partnerId: e.source.partnerId, locationId: e.source.locationId, table: e.read.table } }] : []));
   const tableRead = withTable.length ? locationTablesStatement(withTable.map((w) => w.pair)) : null;
-  const statements = [...locks, ...overlapReads, ...customerReads.flatMap((c) => (c ? [c.statement] : [])), ...(tableRead ? [tableRead] : [])];
+  const statements = [...locks, ...(overlapRead ? [overlapRead] : []), ...customerReads.flatMap((c) => (c ? [c.statement] : [])), ...(tableRead ? [tableRead] : [])];
 
   return {
     statements,
     async book(session, results, keep, now, options = {}) {
       const rows = results.slice(locks.length) as Record<string, unknown>[][];
-      const bookingRows = new Map(venues.map((v, j) => [v.id, rows[j] as unknown as ExistingBooking[]]));
-      let at = venues.length;
+      const overlapping = overlapRead ? overlappingEach(rows[0], entries.length) : [];
+      let at = overlapRead ? 1 : 0;
       const customerRows = new Map<string, CustomerRow[]>();
       venues.forEach((v, j) => {
         if (customerReads[j]) customerRows.set(v.id, rows[at++] as unknown as CustomerRow[]);
@@ -397,7 +398,7 @@ export function planNewReservations(entries: readonly NewReservation[], contexts
         entry: entries[i]!,
         ctx: contexts.get(entries[i]!.venue.id)!,
         sitting: sittings[i]!,
-        overlapping: bookingRows.get(entries[i]!.venue.id)!.filter((b) => overlapsRange(b, ranges[i]!)),
+        overlapping: overlapping[i]!,
         named: named[i],
         returning: returning[i]!,
       })), now, options);

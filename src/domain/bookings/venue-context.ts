@@ -301,32 +301,38 @@ export async function loadBookingsOverlapping(em: EntityManager, venueId: string
   return (await em.query(s.sql, s.params)) as BookingRow[];
 }
 
+const OVERLAPPING_COLUMNS = 'id, table_id, start_at, end_at, party_size, status, service_id, event_id';
+
+/** The venue's bookings holding a table whose sitting overlaps [from, to) (no sitting is longer than MAX_SITTING_MS). */
+const overlappingWhere = (venueId: string, from: Date, to: Date): { sql: string; params: unknown[] } => ({
+  sql: `venue_id = ? AND start_at > ? AND start_at < ? AND end_at > ? AND ${holdsTableSql('status')}`,
+  params: [venueId, new Date(from.getTime() - MAX_SITTING_MS), to, from],
+});
+
 /**
- * The venue's active bookings overlapping any of the ranges, in one statement (a multi-range scan of
- * ix_bookings_venue_start): for a writer placing several sittings at once. The caller keeps, per range, the
- * rows that overlap it (overlapsRange), which are exactly bookingsOverlappingStatement's rows for that range.
+ * bookingsOverlappingStatement for each of several sittings (of any venues) in one statement: one UNION ALL
+ * branch per sitting, each a range scan of ix_bookings_venue_start, its rows tagged `k` (the sitting's
+ * index) — for a writer placing several sittings at once, each reading exactly the rows of its own range.
  */
-export function bookingsOverlappingAnyStatement(venueId: string, ranges: readonly { from: Date; to: Date }[]): SqlStatement {
+export function bookingsOverlappingEachStatement(sittings: readonly { venueId: string; from: Date; to: Date }[]): SqlStatement {
+  const parts = sittings.map((r) => overlappingWhere(r.venueId, r.from, r.to));
   return {
-    sql: `SELECT id, table_id, start_at, end_at, party_size, status, service_id, event_id FROM bookings
-      WHERE venue_id = ? AND (${ranges.map(() => '(start_at > ? AND start_at < ? AND end_at > ?)').join(' OR ')}) AND ${holdsTableSql('status')}`,
-    params: [venueId, ...ranges.flatMap((r) => [new Date(r.from.getTime() - MAX_SITTING_MS), r.to, r.from])],
+    sql: parts.map((p) => `(SELECT ? AS k, ${OVERLAPPING_COLUMNS} FROM bookings WHERE ${p.sql})`).join(' UNION ALL '),
+    params: parts.flatMap((p, k) => [k, ...p.params]),
   };
 }
 
-/** Whether a booking row overlaps [from, to) as bookingsOverlappingStatement reads it. */
-export function overlapsRange(b: Pick<ExistingBooking, 'start_at' | 'end_at'>, range: { from: Date; to: Date }): boolean {
-  const start = b.start_at.getTime();
-  return start > range.from.getTime() - MAX_SITTING_MS && start < range.to.getTime() && b.end_at.getTime() > range.from.getTime();
+/** bookingsOverlappingEachStatement's rows, per sitting (in the order of its sittings). */
+export function overlappingEach(rows: unknown, count: number): ExistingBooking[][] {
+  const each: ExistingBooking[][] = Array.from({ length: count }, () => []);
+  for (const { k, ...row } of rows as (BookingRow & { k: unknown })[]) each[Number(k)]!.push(row);
+  return each;
 }
 
 /** loadBookingsOverlapping's statement. */
 export function bookingsOverlappingStatement(venueId: string, from: Date, to: Date): SqlStatement {
-  return {
-    sql: `SELECT id, table_id, start_at, end_at, party_size, status, service_id, event_id FROM bookings
-      WHERE venue_id = ? AND start_at > ? AND start_at < ? AND end_at > ? AND ${holdsTableSql('status')}`,
-    params: [venueId, new Date(from.getTime() - MAX_SITTING_MS), to, from],
-  };
+  const where = overlappingWhere(venueId, from, to);
+  return { sql: `SELECT ${OVERLAPPING_COLUMNS} FROM bookings WHERE ${where.sql}`, params: where.params };
 }
 
 /** Active bookings that can affect slots starting on `date` (see bookingQueryRange). */
