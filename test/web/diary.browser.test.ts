@@ -208,4 +208,43 @@ describe('the diary (/app/diary) in Chromium', () => {
     await page.getByRole('button', { name: 'Next day' }).click();
     await page.getByText(/No bookings on .* yet/).waitFor();
   });
+
+  it('lists a booking platform\'s reservation kept without a table apart, with its source, and gives it a table from the drawer', async () => {
+    // A reservations partner (the generic-reservations template) on a day of its own: tables 1–3 seat 2, table 4 seats 3–6.
+    const day = DateTime.now().setZone('Europe/London').plus({ days: 2 }).toISODate()!;
+    const made = await b.t.admin('post', '/admin/v1/partners').send({ name: uniq('acme-book'), template: 'generic-reservations' });
+    expect(made.status).toBe(201);
+    const platform: TestPartner = { name: made.body.name, secret: made.body.secret, adapter: made.body.adapter, scheme: made.body.signature.scheme, header: made.body.signature.header };
+    await linkLocation(b.t, platform.name, 'rest-1', venue.id);
+    const reserve = async (id: string, fields: Record<string, unknown> = {}) => {
+      const res = await signedPost(b.t, platform, 'reservation', {
+        restaurant_id: 'rest-1', id, status: 'confirmed', date: day, time: '20:00', covers: 2, updated_at: '2026-12-01T10:00:00Z',
+        guest_name: `Guest ${id}`, ...fields,
+      });
+      expect(res.status).toBe(200);
+      expect((await waitForEvent(b.t, res.body.event_id)).status).toBe('processed');
+    };
+    for (const id of ['R-1', 'R-2', 'R-3', 'R-4']) await reserve(id);
+    const bookings = (await api('get', `/api/v1/bookings?date=${day}`)).body.data as { id: string; table: { id: string } | null; needs_table: boolean; external: { reservation_id: string } }[];
+    const kept = bookings.filter((x) => x.needs_table);
+    expect(kept.map((x) => x.external.reservation_id)).toEqual(['R-4']); // party 2 fits tables 1–3 only
+    // The platform cancels R-1: its table is free for R-4.
+    const freed = bookings.find((x) => x.external.reservation_id === 'R-1')!.table!.id;
+    await reserve('R-1', { status: 'cancelled', updated_at: '2026-12-01T11:00:00Z' });
+
+    const manager = await createUser(b.t, venue.id, 'manager');
+    const page = await b.newPage();
+    await signIn(page, manager.email, `/app/diary?date=${day}`);
+    const chip = page.getByRole('region', { name: /Needs a table/ }).getByRole('button', { name: /Guest R-4/ });
+    await chip.waitFor();
+    await expect(chip.textContent()).resolves.toContain(platform.name); // its source
+    await chip.click();
+    const drawer = page.getByRole('dialog', { name: 'Guest R-4' });
+    await drawer.getByLabel('Give it a table').selectOption(freed);
+    await drawer.getByRole('button', { name: 'Assign' }).click();
+    await waitFor(async () => (await api('get', `/api/v1/bookings/${kept[0]!.id}`)).body.table?.id === freed, { what: 'the table given in the drawer' });
+    expect((await api('get', `/api/v1/bookings/${kept[0]!.id}`)).body).toMatchObject({ needs_table: false, table: { id: freed } });
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('region', { name: /Needs a table/ }).count()).resolves.toBe(0);
+  });
 });

@@ -135,6 +135,8 @@ export interface Booking {
   service_id: string | null;
   event_id: string | null;
   customer: { id: string; name: string; email: string | null; phone: string | null } | null;
+  /** The customer's name, else the name a booking platform sent for a guest kept without a customer (§12). */
+  guest_name?: string | null;
   notes: string | null;
   /** `api`, `widget`, `console`, `channel:<name>`, or a booking platform's (partner's) name. */
   source: string;
@@ -146,6 +148,11 @@ export interface Booking {
   version?: number;
   created_at: string;
   updated_at: string;
+}
+
+/** The guest a page names for a booking: its customer, else a booking platform's name-only guest, else a walk-in. */
+export function guestOf(b: Pick<Booking, 'customer' | 'guest_name'>): string {
+  return b.customer?.name ?? b.guest_name ?? 'Walk-in';
 }
 
 export interface SaleItem {

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { api, ApiError, errorText, listAll, type Booking, type BookingDetail, type Venue } from '../api';
+import { api, ApiError, errorText, listAll, type Booking, type BookingDetail, type Venue, guestOf } from '../api';
 import { BOOKING_STATUS_FILTERS, statusLabel } from '../booking-status';
 import { addDays, daysBetween, formatClock, formatDay, isDate, todayIn } from '../format';
 import { useSession } from '../session';
@@ -140,7 +140,7 @@ function Bookings({ venue }: { venue: Venue }) {
                 <td data-label="Date">{formatDay(b.date, venue, false)}</td>
                 <td data-label="Time">{formatClock(b.time, venue)}</td>
                 <td data-label="Guest" class="guest">
-                  <button type="button" class="linkish" onClick={() => setOpen(b.id)}>{b.customer?.name ?? 'Walk-in'}</button>
+                  <button type="button" class="linkish" onClick={() => setOpen(b.id)}>{guestOf(b)}</button>
                   {b.notes && <span class="muted small note-hint" title={b.notes}> · {b.notes}</span>}
                 </td>
                 <td data-label="Party" class="num">{b.party_size}</td>

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, errorText, type Booking, type BookingDetail, type Sale, type Venue } from '../../api';
+import { api, ApiError, errorText, type Booking, type BookingDetail, type Sale, type Venue, guestOf } from '../../api';
 import { statusActions, statusLabel } from '../../booking-status';
 import { Drawer } from '../../components/drawer';
 import { formatClock, formatDay, formatInstant, formatInstantTime, formatMoney } from '../../format';
@@ -55,7 +55,7 @@ export function BookingDrawer({ venue, id, summary, revision, onClose, onBooking
   }, [id, revision]);
 
   const b: Booking | null = detail ?? summary;
-  const title = b ? (b.customer?.name ?? 'Walk-in') : 'Booking';
+  const title = b ? guestOf(b) : 'Booking';
 
   const change = async (to: string, body: Record<string, unknown> = {}) => {
     setBusy(to);

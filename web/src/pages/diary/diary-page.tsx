@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { errorText, listAll, type Booking, type Sale, type Venue } from '../../api';
+import { errorText, listAll, type Booking, type Sale, type Venue, guestOf } from '../../api';
 import { isInactive, statusLabel } from '../../booking-status';
 import { addDays, formatClock, formatDay, formatMoney, isDate, isoWeekday, todayIn, WEEKDAYS } from '../../format';
 import { LiveIndicator, useLiveStream, type LiveEvent } from '../../live';
@@ -234,8 +234,8 @@ function Diary({ venue }: { venue: Venue }) {
                     return (
                       <li key={b.id}>
                         <button type="button" class={`chip request status-requested${isUrgent(b.expires_at, now) ? ' urgent' : ''}`} data-request={b.id} onClick={() => openBooking(b.id)}
-                          aria-label={`Request: ${b.date === date ? '' : `${formatDay(b.date, venue, false)} `}${formatClock(b.time, venue)} ${b.customer?.name ?? 'Walk-in'}, ${b.party_size} ${b.party_size === 1 ? 'guest' : 'guests'}${left ? `, ${left}` : ''}`}>
-                          <strong>{b.date === date ? '' : `${formatDay(b.date, venue, false)} `}{formatClock(b.time, venue)}</strong> {b.customer?.name ?? 'Walk-in'} · {b.party_size}
+                          aria-label={`Request: ${b.date === date ? '' : `${formatDay(b.date, venue, false)} `}${formatClock(b.time, venue)} ${guestOf(b)}, ${b.party_size} ${b.party_size === 1 ? 'guest' : 'guests'}${left ? `, ${left}` : ''}`}>
+                          <strong>{b.date === date ? '' : `${formatDay(b.date, venue, false)} `}{formatClock(b.time, venue)}</strong> {guestOf(b)} · {b.party_size}
                           <SourceBadge source={b.source} />
                           {left && <span class="left">{left}</span>}
                         </button>
@@ -252,7 +252,7 @@ function Diary({ venue }: { venue: Venue }) {
                   {unplaced.map((b) => (
                     <li key={b.id}>
                       <button type="button" class={`chip status-${b.status}`} onClick={() => openBooking(b.id)}>
-                        <strong>{formatClock(b.time, venue)}</strong> {b.customer?.name ?? 'Walk-in'} · {b.party_size}
+                        <strong>{formatClock(b.time, venue)}</strong> {guestOf(b)} · {b.party_size}
                         <SourceBadge source={b.source} />
                         {b.needs_table && !b.table && <span class="badge warn">needs a table</span>}
                       </button>
@@ -284,7 +284,7 @@ function Diary({ venue }: { venue: Venue }) {
                   {gone.map((b) => (
                     <li key={b.id} class="row dim">
                       <button type="button" class="linkish" onClick={() => openBooking(b.id)}>
-                        {formatClock(b.time, venue)} {b.customer?.name ?? 'Walk-in'} · {b.party_size} · {statusLabel(b.status)}
+                        {formatClock(b.time, venue)} {guestOf(b)} · {b.party_size} · {statusLabel(b.status)}
                         {b.decline_reason ? ` (${b.decline_reason})` : ''}
                       </button>
                     </li>

@@ -1,6 +1,6 @@
 import { Fragment } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { Booking, Venue } from '../../api';
+import { guestOf, type Booking, type Venue } from '../../api';
 import { statusLabel } from '../../booking-status';
 import { formatClock, formatHour, formatMoney, minutesFromDayStart } from '../../format';
 import { dayWindow, durationOf, isRequest, isUrgent, laneOut, minutesOf, sourceBadge, timeLeft } from './diary-model';
@@ -32,7 +32,7 @@ export function blockStatus(b: Booking, now: number): string {
 export function blockLabel(b: Booking, venue: Venue, spend: Spend, now: number): string {
   const s = spend.get(b.id);
   return [
-    `${formatClock(b.time, venue)} ${b.customer?.name ?? 'Walk-in'}`,
+    `${formatClock(b.time, venue)} ${guestOf(b)}`,
     `${b.party_size} ${b.party_size === 1 ? 'guest' : 'guests'}`,
     isRequest(b) ? ['Request', timeLeft(b.expires_at, now)].filter(Boolean).join(', ') : statusLabel(b.status),
     b.table ? `table ${b.table.number}` : 'no table',
@@ -127,7 +127,7 @@ export function DiaryGrid({ venue, date, today, bookings, spend, now, onOpen }: 
                           aria-label={blockLabel(b, venue, spend, now)}
                           data-booking={b.id}
                         >
-                          <span class="block-name">{b.customer?.name ?? 'Walk-in'}</span>
+                          <span class="block-name">{guestOf(b)}</span>
                           <span class="block-meta">
                             <span class="covers" title={`${b.party_size} guests`}>{b.party_size}p</span>
                             <span class="block-status" title={isRequest(b) ? timeLeft(b.expires_at, now) ?? undefined : undefined}>{blockStatus(b, now)}</span>
@@ -194,7 +194,7 @@ export function DiaryList({ venue, date, today, bookings, spend, now, onOpen }: 
                   <button type="button" class={`list-booking ${blockClass(b, now)}`} onClick={() => onOpen(b.id)} aria-label={blockLabel(b, venue, spend, now)} data-booking={b.id}>
                     <span class="lb-time">{formatClock(b.time, venue)}</span>
                     <span class="lb-main">
-                      <strong>{b.customer?.name ?? 'Walk-in'}</strong>
+                      <strong>{guestOf(b)}</strong>
                       <span class="muted small">{b.party_size} {b.party_size === 1 ? 'guest' : 'guests'} · {b.table ? `table ${b.table.number}` : 'no table'}</span>
                       {(sourceBadge(b.source) || isRequest(b)) && (
                         <span class="lb-tags">

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, errorText, type Booking, type Candidate, type Sale, type Venue } from '../../api';
+import { api, errorText, type Booking, type Candidate, type Sale, type Venue, guestOf } from '../../api';
 import { statusLabel } from '../../booking-status';
 import { Drawer } from '../../components/drawer';
 import { formatClock, formatInstantTime, formatMoney } from '../../format';
@@ -97,14 +97,14 @@ export function MatchDrawer({ venue, sale, dayBookings, onClose, onMatched }: {
           {candidates.map((c) => (
             <li key={c.booking.id} class="row">
               <div class="row-main">
-                <strong>{c.booking.customer?.name ?? 'Walk-in'}</strong>
+                <strong>{guestOf(c.booking)}</strong>
                 <span class="muted small">
                   {formatClock(c.booking.time, venue)} · {c.booking.party_size} guests · {c.booking.table ? `table ${c.booking.table.number}` : 'no table'} · {statusLabel(c.booking.status)}
                 </span>
                 <span class="small reasons">{c.reasons.join('; ')}</span>
               </div>
               <button type="button" class="primary small-btn" disabled={busy} onClick={() => match(c.booking.id)}
-                aria-label={`Match to ${c.booking.customer?.name ?? 'Walk-in'} at ${formatClock(c.booking.time, venue)}`}>
+                aria-label={`Match to ${guestOf(c.booking)} at ${formatClock(c.booking.time, venue)}`}>
                 Match
               </button>
             </li>
@@ -119,7 +119,7 @@ export function MatchDrawer({ venue, sale, dayBookings, onClose, onMatched }: {
               <option value="">Choose a booking…</option>
               {rest.map((b) => (
                 <option key={b.id} value={b.id}>
-                  {formatClock(b.time, venue)} {b.customer?.name ?? 'Walk-in'} · {b.party_size} · {b.table ? `table ${b.table.number}` : 'no table'}
+                  {formatClock(b.time, venue)} {guestOf(b)} · {b.party_size} · {b.table ? `table ${b.table.number}` : 'no table'}
                 </option>
               ))}
             </select>
