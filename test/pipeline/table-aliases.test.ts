@@ -1,5 +1,5 @@
 import { Booking, Partner } from '../../src/db/entities';
-import { MATCH_TABLES_PER_STATEMENT } from '../../src/domain/sales/match-query';
+import { MATCH_TABLES_PER_STATEMENT, matchStatements } from '../../src/domain/sales/match-query';
 import type { CanonicalCommand, SaleCommand } from '../../src/mapping/canonical-commands';
 import { InboundApplier } from '../../src/pipeline/apply-batcher';
 import { newId } from '../../src/shared/ids';
@@ -61,7 +61,17 @@ describe('table aliases in the match query', () => {
   }
   const bookingOf = async (cmd: SaleCommand) => (await salesOf(t, partner.name, String(cmd.sale_id)))[0]!;
 
-  it(`matches a batch of sales on ${TABLES} aliased tables (more than one statement resolves) to the aliases' tables`, async () => {
+  it(`answers ${TABLES} tables of one location in ${Math.ceil(TABLES / MATCH_TABLES_PER_STATEMENT)} statements, each alias resolved`, async () => {
+    const at = new Date(localIso(venue, DATE, '09:00'));
+    const lookups = Array.from({ length: TABLES }, (_, i) => ({ scope: { partnerId: partner.id, locationId: LOCATION }, bookingRef: null, table: String(i + 1), matchAt: at }));
+    const query = matchStatements([...lookups, ...lookups]); // each table asked twice: still one resolution each
+    expect(query.statements).toHaveLength(Math.ceil(TABLES / MATCH_TABLES_PER_STATEMENT));
+    const ds = t.composed.deps.dataSource;
+    const found = query.read(await Promise.all(query.statements.map((s) => ds.query(s.sql, s.params))));
+    expect(found.map((f) => f.venueTable)).toEqual([...lookups, ...lookups].map((l) => String(aliasTarget(Number(l.table)))));
+  });
+
+  it(`matches a batch of sales on ${TABLES} aliased tables to the aliases' tables`, async () => {
     const bookings = new Map<number, Booking>();
     for (let n = 1; n <= TABLES; n++) bookings.set(n, await insertBooking(t, venue, { date: DATE, time: '12:00', table: n }));
     const sales = Array.from({ length: TABLES }, (_, i) => sale(` ${i + 1} `, '12:20'));
