@@ -118,7 +118,7 @@ export const MATCH_TABLES_PER_STATEMENT = 20;
  * table ids or numbers) resolved to the venue table number it names: `resolved[j]`, an SQL expression. At a
  * location that is its alias, through one LEFT JOIN of partner_location_tables per table (a primary key
  * lookup: at most one row each, so no row is repeated), else the table as sent; at a venue, the table as
- * sent. The params go in the order of the SQL: `selectParams(j)` wherever `resolved[j]` is written, then
+ * sent. The params go in the order of the SQL: `resolvedParams(j)` wherever `resolved[j]` is written, then
  * `fromParams`, then `whereParams`.
  */
 function scopeSql(s: MatchScope, tables: readonly string[]): {
