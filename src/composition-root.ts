@@ -8,9 +8,7 @@ import type { Config } from './config';
 import { createDataSource } from './db/data-source';
 import { SessionPool, SESSION_POOL_SIZE } from './db/session-pool';
 import { BookingWriter } from './domain/bookings/booking-writer';
-import { subscribeToApiKeyChanges } from './http/middleware/api-key-cache';
 import { createApp } from './http/app';
-import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import type { BackgroundProcess } from './jobs/background-process';
 import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES, queuePrefix } from './jobs/queues';
 import { startRequestExpiry } from './jobs/request-expiry';
@@ -153,11 +151,6 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       }));
     }
   }
-  // Both roles read partners through the partner cache (the ingest edge and the inbound worker): every
-  // process listens for changes.
-  background.push(subscribeToPartnerChanges(redisConnections.subscriber('tablesync-partner-cache'), deps));
-  // The booking API's key lookups are cached while this process hears of key changes.
-  if (servesHttp) background.push(subscribeToApiKeyChanges(redisConnections.subscriber('tablesync-api-key-cache'), deps));
 
   const app = servesHttp ? createApp(deps) : null;
   let server: Server | null = null;

@@ -1,11 +1,10 @@
-import type { RedisClient as Redis } from '../shared/redis-connections';
 import type { DataSource } from 'typeorm';
 import { getAdapter } from '../../adapters';
 import type { PartnerAdapter, SignatureVerifier } from '../../adapters/types';
 import type { AppDeps } from '../app-deps';
 import { Partner } from '../db/entities';
 import { type LiveMapping, liveMappings } from '../mapping/mapping-store';
-import { announceChange, ChangeAwareCache, listenForChanges } from '../shared/change-aware-cache';
+import { announceChange, ChangeAwareCache, changeVersion } from '../shared/change-aware-cache';
 import type { Logger } from '../shared/logger';
 import { partnerSecret } from '../domain/partners/partners';
 import type { SecretBox } from '../shared/secret-box';
@@ -62,7 +61,7 @@ const caches = new WeakMap<AppDeps, PartnerCache>();
 export function partnerCacheOf(deps: AppDeps): PartnerCache {
   let cache = caches.get(deps);
   if (!cache) {
-    cache = new ChangeAwareCache(loadPartnerSnapshot(deps.dataSource, deps.secretBox, deps.logger), {
+    cache = new ChangeAwareCache(loadPartnerSnapshot(deps.dataSource, deps.secretBox, deps.logger), changeVersion(deps.redis, partnerChangesKey(deps.keyPrefix)), {
       ttlMs: PARTNER_CACHE_TTL_MS,
       keepMisses: true,
     });
@@ -71,16 +70,12 @@ export function partnerCacheOf(deps: AppDeps): PartnerCache {
   return cache;
 }
 
-export function partnerChangesChannel(prefix: string): string {
-  return `${prefix}:partners:changed`;
+/** The Redis key holding the partner cache's change version. */
+export function partnerChangesKey(prefix: string): string {
+  return `${prefix}:partners:version`;
 }
 
-/** After a partner, its secret or its mappings changed: every process drops it. */
-export async function announcePartnerChange(deps: AppDeps, name: string): Promise<void> {
-  await announceChange(deps.redis, partnerChangesChannel(deps.keyPrefix), partnerCacheOf(deps), name, deps.logger);
-}
-
-/** The cache's subscriber (a dedicated connection made by the composition root). */
-export function subscribeToPartnerChanges(subscriber: Redis, deps: AppDeps): { name: string; close(): Promise<void> } {
-  return listenForChanges(subscriber, partnerChangesChannel(deps.keyPrefix), partnerCacheOf(deps), deps.logger, 'partner-cache-subscriber');
+/** After a partner, its secret or its mappings changed: every process drops what it keeps. */
+export async function announcePartnerChange(deps: AppDeps): Promise<void> {
+  await announceChange(deps.redis, partnerChangesKey(deps.keyPrefix), partnerCacheOf(deps), deps.logger);
 }

@@ -1,4 +1,4 @@
-/** Something long-running a role starts (a BullMQ worker, a relay loop, a cache subscriber). */
+/** Something long-running a role starts (a BullMQ worker, a relay loop). */
 export interface BackgroundProcess {
   readonly name: string;
   close(): Promise<void>;

@@ -1,14 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import type { RedisClient as Redis } from './redis-connections';
 import type { Logger } from './logger';
 
 /**
- * A per-process cache of database lookups (partners, API keys) that changes made through any process reach
- * at once:
+ * A per-process cache of database lookups (partners, API keys) that a change made through any process
+ * reaches before that change answers:
  *
- * - the process making a change drops the entry before it answers, and tells every other process on a
- *   Redis pub/sub channel (announceChange), whose subscriber drops theirs on receipt (listenForChanges);
- * - a process serves from memory only while its subscription is live; while it is not (Redis down,
- *   reconnecting), every get loads, exactly as without a cache;
+ * - a change drops what this process keeps and writes a new change version to one Redis key
+ *   (announceChange), after it committed and before it answers;
+ * - every get first reads that key (one GET, auto-pipelined with the process's other commands) and drops
+ *   everything kept when the version is not the one its entries were loaded under. So a request sent
+ *   after a change has answered never gets what was kept before it, in any process, on one server or on a
+ *   cluster alike. (Pub/sub could not promise that: even on one server, and with sharded pub/sub on a
+ *   cluster, the message may reach another process after the publisher's answer; README "Scaling out".)
+ * - while the version cannot be read (Redis down), every get loads, exactly as without a cache;
  * - a load that started before an invalidation is not kept;
  * - the TTL bounds how long a change made outside the app (SQL by hand) can go unseen.
  */
@@ -29,24 +34,31 @@ interface Entry<T> {
   expiresAt: number;
 }
 
-/** The message that drops every entry. */
-const EVERYTHING = '*';
-
 export class ChangeAwareCache<T> {
   private readonly entries = new Map<string, Entry<T>>();
   private readonly loading = new Map<string, Promise<T | null>>();
   /** Bumped by every invalidation, so a load that started before it is not kept. */
   private generation = 0;
-  private live = false;
+  /** The change version the entries were loaded under. */
+  private version: string | null = null;
 
+  /**
+   * @param readVersion the current change version (changeVersion), or null when it cannot be read.
+   */
   constructor(
     private readonly load: (key: string) => Promise<T | null>,
+    private readonly readVersion: () => Promise<string | null>,
     private readonly options: ChangeAwareCacheOptions,
   ) {}
 
   /** The value for `key`, or null when there is none. */
   async get(key: string): Promise<T | null> {
-    if (!this.live) return this.load(key);
+    const version = await this.readVersion();
+    if (version === null) return this.load(key);
+    if (version !== this.version) {
+      this.invalidate();
+      this.version = version;
+    }
     const hit = this.entries.get(key);
     if (hit && hit.expiresAt > Date.now()) return hit.value;
     const pending = this.loading.get(key);
@@ -54,7 +66,7 @@ export class ChangeAwareCache<T> {
     const generation = this.generation;
     const promise = this.load(key)
       .then((value) => {
-        if ((value !== null || this.options.keepMisses) && this.live && generation === this.generation) {
+        if ((value !== null || this.options.keepMisses) && generation === this.generation) {
           if (this.entries.size >= (this.options.maxEntries ?? 10_000)) this.entries.clear();
           this.entries.set(key, { value, expiresAt: Date.now() + this.options.ttlMs });
         }
@@ -67,92 +79,42 @@ export class ChangeAwareCache<T> {
     return promise;
   }
 
-  /** Drops one entry, or everything; gets from now on load again. */
-  invalidate(key?: string): void {
+  /** Drops everything kept here; gets from now on load again. */
+  invalidate(): void {
     this.generation++;
-    if (key === undefined) {
-      this.entries.clear();
-      this.loading.clear();
-    } else {
-      this.entries.delete(key);
-      this.loading.delete(key);
-    }
-  }
-
-  /** Whether gets are served from memory (this process hears of changes). */
-  get isLive(): boolean {
-    return this.live;
-  }
-
-  /** Changes reach this process (or no longer do): the cache is used only while they do. */
-  setLive(live: boolean): void {
-    if (live !== this.live) this.invalidate();
-    this.live = live;
+    this.entries.clear();
+    this.loading.clear();
   }
 }
 
 /**
- * After a change: drops `key` (or, without one, everything) here at once and tells the other processes.
- * If the message cannot be sent, the other processes catch up within the TTL.
+ * The reader of a cache's change version at `key`: null while Redis cannot answer (the commands
+ * connection fails fast and logs the outage). A missing key (a new deployment, a Redis that lost its
+ * data) is given a version first, so that any change after the read is a value never seen before.
  */
-export async function announceChange(
-  redis: Redis,
-  channel: string,
-  cache: ChangeAwareCache<unknown>,
-  key: string | undefined,
-  logger: Logger,
-): Promise<void> {
-  cache.invalidate(key);
-  try {
-    await redis.publish(channel, key ?? EVERYTHING);
-  } catch (err) {
-    logger.warn({ channel, key, err: (err as Error).message }, 'cache change not broadcast; other processes refresh within the cache TTL');
-  }
-}
-
-/**
- * Listens for changes on a dedicated subscriber connection (made by the composition root); the cache is
- * live only while subscribed. Messages published while disconnected are lost, so it goes live again only
- * once subscribed again (and starts empty).
- */
-export function listenForChanges(
-  subscriber: Redis,
-  channel: string,
-  cache: ChangeAwareCache<unknown>,
-  logger: Logger,
-  name: string,
-): { name: string; close(): Promise<void> } {
-  let closed = false;
-  let lastError = 0;
-  const down = () => cache.setLive(false);
-  subscriber.on('error', (err: Error) => {
-    down();
-    // Repeats on every reconnect attempt while Redis is down: log at most every 10 s.
-    if (Date.now() - lastError > 10_000) {
-      lastError = Date.now();
-      logger.error({ err: err.message, channel }, 'cache subscriber error');
+export function changeVersion(redis: Redis, key: string): () => Promise<string | null> {
+  return async () => {
+    try {
+      const version = await redis.get(key);
+      if (version !== null) return version;
+      await redis.set(key, randomUUID(), 'NX');
+      return await redis.get(key);
+    } catch {
+      return null;
     }
-  });
-  subscriber.on('close', down);
-  subscriber.on('end', down);
-  subscriber.on('reconnecting', down);
-  subscriber.on('message', (ch: string, key: string) => {
-    if (ch === channel) cache.invalidate(key === EVERYTHING ? undefined : key);
-  });
-  subscriber.on('ready', () => {
-    subscriber.subscribe(channel).then(
-      () => {
-        if (!closed && subscriber.status === 'ready') cache.setLive(true);
-      },
-      (err: Error) => logger.error({ err: err.message, channel }, 'cache subscription failed; every lookup goes to the database'),
-    );
-  });
-  return {
-    name,
-    async close() {
-      closed = true;
-      down();
-      subscriber.disconnect();
-    },
   };
+}
+
+/**
+ * After a change (committed): drops everything here at once and gives the cache a new change version, so
+ * every process drops what it keeps on its next get. If the version cannot be written, the other
+ * processes catch up within the TTL.
+ */
+export async function announceChange(redis: Redis, key: string, cache: ChangeAwareCache<unknown>, logger: Logger): Promise<void> {
+  cache.invalidate();
+  try {
+    await redis.set(key, randomUUID());
+  } catch (err) {
+    logger.warn({ key, err: (err as Error).message }, 'cache change not recorded; other processes refresh within the cache TTL');
+  }
 }

@@ -14,7 +14,7 @@ import {
   type HubApp,
 } from '../helpers/partner';
 import { startRedisCluster, type RedisClusterHandle } from '../helpers/redis-cluster';
-import { uniq } from '../helpers/test-app';
+import { startTestApp, uniq } from '../helpers/test-app';
 
 describe('Redis Cluster (CONTRACT §14)', () => {
   let cluster: RedisClusterHandle;
@@ -48,6 +48,24 @@ describe('Redis Cluster (CONTRACT §14)', () => {
       expect(await probe.exists(`${tag}:inbound-events:${res.body.event_id as string}`)).toBe(1);
     } finally {
       probe.disconnect();
+    }
+  });
+
+  it('refuses a key revoked through one process in another at once, every time (the cache\'s change version, not pub/sub)', async () => {
+    // On a cluster, PUBLISH answered before the cluster bus carried the message to the node of the other
+    // process's subscriber: this loop served a revoked key within a few tries (SPUBLISH too, under load).
+    const other = await startTestApp({ ROLE: 'api', REDIS_URL: cluster.url, REDIS_PREFIX: t.config.redisPrefix });
+    try {
+      const venueId = (await createVenue(t)).id;
+      for (let i = 0; i < 40; i++) {
+        const created = await t.admin('post', `/admin/v1/venues/${venueId}/api-keys`).send({ name: `revoked ${i}`, scopes: ['venue:read'] }).expect(201);
+        const get = () => other.http.get('/api/v1/venue').set('Authorization', `Bearer ${created.body.key as string}`);
+        for (let j = 0; j < 2; j++) expect((await get()).status).toBe(200);
+        await t.admin('delete', `/admin/v1/api-keys/${created.body.id as string}`).expect(204);
+        expect((await get()).status).toBe(401);
+      }
+    } finally {
+      await other.stop();
     }
   });
 

@@ -1,10 +1,8 @@
 import { DateTime } from 'luxon';
-import { apiKeyCacheOf } from '../../src/http/middleware/api-key-cache';
 import type { Operation } from '../../src/http/operation';
 import { ADMIN, INTEGRATOR_API } from '../../src/http/surfaces';
 import { ALL_SCOPES, createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
-import { waitFor } from '../helpers/wait-for';
 
 const day = (n: number) => DateTime.now().setZone('Europe/London').plus({ days: n }).toISODate()!;
 
@@ -319,7 +317,6 @@ describe('channel keys', () => {
     it('takes effect at once in every process (the key cache hears of it)', async () => {
       const other = await startTestApp({ ROLE: 'api', REDIS_PREFIX: t.config.redisPrefix });
       try {
-        await waitFor(async () => apiKeyCacheOf(other.composed.deps).isLive);
         const ch = await makeChannel();
         await grant(a.id, ch.id, true).expect(200);
         const get = () => other.http.get(`/api/v1/venue?venue_id=${a.id}`).set('Authorization', `Bearer ${ch.key}`);

@@ -21,12 +21,14 @@ const FRIDAY = '2026-05-01'; // BST, UTC+1
 
 const dinner: ServiceDef = {
   id: 'svc_dinner',
+  name: 'Dinner',
   days: ALL_DAYS,
   start: '18:00',
   end: '22:00',
   slot_interval_minutes: 30,
   duration_minutes: 90,
   max_covers_per_slot: null,
+  requires_approval: false,
 };
 
 const tables: TableDef[] = [
@@ -513,7 +515,7 @@ describe('bookingQueryRange', () => {
 describe('a range of days (the public widget\'s, computeAvailabilityRange)', () => {
   it('gives every day exactly what computeAvailability gives it alone, from one index of all the days\' bookings', () => {
     // Across the October clock change, a service past midnight, pacing, cancelled bookings and an event's.
-    const late: ServiceDef = { id: 'svc_late', days: [5, 6], start: '22:00', end: '01:30', slot_interval_minutes: 30, duration_minutes: 60, max_covers_per_slot: null };
+    const late: ServiceDef = { ...dinner, id: 'svc_late', name: 'Late', days: [5, 6], start: '22:00', end: '01:30', slot_interval_minutes: 30, duration_minutes: 60 };
     const paced: ServiceDef = { ...dinner, id: 'svc_paced', start: '12:00', end: '15:00', max_covers_per_slot: 6 };
     const dates = Array.from({ length: 10 }, (_, i) => addDays('2026-10-20', i));
     const all: ExistingBooking[] = [];

@@ -63,7 +63,7 @@ describe('requests in the one status machine', () => {
     expectAppError(() => checkVenueRules(rules, { date: '2026-06-01', party_size: 2 }, 'Europe/London', now), 'slot_unavailable', { reason: 'beyond_booking_window' });
     expect(() => checkVenueRules(rules, { date: '2026-05-31', party_size: 10 }, 'Europe/London', now)).not.toThrow();
     expect(becomesRequest(rules, 7, null)).toBe(true);
-    expect(becomesRequest(rules, 6, { requiresApproval: false })).toBe(false);
-    expect(becomesRequest(rules, 2, { requiresApproval: true })).toBe(true);
+    expect(becomesRequest(rules, 6, { requires_approval: false })).toBe(false);
+    expect(becomesRequest(rules, 2, { requires_approval: true })).toBe(true);
   });
 });

@@ -54,6 +54,33 @@ describe('the bookings, customers and settings pages in Chromium', () => {
     await page.locator('.kpi', { hasText: 'spent' }).getByText('£0.00').waitFor();
   });
 
+  it('pages through the customers with Show more (next_cursor) and starts again from the first page when the search changes', async () => {
+    const venue = await createVenue(b.t, { name: 'The Crowd' });
+    const key = await createApiKey(b.t, venue.id);
+    const names = Array.from({ length: 53 }, (_, i) => `Guest ${String(i + 1).padStart(2, '0')}`);
+    for (let i = 0; i < names.length; i += 10) {
+      await Promise.all(names.slice(i, i + 10).map((name) =>
+        b.t.http.post('/api/v1/customers').set('Authorization', `Bearer ${key}`).send({ name, email: `${name.replace(' ', '').toLowerCase()}@example.com` }).expect(201)));
+    }
+    const host = await createUser(b.t, venue.id, 'host');
+    const page = await b.newPage();
+    await signIn(page, host.email, '/app/customers');
+    const rows = page.getByRole('list', { name: 'Customers' }).getByRole('listitem');
+    await page.getByRole('link', { name: 'Guest 50' }).waitFor();
+    await expect(rows.count()).resolves.toBe(50);
+    await page.getByRole('button', { name: 'Show more' }).click();
+    await page.getByRole('link', { name: 'Guest 53' }).waitFor();
+    await expect(rows.count()).resolves.toBe(53);
+    await expect(rows.allTextContents()).resolves.toEqual(names.map((n) => expect.stringContaining(n)));
+    await expect(page.getByRole('button', { name: 'Show more' }).count()).resolves.toBe(0);
+    await page.getByLabel('Search', { exact: true }).fill('guest07@');
+    await page.waitForURL(/q=guest07/);
+    await waitFor(async () => (await rows.count()) === 1, { what: 'the one match' });
+    await page.getByRole('link', { name: 'Guest 07' }).waitFor();
+    await page.getByLabel('Search', { exact: true }).fill('nobody-here');
+    await page.getByText('No customer matches “nobody-here”.', { exact: false }).waitFor();
+  });
+
   it('shows analytics as charts and a table (or says the server has none yet)', async () => {
     const venue = await createVenue(b.t, { name: 'The Figures' });
     const key = await createApiKey(b.t, venue.id);

@@ -52,6 +52,7 @@ import {
 
 export interface ServiceDef {
   id: string;
+  name: string;
   /** ISO weekdays 1 (Mon) … 7 (Sun) on which the service opens. */
   days: number[];
   start: string;
@@ -60,6 +61,8 @@ export interface ServiceDef {
   slot_interval_minutes: number;
   duration_minutes: number;
   max_covers_per_slot: number | null;
+  /** A booking of it is a request the venue answers, where the venue's rules bind the caller (CONTRACT §11). */
+  requires_approval: boolean;
 }
 
 export interface TableDef {

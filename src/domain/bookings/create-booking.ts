@@ -213,7 +213,9 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
   }
 
   // A request holds its table exactly as a booking does, until it is answered or expires_at passes.
-  const request = input.request === true || (!!input.venueRules && becomesRequest(input.venueRules, input.party_size, await serviceOf(tx, slot.service_id)));
+  // The slot's service as the plan read it (an event's booking has none): its requires_approval with it.
+  const service = unbooked.services.find((s) => s.id === slot.service_id) ?? null;
+  const request = input.request === true || (!!input.venueRules && becomesRequest(input.venueRules, input.party_size, service));
   const expiresAt = request ? requestExpiry(now, await requestHoldHours(tx.em, venue.id), slot.start_at) : null;
   const booking = newBookingRow({
     venueId: venue.id, status: request ? 'requested' : 'confirmed', date: slot.date, time: slot.time,
@@ -265,13 +267,6 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
   outbox.push({ ...bookingChanged(null, booking, view), ...sealedManageToken(links, manage) });
   tx.beforeCommit([outboxStatement(outbox, now)!]);
   return { ...view, manage_url: manage ? manageUrl(links?.publicUrl ?? '', manage.token) : null };
-}
-
-/** Whether the slot's service requires approval (venue rules, CONTRACT §11); null for an event's booking. */
-async function serviceOf(tx: SqlTransaction, serviceId: string | null): Promise<{ requiresApproval: boolean } | null> {
-  if (!serviceId) return null;
-  const [rows] = (await tx.run([{ sql: 'SELECT requires_approval FROM services WHERE id = ?', params: [serviceId] }])) as { requires_approval: number }[][];
-  return rows?.[0] ? { requiresApproval: Number(rows[0].requires_approval) === 1 } : null;
 }
 
 /** The kept venue changed under a booking that planned with it: it starts again from the rows. */

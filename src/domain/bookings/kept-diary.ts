@@ -104,7 +104,7 @@ export function keptDiaryIsCurrent(venue: Pick<VenueRef, 'id' | 'timezone'>, use
 function sameServices(a: readonly ServiceDef[], b: readonly ServiceDef[]): boolean {
   return a.length === b.length && a.every((s, i) => {
     const k = b[i]!;
-    return s.id === k.id && s.start === k.start && s.end === k.end && s.slot_interval_minutes === k.slot_interval_minutes
+    return s.id === k.id && s.name === k.name && s.requires_approval === k.requires_approval && s.start === k.start && s.end === k.end && s.slot_interval_minutes === k.slot_interval_minutes
       && s.duration_minutes === k.duration_minutes && s.max_covers_per_slot === k.max_covers_per_slot
       && s.days.length === k.days.length && s.days.every((d, j) => d === k.days[j]);
   });

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Booking, type BookingStatus } from '../../db/entities';
 import { AppError, notFound } from '../../shared/app-error';
-import { checkSlot, namedTableForSitting, slotClaims, type CheckSlotInput, type SlotCheck } from './availability';
+import { checkSlot, namedTableForSitting, slotClaims, type CheckSlotInput, type ServiceDef, type SlotCheck } from './availability';
 import { MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { findBooking, presentOneBooking } from './load-booking';
@@ -32,6 +32,12 @@ export interface BookingPatch {
 
 type MoveFields = Pick<Booking, 'date' | 'time' | 'startAt' | 'endAt' | 'partySize' | 'tableId' | 'serviceId' | 'eventId'>;
 
+/** A move's new fields, and the venue's services as the plan read them (their requires_approval with them). */
+interface PlannedMove {
+  fields: MoveFields;
+  services: readonly ServiceDef[];
+}
+
 function isMove(b: Booking, p: BookingPatch): boolean {
   return (
     (p.date !== undefined && p.date !== b.date) ||
@@ -47,7 +53,7 @@ function isMove(b: Booking, p: BookingPatch): boolean {
  * none: freeing a table never breaks anyone's check). Without a table_id the guests keep their table when
  * it still fits and is free, else they get the best free fit.
  */
-async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: BookingPatch, now: Date): Promise<MoveFields> {
+async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: BookingPatch, now: Date): Promise<PlannedMove> {
   const date = p.date ?? b.date;
   const ctx = await loadDiaryContext(em, venue, { eventId: b.eventId, lockTables: true });
   const unbooked: CheckSlotInput = {
@@ -71,8 +77,11 @@ async function planMove(em: EntityManager, venue: VenueRef, b: Booking, p: Booki
     throw slotUnavailable({ ...base, bookings: day, table_id: p.table_id }, slot.reason);
   }
   return {
-    date: slot.date, time: slot.time, startAt: slot.start_at, endAt: slot.end_at, partySize: base.party_size,
-    tableId: slot.table_id, serviceId: slot.service_id, eventId: slot.event_id,
+    fields: {
+      date: slot.date, time: slot.time, startAt: slot.start_at, endAt: slot.end_at, partySize: base.party_size,
+      tableId: slot.table_id, serviceId: slot.service_id, eventId: slot.event_id,
+    },
+    services: ctx.services,
   };
 }
 
@@ -95,7 +104,7 @@ export interface BoundChange {
  * sitting's dates X-locked, the bookings overlapping it read after them — and the table must fit the party
  * and be free (else 422 slot_unavailable, with the free times nearest to it for the same party).
  */
-async function planTableAssignment(em: EntityManager, venue: VenueRef, b: Booking, tableId: string, now: Date): Promise<MoveFields> {
+async function planTableAssignment(em: EntityManager, venue: VenueRef, b: Booking, tableId: string, now: Date): Promise<PlannedMove> {
   const ctx = await loadDiaryContext(em, venue, { eventId: b.eventId, lockTables: true });
   await lockDiaryDays(em, venue.id, claimedDates([{ from: b.startAt, to: b.endAt }], venue.timezone));
   const bookings = await loadBookingsOverlapping(em, venue.id, b.startAt, b.endAt);
@@ -109,8 +118,11 @@ async function planTableAssignment(em: EntityManager, venue: VenueRef, b: Bookin
     throw slotUnavailable(input, chosen);
   }
   return {
-    date: b.date, time: b.time, startAt: b.startAt, endAt: b.endAt, partySize: b.partySize,
-    tableId: chosen.id, serviceId: b.serviceId, eventId: b.eventId,
+    fields: {
+      date: b.date, time: b.time, startAt: b.startAt, endAt: b.endAt, partySize: b.partySize,
+      tableId: chosen.id, serviceId: b.serviceId, eventId: b.eventId,
+    },
+    services: ctx.services,
   };
 }
 
@@ -174,12 +186,13 @@ export async function updateBooking(
       });
     }
     if (bound) checkMoveRules(bound.rules, booking, patch, venue.timezone, now);
-    Object.assign(changes, assignsTableOnly(booking, patch)
+    const planned = assignsTableOnly(booking, patch)
       ? await planTableAssignment(em, venue, booking, patch.table_id, now)
-      : await planMove(em, venue, booking, patch, now));
+      : await planMove(em, venue, booking, patch, now);
+    Object.assign(changes, planned.fields);
     if (bound && changes.serviceId !== booking.serviceId) {
-      const services = await servicesById(em, [booking.serviceId, changes.serviceId ?? null]);
-      checkMoveService(booking, services.get(booking.serviceId ?? '') ?? null, services.get(changes.serviceId ?? '') ?? null);
+      const service = (id: string | null | undefined) => planned.services.find((s) => s.id === id) ?? null;
+      checkMoveService(booking, service(booking.serviceId), service(changes.serviceId));
     }
     // A request moved to an earlier start ends by then at the latest (created + hold otherwise, as before).
     if (to === 'requested') changes.expiresAt = requestExpiry(booking.createdAt, await requestHoldHours(em, venue.id), changes.startAt!);
@@ -200,10 +213,3 @@ export async function updateBooking(
   return saveBookingChange(em, booking, changes, now);
 }
 
-/** The approval flags of these services (a bound caller's move into another service). */
-async function servicesById(em: EntityManager, ids: (string | null)[]): Promise<Map<string, { requiresApproval: boolean; name: string }>> {
-  const wanted = ids.filter((id): id is string => !!id);
-  if (!wanted.length) return new Map();
-  const rows = (await em.query('SELECT id, name, requires_approval FROM services WHERE id IN (?)', [wanted])) as { id: string; name: string; requires_approval: number }[];
-  return new Map(rows.map((r) => [r.id, { name: r.name, requiresApproval: Number(r.requires_approval) === 1 }]));
-}

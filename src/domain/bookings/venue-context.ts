@@ -151,8 +151,8 @@ export function datesInAnyZone(from: Date, to: Date): string[] {
 
 /** A services row or a venue_tables row of loadDiaryContext's one query (the columns the engine reads). */
 export type ContextRow =
-  | { kind: 's'; id: string; a: string | number[]; b: string; c: string; n1: number; n2: number; n3: number | null }
-  | { kind: 't'; id: string; a: string; b?: null; c?: null; n1: number; n2: number; n3?: null };
+  | { kind: 's'; id: string; a: string | number[]; b: string; c: string; n1: number; n2: number; n3: number | null; n4: number | string; d: string }
+  | { kind: 't'; id: string; a: string; b?: null; c?: null; n1: number; n2: number; n3?: null; n4?: null; d?: null };
 
 export interface EventRow {
   id: string;
@@ -193,10 +193,10 @@ export function diaryContextQuery(
   opts: { eventId?: string | null; lockTables?: boolean; split?: boolean } = {},
 ): { statements: SqlStatement[]; parse(results: readonly unknown[]): DiaryContext } {
   const services = `SELECT 's' AS kind, id, days AS a, start_time AS b, end_time AS c, slot_interval_minutes AS n1, duration_minutes AS n2,
-               max_covers_per_slot AS n3
+               max_covers_per_slot AS n3, requires_approval AS n4, name AS d
           FROM services WHERE venue_id = ?`;
   const tables = (columns: string) =>
-    `SELECT 't' AS kind, id, number AS a, ${columns}min_covers AS n1, max_covers AS n2${columns ? ', NULL AS n3' : ''}
+    `SELECT 't' AS kind, id, number AS a, ${columns}min_covers AS n1, max_covers AS n2${columns ? ', NULL AS n3, NULL AS n4, NULL AS d' : ''}
           FROM venue_tables WHERE venue_id = ?${opts.lockTables ? ' LOCK IN SHARE MODE' : ''}`;
   const statements: SqlStatement[] = opts.split
     ? [{ sql: services, params: [venue.id] }, { sql: tables(''), params: [venue.id] }]
@@ -230,7 +230,7 @@ export function locationDiaryContextsQuery(locations: readonly LocationRef[]): {
     statements: [
       {
         sql: `SELECT s.venue_id AS v, 's' AS kind, s.id, s.days AS a, s.start_time AS b, s.end_time AS c, s.slot_interval_minutes AS n1,
-                     s.duration_minutes AS n2, s.max_covers_per_slot AS n3
+                     s.duration_minutes AS n2, s.max_covers_per_slot AS n3, s.requires_approval AS n4, s.name AS d
                 FROM partner_locations pl INNER JOIN services s ON s.venue_id = pl.venue_id WHERE ${where}`,
         params,
       },
@@ -272,8 +272,8 @@ export function toDiaryContext(venue: Pick<VenueRef, 'timezone'>, rows: ContextR
   for (const r of rows) {
     if (r.kind === 's') {
       ctx.services.push({
-        id: r.id, days: typeof r.a === 'string' ? (JSON.parse(r.a) as number[]) : r.a, start: r.b, end: r.c,
-        slot_interval_minutes: r.n1, duration_minutes: r.n2, max_covers_per_slot: r.n3,
+        id: r.id, name: r.d, days: typeof r.a === 'string' ? (JSON.parse(r.a) as number[]) : r.a, start: r.b, end: r.c,
+        slot_interval_minutes: r.n1, duration_minutes: r.n2, max_covers_per_slot: r.n3, requires_approval: Number(r.n4) === 1,
       });
     } else {
       ctx.tables.push({ id: r.id, number: String(r.a), min_covers: r.n1, max_covers: r.n2 });

@@ -14,6 +14,7 @@
 import type { EntityManager } from 'typeorm';
 import { AppError } from '../../shared/app-error';
 import type { VenueSettings } from '../venues/venue-settings';
+import type { ServiceDef } from './availability';
 import { addDays, instantToLocalDate } from './venue-time';
 
 /** What of the venue's settings the rules read. */
@@ -73,16 +74,20 @@ export function checkMoveRules(
  * After the move is planned: a booking that is not a request may not move into a service that requires
  * approval from one that did not (422 approval_required, as a grown party).
  */
-export function checkMoveService(booking: { status: string }, before: { requiresApproval: boolean } | null, after: { requiresApproval: boolean; name: string } | null): void {
-  if (booking.status === 'requested' || !after?.requiresApproval || before?.requiresApproval) return;
+export function checkMoveService(
+  booking: { status: string },
+  before: Pick<ServiceDef, 'requires_approval'> | null,
+  after: Pick<ServiceDef, 'requires_approval' | 'name'> | null,
+): void {
+  if (booking.status === 'requested' || !after?.requires_approval || before?.requires_approval) return;
   throw new AppError('approval_required', `Bookings for ${after.name} need the venue's approval: cancel this booking and send a request.`, {
     reason: 'service_requires_approval',
   });
 }
 
 /** Whether a booking under the rules needs the venue's yes: a party above max_instant_party_size, or a service that requires approval. */
-export function becomesRequest(rules: Pick<VenueRules, 'max_instant_party_size'>, partySize: number, service: { requiresApproval: boolean } | null): boolean {
-  return partySize > rules.max_instant_party_size || (service?.requiresApproval ?? false);
+export function becomesRequest(rules: Pick<VenueRules, 'max_instant_party_size'>, partySize: number, service: Pick<ServiceDef, 'requires_approval'> | null): boolean {
+  return partySize > rules.max_instant_party_size || (service?.requires_approval ?? false);
 }
 
 /**

@@ -1,6 +1,5 @@
-import type { RedisClient as Redis } from '../../shared/redis-connections';
 import type { AppDeps } from '../../app-deps';
-import { announceChange, ChangeAwareCache, listenForChanges } from '../../shared/change-aware-cache';
+import { announceChange, ChangeAwareCache, changeVersion } from '../../shared/change-aware-cache';
 import type { Principal } from '../principal';
 import { lookupApiKey } from './api-key-auth';
 
@@ -19,22 +18,21 @@ const caches = new WeakMap<AppDeps, ChangeAwareCache<Principal>>();
 export function apiKeyCacheOf(deps: AppDeps): ChangeAwareCache<Principal> {
   let cache = caches.get(deps);
   if (!cache) {
-    cache = new ChangeAwareCache(lookupApiKey(deps.dataSource), { ttlMs: API_KEY_CACHE_TTL_MS, keepMisses: false });
+    cache = new ChangeAwareCache(lookupApiKey(deps.dataSource), changeVersion(deps.redis, apiKeyChangesKey(deps.keyPrefix)), {
+      ttlMs: API_KEY_CACHE_TTL_MS,
+      keepMisses: false,
+    });
     caches.set(deps, cache);
   }
   return cache;
 }
 
-export function apiKeyChangesChannel(prefix: string): string {
-  return `${prefix}:api-keys:changed`;
+/** The Redis key holding the API key cache's change version. */
+export function apiKeyChangesKey(prefix: string): string {
+  return `${prefix}:api-keys:version`;
 }
 
 /** After an API key changed (revoked): every process drops every kept key (entries are keyed by hash, not id). */
 export async function announceApiKeyChange(deps: AppDeps): Promise<void> {
-  await announceChange(deps.redis, apiKeyChangesChannel(deps.keyPrefix), apiKeyCacheOf(deps), undefined, deps.logger);
-}
-
-/** The cache's subscriber (a dedicated connection made by the composition root). */
-export function subscribeToApiKeyChanges(subscriber: Redis, deps: AppDeps): { name: string; close(): Promise<void> } {
-  return listenForChanges(subscriber, apiKeyChangesChannel(deps.keyPrefix), apiKeyCacheOf(deps), deps.logger, 'api-key-cache-subscriber');
+  await announceChange(deps.redis, apiKeyChangesKey(deps.keyPrefix), apiKeyCacheOf(deps), deps.logger);
 }

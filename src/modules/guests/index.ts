@@ -39,8 +39,6 @@ export interface PublicVenue extends VenueRef {
   slug: string;
   plan: string;
   settings: VenueSettings;
-  /** How many of its services need the venue's approval (§11; usually none, then no service is read to decide). */
-  approvalServices: number;
 }
 
 interface VenueRow {
@@ -52,7 +50,6 @@ interface VenueRow {
   country: string | null;
   plan: string;
   settings: string | object | null;
-  approval_services: string | number;
 }
 
 /** The stored settings (JSON text from a raw query) through the one reader, with its defaults. */
@@ -62,11 +59,10 @@ export function settingsOfRow(stored: string | object | null): VenueSettings {
 
 const toPublicVenue = (r: VenueRow): PublicVenue => ({
   id: r.id, name: r.name, slug: r.slug, timezone: r.timezone, currency: r.currency, country: r.country, plan: r.plan,
-  settings: settingsOfRow(r.settings), approvalServices: Number(r.approval_services),
+  settings: settingsOfRow(r.settings),
 });
 
-const VENUE_COLUMNS = `v.id, v.name, v.slug, v.timezone, v.currency, v.country, v.plan, v.settings,
-  (SELECT COUNT(*) FROM services s WHERE s.venue_id = v.id AND s.requires_approval = 1) AS approval_services`;
+const VENUE_COLUMNS = 'v.id, v.name, v.slug, v.timezone, v.currency, v.country, v.plan, v.settings';
 
 /** The venue with this slug while it takes public bookings; null (a 404) otherwise. */
 export async function findPublicVenue(em: EntityManager, slug: string): Promise<PublicVenue | null> {
@@ -210,7 +206,7 @@ export type BookingDecision = { kind: 'booking' } | { kind: 'request'; reason: '
  */
 export function requestOrBooking(venue: PublicVenue, input: { party_size: number }, service: { requires_approval?: boolean } | null): BookingDecision {
   // The booking writer applies the same rule (becomesRequest) once the slot, hence the service, is known.
-  if (!becomesRequest(venue.settings, input.party_size, service ? { requiresApproval: !!service.requires_approval } : null)) return { kind: 'booking' };
+  if (!becomesRequest(venue.settings, input.party_size, service ? { requires_approval: !!service.requires_approval } : null)) return { kind: 'booking' };
   return { kind: 'request', reason: input.party_size > venue.settings.max_instant_party_size ? 'party_size' : 'service_requires_approval' };
 }
 

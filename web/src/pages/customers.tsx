@@ -4,6 +4,7 @@ import { api, ApiError, errorText, type Customer, type CustomerDetail, type List
 import { isInactive, statusLabel } from '../booking-status';
 import { formatClock, formatDay, formatInstant, formatMoney, todayIn } from '../format';
 import { useSession } from '../session';
+import { useCursorList } from '../use-cursor-list';
 
 /** `/app/customers?q=`: search the venue's guests by name, email or phone. */
 export function CustomersPage() {
@@ -11,10 +12,12 @@ export function CustomersPage() {
   const { query, route } = useLocation();
   const q = query.q ?? '';
   const [search, setSearch] = useState(q);
-  const [rows, setRows] = useState<Customer[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [more, setMore] = useState(false);
+  const list = useCursorList(
+    (cursor) => api<List<Customer>>('GET', `/customers?limit=50${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}${q ? `&q=${encodeURIComponent(q)}` : ''}`),
+    [q],
+    'Could not load customers.',
+  );
+  const rows = list.items;
 
   // Search as one types (after a short pause), and keep the search in the address.
   useEffect(() => {
@@ -22,31 +25,6 @@ export function CustomersPage() {
     const t = setTimeout(() => route(`/app/customers${search ? `?q=${encodeURIComponent(search)}` : ''}`, true), 300);
     return () => clearTimeout(t);
   }, [search]);
-
-  useEffect(() => {
-    let stale = false;
-    setRows(null);
-    setError(null);
-    api<List<Customer>>('GET', `/customers?limit=50${q ? `&q=${encodeURIComponent(q)}` : ''}`).then(
-      (r) => { if (!stale) { setRows(r.data); setCursor(r.next_cursor); } },
-      (err) => { if (!stale) setError(errorText(err, 'Could not load customers.')); },
-    );
-    return () => { stale = true; };
-  }, [q]);
-
-  const loadMore = async () => {
-    if (!cursor) return;
-    setMore(true);
-    try {
-      const r = await api<List<Customer>>('GET', `/customers?limit=50&cursor=${encodeURIComponent(cursor)}${q ? `&q=${encodeURIComponent(q)}` : ''}`);
-      setRows((prev) => [...(prev ?? []), ...r.data]);
-      setCursor(r.next_cursor);
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setMore(false);
-    }
-  };
 
   return (
     <section aria-labelledby="customers-title">
@@ -58,9 +36,9 @@ export function CustomersPage() {
             onInput={(e) => setSearch((e.target as HTMLInputElement).value)} />
         </div>
       </form>
-      {error && <p class="error" role="alert">{error}</p>}
-      {!error && !rows && <p role="status">Loading customers…</p>}
-      {rows && rows.length === 0 && (
+      {list.error && <p class="error" role="alert">{list.error}</p>}
+      {list.loading && <p role="status">Loading customers…</p>}
+      {list.empty && (
         <p class="card notice empty">
           {q ? `No customer matches “${q}”. Try part of the name, the email, or the phone number's last digits.` : 'No customers yet: every booking with a name adds its guest here.'}
         </p>
@@ -81,7 +59,7 @@ export function CustomersPage() {
           ))}
         </ul>
       )}
-      {cursor && <button type="button" onClick={loadMore} disabled={more}>{more ? 'Loading…' : 'Show more'}</button>}
+      {list.hasMore && <button type="button" onClick={() => void list.loadMore()} disabled={list.loadingMore}>{list.loadingMore ? 'Loading…' : 'Show more'}</button>}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, errorText, type Email, type EmailDetail, type List } from '../api';
 import { formatInstant } from '../format';
 import { useSession } from '../session';
+import { useCursorList } from '../use-cursor-list';
 
 /** What each kind of email is, as a venue reads it (CONTRACT §15 §10.3 kinds). */
 const KIND_LABELS: Record<string, string> = {
@@ -28,34 +29,18 @@ const STATUS_BADGE: Record<string, string> = { sent: 'ok', failed: 'warn', kept:
 export function EmailsSection() {
   const { venue } = useSession();
   const [status, setStatus] = useState('');
-  const [rows, setRows] = useState<Email[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
-
-  const load = async (filter: string, after: string | null) => {
-    setLoading(true);
-    setError(null);
-    try {
-      const q = new URLSearchParams({ limit: '50' });
-      if (filter) q.set('status', filter);
-      if (after) q.set('cursor', after);
-      const page = await api<List<Email>>('GET', `/emails?${q.toString()}`);
-      setRows((r) => (after && r ? [...r, ...page.data] : page.data));
-      setCursor(page.next_cursor);
-    } catch (err) {
-      setError(errorText(err, 'Could not load the emails.'));
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => { void load('', null); }, []);
+  const list = useCursorList((cursor) => {
+    const q = new URLSearchParams({ limit: '50' });
+    if (status) q.set('status', status);
+    if (cursor) q.set('cursor', cursor);
+    return api<List<Email>>('GET', `/emails?${q.toString()}`);
+  }, [status], 'Could not load the emails.');
+  const rows = list.items;
 
   const filter = (next: string) => {
     setStatus(next);
     setOpen(null);
-    void load(next, null);
   };
 
   return (
@@ -74,9 +59,9 @@ export function EmailsSection() {
           </select>
         </div>
       </div>
-      {error && <p class="error" role="alert">{error} <button type="button" class="quiet" onClick={() => load(status, null)}>Try again</button></p>}
-      {rows === null && !error && <p role="status">Loading emails…</p>}
-      {rows && rows.length === 0 && (
+      {list.error && <p class="error" role="alert">{list.error} <button type="button" class="quiet" onClick={list.reload}>Try again</button></p>}
+      {list.loading && <p role="status">Loading emails…</p>}
+      {list.empty && (
         <p class="card notice empty">{status ? `No ${status} emails.` : 'No emails yet: they are written as guests book, change and cancel.'}</p>
       )}
       {rows && rows.length > 0 && (
@@ -107,7 +92,7 @@ export function EmailsSection() {
           </tbody>
         </table>
       )}
-      {cursor && <button type="button" class="quiet" disabled={loading} onClick={() => load(status, cursor)}>{loading ? 'Loading…' : 'Show older emails'}</button>}
+      {list.hasMore && <button type="button" class="quiet" disabled={list.loadingMore} onClick={() => void list.loadMore()}>{list.loadingMore ? 'Loading…' : 'Show older emails'}</button>}
     </div>
   );
 }

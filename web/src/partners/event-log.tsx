@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
+import { useCursorList } from '../use-cursor-list';
 import { admin, enc, EVENT_STATUSES, type EventStatus, type InboundEvent, type InboundEventDetail, type List } from './admin-api';
 import { plural, pretty, reindentJson, shortWhen, when } from './format';
 import { PartnerTabs } from './partner-page';
@@ -41,71 +42,37 @@ export function EventLog({ name }: { name: string }) {
     event_type: query.event_type ?? '', since: '', until: '', sale_id: query.sale_id ?? '',
   });
   const [applied, setApplied] = useState<Filters>(filters);
-  const [head, setHead] = useState<InboundEvent[] | null>(null);
-  const [older, setOlder] = useState<InboundEvent[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [follow, setFollow] = useState(true);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
   const [announce, setAnnounce] = useState('');
-  const seen = useRef<Set<string> | null>(null);
   const selected = query.event ?? null;
 
-  const listPath = (f: Filters, after?: string | null) => {
-    const q = new URLSearchParams({ ...filterBody(f), limit: '50' });
-    if (after) q.set('cursor', after);
-    return `/partners/${enc(name)}/events?${q}`;
-  };
+  const list = useCursorList((cursor) => {
+    const q = new URLSearchParams({ ...filterBody(applied), limit: '50' });
+    if (cursor) q.set('cursor', cursor);
+    return admin<List<InboundEvent>>('GET', `/partners/${enc(name)}/events?${q}`);
+  }, [name, applied], 'Could not load the events.');
+  const rows = list.items ?? [];
+  const error = list.error;
 
-  const loadHead = async (f: Filters, first: boolean) => {
-    try {
-      const page = await admin<List<InboundEvent>>('GET', listPath(f));
-      setError(null);
-      setHead(page.data);
-      if (first) {
-        setOlder([]);
-        setCursor(page.next_cursor);
-        seen.current = new Set(page.data.map((e) => e.id));
-        setFresh(new Set());
-      } else {
-        const added = page.data.filter((e) => !seen.current!.has(e.id));
-        for (const e of added) seen.current!.add(e.id);
-        if (added.length) {
-          setFresh(new Set(added.map((e) => e.id)));
-          setAnnounce(`${plural(added.length, 'new event')} arrived.`);
-        }
-      }
-    } catch (err) {
-      setError(err instanceof Error ? err.message : 'Could not load the events.');
+  // Following: the first page again, its new events marked and announced.
+  const refresh = async () => {
+    const added = await list.refresh();
+    if (added.length) {
+      setFresh(new Set(added.map((e) => e.id)));
+      setAnnounce(`${plural(added.length, 'new event')} arrived.`);
     }
   };
 
-  useEffect(() => {
-    void loadHead(applied, true);
-  }, [applied]);
+  useEffect(() => setFresh(new Set()), [applied]);
 
   useEffect(() => {
     if (!follow) return;
     const timer = setInterval(() => {
-      if (document.visibilityState === 'visible') void loadHead(applied, false);
+      if (document.visibilityState === 'visible') void refresh();
     }, FOLLOW_MS);
     return () => clearInterval(timer);
   }, [follow, applied]);
-
-  const loadOlder = async () => {
-    if (!cursor) return;
-    try {
-      const page = await admin<List<InboundEvent>>('GET', listPath(applied, cursor));
-      setOlder((o) => [...o, ...page.data]);
-      for (const e of page.data) seen.current?.add(e.id);
-      setCursor(page.next_cursor);
-    } catch (err) {
-      setError(err instanceof Error ? err.message : 'Could not load older events.');
-    }
-  };
-
-  const headIds = new Set(head?.map((e) => e.id));
-  const rows = [...(head ?? []), ...older.filter((e) => !headIds.has(e.id))];
   const open = (id: string | null) => {
     const q = new URLSearchParams(query);
     if (id) q.set('event', id);
@@ -151,14 +118,14 @@ export function EventLog({ name }: { name: string }) {
           <input type="checkbox" checked={follow} onChange={(e) => setFollow((e.target as HTMLInputElement).checked)} />
           Follow new events (every 2 s)
         </label>
-        <ReplayMany name={name} filters={applied} onDone={() => void loadHead(applied, false)} />
+        <ReplayMany name={name} filters={applied} onDone={() => void refresh()} />
       </div>
       <p class="sr-only" role="status" aria-live="polite">{announce}</p>
       {error && <p class="error" role="alert">{error}</p>}
       <div class={`log-layout${selected ? ' with-detail' : ''}`}>
         <div>
-          {!head && !error && <p role="status">Loading events…</p>}
-          {head && rows.length === 0 && (
+          {list.loading && <p role="status">Loading events…</p>}
+          {list.empty && (
             <p class="card notice empty">{Object.keys(filterBody(applied)).length ? 'No event matches these filters.' : 'No events yet. They appear here as the POS sends them.'}</p>
           )}
           {rows.length > 0 && (
@@ -182,7 +149,7 @@ export function EventLog({ name }: { name: string }) {
               ))}
             </ul>
           )}
-          {cursor && <button type="button" onClick={() => void loadOlder()}>Load older events</button>}
+          {list.hasMore && <button type="button" onClick={() => void list.loadMore()} disabled={list.loadingMore}>Load older events</button>}
         </div>
         {selected && <EventDetail id={selected} partner={name} listed={rows.find((e) => e.id === selected)} onClose={() => open(null)} />}
       </div>

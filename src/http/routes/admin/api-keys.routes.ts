@@ -28,8 +28,8 @@ export const apiKeysAdminOperations = [
     responses: [{ status: 204, description: 'Revoked.' }], errors: ['not_found'],
     handler: (deps) => async ({ params, res }) => {
       await revokeApiKey(deps.dataSource.manager, params.id);
-      // API key lookups are cached briefly: this process drops them before answering, the others as the
-      // message reaches them (change-aware-cache.ts).
+      // API key lookups are cached briefly: the new change version, written before answering, makes every
+      // process drop them before its next lookup (change-aware-cache.ts).
       await announceApiKeyChange(deps);
       res.status(204).end();
     },

@@ -51,7 +51,7 @@ export const mappingsAdminOperations = [
       const partner = await requirePartner(deps.dataSource.manager, params.name);
       const mapping = await putMapping(deps.dataSource.manager, partner, eventType, body.expression, 'api');
       // Ingestion reads sale ids with the live mapping: every process must see the new version now.
-      await announcePartnerChange(deps, partner.name);
+      await announcePartnerChange(deps);
       req.log.info({ partner: partner.name, event_type: eventType, version: mapping.version }, 'mapping published');
       res.status(201).json(presentMapping(mapping));
     },
@@ -81,7 +81,7 @@ export const mappingsAdminOperations = [
       const partner = await requirePartner(deps.dataSource.manager, params.name);
       const mapping = await activateMapping(deps.dataSource.manager, partner, eventType, Number(params.version));
       // The ingest edge and the workers read the live mappings from the partner cache: every process reloads it now.
-      await announcePartnerChange(deps, partner.name);
+      await announcePartnerChange(deps);
       req.log.info({ partner: partner.name, event_type: eventType, version: mapping.version }, 'mapping version activated');
       res.json({ ...presentMapping(mapping), live: true });
     },

@@ -47,7 +47,7 @@ export const partnersAdminOperations = [
         fromTemplate ?? (await createPartner(em, deps.secretBox, { ...rest, signature: { ...rest.signature, scheme: rest.signature!.scheme! } }));
       const { partner, generatedSecret } = made;
       // A negative cache entry for the name (an event posted before it existed) must go.
-      await announcePartnerChange(deps, partner.name);
+      await announcePartnerChange(deps);
       req.log.info({ partner: partner.name, template, secret_generated: generatedSecret !== null }, 'partner created');
       const shown = presentPartnerWithSecret(partner, generatedSecret);
       res.status(201).json(fromTemplate ? { ...shown, template: fromTemplate.template.name, mappings: fromTemplate.mappings } : shown);
@@ -78,7 +78,7 @@ export const partnersAdminOperations = [
     responses: [{ status: 200, description: 'The partner.', schema: partnerSchema }], errors: ['not_found'],
     handler: (deps) => async ({ body, params, req, res }) => {
       const { partner, generatedSecret } = await updatePartner(deps.dataSource.manager, deps.secretBox, params.name, body);
-      await announcePartnerChange(deps, partner.name);
+      await announcePartnerChange(deps);
       req.log.info({ partner: partner.name, fields: Object.keys(body) }, 'partner updated');
       res.json(presentPartnerWithSecret(partner, generatedSecret));
     },
