@@ -144,7 +144,7 @@ describe('the partner console (/app/partners) in Chromium', () => {
     await b.screenshot(page, 'console-replayed-tablet');
   }, 90_000);
 
-  it('rotates a template partner\'s secret (shown once), links a location, runs the editor on a fixture and a pasted payload, activates an older version, filters the log and replays one event', async () => {
+  it('rotates a template partner\'s secret (shown once), links a location, runs the editor on a fixture, a pasted payload and an event picked in the log, activates an older version, filters the log and replays one event', async () => {
     const venue = await createVenue(b.t, { name: 'The Lantern' });
     const created = await b.t.admin('post', '/admin/v1/partners').send({ name: uniq('demo'), template: 'demo-pos' });
     expect(created.status).toBe(201);
@@ -253,6 +253,13 @@ describe('the partner console (/app/partners) in Chromium', () => {
     }, { what: 'the replayed event processed again' });
     expect(again.mappingVersion).toBe(1);
     await b.screenshot(page, 'console-event-replayed-one-tablet');
+
+    // A stored event picked from the log runs in the editor.
+    await page.getByRole('link', { name: 'Open in the mapping editor' }).click();
+    await page.getByRole('heading', { name: 'Mapping sale.updated' }).waitFor();
+    expect(await page.getByRole('radio', { name: 'A stored event' }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Stored event', { exact: true }).inputValue()).toBe(saleRow.id);
+    await page.getByTestId('dry-run-output').getByText('"sale_id": "D-1001"').waitFor();
   }, 90_000);
 
   it('follows new events live, by keyboard, and fits a phone', async () => {
