@@ -189,14 +189,25 @@ describe('the partner console (/app/partners) in Chromium', () => {
 
     // The editor: the template's fixture by default, JSONata highlighted.
     await page.getByRole('link', { name: 'Edit sale.updated' }).click();
-    await page.getByRole('radio', { name: 'A fixture' }).waitFor();
-    expect(await page.getByRole('radio', { name: 'A fixture' }).isChecked()).toBe(true);
     await page.getByTestId('dry-run-output').getByText('"sale_id": "D-1001"').waitFor();
+    expect(await page.getByRole('radio', { name: 'A fixture' }).isChecked()).toBe(true);
     const colour = (text: string) => page.locator('.cm-content span', { hasText: text }).first().evaluate((el) => getComputedStyle(el).color);
     expect(await colour('"sale"')).toBe('rgb(11, 110, 36)'); // a string
     expect(await colour('Demo POS')).toBe('rgb(95, 107, 122)'); // a comment
     await page.getByLabel('Fixture', { exact: true }).selectOption('sale.updated--void');
     await page.getByTestId('dry-run-output').getByText('"status": "void"').waitFor();
+
+    // Typing re-evaluates once the typist pauses (debounced), not once per key: 12 keys, one dry run (a stall of
+    // the loaded machine between two keys may make another).
+    let dryRuns = 0;
+    page.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/mappings/sale.updated/test')) dryRuns += 1; });
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(' /* typed */', { delay: 40 });
+    await page.getByTestId('dry-run-output').getByText('"status": "void"').waitFor();
+    await waitFor(async () => dryRuns >= 1, { what: 'the dry run after typing' });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(dryRuns).toBeLessThanOrEqual(3);
 
     // A pasted payload: not JSON, then one of the POS's own.
     await page.getByRole('radio', { name: 'A pasted payload' }).check();
