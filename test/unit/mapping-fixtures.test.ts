@@ -85,7 +85,7 @@ describe('mapping fixtures (mappings/<partner>/fixtures)', () => {
   });
 
   it.each(folders.filter((f) => existsSync(join(DEFAULT_MAPPINGS_DIR, f, 'README.md'))))(
-    '%s: README gives the vendor docs of partner.json, the signature header, retry behaviour and our assumptions',
+    '%s: README gives the vendor docs of partner.json, the signature header, retry behaviour, our assumptions, and says when the vendor only notifies',
     (folder) => {
       const dir = join(DEFAULT_MAPPINGS_DIR, folder);
       const manifest = readPartnerManifest(dir);
@@ -95,6 +95,10 @@ describe('mapping fixtures (mappings/<partner>/fixtures)', () => {
       expect(readme.toLowerCase()).toContain(String(manifest.signature?.header).toLowerCase());
       expect(readme).toMatch(/retr(y|ies|ied)/i);
       expect(readme).toMatch(/assum/i);
+      // A vendor whose webhooks only notify (an id, no order) says so, and those fixtures map to nothing.
+      const notifying = cases.filter((c) => c.partner === folder && c.caseName.includes('notification'));
+      if (notifying.length) expect(readme).toMatch(/notification only/i);
+      for (const c of notifying) expect({ fixture: c.name, expected: JSON.parse(readFileSync(c.expectedPath, 'utf8')) }).toEqual({ fixture: c.name, expected: [] });
     },
   );
 
