@@ -75,16 +75,16 @@ async function dryRunBench(env: BenchEnv, app: Composed, port: number, db: mysql
   const put = (p: string, body: unknown) => fetch(`${base}${p}`, { method: 'PUT', headers: admin, body: JSON.stringify(body) });
 
   const venue = await (await post('/admin/v1/venues', {
-    name: 'Harbour Kitchen', slug: `harbour-${Date.now().toString(36)}`, timezone: 'Europe/Amsterdam', currency: 'EUR', country: 'NL',
+    name: 'Harbour Kitchen', slug: `harbour-${Date.now().toString(36)}`, timezone: 'Europe/London', currency: 'GBP', country: 'GB',
     areas: [{ name: 'Floor 1', tables: [{ number: 12, min_covers: 2, max_covers: 6 }] }],
     services: [{ name: 'Dinner', days: [1, 2, 3, 4, 5, 6, 7], start: '17:00', end: '23:00', slot_interval_minutes: 15, duration_minutes: 120 }],
   })).json() as { id: string };
   const created = await (await post('/admin/v1/partners', { name: 'bench-lightspeed', template: 'lightspeed' })).json() as { secret: string };
-  if ((await put('/admin/v1/partners/bench-lightspeed/locations/9765040300495493', { venue_id: venue.id })).status !== 200) throw new Error('location');
-  // The booking the fixture names (platformReservationId): the preview finds it by id.
+  if ((await put('/admin/v1/partners/bench-lightspeed/locations/41910290874370', { venue_id: venue.id, tables: { Table1: '12' } })).status !== 200) throw new Error('location');
+  // The booking the fixture names (its platform reservation id, our reference `224`): the preview finds it.
   await db.query(
     `INSERT INTO bookings (id, venue_id, reference, status, date, time, start_at, end_at, party_size, source, version, created_at, updated_at)
-     VALUES ('bk_0mi2x7c8a9z4k2m5q7r1t3v6', ?, 'TS-BENCH1', 'seated', '2026-05-01', '20:00', '2026-05-01 18:00:00', '2026-05-01 20:00:00', 4, 'api', 1, NOW(), NOW())`,
+     VALUES ('bk_0mi2x7c8a9z4k2m5q7r1t3v6', ?, '224', 'seated', '2024-04-04', '16:45', '2024-04-04 15:45:00', '2024-04-04 17:45:00', 4, 'api', 1, NOW(), NOW())`,
     [venue.id],
   );
   const raw = readFileSync(LIGHTSPEED_FIXTURE);
@@ -93,7 +93,9 @@ async function dryRunBench(env: BenchEnv, app: Composed, port: number, db: mysql
   const eventId = ((await ingested.json()) as { event_id: string }).event_id;
   await until(async () => {
     const [rows] = await db.query('SELECT status FROM inbound_events WHERE id = ?', [eventId]);
-    return (rows as { status: string }[])[0]?.status === 'processed';
+    const status = (rows as { status: string }[])[0]?.status;
+    if (status === 'ignored' || status === 'failed') throw new Error(`the stored event is ${status}`);
+    return status === 'processed';
   }, 30_000, 'the stored event');
   const check = await (await post('/admin/v1/partners/bench-lightspeed/mappings/order/test', { event_id: eventId })).json() as { matches: { booking: { id: string } | null }[] };
   if (check.matches[0]?.booking?.id !== 'bk_0mi2x7c8a9z4k2m5q7r1t3v6') throw new Error(`the dry run found no booking: ${JSON.stringify(check)}`);

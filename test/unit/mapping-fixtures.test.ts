@@ -11,27 +11,96 @@ import {
 } from '../../src/mapping/fixture-runner';
 import { extractSaleIds, mapNativeEvent } from '../../src/mapping/map-native-event';
 import { AppError } from '../../src/shared/app-error';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const cases = discoverFixtureCases();
 
 describe('mapping fixtures (mappings/<partner>/fixtures)', () => {
-  it('finds the fixtures every partner must have', () => {
-    expect(cases.length).toBeGreaterThan(0);
-    for (const partner of ['lightspeed', 'demo-pos']) {
-      const names = cases.filter((c) => c.partner === partner).map((c) => c.caseName);
-      for (const needed of [/closed-with-items/, /update-later-version/, /void|refund/, /table-closed/, /unknown-location/]) {
-        expect(names.some((n) => needed.test(n))).toBe(true);
+  /**
+   * What every template folder must cover (issue 17), by its partner.json `kind`: a README row for the case (the
+   * first cell of a table under "## Fixtures") naming the fixtures that cover it, or saying why the vendor has
+   * none. A folder without a README (only an installed demo may lack one) covers each case by a fixture's name.
+   */
+  const REQUIRED: Record<'pos' | 'reservations', { label: RegExp; name: RegExp }[]> = {
+    pos: [
+      { label: /closed sale/i, name: /closed-with-items/ },
+      { label: /^an update/i, name: /update/ },
+      { label: /void|refund/i, name: /void|refund/ },
+      { label: /table-closed/i, name: /table-closed/ },
+      { label: /unknown location/i, name: /unknown-location/ },
+      { label: /test|ping/i, name: /ping|test/ },
+    ],
+    reservations: [
+      { label: /new reservation/i, name: /new/ },
+      { label: /^an update/i, name: /update|moved/ },
+      { label: /cancel/i, name: /cancel/ },
+      { label: /unknown location/i, name: /unknown-location/ },
+      { label: /test|ping/i, name: /ping|test/ },
+    ],
+  };
+  const folders = readdirSync(DEFAULT_MAPPINGS_DIR).filter((d) => !d.startsWith('.')).sort();
+  const fixturesOf = (folder: string) => cases.filter((c) => c.partner === folder).map((c) => c.name.slice(folder.length + 1));
+  /** The rows of the tables under "## Fixtures": [first cell, the rest of the row]. */
+  const fixtureRows = (readme: string): [string, string][] => {
+    const at = readme.search(/^## Fixtures/m);
+    if (at < 0) return [];
+    const section = readme.slice(at).split(/\n## /)[0]!;
+    return section.split('\n').filter((l) => l.startsWith('|') && !/^\|\s*-/.test(l)).map((l) => {
+      const [first = '', ...rest] = l.slice(1).split('|');
+      return [first.trim(), rest.join('|')];
+    });
+  };
+
+  it('finds fixtures in every mappings/ folder', () => {
+    expect(new Set(cases.map((c) => c.partner))).toEqual(new Set(folders));
+  });
+
+  it.each(folders)('%s: covers each required case with a fixture, or its README says why the vendor has none', (folder) => {
+    const dir = join(DEFAULT_MAPPINGS_DIR, folder);
+    const manifest = readPartnerManifest(dir);
+    const required = REQUIRED[manifest.kind === 'reservations' ? 'reservations' : 'pos'];
+    const fixtures = fixturesOf(folder);
+    if (!existsSync(join(dir, 'README.md'))) {
+      // Only an installed demo may do without a README; a catalog template needs one (issue 17).
+      expect({ folder, install: manifest.install }).toEqual({ folder, install: true });
+      for (const { name } of required) expect({ folder, name: String(name), found: fixtures.some((f) => name.test(f)) }).toEqual({ folder, name: String(name), found: true });
+      return;
+    }
+    const rows = fixtureRows(readFileSync(join(dir, 'README.md'), 'utf8'));
+    for (const { label } of required) {
+      const matching = rows.filter(([first]) => label.test(first));
+      expect({ folder, label: String(label), rows: matching.length > 0 }).toEqual({ folder, label: String(label), rows: true });
+      const named = matching.flatMap(([, rest]) => [...rest.matchAll(/`([^`\s]+--[^`\s]+)`/g)].map((m) => m[1]!));
+      // Every fixture a row names exists; a row naming none gives a reason (more than a dash or "n/a").
+      for (const name of named) expect({ folder, name, exists: fixtures.includes(name) }).toEqual({ folder, name, exists: true });
+      if (named.length === 0) {
+        const reason = matching.map(([, rest]) => rest.replace(/[|—–-]|n\/a:?/gi, ' ').trim()).join(' ').trim();
+        expect({ folder, label: String(label), reason: reason.length > 10 }).toEqual({ folder, label: String(label), reason: true });
       }
     }
-    // Square's webhooks carry no line items and no tables (mappings/square/README.md): a closed sale, an
-    // update, a refund, an unknown location and Square's own test event instead.
-    const square = cases.filter((c) => c.partner === 'square').map((c) => `${c.eventType}--${c.caseName}`);
-    for (const needed of ['payment.updated--completed', 'payment.created--approved-open', 'refund.updated--completed-refunded',
-      'payment.updated--unknown-location', 'payment.created--test-event-unknown-location']) {
-      expect(square).toContain(needed);
-    }
+    // And every fixture on disk is in the README's fixture tables, with where it comes from.
+    const listed = rows.map(([first, rest]) => `${first}|${rest}`).join('\n');
+    expect(fixtures.filter((f) => !listed.includes(`\`${f}\``))).toEqual([]);
   });
+
+  it.each(folders.filter((f) => existsSync(join(DEFAULT_MAPPINGS_DIR, f, 'README.md'))))(
+    '%s: README gives the vendor docs of partner.json, the signature header, retry behaviour, our assumptions, and says when the vendor only notifies',
+    (folder) => {
+      const dir = join(DEFAULT_MAPPINGS_DIR, folder);
+      const manifest = readPartnerManifest(dir);
+      const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+      const docs = Array.isArray(manifest.docs) ? (manifest.docs as string[]) : [];
+      expect(docs.filter((url) => !readme.includes(url))).toEqual([]);
+      expect(readme.toLowerCase()).toContain(String(manifest.signature?.header).toLowerCase());
+      expect(readme).toMatch(/retr(y|ies|ied)/i);
+      expect(readme).toMatch(/assum/i);
+      // A vendor whose webhooks only notify (an id, no order) says so, and those fixtures map to nothing.
+      const notifying = cases.filter((c) => c.partner === folder && c.caseName.includes('notification'));
+      if (notifying.length) expect(readme).toMatch(/notification only/i);
+      for (const c of notifying) expect({ fixture: c.name, expected: JSON.parse(readFileSync(c.expectedPath, 'utf8')) }).toEqual({ fixture: c.name, expected: [] });
+    },
+  );
 
   it('names a registered adapter in every partner.json', () => {
     for (const partner of new Set(cases.map((c) => c.partner))) {

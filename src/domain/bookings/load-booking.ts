@@ -65,6 +65,16 @@ export async function bookingViews(
 ): Promise<{ booking: Booking; view: Record<string, unknown> }[]> {
   const where = bookingWhere(venueId, f);
   const after = order.after ? ` AND ${order.after.sql}` : '';
+  return readBookingViews(em, `${where.sql}${after} ORDER BY ${order.orderBy} LIMIT ${Number(order.limit)}`, [...where.params, ...(order.after?.params ?? [])]);
+}
+
+/** Bookings by id (any venue), as bookingViews reads them: one query, in no particular order. */
+export async function bookingViewsByIds(em: EntityManager, ids: readonly string[]): Promise<{ booking: Booking; view: Record<string, unknown> }[]> {
+  return ids.length ? readBookingViews(em, 'b.id IN (?)', [ids]) : [];
+}
+
+/** `tail`: the WHERE condition over `bookings b` (and any ORDER BY / LIMIT after it). */
+async function readBookingViews(em: EntityManager, tail: string, params: unknown[]): Promise<{ booking: Booking; view: Record<string, unknown> }[]> {
   const columns = entityColumns(em.connection, Booking, 'b');
   // The table and customer joined in (the columns presentBooking needs), named apart from the booking's.
   const rows = (await em.query(
@@ -73,8 +83,8 @@ export async function bookingViews(
       FROM bookings b
       LEFT JOIN venue_tables t ON t.id = b.table_id
       LEFT JOIN customers c ON c.id = b.customer_id
-      WHERE ${where.sql}${after} ORDER BY ${order.orderBy} LIMIT ${Number(order.limit)}`,
-    [...where.params, ...(order.after?.params ?? [])],
+      WHERE ${tail}`,
+    params,
   )) as Record<string, unknown>[];
   return rows.map((row) => {
     const booking = columns.read(row);

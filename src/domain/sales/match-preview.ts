@@ -7,11 +7,10 @@
  * (statusChangeRefusal); nothing is locked, nothing is written.
  */
 import type { EntityManager } from 'typeorm';
-import { Booking, Sale } from '../../db/entities';
-import { entityManagerSession } from '../../db/entity-statements';
+import { Sale } from '../../db/entities';
 import type { CanonicalCommand } from '../../mapping/canonical-commands';
 import { statusChangeRefusal } from '../bookings/change-status';
-import { presentBookings } from '../bookings/load-booking';
+import { bookingViewsByIds } from '../bookings/load-booking';
 import { resolveVenues } from './apply-sales';
 import { holdsTime, matchOf, matchStatements, type MatchLookup, unmatchedReason } from './match-query';
 import { type ApplyContext, currencyReason, instant, keepsLink, lookupOf, matchAtOf, staleReason, text } from './plan-sale';
@@ -61,10 +60,11 @@ export async function previewCommands(
     return null;
   };
   const guesses = commands.map((cmd) => lookupFor(cmd, null));
+  // Read-only statements: each on its own pooled connection, at once.
   const runMatch = async (lookups: MatchLookup[]) => {
     if (!lookups.length) return [];
     const query = matchStatements(lookups);
-    return query.read(await entityManagerSession(em).run(query.statements));
+    return query.read(await Promise.all(query.statements.map((s) => em.query(s.sql, s.params))));
   };
   const guessed = guesses.flatMap((l) => (l ? [l] : []));
   const [venues, stored, guessedFound] = await Promise.all([
@@ -120,10 +120,10 @@ export async function previewCommands(
     }
   });
 
-  const ids = [...new Set(pending.flatMap((p) => (p.bookingId ? [p.bookingId] : [])))];
-  const bookings = ids.length ? await em.find(Booking, { where: ids.map((id) => ({ id })) }) : [];
-  const views = new Map((await presentBookings(em, bookings)).map((v, i) => [bookings[i]!.id, v]));
-  const byId = new Map(bookings.map((b) => [b.id, b]));
+  // The bookings matched, with their tables and customers: one read.
+  const read = await bookingViewsByIds(em, [...new Set(pending.flatMap((p) => (p.bookingId ? [p.bookingId] : [])))]);
+  const views = new Map(read.map(({ booking, view }) => [booking.id, view]));
+  const byId = new Map(read.map(({ booking }) => [booking.id, booking]));
   return pending.map(({ bookingId, ...p }) => {
     const booking = bookingId ? byId.get(bookingId) : undefined;
     const cmd = commands[p.index]!;

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { getAdapter } from '../../../adapters';
-import { InboundEvent, type Partner } from '../../db/entities';
+import type { Partner } from '../../db/entities';
 import { type CommandPreview, previewCommands } from '../../domain/sales/match-preview';
 import { asCommandList } from '../../mapping/fixture-runner';
 import { mapNativeEvent } from '../../mapping/map-native-event';
@@ -51,9 +51,14 @@ async function resolveInput(em: EntityManager, partner: Partner, body: DryRunInp
     throw new AppError('validation_error', `Invalid payload: ${message}.`, { field: 'payload', errors: [{ field: 'payload', message }] });
   }
   if (body.event_id !== undefined) {
-    const row = await em.findOne(InboundEvent, { where: { id: body.event_id, partner: partner.name } });
+    // Only the three columns the dry run reads (not the stored output, outcome and errors an entity would bring).
+    const [row] = (await em.query(
+      `SELECT raw_payload, JSON_UNQUOTE(JSON_EXTRACT(headers, '$."content-type"')) AS content_type, received_at
+         FROM inbound_events WHERE id = ? AND partner = ?`,
+      [body.event_id, partner.name],
+    )) as { raw_payload: string; content_type: string | null; received_at: Date }[];
     if (!row) throw notFound('Event');
-    return { raw: row.rawPayload, contentType: row.headers?.['content-type'] ?? 'application/json', receivedAt: row.receivedAt, kind: 'event' };
+    return { raw: row.raw_payload, contentType: row.content_type ?? 'application/json', receivedAt: row.received_at, kind: 'event' };
   }
   if (body.fixture !== undefined) {
     const fixture = partnerFixtures(partner).find((f) => f.name === body.fixture);
