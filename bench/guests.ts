@@ -95,6 +95,10 @@ export async function run(): Promise<BenchResult[]> {
   const extra = { PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', PUBLIC_URL: 'http://book.bench', SMTP_URL: `smtp://127.0.0.1:${sink.port}` };
   const app = await startBenchApp(env, 'api', extra);
   const server = app.app!.listen(0, '127.0.0.1');
+  // Keep-alive sockets outlive a round's slowest client: with Node's 5 s default a socket idle between rounds
+  // was closed by the server just as the next round reused it (ECONNRESET, "socket hang up").
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 121_000;
   await new Promise((r) => server.once('listening', r));
   const port = (server.address() as AddressInfo).port;
   const results: BenchResult[] = [];
