@@ -189,6 +189,11 @@ describe('the booking widget and the manage page in Chromium', () => {
       expect(Math.abs(parseFloat(await page.evaluate(() => document.querySelector('iframe')!.style.height)) - inner)).toBeLessThanOrEqual(2);
       // The calendar is taller than the party step: the iframe grew with it.
       expect(parseFloat(await page.evaluate(() => document.querySelector('iframe')!.style.height))).toBeGreaterThan(before);
+      // Only its own frame's messages from its own origin count: the host page posting one itself changes nothing.
+      const height = await page.evaluate(() => document.querySelector('iframe')!.style.height);
+      await page.evaluate(() => window.postMessage({ type: 'tablesync:widget-height', height: 4321 }, '*'));
+      await page.waitForTimeout(300);
+      expect(await page.evaluate(() => document.querySelector('iframe')!.style.height)).toBe(height);
       await b.screenshot(page, 'widget-embedded-phone');
       const script = await page.request.get(`${b.baseUrl}/widget.js`);
       expect(script.headers()['content-type']).toMatch(/javascript/);
