@@ -1,4 +1,4 @@
-import { textOn } from '../../web/src/guest/format';
+import { formatDate, formatInstant, formatTime, textOn } from '../../web/src/guest/format';
 
 /** WCAG 2 relative luminance and contrast ratio, written out here independently of the widget's code. */
 const channel = (c: number) => {
@@ -33,4 +33,19 @@ describe('text on the venue\'s accent', () => {
       expect(`${accent} ${contrast(accent, textOn(accent)) >= 4.5}`).toBe(`${accent} true`);
     }
   });
+});
+
+/** The widget and the manage page write dates and times in the venue's zone, as its country does (issue 14). */
+describe('dates and times on the guest pages', () => {
+  it('are the venue\'s: its country\'s clock and date order, instants in its time zone', () => {
+    expect(formatTime('19:00', { timezone: 'Europe/London', country: 'GB' })).toBe('19:00');
+    expect(formatTime('19:00', { timezone: 'America/New_York', country: 'US' }).replace(/\s/g, ' ')).toBe('7:00 PM');
+    expect(formatDate('2026-07-04', { timezone: 'America/New_York', country: 'US' })).toBe('Saturday, July 4, 2026');
+    expect(formatDate('2026-07-04', { timezone: 'Europe/London', country: 'GB' })).toBe('Saturday, 4 July 2026');
+    // One instant (a change deadline), in each venue's own zone.
+    const deadline = '2026-07-04T23:30:00.000Z';
+    expect(formatInstant(deadline, { timezone: 'Europe/London', country: 'GB' })).toMatch(/^Sunday,? 5 July 2026.* 00:30$/);
+    expect(formatInstant(deadline, { timezone: 'America/Los_Angeles', country: 'US' }).replace(/\s/g, ' ')).toMatch(/^Saturday, July 4, 2026.* 4:30 PM$/);
+  });
+
 });
