@@ -57,12 +57,17 @@ async function clients(fn: (client: number, i: number) => Promise<void>, perClie
  * sends again (a retry after a lost reply) has the same Message-ID and counts once; `accepted` counts every
  * DATA it accepted, so `accepted - distinct` is the resends. `mark()` starts a new phase's count.
  */
-function smtpSink(): Promise<{ server: SMTPServer; port: number; mark: () => void; distinct: () => number; accepted: () => number; ids: () => Set<string> }> {
+function smtpSink(): Promise<{ server: SMTPServer; port: number; mark: () => void; distinct: () => number; accepted: () => number; connections: () => number; ids: () => Set<string> }> {
   let ids = new Set<string>();
   let accepted = 0;
   let missingId = 0;
+  let connections = 0;
   const server = new SMTPServer({
     authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'], logger: false,
+    onConnect(_session, cb) {
+      connections++;
+      cb();
+    },
     onData(stream, _session, cb) {
       let head = '';
       stream.on('data', (c: Buffer) => { if (!head.includes('\r\n\r\n') && head.length < 64_000) head += c.toString('latin1'); });
@@ -79,7 +84,8 @@ function smtpSink(): Promise<{ server: SMTPServer; port: number; mark: () => voi
     const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
     resolve({
       server, port,
-      mark: () => { ids = new Set(); accepted = 0; missingId = 0; },
+      mark: () => { ids = new Set(); accepted = 0; missingId = 0; connections = 0; },
+      connections: () => connections,
       distinct: () => ids.size + missingId,
       accepted: () => accepted,
       ids: () => ids,
@@ -236,6 +242,7 @@ export async function run(): Promise<BenchResult[]> {
     await worker.stop();
     const received = sink.distinct();
     const resent = sink.accepted() - received;
+    const relayConnections = sink.connections();
     const [stored] = (await db.query('SELECT message_id_header FROM emails')) as unknown as [{ message_id_header: string }[]];
     const storedIds = new Set(stored.map((r) => r.message_id_header));
     const strays = [...sink.ids()].filter((id) => !storedIds.has(id)).length;
@@ -255,11 +262,12 @@ export async function run(): Promise<BenchResult[]> {
     const rawSeconds = (performance.now() - t1) / 1000;
     transport.close();
     const rawReceived = sink.distinct();
+    const rawConnections = sink.connections();
     if (rawReceived !== extraBookings) throw new Error(`emails reference: ${rawReceived} distinct messages received for ${extraBookings}`);
     const rawPerS = rawReceived / rawSeconds;
     results.push({
       name: 'guests: emails relayed to SMTP', unit: 'emails/s', real: relayedPerS, reference: rawPerS, ratio: relayedPerS / rawPerS, aim: 'a figure to watch',
-      extra: { emails: extraBookings, received_distinct: received, resent, reference_received_distinct: rawReceived },
+      extra: { emails: extraBookings, received_distinct: received, resent, smtp_connections: relayConnections, reference_received_distinct: rawReceived, reference_smtp_connections: rawConnections },
     });
     return results;
   } finally {
