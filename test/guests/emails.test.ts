@@ -131,6 +131,24 @@ describe('emails through a real SMTP server', () => {
     expect(mail.parsed.text).toMatch(/^Hello Widget,/);
   });
 
+  it('a move and a cancellation on the manage link email the guest too (booking_moved, booking_cancelled), each with a working link', async () => {
+    const res = await book(t, v.slug, { date: dayAhead(7), time: '18:15', email: 'self-service@example.com', name: 'Sam Self' }).expect(201);
+    const token = res.body.manage_url.split('/manage/')[1] as string;
+    await waitFor(async () => mailFor(res.body.reference, 'confirmed'), { what: 'the confirmation' });
+    await t.http.patch(`/api/v1/public/bookings/${token}`).send({ time: '20:30' }).expect(200);
+    const moved = await waitFor(async () => smtp.received.find((m) => m.to.includes('self-service@example.com') && m.parsed.text?.includes('20:30') && !/confirmed/.test(m.parsed.subject ?? '')), { what: 'the moved email' });
+    await t.http.delete(`/api/v1/public/bookings/${token}`).expect(200);
+    const cancelled = await waitFor(async () => mailFor(res.body.reference, 'cancelled'), { what: 'the cancelled email' });
+    for (const mail of [moved, cancelled]) {
+      const link = /http:\/\/book\.test\/manage\/([A-Za-z0-9_-]{32})/.exec(mail.parsed.text ?? '')![1]!;
+      expect((await t.http.get(`/api/v1/public/bookings/${link}`).expect(200)).body.reference).toBe(res.body.reference);
+    }
+    const listed = (await t.http.get('/api/v1/emails?kind=booking_moved').set('Authorization', `Bearer ${v.key}`)).body.data as { to: string }[];
+    expect(listed.filter((e) => e.to === 'self-service@example.com')).toHaveLength(1);
+    // Confirmed, moved, cancelled: one each.
+    expect(smtp.received.filter((m) => m.to.includes('self-service@example.com'))).toHaveLength(3);
+  });
+
   it('a request\'s emails carry the manage link minted at its creation (widget and API alike); the venue is told at notification_email', async () => {
     const venue = await guestVenue(t);
     await t.admin('patch', `/admin/v1/venues/${venue.id}`).send({ settings: { max_instant_party_size: 2, notification_email: 'host@venue.example' } }).expect(200);
