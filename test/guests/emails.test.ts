@@ -131,6 +131,24 @@ describe('emails through a real SMTP server', () => {
     expect(mail.parsed.text).toMatch(/^Hello Widget,/);
   });
 
+  it('a move and a cancellation on the manage link email the guest too (booking_moved, booking_cancelled), each with a working link', async () => {
+    const res = await book(t, v.slug, { date: dayAhead(7), time: '18:15', email: 'self-service@example.com', name: 'Sam Self' }).expect(201);
+    const token = res.body.manage_url.split('/manage/')[1] as string;
+    await waitFor(async () => mailFor(res.body.reference, 'confirmed'), { what: 'the confirmation' });
+    await t.http.patch(`/api/v1/public/bookings/${token}`).send({ time: '20:30' }).expect(200);
+    const moved = await waitFor(async () => smtp.received.find((m) => m.to.includes('self-service@example.com') && m.parsed.text?.includes('20:30') && !/confirmed/.test(m.parsed.subject ?? '')), { what: 'the moved email' });
+    await t.http.delete(`/api/v1/public/bookings/${token}`).expect(200);
+    const cancelled = await waitFor(async () => mailFor(res.body.reference, 'cancelled'), { what: 'the cancelled email' });
+    for (const mail of [moved, cancelled]) {
+      const link = /http:\/\/book\.test\/manage\/([A-Za-z0-9_-]{32})/.exec(mail.parsed.text ?? '')![1]!;
+      expect((await t.http.get(`/api/v1/public/bookings/${link}`).expect(200)).body.reference).toBe(res.body.reference);
+    }
+    const listed = (await t.http.get('/api/v1/emails?kind=booking_moved').set('Authorization', `Bearer ${v.key}`)).body.data as { to: string }[];
+    expect(listed.filter((e) => e.to === 'self-service@example.com')).toHaveLength(1);
+    // Confirmed, moved, cancelled: one each.
+    expect(smtp.received.filter((m) => m.to.includes('self-service@example.com'))).toHaveLength(3);
+  });
+
   it('a request\'s emails carry the manage link minted at its creation (widget and API alike); the venue is told at notification_email', async () => {
     const venue = await guestVenue(t);
     await t.admin('patch', `/admin/v1/venues/${venue.id}`).send({ settings: { max_instant_party_size: 2, notification_email: 'host@venue.example' } }).expect(200);
@@ -245,6 +263,54 @@ describe('emails through a real SMTP server', () => {
     await waitFor(async () => smtp.received.filter((m) => m.to.includes(`${loud}@example.com`)).length === 2, { what: 'the loud partner\'s second confirmation' });
     await waitFor(async () => (await t.composed.deps.dataSource.query("SELECT id FROM outbox WHERE relayed_at IS NULL")).length === 0);
     expect(smtp.received.filter((m) => m.to.includes(`${quiet}@example.com`))).toHaveLength(1);
+  });
+
+  it('a venue\'s emails carry only its own data, also when two venues\' emails are rendered in one pass; a door request naming another venue\'s booking writes none', async () => {
+    const ds = t.composed.deps.dataSource;
+    const mk = async (name: string, tz: string, country: string, currency: string, policy: string, reply: string, accent: string) => {
+      const venue = await guestVenue(t, { name, timezone: tz, country, currency });
+      await t.admin('patch', `/admin/v1/venues/${venue.id}`).send({ settings: { policies_text: policy, reply_to: reply, theme: { accent }, cancellation_hours: name.length } }).expect(200);
+      return venue;
+    };
+    const london = await mk('Albion Rooms', 'Europe/London', 'GB', 'GBP', 'Albion policy: jackets please.', 'albion@venue.example', '#a1b2c3');
+    const york = await mk('Hudson Grill House', 'America/New_York', 'US', 'USD', 'Hudson policy: no strollers.', 'hudson@venue.example', '#0d0e0f');
+    const made: { venue: GuestVenue; guest: string; id: string; reference: string }[] = [];
+    for (const [venue, guest] of [[london, 'Alice Albion'], [york, 'Harry Hudson']] as const) {
+      const res = await t.http.post('/api/v1/bookings').set('Authorization', `Bearer ${venue.key}`)
+        .send({ date: dayAhead(12), time: '18:45', party_size: 2, customer_name: guest, email: `${guest.split(' ')[0]!.toLowerCase()}@guest.example`, notes: `${guest} notes` }).expect(201);
+      made.push({ venue, guest, id: res.body.id as string, reference: res.body.reference as string });
+    }
+    const mailsOf = (reference: string) => smtp.received.filter((m) => (m.parsed.subject ?? '').includes(reference));
+    await waitFor(async () => made.every((b) => mailsOf(b.reference).length === 1), { what: 'both confirmations' });
+    // Again, both in one relay pass: their rows un-relayed in one statement, their emails gone.
+    await ds.query('DELETE FROM emails WHERE booking_id IN (?)', [made.map((b) => b.id)]);
+    await ds.query('UPDATE outbox SET relayed_at = NULL WHERE resource_id IN (?)', [made.map((b) => b.id)]);
+    await waitFor(async () => made.every((b) => mailsOf(b.reference).length === 2), { what: 'both confirmations again' });
+    for (const [mine, theirs] of [[made[0]!, made[1]!], [made[1]!, made[0]!]]) {
+      const ownName = String(mine.venue.body.name);
+      const otherName = String(theirs.venue.body.name);
+      for (const mail of mailsOf(mine.reference)) {
+        const all = `${mail.raw}\n${mail.parsed.text}\n${mail.parsed.html}`;
+        expect(mail.parsed.subject).toContain(ownName);
+        expect(mail.parsed.text).toContain(ownName === 'Albion Rooms' ? 'Albion policy: jackets please.' : 'Hudson policy: no strollers.');
+        expect(mail.parsed.text).toContain(`${ownName.length} hours before`);
+        expect(mail.parsed.replyTo?.text).toBe(ownName === 'Albion Rooms' ? 'albion@venue.example' : 'hudson@venue.example');
+        expect(mail.parsed.html).toContain(ownName === 'Albion Rooms' ? '#a1b2c3' : '#0d0e0f');
+        // US venues write 6:45 PM, British ones 18:45.
+        expect(mail.parsed.text).toContain(ownName === 'Albion Rooms' ? '18:45' : '6:45');
+        for (const foreign of [otherName, theirs.guest, theirs.reference, `${theirs.guest} notes`, otherName === 'Albion Rooms' ? 'Albion' : 'Hudson',
+          otherName === 'Albion Rooms' ? '#a1b2c3' : '#0d0e0f', otherName === 'Albion Rooms' ? 'albion@' : 'hudson@', theirs.venue.slug]) {
+          expect(`${mine.reference}: ${all.includes(foreign) ? foreign : ''}`).toBe(`${mine.reference}: `);
+        }
+      }
+    }
+    // The door: a request of one venue naming the other's booking brings no email (and a later one is the barrier).
+    await ds.transaction((em) => t.composed.deps.notifications.queueEmail(em, { venueId: london.id, kind: 'review_invitation', bookingId: made[1]!.id, link: 'http://book.test/review/CrossVenue0000' }));
+    await ds.transaction((em) => t.composed.deps.notifications.queueEmail(em, { venueId: london.id, kind: 'review_invitation', bookingId: made[0]!.id, link: 'http://book.test/review/OwnVenue00000' }));
+    await waitFor(async () => smtp.received.find((m) => m.parsed.text?.includes('OwnVenue00000')), { what: 'the barrier invitation' });
+    await waitFor(async () => (await ds.query("SELECT id FROM outbox WHERE relayed_at IS NULL AND event = 'email.requested'")).length === 0);
+    expect(smtp.received.filter((m) => m.parsed.text?.includes('CrossVenue0000') || m.to.includes('harry@guest.example') && /How was your visit/.test(m.parsed.subject ?? ''))).toEqual([]);
+    expect(Number((await ds.query("SELECT COUNT(*) AS n FROM emails WHERE booking_id = ? AND kind = 'review_invitation'", [made[1]!.id]))[0].n)).toBe(0);
   });
 
   it('relaying the same outbox rows again writes no second email', async () => {

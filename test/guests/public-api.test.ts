@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DateTime } from 'luxon';
 import { buildOpenApiDocument } from '../../src/http/openapi/openapi-document';
+import { publicOperations } from '../../src/http/routes/public';
 import { DOCUMENTED_SURFACES } from '../../src/http/surfaces';
 import { createApiKey } from '../helpers/fixtures';
 import { expectError } from '../helpers/people';
@@ -298,6 +300,57 @@ describe('the public widget API (CONTRACT §10, §15)', () => {
     });
   });
 
+  describe('the calendar file', () => {
+    it('is an .ics of the booking with its manage link, CANCELLED once cancelled; a wrong token is 404', async () => {
+      const date = dayAhead(13);
+      const created = await book(t, v.slug, { date, time: '19:30', name: 'Cal Endar', email: 'ics@example.com' }).expect(201);
+      const token = tokenOf(created.body.manage_url);
+      const ics = async () => {
+        const res = await t.http.get(`/api/v1/public/bookings/${token}/calendar.ics`).expect(200);
+        expect(res.headers['content-type']).toMatch(/^text\/calendar/);
+        expect(res.headers['content-disposition']).toBe(`attachment; filename="${created.body.reference}.ics"`);
+        return res.text.replace(/\r\n[ \t]/g, ''); // unfolded
+      };
+      const text = await ics();
+      const utc = (time: string) => DateTime.fromISO(`${date}T${time}`, { zone: 'Europe/London' }).toUTC().toFormat("yyyyMMdd'T'HHmmss'Z'");
+      expect(text).toMatch(/^BEGIN:VCALENDAR\r\n[\s\S]*BEGIN:VEVENT\r\n[\s\S]*END:VEVENT\r\nEND:VCALENDAR/);
+      expect(text).toContain(`UID:${created.body.reference}@tablesync`);
+      expect(text).toContain(`DTSTART:${utc('19:30')}`);
+      expect(text).toContain(`DTEND:${utc('21:00')}`); // the Dinner service's 90 minutes
+      expect(text).toContain('SUMMARY:Table at The Test Kitchen');
+      expect(text).toContain(`URL:${created.body.manage_url}`);
+      expect(text).toContain('STATUS:CONFIRMED');
+      expect(text).not.toMatch(/(bk|cus|tbl|area)_[0-9a-z]+|Cal Endar|ics@example/);
+      await t.http.delete(`/api/v1/public/bookings/${token}`).expect(200);
+      expect(await ics()).toContain('STATUS:CANCELLED');
+      for (const wrong of ['x'.repeat(32), 'short']) expectError(await t.http.get(`/api/v1/public/bookings/${wrong}/calendar.ics`), 404, 'not_found');
+    });
+  });
+
+  describe('tokens and venues', () => {
+    it('a token opens its own booking at its own venue only; another venue\'s token, a changed one and a review route are 404', async () => {
+      const other = await guestVenue(t, { name: 'The Other Place' });
+      const mine = await book(t, v.slug, { date: dayAhead(14), time: '18:00', email: 'mine@example.com' }).expect(201);
+      const theirs = await book(t, other.slug, { date: dayAhead(14), time: '18:00', email: 'theirs@example.com' }).expect(201);
+      const [a, b] = [tokenOf(mine.body.manage_url), tokenOf(theirs.body.manage_url)];
+      expect(a).not.toBe(b);
+      expect((await t.http.get(`/api/v1/public/bookings/${a}`).expect(200)).body).toMatchObject({ reference: mine.body.reference, venue: { slug: v.slug } });
+      expect((await t.http.get(`/api/v1/public/bookings/${b}`).expect(200)).body).toMatchObject({ reference: theirs.body.reference, venue: { slug: other.slug } });
+      // There is no venue-scoped token route: a token names its venue. Under another venue's slug, or as the
+      // reference of another venue's booking, it opens nothing.
+      expectError(await t.http.get(`/api/v1/public/venues/${v.slug}/bookings/${b}`), 404, 'not_found');
+      expectError(await t.http.get(`/api/v1/public/bookings/${theirs.body.reference}`), 404, 'not_found');
+      expectError(await t.http.post(`/api/v1/public/reviews/${b}`).send({ rating: 5 }), 404, 'not_found');
+      // The venue's own key sees only its own venue's booking.
+      expectError(await t.http.get(`/api/v1/bookings/${theirs.body.reference}`).set('Authorization', `Bearer ${v.key}`), 404, 'not_found');
+      // Tokens are random, not derived from the booking: 24 bytes, and no id or reference in them.
+      for (const [tok, ref] of [[a, mine.body.reference], [b, theirs.body.reference]] as const) {
+        expect(Buffer.from(tok, 'base64url')).toHaveLength(24);
+        expect(tok).not.toContain(ref.slice(3));
+      }
+    });
+  });
+
   describe('enquiries and tiers', () => {
     it('takes an enquiry, lists it at GET /api/v1/enquiries (customers:read), refuses the honeypot', async () => {
       const res = await t.http.post(`/api/v1/public/venues/${v.slug}/enquiries`)
@@ -372,6 +425,44 @@ describe('the public widget API (CONTRACT §10, §15)', () => {
     });
   });
 
+  describe('what public answers carry', () => {
+    it('no public route answers an internal id, a table or another guest\'s data (every public operation, answers and refusals)', async () => {
+      const w = await guestVenue(t, { name: 'Sweep House' });
+      // Another guest, with their own booking: nothing of theirs may appear in anything below.
+      const theirs = await book(t, w.slug, { date: dayAhead(4), time: '19:00', party_size: 5, name: 'Private Person', email: 'private@example.com', phone: '07911 123457', notes: 'secret notes' }).expect(201);
+      const seen = new Set<string>();
+      const check = (op: string, res: { status: number; body: unknown; text?: string }) => {
+        seen.add(op);
+        const text = `${JSON.stringify(res.body)} ${res.text ?? ''}`;
+        expectNothingPrivate(res.body);
+        expect(`${op}: ${text}`).not.toMatch(/Private Person|private@example|7911 ?123457|secret notes|"(bk|cus|tbl|area)_|\b(bk|cus|tbl)_[0-9a-z]{6,}/);
+      };
+      check('get /venues/:slug/config', await t.http.get(`/api/v1/public/venues/${w.slug}/config`).expect(200));
+      check('get /venues/:slug/availability', await t.http.get(`/api/v1/public/venues/${w.slug}/availability?from=${dayAhead(3)}&to=${dayAhead(5)}&party_size=5`).expect(200));
+      check('get /venues/:slug/reviews', await t.http.get(`/api/v1/public/venues/${w.slug}/reviews`).expect(200));
+      check('get /tiers', await t.http.get('/api/v1/public/tiers').expect(200));
+      // The 6-cover table is taken at 19:00: the refusal names alternatives, not the booking that holds it.
+      const taken = await book(t, w.slug, { date: dayAhead(4), time: '19:00', party_size: 5, email: 'me@example.com' });
+      expect(taken.status).toBe(422);
+      check('post /venues/:slug/bookings', taken);
+      const mine = await book(t, w.slug, { date: dayAhead(4), time: '17:00', party_size: 2, name: 'Me Myself', email: 'me@example.com' }).expect(201);
+      check('post /venues/:slug/bookings', mine);
+      const token = tokenOf(mine.body.manage_url);
+      check('get /bookings/:token', await t.http.get(`/api/v1/public/bookings/${token}`).expect(200));
+      check('get /bookings/:token/calendar.ics', await t.http.get(`/api/v1/public/bookings/${token}/calendar.ics`).expect(200));
+      const clash = await t.http.patch(`/api/v1/public/bookings/${token}`).send({ time: '19:00', party_size: 5 });
+      expect(clash.status).toBe(422);
+      check('patch /bookings/:token', clash);
+      check('patch /bookings/:token', await t.http.patch(`/api/v1/public/bookings/${token}`).send({ time: '17:30' }).expect(200));
+      check('delete /bookings/:token', await t.http.delete(`/api/v1/public/bookings/${token}`).expect(200));
+      check('post /venues/:slug/enquiries', await t.http.post(`/api/v1/public/venues/${w.slug}/enquiries`).send({ name: 'Me Myself', email: 'me@example.com', party_size: 30, message: 'Thirty?' }).expect(201));
+      check('post /reviews/:token', await t.http.post(`/api/v1/public/reviews/${'y'.repeat(32)}`).send({ rating: 5 }).expect(404));
+      // Every public operation was looked at.
+      expect([...seen].sort()).toEqual(publicOperations.map((o) => `${o.method} ${o.path}`).sort());
+      expect(theirs.status).toBe(201);
+    });
+  });
+
   describe('unknown public paths and the document', () => {
     it('answers an unknown public path 404 (no key asked for)', async () => {
       expectError(await t.http.get('/api/v1/public/nothing-here'), 404, 'not_found');
@@ -382,12 +473,22 @@ describe('the public widget API (CONTRACT §10, §15)', () => {
       const paths = [
         ['get', '/api/v1/public/venues/{slug}/config'], ['get', '/api/v1/public/venues/{slug}/availability'], ['post', '/api/v1/public/venues/{slug}/bookings'],
         ['get', '/api/v1/public/bookings/{token}'], ['patch', '/api/v1/public/bookings/{token}'], ['delete', '/api/v1/public/bookings/{token}'],
-        ['get', '/api/v1/public/venues/{slug}/reviews'], ['post', '/api/v1/public/venues/{slug}/enquiries'], ['get', '/api/v1/public/tiers'],
+        ['get', '/api/v1/public/bookings/{token}/calendar.ics'], ['get', '/api/v1/public/venues/{slug}/reviews'], ['post', '/api/v1/public/reviews/{token}'],
+        ['post', '/api/v1/public/venues/{slug}/enquiries'], ['get', '/api/v1/public/tiers'],
       ];
       for (const [method, path] of paths) {
         const op = doc.paths[path!]?.[method!];
         expect(`${method} ${path} ${JSON.stringify(op?.tags)} ${JSON.stringify(op?.security)}`).toBe(`${method} ${path} ["Public widget"] []`);
       }
+      // Every operation under /api/v1/public is one of them, and nothing else carries the tag.
+      const tagged: string[] = [];
+      for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+        for (const [method, op] of Object.entries(item)) {
+          if (typeof op !== 'object' || !op || !('responses' in op)) continue;
+          if (path.startsWith('/api/v1/public/') || (op.tags ?? []).includes('Public widget')) tagged.push(`${method} ${path} ${JSON.stringify(op.tags)} ${JSON.stringify(op.security)}`);
+        }
+      }
+      expect(tagged.sort()).toEqual(paths.map(([m, p]) => `${m} ${p} ["Public widget"] []`).sort());
       expect(doc.paths['/api/v1/emails'].get.security).toEqual([{ apiKey: ['customers:read'] }, { session: ['customers:read'] }]);
     });
   });

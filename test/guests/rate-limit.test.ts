@@ -1,4 +1,5 @@
-import { clientBucket } from '../../src/http/middleware/public-rate-limit';
+import { clientBucket, publicRateLimit } from '../../src/http/middleware/public-rate-limit';
+import type { AppError } from '../../src/shared/app-error';
 import { expectError } from '../helpers/people';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { guestEnv, guestVenue } from './guest-helpers';
@@ -42,6 +43,41 @@ describe('the public API\'s per-IP limit', () => {
       expect((await t.http.get(`/api/v1/public/venues/${a.slug}/reviews`)).status).toBe(200);
       // Without TRUST_PROXY an X-Forwarded-For is not believed: still the same client.
       expectError(await config(t, a.slug).set('X-Forwarded-For', '203.0.113.9'), 429, 'rate_limited');
+    });
+  });
+
+  describe('the window', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp(guestEnv({ ROLE: 'api' }));
+    });
+    afterAll(() => t?.stop());
+
+    it('slides: each request ages out on its own, not all at a window boundary (a 3 s window, 3 requests)', async () => {
+      const deps = t.composed.deps;
+      const limiter = publicRateLimit({ redis: deps.redis, keyPrefix: `${deps.keyPrefix}:slide${Date.now()}`, perMinute: 3, logger: deps.logger, windowMs: 3000 }, 'get', '/slide');
+      const call = async (): Promise<string> => {
+        const headers: Record<string, string> = {};
+        try {
+          await limiter({ ip: '198.51.100.7' } as never, { setHeader: (k: string, v: string) => { headers[k] = v; } } as never, () => undefined);
+          return `ok ${headers['X-RateLimit-Remaining']}`;
+        } catch (err) {
+          return `${(err as AppError).code} ${headers['X-RateLimit-Remaining']}`;
+        }
+      };
+      const t0 = Date.now();
+      const until = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, t0 + ms - Date.now())));
+      expect([await call(), await call()]).toEqual(['ok 2', 'ok 1']);
+      await until(1500);
+      expect([await call(), await call()]).toEqual(['ok 0', 'rate_limited 0']);
+      // At 3.3 s the first two have aged out, the third (1.5 s) has not: two more, not three. A fixed window
+      // (however aligned) lets in a whole limit again once it turns over; a refused request is not recorded.
+      await until(3300);
+      expect([await call(), await call(), await call()]).toEqual(['ok 1', 'ok 0', 'rate_limited 0']);
+      expect(Date.now() - t0).toBeLessThan(4400); // still inside the third request's window, else this proved nothing
+      // Once the third ages out too (at 4.5 s), one more.
+      await until(4700);
+      expect(await call()).toBe('ok 0');
     });
   });
 

@@ -49,6 +49,16 @@ describe('the booking widget and the manage page in Chromium', () => {
     await page.getByLabel('Email').fill('ada@example.com');
     await page.getByLabel('Phone').fill('07911 123456');
     await page.getByText('Tables are kept for 15 minutes.').waitFor();
+    // The honeypot: in the form for bots, out of sight (off-screen), of assistive technology and of the tab order.
+    const honeypot = page.locator('form input[name="website"]');
+    expect(await honeypot.count()).toBe(1);
+    expect(await honeypot.getAttribute('tabindex')).toBe('-1');
+    expect(await page.locator('[aria-hidden="true"] > input[name="website"]').count()).toBe(1);
+    expect((await honeypot.boundingBox())!.x).toBeLessThan(-1000);
+    expect(await page.getByRole('textbox', { name: 'Website' }).count()).toBe(0);
+    // Themed by theme.accent: the primary button in the venue's colour, its text in the one that contrasts (white here).
+    const bookButton = page.getByRole('button', { name: /^Book for 2 guests/ });
+    expect(await bookButton.evaluate((el) => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color])).toEqual(['rgb(122, 31, 92)', 'rgb(255, 255, 255)']);
     await b.screenshot(page, 'widget-4-details-phone');
     await page.getByRole('button', { name: /^Book for 2 guests/ }).click();
 
@@ -119,12 +129,14 @@ describe('the booking widget and the manage page in Chromium', () => {
     await tabTo(/^button 20:00$/);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Your details' }).waitFor();
+    await page.evaluate(() => document.querySelector('input[name="website"]')!.addEventListener('focus', () => { document.body.dataset.honeypotFocused = 'yes'; }));
     await tabTo(/^input/);
     await page.keyboard.type('Kay Board');
     await page.keyboard.press('Tab');
     await page.keyboard.type('kay@example.com');
     await tabTo(/^button Book for 3 guests/);
     // The honeypot is never in the tab order.
+    expect(await page.evaluate(() => document.body.dataset.honeypotFocused ?? 'no')).toBe('no');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'You are booked' }).waitFor();
     await b.screenshot(page, 'widget-keyboard-confirmation-desktop');
@@ -189,6 +201,11 @@ describe('the booking widget and the manage page in Chromium', () => {
       expect(Math.abs(parseFloat(await page.evaluate(() => document.querySelector('iframe')!.style.height)) - inner)).toBeLessThanOrEqual(2);
       // The calendar is taller than the party step: the iframe grew with it.
       expect(parseFloat(await page.evaluate(() => document.querySelector('iframe')!.style.height))).toBeGreaterThan(before);
+      // Only its own frame's messages from its own origin count: the host page posting one itself changes nothing.
+      const height = await page.evaluate(() => document.querySelector('iframe')!.style.height);
+      await page.evaluate(() => window.postMessage({ type: 'tablesync:widget-height', height: 4321 }, '*'));
+      await page.waitForTimeout(300);
+      expect(await page.evaluate(() => document.querySelector('iframe')!.style.height)).toBe(height);
       await b.screenshot(page, 'widget-embedded-phone');
       const script = await page.request.get(`${b.baseUrl}/widget.js`);
       expect(script.headers()['content-type']).toMatch(/javascript/);

@@ -5,6 +5,7 @@
  * every attempt, so a retry is the same email, never a second one.
  */
 import nodemailer, { type Transporter } from 'nodemailer';
+import { parseConnectionUrl } from 'nodemailer/lib/shared';
 
 export interface OutgoingEmail {
   from: string;
@@ -46,7 +47,7 @@ export function classifySmtpError(err: unknown): { code: number | null; retryabl
   const response = (e.response ?? e.message ?? String(err)).slice(0, 1000);
   if (code !== null && code >= 500) return { code, retryable: false, response };
   if (code !== null && code >= 400) return { code, retryable: true, response };
-  return { code, retryable: TEMPORARY_CODES.has(e.code ?? '') || /timeout|timed out/i.test(response), response };
+  return { code, retryable: TEMPORARY_CODES.has(e.code ?? '') || /timeout|timed out|connection was closed|connection closed/i.test(response), response };
 }
 
 export class EmailSender {
@@ -54,11 +55,17 @@ export class EmailSender {
 
   constructor(smtpUrl: string, options: { maxConnections?: number; timeouts?: SmtpTimeouts } = {}) {
     const t = options.timeouts ?? {};
+    // The URL parsed here, not passed as `url`: given a `url`, createTransport takes only what the URL says and
+    // drops every other option (the pool and these timeouts with it: a server that stopped answering held a
+    // send for nodemailer's default 10 minutes, on a new connection per message).
     this.transport = nodemailer.createTransport({
-      url: smtpUrl,
+      ...parseConnectionUrl(smtpUrl),
       pool: true,
       maxConnections: options.maxConnections ?? 5,
       maxMessages: 100,
+      // A connection that closes mid-send fails the attempt (retried on EMAIL_RETRY_SCHEDULE, and logged)
+      // instead of the pool re-sending it on another connection without end.
+      maxRequeues: 0,
       connectionTimeout: t.connectionMs ?? 10_000,
       greetingTimeout: t.greetingMs ?? 10_000,
       socketTimeout: t.socketMs ?? 30_000,

@@ -167,21 +167,27 @@ function planRows(records: OutboxRecord[], logger: Logger): Planned[] {
   return out;
 }
 
-/** Bookings named by door requests, read from their rows (with the guest). */
+/**
+ * Bookings named by door requests, read from their rows (with the guest), keyed by venue and id: a request
+ * names its venue, and a booking of another venue is not its booking (a venue's email never carries
+ * another venue's guest).
+ */
 async function loadBookings(ds: DataSource, ids: string[]): Promise<Map<string, BookingFacts>> {
   if (!ids.length) return new Map();
   const rows = (await ds.query(
-    `SELECT b.id, b.reference, b.status, b.date, b.time, b.start_at, b.party_size, b.notes, b.source,
+    `SELECT b.id, b.venue_id, b.reference, b.status, b.date, b.time, b.start_at, b.party_size, b.notes, b.source,
             c.name AS guest_name, c.email AS guest_email, c.phone AS guest_phone
        FROM bookings b LEFT JOIN customers c ON c.id = b.customer_id WHERE b.id IN (?)`,
     [ids],
   )) as Record<string, any>[];
-  return new Map(rows.map((r) => [r.id as string, {
+  return new Map(rows.map((r) => [bookingKey(r.venue_id as string, r.id as string), {
     id: r.id, reference: r.reference, status: r.status, date: r.date, time: r.time,
     startAt: (r.start_at as Date).toISOString(), partySize: Number(r.party_size), notes: r.notes, source: r.source,
     guestName: r.guest_name ?? null, guestEmail: r.guest_email ?? null, guestPhone: r.guest_phone ?? null,
   }]));
 }
+
+const bookingKey = (venueId: string, bookingId: string) => `${venueId}:${bookingId}`;
 
 /**
  * Partners whose bookings send no guest email (§12, §15: a partner's `send_confirmation` false: the
@@ -241,7 +247,12 @@ export async function relayEmails(ctx: EmailRelayContext, rows: readonly Relayed
     ? new Map(((await ds.query(`SELECT id, name, slug, timezone, country, settings FROM venues WHERE id IN (?)`, [venueIds])) as VenueRow[]).map((v) => [v.id, v]))
     : new Map<string, VenueRow>();
   const bookings = await loadBookings(ds, [...new Set(todo.filter((p) => p.booking && !p.booking.reference).map((p) => p.booking!.id))]);
-  for (const p of todo) if (p.booking && !p.booking.reference) p.booking = bookings.get(p.booking.id) ?? null;
+  for (const p of todo) {
+    if (!p.booking || p.booking.reference) continue;
+    const own = bookings.get(bookingKey(p.venueId, p.booking.id)) ?? null;
+    if (!own) ctx.logger.warn({ source_key: p.sourceKey, kind: p.kind }, 'email request names no booking of its venue: no email');
+    p.booking = own;
+  }
   const partnerSources = [...new Set(todo.flatMap((p) => (p.booking && !OWN_SOURCES.has(p.booking.source) && !p.booking.source.startsWith('channel:') ? [p.booking.source] : [])))];
   const silent = await silentPartners(ds, partnerSources);
 

@@ -50,7 +50,10 @@ export function textOn(hex: string): string {
     return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
   };
   const L = 0.2126 * lin((n >> 16) & 255) + 0.7152 * lin((n >> 8) & 255) + 0.0722 * lin(n & 255);
-  return (1.05 / (L + 0.05)) >= ((L + 0.05) / 0.05) ? '#ffffff' : '#111111';
+  // Against the dark text's own luminance (#111111), not pure black's 0: with 0 mid greens and blues got
+  // #111111 where white contrasts more (#008844: 4.14 against white's 4.56, below WCAG AA instead of above).
+  const dark = lin(0x11);
+  return (1.05 / (L + 0.05)) >= ((L + 0.05) / (dark + 0.05)) ? '#ffffff' : '#111111';
 }
 
 export function applyTheme(accent: string | undefined): void {
