@@ -55,6 +55,7 @@ describe('outbound webhooks: nothing is lost', () => {
   }
   const relayDeps = (queue: Queue = api.composed.deps.queues.webhookDeliveries): RelayDeps => ({
     dataSource: ds(),
+    sessionPool: api.composed.deps.sessionPool,
     queue,
     schedule: retryScheduleOf(api.config),
     redis: api.composed.deps.redis,
