@@ -7,7 +7,7 @@
  * - a session-pool transaction (session-pool.ts): a statement's `afterCommit`, or its EntityManager's hooks;
  * - no transaction (an autocommit EntityManager): the hook runs at once, the write being committed already.
  */
-import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+import { EventSubscriber, type DataSource, type EntityManager, type EntitySubscriberInterface, type QueryRunner } from 'typeorm';
 import type { TransactionCommitEvent } from 'typeorm/subscriber/event/TransactionCommitEvent';
 import type { TransactionRollbackEvent } from 'typeorm/subscriber/event/TransactionRollbackEvent';
 
@@ -50,7 +50,8 @@ export function runCommitHooks(hooks: Iterable<CommitHook>, dataSource: DataSour
   }
 }
 
-/** The TypeORM side: registered on every DataSource (data-source.ts). */
+/** The TypeORM side: registered on every DataSource (data-source.ts; TypeORM keeps decorated classes only). */
+@EventSubscriber()
 export class CommitHooks implements EntitySubscriberInterface {
   afterTransactionCommit(event: TransactionCommitEvent): void {
     // A released savepoint broadcasts this too; only the outermost COMMIT makes the writes visible.
