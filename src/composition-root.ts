@@ -9,6 +9,7 @@ import { createDataSource } from './db/data-source';
 import { SessionPool, SESSION_POOL_SIZE } from './db/session-pool';
 import { BookingWriter } from './domain/bookings/booking-writer';
 import { subscribeToApiKeyChanges } from './http/middleware/api-key-cache';
+import { peopleOf } from './http/session-auth';
 import { createApp } from './http/app';
 import { subscribeToPartnerChanges } from './ingest/partner-cache';
 import type { BackgroundProcess } from './jobs/background-process';
@@ -156,6 +157,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   background.push(subscribeToPartnerChanges(redisConnections.subscriber('tablesync-partner-cache'), deps));
   // The booking API's key lookups are cached while this process hears of key changes.
   if (servesHttp) background.push(subscribeToApiKeyChanges(redisConnections.subscriber('tablesync-api-key-cache'), deps));
+  // And a session's user (People.signedInUser), the same way.
+  if (servesHttp) background.push(peopleOf(deps).listenForUserChanges(redisConnections.subscriber('tablesync-user-cache')));
 
   const app = servesHttp ? createApp(deps) : null;
   let server: Server | null = null;
