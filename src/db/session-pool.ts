@@ -8,7 +8,10 @@
  * statements built in code with `?` parameters ever run on it; the same holds for the EntityManager a
  * session offers for the rare paths (it sends one statement per round trip, on the same connection and
  * transaction). A transaction holds one connection of this pool and never takes a second connection
- * (neither from here nor from the DataSource's pool) while it is open.
+ * (neither from here nor from the DataSource's pool) while it is open. One exception: the outbox relay's
+ * pass (outbox-relay.ts), whose subscribers write on the DataSource's pool while it holds its claim. That
+ * cannot deadlock the pools: it is one connection of this pool per relay, and nothing that holds a
+ * DataSource connection waits for one of these.
  */
 import mysql from 'mysql2';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
