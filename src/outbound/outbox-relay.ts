@@ -30,9 +30,11 @@ import { webhookBody } from './sign-webhook';
  * statements run on the DataSource's pool meanwhile.
  *
  * When to pass: at once after a full batch; soon (busyIntervalMs) after a pass that relayed some rows; after
- * an empty pass, at the poll (intervalMs), or at once when a commit of this process writes outbox rows
- * (onOutboxCommit). Only that idle wait is cut short: under a steady load the relay keeps its batching pace
- * (wake-ups during the busy wait change nothing), and with nothing written it sleeps out the poll.
+ * an empty pass, at the poll (intervalMs), or when a commit of this process writes outbox rows
+ * (onOutboxCommit): at once, but never sooner than busyIntervalMs after the previous pass began. So a sale
+ * that trickles in after a quiet spell is relayed right after its commit; commits closer together than the
+ * busy wait are gathered at its pace, as before (a wake-up during the busy wait changes nothing), so a
+ * steady load makes no extra passes; and with nothing written the relay sleeps out the poll.
  *
  * The webhook subscriber creates one webhook_deliveries row per subscribed endpoint (unique (webhook_id,
  * message_id): idempotent) on a second connection, committed before their jobs are added (jobId = delivery
@@ -315,14 +317,19 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
     committed = true;
     if (idle) sleeper.wake();
   });
-  const idlePause = async (): Promise<void> => {
-    if (committed) return;
-    idle = true;
-    try {
-      await pause(intervalMs);
-    } finally {
-      idle = false;
+  const idlePause = async (passStartedAt: number): Promise<void> => {
+    if (!committed) {
+      idle = true;
+      try {
+        await pause(intervalMs);
+      } finally {
+        idle = false;
+      }
     }
+    // Woken by a commit: no sooner than busyIntervalMs after the last pass began, so commits that follow
+    // each other closely get the busy wait's pace (a pass gathers them), never a pass per commit.
+    const wait = passStartedAt + busyIntervalMs - Date.now();
+    if (wait > 0 && !stopped) await pause(wait);
   };
 
   const loop = async (): Promise<void> => {
@@ -330,6 +337,7 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
     while (!stopped) {
       try {
         committed = false;
+        const passStartedAt = Date.now();
         const relayed = await relayOutboxBatch(relayDeps, batchSize);
         outageLog('database').recovered(logger);
         if (Date.now() >= nextSweep) {
@@ -338,10 +346,10 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
           if (requeued > 0) logger.warn({ requeued }, 'requeued stranded webhook deliveries');
         }
         // A full batch means more is waiting: go again at once; some: look again soon; none: wait for a
-        // local commit or the poll (a commit during this empty pass: go again now).
+        // local commit or the poll (a commit during this empty pass: go again as soon as the pace allows).
         if (relayed === batchSize) continue;
         if (relayed > 0) await pause(busyIntervalMs);
-        else await idlePause();
+        else await idlePause(passStartedAt);
       } catch (err) {
         // Database or Redis down: the rows stay unrelayed; try again a little later.
         if (isDatabaseUnavailable(err)) outageLog('database').report(logger, err, { component: 'outbox-relay' });

@@ -374,6 +374,19 @@ describe('outbound webhooks: nothing is lost', () => {
     expect(passesMade).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 5);
     expect(passesMade).toBeLessThan(ids.length / 2);
     expect(seen).toEqual(ids);
+
+    // Commits a little further apart than the busy wait: each would find the relay idle after an empty
+    // pass; a wake-up still waits for the pace (100 ms after the last pass began), so passes stay one per 100 ms.
+    const spaced: string[] = [];
+    const before = passes.done;
+    const spacedFrom = Date.now();
+    for (let i = 0; i < 12; i++) {
+      spaced.push(await writeOutbox(ds().manager, entry(1000 + i)));
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    }
+    const spacedMs = Date.now() - spacedFrom;
+    await waitFor(async () => spaced.every((id) => seen.includes(id)), { what: 'every spaced row relayed' });
+    expect(passes.done - before).toBeLessThanOrEqual(Math.ceil(spacedMs / 100) + 3);
   });
 
   it('two relays at once, rows committed while they run: every row relayed exactly once', async () => {
