@@ -1,6 +1,6 @@
 // Sign-in hash cost (issue 13): the time of one argon2id hash and one verification with the parameters
 // staff passwords use (src/modules/people/passwords.ts, config PASSWORD_HASH_MEMORY_KIB /
-// PASSWORD_HASH_ITERATIONS, defaults 32 MiB × 3 passes, parallelism 1), and of a whole
+// PASSWORD_HASH_ITERATIONS, defaults 32 MiB × 6 passes, parallelism 1), and of a whole
 // `POST /api/v1/session` (verification, session in Redis, cookie) on the real app with those defaults;
 // beside the lean reference in the same run: the same library at OWASP's minimum for argon2id (19 MiB ×
 // 2 passes). Aim: 50–250 ms per hash.

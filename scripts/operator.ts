@@ -15,13 +15,14 @@ export async function makeOperator(args: string[], env: NodeJS.ProcessEnv = proc
   const config = loadConfig(env);
   await ensureDatabase(config.databaseUrl);
   const ds = await createDataSource(config.databaseUrl, { poolSize: 2 }).initialize();
-  const connections = new RedisConnections(config.redis, createLogger(config.logLevel));
+  const logger = createLogger(config.logLevel);
+  const connections = new RedisConnections(config.redis, logger);
   const redis = connections.commands('tablesync-operator-script');
   try {
     await ds.runMigrations({ transaction: 'each' });
     const people = new People({
       dataSource: ds, redis, keyPrefix: config.redisPrefix, publicUrl: config.publicUrl,
-      passwordCost: { memoryKib: config.passwordHashMemoryKib, iterations: config.passwordHashIterations },
+      passwordCost: { memoryKib: config.passwordHashMemoryKib, iterations: config.passwordHashIterations }, logger,
     });
     const { user, inviteUrl } = await people.create({ venueId: null, role: 'operator', email, name });
     return { id: user.id, inviteUrl: inviteUrl! };

@@ -296,7 +296,7 @@ export function loadConfig(env: Env = process.env): Config {
     emailRetrySchedule: retrySchedule(env, 'EMAIL_RETRY_SCHEDULE'),
     publicRateLimitPerMinute: int(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 60, 1, 1_000_000),
     passwordHashMemoryKib: int(env, 'PASSWORD_HASH_MEMORY_KIB', 32768, 64, 4_194_304),
-    passwordHashIterations: int(env, 'PASSWORD_HASH_ITERATIONS', 3, 1, 100),
+    passwordHashIterations: int(env, 'PASSWORD_HASH_ITERATIONS', 6, 1, 100),
     mappingTimeoutMs: int(env, 'MAPPING_TIMEOUT_MS', 1000, 10, 60_000),
     mappingMaxOutputBytes: int(env, 'MAPPING_MAX_OUTPUT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     mappingThreads: int(env, 'MAPPING_THREADS', Math.max(1, Math.min(2, availableParallelism())), 1, 64),

@@ -14,6 +14,7 @@ import { Reviews1767800000000 } from '../../migrations/1767800000000-Reviews';
 import { AnalyticsIndexes1767300000000 } from '../../migrations/1767300000000-AnalyticsIndexes';
 import { MappingLiveTemplateAndEventHeaders1767600000000 } from '../../migrations/1767600000000-MappingLiveTemplateAndEventHeaders';
 import { ALL_ENTITIES } from './entities';
+import { CommitHooks } from './after-commit';
 
 /** Explicit migration list, in order. */
 export const MIGRATIONS = [
@@ -69,6 +70,8 @@ export function createDataSource(databaseUrl: string, opts: { poolSize?: number 
     entities: ALL_ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'typeorm_migrations',
+    // Work waiting for a transaction's commit (after-commit.ts), e.g. waking this process's outbox relay.
+    subscribers: [CommitHooks],
     synchronize: false,
     // Instants are stored and read as UTC.
     timezone: 'Z',

@@ -6,6 +6,7 @@
 import type { DataSource, EntityManager, EntityTarget } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { SqlStatement } from './session-pool';
+import { afterCommit } from './after-commit';
 
 /** Where statements run in the caller's transaction: several per round trip where the session can. */
 export interface SqlSession {
@@ -18,7 +19,10 @@ export function entityManagerSession(em: EntityManager): SqlSession {
   return {
     async run(statements) {
       const results: unknown[] = [];
-      for (const s of statements) results.push(await em.query(s.sql, s.params));
+      for (const s of statements) {
+        results.push(await em.query(s.sql, s.params));
+        if (s.afterCommit) afterCommit(em, s.afterCommit);
+      }
       return results;
     },
   };

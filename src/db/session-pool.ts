@@ -8,11 +8,15 @@
  * statements built in code with `?` parameters ever run on it; the same holds for the EntityManager a
  * session offers for the rare paths (it sends one statement per round trip, on the same connection and
  * transaction). A transaction holds one connection of this pool and never takes a second connection
- * (neither from here nor from the DataSource's pool) while it is open.
+ * (neither from here nor from the DataSource's pool) while it is open. One exception: the outbox relay's
+ * pass (outbox-relay.ts), whose subscribers write on the DataSource's pool while it holds its claim. That
+ * cannot deadlock the pools: it is one connection of this pool per relay, and nothing that holds a
+ * DataSource connection waits for one of these.
  */
 import mysql from 'mysql2';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { driverErrorOf } from './db-errors';
+import { runCommitHooks, takeCommitHooks, type CommitHook } from './after-commit';
 
 /** One SQL statement with its `?` parameters. */
 export interface SqlStatement {
@@ -23,6 +27,8 @@ export interface SqlStatement {
    * writes what it reads): sharedRuns sends it once for everyone who asked.
    */
   sameInRoundTrip?: boolean;
+  /** Runs once the transaction that sent the statement has committed (after-commit.ts). */
+  afterCommit?: CommitHook;
 }
 
 /** Connections at most per process (opened when needed, beside the DataSource's pool of 20). */
@@ -104,6 +110,7 @@ export class SessionPool {
     let reusable = true;
     let queryRunner: QueryRunner | null = null;
     const atCommit: SqlStatement[] = [];
+    const hooks = new Set<CommitHook>();
     // The level is set on the session once (these connections serve only this class's transactions), so
     // most transactions start with START TRANSACTION alone. autocommit is off as well: should the server
     // end the transaction by itself (a deadlock victim is rolled back whole), a statement still on its
@@ -120,6 +127,7 @@ export class SessionPool {
       begun = true;
       const all = [...prefix, ...statements];
       if (all.length === 0) return [];
+      for (const s of statements) if (s.afterCommit) hooks.add(s.afterCommit);
       const result = await send(conn, all.map((s) => s.sql).join(';\n'), all.flatMap((s) => s.params));
       if (prefix.length) sessionLevel.set(conn, isolation);
       // One statement comes back as its result, several as an array of results.
@@ -149,6 +157,7 @@ export class SessionPool {
     try {
       const result = await work(tx);
       if (begun || atCommit.length) await runAll([...atCommit, { sql: 'COMMIT', params: [] }]);
+      runCommitHooks([...hooks, ...takeCommitHooks(queryRunner)], dataSource);
       return result;
     } catch (err) {
       if (begun) await send(conn, 'ROLLBACK').catch(() => (reusable = false));

@@ -24,7 +24,7 @@ export const CSRF_HEADER = 'x-csrf-token';
 /** The §8 staff session's rate limit per minute (keys carry their own). */
 export const SESSION_RATE_LIMIT_PER_MINUTE = 600;
 
-/** A live session: its user (read again on every request) and the Principal it acts as. */
+/** A live session: its user (People.signedInUser) and the Principal it acts as. */
 export interface SignedIn {
   principal: Principal;
   user: UserRecord;
@@ -40,6 +40,7 @@ export function peopleOf(deps: AppDeps): People {
     p = new People({
       dataSource: deps.dataSource, redis: deps.redis, keyPrefix: deps.keyPrefix, publicUrl: deps.config.publicUrl,
       passwordCost: { memoryKib: deps.config.passwordHashMemoryKib, iterations: deps.config.passwordHashIterations },
+      logger: deps.logger,
     });
     people.set(deps, p);
   }
@@ -77,8 +78,8 @@ export async function resolveSession(deps: AppDeps, req: Request): Promise<Signe
   const p = peopleOf(deps);
   const session = await p.sessions.get(token);
   if (!session) return null;
-  // Read on every request, so a changed role or a removal applies at once.
-  const user = await p.findById(session.user_id);
+  // Kept briefly between requests, dropped in every process at a change (a role, a removal), so it applies at once.
+  const user = await p.signedInUser(session.user_id);
   if (!user) {
     await p.sessions.destroy(session);
     return null;

@@ -9,7 +9,8 @@ import { publishLiveEvents } from '../modules/live';
 import type { RedisClient } from '../shared/redis-connections';
 import { deliveryJobOptions, eventData, retryScheduleOf, type DeliveryJobData } from './deliver-webhook.worker';
 import { totalSpanMs, type RetrySchedule } from './retry-schedule';
-import { isInternalEvent } from './outbox';
+import { isInternalEvent, onOutboxCommit } from './outbox';
+import type { SessionPool } from '../db/session-pool';
 import { emailNotifications, type Notifications } from '../modules/notifications';
 import { inviteCompletedBookings } from '../modules/reviews';
 import { webhookBody } from './sign-webhook';
@@ -23,6 +24,17 @@ import { webhookBody } from './sign-webhook';
  * analytics is the next one), and marks the rows relayed once every subscriber has taken them, all while
  * holding the row lock. A subscriber must be idempotent: a pass that fails before its commit (a subscriber
  * threw, the process died) leaves the rows unrelayed, and the next pass hands them to every subscriber again.
+ *
+ * A pass costs the relay two round trips (on a session-pool connection): START TRANSACTION with the claim,
+ * which returns the claimed rows; then the UPDATE marking them with the COMMIT. The subscribers' own
+ * statements run on the DataSource's pool meanwhile.
+ *
+ * When to pass: at once after a full batch; soon (busyIntervalMs) after a pass that relayed some rows; after
+ * an empty pass, at the poll (intervalMs), or when a commit of this process writes outbox rows
+ * (onOutboxCommit): at once, but never sooner than busyIntervalMs after the previous pass began. So a sale
+ * that trickles in after a quiet spell is relayed right after its commit; commits closer together than the
+ * busy wait are gathered at its pace, as before (a wake-up during the busy wait changes nothing), so a
+ * steady load makes no extra passes; and with nothing written the relay sleeps out the poll.
  *
  * The webhook subscriber creates one webhook_deliveries row per subscribed endpoint (unique (webhook_id,
  * message_id): idempotent) on a second connection, committed before their jobs are added (jobId = delivery
@@ -41,17 +53,21 @@ export interface RelayOptions {
    */
   busyIntervalMs?: number;
   /**
-   * Outbox rows claimed per pass (each fans out to every subscribed endpoint). A pass costs six round trips
-   * and a commit whatever its size, so under a steady stream of sales the size decides the relay's share of
-   * the worker's database time. @defaultValue 100
+   * Outbox rows claimed per pass (each fans out to every subscribed endpoint). A pass costs the relay two
+   * round trips and a commit whatever its size (plus its subscribers' statements), so under a steady stream
+   * of sales the size decides the relay's share of the worker's database time. @defaultValue 100
    */
   batchSize?: number;
   /** How often stranded deliveries are looked for. @defaultValue 5000 */
   sweepIntervalMs?: number;
+  /** Who gets the outbox rows, in order. @defaultValue SUBSCRIBERS */
+  subscribers?: readonly OutboxSubscriber[];
 }
 
 export interface RelayDeps {
   dataSource: DataSource;
+  /** Where the pass's own transaction runs (several statements per round trip). */
+  sessionPool: SessionPool;
   queue: Queue<DeliveryJobData>;
   schedule: RetrySchedule;
   /** The commands connection (the live stream's buffer and channel) and the app's key prefix. */
@@ -99,30 +115,21 @@ type DeliveryValues = [string, string, string, string, 'pending', 0, Date, Date,
 
 /** One pass: returns how many outbox rows were relayed (0 = the outbox is drained). */
 export async function relayOutboxBatch(deps: RelayDeps, batchSize = 100, now = new Date()): Promise<number> {
-  const qr = deps.dataSource.createQueryRunner();
-  await qr.connect();
-  try {
-    // READ COMMITTED: the claim locks only the rows it returns. Under REPEATABLE READ it would also
-    // gap-lock the end of the index, blocking every transaction that writes a new outbox row while this
-    // pass borrows further pool connections: with the pool full of such writers, neither side moves.
-    await qr.startTransaction('READ COMMITTED');
-    const rows = (await qr.query(
-      `SELECT id, message_id, venue_id, event, resource_version, payload, created_at FROM outbox
+  // READ COMMITTED: the claim locks only the rows it returns. Under REPEATABLE READ it would also gap-lock
+  // the end of the index, blocking every transaction that writes a new outbox row (a subscriber's email
+  // request among them, on the DataSource's pool) until this pass commits.
+  return deps.sessionPool.transaction('READ COMMITTED', async (tx) => {
+    const [rows] = (await tx.run([{
+      sql: `SELECT id, message_id, venue_id, event, resource_version, payload, created_at FROM outbox
         WHERE relayed_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
-      [batchSize],
-    )) as OutboxRow[];
+      params: [batchSize],
+    }])) as [OutboxRow[]];
     if (rows.length > 0) {
       for (const subscriber of deps.subscribers ?? SUBSCRIBERS) await subscriber.handle(deps, rows, now);
-      await qr.query('UPDATE outbox SET relayed_at = ? WHERE id IN (?)', [now, rows.map((r) => r.id)]);
+      tx.beforeCommit([{ sql: 'UPDATE outbox SET relayed_at = ? WHERE id IN (?)', params: [now, rows.map((r) => r.id)] }]);
     }
-    await qr.commitTransaction();
     return rows.length;
-  } catch (err) {
-    if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
-    throw err;
-  } finally {
-    await qr.release();
-  }
+  });
 }
 
 /**
@@ -282,6 +289,8 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
   const sweepIntervalMs = options.sweepIntervalMs ?? 5000;
   const relayDeps: RelayDeps = {
     dataSource: deps.dataSource,
+    sessionPool: deps.sessionPool,
+    subscribers: options.subscribers,
     queue: deps.queues.webhookDeliveries as Queue<DeliveryJobData>,
     schedule: retryScheduleOf(deps.config),
     redis: deps.redis,
@@ -297,14 +306,38 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
       const timer = setTimeout(resolve, ms);
       sleeper.wake = () => {
         clearTimeout(timer);
+        sleeper.wake = () => undefined;
         resolve();
       };
     });
+  // A local commit wrote outbox rows since the current pass began; it ends the idle wait (only that one).
+  let committed = false;
+  let idle = false;
+  const unsubscribe = onOutboxCommit(deps.dataSource, () => {
+    committed = true;
+    if (idle) sleeper.wake();
+  });
+  const idlePause = async (passStartedAt: number): Promise<void> => {
+    if (!committed) {
+      idle = true;
+      try {
+        await pause(intervalMs);
+      } finally {
+        idle = false;
+      }
+    }
+    // Woken by a commit: no sooner than busyIntervalMs after the last pass began, so commits that follow
+    // each other closely get the busy wait's pace (a pass gathers them), never a pass per commit.
+    const wait = passStartedAt + busyIntervalMs - Date.now();
+    if (wait > 0 && !stopped) await pause(wait);
+  };
 
   const loop = async (): Promise<void> => {
     let nextSweep = Date.now() + sweepIntervalMs;
     while (!stopped) {
       try {
+        committed = false;
+        const passStartedAt = Date.now();
         const relayed = await relayOutboxBatch(relayDeps, batchSize);
         outageLog('database').recovered(logger);
         if (Date.now() >= nextSweep) {
@@ -312,9 +345,11 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
           const requeued = await requeueStrandedDeliveries(relayDeps);
           if (requeued > 0) logger.warn({ requeued }, 'requeued stranded webhook deliveries');
         }
-        // A full batch means more is waiting: go again at once; some: look again soon.
+        // A full batch means more is waiting: go again at once; some: look again soon; none: wait for a
+        // local commit or the poll (a commit during this empty pass: go again as soon as the pace allows).
         if (relayed === batchSize) continue;
-        await pause(relayed > 0 ? busyIntervalMs : intervalMs);
+        if (relayed > 0) await pause(busyIntervalMs);
+        else await idlePause(passStartedAt);
       } catch (err) {
         // Database or Redis down: the rows stay unrelayed; try again a little later.
         if (isDatabaseUnavailable(err)) outageLog('database').report(logger, err, { component: 'outbox-relay' });
@@ -329,6 +364,7 @@ export function startOutboxRelay(deps: AppDeps, options: RelayOptions = {}): Bac
     name: 'outbox-relay',
     async close() {
       stopped = true;
+      unsubscribe();
       sleeper.wake();
       await running;
     },

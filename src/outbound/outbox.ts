@@ -4,7 +4,8 @@
  * commit and delivery loses nothing. One writer (outboxStatement; writeOutbox runs it on an EntityManager),
  * one typed builder per resource; outbox-relay.ts hands the committed rows to its subscribers.
  */
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { afterCommit } from '../db/after-commit';
 import type { Booking, BookingStatus, Customer, Sale, SaleItem } from '../db/entities';
 import type { SqlStatement } from '../db/session-pool';
 import { presentSale } from '../domain/views/sale.view';
@@ -96,6 +97,27 @@ export function saleChanged(sale: Sale, items: readonly SaleItem[], bookingBefor
 }
 
 /**
+ * Who waits for new outbox rows in this process (its relay, outbox-relay.ts), per DataSource: a commit
+ * that wrote outbox rows calls them, so the relay looks at once instead of at its next poll. Keyed by the
+ * DataSource, so two apps composed in one process (tests) never wake each other's relay; a commit in
+ * another process wakes nobody here (that relay's poll finds the rows).
+ */
+const commitListeners = new WeakMap<DataSource, Set<() => void>>();
+
+/** Calls `listener` after each local commit that wrote outbox rows on `dataSource`; returns the unsubscribe. */
+export function onOutboxCommit(dataSource: DataSource, listener: () => void): () => void {
+  let listeners = commitListeners.get(dataSource);
+  if (!listeners) commitListeners.set(dataSource, (listeners = new Set()));
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The commit hook of every outbox write (src/db/after-commit.ts). */
+function outboxCommitted(dataSource: DataSource): void {
+  for (const listener of commitListeners.get(dataSource) ?? []) listener();
+}
+
+/**
  * THE statement that writes outbox rows (null for no entries): one multi-row INSERT, for a caller that sends
  * it along with other statements. The rows get ascending ids in the order given, so receivers see the
  * entries in that order; `messageIds` are the messages' ids, in the same order.
@@ -111,6 +133,7 @@ export function outboxStatement(entries: readonly OutboxEntry[], now: Date): (Sq
       e.private === undefined ? null : JSON.stringify(e.private), now,
     ]),
     messageIds,
+    afterCommit: outboxCommitted,
   };
 }
 
@@ -120,7 +143,10 @@ export async function writeOutbox(em: EntityManager, entries: readonly OutboxEnt
 export async function writeOutbox(em: EntityManager, entries: OutboxEntry | readonly OutboxEntry[], now = new Date()): Promise<string | string[]> {
   const list = Array.isArray(entries) ? (entries as readonly OutboxEntry[]) : [entries as OutboxEntry];
   const statement = outboxStatement(list, now);
-  if (statement) await em.query(statement.sql, statement.params);
+  if (statement) {
+    await em.query(statement.sql, statement.params);
+    afterCommit(em, outboxCommitted);
+  }
   const ids = statement?.messageIds ?? [];
   return Array.isArray(entries) ? ids : ids[0]!;
 }

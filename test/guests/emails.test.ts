@@ -323,7 +323,7 @@ describe('emails through a real SMTP server', () => {
       return rows.every((r) => r.relayed_at !== null);
     });
     await relayOutboxBatch({
-      dataSource: ds, queue: t.composed.deps.queues.webhookDeliveries, schedule: { baseMs: 100, factor: 2, maxMs: 400, attempts: 4, jitter: 0 },
+      dataSource: ds, sessionPool: t.composed.deps.sessionPool, queue: t.composed.deps.queues.webhookDeliveries, schedule: { baseMs: 100, factor: 2, maxMs: 400, attempts: 4, jitter: 0 },
       redis: t.composed.deps.redis, keyPrefix: t.composed.deps.keyPrefix, emails: t.composed.deps.notifications,
     });
     expect(await emailsOf(b.id)).toHaveLength(1);

@@ -1,8 +1,13 @@
 import { Queue } from 'bullmq';
+import mysql from 'mysql2';
+import type { BackgroundProcess } from '../../src/jobs/background-process';
+import { outboxStatement, writeOutbox, type OutboxEntry } from '../../src/outbound/outbox';
 import { compose, type Composed } from '../../src/composition-root';
 import { loadConfig } from '../../src/config';
 import { retryScheduleOf } from '../../src/outbound/deliver-webhook.worker';
-import { relayOutboxBatch, requeueStrandedDeliveries, SUBSCRIBERS, type OutboxSubscriber, type RelayDeps } from '../../src/outbound/outbox-relay';
+import {
+  relayOutboxBatch, requeueStrandedDeliveries, startOutboxRelay, SUBSCRIBERS, type OutboxSubscriber, type RelayDeps, type RelayOptions,
+} from '../../src/outbound/outbox-relay';
 import { queuePrefix } from '../../src/jobs/queues';
 import { createLogger } from '../../src/shared/logger';
 import { createApiKey, createVenue } from '../helpers/fixtures';
@@ -37,9 +42,42 @@ describe('outbound webhooks: nothing is lost', () => {
     workers.push(w);
     return w;
   }
+  const relays: BackgroundProcess[] = [];
   async function stopWorkers(): Promise<void> {
-    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await Promise.all([...workers.splice(0).map((w) => w.stop()), ...relays.splice(0).map((r) => r.close())]);
+    jest.restoreAllMocks();
   }
+  /** A relay in this (API-role) process, as a worker-role process runs it, handing rows to `subscribers`. */
+  function startRelay(options: RelayOptions): BackgroundProcess {
+    const relay = startOutboxRelay(api.composed.deps, options);
+    relays.push(relay);
+    return relay;
+  }
+  /** Records each row a relay hands over (a subscriber), by message id. */
+  function recorder(name: string, seen: string[]): OutboxSubscriber {
+    return { name, handle: async (_deps, rows) => void seen.push(...rows.map((r) => r.message_id)) };
+  }
+  /** Relays (to nobody) what other tests left unrelayed, so a test starts on an empty outbox. */
+  async function drainOutbox(): Promise<void> {
+    while ((await relayOutboxBatch({ ...relayDeps(), subscribers: [] })) > 0);
+  }
+  /** Counts finished relay passes (each is one session-pool transaction; nothing else uses the pool here). */
+  function countPasses(): { done: number } {
+    const pool = api.composed.deps.sessionPool;
+    const transaction = pool.transaction.bind(pool);
+    const count = { done: 0 };
+    jest.spyOn(pool, 'transaction').mockImplementation(async (isolation, work) => {
+      try {
+        return await transaction(isolation, work);
+      } finally {
+        count.done += 1;
+      }
+    });
+    return count;
+  }
+  const entry = (n: number): OutboxEntry => ({
+    venueId, event: 'sale.recorded', resourceId: `sl_${n}`, resourceVersion: 1, data: { id: `sl_${n}` },
+  });
   async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
     const r = await startReceiver(...args);
     receivers.push(r);
@@ -55,6 +93,7 @@ describe('outbound webhooks: nothing is lost', () => {
   }
   const relayDeps = (queue: Queue = api.composed.deps.queues.webhookDeliveries): RelayDeps => ({
     dataSource: ds(),
+    sessionPool: api.composed.deps.sessionPool,
     queue,
     schedule: retryScheduleOf(api.config),
     redis: api.composed.deps.redis,
@@ -231,6 +270,161 @@ describe('outbound webhooks: nothing is lost', () => {
       "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ? AND status = 'succeeded' AND attempts = 1", [wh.id],
     )) as { n: number }[];
     expect(Number(rows[0]!.n)).toBe(60);
+  });
+
+  it('a pass is two round trips: the claim (with the transaction start) returning the rows, then the mark with the commit', async () => {
+    await drainOutbox();
+    const ids = [await writeEvent(ds(), venueId, 'booking.created'), await writeEvent(ds(), venueId, 'booking.updated', {}, 2)];
+    const sent: { conn: unknown; sql: string }[] = [];
+    const base = Object.getPrototypeOf(mysql.Connection.prototype) as { query: (...args: unknown[]) => unknown };
+    const query = base.query;
+    jest.spyOn(base, 'query').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      const sql = args[0];
+      sent.push({ conn: this, sql: typeof sql === 'string' ? sql : String((sql as { sql?: string }).sql) });
+      return query.apply(this, args);
+    });
+    const roundTripsOf = async (pass: () => Promise<number>): Promise<{ relayed: number; trips: string[] }> => {
+      sent.length = 0;
+      const relayed = await pass();
+      const relayConn = sent.find((q) => /FROM outbox[\s\S]*FOR UPDATE SKIP LOCKED/.test(q.sql))?.conn;
+      return { relayed, trips: sent.filter((q) => q.conn === relayConn).map((q) => q.sql) };
+    };
+
+    const seen: string[] = [];
+    const full = await roundTripsOf(() => relayOutboxBatch({ ...relayDeps(), subscribers: [recorder('r', seen)] }));
+    expect(full.relayed).toBe(2);
+    expect(seen).toEqual(ids);
+    expect(full.trips).toHaveLength(2);
+    expect(full.trips[0]).toMatch(/START TRANSACTION;\s*SELECT[\s\S]*FOR UPDATE SKIP LOCKED$/);
+    expect(full.trips[1]).toMatch(/^UPDATE outbox SET relayed_at[\s\S]*;\s*COMMIT$/);
+    for (const id of ids) expect(await relayedAt(id)).toBeInstanceOf(Date);
+
+    const empty = await roundTripsOf(() => relayOutboxBatch({ ...relayDeps(), subscribers: [recorder('r', seen)] }));
+    expect(empty).toEqual({ relayed: 0, trips: [expect.stringMatching(/FOR UPDATE SKIP LOCKED$/), 'COMMIT'] });
+  });
+
+  it('a local commit that writes outbox rows wakes the idle relay at once, long before its poll; idle, it does not spin', async () => {
+    await drainOutbox();
+    const seen: string[] = [];
+    const passes = countPasses();
+    startRelay({ intervalMs: 20_000, subscribers: [recorder('r', seen)] });
+    await waitFor(async () => passes.done >= 1, { what: 'the first (empty) pass' });
+    // Idle: nothing written, so nothing but the poll (20 s away) starts a pass.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(passes.done).toBe(1);
+
+    // Each kind of local commit: a TypeORM transaction, an autocommit write, a session-pool transaction
+    // (a statement at COMMIT, one in a round trip, one through its EntityManager).
+    const commits: [string, () => Promise<string[]>][] = [
+      ['TypeORM transaction', async () => [await writeEvent(ds(), venueId, 'booking.created')]],
+      ['autocommit write', async () => [await writeOutbox(ds().manager, entry(1))]],
+      ['session pool, at COMMIT', () => api.composed.deps.sessionPool.transaction('READ COMMITTED', async (tx) => {
+        const statement = outboxStatement([entry(2)], new Date())!;
+        tx.beforeCommit([statement]);
+        return statement.messageIds;
+      })],
+      ['session pool, in a round trip', () => api.composed.deps.sessionPool.transaction('READ COMMITTED', async (tx) => {
+        const statement = outboxStatement([entry(3), entry(4)], new Date())!;
+        await tx.run([statement]);
+        return statement.messageIds;
+      })],
+      ['session pool, its EntityManager', () => api.composed.deps.sessionPool.transaction('READ COMMITTED', async (tx) => [await writeOutbox(tx.em, entry(5))])],
+    ];
+    for (const [what, commit] of commits) {
+      const started = Date.now();
+      const ids = await commit();
+      await waitFor(async () => ids.every((id) => seen.includes(id)), { what: `${what}: relayed`, timeoutMs: 5_000, intervalMs: 10 });
+      expect({ what, ms: Date.now() - started < 2_000 }).toEqual({ what, ms: true });
+      // Marked with the pass's COMMIT, just after the subscribers took the rows.
+      for (const id of ids) await waitFor(async () => (await relayedAt(id)) instanceof Date, { what: `${what}: marked relayed`, timeoutMs: 2_000, intervalMs: 10 });
+    }
+    // A rolled-back write wakes nobody (and leaves nothing to relay).
+    await waitFor(async () => {
+      const before = passes.done;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return passes.done === before;
+    }, { what: 'the relay idle again' });
+    const idleAt = passes.done;
+    await expect(ds().transaction(async (em) => {
+      await writeOutbox(em, entry(6));
+      throw new Error('rolled back');
+    })).rejects.toThrow('rolled back');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(passes.done).toBe(idleAt);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('under a steady stream of commits the relay keeps its batching pace: no pass per commit', async () => {
+    await drainOutbox();
+    const seen: string[] = [];
+    const passes = countPasses();
+    startRelay({ intervalMs: 20_000, busyIntervalMs: 100, subscribers: [recorder('r', seen)] });
+    await waitFor(async () => passes.done >= 1, { what: 'the first (empty) pass' });
+    const start = passes.done;
+    const ids: string[] = [];
+    const began = Date.now();
+    for (let i = 0; i < 150; i++) {
+      ids.push(await writeOutbox(ds().manager, entry(i)));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const elapsed = Date.now() - began;
+    await waitFor(async () => ids.every((id) => seen.includes(id)), { what: 'every row relayed' });
+    // A commit every ~5–20 ms: about one pass per 100 ms busy wait (plus the tail), not one per commit (150).
+    const passesMade = passes.done - start;
+    expect(passesMade).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 5);
+    expect(passesMade).toBeLessThan(ids.length / 2);
+    expect(seen).toEqual(ids);
+
+    // Commits a little further apart than the busy wait: each would find the relay idle after an empty
+    // pass; a wake-up still waits for the pace (100 ms after the last pass began), so passes stay one per 100 ms.
+    const spaced: string[] = [];
+    const before = passes.done;
+    const spacedFrom = Date.now();
+    for (let i = 0; i < 12; i++) {
+      spaced.push(await writeOutbox(ds().manager, entry(1000 + i)));
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    }
+    const spacedMs = Date.now() - spacedFrom;
+    await waitFor(async () => spaced.every((id) => seen.includes(id)), { what: 'every spaced row relayed' });
+    expect(passes.done - before).toBeLessThanOrEqual(Math.ceil(spacedMs / 100) + 3);
+  });
+
+  it('two relays at once, rows committed while they run: every row relayed exactly once', async () => {
+    await drainOutbox();
+    const seen: [string[], string[]] = [[], []];
+    startRelay({ intervalMs: 200, busyIntervalMs: 5, batchSize: 7, subscribers: [recorder('a', seen[0])] });
+    startRelay({ intervalMs: 200, busyIntervalMs: 5, batchSize: 7, subscribers: [recorder('b', seen[1])] });
+    // Four writers at once: single autocommit rows, TypeORM transactions of three, session-pool transactions of five.
+    let n = 1000;
+    const writer = async (kind: number): Promise<string[]> => {
+      const ids: string[] = [];
+      for (let i = 0; i < 25; i++) {
+        if (kind === 0) ids.push(await writeOutbox(ds().manager, entry(n++)));
+        else if (kind === 1) ids.push(...(await ds().transaction((em) => writeOutbox(em, [entry(n++), entry(n++), entry(n++)]))));
+        else {
+          ids.push(...(await api.composed.deps.sessionPool.transaction('READ COMMITTED', async (tx) => {
+            const statement = outboxStatement([entry(n++), entry(n++), entry(n++), entry(n++), entry(n++)], new Date())!;
+            tx.beforeCommit([statement]);
+            return statement.messageIds;
+          })));
+        }
+        if (i % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return ids;
+    };
+    const written = (await Promise.all([writer(0), writer(1), writer(2), writer(2)])).flat();
+    expect(written).toHaveLength(25 + 75 + 250);
+    await waitFor(async () => seen[0].length + seen[1].length >= written.length, { what: 'every row relayed', timeoutMs: 20_000 });
+    await waitFor(async () => {
+      const rows = (await ds().query('SELECT COUNT(*) AS n FROM outbox WHERE relayed_at IS NULL')) as { n: number }[];
+      return Number(rows[0]!.n) === 0;
+    }, { what: 'every row marked relayed' });
+    const all = [...seen[0], ...seen[1]];
+    expect(all).toHaveLength(written.length);
+    expect(new Set(all)).toEqual(new Set(written));
+    // Both relays took a share (a commit wakes both; SKIP LOCKED gives each row to one).
+    expect(seen[0].length).toBeGreaterThan(0);
+    expect(seen[1].length).toBeGreaterThan(0);
   });
 
   it('hands every outbox row to each subscriber in order, and a pass whose subscriber fails leaves the rows for the next pass', async () => {

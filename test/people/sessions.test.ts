@@ -66,7 +66,7 @@ describe('sessions (CONTRACT §8)', () => {
     // A measurable cost, so skipping the hash for unknown emails would show.
     const people = new People({
       dataSource: t.composed.deps.dataSource, redis: t.composed.deps.redis, keyPrefix: t.composed.deps.keyPrefix,
-      publicUrl: t.config.publicUrl, passwordCost: { memoryKib: 16384, iterations: 2 },
+      publicUrl: t.config.publicUrl, passwordCost: { memoryKib: 16384, iterations: 2 }, logger: t.composed.deps.logger,
     });
     const email = `${uniq('timed')}@example.com`;
     await people.create({ venueId, email, name: 'Timed', role: 'host', password: PASSWORD });

@@ -1,6 +1,8 @@
 import { createApiKey, createVenue } from '../helpers/fixtures';
 import { createUser, expectError, PASSWORD, sessionCookieOf, signIn } from '../helpers/people';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
+import { waitFor } from '../helpers/wait-for';
+import { People } from '../../src/modules/people';
 
 const tokenOf = (inviteUrl: string) => inviteUrl.split('/').pop()!;
 
@@ -158,6 +160,35 @@ describe('people, invites and API keys (CONTRACT §8)', () => {
       expect((await t.http.get('/api/v1/venue').set('Authorization', `Bearer ${theirs.body.key}`)).status).toBe(200);
       expectError(await s.agent.post('/api/v1/api-keys').set('X-CSRF-Token', s.csrf).send({ name: 'x', scopes: ['users:manage'] }), 400, 'validation_error');
     });
+  });
+
+  it("keeps a session's user between requests (no database read each time); a role change made in another process applies at once", async () => {
+    const shared = { REDIS_PREFIX: `${process.env.TEST_REDIS_PREFIX}-${uniq('role')}` };
+    const a = await startTestApp({ ...shared, ROLE: 'api' });
+    const b = await startTestApp({ ...shared, ROLE: 'api' });
+    const findById = jest.spyOn(People.prototype, 'findById');
+    try {
+      const owner = await createUser(a, venueId, 'owner');
+      const host = await createUser(a, venueId, 'host');
+      const ownerOnA = await signIn(a.composed.app!, owner.email);
+      const hostOnA = await signIn(a.composed.app!, host.email);
+      // Once b hears of user changes, its requests read the user once, not once per request.
+      await waitFor(async () => {
+        const before = findById.mock.calls.length;
+        expect((await b.http.get('/api/v1/venue').set('Cookie', hostOnA.cookie)).status).toBe(200);
+        return findById.mock.calls.length === before;
+      }, { what: 'a request served with the kept user', timeoutMs: 5_000 });
+      expectError(await b.http.get('/api/v1/webhooks').set('Cookie', hostOnA.cookie), 403, 'insufficient_scope');
+
+      expect((await ownerOnA.agent.patch(`/api/v1/users/${host.id}`).set('X-CSRF-Token', ownerOnA.csrf).send({ role: 'manager' })).status).toBe(200);
+      // Well within the kept user's 10 s: b dropped it when a announced the change.
+      await waitFor(async () => (await b.http.get('/api/v1/webhooks').set('Cookie', hostOnA.cookie)).status === 200, { what: 'the manager role on b', timeoutMs: 2_000, intervalMs: 20 });
+      expect((await b.http.get('/api/v1/session').set('Cookie', hostOnA.cookie)).body.user.role).toBe('manager');
+    } finally {
+      findById.mockRestore();
+      await a.stop();
+      await b.stop();
+    }
   });
 
   it('ends sessions at once in every process: sign-out and removal seen by another API process', async () => {

@@ -8,6 +8,8 @@ import { newId } from '../../shared/ids';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHasher, type PasswordCost } from './passwords';
 import { ROLE_SCOPES, type Role, type VenueRole } from './roles';
 import { SessionStore } from './session-store';
+import { announceChange, ChangeAwareCache, changeVersion } from '../../shared/change-aware-cache';
+import type { Logger } from '../../shared/logger';
 
 /**
  * People (CONTRACT §8): venue users and operators, invites, sign-in with its limits, and sessions. The
@@ -23,6 +25,12 @@ export const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
 /** Failed sign-ins per email allowed in SIGN_IN_WINDOW_S; the next attempt is 429 (§15). */
 export const SIGN_IN_FAILURES_ALLOWED = 10;
 export const SIGN_IN_WINDOW_S = 15 * 60;
+/**
+ * A signed-in user's record (role, venue) is kept in memory this long between requests. A change made
+ * through People (role, removal) reaches every process at once (src/shared/change-aware-cache.ts); a
+ * venue's own fields (zone, currency, plan), like an API key's, within this TTL. @defaultValue 10 s
+ */
+export const SIGNED_IN_USER_TTL_MS = 10_000;
 
 export interface UserRecord {
   id: string;
@@ -96,15 +104,22 @@ export interface PeopleOptions {
   keyPrefix: string;
   publicUrl: string;
   passwordCost: PasswordCost;
+  logger: Logger;
 }
 
 export class People {
   readonly sessions: SessionStore;
   private readonly passwords: PasswordHasher;
   private readonly signInFailures: RateLimiterRedis;
+  /** Users by id for signed-in requests (a database round trip saved per request; see SIGNED_IN_USER_TTL_MS). */
+  private readonly signedIn: ChangeAwareCache<UserRecord>;
 
   constructor(private readonly opts: PeopleOptions) {
     this.sessions = new SessionStore(opts.redis, opts.keyPrefix);
+    this.signedIn = new ChangeAwareCache<UserRecord>((id) => this.findById(id), changeVersion(opts.redis, this.changesKey), {
+      ttlMs: SIGNED_IN_USER_TTL_MS,
+      keepMisses: false,
+    });
     this.passwords = new PasswordHasher(opts.passwordCost);
     this.signInFailures = new RateLimiterRedis({
       storeClient: opts.redis, keyPrefix: `${opts.keyPrefix}:signin-failures`,
@@ -119,6 +134,21 @@ export class People {
   async findById(id: string): Promise<UserRecord | null> {
     const rows = (await this.db.query(`${USER_SELECT} WHERE u.id = ?`, [id])) as UserRow[];
     return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** The user a session belongs to (kept briefly; a change made through People applies at once). */
+  signedInUser(id: string): Promise<UserRecord | null> {
+    return this.signedIn.get(id);
+  }
+
+  /** The users' change version (src/shared/change-aware-cache.ts), read by every process's next get. */
+  private get changesKey(): string {
+    return `${this.opts.keyPrefix}:users:version`;
+  }
+
+  /** After a user changed: dropped here, and in every process at its next get (a new change version). */
+  private announceUserChange(): Promise<void> {
+    return announceChange(this.opts.redis, this.changesKey, this.signedIn, this.opts.logger);
   }
 
   /** A venue's user, or 404 (another venue's user is not found, CONTRACT §6). */
@@ -179,6 +209,7 @@ export class People {
         change.name?.trim() ?? null, change.role ?? null, now, id,
       ]);
     });
+    await this.announceUserChange();
     return (await this.findById(id))!;
   }
 
@@ -191,6 +222,7 @@ export class People {
       await em.query('DELETE FROM users WHERE id = ?', [id]);
     });
     await this.sessions.destroyAllOf(id);
+    await this.announceUserChange();
   }
 
   /** A venue keeps at least one owner: someone must be able to manage its people and keys. */
@@ -252,6 +284,7 @@ export class People {
       await em.query('UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?', [hashed, now, rows[0]!.user_id]);
       return rows[0]!.user_id;
     });
+    await this.announceUserChange();
     return (await this.findById(userId))!;
   }
 
