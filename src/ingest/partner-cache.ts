@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { getAdapter } from '../../adapters';
 import type { PartnerAdapter, SignatureVerifier } from '../../adapters/types';
-import type { AppDeps } from '../app-deps';
+import type { PlatformDeps } from '../shared/platform-deps';
 import { Partner } from '../db/entities';
 import { type LiveMapping, liveMappings } from '../mapping/mapping-store';
 import { announceChange, ChangeAwareCache, changeVersion } from '../shared/change-aware-cache';
@@ -55,10 +55,10 @@ export function loadPartnerSnapshot(
 }
 
 // One cache per composed app. Keyed by the deps object so apps composed side by side (tests) never share.
-const caches = new WeakMap<AppDeps, PartnerCache>();
+const caches = new WeakMap<PlatformDeps, PartnerCache>();
 
 /** The partner (enabled or not) by name, or null when there is no such partner (kept too: creations are announced). */
-export function partnerCacheOf(deps: AppDeps): PartnerCache {
+export function partnerCacheOf(deps: PlatformDeps): PartnerCache {
   let cache = caches.get(deps);
   if (!cache) {
     cache = new ChangeAwareCache(loadPartnerSnapshot(deps.dataSource, deps.secretBox, deps.logger), changeVersion(deps.redis, partnerChangesKey(deps.keyPrefix)), {
@@ -76,6 +76,6 @@ export function partnerChangesKey(prefix: string): string {
 }
 
 /** After a partner, its secret or its mappings changed: every process drops what it keeps. */
-export async function announcePartnerChange(deps: AppDeps): Promise<void> {
+export async function announcePartnerChange(deps: PlatformDeps): Promise<void> {
   await announceChange(deps.redis, partnerChangesKey(deps.keyPrefix), partnerCacheOf(deps), deps.logger);
 }

@@ -1,6 +1,6 @@
 import type { Queue, QueueEvents } from 'bullmq';
 import type { SignatureFailureCode } from '../../adapters/types';
-import type { AppDeps } from '../app-deps';
+import type { PlatformDeps } from '../shared/platform-deps';
 import type { ConflictMode } from '../db/entities';
 import { TEST_NOTIFICATION } from '../mapping/fixture-runner';
 import { parseNativeEvent } from '../mapping/map-native-event';
@@ -47,11 +47,11 @@ export interface PartnerResponse {
 }
 
 export interface IngestContext {
-  deps: AppDeps;
+  deps: PlatformDeps;
   locks: SaleLock;
 }
 
-export function ingestContext(deps: AppDeps): IngestContext {
+export function ingestContext(deps: PlatformDeps): IngestContext {
   return { deps, locks: new SaleLock(deps.redis, deps.keyPrefix) };
 }
 

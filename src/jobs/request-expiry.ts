@@ -7,7 +7,7 @@
  * the sweep itself is idempotent: each request expires once (expire-requests.ts).
  */
 import type { Queue } from 'bullmq';
-import type { AppDeps } from '../app-deps';
+import type { PlatformDeps } from '../shared/platform-deps';
 import { expireDueRequests } from '../domain/bookings/expire-requests';
 import { isDatabaseUnavailable } from '../db/db-errors';
 import { outageLog } from '../shared/logger';
@@ -17,7 +17,7 @@ import { closeWorker, createWorker, QUEUE_NAMES } from './queues';
 export const REQUEST_EXPIRY_SCHEDULER_ID = 'request-expiry-sweep';
 
 /** Starts the worker and (re)declares the schedule. */
-export function startRequestExpiry(deps: AppDeps): BackgroundProcess {
+export function startRequestExpiry(deps: PlatformDeps): BackgroundProcess {
   const logger = deps.logger.child({ component: 'request-expiry' });
   const queue = deps.queues.requestExpiry as Queue;
   const worker = createWorker(

@@ -1,6 +1,6 @@
 import { UnrecoverableError, type Job, type JobsOptions } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import type { AppDeps } from '../app-deps';
+import type { PlatformDeps } from '../shared/platform-deps';
 import type { BackgroundProcess } from '../jobs/background-process';
 import { DatabaseWait, type DatabaseWaitOptions } from '../jobs/database-wait';
 import { DELIVERY_WORKER_LOCKS, QUEUE_NAMES, closeWorker, createWorker } from '../jobs/queues';
@@ -95,7 +95,7 @@ export interface DeliveryContext {
   dataSource: DataSource;
   secretBox: SecretBox;
   logger: Logger;
-  config: AppDeps['config'];
+  config: PlatformDeps['config'];
   schedule: RetrySchedule;
   timeoutMs: number;
   disablePolicy: EndpointDisablePolicy;
@@ -307,7 +307,7 @@ async function disableEndpoint(ds: DataSource, webhookId: string, failingSince: 
 }
 
 /** The worker-role process: a BullMQ Worker on the delivery queue with the schedule as its backoff. */
-export function startWebhookDeliveryWorker(deps: AppDeps, options: DeliveryWorkerOptions = {}): BackgroundProcess {
+export function startWebhookDeliveryWorker(deps: PlatformDeps, options: DeliveryWorkerOptions = {}): BackgroundProcess {
   const schedule = retryScheduleOf(deps.config);
   const ctx: DeliveryContext = {
     dataSource: deps.dataSource,

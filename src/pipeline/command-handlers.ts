@@ -28,7 +28,7 @@ import {
   readReservation,
   type ReservationResult,
 } from '../domain/bookings/reservation-command';
-import { shareDiaryDays, type LocationDiaryDay } from '../domain/bookings/venue-context';
+import { shareDiaryDays, type LocationDiaryDay } from '../domain/bookings/diary-locks';
 import { applySaleEntries, locationsStatement, readLocations, resolveVenues, type VenueResolution } from '../domain/sales/apply-sales';
 import { applyBookingStatusCommand } from '../domain/sales/booking-status-command';
 import {

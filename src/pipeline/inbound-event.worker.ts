@@ -1,5 +1,7 @@
 import type { Worker } from 'bullmq';
-import type { AppDeps } from '../app-deps';
+import type { ManageLinks } from '../domain/bookings/manage-tokens';
+import type { KeptLocations } from './command-handlers';
+import type { PlatformDeps } from '../shared/platform-deps';
 import { partnerCacheOf } from '../ingest/partner-cache';
 import { DEFAULT_SALE_LOCK_TTL_MS, SaleLock } from '../ingest/sale-lock';
 import { DatabaseWait, type DatabaseWaitOptions } from '../jobs/database-wait';
@@ -37,7 +39,8 @@ export interface InboundEventWorker {
  * (`maxRetriesPerRequest: null`, as BullMQ requires for workers), so an outage pauses it instead of
  * failing jobs. Built by the composition root in the worker role; tests build extra ones to kill.
  */
-export function createInboundEventWorker(deps: AppDeps, options: InboundWorkerOptions = {}): InboundEventWorker {
+export function createInboundEventWorker(deps: PlatformDeps & { readonly manageLinks: ManageLinks; readonly keptLocations: KeptLocations },
+  options: InboundWorkerOptions = {}): InboundEventWorker {
   const locks = new SaleLock(deps.redis, deps.keyPrefix, options.saleLockTtlMs ?? DEFAULT_SALE_LOCK_TTL_MS);
   const applier = new InboundApplier(deps.dataSource, deps.logger, { locks, links: deps.manageLinks, keptLocations: deps.keptLocations });
   const ctx = {

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import type { AppDeps } from '../app-deps';
+import type { PlatformDeps } from '../shared/platform-deps';
 import type { BackgroundProcess } from '../jobs/background-process';
 import { SaleLock } from '../ingest/sale-lock';
 import type { Logger } from '../shared/logger';
@@ -178,7 +178,7 @@ async function insertMissingRow(
  * Worker role: both sweeps every `intervalMs` (default a minute). The recovery of failed jobs runs at
  * start over the whole failed set, then over what failed since shortly before the last pass that finished.
  */
-export function startStrandedEventSweep(deps: AppDeps, options: { intervalMs?: number } = {}): BackgroundProcess {
+export function startStrandedEventSweep(deps: PlatformDeps, options: { intervalMs?: number } = {}): BackgroundProcess {
   const sweepDeps: StrandedSweepDeps = {
     dataSource: deps.dataSource,
     queue: deps.queues.inboundEvents,

@@ -1,4 +1,4 @@
-import { claimedDates } from '../../src/domain/bookings/venue-context';
+import { claimedDates } from '../../src/domain/bookings/diary-locks';
 import { holdsTime, saleDiaryDates } from '../../src/domain/sales/match-query';
 
 const MIN = 60_000;

@@ -14,14 +14,13 @@ import { becomesRequest, checkVenueRules, type VenueRules } from './venue-rules'
 import { rematchSalesForBooking } from '../sales/match-sale';
 import {
   bookingsForCheckStatement,
-  claimedDates,
   engineInput,
   loadBookingsNear,
-  lockDiaryDaysStatement,
   type DiaryContext,
   slotUnavailable,
   type VenueRef,
 } from './venue-context';
+import { claimedDates, lockDiaryDaysStatement } from './diary-locks';
 import { isDeadlock, isDuplicateKey } from '../../db/db-errors';
 import { insertManageTokenStatement, manageUrl, newManageToken, sealedManageToken, type ManageLinks } from './manage-tokens';
 

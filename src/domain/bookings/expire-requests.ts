@@ -11,7 +11,7 @@
 import type { DataSource } from 'typeorm';
 import { Booking } from '../../db/entities';
 import { changeBookingStatus } from './change-status';
-import { inDiaryTransaction } from './venue-context';
+import { inDiaryTransaction } from './diary-locks';
 
 /** Due requests looked at per round. @defaultValue 200 */
 export const EXPIRY_BATCH = 200;

@@ -38,16 +38,14 @@ import { insertBookingStatement, newBookingRow } from './create-booking';
 import { insertManageTokenStatement, newManageToken, sealedManageToken, type ManageLinks } from './manage-tokens';
 import {
   bookingsOverlappingEachStatement,
-  claimedDates,
   diaryContextQuery,
   type DiaryContext,
   loadBookingsOverlapping,
   loadDiaryContext,
-  lockDiaryDays,
-  lockDiaryDaysStatement,
   overlappingEach,
   type VenueRef,
 } from './venue-context';
+import { claimedDates, lockDiaryDays, lockDiaryDaysStatement } from './diary-locks';
 import { instantToLocal, tryLocalToInstant } from './venue-time';
 
 /** CONTRACT §15: booked and confirmed → confirmed; the others are the booking statuses of the same name. */

@@ -8,16 +8,15 @@ import { findBooking, presentOneBooking } from './load-booking';
 import { requestExpiry, requestHoldHours } from './request-hold';
 import { checkMoveRules, checkMoveService, type VenueRules } from './venue-rules';
 import {
-  claimedDates,
   engineInput,
   loadBookingsForCheck,
   loadBookingsNear,
   loadBookingsOverlapping,
   loadDiaryContext,
-  lockDiaryDays,
   slotUnavailable,
   type VenueRef,
 } from './venue-context';
+import { claimedDates, lockDiaryDays } from './diary-locks';
 
 export interface BookingPatch {
   status?: BookingStatus;

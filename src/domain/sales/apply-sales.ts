@@ -18,7 +18,7 @@ import { hydrate, insertStatement, type SqlSession, updateStatement } from '../.
 import type { SqlStatement } from '../../db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../../mapping/canonical-commands';
 import { outboxStatement } from '../../outbound/outbox';
-import { shareDiaryDaysStatement } from '../bookings/venue-context';
+import { shareDiaryDaysStatement } from '../bookings/diary-locks';
 import { type BookingMatch, matchOf, matchStatements, unmatchedReason } from './match-query';
 import {
   type ApplyContext,

@@ -15,7 +15,8 @@
 import type { Booking, BookingStatus, SaleMatch } from '../../db/entities';
 import type { SqlStatement } from '../../db/session-pool';
 import { holdsTableSql } from '../bookings/booking-lifecycle';
-import { datesInAnyZone, MAX_SITTING_MS } from '../bookings/venue-context';
+import { MAX_SITTING_MS } from '../bookings/venue-context';
+import { datesInAnyZone } from '../bookings/diary-locks';
 import { instantToLocal } from '../bookings/venue-time';
 
 /** CONTRACT §5: a booking holds a sale whose time falls in [start − 30 min, end + 2 h]. */

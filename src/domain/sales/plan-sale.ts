@@ -9,7 +9,7 @@ import type { CanonicalCommand, SaleCommand } from '../../mapping/canonical-comm
 import { type OutboxEntry, saleChanged } from '../../outbound/outbox';
 import { newId } from '../../shared/ids';
 import type { ManageLinks } from '../bookings/manage-tokens';
-import type { LocationDiaryDay } from '../bookings/venue-context';
+import type { LocationDiaryDay } from '../bookings/diary-locks';
 import { type BookingMatch, type MatchLookup, saleDiaryDates } from './match-query';
 
 export interface ApplyContext {

@@ -22,8 +22,12 @@ import { changeBookingStatus } from '../../domain/bookings/change-status';
 import { findBookingByManageToken } from '../../domain/bookings/manage-tokens';
 import { updateBooking } from '../../domain/bookings/update-booking';
 import {
-  bookingsOverlappingStatement, engineInput, inDiaryTransaction, loadDiaryContext, type VenueRef,
+  bookingsOverlappingStatement,
+  engineInput,
+  loadDiaryContext,
+  type VenueRef,
 } from '../../domain/bookings/venue-context';
+import { inDiaryTransaction } from '../../domain/bookings/diary-locks';
 import { addDays, instantToLocal } from '../../domain/bookings/venue-time';
 import { normalizePhone } from '../../domain/customers/upsert-customer';
 import { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from '../../domain/bookings/venue-rules';

@@ -1,7 +1,7 @@
 import type { Booking, BookingStatus } from '../../../db/entities';
 import { bookingViews, findBooking, presentBookingWithSales, presentOneBooking } from '../../../domain/bookings/load-booking';
 import { updateBooking } from '../../../domain/bookings/update-booking';
-import { inDiaryTransaction } from '../../../domain/bookings/venue-context';
+import { inDiaryTransaction } from '../../../domain/bookings/diary-locks';
 import { assertEmailCap } from '../../../domain/bookings/venue-rules';
 import { loadVenueSettings } from '../../../domain/venues/venue-settings';
 import { channelSource } from '../../../modules/channels';
