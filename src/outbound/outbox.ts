@@ -6,9 +6,8 @@
  */
 import type { DataSource, EntityManager } from 'typeorm';
 import { afterCommit } from '../db/after-commit';
-import type { Booking, BookingStatus, Customer, Sale, SaleItem } from '../db/entities';
+import type { Booking, BookingStatus, Customer, Sale } from '../db/entities';
 import type { SqlStatement } from '../db/session-pool';
-import { presentSale } from '../domain/views/sale.view';
 import { newId } from '../shared/ids';
 
 /** The outbound webhook events of CONTRACT §7, with its "Status values, updated" (`sale.matched`, the requests of §11, reviews). */
@@ -81,8 +80,8 @@ export function customerChanged(created: boolean, customer: Pick<Customer, 'id' 
 }
 
 /** A sale was recorded or changed (a resubmission, a match, a manual link). */
-export function saleRecorded(sale: Sale, items: readonly SaleItem[]): OutboxEntry {
-  return { venueId: sale.venueId, event: 'sale.recorded', resourceId: sale.id, resourceVersion: sale.version, data: presentSale(sale, [...items]) };
+export function saleRecorded(sale: Pick<Sale, 'id' | 'venueId' | 'version'>, view: Record<string, unknown>): OutboxEntry {
+  return { venueId: sale.venueId, event: 'sale.recorded', resourceId: sale.id, resourceVersion: sale.version, data: view };
 }
 
 /**
@@ -91,8 +90,8 @@ export function saleRecorded(sale: Sale, items: readonly SaleItem[]): OutboxEntr
  * unmatched sale): it gained a booking (the matcher, a booking picking up a waiting sale, a manual link),
  * moved to another, or lost it (unlinked by hand: `booking_id: null`). CONTRACT §15 "§9 stream".
  */
-export function saleChanged(sale: Sale, items: readonly SaleItem[], bookingBefore: string | null): OutboxEntry[] {
-  const recorded = saleRecorded(sale, items);
+export function saleChanged(sale: Pick<Sale, 'id' | 'venueId' | 'version' | 'bookingId'>, view: Record<string, unknown>, bookingBefore: string | null): OutboxEntry[] {
+  const recorded = saleRecorded(sale, view);
   return sale.bookingId === bookingBefore ? [recorded] : [recorded, { ...recorded, event: 'sale.matched' }];
 }
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { Sale, SaleItem } from '../../db/entities';
 import { saleChanged, writeOutbox } from '../../outbound/outbox';
+import { presentSale } from '../views/sale.view';
 import { AppError, notFound } from '../../shared/app-error';
 import { findVenueBooking } from './list-sales';
 
@@ -56,6 +57,6 @@ export async function manualMatchSale(em: EntityManager, input: ManualMatchInput
   const bookingBefore = sale.bookingId;
   Object.assign(sale, { bookingId, matchMethod, version: sale.version + 1, updatedAt: now });
   await em.update(Sale, { id: sale.id }, { bookingId, matchMethod, version: sale.version, updatedAt: now });
-  await writeOutbox(em, saleChanged(sale, items, bookingBefore), now);
+  await writeOutbox(em, saleChanged(sale, presentSale(sale, [...items]), bookingBefore), now);
   return { sale, items, changed: true };
 }

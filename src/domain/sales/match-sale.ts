@@ -2,6 +2,7 @@ import { In, IsNull, type EntityManager } from 'typeorm';
 import { Booking, Sale, SaleItem, VenueTable } from '../../db/entities';
 import { entityManagerSession } from '../../db/entity-statements';
 import { saleChanged, writeOutbox, type OutboxEntry } from '../../outbound/outbox';
+import { presentSale } from '../views/sale.view';
 import { holdsTable } from '../bookings/booking-lifecycle';
 import { matchOf, matchStatements, timesHeldBy } from './match-query';
 
@@ -47,7 +48,7 @@ export async function rematchSalesForBooking(em: EntityManager, booking: Booking
   if (!linked.length) return linked;
   // The sales changed (they have their booking now): announce their new versions, as any other sale change.
   const items = await em.find(SaleItem, { where: { saleRowId: In(linked.map((s) => s.id)) }, order: { position: 'ASC' } });
-  for (const sale of linked) outbox.push(...saleChanged(sale, items.filter((item) => item.saleRowId === sale.id), null));
+  for (const sale of linked) outbox.push(...saleChanged(sale, presentSale(sale, items.filter((item) => item.saleRowId === sale.id)), null));
   await writeOutbox(em, outbox, now);
   return linked;
 }

@@ -7,6 +7,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { Sale, SaleItem, type SaleMatch } from '../../db/entities';
 import type { CanonicalCommand, SaleCommand } from '../../mapping/canonical-commands';
 import { type OutboxEntry, saleChanged } from '../../outbound/outbox';
+import { presentSale } from '../views/sale.view';
 import { newId } from '../../shared/ids';
 import type { ManageLinks } from '../bookings/manage-tokens';
 import type { LocationDiaryDay } from '../bookings/diary-locks';
@@ -265,5 +266,5 @@ export function planSale(
       category: item.category ?? null,
     }),
   );
-  return { sale, fields: fields as QueryDeepPartialEntity<Sale>, existing, items, outbox: saleChanged(sale, items, bookingBefore) };
+  return { sale, fields: fields as QueryDeepPartialEntity<Sale>, existing, items, outbox: saleChanged(sale, presentSale(sale, [...items]), bookingBefore) };
 }
