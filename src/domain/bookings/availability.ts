@@ -672,7 +672,7 @@ function slotCandidates(input: CheckSlotInput): { table: TableDef | undefined; m
  * diary holds: per slot, its sitting [start_at, end_at) and its pacing window [start_at, start_at +
  * interval), or for an event slot the whole event [event start, end). Two bookings can only conflict
  * (share a table, a pacing window or an event's capacity) when their claims overlap, so writers lock the
- * venue-local dates these touch (venue-context: lockDiaryDays). Throws checkSlot's validation errors.
+ * venue-local dates these touch (diary-locks.ts: lockDiaryDays). Throws checkSlot's validation errors.
  */
 export function slotClaims(input: CheckSlotInput): { from: Date; to: Date }[] {
   return claimsOf(input, slotCandidates(input).matches);

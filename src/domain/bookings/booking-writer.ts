@@ -5,7 +5,7 @@
  * (sharedRuns: the venue's services and tables are read once for all), and one COMMIT ends them all.
  *
  * Why sharing is safe: two bookings that could touch each other's slot always lock a common diary date
- * (venue-context.ts, lockDiaryDays), and a shared transaction admits at most one booking per (venue,
+ * (diary-locks.ts, lockDiaryDays), and a shared transaction admits at most one booking per (venue,
  * date) — a booking whose dates another already claimed waits for the next transaction. So each booking
  * in it sees exactly what it would see alone, under the same locks.
  *

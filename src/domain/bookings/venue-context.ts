@@ -1,8 +1,7 @@
 /**
  * Feeds the pure booking engine (availability.ts) from the database: the venue's services, tables and
- * events, the bookings near a date, and the diary locks that make check-then-insert atomic.
- *
- * The diary's locks (their order, as a table) and its transaction helper are in diary-locks.ts.
+ * events, the bookings near a date. The diary's locks that make check-then-insert atomic (their order, as a
+ * table) and its transaction helper are in diary-locks.ts.
  */
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { VenueEvent } from '../../db/entities';

@@ -8,7 +8,7 @@
  * One path for one sale and for many (applySaleEntries): every read in one round trip (the diary rows
  * share-locked, the venues, the sales locked FOR UPDATE, the match query), then the writes, which it
  * returns for the caller to send (the batch sends them with its events' final rows). Lock order, as on the
- * booking side: diary rows, then sale rows (FOR UPDATE), then bookings (docs: venue-context.ts). The
+ * booking side: diary rows, then sale rows (FOR UPDATE), then bookings (the table in diary-locks.ts). The
  * transaction is READ COMMITTED, so the candidates are read after the lock wait, with a booking committed
  * meanwhile in view.
  */

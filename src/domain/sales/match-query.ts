@@ -25,7 +25,7 @@ export const MATCH_AFTER_END_MS = 2 * 60 * 60_000;
 
 /**
  * The diary dates a sale matched by table and time at `matchAt` share-locks before it reads its booking
- * candidates (venue-context.ts shareDiaryDaysStatement), in any time zone. A booking holding the sale
+ * candidates (diary-locks.ts shareDiaryDaysStatement), in any time zone. A booking holding the sale
  * (start − 30 min ≤ t ≤ end + 2 h) has a sitting [start, end) that meets [t − 2 h − 1 ms, t + 30 min + 1 ms)
  * (both hold max(start, t − 2 h − 1 ms)), so one of these dates is among those its writer locks
  * (claimedDates of claims covering the sitting): whichever of the two locks first, the other waits for its
