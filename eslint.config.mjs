@@ -3,17 +3,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const PROCESS_ENV = { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Only src/config.ts reads process.env.' };
+const PROCESS_ENV = { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Only src/platform/config.ts reads process.env.' };
 
 // Queues, workers, Redis clients and the session pool are built by the composition root (or jobs/ and the
 // Redis connection factory it calls) and passed in, so every connection is counted and closed in one place.
 const CONSTRUCTED = '/^(Worker|Queue|QueueEvents|Redis|Cluster|SessionPool)$/';
-const CONSTRUCTION_MESSAGE = 'Build BullMQ workers/queues, Redis clients and the session pool in src/composition-root.ts or src/jobs/ (createWorker) and pass them in.';
+const CONSTRUCTION_MESSAGE = 'Build BullMQ workers/queues, Redis clients and the session pool in src/composition-root.ts or src/platform/jobs/ (createWorker) and pass them in.';
 const CONSTRUCTIONS = [
   { selector: `NewExpression[callee.name=${CONSTRUCTED}]`, message: CONSTRUCTION_MESSAGE },
   { selector: `NewExpression[callee.property.name=${CONSTRUCTED}]`, message: CONSTRUCTION_MESSAGE },
 ];
-const CONSTRUCTION_ALLOWED = ['src/composition-root.ts', 'src/jobs/**', 'src/shared/redis-connections.ts'];
+const CONSTRUCTION_ALLOWED = ['src/composition-root.ts', 'src/platform/jobs/**', 'src/platform/redis-connections.ts'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', '**/*.js', '**/*.mjs'] },
@@ -52,7 +52,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/composition-root.ts', 'src/config.ts', 'src/main.ts'],
+    ignores: ['src/composition-root.ts', 'src/platform/config.ts', 'src/main.ts'],
     rules: {
       'no-restricted-syntax': ['error', PROCESS_ENV],
     },
@@ -60,13 +60,13 @@ export default tseslint.config(
   // Flat config replaces (does not merge) a rule's options per file, so files under both rules list both.
   {
     files: ['src/**/*.ts'],
-    ignores: [...CONSTRUCTION_ALLOWED, 'src/config.ts', 'src/main.ts'],
+    ignores: [...CONSTRUCTION_ALLOWED, 'src/platform/config.ts', 'src/main.ts'],
     rules: {
       'no-restricted-syntax': ['error', PROCESS_ENV, ...CONSTRUCTIONS],
     },
   },
   {
-    files: ['src/config.ts', 'src/main.ts'],
+    files: ['src/platform/config.ts', 'src/main.ts'],
     rules: {
       'no-restricted-syntax': ['error', ...CONSTRUCTIONS],
     },

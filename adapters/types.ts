@@ -2,7 +2,7 @@
  * The contract between the core and a POS adapter. Adapters import only this file and Node
  * built-ins (ARCHITECTURE §A/§B): no express, typeorm, bullmq, ioredis or pino.
  */
-import { parseJsonLossless } from '../src/shared/lossless-json';
+import { parseJsonLossless } from '../src/platform/lossless-json';
 
 export type SignatureFailureCode = 'missing_signature' | 'invalid_signature';
 

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import supertest from 'supertest';
 import { DateTime } from 'luxon';
-import { parseDatabaseUrl } from '../src/db/data-source';
+import { parseDatabaseUrl } from '../src/platform/db/data-source';
 import { createBenchEnv, type BenchResult } from './bench-env';
 import { startBenchApp } from './bench-app';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import supertest from 'supertest';
 import { compose, type Composed } from '../src/composition-root';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/platform/config';
 import type { BenchEnv } from './bench-env';
 
 export const BENCH_SECRET = 'bench-partner-secret-0123456789';

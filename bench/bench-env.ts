@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import { createDataSource, ensureDatabase, parseDatabaseUrl } from '../src/db/data-source';
+import { createDataSource, ensureDatabase, parseDatabaseUrl } from '../src/platform/db/data-source';
 
 /**
  * A throwaway database and Redis prefix for one benchmark, so benches never touch real data and clean up

@@ -16,7 +16,7 @@ import express from 'express';
 import mysql from 'mysql2/promise';
 import { DateTime } from 'luxon';
 import supertest from 'supertest';
-import { parseDatabaseUrl } from '../src/db/data-source';
+import { parseDatabaseUrl } from '../src/platform/db/data-source';
 import { createBenchEnv, median, type BenchResult } from './bench-env';
 import { startBenchApp } from './bench-app';
 

@@ -25,7 +25,7 @@ import jsonata from 'jsonata';
 import mysql from 'mysql2/promise';
 import { getAdapter } from '../adapters';
 import type { Composed } from '../src/composition-root';
-import { parseDatabaseUrl } from '../src/db/data-source';
+import { parseDatabaseUrl } from '../src/platform/db/data-source';
 import { signFor } from '../test/helpers/sign';
 import { BENCH_PARTNER, BENCH_SECRET, salePayload, seedBenchPartner, startBenchApp } from './bench-app';
 import { createBenchEnv, median, type BenchEnv, type BenchResult } from './bench-env';

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { DateTime } from 'luxon';
-import { parseDatabaseUrl } from '../src/db/data-source';
+import { parseDatabaseUrl } from '../src/platform/db/data-source';
 import { createBenchEnv, median, type BenchResult } from './bench-env';
 import { startBenchApp } from './bench-app';
 

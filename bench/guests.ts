@@ -17,7 +17,7 @@ import mysql from 'mysql2/promise';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import supertest from 'supertest';
-import { parseDatabaseUrl } from '../src/db/data-source';
+import { parseDatabaseUrl } from '../src/platform/db/data-source';
 import { createBenchEnv, median, type BenchResult } from './bench-env';
 import { startBenchApp } from './bench-app';
 

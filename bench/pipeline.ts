@@ -11,7 +11,7 @@ import { Queue, Worker } from 'bullmq';
 import mysql from 'mysql2/promise';
 import supertest from 'supertest';
 import type { Composed } from '../src/composition-root';
-import { parseDatabaseUrl } from '../src/db/data-source';
+import { parseDatabaseUrl } from '../src/platform/db/data-source';
 import { createBenchEnv, median, type BenchEnv, type BenchResult } from './bench-env';
 import { BENCH_PARTNER, BENCH_SECRET, salePayload, seedBenchPartner, startBenchApp } from './bench-app';
 

@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { parseDatabaseUrl } from '../src/db/data-source';
+import { parseDatabaseUrl } from '../src/platform/db/data-source';
 import { startProcesses, type ProcessGroup } from '../test/helpers/processes';
 import { BENCH_PARTNER, seedBenchPartner } from './bench-app';
 import { createBenchEnv, type BenchResult } from './bench-env';

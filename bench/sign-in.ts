@@ -6,7 +6,7 @@
 // 2 passes). Aim: 50–250 ms per hash.
 import { randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/platform/config';
 import { PasswordHasher } from '../src/modules/people/passwords';
 import { createBenchEnv, median, type BenchResult } from './bench-env';
 import { startBenchApp } from './bench-app';

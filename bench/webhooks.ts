@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import supertest from 'supertest';
 import type { Composed } from '../src/composition-root';
-import { writeOutbox } from '../src/outbound/outbox';
-import { buildDelivery, generateWebhookSecret } from '../src/outbound/sign-webhook';
+import { writeOutbox } from '../src/modules/outbox/outbox';
+import { buildDelivery, generateWebhookSecret } from '../src/modules/webhooks/sign-webhook';
 import { createBenchEnv, median, printResult, type BenchEnv, type BenchResult } from './bench-env';
 import { startBenchApp } from './bench-app';
 

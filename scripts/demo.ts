@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import supertest from 'supertest';
 import { compose } from '../src/composition-root';
-import { loadConfig } from '../src/config';
-import { createDataSource, ensureDatabase } from '../src/db/data-source';
+import { loadConfig } from '../src/platform/config';
+import { createDataSource, ensureDatabase } from '../src/platform/db/data-source';
 import { DEMO_PARTNER, DEMO_PARTNER_SECRET, DEMO_PASSWORD, liveStep, prng, seedDemo, waitForEvents } from './demo-data';
 import { ensureWebBuild } from './web-build';
 

@@ -4,7 +4,7 @@
  * failure. No database or Redis needed.
  */
 import { resolve } from 'node:path';
-import { DEFAULT_MAPPINGS_DIR, describeFailure, discoverFixtureCases, runFixtureCase } from '../src/mapping/fixture-runner';
+import { DEFAULT_MAPPINGS_DIR, describeFailure, discoverFixtureCases, runFixtureCase } from '../src/modules/partners/mapping/fixture-runner';
 
 async function main(): Promise<number> {
   const [dirArg, filter] = process.argv.slice(2);

@@ -1,6 +1,6 @@
 // `npm run migration:run`: create the database if missing and apply pending migrations.
-import { loadConfig } from '../src/config';
-import { createDataSource, ensureDatabase } from '../src/db/data-source';
+import { loadConfig } from '../src/platform/config';
+import { createDataSource, ensureDatabase } from '../src/platform/db/data-source';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -1,10 +1,10 @@
 // `npm run operator -- <email> [--name "Full Name"]`: makes a platform operator (CONTRACT §8, §15) and prints
 // the invite link where they set a password: the way to the first operator without the admin token.
-import { loadConfig } from '../src/config';
-import { createDataSource, ensureDatabase } from '../src/db/data-source';
+import { loadConfig } from '../src/platform/config';
+import { createDataSource, ensureDatabase } from '../src/platform/db/data-source';
 import { People } from '../src/modules/people';
-import { createLogger } from '../src/shared/logger';
-import { RedisConnections } from '../src/shared/redis-connections';
+import { createLogger } from '../src/platform/logger';
+import { RedisConnections } from '../src/platform/redis-connections';
 
 export async function makeOperator(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ id: string; inviteUrl: string }> {
   const email = args.find((a) => !a.startsWith('--'));

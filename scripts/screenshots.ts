@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import supertest from 'supertest';
 import { compose } from '../src/composition-root';
-import { loadConfig } from '../src/config';
+import { loadConfig } from '../src/platform/config';
 import { createBenchEnv } from '../bench/bench-env';
 import { DEMO_PASSWORD, seedDemo, waitForEvents } from './demo-data';
 import { ensureWebBuild } from './web-build';

@@ -1,9 +1,9 @@
-import type { BookingWriter } from './domain/bookings/booking-writer';
-import type { ManageLinks } from './domain/bookings/manage-tokens';
+import type { BookingWriter } from './modules/diary/booking-writer';
+import type { ManageLinks } from './modules/diary/manage-tokens';
 import type { LiveHub } from './modules/live';
 import type { Notifications } from './modules/notifications';
-import type { KeptLocations } from './pipeline/command-handlers';
-import type { PlatformDeps } from './shared/platform-deps';
+import type { KeptLocations } from './modules/partners/commands/command-handlers';
+import type { PlatformDeps } from './platform/platform-deps';
 
 /**
  * What the composition root builds and hands down: the platform (PlatformDeps) and the modules' services.

@@ -1,8 +1,8 @@
 import { compose } from './composition-root';
-import { ConfigError, loadConfig, type Config } from './config';
-import { createDataSource, ensureDatabase } from './db/data-source';
-import { checkServices } from './shared/service-check';
-import { createLogger } from './shared/logger';
+import { ConfigError, loadConfig, type Config } from './platform/config';
+import { createDataSource, ensureDatabase } from './platform/db/data-source';
+import { checkServices } from './platform/service-check';
+import { createLogger } from './platform/logger';
 
 /** Process entry: config → services reachable → migrations → compose(ROLE) → listen; SIGTERM → stop. */
 async function main(): Promise<void> {

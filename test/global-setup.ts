@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createDataSource, ensureDatabase } from '../src/db/data-source';
+import { createDataSource, ensureDatabase } from '../src/platform/db/data-source';
 import { ensureWebBuild } from '../scripts/web-build';
 import { startRedisCluster } from './helpers/redis-cluster';
 

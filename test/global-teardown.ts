@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
 import { Redis } from 'ioredis';
-import { parseDatabaseUrl } from '../src/db/data-source';
+import { parseDatabaseUrl } from '../src/platform/db/data-source';
 
 /** Drops the run's database and deletes the run's Redis keys. */
 export default async function globalTeardown(): Promise<void> {

@@ -6,7 +6,7 @@ import { guestBudget } from './guest-budget.mts';
 /**
  * The one front-end (CONTRACT §9): a Preact single-page app served by the API process at /app from
  * web/dist. Every asset comes from npm and is bundled; file names carry a content hash so the server can
- * cache them for a year (src/http/web-app.ts).
+ * cache them for a year (src/surfaces/web/web-app.ts).
  */
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MappingVersion, Partner } from '../../src/db/entities';
-import { DEFAULT_MAPPINGS_DIR } from '../../src/mapping/fixture-runner';
+import { MappingVersion, Partner } from '../../src/platform/db/entities';
+import { DEFAULT_MAPPINGS_DIR } from '../../src/modules/partners/mapping/fixture-runner';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
 
 describe('admin API: partner catalog (CONTRACT §13, §15)', () => {

@@ -1,4 +1,4 @@
-import { InboundEvent, MappingVersion, Partner, Sale } from '../../src/db/entities';
+import { InboundEvent, MappingVersion, Partner, Sale } from '../../src/platform/db/entities';
 import { createVenue, type CreatedVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

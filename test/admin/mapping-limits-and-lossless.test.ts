@@ -1,6 +1,6 @@
-import { BOOKING_STATUS_COMMAND_SCHEMA, RESERVATION_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../src/mapping/canonical-commands';
-import { buildOpenApiDocument } from '../../src/http/openapi/openapi-document';
-import { DOCUMENTED_SURFACES } from '../../src/http/surfaces';
+import { BOOKING_STATUS_COMMAND_SCHEMA, RESERVATION_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../src/modules/commands/canonical-commands';
+import { buildOpenApiDocument } from '../../src/surfaces/http/openapi/openapi-document';
+import { DOCUMENTED_SURFACES } from '../../src/surfaces/surfaces';
 import { createVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

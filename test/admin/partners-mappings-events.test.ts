@@ -1,9 +1,9 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MappingVersion, Partner } from '../../src/db/entities';
-import { syncFileMappings } from '../../src/mapping/mapping-store';
-import { createLogger } from '../../src/shared/logger';
+import { MappingVersion, Partner } from '../../src/platform/db/entities';
+import { syncFileMappings } from '../../src/modules/partners/mapping/mapping-store';
+import { createLogger } from '../../src/platform/logger';
 import { createVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

@@ -1,7 +1,7 @@
-import { Partner } from '../../src/db/entities';
+import { Partner } from '../../src/platform/db/entities';
 import { compose, type Composed } from '../../src/composition-root';
-import { loadConfig } from '../../src/config';
-import { createLogger } from '../../src/shared/logger';
+import { loadConfig } from '../../src/platform/config';
+import { createLogger } from '../../src/platform/logger';
 import { createVenue } from '../helpers/fixtures';
 import { createTestPartner, signedPost, type TestPartner } from '../helpers/partner';
 import { startTestApp, testEnv, uniq, type TestApp } from '../helpers/test-app';

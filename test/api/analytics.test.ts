@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
-import { Booking, Sale } from '../../src/db/entities';
-import { newId } from '../../src/shared/ids';
+import { Booking, Sale } from '../../src/platform/db/entities';
+import { newId } from '../../src/platform/ids';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { createUser, signIn } from '../helpers/people';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';

@@ -1,9 +1,9 @@
 import { DateTime } from 'luxon';
-import { BookingWriter } from '../../src/domain/bookings/booking-writer';
-import type { VenueRef } from '../../src/domain/bookings/venue-context';
-import { isDeadlock } from '../../src/db/db-errors';
-import { SessionPool, sharedRuns } from '../../src/db/session-pool';
-import { AppError } from '../../src/shared/app-error';
+import { BookingWriter } from '../../src/modules/diary/booking-writer';
+import type { VenueRef } from '../../src/modules/diary/diary-store';
+import { isDeadlock } from '../../src/platform/db/db-errors';
+import { SessionPool, sharedRuns } from '../../src/platform/db/session-pool';
+import { AppError } from '../../src/platform/app-error';
 import { createVenue } from '../helpers/fixtures';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 

@@ -1,9 +1,9 @@
 import express from 'express';
 import { DateTime } from 'luxon';
 import supertest from 'supertest';
-import { apiKeyAuth, lookupApiKey } from '../../src/http/middleware/api-key-auth';
-import { errorEnvelope } from '../../src/http/middleware/error-envelope';
-import { idempotency } from '../../src/http/middleware/idempotency';
+import { apiKeyAuth, lookupApiKey } from '../../src/surfaces/http/middleware/api-key-auth';
+import { errorEnvelope } from '../../src/surfaces/http/middleware/error-envelope';
+import { idempotency } from '../../src/surfaces/http/middleware/idempotency';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { Booking, Customer, Sale, SaleItem } from '../../src/db/entities';
-import { newId } from '../../src/shared/ids';
+import { Booking, Customer, Sale, SaleItem } from '../../src/platform/db/entities';
+import { newId } from '../../src/platform/ids';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
 

@@ -38,7 +38,7 @@ describe('reviews (CONTRACT §11): invitation on completion, one verified review
   let db: { url: string; drop: () => Promise<void> };
   beforeAll(async () => {
     // The test runs the invitation step itself: no outbox relay may take its rows first (every app's relay
-    // invites completed bookings, src/outbound/outbox-relay.ts), hence the api role and a database of its own.
+    // invites completed bookings, src/modules/events/relay.ts), hence the api role and a database of its own.
     db = await createOwnDatabase();
     t = await startTestApp({ ROLE: 'api', DATABASE_URL: db.url });
     venue = await createVenue(t);

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createDataSource } from '../../src/db/data-source';
+import { createDataSource } from '../../src/platform/db/data-source';
 import { testEnv, uniq } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
 

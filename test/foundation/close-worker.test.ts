@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { closeWorker, muteLateConnectionErrors } from '../../src/jobs/queues';
+import { closeWorker, muteLateConnectionErrors } from '../../src/platform/jobs/queues';
 import { freePort } from '../helpers/private-redis';
 
 /**

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/platform/config';
 
 describe('config: HOST (the bind address)', () => {
   it('defaults to 0.0.0.0 (CONTRACT §1) and takes IPv4, IPv6 and host names', () => {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/platform/config';
 
 describe('config', () => {
   it('applies the contract defaults when nothing is set', () => {

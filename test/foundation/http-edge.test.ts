@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
-import { Customer } from '../../src/db/entities';
+import { Customer } from '../../src/platform/db/entities';
 import { createApiKey, createVenue } from '../helpers/fixtures';
 import { createTestPartner, signedPost, type TestPartner } from '../helpers/partner';
 import { ADMIN_TOKEN, startTestApp, type TestApp } from '../helpers/test-app';

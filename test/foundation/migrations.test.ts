@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { createDataSource, ensureDatabase, parseDatabaseUrl } from '../../src/db/data-source';
+import { createDataSource, ensureDatabase, parseDatabaseUrl } from '../../src/platform/db/data-source';
 
 describe('migrations', () => {
   it('run up from an empty database, all the way down, and up again', async () => {

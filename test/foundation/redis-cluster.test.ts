@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
-import { queuePrefix } from '../../src/jobs/queues';
-import { SaleLock } from '../../src/ingest/sale-lock';
+import { queuePrefix } from '../../src/platform/jobs/queues';
+import { SaleLock } from '../../src/modules/partners/edge/sale-lock';
 import { createVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

@@ -1,4 +1,4 @@
-import { SecretBox } from '../../src/shared/secret-box';
+import { SecretBox } from '../../src/platform/secret-box';
 
 describe('SecretBox', () => {
   const box = new SecretBox(Buffer.alloc(32, 1));

@@ -1,5 +1,5 @@
-import { writeOutbox } from '../../src/outbound/outbox';
-import { relayOutboxBatch } from '../../src/outbound/outbox-relay';
+import { writeOutbox } from '../../src/modules/outbox/outbox';
+import { relayOutboxBatch } from '../../src/modules/events/relay';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
 import { TestSmtpServer, type ReceivedMail } from '../helpers/smtp';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import { buildOpenApiDocument } from '../../src/http/openapi/openapi-document';
-import { publicOperations } from '../../src/http/routes/public';
-import { DOCUMENTED_SURFACES } from '../../src/http/surfaces';
+import { buildOpenApiDocument } from '../../src/surfaces/http/openapi/openapi-document';
+import { publicOperations } from '../../src/surfaces/public-api';
+import { DOCUMENTED_SURFACES } from '../../src/surfaces/surfaces';
 import { createApiKey } from '../helpers/fixtures';
 import { expectError } from '../helpers/people';
 import { startTestApp, type TestApp } from '../helpers/test-app';

@@ -1,5 +1,5 @@
-import { clientBucket, publicRateLimit } from '../../src/http/middleware/public-rate-limit';
-import type { AppError } from '../../src/shared/app-error';
+import { clientBucket, publicRateLimit } from '../../src/surfaces/http/middleware/public-rate-limit';
+import type { AppError } from '../../src/platform/app-error';
 import { expectError } from '../helpers/people';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { guestEnv, guestVenue } from './guest-helpers';

@@ -1,4 +1,4 @@
-import { AppError } from '../../src/shared/app-error';
+import { AppError } from '../../src/platform/app-error';
 
 /** Runs `fn` and expects it to throw a validation_error AppError whose details include `details`. */
 export function expectValidationError(fn: () => unknown, details: Record<string, unknown>): void {

@@ -2,11 +2,11 @@ import type { Job } from 'bullmq';
 import supertest from 'supertest';
 import { getAdapter } from '../../adapters';
 import { randomBytes } from 'node:crypto';
-import { Booking, InboundEvent, Sale, SaleItem, type BookingStatus } from '../../src/db/entities';
-import { localToInstant } from '../../src/domain/bookings/venue-time';
-import { newId } from '../../src/shared/ids';
+import { Booking, InboundEvent, Sale, SaleItem, type BookingStatus } from '../../src/platform/db/entities';
+import { localToInstant } from '../../src/modules/diary/venue-time';
+import { newId } from '../../src/platform/ids';
 import { signFor } from './sign';
-import { createInboundEventWorker, type InboundEventWorker, type InboundWorkerOptions } from '../../src/pipeline/inbound-event.worker';
+import { createInboundEventWorker, type InboundEventWorker, type InboundWorkerOptions } from '../../src/modules/partners/pipeline/inbound-event.worker';
 import { startTestApp, uniq, type TestApp } from './test-app';
 import { waitFor } from './wait-for';
 

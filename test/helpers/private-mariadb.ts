@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import { createDataSource, ensureDatabase } from '../../src/db/data-source';
+import { createDataSource, ensureDatabase } from '../../src/platform/db/data-source';
 import { freePort } from './private-redis';
 import { waitFor } from './wait-for';
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import supertest from 'supertest';
-import { createDataSource } from '../../src/db/data-source';
+import { createDataSource } from '../../src/platform/db/data-source';
 import type { DataSource } from 'typeorm';
 import { freePort } from './private-redis';
 import { ADMIN_TOKEN, testEnv, type TestApp } from './test-app';

@@ -6,7 +6,7 @@ import {
   standardWebhooksHeaderNames,
   standardWebhooksKeys,
   type StandardScheme,
-} from '../../src/ingest/signature-schemes';
+} from '../../src/modules/partners/edge/signature-schemes';
 
 /**
  * Builds the headers a POS would send for each scheme: what tests, the demo and fixture replays

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import supertest from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
 import { compose, type Composed } from '../../src/composition-root';
-import { loadConfig, type Config } from '../../src/config';
-import { createLogger } from '../../src/shared/logger';
+import { loadConfig, type Config } from '../../src/platform/config';
+import { createLogger } from '../../src/platform/logger';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 

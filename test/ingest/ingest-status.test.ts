@@ -1,4 +1,4 @@
-import { InboundEvent } from '../../src/db/entities';
+import { InboundEvent } from '../../src/platform/db/entities';
 import { createVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { SaleLock } from '../../src/ingest/sale-lock';
+import { SaleLock } from '../../src/modules/partners/edge/sale-lock';
 import { freePort, startRedis, stopRedis } from '../helpers/private-redis';
 import { startHubApp, type HubApp } from '../helpers/partner';
 import { uniq } from '../helpers/test-app';

@@ -1,5 +1,5 @@
 import { adapters } from '../../adapters';
-import { STANDARD_SCHEMES } from '../../src/ingest/signature-schemes';
+import { STANDARD_SCHEMES } from '../../src/modules/partners/edge/signature-schemes';
 import { createTestPartner, signedPost } from '../helpers/partner';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { compose, type Composed } from '../../src/composition-root';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/platform/config';
 import { liveStreamKey } from '../../src/modules/live';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { createTestPartner, linkLocation, putMapping, SALE_MAPPING, saleEvent, signedPost, type TestPartner } from '../helpers/partner';

@@ -3,8 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mysql from 'mysql2/promise';
 import type { DataSource } from 'typeorm';
-import { createDataSource, ensureDatabase, parseDatabaseUrl } from '../../src/db/data-source';
-import { writeOutbox, type WebhookEvent } from '../../src/outbound/outbox';
+import { createDataSource, ensureDatabase, parseDatabaseUrl } from '../../src/platform/db/data-source';
+import { writeOutbox, type WebhookEvent } from '../../src/modules/outbox/outbox';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /**

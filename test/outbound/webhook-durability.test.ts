@@ -1,15 +1,15 @@
 import { Queue } from 'bullmq';
 import mysql from 'mysql2';
-import type { BackgroundProcess } from '../../src/jobs/background-process';
-import { outboxStatement, writeOutbox, type OutboxEntry } from '../../src/outbound/outbox';
+import type { BackgroundProcess } from '../../src/platform/jobs/background-process';
+import { outboxStatement, writeOutbox, type OutboxEntry } from '../../src/modules/outbox/outbox';
 import { compose, type Composed } from '../../src/composition-root';
-import { loadConfig } from '../../src/config';
-import { retryScheduleOf } from '../../src/outbound/deliver-webhook.worker';
+import { loadConfig } from '../../src/platform/config';
+import { retryScheduleOf } from '../../src/modules/webhooks/deliver-webhook.worker';
 import {
   relayOutboxBatch, requeueStrandedDeliveries, startOutboxRelay, SUBSCRIBERS, type OutboxSubscriber, type RelayDeps, type RelayOptions,
-} from '../../src/outbound/outbox-relay';
-import { queuePrefix } from '../../src/jobs/queues';
-import { createLogger } from '../../src/shared/logger';
+} from '../../src/modules/events/relay';
+import { queuePrefix } from '../../src/platform/jobs/queues';
+import { createLogger } from '../../src/platform/logger';
 import { createApiKey, createVenue } from '../helpers/fixtures';
 import { startTestApp, testEnv, type TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';

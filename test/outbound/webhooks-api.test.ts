@@ -1,5 +1,5 @@
 import mysql from 'mysql2/promise';
-import { parseDatabaseUrl } from '../../src/db/data-source';
+import { parseDatabaseUrl } from '../../src/platform/db/data-source';
 import { createApiKey, createVenue } from '../helpers/fixtures';
 import { waitFor } from '../helpers/wait-for';
 import { startTestApp, type TestApp } from '../helpers/test-app';

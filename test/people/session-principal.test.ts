@@ -3,8 +3,8 @@ import { createUser, expectError, PASSWORD, signIn } from '../helpers/people';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
 
 /**
- * Sessions end in the same Principal as keys (src/http/principal.ts) and go through the one access check
- * and the declared operations' chains (src/http/mount-operations.ts).
+ * Sessions end in the same Principal as keys (src/surfaces/http/principal.ts) and go through the one access check
+ * and the declared operations' chains (src/surfaces/http/mount-operations.ts).
  */
 describe('a session as a Principal', () => {
   let t: TestApp;

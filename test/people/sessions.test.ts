@@ -1,6 +1,6 @@
 import express from 'express';
 import supertest from 'supertest';
-import { clearSessionCookies, setSessionCookies } from '../../src/http/session-auth';
+import { clearSessionCookies, setSessionCookies } from '../../src/surfaces/http/session-auth';
 import { People } from '../../src/modules/people';
 import { PasswordHasher } from '../../src/modules/people/passwords';
 import { createApiKey, createVenue, venueBody } from '../helpers/fixtures';

@@ -1,10 +1,10 @@
-import { InboundEvent, Partner, Sale } from '../../src/db/entities';
-import type { SaleCommand } from '../../src/mapping/canonical-commands';
-import { InboundApplier, type ProcessingRequest } from '../../src/pipeline/apply-batcher';
-import { recordEvent } from '../../src/pipeline/event-log';
-import type { InboundJobData } from '../../src/pipeline/inbound-job';
-import { newId } from '../../src/shared/ids';
-import type { Logger } from '../../src/shared/logger';
+import { InboundEvent, Partner, Sale } from '../../src/platform/db/entities';
+import type { SaleCommand } from '../../src/modules/commands/canonical-commands';
+import { InboundApplier, type ProcessingRequest } from '../../src/modules/partners/pipeline/inbound-applier';
+import { recordEvent } from '../../src/modules/partners/pipeline/event-log';
+import type { InboundJobData } from '../../src/modules/partners/pipeline/inbound-job';
+import { newId } from '../../src/platform/ids';
+import type { Logger } from '../../src/platform/logger';
 import { createVenue } from '../helpers/fixtures';
 import { createTestPartner, linkLocation } from '../helpers/partner';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { In } from 'typeorm';
-import { Booking, InboundEvent, Sale, SaleItem } from '../../src/db/entities';
-import { instantToLocal } from '../../src/domain/bookings/venue-time';
-import type { CommandOutcome } from '../../src/domain/sales/plan-sale';
-import type { CanonicalCommand } from '../../src/mapping/canonical-commands';
+import { Booking, InboundEvent, Sale, SaleItem } from '../../src/platform/db/entities';
+import { instantToLocal } from '../../src/modules/diary/venue-time';
+import type { CommandOutcome } from '../../src/modules/sales/plan-sale';
+import type { CanonicalCommand } from '../../src/modules/commands/canonical-commands';
 import {
   asCommandList,
   DEFAULT_MAPPINGS_DIR,
@@ -14,7 +14,7 @@ import {
   readPartnerManifest,
   TEST_NOTIFICATION,
   type FixtureCase,
-} from '../../src/mapping/fixture-runner';
+} from '../../src/modules/partners/mapping/fixture-runner';
 import { createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { insertBooking, itemsOf, linkLocation, salesOf, signedPost, waitForEvent, type TestPartner } from '../helpers/partner';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';

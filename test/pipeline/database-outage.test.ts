@@ -1,4 +1,4 @@
-import { InboundEvent, Sale } from '../../src/db/entities';
+import { InboundEvent, Sale } from '../../src/platform/db/entities';
 import { createApiKey, createVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

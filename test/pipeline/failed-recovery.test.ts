@@ -1,9 +1,9 @@
 import { Worker } from 'bullmq';
-import { SaleLock } from '../../src/ingest/sale-lock';
-import { QUEUE_NAMES, queuePrefix } from '../../src/jobs/queues';
-import { enqueueInboundEvent } from '../../src/pipeline/inbound-job';
-import { recoverFailedWithoutRow, startStrandedEventSweep, type StrandedSweepDeps } from '../../src/pipeline/stranded-events';
-import { newId } from '../../src/shared/ids';
+import { SaleLock } from '../../src/modules/partners/edge/sale-lock';
+import { QUEUE_NAMES, queuePrefix } from '../../src/platform/jobs/queues';
+import { enqueueInboundEvent } from '../../src/modules/partners/pipeline/inbound-job';
+import { recoverFailedWithoutRow, startStrandedEventSweep, type StrandedSweepDeps } from '../../src/modules/partners/pipeline/stranded-events';
+import { newId } from '../../src/platform/ids';
 import { createVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

@@ -1,15 +1,15 @@
 import { DateTime } from 'luxon';
-import { Sale } from '../../src/db/entities';
-import { createBooking } from '../../src/domain/bookings/create-booking';
-import { updateBooking } from '../../src/domain/bookings/update-booking';
-import { type VenueRef } from '../../src/domain/bookings/venue-context';
-import { inDiaryTransaction } from '../../src/domain/bookings/diary-locks';
-import { normalizeContact } from '../../src/domain/customers/upsert-customer';
-import type { ApplyOutcome } from '../../src/domain/sales/apply-sales';
-import type { SaleCommand } from '../../src/mapping/canonical-commands';
-import { applyOne, InboundApplier, type ApplyRequest } from '../../src/pipeline/apply-batcher';
-import { newId } from '../../src/shared/ids';
-import type { Logger } from '../../src/shared/logger';
+import { Sale } from '../../src/platform/db/entities';
+import { createBooking } from '../../src/modules/diary/create-booking';
+import { updateBooking } from '../../src/modules/diary/update-booking';
+import { type VenueRef } from '../../src/modules/diary/diary-store';
+import { inDiaryTransaction } from '../../src/modules/diary/diary-locks';
+import { normalizeContact } from '../../src/modules/customers/upsert-customer';
+import type { ApplyOutcome } from '../../src/modules/sales/apply-sales';
+import type { SaleCommand } from '../../src/modules/commands/canonical-commands';
+import { applyOne, InboundApplier, type ApplyRequest } from '../../src/modules/partners/pipeline/inbound-applier';
+import { newId } from '../../src/platform/ids';
+import type { Logger } from '../../src/platform/logger';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

@@ -1,7 +1,7 @@
-import { OutboxMessage, Sale } from '../../src/db/entities';
-import { applySaleBatch, entityManagerSession } from '../../src/domain/sales/apply-sales';
-import { rematchSalesForBooking } from '../../src/domain/sales/match-sale';
-import type { SaleCommand } from '../../src/mapping/canonical-commands';
+import { OutboxMessage, Sale } from '../../src/platform/db/entities';
+import { applySaleBatch, entityManagerSession } from '../../src/modules/sales/apply-sales';
+import { rematchSalesForBooking } from '../../src/modules/sales/match-sale';
+import type { SaleCommand } from '../../src/modules/commands/canonical-commands';
 import { createVenue, type CreatedVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

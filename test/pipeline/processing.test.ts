@@ -1,4 +1,4 @@
-import { Booking, OutboxMessage } from '../../src/db/entities';
+import { Booking, OutboxMessage } from '../../src/platform/db/entities';
 import { createVenue, type CreatedVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

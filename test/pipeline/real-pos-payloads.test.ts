@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import { Booking, Sale } from '../../src/db/entities';
-import { DEFAULT_MAPPINGS_DIR } from '../../src/mapping/fixture-runner';
+import { Booking, Sale } from '../../src/platform/db/entities';
+import { DEFAULT_MAPPINGS_DIR } from '../../src/modules/partners/mapping/fixture-runner';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

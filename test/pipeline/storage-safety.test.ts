@@ -1,5 +1,5 @@
-import { validateCommands } from '../../src/mapping/canonical-commands';
-import { fitColumn, storableText, TEXT_COLUMNS, wellFormed } from '../../src/shared/storable';
+import { validateCommands } from '../../src/modules/commands/canonical-commands';
+import { fitColumn, storableText, TEXT_COLUMNS, wellFormed } from '../../src/platform/storable';
 import { createVenue } from '../helpers/fixtures';
 import {
   itemsOf,

@@ -1,6 +1,6 @@
-import { SaleLock } from '../../src/ingest/sale-lock';
-import { failStrandedEvents, type StrandedSweepDeps } from '../../src/pipeline/stranded-events';
-import { newId } from '../../src/shared/ids';
+import { SaleLock } from '../../src/modules/partners/edge/sale-lock';
+import { failStrandedEvents, type StrandedSweepDeps } from '../../src/modules/partners/pipeline/stranded-events';
+import { newId } from '../../src/platform/ids';
 import { createVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

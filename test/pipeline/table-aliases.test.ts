@@ -1,9 +1,9 @@
-import { Booking, Partner } from '../../src/db/entities';
-import { MATCH_TABLES_PER_STATEMENT, matchStatements } from '../../src/domain/sales/match-query';
-import type { CanonicalCommand, SaleCommand } from '../../src/mapping/canonical-commands';
-import { InboundApplier } from '../../src/pipeline/apply-batcher';
-import { newId } from '../../src/shared/ids';
-import type { Logger } from '../../src/shared/logger';
+import { Booking, Partner } from '../../src/platform/db/entities';
+import { MATCH_TABLES_PER_STATEMENT, matchStatements } from '../../src/modules/sales/match-query';
+import type { CanonicalCommand, SaleCommand } from '../../src/modules/commands/canonical-commands';
+import { InboundApplier } from '../../src/modules/partners/pipeline/inbound-applier';
+import { newId } from '../../src/platform/ids';
+import type { Logger } from '../../src/platform/logger';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { createTestPartner, insertBooking, localIso, salesOf, tableId } from '../helpers/partner';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { Operation } from '../../src/http/operation';
-import { ADMIN, INTEGRATOR_API } from '../../src/http/surfaces';
+import type { Operation } from '../../src/surfaces/http/operation';
+import { ADMIN, INTEGRATOR_API } from '../../src/surfaces/surfaces';
 import { ALL_SCOPES, createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';
 

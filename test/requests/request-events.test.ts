@@ -1,9 +1,9 @@
 import type { Job } from 'bullmq';
 import { DateTime } from 'luxon';
 import { compose, type Composed } from '../../src/composition-root';
-import { loadConfig } from '../../src/config';
-import { expireDueRequests } from '../../src/domain/bookings/expire-requests';
-import { createLogger } from '../../src/shared/logger';
+import { loadConfig } from '../../src/platform/config';
+import { expireDueRequests } from '../../src/modules/diary/expire-requests';
+import { createLogger } from '../../src/platform/logger';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { startTestApp, testEnv, type TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';

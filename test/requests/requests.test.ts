@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { expireRequest } from '../../src/domain/bookings/expire-requests';
+import { expireRequest } from '../../src/modules/diary/expire-requests';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';

@@ -1,11 +1,11 @@
 import { MoreThan } from 'typeorm';
-import { Booking, OutboxMessage, Partner, Sale } from '../../src/db/entities';
-import { SessionPool, type SqlStatement, type SqlTransaction } from '../../src/db/session-pool';
-import type { CanonicalCommand, ReservationCommand } from '../../src/mapping/canonical-commands';
-import { InboundApplier } from '../../src/pipeline/apply-batcher';
-import type { ApplyOutcome } from '../../src/domain/sales/apply-sales';
-import { newId } from '../../src/shared/ids';
-import type { Logger } from '../../src/shared/logger';
+import { Booking, OutboxMessage, Partner, Sale } from '../../src/platform/db/entities';
+import { SessionPool, type SqlStatement, type SqlTransaction } from '../../src/platform/db/session-pool';
+import type { CanonicalCommand, ReservationCommand } from '../../src/modules/commands/canonical-commands';
+import { InboundApplier } from '../../src/modules/partners/pipeline/inbound-applier';
+import type { ApplyOutcome } from '../../src/modules/sales/apply-sales';
+import { newId } from '../../src/platform/ids';
+import type { Logger } from '../../src/platform/logger';
 import { createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { createTestPartner, linkLocation } from '../helpers/partner';
 import { startTestApp, uniq, type TestApp } from '../helpers/test-app';

@@ -1,5 +1,5 @@
-import { Booking, OutboxMessage } from '../../src/db/entities';
-import { hashManageToken } from '../../src/domain/bookings/manage-tokens';
+import { Booking, OutboxMessage } from '../../src/platform/db/entities';
+import { hashManageToken } from '../../src/modules/diary/manage-tokens';
 import { createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { linkLocation, signedPost, type TestPartner, waitForEvent } from '../helpers/partner';
 import { TestSmtpServer } from '../helpers/smtp';

@@ -1,7 +1,7 @@
-import { Booking, OutboxMessage, Partner } from '../../src/db/entities';
-import type { ReservationCommand } from '../../src/mapping/canonical-commands';
-import { inTransaction } from '../../src/pipeline/apply-batcher';
-import { applyCommands } from '../../src/pipeline/command-handlers';
+import { Booking, OutboxMessage, Partner } from '../../src/platform/db/entities';
+import type { ReservationCommand } from '../../src/modules/commands/canonical-commands';
+import { inTransaction } from '../../src/modules/partners/pipeline/inbound-applier';
+import { applyCommands } from '../../src/modules/partners/commands/command-handlers';
 import { createVenue } from '../helpers/fixtures';
 import { createTestPartner, linkLocation } from '../helpers/partner';
 import { startTestApp, type TestApp } from '../helpers/test-app';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Booking, Customer, InboundEvent, OutboxMessage, Partner } from '../../src/db/entities';
-import { DEFAULT_MAPPINGS_DIR } from '../../src/mapping/fixture-runner';
+import { Booking, Customer, InboundEvent, OutboxMessage, Partner } from '../../src/platform/db/entities';
+import { DEFAULT_MAPPINGS_DIR } from '../../src/modules/partners/mapping/fixture-runner';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import {
   createTestPartner,

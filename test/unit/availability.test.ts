@@ -11,8 +11,8 @@ import {
   computeAvailability,
   computeAvailabilityRange,
   nearestAlternatives,
-} from '../../src/domain/bookings/availability';
-import { addDays, localToInstant } from '../../src/domain/bookings/venue-time';
+} from '../../src/modules/diary/availability';
+import { addDays, localToInstant } from '../../src/modules/diary/venue-time';
 
 const LONDON = 'Europe/London';
 const NEW_YORK = 'America/New_York';

@@ -1,4 +1,4 @@
-import { Batcher } from '../../src/shared/batcher';
+import { Batcher } from '../../src/platform/batcher';
 
 describe('Batcher', () => {
   it('coalesces calls made together into one flush and gives each caller its own result', async () => {

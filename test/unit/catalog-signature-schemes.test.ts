@@ -8,8 +8,8 @@ import { toast } from '../../adapters/toast';
 import { zettle } from '../../adapters/zettle';
 import type { PartnerAdapter, SignatureInput } from '../../adapters/types';
 import { signFor } from '../helpers/sign';
-import { resolveVerifier } from '../../src/ingest/signature-schemes';
-import { DEFAULT_MAPPINGS_DIR } from '../../src/mapping/fixture-runner';
+import { resolveVerifier } from '../../src/modules/partners/edge/signature-schemes';
+import { DEFAULT_MAPPINGS_DIR } from '../../src/modules/partners/mapping/fixture-runner';
 
 /** The catalog vendors' own signature schemes (adapters/<vendor>): each vendor's documented algorithm. */
 

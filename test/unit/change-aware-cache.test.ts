@@ -1,4 +1,4 @@
-import { ChangeAwareCache } from '../../src/shared/change-aware-cache';
+import { ChangeAwareCache } from '../../src/platform/change-aware-cache';
 
 /** A loader that counts its calls and answers from a mutable table. */
 function source(initial: Record<string, string>) {

@@ -1,4 +1,4 @@
-import { isDatabaseUnavailable } from '../../src/db/db-errors';
+import { isDatabaseUnavailable } from '../../src/platform/db/db-errors';
 
 describe('isDatabaseUnavailable: which driver errors are an outage, not the statement’s fault', () => {
   const net = (code: string, fatal?: boolean) => Object.assign(new Error(`connect ${code} 127.0.0.1:3306`), { code, ...(fatal ? { fatal } : {}) });

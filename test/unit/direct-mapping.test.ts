@@ -2,10 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonata from 'jsonata';
 import { getAdapter } from '../../adapters';
-import { compileDirectMapping, NEEDS_JSONATA } from '../../src/mapping/direct-mapping';
-import { compileMapping, evaluateMapping, newJsonata, toPlainJson } from '../../src/mapping/evaluate-mapping';
-import { DEFAULT_MAPPINGS_DIR, discoverFixtureCases } from '../../src/mapping/fixture-runner';
-import { parseNativeEvent } from '../../src/mapping/map-native-event';
+import { compileDirectMapping, NEEDS_JSONATA } from '../../src/modules/partners/mapping/direct-mapping';
+import { compileMapping, evaluateMapping, newJsonata, toPlainJson } from '../../src/modules/partners/mapping/evaluate-mapping';
+import { DEFAULT_MAPPINGS_DIR, discoverFixtureCases } from '../../src/modules/partners/mapping/fixture-runner';
+import { parseNativeEvent } from '../../src/modules/partners/mapping/map-native-event';
 
 /** JSONata's own answer, as evaluateMapping returns it; serialised so key order counts too. */
 async function viaJsonata(expression: string, input: unknown): Promise<string | undefined> {

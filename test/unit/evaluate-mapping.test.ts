@@ -1,11 +1,11 @@
-import { AppError } from '../../src/shared/app-error';
+import { AppError } from '../../src/platform/app-error';
 import {
   clearMappingCache,
   compileMapping,
   DEPTH_CODE,
   evaluateMapping,
   TIMEOUT_CODE,
-} from '../../src/mapping/evaluate-mapping';
+} from '../../src/modules/partners/mapping/evaluate-mapping';
 
 async function failure(promise: Promise<unknown>): Promise<AppError> {
   try {

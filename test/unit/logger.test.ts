@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { capLogValue, createLogger, LOG_CAPS, OutageLog } from '../../src/shared/logger';
+import { capLogValue, createLogger, LOG_CAPS, OutageLog } from '../../src/platform/logger';
 
 /** A logger writing its lines into an array. */
 function captured(level = 'info'): { lines: () => Record<string, any>[]; raw: string[]; logger: ReturnType<typeof createLogger> } {

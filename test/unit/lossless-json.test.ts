@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getUnsafeNumberReason, isInteger, isSafeNumber, parse as losslessParse, UnsafeNumberReason } from 'lossless-json';
 import { InvalidPayloadError, parseJsonBody } from '../../adapters/types';
-import { compileMapping, evaluateMapping } from '../../src/mapping/evaluate-mapping';
-import { parseJsonLossless, stringifyJson } from '../../src/shared/lossless-json';
+import { compileMapping, evaluateMapping } from '../../src/modules/partners/mapping/evaluate-mapping';
+import { parseJsonLossless, stringifyJson } from '../../src/platform/lossless-json';
 
 describe('parseJsonLossless', () => {
   it('keeps every digit of an integer beyond 2^53 as a decimal string', () => {

@@ -1,6 +1,6 @@
 import { adapters, getAdapter } from '../../adapters';
 import { currencyExponent, lightspeed, toMinorUnits } from '../../adapters/lightspeed';
-import { validateCommands } from '../../src/mapping/canonical-commands';
+import { validateCommands } from '../../src/modules/commands/canonical-commands';
 import {
   describeFailure,
   discoverFixtureCases,
@@ -8,9 +8,9 @@ import {
   readPartnerManifest,
   runFixtureCase,
   DEFAULT_MAPPINGS_DIR,
-} from '../../src/mapping/fixture-runner';
-import { extractSaleIds, mapNativeEvent } from '../../src/mapping/map-native-event';
-import { AppError } from '../../src/shared/app-error';
+} from '../../src/modules/partners/mapping/fixture-runner';
+import { extractSaleIds, mapNativeEvent } from '../../src/modules/partners/mapping/map-native-event';
+import { AppError } from '../../src/platform/app-error';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -1,8 +1,8 @@
 import { LosslessNumber } from 'lossless-json';
-import { compileDirectMapping, NEEDS_JSONATA } from '../../src/mapping/direct-mapping';
-import { closeMappingPool } from '../../src/mapping/mapping-pool';
-import { compileMapping, evaluateMapping, newJsonata, toPlainJson } from '../../src/mapping/evaluate-mapping';
-import { instant, json, minor } from '../../src/mapping/mapping-functions';
+import { compileDirectMapping, NEEDS_JSONATA } from '../../src/modules/partners/mapping/direct-mapping';
+import { closeMappingPool } from '../../src/modules/partners/mapping/mapping-pool';
+import { compileMapping, evaluateMapping, newJsonata, toPlainJson } from '../../src/modules/partners/mapping/evaluate-mapping';
+import { instant, json, minor } from '../../src/modules/partners/mapping/mapping-functions';
 
 afterAll(() => closeMappingPool());
 

@@ -1,6 +1,6 @@
-import { compileMapping, evaluateMapping } from '../../src/mapping/evaluate-mapping';
-import { closeMappingPool } from '../../src/mapping/mapping-pool';
-import { compileSaleIdMapping, readSaleIds } from '../../src/mapping/sale-id-mapping';
+import { compileMapping, evaluateMapping } from '../../src/modules/partners/mapping/evaluate-mapping';
+import { closeMappingPool } from '../../src/modules/partners/mapping/mapping-pool';
+import { compileSaleIdMapping, readSaleIds } from '../../src/modules/partners/mapping/sale-id-mapping';
 
 /** A single built-in that runs for tens of seconds: JSONata's own guard, checked between nodes, never sees it. */
 const RUNAWAY = '$length($string([1..10000000]))';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { postWebhook, RESPONSE_BODY_LIMIT } from '../../src/outbound/post-webhook';
-import { blockPrivateLookup } from '../../src/outbound/webhook-url-policy';
+import { postWebhook, RESPONSE_BODY_LIMIT } from '../../src/modules/webhooks/post-webhook';
+import { blockPrivateLookup } from '../../src/modules/webhooks/webhook-url-policy';
 
 interface Received {
   method: string;

@@ -1,9 +1,9 @@
-import { BOOKING_STATUSES, type BookingStatus } from '../../src/db/entities';
-import { assertTransition, BOOKING_TRANSITIONS, holdsTable, holdsTableSql } from '../../src/domain/bookings/booking-lifecycle';
-import { statusChangeRefusal } from '../../src/domain/bookings/change-status';
-import { requestExpiry } from '../../src/domain/bookings/request-hold';
-import { becomesRequest, checkVenueRules } from '../../src/domain/bookings/venue-rules';
-import { bookingEvent } from '../../src/outbound/outbox';
+import { BOOKING_STATUSES, type BookingStatus } from '../../src/platform/db/entities';
+import { assertTransition, BOOKING_TRANSITIONS, holdsTable, holdsTableSql } from '../../src/modules/diary/booking-lifecycle';
+import { statusChangeRefusal } from '../../src/modules/diary/change-status';
+import { requestExpiry } from '../../src/modules/diary/request-hold';
+import { becomesRequest, checkVenueRules } from '../../src/modules/diary/venue-rules';
+import { bookingEvent } from '../../src/modules/outbox/outbox';
 import { expectAppError } from '../helpers/expect-error';
 
 describe('requests in the one status machine', () => {

@@ -4,7 +4,7 @@ import {
   parseRetrySchedule,
   retryDelayMs,
   totalSpanMs,
-} from '../../src/outbound/retry-schedule';
+} from '../../src/platform/retry-schedule';
 
 const HOUR = 60 * 60 * 1000;
 

@@ -1,5 +1,5 @@
-import { claimedDates } from '../../src/domain/bookings/diary-locks';
-import { holdsTime, saleDiaryDates } from '../../src/domain/sales/match-query';
+import { claimedDates } from '../../src/modules/diary/diary-locks';
+import { holdsTime, saleDiaryDates } from '../../src/modules/sales/match-query';
 
 const MIN = 60_000;
 

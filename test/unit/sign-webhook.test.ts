@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { buildDelivery, generateWebhookSecret } from '../../src/outbound/sign-webhook';
+import { buildDelivery, generateWebhookSecret } from '../../src/modules/webhooks/sign-webhook';
 
 /** What an integrator writes from the docs: HMAC the raw bytes with the secret, compare in constant time. */
 function verifyTablesync(rawBody: string, signature: string, secret: string): boolean {

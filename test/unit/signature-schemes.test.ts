@@ -7,7 +7,7 @@ import {
   resolveVerifier,
   STANDARD_SCHEMES,
   type StandardScheme,
-} from '../../src/ingest/signature-schemes';
+} from '../../src/modules/partners/edge/signature-schemes';
 
 const NOW = new Date('2026-05-01T20:00:00.000Z');
 const BODY = Buffer.from('{"sale":{"id":"D-1001","total":8400},"location_id":9765040300495493}');

@@ -14,7 +14,7 @@ import {
   localToInstantLenient,
   parseTime,
   tryLocalToInstant,
-} from '../../src/domain/bookings/venue-time';
+} from '../../src/modules/diary/venue-time';
 
 const iso = (date: string, time: string, tz: string): string => localToInstant(date, time, tz).toISOString();
 

@@ -1,9 +1,9 @@
-import { AppError } from '../../src/shared/app-error';
+import { AppError } from '../../src/platform/app-error';
 import {
   assertDeliverableUrl,
   isBlockedAddress,
   type LookupAll,
-} from '../../src/outbound/webhook-url-policy';
+} from '../../src/modules/webhooks/webhook-url-policy';
 
 const publicLookup: LookupAll = async () => [{ address: '93.184.216.34', family: 4 }];
 const strict = { allowPrivate: false, requireHttps: false, lookup: publicLookup };

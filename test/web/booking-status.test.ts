@@ -1,5 +1,5 @@
-import { BOOKING_STATUSES } from '../../src/db/entities';
-import { BOOKING_TRANSITIONS as SERVER } from '../../src/domain/bookings/booking-lifecycle';
+import { BOOKING_STATUSES } from '../../src/platform/db/entities';
+import { BOOKING_TRANSITIONS as SERVER } from '../../src/modules/diary/booking-lifecycle';
 import { BOOKING_TRANSITIONS as PAGE, statusActions } from '../../web/src/booking-status';
 import { sourceBadge, timeLeft } from '../../web/src/pages/diary/diary-model';
 import { formatClock, formatMoney, minutesFromDayStart, todayIn, uses12h } from '../../web/src/format';

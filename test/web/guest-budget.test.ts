@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WEB_DIST_DIR } from '../../src/http/web-app';
+import { WEB_DIST_DIR } from '../../src/surfaces/web/web-app';
 
 const ROOT = join(__dirname, '../..');
 

@@ -4,7 +4,7 @@ import { guestEnv, guestVenue } from '../guests/guest-helpers';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /**
- * The guests' pages as HTTP (src/http/guest-pages.ts; what they draw is the browser tests'): the widget may be
+ * The guests' pages as HTTP (src/surfaces/web/guest-pages.ts; what they draw is the browser tests'): the widget may be
  * framed by any site, or only by the venue's `allowed_origins` once set; the manage page by no other site;
  * /widget.js loads from anywhere and stays a few KB.
  */

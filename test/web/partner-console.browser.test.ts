@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { InboundEvent } from '../../src/db/entities';
-import { DEFAULT_MAPPINGS_DIR } from '../../src/mapping/fixture-runner';
+import { InboundEvent } from '../../src/platform/db/entities';
+import { DEFAULT_MAPPINGS_DIR } from '../../src/modules/partners/mapping/fixture-runner';
 import { PHONE, useBrowserApp } from '../helpers/browser';
 import { createVenue } from '../helpers/fixtures';
 import { createTestPartner, insertBooking, linkLocation, localIso, putMapping, SALE_MAPPING, saleEvent, signedPost, waitForEvent } from '../helpers/partner';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { webBuildIsStale } from '../../scripts/web-build';
-import { WEB_DIST_DIR } from '../../src/http/web-app';
+import { WEB_DIST_DIR } from '../../src/surfaces/web/web-app';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 // The jest global setup builds web/dist when it is missing or stale (scripts/web-build.ts).

@@ -1,6 +1,6 @@
 /**
  * What the pages show of a booking's status and which status actions they offer. The rule itself is the
- * server's (src/domain/bookings/booking-lifecycle.ts, BOOKING_TRANSITIONS; README "Booking statuses"):
+ * server's (src/modules/diary/booking-lifecycle.ts, BOOKING_TRANSITIONS; README "Booking statuses"):
  * this is its copy for the page, checked against it by test/web/booking-status.test.ts, and the server
  * still refuses an impossible change (422 invalid_transition, shown as a message).
  */

@@ -6,8 +6,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { notFound } from '../../shared/app-error';
-import { newId } from '../../shared/ids';
+import { notFound } from '../../platform/app-error';
+import { newId } from '../../platform/ids';
 
 /** Channel keys call the booking API like venue keys, so they look alike (CONTRACT §6: `Bearer ts_live_…`). */
 export const CHANNEL_KEY_PREFIX = 'ts_live_';

@@ -1,6 +1,6 @@
 /**
  * Guests (CONTRACT §10): what the public booking widget and the manage page may do, on the diary's own
- * doors. The door of the module — the public routes (src/http/routes/public) call only what this exports:
+ * doors. The door of the module — the public routes (src/surfaces/public-api) call only what this exports:
  *
  * - `findPublicVenue`: a venue by slug, only while its `public_booking` setting is on.
  * - `publicConfig`, `publicAvailability` (a range of days, the same engine as GET /availability),
@@ -14,27 +14,27 @@
  */
 import { createEvent } from 'ics';
 import type { DataSource, EntityManager } from 'typeorm';
-import { Booking, Enquiry } from '../../db/entities';
-import type { BookingWriter } from '../../domain/bookings/booking-writer';
-import { computeAvailabilityRange, type ExistingBooking } from '../../domain/bookings/availability';
-import { BOOKING_TRANSITIONS, MOVABLE_STATUSES } from '../../domain/bookings/booking-lifecycle';
-import { changeBookingStatus } from '../../domain/bookings/change-status';
-import { findBookingByManageToken } from '../../domain/bookings/manage-tokens';
-import { updateBooking } from '../../domain/bookings/update-booking';
+import { Booking, Enquiry } from '../../platform/db/entities';
+import type { BookingWriter } from '../diary/booking-writer';
+import { computeAvailabilityRange, type ExistingBooking } from '../diary/availability';
+import { BOOKING_TRANSITIONS, MOVABLE_STATUSES } from '../diary/booking-lifecycle';
+import { changeBookingStatus } from '../diary/change-status';
+import { findBookingByManageToken } from '../diary/manage-tokens';
+import { updateBooking } from '../diary/update-booking';
 import {
   bookingsOverlappingStatement,
   engineInput,
   loadDiaryContext,
   type VenueRef,
-} from '../../domain/bookings/venue-context';
-import { inDiaryTransaction } from '../../domain/bookings/diary-locks';
-import { addDays, instantToLocal } from '../../domain/bookings/venue-time';
-import { normalizePhone } from '../../domain/customers/upsert-customer';
-import { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from '../../domain/bookings/venue-rules';
-import { venueSettings, type VenueSettings } from '../../domain/venues/venue-settings';
-import { bookingQueryRange } from '../../domain/bookings/availability';
-import { AppError } from '../../shared/app-error';
-import { newId } from '../../shared/ids';
+} from '../diary/diary-store';
+import { inDiaryTransaction } from '../diary/diary-locks';
+import { addDays, instantToLocal } from '../diary/venue-time';
+import { normalizePhone } from '../customers/upsert-customer';
+import { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from '../diary/venue-rules';
+import { venueSettings, type VenueSettings } from '../venues/venue-settings';
+import { bookingQueryRange } from '../diary/availability';
+import { AppError } from '../../platform/app-error';
+import { newId } from '../../platform/ids';
 import type { Notifications } from '../notifications';
 
 /** A venue as the public widget knows it: its public fields and its settings. */
@@ -136,7 +136,7 @@ export function bookableDates(venue: PublicVenue, now: Date): { today: string; l
   return { today, last: addDays(today, venue.settings.booking_window_days) };
 }
 
-/** The venue rules' party size check (src/domain/bookings/venue-rules.ts), for the widget's routes. */
+/** The venue rules' party size check (src/modules/diary/venue-rules.ts), for the widget's routes. */
 export function assertPartySize(venue: PublicVenue, partySize: number): void {
   checkPartySize(venue.settings, partySize);
 }

@@ -6,7 +6,7 @@
  * that fails stops the start with a message naming the field.
  */
 import currencyCodes from 'currency-codes';
-import { compileSchema } from '../../shared/validation';
+import { compileSchema } from '../../platform/validation';
 import shipped from './tiers.json';
 
 export interface Tier {

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { AppError } from '../../shared/app-error';
-import type { Logger } from '../../shared/logger';
-import type { RedisClient } from '../../shared/redis-connections';
+import { AppError } from '../../platform/app-error';
+import type { Logger } from '../../platform/logger';
+import type { RedisClient } from '../../platform/redis-connections';
 import { entriesAfter, streamTop } from './publish';
 import { compareStreamIds, LIVE_REPLAY_MS, liveChannel, parseStreamId } from './stream-ids';
 

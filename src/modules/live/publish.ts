@@ -1,5 +1,5 @@
-import { LuaScript } from '../../shared/lua-script';
-import type { RedisClient } from '../../shared/redis-connections';
+import { LuaScript } from '../../platform/lua-script';
+import type { RedisClient } from '../../platform/redis-connections';
 import { LIVE_KEY_TTL_MS, LIVE_REPLAY_MS, liveChannel, liveStreamKey } from './stream-ids';
 
 /** One outbox event as the live stream carries it. */

@@ -8,14 +8,14 @@
  */
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { isDatabaseUnavailable } from '../../db/db-errors';
-import type { BackgroundProcess } from '../../jobs/background-process';
-import { DatabaseWait, type DatabaseWaitOptions } from '../../jobs/database-wait';
-import { closeWorker, createWorker, QUEUE_NAMES, type WorkerSetup } from '../../jobs/queues';
-import { retryDelayMs, totalSpanMs, type RetrySchedule } from '../../outbound/retry-schedule';
-import { newId } from '../../shared/ids';
-import type { Logger } from '../../shared/logger';
-import { fitColumn } from '../../shared/storable';
+import { isDatabaseUnavailable } from '../../platform/db/db-errors';
+import type { BackgroundProcess } from '../../platform/jobs/background-process';
+import { DatabaseWait, type DatabaseWaitOptions } from '../../platform/jobs/database-wait';
+import { closeWorker, createWorker, QUEUE_NAMES, type WorkerSetup } from '../../platform/jobs/queues';
+import { retryDelayMs, totalSpanMs, type RetrySchedule } from '../../platform/retry-schedule';
+import { newId } from '../../platform/ids';
+import type { Logger } from '../../platform/logger';
+import { fitColumn } from '../../platform/storable';
 import { EmailSender, type SendResult, type SmtpTimeouts } from './email-sender';
 import { emailJobOptions, type EmailJobData } from './relay';
 

@@ -1,6 +1,6 @@
 /** The venue's emails as `GET /api/v1/emails[/:id]` shows them (CONTRACT §10.3, §15). */
 import type { EntityManager } from 'typeorm';
-import { Email, EmailAttempt } from '../../db/entities';
+import { Email, EmailAttempt } from '../../platform/db/entities';
 
 export function presentEmail(e: Email): Record<string, unknown> {
   return {

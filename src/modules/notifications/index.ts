@@ -5,19 +5,19 @@
  * - `Notifications.queueEmail(em, request)`: ask for an email of a kind inside your own transaction (the
  *   reviews feature's `review_invitation`, the public widget's `enquiry_received`). It writes an
  *   `email.requested` outbox entry, so the email follows from the same commit as its cause.
- * - `emailNotifications`: the outbox subscriber (outbox-relay.ts SUBSCRIBERS) that turns booking events and
+ * - `emailNotifications`: the outbox subscriber (events/relay.ts SUBSCRIBERS) that turns booking events and
  *   email requests into email rows and send jobs (relay.ts).
  * - `startEmailWorker`: the send worker (worker role, only with SMTP_URL; without it emails are `kept`).
  * - `presentEmail` / `presentEmailDetail`: the API's view of an email.
  */
 import type { Queue } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Config } from '../../config';
-import { writeOutbox } from '../../outbound/outbox';
-import type { OutboxSubscriber } from '../../outbound/outbox-relay';
-import { parseRetrySchedule, type RetrySchedule } from '../../outbound/retry-schedule';
-import type { Logger } from '../../shared/logger';
-import type { SecretBox } from '../../shared/secret-box';
+import type { Config } from '../../platform/config';
+import { writeOutbox } from '../outbox/outbox';
+import type { OutboxSubscriber } from '../events/relay';
+import { parseRetrySchedule, type RetrySchedule } from '../../platform/retry-schedule';
+import type { Logger } from '../../platform/logger';
+import type { SecretBox } from '../../platform/secret-box';
 import type { EmailKind } from './kinds';
 import { relayEmails, type EmailJobData, type EmailRelayContext, type RelayedRow } from './relay';
 import type { EmailEnquiry } from './templates';
@@ -104,7 +104,7 @@ export class Notifications {
   }
 }
 
-/** The outbox subscriber (outbox-relay.ts SUBSCRIBERS): emails for booking events and email requests. */
+/** The outbox subscriber (events/relay.ts SUBSCRIBERS): emails for booking events and email requests. */
 export const emailNotifications: OutboxSubscriber = {
   name: 'emails',
   async handle(deps, rows, now) {

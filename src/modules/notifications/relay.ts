@@ -10,12 +10,12 @@
  */
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { newManageToken, manageUrl } from '../../domain/bookings/manage-tokens';
-import { venueSettings, type VenueSettings } from '../../domain/venues/venue-settings';
-import { newId } from '../../shared/ids';
-import type { Logger } from '../../shared/logger';
-import type { SecretBox } from '../../shared/secret-box';
-import type { RetrySchedule } from '../../outbound/retry-schedule';
+import { newManageToken, manageUrl } from '../diary/manage-tokens';
+import { venueSettings, type VenueSettings } from '../venues/venue-settings';
+import { newId } from '../../platform/ids';
+import type { Logger } from '../../platform/logger';
+import type { SecretBox } from '../../platform/secret-box';
+import type { RetrySchedule } from '../../platform/retry-schedule';
 import { BOOKING_EVENT_KINDS, EMAIL_KINDS, VENUE_KINDS, type EmailKind } from './kinds';
 import { renderEmail, type EmailBooking, type EmailEnquiry, type EmailVenue } from './templates';
 
@@ -44,7 +44,7 @@ export function emailJobOptions(emailId: string, schedule: RetrySchedule, attemp
   return { jobId: emailId, attempts: Math.max(1, attempts), backoff: { type: EMAIL_BACKOFF_TYPE }, removeOnComplete: true };
 }
 
-/** An outbox row as the relay hands it over (outbox-relay.ts OutboxRow's fields used here). */
+/** An outbox row as the relay hands it over (events/relay.ts OutboxRow's fields used here). */
 export interface RelayedRow {
   id: number;
   event: string;

@@ -1,12 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { getAdapter } from '../../../adapters';
-import type { Partner } from '../../db/entities';
-import { type CommandPreview, previewCommands } from '../../domain/sales/match-preview';
-import { asCommandList } from '../../mapping/fixture-runner';
-import { mapNativeEvent } from '../../mapping/map-native-event';
-import { compiledMapping, type LiveMapping, liveMappingFor } from '../../mapping/mapping-store';
-import { AppError, notFound } from '../../shared/app-error';
-import { stringifyJson } from '../../shared/lossless-json';
+import type { Partner } from '../../platform/db/entities';
+import { type CommandPreview, previewCommands } from '../sales/match-preview';
+import { asCommandList } from '../partners/mapping/fixture-runner';
+import { mapNativeEvent } from '../partners/mapping/map-native-event';
+import { compiledMapping, type LiveMapping, liveMappingFor } from '../partners/mapping/mapping-store';
+import { AppError, notFound } from '../../platform/app-error';
+import { stringifyJson } from '../../platform/lossless-json';
 import { partnerFixtures } from './fixtures';
 
 /**

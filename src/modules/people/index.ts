@@ -1,15 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { RedisClient as Redis } from '../../shared/redis-connections';
+import type { RedisClient as Redis } from '../../platform/redis-connections';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isDuplicateKey } from '../../db/db-errors';
-import { AppError, notFound } from '../../shared/app-error';
-import { newId } from '../../shared/ids';
+import { isDuplicateKey } from '../../platform/db/db-errors';
+import { AppError, notFound } from '../../platform/app-error';
+import { newId } from '../../platform/ids';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHasher, type PasswordCost } from './passwords';
 import { ROLE_SCOPES, type Role, type VenueRole } from './roles';
 import { SessionStore } from './session-store';
-import { announceChange, ChangeAwareCache, changeVersion } from '../../shared/change-aware-cache';
-import type { Logger } from '../../shared/logger';
+import { announceChange, ChangeAwareCache, changeVersion } from '../../platform/change-aware-cache';
+import type { Logger } from '../../platform/logger';
 
 /**
  * People (CONTRACT §8): venue users and operators, invites, sign-in with its limits, and sessions. The
@@ -27,7 +27,7 @@ export const SIGN_IN_FAILURES_ALLOWED = 10;
 export const SIGN_IN_WINDOW_S = 15 * 60;
 /**
  * A signed-in user's record (role, venue) is kept in memory this long between requests. A change made
- * through People (role, removal) reaches every process at once (src/shared/change-aware-cache.ts); a
+ * through People (role, removal) reaches every process at once (src/platform/change-aware-cache.ts); a
  * venue's own fields (zone, currency, plan), like an API key's, within this TTL. @defaultValue 10 s
  */
 export const SIGNED_IN_USER_TTL_MS = 10_000;
@@ -141,7 +141,7 @@ export class People {
     return this.signedIn.get(id);
   }
 
-  /** The users' change version (src/shared/change-aware-cache.ts), read by every process's next get. */
+  /** The users' change version (src/platform/change-aware-cache.ts), read by every process's next get. */
   private get changesKey(): string {
     return `${this.opts.keyPrefix}:users:version`;
   }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { RedisClient as Redis } from '../../shared/redis-connections';
+import type { RedisClient as Redis } from '../../platform/redis-connections';
 
 /**
  * Server-side sessions in Redis. Every API process reads the same keys, so ending a session (sign-out, a

@@ -6,11 +6,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { isDuplicateKey } from '../../db/db-errors';
-import { venueSettings } from '../../domain/venues/venue-settings';
-import { writeOutbox, type OutboxEntry } from '../../outbound/outbox';
-import { AppError, notFound } from '../../shared/app-error';
-import { newId } from '../../shared/ids';
+import { isDuplicateKey } from '../../platform/db/db-errors';
+import { venueSettings } from '../venues/venue-settings';
+import { writeOutbox, type OutboxEntry } from '../outbox/outbox';
+import { AppError, notFound } from '../../platform/app-error';
+import { newId } from '../../platform/ids';
 
 /** An invitation works this long (§11). */
 export const REVIEW_INVITATION_TTL_MS = 30 * 24 * 3600 * 1000;

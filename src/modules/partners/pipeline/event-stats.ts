@@ -1,0 +1,51 @@
+import type { Queue } from 'bullmq';
+import type { EntityManager } from 'typeorm';
+import type { InboundEventStatus } from '../../../platform/db/entities';
+import { pendingWithoutRows } from './event-log';
+
+/**
+ * The partners list's figures (CONTRACT §13): per partner, the events received in a window (by default the
+ * last 24 h) and how many of them are queued, processing, processed, ignored, failed now. One grouped count
+ * over ix_inbound_partner_time (a range per partner), plus the jobs still waiting in the queue without a row
+ * (they count as received and queued, as the event log shows them).
+ */
+
+export interface PartnerStats {
+  partner: string;
+  received: number;
+  queued: number;
+  processing: number;
+  processed: number;
+  ignored: number;
+  failed: number;
+}
+
+export const STATS_WINDOW_MS = 24 * 60 * 60_000;
+
+const STATUSES: readonly InboundEventStatus[] = ['queued', 'processing', 'processed', 'ignored', 'failed'];
+
+export async function partnerStats(em: EntityManager, queue: Queue, since: Date, until: Date): Promise<PartnerStats[]> {
+  const partners = ((await em.query('SELECT name FROM partners ORDER BY name')) as { name: string }[]).map((p) => p.name);
+  if (!partners.length) return [];
+  const stats = new Map<string, PartnerStats>(
+    partners.map((partner) => [partner, { partner, received: 0, queued: 0, processing: 0, processed: 0, ignored: 0, failed: 0 }]),
+  );
+  const rows = (await em.query(
+    `SELECT partner, status, COUNT(*) AS n FROM inbound_events
+      WHERE partner IN (?) AND received_at >= ? AND received_at <= ? GROUP BY partner, status`,
+    [partners, since, until],
+  )) as { partner: string; status: InboundEventStatus; n: number | string }[];
+  for (const row of rows) {
+    const s = stats.get(row.partner);
+    if (!s || !STATUSES.includes(row.status)) continue;
+    s[row.status] += Number(row.n);
+    s.received += Number(row.n);
+  }
+  for (const job of await pendingWithoutRows(em, queue, null, { since, until })) {
+    const s = stats.get(job.partner);
+    if (!s) continue;
+    s.queued += 1;
+    s.received += 1;
+  }
+  return [...stats.values()];
+}

@@ -1,0 +1,177 @@
+import type { FromSchema } from 'json-schema-to-ts';
+import { BOOKING_STATUSES } from '../../../platform/db/entities';
+import { EVENT_ID, PARTY_SIZE, SERVICE_ID, TABLE_ID } from './availability.schema';
+import { DATE, HHMM } from './common.schema';
+import { EMAIL, PERSON_NAME, PHONE } from './customer.schema';
+import { PAGINATION_QUERY_PROPERTIES } from './pagination.schema';
+
+const NOTES = { type: ['string', 'null'], maxLength: 2000, description: 'Free text for the venue.', example: 'Window seat, one high chair.' } as const;
+const STATUS = {
+  type: 'string',
+  enum: [...BOOKING_STATUSES],
+  description:
+    'requested → confirmed (approved) | declined | expired | cancelled; pending → confirmed → seated → completed; ' +
+    'cancelled and no_show from pending or confirmed. completed, cancelled, no_show, declined and expired are final.',
+  example: 'seated',
+} as const;
+
+/** `POST /api/v1/bookings` body (the domain's own input type: src/modules/diary/booking-input.ts). */
+export const createBookingSchema = {
+  $id: 'CreateBooking',
+  type: 'object',
+  additionalProperties: false,
+  required: ['date', 'time', 'party_size', 'customer_name'],
+  properties: {
+    date: { ...DATE, description: 'Venue-local date.' },
+    time: { ...HHMM, description: 'Venue-local start time; must be a slot of a service (or of the event).' },
+    party_size: PARTY_SIZE,
+    customer_name: { ...PERSON_NAME, description: 'The guest\'s name. The customer is matched by email or phone.' },
+    email: EMAIL,
+    phone: PHONE,
+    notes: NOTES,
+    service_id: { ...SERVICE_ID, type: ['string', 'null'], description: 'Book within this service only.' },
+    event_id: { ...EVENT_ID, type: ['string', 'null'], description: 'Book a place at this event.' },
+    table_id: { ...TABLE_ID, type: ['string', 'null'], description: 'This table; by default the smallest free table that fits.' },
+    request: {
+      type: 'boolean',
+      description:
+        'Make a booking request: status `requested`, holding its table like a booking until the venue approves it ' +
+        '(`PATCH {status: "confirmed"}`), declines it, or it expires at `expires_at` (the earlier of now + the venue\'s ' +
+        '`request_hold_hours` and the booking\'s start).',
+      example: true,
+    },
+  },
+} as const;
+/** Derived from the schema; the domain function it is passed to takes its own input type, so a drift fails to compile. */
+export type CreateBookingBody = FromSchema<typeof createBookingSchema>;
+
+/** `PATCH /api/v1/bookings/:id` body: a status change, a move (date/time/table/party size), notes, or several. */
+export const updateBookingSchema = {
+  $id: 'UpdateBooking',
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    status: STATUS,
+    party_size: PARTY_SIZE,
+    date: { ...DATE, description: 'Move to this venue-local date.' },
+    time: { ...HHMM, description: 'Move to this venue-local time.' },
+    table_id: {
+      ...TABLE_ID,
+      description: 'Move to this table. For a booking platform\'s reservation (`needs_table`, or any with `external`) this gives it the table at its own time, which need not be a slot of a service; the table must fit and be free.',
+    },
+    notes: NOTES,
+    reason: {
+      type: ['string', 'null'],
+      maxLength: 1000,
+      description: 'With `status: "declined"` only: why the request is declined (kept as `decline_reason`).',
+      example: 'Fully booked for a private event.',
+    },
+  },
+} as const;
+export type UpdateBookingBody = FromSchema<typeof updateBookingSchema>;
+
+const STATUS_LIST = `(${BOOKING_STATUSES.join('|')})`;
+
+/** `GET /api/v1/bookings` query. Ordered by date, time, id. */
+export const listBookingsQuerySchema = {
+  $id: 'ListBookingsQuery',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    date: { ...DATE, description: 'Only this venue-local date (not with from/to).' },
+    from: { ...DATE, description: 'Venue-local dates from this one (inclusive).' },
+    to: { ...DATE, description: 'Venue-local dates up to this one (inclusive).' },
+    status: {
+      type: 'string',
+      pattern: `^${STATUS_LIST}(,${STATUS_LIST})*$`,
+      description: 'One status or several, comma-separated.',
+      example: 'confirmed,seated',
+    },
+    customer_id: { type: 'string', minLength: 1, maxLength: 40, description: 'Only this customer\'s bookings.', example: 'cus_0mhv2k1q3a8x4n2p7r9t1c' },
+    needs_table: {
+      type: 'boolean',
+      description: '`true`: only booking platforms\' reservations kept without a table (the diary\'s list of bookings needing one); `false`: the others.',
+    },
+    ...PAGINATION_QUERY_PROPERTIES,
+  },
+} as const;
+/** ajv fills defaults (useDefaults), so `limit` is always there. */
+export type ListBookingsQuery = FromSchema<typeof listBookingsQuerySchema>;
+
+const NULLABLE_STRING = { type: ['string', 'null'] } as const;
+
+/** The booking object (CONTRACT §2), for the OpenAPI document. */
+export const bookingSchema = {
+  $id: 'Booking',
+  type: 'object',
+  required: [
+    'id', 'reference', 'status', 'date', 'time', 'start_at', 'end_at', 'party_size', 'table', 'service_id', 'event_id',
+    'customer', 'notes', 'source', 'created_at', 'updated_at',
+  ],
+  properties: {
+    id: { type: 'string', example: 'bk_0mhv2k1q3a8x4n2p7r9t1c' },
+    reference: { type: 'string', pattern: '^TS-[0-9A-Z]{6}$', description: 'Short reference for humans; accepted wherever the id is.', example: 'TS-7K3M9Q' },
+    status: STATUS,
+    date: DATE,
+    time: HHMM,
+    start_at: { type: 'string', format: 'date-time', example: '2026-05-01T18:00:00.000Z' },
+    end_at: { type: 'string', format: 'date-time', example: '2026-05-01T19:30:00.000Z' },
+    expires_at: {
+      type: ['string', 'null'],
+      format: 'date-time',
+      description: 'A request\'s end: past it, unanswered, it becomes `expired` and frees its table. Null for other bookings.',
+    },
+    party_size: { type: 'integer', example: 4 },
+    table: {
+      type: ['object', 'null'],
+      properties: { id: { type: 'string' }, number: { type: ['integer', 'string'], example: 12 } },
+    },
+    needs_table: {
+      type: 'boolean',
+      description: 'A booking platform\'s reservation kept without a table (none was free): the diary lists it apart until `PATCH {table_id}` gives it one.',
+    },
+    service_id: NULLABLE_STRING,
+    event_id: NULLABLE_STRING,
+    customer: {
+      type: ['object', 'null'],
+      properties: { id: { type: 'string' }, name: { type: 'string' }, email: NULLABLE_STRING, phone: NULLABLE_STRING },
+    },
+    guest_name: { type: ['string', 'null'], description: 'The guest\'s name: the customer\'s, else the name a booking platform sent for a guest without email or phone (kept with `customer: null`).' },
+    notes: NULLABLE_STRING,
+    decline_reason: { type: ['string', 'null'], description: 'Why a declined request was declined.' },
+    source: { type: 'string', example: 'api', description: 'Where the booking came from: `api`, `widget`, `console`, `channel:<name>`, or a booking platform partner\'s name.' },
+    external: {
+      type: ['object', 'null'],
+      description: 'For a booking made from a booking platform\'s reservation (CONTRACT §12): the partner and its reservation id.',
+      required: ['partner', 'reservation_id'],
+      properties: { partner: { type: 'string', example: 'sevenrooms' }, reservation_id: { type: 'string', example: 'ahNzfnNldmVucm9vbXMt' } },
+    },
+    venue_id: { type: 'string' },
+    version: { type: 'integer', description: 'Goes up by one on every change.' },
+    created_at: { type: 'string', format: 'date-time' },
+    updated_at: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** `GET /api/v1/bookings/:id`: the booking with its matched sales and their spend. */
+export const bookingDetailSchema = {
+  $id: 'BookingDetail',
+  allOf: [
+    { $ref: 'Booking' },
+    {
+      type: 'object',
+      // Not required: a channel key reads no sales (CONTRACT §11), so its view of a booking has neither.
+      description: 'Every caller but a channel key gets `sales` and `spend`; a channel key reads no sales (CONTRACT §11).',
+      properties: {
+        sales: { type: 'array', items: { type: 'object' }, description: 'Sales matched to this booking (absent for a channel key).' },
+        spend: {
+          type: 'object',
+          required: ['total', 'currency', 'count'],
+          description: 'Sum of the matched sales that are not void or refunded, in minor units (absent for a channel key).',
+          properties: { total: { type: 'integer', example: 8450 }, currency: { type: 'string', example: 'GBP' }, count: { type: 'integer' } },
+        },
+      },
+    },
+  ],
+} as const;
