@@ -1,22 +1,14 @@
 // ESLint (flat config) with typescript-eslint. Import boundaries follow ../shared/ARCHITECTURE.md:
-// adapters see only adapters/types.ts and Node built-ins; the domain never touches HTTP, queues or Redis.
+// adapters see only adapters/types.ts and Node built-ins; modules, surfaces and the platform as in §H.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+import layout from './eslint/layout-plugin.cjs';
+
 const PROCESS_ENV = { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Only src/platform/config.ts reads process.env.' };
 
-// Queues, workers, Redis clients and the session pool are built by the composition root (or jobs/ and the
-// Redis connection factory it calls) and passed in, so every connection is counted and closed in one place.
-const CONSTRUCTED = '/^(Worker|Queue|QueueEvents|Redis|Cluster|SessionPool)$/';
-const CONSTRUCTION_MESSAGE = 'Build BullMQ workers/queues, Redis clients and the session pool in src/composition-root.ts or src/platform/jobs/ (createWorker) and pass them in.';
-const CONSTRUCTIONS = [
-  { selector: `NewExpression[callee.name=${CONSTRUCTED}]`, message: CONSTRUCTION_MESSAGE },
-  { selector: `NewExpression[callee.property.name=${CONSTRUCTED}]`, message: CONSTRUCTION_MESSAGE },
-];
-const CONSTRUCTION_ALLOWED = ['src/composition-root.ts', 'src/platform/jobs/**', 'src/platform/redis-connections.ts'];
-
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -39,13 +31,23 @@ export default tseslint.config(
       }],
     },
   },
+  // ARCHITECTURE §H (eslint/layout-plugin.cjs): a module's insides are imported only from inside it (others use
+  // its index.ts); modules and the platform never import surfaces; only the composition root, platform/jobs/
+  // and the Redis factory build BullMQ workers/queues, Redis clients and the session pool.
   {
-    files: ['src/domain/**/*.ts'],
+    files: ['src/**/*.ts'],
+    plugins: { layout },
+    rules: { 'layout/boundaries': 'error' },
+  },
+  {
+    // The booking rules take an EntityManager; HTTP, queues and Redis are the surfaces' and the platform's.
+    files: ['src/modules/{diary,customers,sales,venues,api-keys}/**/*.ts'],
+    // The diary's scheduled job (a BullMQ worker through platform/jobs createWorker) is a process, not a rule.
+    ignores: ['src/modules/diary/request-expiry.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { group: ['express', 'bullmq', 'ioredis', '**/http/*', '**/http/**'], message: 'Domain code takes an EntityManager; it never imports HTTP (its input types live beside it), queues or Redis.' },
-          { group: ['**/pipeline/*', '**/pipeline/**', '**/ingest/*', '**/ingest/**'], message: 'Domain code never imports the worker pipeline or the ingest edge; they call the domain, not the other way.' },
+          { group: ['express', 'bullmq', 'ioredis'], message: 'The diary, customers, sales, venues and api-keys modules take an EntityManager; they never import HTTP, queues or Redis.' },
         ],
       }],
     },
@@ -55,20 +57,6 @@ export default tseslint.config(
     ignores: ['src/composition-root.ts', 'src/platform/config.ts', 'src/main.ts'],
     rules: {
       'no-restricted-syntax': ['error', PROCESS_ENV],
-    },
-  },
-  // Flat config replaces (does not merge) a rule's options per file, so files under both rules list both.
-  {
-    files: ['src/**/*.ts'],
-    ignores: [...CONSTRUCTION_ALLOWED, 'src/platform/config.ts', 'src/main.ts'],
-    rules: {
-      'no-restricted-syntax': ['error', PROCESS_ENV, ...CONSTRUCTIONS],
-    },
-  },
-  {
-    files: ['src/platform/config.ts', 'src/main.ts'],
-    rules: {
-      'no-restricted-syntax': ['error', ...CONSTRUCTIONS],
     },
   },
 );

@@ -1,8 +1,8 @@
-import type { BookingWriter } from './modules/diary/booking-writer';
-import type { ManageLinks } from './modules/diary/manage-tokens';
+import type { BookingWriter } from './modules/diary';
+import type { ManageLinks } from './modules/diary';
 import type { LiveHub } from './modules/live';
 import type { Notifications } from './modules/notifications';
-import type { KeptLocations } from './modules/partners/commands/command-handlers';
+import type { KeptLocations } from './modules/partners';
 import type { PlatformDeps } from './platform/platform-deps';
 
 /**

@@ -10,7 +10,7 @@ import { getCountryCallingCode, isSupportedCountry, parsePhoneNumberFromString, 
 import { Not, type EntityManager } from 'typeorm';
 import { Customer } from '../../platform/db/entities';
 import type { SqlStatement } from '../../platform/db/session-pool';
-import { customerChanged, writeOutbox, type OutboxEntry } from '../outbox/outbox';
+import { customerChanged, writeOutbox, type OutboxEntry } from '../outbox';
 import { AppError } from '../../platform/app-error';
 import { newId } from '../../platform/ids';
 import { presentCustomer } from './customer.view';

@@ -18,7 +18,7 @@
 import { sharedRuns, type SessionPool } from '../../platform/db/session-pool';
 import { Batcher } from '../../platform/batcher';
 import { AppError } from '../../platform/app-error';
-import { normalizeContact, type Contact } from '../customers/upsert-customer';
+import { normalizeContact, type Contact } from '../customers';
 import {
   bookTable,
   DiaryDatesTaken,

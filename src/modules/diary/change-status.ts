@@ -7,7 +7,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { Booking, type BookingStatus } from '../../platform/db/entities';
-import { bookingChanged, writeOutbox } from '../outbox/outbox';
+import { bookingChanged, writeOutbox } from '../outbox';
 import { rematchWaitingSales } from './sale-rematch';
 import { assertTransition, needsTable, transitionPath } from './booking-lifecycle';
 import { presentOneBooking } from './load-booking';

@@ -1,10 +1,10 @@
 import { Booking, type Customer } from '../../platform/db/entities';
 import type { SessionPool, SqlStatement, SqlTransaction } from '../../platform/db/session-pool';
 import type { CreateBookingBody } from './booking-input';
-import { bookingChanged, outboxStatement, writeOutbox, type OutboxEntry } from '../outbox/outbox';
+import { bookingChanged, outboxStatement, writeOutbox, type OutboxEntry } from '../outbox';
 import { AppError } from '../../platform/app-error';
 import { newId, randomChars } from '../../platform/ids';
-import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers/upsert-customer';
+import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers';
 import { presentBooking } from './booking.view';
 import { planSlot, type CheckSlotInput, type ExistingBooking, type SlotCheck } from './availability';
 import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './venue-layout-cache';

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Booking } from '../../platform/db/entities';
 import type { SqlStatement } from '../../platform/db/session-pool';
-import type { OutboxEntry } from '../outbox/outbox';
+import type { OutboxEntry } from '../outbox';
 
 export const MANAGE_TOKEN_BYTES = 24;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{32}$/;

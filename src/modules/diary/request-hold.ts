@@ -3,7 +3,7 @@
  * the venue's `request_hold_hours` (a number > 0, fractions allowed; default 48) and the booking's start.
  */
 import type { EntityManager } from 'typeorm';
-import { loadVenueSettings } from '../venues/venue-settings';
+import { loadVenueSettings } from '../venues';
 
 /** The venue's request_hold_hours (venue settings, default 48), read when a request is made or moved. */
 export async function requestHoldHours(em: EntityManager, venueId: string): Promise<number> {

@@ -13,7 +13,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { AppError } from '../../platform/app-error';
-import type { VenueSettings } from '../venues/venue-settings';
+import type { VenueSettings } from '../venues';
 import type { ServiceDef } from './availability';
 import { addDays, instantToLocalDate } from './venue-time';
 

@@ -7,13 +7,13 @@ import { outageLog, type Logger } from '../../platform/logger';
 import { isDatabaseUnavailable } from '../../platform/db/db-errors';
 import { publishLiveEvents } from '../live';
 import type { RedisClient } from '../../platform/redis-connections';
-import { deliveryJobOptions, eventData, retryScheduleOf, type DeliveryJobData } from '../webhooks/deliver-webhook.worker';
+import { deliveryJobOptions, eventData, retryScheduleOf, type DeliveryJobData } from '../webhooks';
 import { totalSpanMs, type RetrySchedule } from '../../platform/retry-schedule';
-import { isInternalEvent, onOutboxCommit } from '../outbox/outbox';
+import { isInternalEvent, onOutboxCommit } from '../outbox';
 import type { SessionPool } from '../../platform/db/session-pool';
 import { emailNotifications, type Notifications } from '../notifications';
 import { inviteCompletedBookings } from '../reviews';
-import { webhookBody } from '../webhooks/sign-webhook';
+import { webhookBody } from '../webhooks';
 
 /**
  * The outbox relay (the outbox → its subscribers), a worker-role process.

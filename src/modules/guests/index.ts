@@ -15,24 +15,24 @@
 import { createEvent } from 'ics';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Booking, Enquiry } from '../../platform/db/entities';
-import type { BookingWriter } from '../diary/booking-writer';
-import { computeAvailabilityRange, type ExistingBooking } from '../diary/availability';
-import { BOOKING_TRANSITIONS, MOVABLE_STATUSES } from '../diary/booking-lifecycle';
-import { changeBookingStatus } from '../diary/change-status';
-import { findBookingByManageToken } from '../diary/manage-tokens';
-import { updateBooking } from '../diary/update-booking';
+import type { BookingWriter } from '../diary';
+import { computeAvailabilityRange, type ExistingBooking } from '../diary';
+import { BOOKING_TRANSITIONS, MOVABLE_STATUSES } from '../diary';
+import { changeBookingStatus } from '../diary';
+import { findBookingByManageToken } from '../diary';
+import { updateBooking } from '../diary';
 import {
   bookingsOverlappingStatement,
   engineInput,
   loadDiaryContext,
   type VenueRef,
-} from '../diary/diary-store';
-import { inDiaryTransaction } from '../diary/diary-locks';
-import { addDays, instantToLocal } from '../diary/venue-time';
-import { normalizePhone } from '../customers/upsert-customer';
-import { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from '../diary/venue-rules';
-import { venueSettings, type VenueSettings } from '../venues/venue-settings';
-import { bookingQueryRange } from '../diary/availability';
+} from '../diary';
+import { inDiaryTransaction } from '../diary';
+import { addDays, instantToLocal } from '../diary';
+import { normalizePhone } from '../customers';
+import { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from '../diary';
+import { venueSettings, type VenueSettings } from '../venues';
+import { bookingQueryRange } from '../diary';
 import { AppError } from '../../platform/app-error';
 import { newId } from '../../platform/ids';
 import type { Notifications } from '../notifications';
@@ -396,3 +396,4 @@ export async function createEnquiry(ds: DataSource, notifications: Notifications
 
 /** The plans (CONTRACT §10 `GET /public/tiers`): product data in tiers.json, checked at start (tiers.ts). */
 export { TIERS, loadTiers, type Tier } from './tiers';
+export { TIER_SCHEMA } from './tiers';

@@ -13,8 +13,8 @@
 import type { Queue } from 'bullmq';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../../platform/config';
-import { writeOutbox } from '../outbox/outbox';
-import type { OutboxSubscriber } from '../events/relay';
+import { writeOutbox } from '../outbox';
+import type { OutboxSubscriber } from '../events';
 import { parseRetrySchedule, type RetrySchedule } from '../../platform/retry-schedule';
 import type { Logger } from '../../platform/logger';
 import type { SecretBox } from '../../platform/secret-box';

@@ -10,8 +10,8 @@
  */
 import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
-import { newManageToken, manageUrl } from '../diary/manage-tokens';
-import { venueSettings, type VenueSettings } from '../venues/venue-settings';
+import { newManageToken, manageUrl } from '../diary';
+import { venueSettings, type VenueSettings } from '../venues';
 import { newId } from '../../platform/ids';
 import type { Logger } from '../../platform/logger';
 import type { SecretBox } from '../../platform/secret-box';

@@ -1,10 +1,10 @@
 import type { EntityManager } from 'typeorm';
 import { getAdapter } from '../../../adapters';
 import type { Partner } from '../../platform/db/entities';
-import { type CommandPreview, previewCommands } from '../sales/match-preview';
-import { asCommandList } from '../partners/mapping/fixture-runner';
-import { mapNativeEvent } from '../partners/mapping/map-native-event';
-import { compiledMapping, type LiveMapping, liveMappingFor } from '../partners/mapping/mapping-store';
+import { type CommandPreview, previewCommands } from '../sales';
+import { asCommandList } from '../partners';
+import { mapNativeEvent } from '../partners';
+import { compiledMapping, type LiveMapping, liveMappingFor } from '../partners';
 import { AppError, notFound } from '../../platform/app-error';
 import { stringifyJson } from '../../platform/lossless-json';
 import { partnerFixtures } from './fixtures';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Partner } from '../../platform/db/entities';
-import { DEFAULT_MAPPINGS_DIR, discoverFixtureCases } from '../partners/mapping/fixture-runner';
+import { DEFAULT_MAPPINGS_DIR, discoverFixtureCases } from '../partners';
 
 /**
  * A partner's fixtures (CONTRACT §13, the mapping editor's inputs): those of its catalog template

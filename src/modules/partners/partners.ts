@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { adapters, getAdapter } from '../../../adapters';
-// TODO(issue 11): signature-schemes.ts is pure (node:crypto + adapters/types) and belongs outside ingest/;
-// moving it touches the ingest edge's files, so this one import is allowed until then.
-// eslint-disable-next-line no-restricted-imports
 import { knownSchemes, resolveVerifier, standardWebhooksKeys } from './edge/signature-schemes';
 import { Partner, type AckMode, type ConflictMode } from '../../platform/db/entities';
 import { AppError, notFound } from '../../platform/app-error';

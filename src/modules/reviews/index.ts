@@ -7,8 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { isDuplicateKey } from '../../platform/db/db-errors';
-import { venueSettings } from '../venues/venue-settings';
-import { writeOutbox, type OutboxEntry } from '../outbox/outbox';
+import { venueSettings } from '../venues';
+import { writeOutbox, type OutboxEntry } from '../outbox';
 import { AppError, notFound } from '../../platform/app-error';
 import { newId } from '../../platform/ids';
 

@@ -16,8 +16,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { PartnerLocation, Sale, SaleItem } from '../../platform/db/entities';
 import { hydrate, insertStatement, type SqlSession, updateStatement } from '../../platform/db/entity-statements';
 import type { SqlStatement } from '../../platform/db/session-pool';
-import type { CanonicalCommand, SaleCommand } from '../commands/canonical-commands';
-import { outboxStatement } from '../outbox/outbox';
+import type { CanonicalCommand, SaleCommand } from '../commands';
+import { outboxStatement } from '../outbox';
 import { shareDiaryDaysStatement } from '../diary/diary-locks';
 import { type BookingMatch, matchOf, matchStatements, unmatchedReason } from './match-query';
 import {

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Sale, SaleItem } from '../../platform/db/entities';
-import { saleChanged, writeOutbox } from '../outbox/outbox';
+import { saleChanged, writeOutbox } from '../outbox';
 import { presentSale } from './sale.view';
 import { AppError, notFound } from '../../platform/app-error';
 import { findVenueBooking } from './list-sales';

@@ -8,7 +8,7 @@
  */
 import type { EntityManager } from 'typeorm';
 import { Sale } from '../../platform/db/entities';
-import type { CanonicalCommand } from '../commands/canonical-commands';
+import type { CanonicalCommand } from '../commands';
 import { statusChangeRefusal } from '../diary/change-status';
 import { bookingViewsByIds } from '../diary/load-booking';
 import { resolveVenues } from './apply-sales';

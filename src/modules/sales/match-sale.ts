@@ -1,7 +1,7 @@
 import { In, IsNull, type EntityManager } from 'typeorm';
 import { Booking, Sale, SaleItem, VenueTable } from '../../platform/db/entities';
 import { entityManagerSession } from '../../platform/db/entity-statements';
-import { saleChanged, writeOutbox, type OutboxEntry } from '../outbox/outbox';
+import { saleChanged, writeOutbox, type OutboxEntry } from '../outbox';
 import { presentSale } from './sale.view';
 import { holdsTable } from '../diary/booking-lifecycle';
 import { matchOf, matchStatements, timesHeldBy } from './match-query';

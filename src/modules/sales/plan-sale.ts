@@ -5,8 +5,8 @@
  */
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { Sale, SaleItem, type SaleMatch } from '../../platform/db/entities';
-import type { CanonicalCommand, SaleCommand } from '../commands/canonical-commands';
-import { type OutboxEntry, saleChanged } from '../outbox/outbox';
+import type { CanonicalCommand, SaleCommand } from '../commands';
+import { type OutboxEntry, saleChanged } from '../outbox';
 import { presentSale } from './sale.view';
 import { newId } from '../../platform/ids';
 import type { ManageLinks } from '../diary/manage-tokens';

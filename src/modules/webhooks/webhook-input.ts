@@ -1,4 +1,4 @@
-import { WEBHOOK_EVENTS } from '../outbox/outbox';
+import { WEBHOOK_EVENTS } from '../outbox';
 
 /** What the webhook routes ask for; validated by src/surfaces/http/schemas/webhook.schema.ts. */
 

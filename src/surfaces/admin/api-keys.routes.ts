@@ -1,4 +1,4 @@
-import { issueApiKey, revokeApiKey } from '../../modules/api-keys/api-keys';
+import { issueApiKey, revokeApiKey } from '../../modules/api-keys';
 import { announceApiKeyChange } from '../http/middleware/api-key-cache';
 import { apiKeyCreatedResponseSchema } from '../http/openapi/response-schemas';
 import { bodySchema, defineOperation } from '../http/operation';

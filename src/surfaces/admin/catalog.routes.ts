@@ -1,4 +1,4 @@
-import { listTemplates, presentTemplate } from '../../modules/partners/catalog';
+import { listTemplates, presentTemplate } from '../../modules/partners';
 import { defineOperation } from '../http/operation';
 import { listResponse } from '../http/pagination';
 import { listEnvelopeSchema } from '../http/schemas/pagination.schema';

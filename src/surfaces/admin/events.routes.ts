@@ -1,7 +1,7 @@
-import { requirePartner } from '../../modules/partners/partners';
-import { type EventFilter, getEventDetail, listEvents } from '../../modules/partners/pipeline/event-log';
-import { partnerStats, STATS_WINDOW_MS } from '../../modules/partners/pipeline/event-stats';
-import { countReplay, replayEvent, replayMatching } from '../../modules/partners/pipeline/replay-events';
+import { requirePartner } from '../../modules/partners';
+import { type EventFilter, getEventDetail, listEvents } from '../../modules/partners';
+import { partnerStats, STATS_WINDOW_MS } from '../../modules/partners';
+import { countReplay, replayEvent, replayMatching } from '../../modules/partners';
 import { partnerAckResponseSchema } from '../http/openapi/response-schemas';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';
 import { decodeCursor, encodeCursor, listResponse } from '../http/pagination';

@@ -1,5 +1,5 @@
-import { linkLocation, listLocations, presentLocation } from '../../modules/partners/locations';
-import { requirePartner } from '../../modules/partners/partners';
+import { linkLocation, listLocations, presentLocation } from '../../modules/partners';
+import { requirePartner } from '../../modules/partners';
 import { bodySchema, defineOperation } from '../http/operation';
 import { listResponse } from '../http/pagination';
 import { listEnvelopeSchema } from '../http/schemas/pagination.schema';

@@ -1,6 +1,6 @@
-import { requirePartner } from '../../modules/partners/partners';
-import { announcePartnerChange, partnerCacheOf } from '../../modules/partners/edge/partner-cache';
-import { activateMapping, liveMappings, mappingVersions, pickMapping, presentMapping, putMapping } from '../../modules/partners/mapping/mapping-store';
+import { requirePartner } from '../../modules/partners';
+import { announcePartnerChange, partnerCacheOf } from '../../modules/partners';
+import { activateMapping, liveMappings, mappingVersions, pickMapping, presentMapping, putMapping } from '../../modules/partners';
 import { dryRunMapping, partnerFixtures } from '../../modules/partner-console';
 import { AppError, notFound } from '../../platform/app-error';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';

@@ -5,9 +5,9 @@ import {
   presentPartnerWithSecret,
   requirePartner,
   updatePartner,
-} from '../../modules/partners/partners';
-import { createPartnerFromTemplate } from '../../modules/partners/catalog';
-import { announcePartnerChange } from '../../modules/partners/edge/partner-cache';
+} from '../../modules/partners';
+import { createPartnerFromTemplate } from '../../modules/partners';
+import { announcePartnerChange } from '../../modules/partners';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';
 import { decodeCursor, encodeCursor, listResponse } from '../http/pagination';
 import { listEnvelopeSchema, PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../http/schemas/pagination.schema';

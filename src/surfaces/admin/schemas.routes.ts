@@ -1,4 +1,4 @@
-import { BOOKING_STATUS_COMMAND_SCHEMA, RESERVATION_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../modules/commands/canonical-commands';
+import { BOOKING_STATUS_COMMAND_SCHEMA, RESERVATION_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../modules/commands';
 import { defineOperation } from '../http/operation';
 
 /** The body of `GET /admin/v1/schemas/commands`: each canonical command's JSON Schema, by command type. */

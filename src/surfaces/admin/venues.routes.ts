@@ -1,10 +1,10 @@
-import { createVenue, loadVenueAggregate } from '../../modules/venues/create-venue';
+import { createVenue, loadVenueAggregate } from '../../modules/venues';
 import { notFound } from '../../platform/app-error';
 import { CREATE_VENUE_EXAMPLE, VENUE_EXAMPLE } from '../http/openapi/examples';
 import { venueResponseSchema } from '../http/openapi/response-schemas';
 import { bodySchema, defineOperation } from '../http/operation';
 import { presentVenue } from '../http/presenters/venue.presenter';
-import { changeVenueSettings } from '../../modules/venues/venue-settings';
+import { changeVenueSettings } from '../../modules/venues';
 import { createVenueSchema, updateVenueSchema, type CreateVenueBody, type UpdateVenueBody } from '../http/schemas/venue.schema';
 
 export const venuesAdminOperations = [

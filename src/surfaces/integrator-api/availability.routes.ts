@@ -1,4 +1,4 @@
-import { availabilityFor } from '../../modules/diary/diary-store';
+import { availabilityFor } from '../../modules/diary';
 import { defineOperation, querySchema } from '../http/operation';
 import { availabilityQuerySchema, availabilityResponseSchema, type AvailabilityQuery } from '../http/schemas/availability.schema';
 

@@ -1,9 +1,9 @@
 import type { Booking, BookingStatus } from '../../platform/db/entities';
-import { bookingViews, findBooking, presentBookingWithSales, presentOneBooking } from '../../modules/diary/load-booking';
-import { updateBooking } from '../../modules/diary/update-booking';
-import { inDiaryTransaction } from '../../modules/diary/diary-locks';
-import { assertEmailCap } from '../../modules/diary/venue-rules';
-import { loadVenueSettings } from '../../modules/venues/venue-settings';
+import { bookingViews, findBooking, presentBookingWithSales, presentOneBooking } from '../../modules/diary';
+import { updateBooking } from '../../modules/diary';
+import { inDiaryTransaction } from '../../modules/diary';
+import { assertEmailCap } from '../../modules/diary';
+import { loadVenueSettings } from '../../modules/venues';
 import { channelSource } from '../../modules/channels';
 import { notFound } from '../../platform/app-error';
 import { channelOf, type Principal } from '../http/principal';

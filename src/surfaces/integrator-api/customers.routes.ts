@@ -1,8 +1,8 @@
 import type { Customer } from '../../platform/db/entities';
-import { bookingViews } from '../../modules/diary/load-booking';
-import { findCustomer, presentCustomers } from '../../modules/customers/customer-stats';
-import { customerSearchQuery } from '../../modules/customers/search-customers';
-import { normalizeContact, upsertCustomer } from '../../modules/customers/upsert-customer';
+import { bookingViews } from '../../modules/diary';
+import { findCustomer, presentCustomers } from '../../modules/customers';
+import { customerSearchQuery } from '../../modules/customers';
+import { normalizeContact, upsertCustomer } from '../../modules/customers';
 import { notFound } from '../../platform/app-error';
 import { BOOKING_EXAMPLE, CUSTOMER_EXAMPLE } from '../http/openapi/examples';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';

@@ -1,4 +1,4 @@
-import { issueApiKey, listApiKeys, revokeApiKey } from '../../modules/api-keys/api-keys';
+import { issueApiKey, listApiKeys, revokeApiKey } from '../../modules/api-keys';
 import { presentUser } from '../../modules/people';
 import { announceApiKeyChange } from '../http/middleware/api-key-cache';
 import { USER_EXAMPLE } from '../http/openapi/examples';

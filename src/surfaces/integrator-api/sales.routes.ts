@@ -1,8 +1,8 @@
 import type { Sale } from '../../platform/db/entities';
-import { saleCandidates } from '../../modules/sales/candidates';
-import { getSale, saleViews } from '../../modules/sales/list-sales';
-import { manualMatchSale } from '../../modules/sales/manual-match';
-import { presentSale } from '../../modules/sales/sale.view';
+import { saleCandidates } from '../../modules/sales';
+import { getSale, saleViews } from '../../modules/sales';
+import { manualMatchSale } from '../../modules/sales';
+import { presentSale } from '../../modules/sales';
 import { notFound } from '../../platform/app-error';
 import { BOOKING_EXAMPLE, SALE_EXAMPLE } from '../http/openapi/examples';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';

@@ -1,6 +1,6 @@
 import { Service, type VenueEvent } from '../../platform/db/entities';
-import { coversByEvent, upcomingEventsQuery } from '../../modules/diary/diary-store';
-import { loadVenueAggregate } from '../../modules/venues/create-venue';
+import { coversByEvent, upcomingEventsQuery } from '../../modules/diary';
+import { loadVenueAggregate } from '../../modules/venues';
 import { notFound } from '../../platform/app-error';
 import { VENUE_EXAMPLE } from '../http/openapi/examples';
 import { serviceResponseSchema, venueEventResponseSchema, venueResponseSchema } from '../http/openapi/response-schemas';
@@ -9,7 +9,7 @@ import { listResponse, paginate, type Keyset } from '../http/pagination';
 import { presentEvent, presentService, presentVenue } from '../http/presenters/venue.presenter';
 import { listEnvelopeSchema, PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../http/schemas/pagination.schema';
 import { updateServiceSchema, updateVenueSchema, type UpdateServiceBody, type UpdateVenueBody } from '../http/schemas/venue.schema';
-import { changeVenueSettings } from '../../modules/venues/venue-settings';
+import { changeVenueSettings } from '../../modules/venues';
 
 /** `GET /services` and `GET /events` take only the page parameters. */
 export const venueListQuerySchema = {

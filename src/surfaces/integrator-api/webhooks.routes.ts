@@ -2,7 +2,7 @@ import type { Webhook, WebhookDelivery } from '../../platform/db/entities';
 import {
   attemptsOf, createWebhook, deleteWebhook, deliveryListQuery, getWebhook, presentDelivery, presentWebhook,
   updateWebhook, webhookListQuery,
-} from '../../modules/webhooks/webhooks-service';
+} from '../../modules/webhooks';
 import { WEBHOOK_EXAMPLE } from '../http/openapi/examples';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';
 import { listResponse, paginate, type Keyset } from '../http/pagination';

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { ingestContext, receivePartnerEvent } from '../../modules/partners/edge/receive-partner-event';
+import { ingestContext, receivePartnerEvent } from '../../modules/partners';
 import { partnerAckResponseSchema } from '../http/openapi/response-schemas';
 import { defineOperation, type Operation } from '../http/operation';
 

@@ -6,12 +6,12 @@
  */
 import type { EntityManager } from 'typeorm';
 import { entityManagerSession } from '../../../platform/db/entity-statements';
-import type { BookingStatusCommand } from '../../commands/canonical-commands';
-import { changeBookingStatus } from '../../diary/change-status';
-import { findBooking } from '../../diary/load-booking';
-import { instantToLocal } from '../../diary/venue-time';
-import { holdsTime, matchOf, matchStatements } from '../../sales/match-query';
-import { type ApplyContext, type CommandOutcome, ignored, instant, text, type VenueOfLocation } from '../../sales/plan-sale';
+import type { BookingStatusCommand } from '../../commands';
+import { changeBookingStatus } from '../../diary';
+import { findBooking } from '../../diary';
+import { instantToLocal } from '../../diary';
+import { holdsTime, matchOf, matchStatements } from '../../sales';
+import { type ApplyContext, type CommandOutcome, ignored, instant, text, type VenueOfLocation } from '../../sales';
 
 export async function applyBookingStatusCommand(
   em: EntityManager,

@@ -16,9 +16,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { entityManagerSession } from '../../../platform/db/entity-statements';
 import { sharedRuns, type SqlStatement, type SqlTransaction } from '../../../platform/db/session-pool';
-import { holdsTable } from '../../diary/booking-lifecycle';
-import { StaleDiary } from '../../diary/create-booking';
-import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from '../../diary/venue-layout-cache';
+import { holdsTable } from '../../diary';
+import { StaleDiary } from '../../diary';
+import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from '../../diary';
 import {
   applyReservation,
   firstSeenOver,
@@ -27,9 +27,9 @@ import {
   type ReadReservation,
   readReservation,
   type ReservationResult,
-} from '../../diary/reservation-command';
-import { shareDiaryDays, type LocationDiaryDay } from '../../diary/diary-locks';
-import { applySaleEntries, locationsStatement, readLocations, resolveVenues, type VenueResolution } from '../../sales/apply-sales';
+} from '../../diary';
+import { shareDiaryDays, type LocationDiaryDay } from '../../diary';
+import { applySaleEntries, locationsStatement, readLocations, resolveVenues, type VenueResolution } from '../../sales';
 import { applyBookingStatusCommand } from './booking-status-command';
 import {
   type ApplyContext,
@@ -43,8 +43,8 @@ import {
   outcomeOf,
   text,
   type VenueOfLocation,
-} from '../../sales/plan-sale';
-import type { CanonicalCommand, ReservationCommand } from '../../commands/canonical-commands';
+} from '../../sales';
+import type { CanonicalCommand, ReservationCommand } from '../../commands';
 
 export interface CommandHandler<C extends CanonicalCommand> {
   /** Why the event fails before anything is written (then nothing of it is), or null. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { getAdapter } from '../../../../adapters';
 import { AppError } from '../../../platform/app-error';
 import { PROJECT_ROOT } from '../../../platform/project-root';
-import type { CommandError } from '../../commands/canonical-commands';
+import type { CommandError } from '../../commands';
 import { mapNativeEvent } from './map-native-event';
 
 /**

@@ -1,7 +1,7 @@
 import { InvalidPayloadError, parseJsonBody, type PartnerAdapter } from '../../../../adapters/types';
 import { AppError } from '../../../platform/app-error';
 import { wellFormed } from '../../../platform/storable';
-import { type CanonicalCommand, type CommandError, commandLockKey, validateCommands } from '../../commands/canonical-commands';
+import { type CanonicalCommand, type CommandError, commandLockKey, validateCommands } from '../../commands';
 import { type CompiledMapping, compileMapping, evaluateMapping, type EvaluateOptions } from './evaluate-mapping';
 
 /**

@@ -64,11 +64,9 @@ function spawn(): Worker {
   const ext = path.extname(__filename);
   const entry = path.join(__dirname, `mapping-thread${ext}`);
   const resourceLimits = { maxOldGenerationSizeMb: THREAD_HEAP_MB };
-  // A node:worker_threads thread of the mapping pool, not a BullMQ worker: the construction rule does not apply.
-  // eslint-disable-next-line no-restricted-syntax
+  // A node:worker_threads thread of the mapping pool, not a BullMQ worker (layout/boundaries tells them apart).
   if (ext === '.js') return new Worker(entry, { resourceLimits });
   const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register(); require(${JSON.stringify(entry)});`;
-  // eslint-disable-next-line no-restricted-syntax -- a worker_threads thread, as above
   return new Worker(bootstrap, { eval: true, resourceLimits });
 }
 

@@ -1,4 +1,4 @@
-import { commandLockKey, LOCK_KEY_FIELDS } from '../../commands/canonical-commands';
+import { commandLockKey, LOCK_KEY_FIELDS } from '../../commands';
 import type { CompiledMapping } from './evaluate-mapping';
 import { compiledFrom, compileMapping, evaluateMapping, type GuardLimits, isDefaultGuard, newJsonata } from './evaluate-mapping';
 

@@ -4,18 +4,18 @@ import {
   type ApplyContext,
   type ApplyOutcome,
   BatchNotApplicable,
-} from '../../sales/apply-sales';
+} from '../../sales';
 import { applyCommands, applyReservationBatch, KeptLocations } from '../commands/command-handlers';
 import { SessionPool, type SqlStatement } from '../../../platform/db/session-pool';
-import type { CanonicalCommand, SaleCommand } from '../../commands/canonical-commands';
+import type { CanonicalCommand, SaleCommand } from '../../commands';
 import { Batcher } from '../../../platform/batcher';
 import type { SaleLock } from '../edge/sale-lock';
 import type { Logger } from '../../../platform/logger';
 import { recordEvent, storedReason, type EventRowPatch } from './event-log';
 import type { InboundJobData } from './inbound-job';
 import { dbErrorCode } from '../../../platform/db/db-errors';
-import { StaleDiary } from '../../diary/create-booking';
-import type { ManageLinks } from '../../diary/manage-tokens';
+import { StaleDiary } from '../../diary';
+import type { ManageLinks } from '../../diary';
 
 /**
  * The database side of the inbound worker, shared by the jobs one worker runs at once. Every statement is a
@@ -160,7 +160,7 @@ export class InboundApplier {
     // writes.
     // TODO(issue 11): pass this pool in from compose(). Each inbound worker owns and closes its own (tests build
     // and kill extra workers), so sharing one from AppDeps would change that lifecycle; left here for now.
-    // eslint-disable-next-line no-restricted-syntax
+    // eslint-disable-next-line layout/boundaries
     this.connections = new SessionPool(ds, maxInFlight);
     this.applier = new Batcher((reqs) => this.applyMany(reqs), { maxBatch, maxInFlight });
     this.recorder = new Batcher((reqs) => this.recordMany(reqs), { maxBatch, maxInFlight });

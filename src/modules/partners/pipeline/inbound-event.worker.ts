@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type { ManageLinks } from '../../diary/manage-tokens';
+import type { ManageLinks } from '../../diary';
 import type { KeptLocations } from '../commands/command-handlers';
 import type { PlatformDeps } from '../../../platform/platform-deps';
 import { partnerCacheOf } from '../edge/partner-cache';

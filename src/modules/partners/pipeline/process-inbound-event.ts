@@ -2,7 +2,7 @@ import { DelayedError, type Queue, UnrecoverableError } from 'bullmq';
 import { isDatabaseUnavailable } from '../../../platform/db/db-errors';
 import type { DataSource } from 'typeorm';
 import { InboundEvent } from '../../../platform/db/entities';
-import type { ApplyOutcome } from '../../sales/apply-sales';
+import type { ApplyOutcome } from '../../sales';
 import type { DatabaseWait } from '../../../platform/jobs/database-wait';
 import type { PartnerSnapshot } from '../edge/partner-cache';
 import type { ClaimResult, SaleLock } from '../edge/sale-lock';

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { DataSource } from 'typeorm';
-import { hashApiKey } from '../../../modules/api-keys/api-keys';
+import { hashApiKey } from '../../../modules/api-keys';
 import { findChannelKey, findChannelKeyAtVenue } from '../../../modules/channels';
 import { AppError } from '../../../platform/app-error';
 import { CHANNEL_SCOPES, channelOf, principalOf, setPrincipal, type Principal } from '../principal';

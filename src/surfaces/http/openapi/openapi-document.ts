@@ -7,8 +7,8 @@
  * converted by ./json-schema. Error responses come from each operation's error codes and ERROR_CATALOG.
  * test/api/openapi.test.ts validates the document and checks it against the declarations and the app.
  */
-import { BOOKING_STATUS_COMMAND_SCHEMA, RESERVATION_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../../modules/commands/canonical-commands';
-import type { WebhookEvent } from '../../../modules/outbox/outbox';
+import { BOOKING_STATUS_COMMAND_SCHEMA, RESERVATION_COMMAND_SCHEMA, SALE_COMMAND_SCHEMA } from '../../../modules/commands';
+import type { WebhookEvent } from '../../../modules/outbox';
 import { ERROR_CATALOG, type ErrorCode } from '../../../platform/app-error';
 import type { Operation, Surface } from '../operation';
 import { availabilityResponseSchema } from '../schemas/availability.schema';

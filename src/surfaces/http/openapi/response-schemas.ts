@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { CURRENCY, DATE, HHMM } from '../schemas/common.schema';
-import { venueSettingsSchema } from '../../../modules/venues/venue-settings';
+import { venueSettingsSchema } from '../../../modules/venues';
 import { API_SCOPES } from '../schemas/venue.schema';
 
 /**

@@ -1,6 +1,6 @@
 import type { Service, VenueEvent, VenueTable } from '../../../platform/db/entities';
-import type { VenueAggregate } from '../../../modules/venues/create-venue';
-import { venueSettings } from '../../../modules/venues/venue-settings';
+import type { VenueAggregate } from '../../../modules/venues';
+import { venueSettings } from '../../../modules/venues';
 import type { ServiceView, TableView, VenueEventView, VenueView } from '../openapi/response-schemas';
 
 /** Typed by the response schemas the OpenAPI document shows (src/surfaces/http/openapi/response-schemas.ts). */

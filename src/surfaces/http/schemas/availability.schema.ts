@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { MAX_PARTY_SIZE } from '../../../modules/diary/availability';
+import { MAX_PARTY_SIZE } from '../../../modules/diary';
 import { DATE } from './common.schema';
 
 /** Ids of this venue's resources (opaque; the prefix only catches obvious mix-ups). */

@@ -3,8 +3,8 @@
  * the venue's emails and enquiries.
  */
 import type { FromSchema } from 'json-schema-to-ts';
-import { TIER_SCHEMA } from '../../../modules/guests/tiers';
-import { EMAIL_KINDS, EMAIL_STATUSES } from '../../../modules/notifications/kinds';
+import { TIER_SCHEMA } from '../../../modules/guests';
+import { EMAIL_KINDS, EMAIL_STATUSES } from '../../../modules/notifications';
 import { PARTY_SIZE, SERVICE_ID } from './availability.schema';
 import { DATE, HHMM } from './common.schema';
 import { EMAIL, PERSON_NAME, PHONE } from './customer.schema';

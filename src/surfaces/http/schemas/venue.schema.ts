@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { venueSettingsPatchSchema } from '../../../modules/venues/venue-settings';
+import { venueSettingsPatchSchema } from '../../../modules/venues';
 import { COUNTRY, CURRENCY, DATE, HHMM, TABLE_NUMBER } from './common.schema';
 
 export const createVenueSchema = {

@@ -1,6 +1,6 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { WEBHOOK_EVENTS } from '../../../modules/outbox/outbox';
-import { WEBHOOK_EVENT_NAMES } from '../../../modules/webhooks/webhook-input';
+import { WEBHOOK_EVENTS } from '../../../modules/outbox';
+import { WEBHOOK_EVENT_NAMES } from '../../../modules/webhooks';
 import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
 
 /**

@@ -1,0 +1,19 @@
+/**
+ * The diary module's door: what other modules, the surfaces and the composition root use of it. Nothing
+ * outside src/modules/diary/ imports its other files (eslint layout/boundaries).
+ */
+export { bookingQueryRange, computeAvailabilityRange, type ExistingBooking, MAX_PARTY_SIZE } from './availability';
+export { BOOKING_TRANSITIONS, holdsTable, MOVABLE_STATUSES } from './booking-lifecycle';
+export { BookingWriter } from './booking-writer';
+export { changeBookingStatus } from './change-status';
+export { StaleDiary } from './create-booking';
+export { inDiaryTransaction, type LocationDiaryDay, shareDiaryDays } from './diary-locks';
+export { availabilityFor, bookingsOverlappingStatement, coversByEvent, engineInput, loadDiaryContext, upcomingEventsQuery, type VenueRef } from './diary-store';
+export { bookingViews, findBooking, presentBookingWithSales, presentOneBooking } from './load-booking';
+export { findBookingByManageToken, type ManageLinks, manageUrl, newManageToken } from './manage-tokens';
+export { startRequestExpiry } from './request-expiry';
+export { applyReservation, firstSeenOver, type NewReservation, planNewReservations, readReservation, type ReadReservation, type ReservationResult } from './reservation-command';
+export { updateBooking } from './update-booking';
+export { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './venue-layout-cache';
+export { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from './venue-rules';
+export { addDays, instantToLocal } from './venue-time';
