@@ -11,6 +11,8 @@ import { startTestApp, type TestApp } from './test-app';
  * Browser tests in real headless Chromium: Debian's /usr/bin/chromium (scripts/services.sh installs it)
  * driven by playwright-core, against the real app listening on 127.0.0.1. Every console error and
  * uncaught page error fails the test it happened in (afterEach), unless the test said it expects it.
+ * So does any request a page makes to `/api/` or `/admin/` that is not an operation of the served
+ * OpenAPI document (`GET /api/v1/openapi`): the pages read the documented API only (CONTRACT §9).
  */
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -40,6 +42,30 @@ export interface BrowserApp {
   expectConsoleError(pattern: RegExp): void;
 }
 
+/** A documented operation as a matcher: `GET /api/v1/bookings/{id}` → GET and `^/api/v1/bookings/[^/]+$`. */
+interface DocumentedOperation {
+  method: string;
+  template: string;
+  pattern: RegExp;
+}
+
+export function documentedOperations(document: { paths?: Record<string, Record<string, unknown>> }): DocumentedOperation[] {
+  const methods = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+  return Object.entries(document.paths ?? {}).flatMap(([template, item]) => {
+    const source = template.split(/\{[^}/]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+');
+    const pattern = new RegExp(`^${source}$`);
+    return Object.keys(item).filter((m) => methods.has(m)).map((m) => ({ method: m.toUpperCase(), template, pattern }));
+  });
+}
+
+/** The requests (`METHOD /path`, no query) that no documented operation matches. */
+export function undocumentedRequests(requests: Iterable<string>, operations: readonly DocumentedOperation[]): string[] {
+  return [...new Set(requests)].filter((r) => {
+    const [method, path] = r.split(' ', 2);
+    return !operations.some((op) => op.method === method && op.pattern.test(path));
+  });
+}
+
 interface Handle extends BrowserApp {
   t: TestApp;
   baseUrl: string;
@@ -51,10 +77,19 @@ export function useBrowserApp(overrides: Record<string, string> = {}): BrowserAp
   let browser: Browser | undefined;
   let errors: string[] = [];
   let expected: RegExp[] = [];
+  // Every `METHOD /path` a page of this test sent to the API surfaces (the app's own calls, and any a test made from a page).
+  let apiRequests: string[] = [];
+  let operations: DocumentedOperation[] | undefined;
 
   const handle = {
     async newPage(viewport: { width: number; height: number } = TABLET) {
       const context = await browser!.newContext({ baseURL: handle.baseUrl, viewport });
+      context.on('request', (req) => {
+        const url = new URL(req.url());
+        if (url.origin === handle.baseUrl && /^\/(api|admin)\//.test(url.pathname)) {
+          apiRequests.push(`${req.method()} ${url.pathname}`);
+        }
+      });
       const page = await context.newPage();
       page.on('console', (msg) => {
         if (msg.type() === 'error') errors.push(`console: ${msg.text()} (${msg.location().url})`);
@@ -92,11 +127,23 @@ export function useBrowserApp(overrides: Record<string, string> = {}): BrowserAp
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   }, 120_000);
 
-  afterEach(() => {
+  afterEach(async () => {
     const unexpected = errors.filter((e) => !expected.some((p) => p.test(e)));
+    const requests = apiRequests;
     errors = [];
     expected = [];
+    apiRequests = [];
     if (unexpected.length) throw new Error(`console errors in the browser:\n${unexpected.join('\n')}`);
+    if (requests.length === 0) return;
+    if (!operations) {
+      const res = await fetch(`${handle.baseUrl}/api/v1/openapi`);
+      if (!res.ok) throw new Error(`GET /api/v1/openapi answered ${res.status}`);
+      operations = documentedOperations((await res.json()) as { paths?: Record<string, Record<string, unknown>> });
+    }
+    const undocumented = undocumentedRequests(requests, operations);
+    if (undocumented.length) {
+      throw new Error(`the pages called routes the OpenAPI document does not have:\n${undocumented.join('\n')}`);
+    }
   });
 
   afterAll(async () => {

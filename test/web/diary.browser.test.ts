@@ -204,9 +204,42 @@ describe('the diary (/app/diary) in Chromium', () => {
     await page.keyboard.press('Escape');
     await expect(page.getByRole('dialog').count()).resolves.toBe(0);
 
-    // The next day has nothing yet: the page says so.
+    // The next day has nothing yet: the page says so, and what to do; doing it (Previous day, by keyboard) brings Ken back.
     await page.getByRole('button', { name: 'Next day' }).click();
-    await page.getByText(/No bookings on .* yet/).waitFor();
+    const empty = page.locator('.notice.empty');
+    await empty.getByText(/No bookings on .* yet/).waitFor();
+    await expect(empty.textContent()).resolves.toMatch(/To see another day, use Previous day, Next day or the date above\./);
+    await page.getByRole('button', { name: 'Previous day' }).focus();
+    await page.keyboard.press('Enter');
+    await row.waitFor();
+    await expect(empty.count()).resolves.toBe(0);
+  });
+
+  it('says when the day could not be loaded, with a Try again that loads it once the API answers', async () => {
+    // A day of its own (tomorrow is the other tests', the day after the booking platform's).
+    const day = DateTime.fromISO(date).plus({ days: 2 }).toISODate()!;
+    const res = await api('post', '/api/v1/bookings').send({ date: day, time: '19:30', party_size: 2, customer_name: 'Barbara Liskov', table_id: tableId(venue, 2) });
+    expect(res.status).toBe(201);
+    const host = await createUser(b.t, venue.id, 'host');
+    const page = await b.newPage();
+    // The diary's bookings of the day answer 500 (in the contract's envelope) until the route is lifted.
+    const theDay = (url: URL) => url.pathname === '/api/v1/bookings' && url.searchParams.get('date') === day;
+    await page.route(theDay, (route) => route.fulfill({
+      status: 500, contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side.', details: null } }),
+    }));
+    b.expectConsoleError(/status of 500/); // Chromium logs the failed fetch; the page shows it as below.
+    await signIn(page, host.email, `/app/diary?date=${day}`);
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not load the diary' });
+    await alert.getByText('Something went wrong on our side.').waitFor();
+    await expect(page.locator(`[data-booking="${res.body.id}"]`).count()).resolves.toBe(0);
+    await expect(page.getByText(/No bookings on/).count()).resolves.toBe(0); // an error is not an empty day
+    await b.screenshot(page, 'diary-error-tablet');
+
+    await page.unroute(theDay);
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await page.locator(`[data-booking="${res.body.id}"]`).waitFor();
+    await expect(alert.count()).resolves.toBe(0);
   });
 
   it('lists a booking platform\'s reservation kept without a table apart, with its source, and gives it a table from the drawer', async () => {

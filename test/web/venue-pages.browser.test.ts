@@ -18,6 +18,21 @@ describe('the bookings, customers and settings pages in Chromium', () => {
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
   };
 
+  /** The name of the focused element: its aria-label, its label's text, or its own text. */
+  const focusedName = (page: Page) => page.evaluate(() => {
+    const el = document.activeElement as HTMLElement & { labels?: NodeListOf<HTMLLabelElement> | null };
+    return (el?.getAttribute('aria-label') ?? el?.labels?.[0]?.textContent ?? el?.textContent ?? '').trim();
+  });
+
+  /** Presses Tab (and nothing else) until the element called `name` has the focus. */
+  const tabTo = async (page: Page, name: string, max = 60) => {
+    for (let i = 0; i < max; i++) {
+      await page.keyboard.press('Tab');
+      if ((await focusedName(page)) === name) return;
+    }
+    throw new Error(`${max} presses of Tab never reached “${name}”`);
+  };
+
   it('filters bookings by status and search, and opens a guest profile with history and spend', async () => {
     const venue = await createVenue(b.t, { name: 'The Ledger' });
     const key = await createApiKey(b.t, venue.id);
@@ -48,8 +63,12 @@ describe('the bookings, customers and settings pages in Chromium', () => {
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Customers' }).click();
     await page.getByLabel('Search', { exact: true }).fill('Somer');
-    await page.getByRole('link', { name: 'Mary Somerville' }).click();
+    await page.getByRole('link', { name: 'Mary Somerville' }).waitFor();
+    // By keyboard only: Tab from the search field to the guest's link, Enter opens the profile.
+    await tabTo(page, 'Mary Somerville');
+    await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Mary Somerville' }).waitFor();
+    await page.waitForURL(/\/app\/customers\/[^/?]+$/);
     await page.getByRole('table', { name: 'Upcoming bookings' }).getByText('Confirmed').waitFor();
     await page.locator('.kpi', { hasText: 'spent' }).getByText('£0.00').waitFor();
   });
@@ -101,6 +120,17 @@ describe('the bookings, customers and settings pages in Chromium', () => {
     await page.getByLabel('Group by').selectOption('weekday');
     await page.waitForURL(/group_by=weekday/);
     await b.screenshot(page, 'analytics-tablet');
+
+    // By keyboard only: from the top of the page, Tab to the “7 days” quick range and press Enter; the
+    // range becomes the venue's last seven days (today and the six before).
+    await page.locator('body').evaluate((el) => { el.setAttribute('tabindex', '-1'); el.focus(); el.removeAttribute('tabindex'); });
+    await tabTo(page, '7 days');
+    await page.keyboard.press('Enter');
+    const today = DateTime.now().setZone('Europe/London').toISODate()!;
+    const weekAgo = DateTime.fromISO(today).minus({ days: 6 }).toISODate()!;
+    await page.waitForURL((url) => url.searchParams.get('from') === weekAgo && url.searchParams.get('to') === today);
+    await expect(page.getByLabel('From').inputValue()).resolves.toBe(weekAgo);
+    await expect(page.getByLabel('Group by').inputValue()).resolves.toBe('weekday');
   });
 
   it('changes a venue setting through the form (or says the server has no settings yet)', async () => {
@@ -111,10 +141,15 @@ describe('the bookings, customers and settings pages in Chromium', () => {
     await signIn(page, manager.email, '/app/settings/venue');
     const before = (await b.t.http.get('/api/v1/venue').set('Authorization', `Bearer ${key}`)).body;
     if (before.settings) {
-      const field = page.getByLabel('Guests may change or cancel until (hours before)');
+      const label = 'Guests may change or cancel until (hours before)';
+      const field = page.getByLabel(label);
       await expect(field.inputValue()).resolves.toBe(String(before.settings.cancellation_hours));
-      await field.fill('6');
-      await page.getByRole('button', { name: 'Save 1 change' }).click();
+      // By keyboard only: Tab to the field, replace its value, Tab on to the save button and press Enter.
+      await tabTo(page, label);
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.type('6');
+      await tabTo(page, 'Save 1 change');
+      await page.keyboard.press('Enter');
       await page.getByText('Saved 1 change.').waitFor();
       const after = (await b.t.http.get('/api/v1/venue').set('Authorization', `Bearer ${key}`)).body;
       expect(after.settings.cancellation_hours).toBe(6);

@@ -267,7 +267,8 @@ function Diary({ venue }: { venue: Venue }) {
             {all.length === 0 && (
               <p class="card notice empty">
                 No bookings on {formatDay(date, venue, false)} yet.{' '}
-                {can('bookings:write') ? 'New bookings from the website, the API or booking platforms appear here as they are made.' : ''}
+                {can('bookings:write') ? 'New bookings from the website, the API or booking platforms appear here as they are made. ' : ''}
+                To see another day, use Previous day, Next day or the date above.
               </p>
             )}
             {venue.areas!.every((a) => a.tables.length === 0) ? (
