@@ -119,11 +119,15 @@ describe('the booking widget and the manage page in Chromium', () => {
     // Into the grid, then arrows to a date two days ahead, Enter.
     await tabTo(/^button \w+day, /);
     const date = ahead(2);
+    const focusedDate = () => page.evaluate(() => (document.activeElement as HTMLElement).dataset.date ?? '');
     for (let i = 0; i < 40; i++) {
-      const current = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.date ?? '');
+      const current = await focusedDate();
       if (current === date) break;
       await page.keyboard.press(current < date ? 'ArrowRight' : 'ArrowLeft');
+      // Focus moves with the grid's redraw: wait for it, or a busy machine reads the old day and overshoots.
+      await page.waitForFunction((was) => ((document.activeElement as HTMLElement).dataset.date ?? '') !== was, current);
     }
+    expect(await focusedDate()).toBe(date);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /^Choose a time on/ }).waitFor();
     await tabTo(/^button 20:00$/);
