@@ -3,9 +3,8 @@
  * eslint-plugin-layout (local): the import and construction rules of ARCHITECTURE §H, as `layout/boundaries`.
  *
  * 1. A module's insides are its own: code outside src/modules/<name>/ imports only the module's door
- *    (src/modules/<name>/index.ts). Between the modules of KNOWN_CYCLE (or the `knownCycle` option), direct
- *    imports are still allowed: they still call each other both ways, and doors between them would turn that
- *    folder cycle into a file cycle through the index files.
+ *    (src/modules/<name>/index.ts), with no exception (the diary ↔ sales cycle is gone: the diary declares
+ *    PickUpWaitingSales, sales implement it, so only sales import the diary).
  * 2. Modules and the platform never import a surface (src/surfaces/): surfaces call modules, not the other way.
  *    The platform (src/platform/) is below every module and imports none.
  * 3. Only the composition root and the platform's jobs/ and Redis factory construct infrastructure: BullMQ
@@ -15,14 +14,6 @@
  * Paths are taken relative to the linting cwd (the project root).
  */
 const path = require('node:path');
-
-/**
- * The modules that still import each other's files both ways: sale matching and the diary (a booking picks
- * up waiting sales in its own transaction, and sales read and lock the diary; the re-match subscriber of §H
- * would end it). Between these, direct imports are allowed; test/unit/import-cycles.test.ts fails when this
- * cycle goes away (so the list shrinks with it) or another appears.
- */
-const KNOWN_CYCLE = ['diary', 'sales'];
 
 const CONSTRUCTED = {
   bullmq: new Set(['Worker', 'Queue', 'QueueEvents']),
@@ -47,7 +38,7 @@ const boundaries = {
   meta: {
     type: 'problem',
     docs: { description: "ARCHITECTURE §H: import a module's door only; no surface from below; infrastructure built by the root" },
-    schema: [{ type: 'object', properties: { knownCycle: { type: 'array', items: { type: 'string' } } }, additionalProperties: false }],
+    schema: [],
     messages: {
       insides: "Import the {{module}} module's door (src/modules/{{module}}/index.ts), not its file {{inner}}; add what you need to the door.",
       surface: 'Modules and the platform never import a surface (src/surfaces/): surfaces call module doors.',
@@ -61,7 +52,6 @@ const boundaries = {
     const rel = path.relative(cwd, filename).split(path.sep).join('/');
     const from = place(rel);
     if (from.kind === 'outside') return {};
-    const knownCycle = new Set((context.options[0] && context.options[0].knownCycle) || KNOWN_CYCLE);
     const constructed = new Map(); // local name → what it is
 
     function checkSource(node, spec) {
@@ -74,7 +64,6 @@ const boundaries = {
         if (from.kind === 'platform') context.report({ node, messageId: 'platform', data: { module: to.name } });
         else if (from.kind === 'module' && from.name === to.name) return;
         else if (isDoor(to.inner)) return;
-        else if (from.kind === 'module' && knownCycle.has(from.name) && knownCycle.has(to.name)) return;
         else context.report({ node, messageId: 'insides', data: { module: to.name, inner: to.inner } });
       }
     }
@@ -116,4 +105,4 @@ const boundaries = {
   },
 };
 
-module.exports = { meta: { name: 'eslint-plugin-layout' }, rules: { boundaries }, KNOWN_CYCLE };
+module.exports = { meta: { name: 'eslint-plugin-layout' }, rules: { boundaries } };

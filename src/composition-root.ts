@@ -12,6 +12,7 @@ import { createApp } from './surfaces/app';
 import type { BackgroundProcess } from './platform/jobs/background-process';
 import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES, queuePrefix } from './platform/jobs/queues';
 import { startRequestExpiry } from './modules/diary';
+import { rematchSalesForBooking } from './modules/sales';
 import { configureMappings } from './modules/partners';
 import { LiveHub } from './modules/live';
 import { syncFileMappings } from './modules/partners';
@@ -112,7 +113,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     logger,
     dataSource,
     sessionPool,
-    bookingWriter: new BookingWriter(sessionPool, { links: manageLinks }),
+    bookingWriter: new BookingWriter(sessionPool, rematchSalesForBooking, { links: manageLinks }),
     manageLinks,
     redis,
     redisConnections,
@@ -141,7 +142,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // Worker-role processes register here, one line each.
     background.push(createInboundEventWorker(deps));
     background.push(startOutboxRelay(deps), startWebhookDeliveryWorker(deps), startStrandedEventSweep(deps));
-    background.push(startRequestExpiry(deps));
+    background.push(startRequestExpiry(deps, rematchSalesForBooking));
     // Emails are sent only with SMTP_URL; without it they are kept (CONTRACT §10.3) and nothing is queued.
     if (config.smtpUrl) {
       background.push(startEmailWorker({

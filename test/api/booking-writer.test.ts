@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { BookingWriter } from '../../src/modules/diary/booking-writer';
+import { rematchSalesForBooking } from '../../src/modules/sales/match-sale';
 import type { VenueRef } from '../../src/modules/diary/diary-store';
 import { isDeadlock } from '../../src/platform/db/db-errors';
 import { SessionPool, sharedRuns } from '../../src/platform/db/session-pool';
@@ -32,7 +33,7 @@ describe('booking writer: shared transactions', () => {
       count++;
       return transaction(...args);
     }) as typeof pool.transaction;
-    return { writer: new BookingWriter(pool, { maxBatch: 16, maxInFlight: 1 }), transactions: () => count };
+    return { writer: new BookingWriter(pool, rematchSalesForBooking, { maxBatch: 16, maxInFlight: 1 }), transactions: () => count };
   };
 
   beforeAll(async () => {
@@ -62,7 +63,7 @@ describe('booking writer: shared transactions', () => {
 
   it('answers a refused booking with its own 422 while the others of its transaction are booked', async () => {
     const venue = await createVenue(t, { areas: [{ name: 'Bar', tables: [{ number: 1, min_covers: 1, max_covers: 4 }] }] });
-    const writer = new BookingWriter(sessions, { maxBatch: 16, maxInFlight: 1 });
+    const writer = new BookingWriter(sessions, rematchSalesForBooking, { maxBatch: 16, maxInFlight: 1 });
     await writer.book(venueRef(venue.id), { date: day(40), time: '19:00', party_size: 2, customer_name: 'First' });
     const results = await Promise.allSettled([
       writer.book(venueRef(venue.id), { date: day(41), time: '19:00', party_size: 2, customer_name: 'A' }),

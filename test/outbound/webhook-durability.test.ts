@@ -6,8 +6,9 @@ import { compose, type Composed } from '../../src/composition-root';
 import { loadConfig } from '../../src/platform/config';
 import { retryScheduleOf } from '../../src/modules/webhooks/deliver-webhook.worker';
 import {
-  relayOutboxBatch, requeueStrandedDeliveries, startOutboxRelay, SUBSCRIBERS, type OutboxSubscriber, type RelayDeps, type RelayOptions,
+  relayOutboxBatch, requeueStrandedDeliveries, startOutboxRelay, type OutboxSubscriber, type RelayDeps, type RelayOptions,
 } from '../../src/modules/events/relay';
+import { SUBSCRIBERS } from '../../src/modules/events/subscribers';
 import { queuePrefix } from '../../src/platform/jobs/queues';
 import { createLogger } from '../../src/platform/logger';
 import { createApiKey, createVenue } from '../helpers/fixtures';

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import { Sale } from '../../src/platform/db/entities';
 import { createBooking } from '../../src/modules/diary/create-booking';
 import { updateBooking } from '../../src/modules/diary/update-booking';
+import { rematchSalesForBooking } from '../../src/modules/sales/match-sale';
 import { type VenueRef } from '../../src/modules/diary/diary-store';
 import { inDiaryTransaction } from '../../src/modules/diary/diary-locks';
 import { normalizeContact } from '../../src/modules/customers/upsert-customer';
@@ -136,13 +137,13 @@ describe.each(['in a batch', 'one by one'] as const)('a sale applied %s and a bo
     const done = change === 'created'
       ? t.composed.deps.sessionPool.transaction('READ COMMITTED', async (tx) => {
           const contact = normalizeContact({ name: 'Ada' }, 'GB');
-          const view = await createBooking(tx, s.ref, { date: DATE, time: '19:00', party_size: 2, customer_name: 'Ada', table_id: tableId(s.venue, 3) }, contact);
+          const view = await createBooking(tx, s.ref, { date: DATE, time: '19:00', party_size: 2, customer_name: 'Ada', table_id: tableId(s.venue, 3) }, contact, rematchSalesForBooking);
           written.open();
           await hold;
           return view.id as string;
         })
       : inDiaryTransaction(t.composed.deps.dataSource, async (em) => {
-          await updateBooking(em, s.ref, movedId!, { table_id: tableId(s.venue, 3) });
+          await updateBooking(em, s.ref, movedId!, { table_id: tableId(s.venue, 3) }, rematchSalesForBooking);
           written.open();
           await hold;
           return movedId!;

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { compose, type Composed } from '../../src/composition-root';
 import { loadConfig } from '../../src/platform/config';
 import { expireDueRequests } from '../../src/modules/diary/expire-requests';
+import { rematchSalesForBooking } from '../../src/modules/sales/match-sale';
 import { createLogger } from '../../src/platform/logger';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { startTestApp, testEnv, type TestApp } from '../helpers/test-app';
@@ -132,7 +133,7 @@ describe('booking requests: webhooks and the scheduled expiry with two workers',
     const ds = t.composed.deps.dataSource;
     // Due now: the two workers' jobs and four sweeps here all reach for them at the same moment.
     await ds.query('UPDATE bookings SET expires_at = ? WHERE id IN (?)', [new Date(Date.now() - 1000), made.map((b) => b.id)]);
-    const results = await Promise.all([0, 1, 2, 3].map(() => expireDueRequests(ds)));
+    const results = await Promise.all([0, 1, 2, 3].map(() => expireDueRequests(ds, rematchSalesForBooking)));
     const here = results.flat();
     expect(new Set(here).size).toBe(here.length);
     await waitFor(async () => {

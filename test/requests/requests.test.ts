@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { expireRequest } from '../../src/modules/diary/expire-requests';
+import { rematchSalesForBooking } from '../../src/modules/sales/match-sale';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { waitFor } from '../helpers/wait-for';
@@ -129,8 +130,8 @@ describe('booking requests', () => {
     expect(refused.body.error).toMatchObject({ code: 'invalid_transition', details: { from: 'expired', to: 'confirmed' } });
 
     // Expired (the job's own step, run here directly, unless this app's scheduled job got there first): final.
-    await expireRequest(t.composed.deps.dataSource, overdue.body.id);
-    expect(await expireRequest(t.composed.deps.dataSource, overdue.body.id)).toBe(false);
+    await expireRequest(t.composed.deps.dataSource, overdue.body.id, rematchSalesForBooking);
+    expect(await expireRequest(t.composed.deps.dataSource, overdue.body.id, rematchSalesForBooking)).toBe(false);
     const approve = await api('patch', `/bookings/${overdue.body.id}`).send({ status: 'confirmed' });
     expect(approve.status).toBe(422);
     expect(approve.body.error).toMatchObject({ code: 'invalid_transition', details: { from: 'expired', to: 'confirmed', allowed: [] } });

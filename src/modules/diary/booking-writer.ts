@@ -31,6 +31,7 @@ import {
 import type { VenueRef } from './diary-store';
 import { checkVenueRules } from './venue-rules';
 import type { ManageLinks } from './manage-tokens';
+import type { PickUpWaitingSales } from './sale-rematch';
 
 interface Request {
   venue: VenueRef;
@@ -61,6 +62,8 @@ export class BookingWriter {
 
   constructor(
     private readonly sessions: SessionPool,
+    /** The sales' rematchSalesForBooking (the diary never imports sales): wired in compose(). */
+    private readonly pickUpWaitingSales: PickUpWaitingSales,
     options: BookingWriterOptions = {},
   ) {
     this.links = options.links;
@@ -81,7 +84,7 @@ export class BookingWriter {
       const outcome = await this.batcher.add({ venue, input, contact, now }, again);
       if (outcome.kind === 'booked') return outcome.view;
       if (outcome.kind === 'refused') throw outcome.error;
-      if (outcome.alone) return bookTable(this.sessions, venue, input, now, this.links);
+      if (outcome.alone) return bookTable(this.sessions, venue, input, this.pickUpWaitingSales, now, this.links);
     }
   }
 
@@ -104,7 +107,7 @@ export class BookingWriter {
         const order = requests.map((_, i) => i).sort((a, b) => lockOrder(requests[a]!).localeCompare(lockOrder(requests[b]!)));
         const inOrder = await settleAll(order.map((i) => {
           const r = requests[i]!;
-          return prepareBooking(shared, r.venue, r.input, r.contact, r.now, { claimDates, links: this.links });
+          return prepareBooking(shared, r.venue, r.input, r.contact, r.now, { claimDates, links: this.links, pickUpWaitingSales: this.pickUpWaitingSales });
         }));
         const prepared: Settled<PreparedBooking>[] = new Array(requests.length);
         order.forEach((i, k) => (prepared[i] = inOrder[k]!));

@@ -1,5 +1,4 @@
-import type { Booking, Customer, Sale, SaleItem, VenueTable } from '../../platform/db/entities';
-import { presentSale } from '../sales/sale.view';
+import type { Booking, Customer, VenueTable } from '../../platform/db/entities';
 
 /** Table numbers are stored as text; numeric ones go out as numbers, as they came in. */
 export function tableNumberOut(n: string | null): number | string | null {
@@ -42,23 +41,5 @@ export function presentBooking(b: Booking, rel: BookingRelations): Record<string
     version: b.version,
     created_at: b.createdAt.toISOString(),
     updated_at: b.updatedAt.toISOString(),
-  };
-}
-
-/**
- * Booking detail: adds its sales and their spend. Spend counts sales that are not void or refunded, in the
- * venue's currency only: no figure ever adds amounts of different currencies (CONTRACT §5).
- */
-export function presentBookingDetail(
-  b: Booking,
-  rel: BookingRelations,
-  sales: { sale: Sale; items: SaleItem[] }[],
-  currency: string,
-): Record<string, unknown> {
-  const counted = sales.filter(({ sale }) => sale.status !== 'void' && sale.status !== 'refunded' && sale.currency === currency);
-  return {
-    ...presentBooking(b, rel),
-    sales: sales.map(({ sale, items }) => presentSale(sale, items)),
-    spend: { total: counted.reduce((sum, { sale }) => sum + Number(sale.total), 0), currency, count: counted.length },
   };
 }

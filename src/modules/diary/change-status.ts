@@ -8,7 +8,7 @@
 import type { EntityManager } from 'typeorm';
 import { Booking, type BookingStatus } from '../../platform/db/entities';
 import { bookingChanged, writeOutbox } from '../outbox';
-import { rematchWaitingSales } from './sale-rematch';
+import { type PickUpWaitingSales, rematchWaitingSales } from './sale-rematch';
 import { assertTransition, needsTable, transitionPath } from './booking-lifecycle';
 import { presentOneBooking } from './load-booking';
 
@@ -38,7 +38,13 @@ export function statusChangeRefusal(booking: Pick<Booking, 'status' | 'reference
  * waiting for it matched again when its table, time or status changed, and booking.updated (booking.cancelled
  * when it has just been cancelled). Returns the booking's view.
  */
-export async function saveBookingChange(em: EntityManager, booking: Booking, changes: Partial<Booking>, now: Date): Promise<Record<string, unknown>> {
+export async function saveBookingChange(
+  em: EntityManager,
+  booking: Booking,
+  changes: Partial<Booking>,
+  now: Date,
+  pickUpWaitingSales: PickUpWaitingSales,
+): Promise<Record<string, unknown>> {
   const before = booking.status;
   // Where it was, for the outbox's subscribers (a "your booking has moved" email), never for webhook bodies.
   const previous = { date: booking.date, time: booking.time, start_at: booking.startAt.toISOString(), party_size: booking.partySize };
@@ -51,7 +57,7 @@ export async function saveBookingChange(em: EntityManager, booking: Booking, cha
   Object.assign(changes, { version: booking.version + 1, updatedAt: now });
   await em.update(Booking, { id: booking.id }, changes);
   Object.assign(booking, changes);
-  if (rematch) await rematchWaitingSales(em, booking, null, now);
+  if (rematch) await rematchWaitingSales(em, booking, null, now, pickUpWaitingSales);
   const view = await presentOneBooking(em, booking);
   const moved = previous.date !== booking.date || previous.time !== booking.time || previous.party_size !== booking.partySize;
   await writeOutbox(em, { ...bookingChanged(before, booking, view), ...(moved ? { private: { previous } } : {}) }, now);
@@ -63,10 +69,10 @@ export async function changeBookingStatus(
   em: EntityManager,
   booking: Booking,
   to: BookingStatus,
-  options: { via: StatusChangeVia; now?: Date },
+  options: { via: StatusChangeVia; now?: Date; pickUpWaitingSales: PickUpWaitingSales },
 ): Promise<{ refused: string } | { view: Record<string, unknown> }> {
   const refused = statusChangeRefusal(booking, to, options.via);
   if (refused) return { refused };
   if (booking.status === to) return { view: await presentOneBooking(em, booking) };
-  return { view: await saveBookingChange(em, booking, { status: to }, options.now ?? new Date()) };
+  return { view: await saveBookingChange(em, booking, { status: to }, options.now ?? new Date(), options.pickUpWaitingSales) };
 }

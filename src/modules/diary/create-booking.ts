@@ -8,10 +8,9 @@ import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer,
 import { presentBooking } from './booking.view';
 import { planSlot, type CheckSlotInput, type ExistingBooking, type SlotCheck } from './availability';
 import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './venue-layout-cache';
-import { waitingSalesProbe } from './sale-rematch';
+import { type PickUpWaitingSales, waitingSalesProbe } from './sale-rematch';
 import { requestExpiry, requestHoldHours } from './request-hold';
 import { becomesRequest, checkVenueRules, type VenueRules } from './venue-rules';
-import { rematchSalesForBooking } from '../sales/match-sale';
 import {
   bookingsForCheckStatement,
   engineInput,
@@ -58,6 +57,7 @@ export async function bookTable(
   sessions: SessionPool,
   venue: VenueRef,
   input: NewBooking,
+  pickUpWaitingSales: PickUpWaitingSales,
   now = new Date(),
   links?: ManageLinks,
 ): Promise<Record<string, unknown>> {
@@ -66,7 +66,7 @@ export async function bookTable(
   let useKept = true;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await sessions.transaction('READ COMMITTED', (tx) => createBooking(tx, venue, input, contact, now, useKept, links));
+      return await sessions.transaction('READ COMMITTED', (tx) => createBooking(tx, venue, input, contact, pickUpWaitingSales, now, useKept, links));
     } catch (err) {
       // The venue changed since it was kept: it starts again from the rows (and does not count as an attempt).
       if (err instanceof StaleDiary && useKept) {
@@ -95,11 +95,12 @@ export async function createBooking(
   venue: VenueRef,
   input: NewBooking,
   contact: Contact,
+  pickUpWaitingSales: PickUpWaitingSales,
   now = new Date(),
   useKept = true,
   links?: ManageLinks,
 ): Promise<Record<string, unknown>> {
-  return writeBooking(tx, await prepareBooking(tx, venue, input, contact, now, { useKept, links }));
+  return writeBooking(tx, await prepareBooking(tx, venue, input, contact, now, { useKept, links, pickUpWaitingSales }));
 }
 
 /** A booking checked under its diary locks, ready to be written (prepareBooking → writeBooking). */
@@ -113,9 +114,13 @@ export interface PreparedBooking {
   /** The customer lookups' rows (customerMatchStatements), one array per lookup. */
   customerRows: unknown[][];
   links?: ManageLinks;
+  /** Picks up the sales waiting for the new booking, in its transaction (the sales' rematchSalesForBooking, handed in by the composition root). */
+  pickUpWaitingSales: PickUpWaitingSales;
 }
 
 export interface PrepareOptions {
+  /** Picks up the sales waiting for the new booking, in its transaction (the sales' rematchSalesForBooking, handed in by the composition root). */
+  pickUpWaitingSales: PickUpWaitingSales;
   /** Plan with the venue's kept services and tables (venue-layout-cache.ts). @defaultValue true */
   useKept?: boolean;
   /**
@@ -147,7 +152,7 @@ export async function prepareBooking(
   input: NewBooking,
   contact: Contact,
   now: Date,
-  options: PrepareOptions = {},
+  options: PrepareOptions,
 ): Promise<PreparedBooking> {
   const query = { date: input.date, party_size: input.party_size, service_id: input.service_id, event_id: input.event_id };
   const lookups = customerMatchStatements(venue.id, contact);
@@ -186,7 +191,7 @@ export async function prepareBooking(
     // The alternatives look at the whole day.
     throw slotUnavailable({ ...unbooked, bookings: await loadBookingsNear(tx.em, venue.id, input.date, venue.timezone) }, slot.reason);
   }
-  return { venue, input, contact, now, unbooked, slot, customerRows: read as unknown[][], links: options.links };
+  return { venue, input, contact, now, unbooked, slot, customerRows: read as unknown[][], links: options.links, pickUpWaitingSales: options.pickUpWaitingSales };
 }
 
 /**
@@ -259,7 +264,7 @@ export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking
   if (waiting) {
     // Sales it takes over announce sale.recorded: after the customer's event, before booking.created.
     await writeOutbox(tx.em, outbox.splice(0), now);
-    await rematchSalesForBooking(tx.em, booking, now);
+    await prepared.pickUpWaitingSales(tx.em, booking, now);
   }
   const view = presentBooking(booking, { table: table ? { id: table.id, number: tableNumber! } : null, customer });
   const { links } = prepared;

@@ -12,12 +12,18 @@ import type { DataSource } from 'typeorm';
 import { Booking } from '../../platform/db/entities';
 import { changeBookingStatus } from './change-status';
 import { inDiaryTransaction } from './diary-locks';
+import type { PickUpWaitingSales } from './sale-rematch';
 
 /** Due requests looked at per round. @defaultValue 200 */
 export const EXPIRY_BATCH = 200;
 
 /** One sweep: expires every request due at `now` (in rounds of `batch`); resolves with the ids it expired. */
-export async function expireDueRequests(dataSource: DataSource, now = new Date(), batch = EXPIRY_BATCH): Promise<string[]> {
+export async function expireDueRequests(
+  dataSource: DataSource,
+  pickUpWaitingSales: PickUpWaitingSales,
+  now = new Date(),
+  batch = EXPIRY_BATCH,
+): Promise<string[]> {
   const expired: string[] = [];
   for (;;) {
     // ix_bookings_status_expiry: only the due requests are read.
@@ -27,7 +33,7 @@ export async function expireDueRequests(dataSource: DataSource, now = new Date()
     )) as { id: string }[];
     let changed = 0;
     for (const { id } of due) {
-      if (await expireRequest(dataSource, id, now)) {
+      if (await expireRequest(dataSource, id, pickUpWaitingSales, now)) {
         expired.push(id);
         changed++;
       }
@@ -38,11 +44,11 @@ export async function expireDueRequests(dataSource: DataSource, now = new Date()
 }
 
 /** Expires one request if it is still requested and due; false when someone else answered or expired it first. */
-export async function expireRequest(dataSource: DataSource, id: string, now = new Date()): Promise<boolean> {
+export async function expireRequest(dataSource: DataSource, id: string, pickUpWaitingSales: PickUpWaitingSales, now = new Date()): Promise<boolean> {
   return inDiaryTransaction(dataSource, async (em) => {
     const booking = await em.createQueryBuilder(Booking, 'b').where('b.id = :id', { id }).setLock('pessimistic_write').getOne();
     if (!booking || booking.status !== 'requested' || !booking.expiresAt || booking.expiresAt.getTime() > now.getTime()) return false;
-    const outcome = await changeBookingStatus(em, booking, 'expired', { via: 'system', now });
+    const outcome = await changeBookingStatus(em, booking, 'expired', { via: 'system', now, pickUpWaitingSales });
     return 'view' in outcome;
   });
 }

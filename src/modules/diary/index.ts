@@ -3,16 +3,19 @@
  * outside src/modules/diary/ imports its other files (eslint layout/boundaries).
  */
 export { bookingQueryRange, computeAvailabilityRange, type ExistingBooking, MAX_PARTY_SIZE } from './availability';
-export { BOOKING_TRANSITIONS, holdsTable, MOVABLE_STATUSES } from './booking-lifecycle';
+export { BOOKING_TRANSITIONS, holdsTable, holdsTableSql, MOVABLE_STATUSES } from './booking-lifecycle';
 export { BookingWriter } from './booking-writer';
-export { changeBookingStatus } from './change-status';
+export { changeBookingStatus, statusChangeRefusal } from './change-status';
 export { StaleDiary } from './create-booking';
-export { inDiaryTransaction, type LocationDiaryDay, shareDiaryDays } from './diary-locks';
-export { availabilityFor, bookingsOverlappingStatement, coversByEvent, engineInput, loadDiaryContext, upcomingEventsQuery, type VenueRef } from './diary-store';
-export { bookingViews, findBooking, presentBookingWithSales, presentOneBooking } from './load-booking';
+export { datesInAnyZone, inDiaryTransaction, type LocationDiaryDay, shareDiaryDays, shareDiaryDaysStatement } from './diary-locks';
+export { availabilityFor, bookingsOverlappingStatement, coversByEvent, engineInput, loadDiaryContext, MAX_SITTING_MS, upcomingEventsQuery, type VenueRef } from './diary-store';
+export { bookingViews, bookingViewsByIds, findBooking, presentBookings, presentOneBooking } from './load-booking';
+export { type MatchScope, scopeSql } from './location-tables';
+export { MATCH_AFTER_END_MS, MATCH_BEFORE_START_MS, timesHeldBy } from './match-window';
 export { findBookingByManageToken, type ManageLinks, manageUrl, newManageToken } from './manage-tokens';
 export { startRequestExpiry } from './request-expiry';
 export { applyReservation, firstSeenOver, type NewReservation, planNewReservations, readReservation, type ReadReservation, type ReservationResult } from './reservation-command';
+export { type PickUpWaitingSales } from './sale-rematch';
 export { updateBooking } from './update-booking';
 export { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './venue-layout-cache';
 export { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from './venue-rules';

@@ -1,8 +1,8 @@
 /** Reading bookings back: by id or reference, as lists with filters, and as the contract's JSON. */
 import { In, type EntityManager } from 'typeorm';
 import { entityColumns } from '../../platform/db/entity-statements';
-import { Booking, Customer, Sale, SaleItem, VenueTable, type BookingStatus } from '../../platform/db/entities';
-import { presentBooking, presentBookingDetail, type BookingRelations } from './booking.view';
+import { Booking, Customer, VenueTable, type BookingStatus } from '../../platform/db/entities';
+import { presentBooking, type BookingRelations } from './booking.view';
 
 /**
  * A booking of this venue by its id or its reference (TS-XXXXXX); optionally locked FOR UPDATE; with
@@ -124,17 +124,4 @@ export async function presentBookings(em: EntityManager, bookings: Booking[]): P
 
 export async function presentOneBooking(em: EntityManager, booking: Booking): Promise<Record<string, unknown>> {
   return (await presentBookings(em, [booking]))[0]!;
-}
-
-/** Booking detail: with its matched sales (and their items) and their spend in the venue's currency. */
-export async function presentBookingWithSales(em: EntityManager, booking: Booking, currency: string): Promise<Record<string, unknown>> {
-  const rel = await relationsOf(em, [booking]);
-  const sales = await em.find(Sale, { where: { bookingId: booking.id }, order: { matchAt: 'ASC', id: 'ASC' } });
-  const items = sales.length ? await em.find(SaleItem, { where: { saleRowId: In(sales.map((s) => s.id)) } }) : [];
-  return presentBookingDetail(
-    booking,
-    rel(booking),
-    sales.map((sale) => ({ sale, items: items.filter((i) => i.saleRowId === sale.id) })),
-    currency,
-  );
 }

@@ -13,11 +13,12 @@ import { isDatabaseUnavailable } from '../../platform/db/db-errors';
 import { outageLog } from '../../platform/logger';
 import type { BackgroundProcess } from '../../platform/jobs/background-process';
 import { closeWorker, createWorker, QUEUE_NAMES } from '../../platform/jobs/queues';
+import type { PickUpWaitingSales } from './sale-rematch';
 
 export const REQUEST_EXPIRY_SCHEDULER_ID = 'request-expiry-sweep';
 
 /** Starts the worker and (re)declares the schedule. */
-export function startRequestExpiry(deps: PlatformDeps): BackgroundProcess {
+export function startRequestExpiry(deps: PlatformDeps, pickUpWaitingSales: PickUpWaitingSales): BackgroundProcess {
   const logger = deps.logger.child({ component: 'request-expiry' });
   const queue = deps.queues.requestExpiry as Queue;
   const worker = createWorker(
@@ -25,7 +26,7 @@ export function startRequestExpiry(deps: PlatformDeps): BackgroundProcess {
     QUEUE_NAMES.requestExpiry,
     async () => {
       try {
-        const expired = await expireDueRequests(deps.dataSource);
+        const expired = await expireDueRequests(deps.dataSource, pickUpWaitingSales);
         outageLog('database').recovered(logger);
         if (expired.length) logger.info({ expired: expired.length, booking_ids: expired.slice(0, 20) }, 'booking requests expired');
         // Kept with the completed job (a few of them): which requests this occurrence expired.

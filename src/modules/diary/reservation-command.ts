@@ -26,12 +26,11 @@ import { bookingChanged, outboxStatement, type OutboxEntry } from '../outbox';
 import type { ReservationCommand, ReservationStatusValue } from '../commands';
 import { AppError } from '../../platform/app-error';
 import { customerMatchManyStatement, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers';
-import { rematchSalesForBooking } from '../sales/match-sale';
 import { presentBooking } from './booking.view';
-import { isOlderVersion } from '../sales/plan-sale';
-import { locationTablesStatement, locationTableStatement } from '../sales/match-query';
+import { isOlderVersion } from '../../platform/source-version';
+import { locationTablesStatement, locationTableStatement } from './location-tables';
 import { serviceAt, tableForSitting, type ExistingBooking, type ServiceDef, type TableDef } from './availability';
-import { waitingSalesProbes } from './sale-rematch';
+import { type PickUpWaitingSales, waitingSalesProbes } from './sale-rematch';
 import { holdsTable, MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { insertBookingStatement, newBookingRow } from './create-booking';
@@ -246,6 +245,7 @@ export async function applyReservation(
   source: ReservationSource,
   r: ReadReservation,
   now: Date,
+  pickUpWaitingSales: PickUpWaitingSales,
   links?: ManageLinks,
 ): Promise<ReservationResult> {
   const what = `reservation ${r.reservationId}`;
@@ -256,7 +256,7 @@ export async function applyReservation(
   if (existing && isOlderVersion(r.version, existing.externalVersion)) {
     return ignoredBecause(`${what}: updated_at ${r.version} is older than the stored ${existing.externalVersion}`, existing.id);
   }
-  if (!existing) return createReservationBooking(em, venue, source, r, now, links);
+  if (!existing) return createReservationBooking(em, venue, source, r, now, pickUpWaitingSales, links);
 
   const notes: string[] = [];
   const changes: Partial<Booking> = {};
@@ -309,14 +309,22 @@ export async function applyReservation(
   }
   const save: Partial<Booking> = Object.fromEntries(changed.map((k) => [k, changes[k]]));
   if (r.version !== null) save.externalVersion = r.version;
-  await saveBookingChange(em, existing, save, now);
+  await saveBookingChange(em, existing, save, now, pickUpWaitingSales);
   return { result: 'applied', booking: existing.id, reason: null, note: joinNotes(notes) };
 }
 
-async function createReservationBooking(em: EntityManager, venue: VenueRef, source: ReservationSource, r: ReadReservation, now: Date, links?: ManageLinks): Promise<ReservationResult> {
+async function createReservationBooking(
+  em: EntityManager,
+  venue: VenueRef,
+  source: ReservationSource,
+  r: ReadReservation,
+  now: Date,
+  pickUpWaitingSales: PickUpWaitingSales,
+  links?: ManageLinks,
+): Promise<ReservationResult> {
   if (!holdsTable(r.status)) return firstSeenOver(r);
   const session = { run: entityManagerSession(em).run, em };
-  return (await createReservationBookings(session, [{ venue, source, read: r }], now, { links })).results[0]!;
+  return (await createReservationBookings(session, [{ venue, source, read: r }], now, { links, pickUpWaitingSales })).results[0]!;
 }
 
 /** A reservation first seen cancelled or as a no-show: there is nothing to cancel, and no visit to announce. */
@@ -338,6 +346,8 @@ export interface ReservationSession extends SqlSession {
 
 /** How the creator books: manage links (as the booking writer hands them out) and the caller's final statements. */
 export interface BookReservationsOptions {
+  /** Picks up the sales waiting for the new bookings, in their transaction (the sales' rematchSalesForBooking). */
+  pickUpWaitingSales: PickUpWaitingSales;
   /** Where manage links point and how the raw token is sealed for the confirmation email (create-booking.ts does the same). */
   links?: ManageLinks;
   /**
@@ -359,7 +369,7 @@ type CustomerRow = { email_normalized: string | null; phone: string | null };
  */
 export function planNewReservations(entries: readonly NewReservation[], contexts: ReadonlyMap<string, DiaryContext>): {
   statements: SqlStatement[];
-  book(session: ReservationSession, results: readonly unknown[], keep: readonly number[], now: Date, options?: BookReservationsOptions): Promise<{ results: ReservationResult[]; finished: unknown[] }>;
+  book(session: ReservationSession, results: readonly unknown[], keep: readonly number[], now: Date, options: BookReservationsOptions): Promise<{ results: ReservationResult[]; finished: unknown[] }>;
 } {
   const venues = [...new Map(entries.map((e) => [e.venue.id, e.venue])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const sittings = entries.map((e) => sittingOf(contexts.get(e.venue.id)!, e.read, null));
@@ -378,7 +388,7 @@ export function planNewReservations(entries: readonly NewReservation[], contexts
 
   return {
     statements,
-    async book(session, results, keep, now, options = {}) {
+    async book(session, results, keep, now, options) {
       const rows = results.slice(locks.length) as Record<string, unknown>[][];
       const overlapping = overlapRead ? overlappingEach(rows[0], entries.length) : [];
       let at = overlapRead ? 1 : 0;
@@ -518,7 +528,7 @@ async function bookReservations(session: ReservationSession, read: readonly Read
   // Sales they take over announce sale.recorded: after the customers' events, before booking.created.
   const customersOutbox = outboxStatement(outbox, now);
   await session.run([{ sql: `ROLLBACK TO SAVEPOINT ${OUTBOX_SAVEPOINT}`, params: [] }, ...(customersOutbox ? [customersOutbox] : [])]);
-  for (const [i, b] of bookings.entries()) if (waiting[i]) await rematchSalesForBooking(session.em, b, now);
+  for (const [i, b] of bookings.entries()) if (waiting[i]) await options.pickUpWaitingSales(session.em, b, now);
   const again = last(created);
   return { results, finished: (await session.run(again)).slice(again.length - finish.length) };
 }
@@ -536,7 +546,7 @@ export async function createReservationBookings(
   session: ReservationSession,
   entries: readonly NewReservation[],
   now: Date,
-  options: BookReservationsOptions & { contexts?: ReadonlyMap<string, DiaryContext> } = {},
+  options: BookReservationsOptions & { contexts?: ReadonlyMap<string, DiaryContext> },
 ): Promise<{ results: ReservationResult[]; finished: unknown[] }> {
   const venues = [...new Map(entries.map((e) => [e.venue.id, e.venue])).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const contexts = new Map<string, DiaryContext>(options.contexts ?? []);

@@ -2,12 +2,20 @@
 import type { EntityManager } from 'typeorm';
 import type { Booking } from '../../platform/db/entities';
 import type { SqlStatement } from '../../platform/db/session-pool';
-import { timesHeldBy } from '../sales/match-query';
-import { rematchSalesForBooking } from '../sales/match-sale';
 import { holdsTable } from './booking-lifecycle';
+import { timesHeldBy } from './match-window';
 
 /**
- * Whether rematchSalesForBooking could link anything: one probe of ix_sales_venue_table_time for an
+ * The port through which the diary's writers pick up the sales waiting for a booking they have just
+ * written (created, moved, or changed in status), in their own transaction: matches again the unmatched
+ * sales on its table whose time it holds (CONTRACT §5). The diary declares it and never imports sales;
+ * the sales module implements it (rematchSalesForBooking) and the composition root (or a caller above
+ * both modules) hands it in, so the dependency points one way: sales → diary.
+ */
+export type PickUpWaitingSales = (em: EntityManager, booking: Booking, now: Date) => Promise<unknown>;
+
+/**
+ * Whether the sales' rematchSalesForBooking (PickUpWaitingSales) could link anything: one probe of ix_sales_venue_table_time for an
  * unmatched sale on the booking's table within its match window (rematchSalesForBooking's own query).
  * `tableNumber` is the booking's table's number when the caller already has it.
  */
@@ -55,7 +63,7 @@ function waitingSalesStatement(booking: Booking, tableNumber: string): SqlStatem
   };
 }
 
-/** rematchSalesForBooking, skipped (one indexed query) when no sale waits for the booking — the usual case. */
-export async function rematchWaitingSales(em: EntityManager, booking: Booking, tableNumber: string | null, now: Date): Promise<void> {
-  if (await hasWaitingSales(em, booking, tableNumber)) await rematchSalesForBooking(em, booking, now);
+/** pickUp (PickUpWaitingSales), skipped (one indexed query) when no sale waits for the booking — the usual case. */
+export async function rematchWaitingSales(em: EntityManager, booking: Booking, tableNumber: string | null, now: Date, pickUp: PickUpWaitingSales): Promise<void> {
+  if (await hasWaitingSales(em, booking, tableNumber)) await pickUp(em, booking, now);
 }

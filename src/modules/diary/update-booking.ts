@@ -5,6 +5,7 @@ import { checkSlot, namedTableForSitting, slotClaims, type CheckSlotInput, type 
 import { MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { findBooking, presentOneBooking } from './load-booking';
+import type { PickUpWaitingSales } from './sale-rematch';
 import { requestExpiry, requestHoldHours } from './request-hold';
 import { checkMoveRules, checkMoveService, type VenueRules } from './venue-rules';
 import {
@@ -150,6 +151,7 @@ export async function updateBooking(
   venue: VenueRef,
   idOrReference: string,
   patch: BookingPatch,
+  pickUpWaitingSales: PickUpWaitingSales,
   now = new Date(),
   bound: BoundChange | null = null,
 ): Promise<Record<string, unknown>> {
@@ -209,6 +211,6 @@ export async function updateBooking(
   });
   if (!changed.length) return presentOneBooking(em, booking);
 
-  return saveBookingChange(em, booking, changes, now);
+  return saveBookingChange(em, booking, changes, now, pickUpWaitingSales);
 }
 

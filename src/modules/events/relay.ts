@@ -2,25 +2,22 @@ import type { Queue } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import type { AppDeps } from '../../app-deps';
 import type { BackgroundProcess } from '../../platform/jobs/background-process';
-import { newId } from '../../platform/ids';
 import { outageLog, type Logger } from '../../platform/logger';
 import { isDatabaseUnavailable } from '../../platform/db/db-errors';
-import { publishLiveEvents } from '../live';
 import type { RedisClient } from '../../platform/redis-connections';
-import { deliveryJobOptions, eventData, retryScheduleOf, type DeliveryJobData } from '../webhooks';
+import { deliveryJobOptions, retryScheduleOf, type DeliveryJobData } from '../webhooks';
 import { totalSpanMs, type RetrySchedule } from '../../platform/retry-schedule';
-import { isInternalEvent, onOutboxCommit } from '../outbox';
+import { onOutboxCommit } from '../outbox';
 import type { SessionPool } from '../../platform/db/session-pool';
-import { emailNotifications, type Notifications } from '../notifications';
-import { inviteCompletedBookings } from '../reviews';
-import { webhookBody } from '../webhooks';
+import type { Notifications } from '../notifications';
+import { SUBSCRIBERS } from './subscribers';
 
 /**
  * The outbox relay (the outbox → its subscribers), a worker-role process.
  *
  * Each pass claims unrelayed outbox rows in id order with `SELECT … FOR UPDATE SKIP LOCKED`, so several
  * worker processes share the work without waiting on each other or taking the same row, hands them to each
- * of its SUBSCRIBERS in turn (the live stream, the webhook fan-out, review invitations, then emails;
+ * of its SUBSCRIBERS (subscribers/, one file each) in turn (the live stream, the webhook fan-out, review invitations, then emails;
  * analytics is the next one), and marks the rows relayed once every subscriber has taken them, all while
  * holding the row lock. A subscriber must be idempotent: a pass that fails before its commit (a subscriber
  * threw, the process died) leaves the rows unrelayed, and the next pass hands them to every subscriber again.
@@ -98,21 +95,6 @@ export interface OutboxSubscriber {
   handle(deps: RelayDeps, rows: readonly OutboxRow[], now: Date): Promise<void>;
 }
 
-interface WebhookRow {
-  id: string;
-  venue_id: string;
-  events: string | string[];
-  created_at: Date;
-}
-
-/**
- * Deliveries per INSERT and per addBulk. A large fan-out goes chunk by chunk, so workers start on the first
- * chunk while the rest is still being written (and each statement stays well within max_allowed_packet).
- */
-const CHUNK = 500;
-
-type DeliveryValues = [string, string, string, string, 'pending', 0, Date, Date, Date];
-
 /** One pass: returns how many outbox rows were relayed (0 = the outbox is drained). */
 export async function relayOutboxBatch(deps: RelayDeps, batchSize = 100, now = new Date()): Promise<number> {
   // READ COMMITTED: the claim locks only the rows it returns. Under REPEATABLE READ it would also gap-lock
@@ -131,124 +113,6 @@ export async function relayOutboxBatch(deps: RelayDeps, batchSize = 100, now = n
     return rows.length;
   });
 }
-
-/**
- * Fan-out: one delivery per (message, subscribed endpoint). An endpoint gets the messages written after it
- * was registered, not the backlog from before.
- */
-async function planDeliveries(ds: DataSource, rows: readonly OutboxRow[], now: Date): Promise<DeliveryValues[]> {
-  const venueIds = [...new Set(rows.map((r) => r.venue_id))];
-  const hooks = (await ds.query(
-    'SELECT id, venue_id, events, created_at FROM webhooks WHERE venue_id IN (?) AND enabled = 1 AND deleted_at IS NULL',
-    [venueIds],
-  )) as WebhookRow[];
-  const byVenue = new Map<string, { id: string; events: string[]; createdAt: number }[]>();
-  for (const h of hooks) {
-    const events = typeof h.events === 'string' ? (JSON.parse(h.events) as string[]) : h.events;
-    byVenue.set(h.venue_id, [...(byVenue.get(h.venue_id) ?? []), { id: h.id, events, createdAt: h.created_at.getTime() }]);
-  }
-  const values: DeliveryValues[] = [];
-  for (const row of rows) {
-    // Facts for the outbox's own subscribers (an email asked for by a door) are not webhook events.
-    if (isInternalEvent(row.event)) continue;
-    for (const h of byVenue.get(row.venue_id) ?? []) {
-      if (h.createdAt > row.created_at.getTime()) continue;
-      if (!h.events.includes('*') && !h.events.includes(row.event)) continue;
-      values.push([newId('whd'), h.id, row.message_id, row.event, 'pending', 0, now, now, now]);
-    }
-  }
-  return values;
-}
-
-/**
- * Inserts pending deliveries (autocommit, on a connection of its own, so they are visible to workers
- * before their jobs exist) and returns those still pending. An existing (webhook_id, message_id) keeps its
- * row and id: relaying an outbox row twice is harmless.
- */
-async function insertDeliveries(ds: DataSource, values: DeliveryValues[]): Promise<{ id: string; attempts: number }[]> {
-  const result = (await ds.query(
-    `INSERT INTO webhook_deliveries (id, webhook_id, message_id, event, status, attempts, next_attempt_at, created_at, updated_at)
-     VALUES ? ON DUPLICATE KEY UPDATE id = id`,
-    [values],
-  )) as { info?: string };
-  // affectedRows counts found duplicates too (CLIENT_FOUND_ROWS); the server's info line does not (and is
-  // empty for a one-row insert, which then takes the lookup below).
-  if (/Duplicates: 0\b/.test(result.info ?? '')) return values.map((v) => ({ id: v[0], attempts: 0 }));
-  // Relayed before (a crash before the row was marked): which deliveries exist, and are they still pending?
-  // Both lists hit the unique (webhook_id, message_id) index; the exact pairs are picked here.
-  const pairs = new Set(values.map((v) => `${v[1]} ${v[2]}`));
-  const existing = (await ds.query(
-    `SELECT id, webhook_id, message_id, attempts FROM webhook_deliveries
-      WHERE webhook_id IN (?) AND message_id IN (?) AND status = 'pending'`,
-    [[...new Set(values.map((v) => v[1]))], [...new Set(values.map((v) => v[2]))]],
-  )) as { id: string; webhook_id: string; message_id: string; attempts: number }[];
-  return existing.filter((d) => pairs.has(`${d.webhook_id} ${d.message_id}`)).map((d) => ({ id: d.id, attempts: d.attempts }));
-}
-
-/** Today's first subscriber: one webhook delivery (row and job) per (message, subscribed endpoint). */
-export const webhookDeliveries: OutboxSubscriber = {
-  name: 'webhooks',
-  async handle(deps, rows, now) {
-    const planned = await planDeliveries(deps.dataSource, rows, now);
-    for (let i = 0; i < planned.length; i += CHUNK) {
-      const pending = await insertDeliveries(deps.dataSource, planned.slice(i, i + CHUNK));
-      if (pending.length === 0) continue;
-      await deps.queue.addBulk(
-        pending.map((d) => ({
-          name: 'deliver',
-          data: { delivery_id: d.id },
-          opts: deliveryJobOptions(d.id, deps.schedule, deps.schedule.attempts - d.attempts),
-        })),
-      );
-    }
-  },
-};
-
-/**
- * Review invitations (CONTRACT §11): each booking that reached `completed` gets one, its email queued through
- * the notifications door in the invitation's transaction (an `email.requested` row of its own; idempotent:
- * one invitation per booking, by a unique key).
- */
-export const reviewInvitations: OutboxSubscriber = {
-  name: 'review-invitations',
-  async handle(deps, rows, now) {
-    const emails = deps.emails;
-    if (!emails) throw new Error('the review invitations subscriber needs RelayDeps.emails (the Notifications door)');
-    await inviteCompletedBookings(deps.dataSource, rows, (tx, invitation) => emails.queueEmail(tx, {
-      venueId: invitation.venueId, kind: 'review_invitation', bookingId: invitation.bookingId, to: invitation.to,
-      link: emails.publicLink(`/review/${invitation.token}`),
-    }, now), now);
-  },
-};
-
-/**
- * The live stream (`GET /api/v1/stream`, CONTRACT §9): every outbox event of a venue, as the §7 webhook body
- * (the same bytes a webhook gets), appended to the venue's replay buffer in Redis and published to every API
- * process (src/modules/live). First in line: a diary is waiting for it, a webhook receiver is not.
- */
-export const liveStream: OutboxSubscriber = {
-  name: 'live',
-  async handle(deps, rows) {
-    await publishLiveEvents(
-      deps.redis,
-      deps.keyPrefix,
-      // Facts for the outbox's own subscribers (an email asked for by a door) are not §7 events.
-      rows.filter((r) => !isInternalEvent(r.event)).map((r) => ({
-        venueId: r.venue_id,
-        event: r.event,
-        body: webhookBody({ messageId: r.message_id, event: r.event, createdAt: r.created_at, data: eventData(r.payload, r.resource_version) }),
-      })),
-    );
-  },
-};
-
-/** Every consumer of the outbox, in the order they get a pass's rows. */
-export const SUBSCRIBERS: readonly OutboxSubscriber[] = [
-  liveStream,
-  webhookDeliveries,
-  reviewInvitations,
-  emailNotifications,
-];
 
 /**
  * Re-adds jobs for pending deliveries that are overdue (by 5 × base_ms, 5 s to 5 min) and whose job is

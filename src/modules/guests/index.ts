@@ -21,6 +21,7 @@ import { BOOKING_TRANSITIONS, MOVABLE_STATUSES } from '../diary';
 import { changeBookingStatus } from '../diary';
 import { findBookingByManageToken } from '../diary';
 import { updateBooking } from '../diary';
+import { rematchSalesForBooking } from '../sales';
 import {
   bookingsOverlappingStatement,
   engineInput,
@@ -337,7 +338,7 @@ export async function guestMove(ds: DataSource, token: string, patch: { date?: s
     if (!m) throw wrongToken();
     assertInTime(m, now);
     const { date, time, party_size } = patch;
-    await updateBooking(em, m.venue, m.booking.id, { date, time, party_size }, now, { rules: m.venue.settings });
+    await updateBooking(em, m.venue, m.booking.id, { date, time, party_size }, rematchSalesForBooking, now, { rules: m.venue.settings });
     const after = await findManagedBooking(em, token);
     return manageView(after!, now);
   });
@@ -350,7 +351,7 @@ export async function guestCancel(ds: DataSource, token: string, now = new Date(
     if (!m) throw wrongToken();
     if (m.booking.status === 'cancelled') return manageView(m, now);
     assertInTime(m, now);
-    await changeBookingStatus(em, m.booking, 'cancelled', { via: 'api', now });
+    await changeBookingStatus(em, m.booking, 'cancelled', { via: 'api', now, pickUpWaitingSales: rematchSalesForBooking });
     return manageView(m, now);
   });
 }

@@ -5,7 +5,7 @@
  * - `Notifications.queueEmail(em, request)`: ask for an email of a kind inside your own transaction (the
  *   reviews feature's `review_invitation`, the public widget's `enquiry_received`). It writes an
  *   `email.requested` outbox entry, so the email follows from the same commit as its cause.
- * - `emailNotifications`: the outbox subscriber (events/relay.ts SUBSCRIBERS) that turns booking events and
+ * - `emailNotifications`: the outbox subscriber (events/subscribers SUBSCRIBERS) that turns booking events and
  *   email requests into email rows and send jobs (relay.ts).
  * - `startEmailWorker`: the send worker (worker role, only with SMTP_URL; without it emails are `kept`).
  * - `presentEmail` / `presentEmailDetail`: the API's view of an email.
@@ -104,7 +104,7 @@ export class Notifications {
   }
 }
 
-/** The outbox subscriber (events/relay.ts SUBSCRIBERS): emails for booking events and email requests. */
+/** The outbox subscriber (events/subscribers SUBSCRIBERS): emails for booking events and email requests. */
 export const emailNotifications: OutboxSubscriber = {
   name: 'emails',
   async handle(deps, rows, now) {

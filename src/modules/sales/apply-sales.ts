@@ -18,7 +18,7 @@ import { hydrate, insertStatement, type SqlSession, updateStatement } from '../.
 import type { SqlStatement } from '../../platform/db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../commands';
 import { outboxStatement } from '../outbox';
-import { shareDiaryDaysStatement } from '../diary/diary-locks';
+import { shareDiaryDaysStatement } from '../diary';
 import { type BookingMatch, matchOf, matchStatements, unmatchedReason } from './match-query';
 import {
   type ApplyContext,

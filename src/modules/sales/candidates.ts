@@ -11,8 +11,7 @@
 import type { EntityManager } from 'typeorm';
 import { In } from 'typeorm';
 import { Booking, VenueTable } from '../../platform/db/entities';
-import { presentBookings } from '../diary/load-booking';
-import { instantToLocal } from '../diary/venue-time';
+import { instantToLocal, presentBookings } from '../diary';
 import { getSale } from './list-sales';
 import { holdingBookingsAtSql } from './match-query';
 

@@ -9,8 +9,7 @@
 import type { EntityManager } from 'typeorm';
 import { Sale } from '../../platform/db/entities';
 import type { CanonicalCommand } from '../commands';
-import { statusChangeRefusal } from '../diary/change-status';
-import { bookingViewsByIds } from '../diary/load-booking';
+import { bookingViewsByIds, statusChangeRefusal } from '../diary';
 import { resolveVenues } from './apply-sales';
 import { holdsTime, matchOf, matchStatements, type MatchLookup, unmatchedReason } from './match-query';
 import { type ApplyContext, currencyReason, instant, keepsLink, lookupOf, matchAtOf, staleReason, text } from './plan-sale';

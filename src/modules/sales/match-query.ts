@@ -14,14 +14,7 @@
  */
 import type { Booking, BookingStatus, SaleMatch } from '../../platform/db/entities';
 import type { SqlStatement } from '../../platform/db/session-pool';
-import { holdsTableSql } from '../diary/booking-lifecycle';
-import { MAX_SITTING_MS } from '../diary/diary-store';
-import { datesInAnyZone } from '../diary/diary-locks';
-import { instantToLocal } from '../diary/venue-time';
-
-/** CONTRACT §5: a booking holds a sale whose time falls in [start − 30 min, end + 2 h]. */
-export const MATCH_BEFORE_START_MS = 30 * 60_000;
-export const MATCH_AFTER_END_MS = 2 * 60 * 60_000;
+import { datesInAnyZone, holdsTableSql, instantToLocal, MATCH_AFTER_END_MS, MATCH_BEFORE_START_MS, MAX_SITTING_MS, type MatchScope, scopeSql } from '../diary';
 
 /**
  * The diary dates a sale matched by table and time at `matchAt` share-locks before it reads its booking
@@ -42,11 +35,6 @@ export function holdsTime(b: Pick<Booking, 'startAt' | 'endAt'>, at: Date): bool
   return b.startAt.getTime() - MATCH_BEFORE_START_MS <= t && t <= b.endAt.getTime() + MATCH_AFTER_END_MS;
 }
 
-/** The sale times a booking holds (start − 30 min to end + 2 h): what re-matching looks for. */
-export function timesHeldBy(b: Pick<Booking, 'startAt' | 'endAt'>): { from: Date; to: Date } {
-  return { from: new Date(b.startAt.getTime() - MATCH_BEFORE_START_MS), to: new Date(b.endAt.getTime() + MATCH_AFTER_END_MS) };
-}
-
 /** Among candidate bookings, a seated one first, then the nearest start. Pure, so it is tested alone. */
 export function pickBooking<B extends Pick<Booking, 'id' | 'status' | 'startAt'>>(candidates: B[], matchAt: Date): B | null {
   const t = matchAt.getTime();
@@ -57,12 +45,6 @@ export function pickBooking<B extends Pick<Booking, 'id' | 'status' | 'startAt'>
   });
   return sorted[0] ?? null;
 }
-
-/**
- * Where a lookup is made: the partner's location (its aliases apply, the venue is the location's) or a
- * venue (a stored sale matched again: its table already resolved to the venue's number).
- */
-export type MatchScope = { partnerId: string; locationId: string } | { venueId: string };
 
 export interface MatchLookup {
   scope: MatchScope;
@@ -113,64 +95,6 @@ const scopeKey = (s: MatchScope): string => ('venueId' in s ? `v\u0000${s.venueI
 
 /** Table numbers a lookup statement resolves at most: one alias join each (more go in further statements). */
 export const MATCH_TABLES_PER_STATEMENT = 20;
-
-/**
- * The tables of a scope (`t`, and `pl` for a location) as FROM and WHERE parts, with each of `tables` (POS
- * table ids or numbers) resolved to the venue table number it names: `resolved[j]`, an SQL expression. At a
- * location that is its alias, through one LEFT JOIN of partner_location_tables per table (a primary key
- * lookup: at most one row each, so no row is repeated), else the table as sent; at a venue, the table as
- * sent. The params go in the order of the SQL: `resolvedParams(j)` wherever `resolved[j]` is written, then
- * `fromParams`, then `whereParams`.
- */
-function scopeSql(s: MatchScope, tables: readonly string[]): {
-  from: string;
-  where: string;
-  fromParams: unknown[];
-  whereParams: unknown[];
-  resolved: string[];
-  resolvedParams(j: number): unknown[];
-} {
-  if ('venueId' in s) {
-    return {
-      from: 'venue_tables t', where: 't.venue_id = ?', fromParams: [], whereParams: [s.venueId],
-      resolved: tables.map(() => '?'), resolvedParams: (j) => [tables[j]],
-    };
-  }
-  return {
-    from: `partner_locations pl${tables.map((_, j) => ` LEFT JOIN partner_location_tables a${j} ON a${j}.location_ref = pl.id AND a${j}.pos_table = ?`).join('')}
-           INNER JOIN venue_tables t ON t.venue_id = pl.venue_id`,
-    where: 'pl.partner_id = ? AND pl.location_id = ?',
-    fromParams: [...tables],
-    whereParams: [s.partnerId, s.locationId],
-    resolved: tables.map((_, j) => `COALESCE(a${j}.table_number, ?)`),
-    resolvedParams: (j) => [tables[j]],
-  };
-}
-
-/**
- * The venue table a table of a partner's location names, by the rule sales follow: the location's alias
- * first, else the venue's table number as text (trimmed by the caller, case-insensitive by the collation).
- * Its rows: `{id, number}` (none: no such table).
- */
-export function locationTableStatement(partnerId: string, locationId: string, table: string): SqlStatement {
-  const s = scopeSql({ partnerId, locationId }, [table]);
-  return {
-    sql: `SELECT t.id, t.number FROM ${s.from} WHERE ${s.where} AND t.number = ${s.resolved[0]} ORDER BY t.id LIMIT 1`,
-    params: [...s.fromParams, ...s.whereParams, ...s.resolvedParams(0)],
-  };
-}
-
-/**
- * locationTableStatement for several (partner location, table) pairs in one statement: rows `{k, id}`, k the
- * pair's index (none for a table that names no venue table).
- */
-export function locationTablesStatement(pairs: readonly { partnerId: string; locationId: string; table: string }[]): SqlStatement {
-  const parts = pairs.map((p) => scopeSql({ partnerId: p.partnerId, locationId: p.locationId }, [p.table]));
-  return {
-    sql: parts.map((s) => `(SELECT ? AS k, t.id FROM ${s.from} WHERE ${s.where} AND t.number = ${s.resolved[0]} ORDER BY t.id LIMIT 1)`).join(' UNION ALL '),
-    params: parts.flatMap((s, k) => [k, ...s.fromParams, ...s.whereParams, ...s.resolvedParams(0)]),
-  };
-}
 
 /**
  * The statements answering the lookups (a reference lookup for those naming a booking, then the table

@@ -3,8 +3,8 @@ import { Booking, Sale, SaleItem, VenueTable } from '../../platform/db/entities'
 import { entityManagerSession } from '../../platform/db/entity-statements';
 import { saleChanged, writeOutbox, type OutboxEntry } from '../outbox';
 import { presentSale } from './sale.view';
-import { holdsTable } from '../diary/booking-lifecycle';
-import { matchOf, matchStatements, timesHeldBy } from './match-query';
+import { holdsTable, timesHeldBy } from '../diary';
+import { matchOf, matchStatements } from './match-query';
 
 /**
  * Called when a booking is created or changes table/time/status: unmatched sales on its table whose time it

@@ -9,8 +9,8 @@ import type { CanonicalCommand, SaleCommand } from '../commands';
 import { type OutboxEntry, saleChanged } from '../outbox';
 import { presentSale } from './sale.view';
 import { newId } from '../../platform/ids';
-import type { ManageLinks } from '../diary/manage-tokens';
-import type { LocationDiaryDay } from '../diary/diary-locks';
+import { isOlderVersion } from '../../platform/source-version';
+import type { LocationDiaryDay, ManageLinks } from '../diary';
 import { type BookingMatch, type MatchLookup, saleDiaryDates } from './match-query';
 
 export interface ApplyContext {
@@ -96,22 +96,6 @@ export const text = (v: string | number | null | undefined): string | null => {
 };
 export const instant = (v: string | null | undefined): Date | null => (v ? new Date(v) : null);
 const money = (v: number | null | undefined): number | null => (v === undefined ? null : v);
-
-/**
- * Whether `incoming` orders strictly before `stored` (then the update is stale). Digit strings compare as
- * integers (BigInt: epoch ms, counters, any size); ISO timestamps compare as instants. Values of different
- * kinds cannot be ordered and count as not older, so the update applies.
- */
-export function isOlderVersion(incoming: string | null, stored: string | null): boolean {
-  if (incoming === null || stored === null) return false;
-  const integer = /^-?\d+$/;
-  if (integer.test(incoming) && integer.test(stored)) return BigInt(incoming) < BigInt(stored);
-  if (integer.test(incoming) || integer.test(stored)) return false;
-  const a = Date.parse(incoming);
-  const b = Date.parse(stored);
-  if (Number.isNaN(a) || Number.isNaN(b)) return false;
-  return a < b;
-}
 
 /** The ordering key of a sale update: its own version, else its close time. */
 function versionOf(cmd: SaleCommand): string | null {

@@ -1,5 +1,6 @@
 import type { Booking, BookingStatus } from '../../platform/db/entities';
-import { bookingViews, findBooking, presentBookingWithSales, presentOneBooking } from '../../modules/diary';
+import { bookingViews, findBooking, presentOneBooking } from '../../modules/diary';
+import { presentBookingWithSales, rematchSalesForBooking } from '../../modules/sales';
 import { updateBooking } from '../../modules/diary';
 import { inDiaryTransaction } from '../../modules/diary';
 import { assertEmailCap } from '../../modules/diary';
@@ -131,7 +132,7 @@ export const bookingOperations = [
     handler: (deps) => async ({ body, params, venue, principal, res }) => {
       const channel = channelOf(principal);
       const as = channel ? { channelId: channel.channelId, rules: await loadVenueSettings(deps.dataSource.manager, venue.id) } : null;
-      const view = await inDiaryTransaction(deps.dataSource, (tx) => updateBooking(tx, venue, params.id, body, new Date(), as));
+      const view = await inDiaryTransaction(deps.dataSource, (tx) => updateBooking(tx, venue, params.id, body, rematchSalesForBooking, new Date(), as));
       res.json(shown(principal, view));
     },
   }),

@@ -10,7 +10,7 @@ import type { BookingStatusCommand } from '../../commands';
 import { changeBookingStatus } from '../../diary';
 import { findBooking } from '../../diary';
 import { instantToLocal } from '../../diary';
-import { holdsTime, matchOf, matchStatements } from '../../sales';
+import { holdsTime, matchOf, matchStatements, rematchSalesForBooking } from '../../sales';
 import { type ApplyContext, type CommandOutcome, ignored, instant, text, type VenueOfLocation } from '../../sales';
 
 export async function applyBookingStatusCommand(
@@ -44,7 +44,7 @@ export async function applyBookingStatusCommand(
       venue.venueId,
     );
   }
-  const changed = await changeBookingStatus(em, booking, cmd.status, { via: 'pos', now: ctx.now ?? new Date() });
+  const changed = await changeBookingStatus(em, booking, cmd.status, { via: 'pos', now: ctx.now ?? new Date(), pickUpWaitingSales: rematchSalesForBooking });
   if ('refused' in changed) return ignored('booking_status', changed.refused, venue.venueId);
   return { type: 'booking_status', result: 'applied', venue_id: venue.venueId, sale: null, booking: booking.id, match: null, unmatched_reason: null, reason: null };
 }

@@ -29,7 +29,7 @@ import {
   type ReservationResult,
 } from '../../diary';
 import { shareDiaryDays, type LocationDiaryDay } from '../../diary';
-import { applySaleEntries, locationsStatement, readLocations, resolveVenues, type VenueResolution } from '../../sales';
+import { applySaleEntries, locationsStatement, readLocations, rematchSalesForBooking, resolveVenues, type VenueResolution } from '../../sales';
 import { applyBookingStatusCommand } from './booking-status-command';
 import {
   type ApplyContext,
@@ -81,7 +81,7 @@ export const COMMAND_HANDLERS: Readonly<Handlers> = {
       const ref = venueRef(venue);
       const read = readReservation(cmd, ref);
       if ('failed' in read) return failed('reservation', read.failed, venue.venueId);
-      const done = await applyReservation(em, ref, sourceOf(ctx, cmd), read, ctx.now ?? new Date(), ctx.links);
+      const done = await applyReservation(em, ref, sourceOf(ctx, cmd), read, ctx.now ?? new Date(), rematchSalesForBooking, ctx.links);
       return reservationOutcome(read.reservationId, venue.venueId, done);
     },
   },
@@ -264,6 +264,7 @@ export async function applyReservationBatch(
   const fresh = candidates.flatMap((c, k) => (isBooked(c.i, c.entry.read) ? [] : [k]));
   const created = await plan.book(session, planned, fresh, now, {
     links: events[0]?.ctx.links,
+    pickUpWaitingSales: rematchSalesForBooking,
     finish(results) {
       fresh.forEach((k, n) => {
         const c = candidates[k]!;
