@@ -142,7 +142,7 @@ describe('the partner console (/app/partners) in Chromium', () => {
     const rows = await b.t.composed.deps.dataSource.manager.findBy(InboundEvent, { partner: p.name });
     expect(rows.map((r) => [r.status, r.mappingVersion])).toEqual(ids.map(() => ['processed', 2]));
     await b.screenshot(page, 'console-replayed-tablet');
-  }, 90_000);
+  }, 180_000);
 
   it('rotates a template partner\'s secret (shown once), links a location, runs the editor on a fixture, a pasted payload and an event picked in the log, activates an older version, filters the log and replays one event', async () => {
     const venue = await createVenue(b.t, { name: 'The Lantern' });
@@ -271,7 +271,7 @@ describe('the partner console (/app/partners) in Chromium', () => {
     expect(await page.getByRole('radio', { name: 'A stored event' }).isChecked()).toBe(true);
     expect(await page.getByLabel('Stored event', { exact: true }).inputValue()).toBe(saleRow.id);
     await page.getByTestId('dry-run-output').getByText('"sale_id": "D-1001"').waitFor();
-  }, 90_000);
+  }, 180_000);
 
   it('follows new events live, by keyboard, and fits a phone', async () => {
     const p = await createTestPartner(b.t, { name: uniq('live-pos') });
