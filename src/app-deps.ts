@@ -2,8 +2,10 @@ import type { BookingWriter } from './modules/diary';
 import type { ManageLinks } from './modules/diary';
 import type { LiveHub } from './modules/live';
 import type { Notifications } from './modules/notifications';
-import type { KeptLocations } from './modules/partners';
+import type { KeptLocations, PartnerCache } from './modules/partners';
+import type { People } from './modules/people';
 import type { PlatformDeps } from './platform/platform-deps';
+import type { ApiKeyCache } from './surfaces/http/middleware/api-key-cache';
 
 /**
  * What the composition root builds and hands down: the platform (PlatformDeps) and the modules' services.
@@ -21,4 +23,13 @@ export interface AppDeps extends PlatformDeps {
   readonly notifications: Notifications;
   /** The inbound worker's partner locations' venues as its last batch of reservations read them (command-handlers.ts). */
   readonly keptLocations: KeptLocations;
+  /**
+   * Partners by name as the ingest edge and the inbound worker read them (edge/partner-cache.ts,
+   * createPartnerCache). Here, not in PlatformDeps: the platform imports no module.
+   */
+  readonly partnerCache: PartnerCache;
+  /** API key lookups kept briefly (surfaces/http/middleware/api-key-cache.ts, createApiKeyCache). */
+  readonly apiKeyCache: ApiKeyCache;
+  /** People and sessions (CONTRACT §8; surfaces/http/session-auth.ts, createPeople). */
+  readonly people: People;
 }

@@ -20,7 +20,9 @@ import { startWebhookDeliveryWorker } from './modules/webhooks';
 import { startStrandedEventSweep } from './modules/partners';
 import { startOutboxRelay } from './modules/events';
 import { createInboundEventWorker } from './modules/partners';
-import { KeptLocations } from './modules/partners';
+import { createPartnerCache, KeptLocations } from './modules/partners';
+import { createApiKeyCache } from './surfaces/http/middleware/api-key-cache';
+import { createPeople } from './surfaces/http/session-auth';
 import { createLogger, outageLog, type Logger } from './platform/logger';
 import { createMetrics } from './platform/metrics';
 import { RedisConnections, type RedisClient } from './platform/redis-connections';
@@ -132,6 +134,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     notifications: new Notifications({ dataSource, queue: queues.emails, secretBox, config, logger }),
     metrics: createMetrics(),
     keptLocations: new KeptLocations(),
+    // One of each per composed app (tests compose several side by side; none is shared).
+    partnerCache: createPartnerCache({ dataSource, secretBox, logger, redis, keyPrefix: config.redisPrefix }),
+    apiKeyCache: createApiKeyCache({ dataSource, redis, keyPrefix: config.redisPrefix }),
+    people: createPeople({ dataSource, redis, keyPrefix: config.redisPrefix, config, logger }),
     keyPrefix: config.redisPrefix,
   };
 

@@ -4,7 +4,7 @@
  */
 export { createPartnerFromTemplate, listTemplates, presentTemplate } from './catalog';
 export { KeptLocations } from './commands/command-handlers';
-export { announcePartnerChange, partnerCacheOf } from './edge/partner-cache';
+export { announcePartnerChange, createPartnerCache, type PartnerCache } from './edge/partner-cache';
 export { ingestContext, receivePartnerEvent } from './edge/receive-partner-event';
 export { linkLocation, listLocations, presentLocation } from './locations';
 export { configureMappings } from './mapping/evaluate-mapping';

@@ -1,5 +1,5 @@
 import { requirePartner } from '../../modules/partners';
-import { announcePartnerChange, partnerCacheOf } from '../../modules/partners';
+import { announcePartnerChange } from '../../modules/partners';
 import { activateMapping, liveMappings, mappingVersions, pickMapping, presentMapping, putMapping } from '../../modules/partners';
 import { dryRunMapping, partnerFixtures } from '../../modules/partner-console';
 import { AppError, notFound } from '../../platform/app-error';
@@ -103,7 +103,7 @@ export const mappingsAdminOperations = [
       const em = deps.dataSource.manager;
       // The partner and its live mappings as the ingest edge and the workers see them (cached, dropped in every
       // process by each change): the dry run runs what they run, without reading them again.
-      const partners = partnerCacheOf(deps);
+      const partners = deps.partnerCache;
       return async ({ body, params, query, res }) => {
         const eventType = eventTypeParam(params.event_type);
         const snapshot = await partners.get(params.name);

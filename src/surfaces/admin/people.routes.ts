@@ -3,7 +3,6 @@ import { bodySchema, defineOperation } from '../http/operation';
 import {
   createdUserResponseSchema, createOperatorSchema, createUserSchema, INVITE_TEXT, type CreateOperatorBody, type CreateUserBody,
 } from '../http/schemas/people.schema';
-import { peopleOf } from '../http/session-auth';
 
 /** Venue users and platform operators, created by operators (CONTRACT §8). */
 export const peopleAdminOperations = [
@@ -13,7 +12,7 @@ export const peopleAdminOperations = [
     body: bodySchema<CreateUserBody>(createUserSchema), bodyExample: { email: 'robin@anchor.example', name: 'Robin Hale', role: 'owner' },
     responses: [{ status: 201, description: 'Created.', schema: createdUserResponseSchema }], errors: ['not_found', 'conflict'],
     handler: (deps) => {
-      const people = peopleOf(deps);
+      const people = deps.people;
       return async ({ body, params, res }) => {
         const { user, inviteUrl } = await people.create({ venueId: params.venue_id, ...body });
         res.status(201).json({ ...presentUser(user), ...(inviteUrl ? { invite_url: inviteUrl } : {}) });
@@ -26,7 +25,7 @@ export const peopleAdminOperations = [
     body: bodySchema<CreateOperatorBody>(createOperatorSchema), bodyExample: { email: 'ops@tablesync.example', name: 'Ops' },
     responses: [{ status: 201, description: 'Created.', schema: createdUserResponseSchema }], errors: ['conflict'],
     handler: (deps) => {
-      const people = peopleOf(deps);
+      const people = deps.people;
       return async ({ body, res }) => {
         const { user, inviteUrl } = await people.create({ venueId: null, role: 'operator', ...body });
         res.status(201).json({ ...presentUser(user), ...(inviteUrl ? { invite_url: inviteUrl } : {}) });

@@ -2,7 +2,6 @@ import { Router, type Request, type RequestHandler } from 'express';
 import type { AppDeps } from '../../app-deps';
 import { jsonBody, rawBody } from './body-parsers';
 import { adminAuth } from './middleware/admin-auth';
-import { apiKeyCacheOf } from './middleware/api-key-cache';
 import { apiKeyAuth, CHANNEL_VENUE_PARAM, refuseChannelKeys, resolveChannelVenue } from './middleware/api-key-auth';
 import { idempotency } from './middleware/idempotency';
 import { rateLimit } from './middleware/rate-limit';
@@ -46,11 +45,11 @@ interface Parts {
 
 function parts(deps: AppDeps): Parts {
   return {
-    venueCaller: bearerOrSession(deps, apiKeyAuth(apiKeyCacheOf(deps))),
+    venueCaller: bearerOrSession(deps, apiKeyAuth(deps.apiKeyCache)),
     channelOpen: access({ channels: true }),
     channelClosed: access({ channels: false }),
-    channelVenue: resolveChannelVenue(apiKeyCacheOf(deps)),
-    noChannelKeys: refuseChannelKeys(apiKeyCacheOf(deps)),
+    channelVenue: resolveChannelVenue(deps.apiKeyCache),
+    noChannelKeys: refuseChannelKeys(deps.apiKeyCache),
     platformCaller: bearerOrSession(deps, adminAuth(deps.config.adminToken)),
     session: sessionAuth(deps),
     venueAccess: access({ caller: 'venue' }),

@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { AppDeps } from '../../app-deps';
 import { People, SESSION_MAX_AGE_MS, type Session, type UserRecord } from '../../modules/people';
 import { AppError } from '../../platform/app-error';
+import type { PlatformDeps } from '../../platform/platform-deps';
 import { setPrincipal, type Principal, type Scope } from './principal';
 
 /**
@@ -31,20 +32,13 @@ export interface SignedIn {
   session: Session;
 }
 
-// One People per composed app, as the API key cache (tests compose several apps side by side).
-const people = new WeakMap<AppDeps, People>();
-
-export function peopleOf(deps: AppDeps): People {
-  let p = people.get(deps);
-  if (!p) {
-    p = new People({
-      dataSource: deps.dataSource, redis: deps.redis, keyPrefix: deps.keyPrefix, publicUrl: deps.config.publicUrl,
-      passwordCost: { memoryKib: deps.config.passwordHashMemoryKib, iterations: deps.config.passwordHashIterations },
-      logger: deps.logger,
-    });
-    people.set(deps, p);
-  }
-  return p;
+/** THE way to build the People service (the composition root, once per composed app; AppDeps.people). */
+export function createPeople(parts: Pick<PlatformDeps, 'dataSource' | 'redis' | 'keyPrefix' | 'config' | 'logger'>): People {
+  return new People({
+    dataSource: parts.dataSource, redis: parts.redis, keyPrefix: parts.keyPrefix, publicUrl: parts.config.publicUrl,
+    passwordCost: { memoryKib: parts.config.passwordHashMemoryKib, iterations: parts.config.passwordHashIterations },
+    logger: parts.logger,
+  });
 }
 
 /** The session token in the request's cookies, or null. */
@@ -75,7 +69,7 @@ export function sessionPrincipal(user: UserRecord, scopes: readonly string[]): P
 export async function resolveSession(deps: AppDeps, req: Request): Promise<SignedIn | null> {
   const token = sessionTokenOf(req);
   if (!token) return null;
-  const p = peopleOf(deps);
+  const p = deps.people;
   const session = await p.sessions.get(token);
   if (!session) return null;
   // Kept briefly between requests, dropped in every process at a change (a role, a removal), so it applies at once.

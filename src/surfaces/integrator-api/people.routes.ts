@@ -12,7 +12,6 @@ import {
   userResponseSchema, type CreateUserBody, type ListUsersQuery, type UpdateUserBody,
 } from '../http/schemas/people.schema';
 import { createApiKeySchema, type CreateApiKeyBody } from '../http/schemas/venue.schema';
-import { peopleOf } from '../http/session-auth';
 
 const createUserBody = bodySchema<CreateUserBody>(createUserSchema);
 
@@ -26,7 +25,7 @@ export const peopleOperations = [
     summary: "The venue's people (owners)", query: querySchema<ListUsersQuery>(listUsersQuerySchema),
     responses: [{ status: 200, description: 'People.', schema: listEnvelopeSchema(userResponseSchema) }],
     handler: (deps) => {
-      const people = peopleOf(deps);
+      const people = deps.people;
       return async ({ query, venue, res }) => {
         const after = query.cursor ? String(decodeCursor('users', query.cursor, 1)[0]) : null;
         const page = await people.list(venue.id, { limit: query.limit ?? 50, after });
@@ -40,7 +39,7 @@ export const peopleOperations = [
     body: createUserBody, bodyExample: { email: 'sam@anchor.example', name: 'Sam Reed', role: 'host' },
     responses: [{ status: 201, description: 'Created.', schema: createdUserResponseSchema }], errors: ['conflict'],
     handler: (deps) => {
-      const people = peopleOf(deps);
+      const people = deps.people;
       return async ({ body, venue, res }) => {
         const { user, inviteUrl } = await people.create({ venueId: venue.id, ...body });
         res.status(201).json({ ...presentUser(user), ...(inviteUrl ? { invite_url: inviteUrl } : {}) });
@@ -53,7 +52,7 @@ export const peopleOperations = [
     responses: [{ status: 200, description: 'Updated.', schema: userResponseSchema, example: USER_EXAMPLE }],
     errors: ['not_found', 'conflict'],
     handler: (deps) => {
-      const people = peopleOf(deps);
+      const people = deps.people;
       return async ({ body, params, venue, res }) => {
         res.json(presentUser(await people.update(venue.id, params.id, body)));
       };
@@ -64,7 +63,7 @@ export const peopleOperations = [
     summary: 'Remove a person: their sessions end at once', description: 'The last owner cannot be removed (409 `conflict`).',
     responses: [{ status: 204, description: 'Removed.' }], errors: ['not_found', 'conflict'],
     handler: (deps) => {
-      const people = peopleOf(deps);
+      const people = deps.people;
       return async ({ params, venue, res }) => {
         await people.remove(venue.id, params.id);
         res.status(204).end();

@@ -5,7 +5,7 @@ import { bodySchema, defineOperation } from '../http/operation';
 import {
   inviteResponseSchema, sessionResponseSchema, setPasswordSchema, signInSchema, type SetPasswordBody, type SignInBody,
 } from '../http/schemas/people.schema';
-import { clearSessionCookies, peopleOf, resolveSession, setSessionCookies, signedInOf } from '../http/session-auth';
+import { clearSessionCookies, resolveSession, setSessionCookies, signedInOf } from '../http/session-auth';
 import { SESSION_EXAMPLE } from '../http/openapi/examples';
 
 /** Sign-in and invite bodies are a few fields: a small limit (body-parsers.ts) before any password is hashed. */
@@ -13,7 +13,7 @@ const SESSION_BODY_LIMIT = 16 * 1024;
 
 /** The people module and the cookie settings of one app, as the session handlers use them. */
 function sessionKit(deps: AppDeps) {
-  const people = peopleOf(deps);
+  const people = deps.people;
   const secure = deps.config.nodeEnv === 'production';
 
   const answerSignedIn = (res: Response, user: UserRecord, session: Session) => {

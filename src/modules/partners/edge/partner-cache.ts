@@ -54,20 +54,18 @@ export function loadPartnerSnapshot(
   };
 }
 
-// One cache per composed app. Keyed by the deps object so apps composed side by side (tests) never share.
-const caches = new WeakMap<PlatformDeps, PartnerCache>();
+/** What builds the partner cache: the platform parts it reads through. */
+export type PartnerCacheParts = Pick<PlatformDeps, 'dataSource' | 'secretBox' | 'logger' | 'redis' | 'keyPrefix'>;
 
-/** The partner (enabled or not) by name, or null when there is no such partner (kept too: creations are announced). */
-export function partnerCacheOf(deps: PlatformDeps): PartnerCache {
-  let cache = caches.get(deps);
-  if (!cache) {
-    cache = new ChangeAwareCache(loadPartnerSnapshot(deps.dataSource, deps.secretBox, deps.logger), changeVersion(deps.redis, partnerChangesKey(deps.keyPrefix)), {
-      ttlMs: PARTNER_CACHE_TTL_MS,
-      keepMisses: true,
-    });
-    caches.set(deps, cache);
-  }
-  return cache;
+/**
+ * THE way to build the partner cache (the composition root, once per composed app; AppDeps.partnerCache):
+ * the partner (enabled or not) by name, or null when there is no such partner (kept too: creations are announced).
+ */
+export function createPartnerCache(parts: PartnerCacheParts): PartnerCache {
+  return new ChangeAwareCache(loadPartnerSnapshot(parts.dataSource, parts.secretBox, parts.logger), changeVersion(parts.redis, partnerChangesKey(parts.keyPrefix)), {
+    ttlMs: PARTNER_CACHE_TTL_MS,
+    keepMisses: true,
+  });
 }
 
 /** The Redis key holding the partner cache's change version. */
@@ -76,6 +74,6 @@ export function partnerChangesKey(prefix: string): string {
 }
 
 /** After a partner, its secret or its mappings changed: every process drops what it keeps. */
-export async function announcePartnerChange(deps: PlatformDeps): Promise<void> {
-  await announceChange(deps.redis, partnerChangesKey(deps.keyPrefix), partnerCacheOf(deps), deps.logger);
+export async function announcePartnerChange(deps: PlatformDeps & { readonly partnerCache: PartnerCache }): Promise<void> {
+  await announceChange(deps.redis, partnerChangesKey(deps.keyPrefix), deps.partnerCache, deps.logger);
 }

@@ -11,7 +11,7 @@ import { AppError } from '../../../platform/app-error';
 import { newId } from '../../../platform/ids';
 import type { Logger } from '../../../platform/logger';
 import { maskHeaders } from './mask-headers';
-import { partnerCacheOf, type PartnerSnapshot } from './partner-cache';
+import type { PartnerCache, PartnerSnapshot } from './partner-cache';
 import { SaleLock } from './sale-lock';
 import { describeMissingSignature, signatureHeadersOf } from './signature-schemes';
 
@@ -46,12 +46,15 @@ export interface PartnerResponse {
   body: Record<string, unknown>;
 }
 
+/** The ingest edge's deps: the platform and the partner cache the root builds (AppDeps.partnerCache). */
+export type IngestDeps = PlatformDeps & { readonly partnerCache: PartnerCache };
+
 export interface IngestContext {
-  deps: PlatformDeps;
+  deps: IngestDeps;
   locks: SaleLock;
 }
 
-export function ingestContext(deps: PlatformDeps): IngestContext {
+export function ingestContext(deps: IngestDeps): IngestContext {
   return { deps, locks: new SaleLock(deps.redis, deps.keyPrefix) };
 }
 
@@ -59,7 +62,7 @@ async function findPartner(ctx: IngestContext, name: string): Promise<PartnerSna
   if (name.length > 64) throw unknownPartner(name);
   let snapshot: PartnerSnapshot | null;
   try {
-    snapshot = await partnerCacheOf(ctx.deps).get(name);
+    snapshot = await ctx.deps.partnerCache.get(name);
   } catch (err) {
     throw new AppError('unavailable', 'Events cannot be taken right now; retry later.', { reason: (err as Error).message });
   }

@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import type { ManageLinks } from '../../diary';
 import type { KeptLocations } from '../commands/command-handlers';
 import type { PlatformDeps } from '../../../platform/platform-deps';
-import { partnerCacheOf } from '../edge/partner-cache';
+import type { PartnerCache } from '../edge/partner-cache';
 import { DEFAULT_SALE_LOCK_TTL_MS, SaleLock } from '../edge/sale-lock';
 import { DatabaseWait, type DatabaseWaitOptions } from '../../../platform/jobs/database-wait';
 import { INBOUND_WORKER_LOCKS, QUEUE_NAMES, closeWorker, createWorker } from '../../../platform/jobs/queues';
@@ -39,14 +39,14 @@ export interface InboundEventWorker {
  * (`maxRetriesPerRequest: null`, as BullMQ requires for workers), so an outage pauses it instead of
  * failing jobs. Built by the composition root in the worker role; tests build extra ones to kill.
  */
-export function createInboundEventWorker(deps: PlatformDeps & { readonly manageLinks: ManageLinks; readonly keptLocations: KeptLocations },
+export function createInboundEventWorker(deps: PlatformDeps & { readonly manageLinks: ManageLinks; readonly keptLocations: KeptLocations; readonly partnerCache: PartnerCache },
   options: InboundWorkerOptions = {}): InboundEventWorker {
   const locks = new SaleLock(deps.redis, deps.keyPrefix, options.saleLockTtlMs ?? DEFAULT_SALE_LOCK_TTL_MS);
   const applier = new InboundApplier(deps.dataSource, deps.logger, { locks, links: deps.manageLinks, keptLocations: deps.keptLocations });
   const ctx = {
     dataSource: deps.dataSource,
     // The partner cache the ingest edge uses: dropped on every partner/mapping change (pub/sub), TTL-bounded.
-    partners: partnerCacheOf(deps),
+    partners: deps.partnerCache,
     applier,
     queue: deps.queues.inboundEvents,
     locks,

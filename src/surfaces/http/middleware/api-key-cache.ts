@@ -1,4 +1,5 @@
 import type { AppDeps } from '../../../app-deps';
+import type { PlatformDeps } from '../../../platform/platform-deps';
 import { announceChange, ChangeAwareCache, changeVersion } from '../../../platform/change-aware-cache';
 import type { Principal } from '../principal';
 import { lookupApiKey } from './api-key-auth';
@@ -12,19 +13,14 @@ import { lookupApiKey } from './api-key-auth';
 /** @defaultValue 10 s */
 export const API_KEY_CACHE_TTL_MS = 10_000;
 
-// One cache per composed app. Keyed by the deps object so apps composed side by side (tests) never share.
-const caches = new WeakMap<AppDeps, ChangeAwareCache<Principal>>();
+export type ApiKeyCache = ChangeAwareCache<Principal>;
 
-export function apiKeyCacheOf(deps: AppDeps): ChangeAwareCache<Principal> {
-  let cache = caches.get(deps);
-  if (!cache) {
-    cache = new ChangeAwareCache(lookupApiKey(deps.dataSource), changeVersion(deps.redis, apiKeyChangesKey(deps.keyPrefix)), {
-      ttlMs: API_KEY_CACHE_TTL_MS,
-      keepMisses: false,
-    });
-    caches.set(deps, cache);
-  }
-  return cache;
+/** THE way to build the API key cache (the composition root, once per composed app; AppDeps.apiKeyCache). */
+export function createApiKeyCache(parts: Pick<PlatformDeps, 'dataSource' | 'redis' | 'keyPrefix'>): ApiKeyCache {
+  return new ChangeAwareCache(lookupApiKey(parts.dataSource), changeVersion(parts.redis, apiKeyChangesKey(parts.keyPrefix)), {
+    ttlMs: API_KEY_CACHE_TTL_MS,
+    keepMisses: false,
+  });
 }
 
 /** The Redis key holding the API key cache's change version. */
@@ -34,5 +30,5 @@ export function apiKeyChangesKey(prefix: string): string {
 
 /** After an API key changed (revoked): every process drops every kept key (entries are keyed by hash, not id). */
 export async function announceApiKeyChange(deps: AppDeps): Promise<void> {
-  await announceChange(deps.redis, apiKeyChangesKey(deps.keyPrefix), apiKeyCacheOf(deps), deps.logger);
+  await announceChange(deps.redis, apiKeyChangesKey(deps.keyPrefix), deps.apiKeyCache, deps.logger);
 }
