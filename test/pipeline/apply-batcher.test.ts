@@ -1,7 +1,7 @@
 import { InboundEvent, Partner, Sale } from '../../src/platform/db/entities';
 import type { SaleCommand } from '../../src/modules/commands/canonical-commands';
 import { InboundApplier, type ProcessingRequest } from '../../src/modules/partners/pipeline/inbound-applier';
-import { recordEvent } from '../../src/modules/partners/pipeline/event-log';
+import { recordEvent } from '../../src/modules/partners/pipeline/inbound-event-store';
 import type { InboundJobData } from '../../src/modules/partners/pipeline/inbound-job';
 import { newId } from '../../src/platform/ids';
 import type { Logger } from '../../src/platform/logger';
