@@ -15,6 +15,7 @@ export { createPartner, presentPartner, presentPartnerWithSecret, requirePartner
 export { getEventDetail, listEvents } from './pipeline/event-log';
 export { partnerStats, STATS_WINDOW_MS } from './pipeline/event-stats';
 export { type EventFilter, storedInput as storedEventInput } from './pipeline/inbound-event-store';
+export { INBOUND_APPLY_SESSIONS } from './pipeline/inbound-applier';
 export { createInboundEventWorker } from './pipeline/inbound-event.worker';
 export { countReplay, replayEvent, replayMatching } from './pipeline/replay-events';
 export { startStrandedEventSweep } from './pipeline/stranded-events';

@@ -6,7 +6,7 @@ import {
   BatchNotApplicable,
 } from '../../sales';
 import { applyCommands, applyReservationBatch, KeptLocations } from '../commands/command-handlers';
-import { SessionPool, type SqlStatement } from '../../../platform/db/session-pool';
+import type { SessionPool, SqlStatement } from '../../../platform/db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../../commands';
 import { Batcher } from '../../../platform/batcher';
 import type { SaleLock } from '../edge/sale-lock';
@@ -106,6 +106,9 @@ function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOut
 const saleKeys = (req: ApplyRequest): string[] =>
   req.commands.flatMap((c) => (c.type === 'sale' ? [`${req.partner.name}\u0000${String(c.sale_id).trim()}`] : []));
 
+/** The connections an applier needs: one per batch in flight (the default maxInFlight). */
+export const INBOUND_APPLY_SESSIONS = 1;
+
 export class InboundApplier {
   private readonly applier: Batcher<ApplyRequest, Settled<ApplyOutcome>>;
   private readonly recorder: Batcher<ProcessingRequest, Settled<void>>;
@@ -121,10 +124,15 @@ export class InboundApplier {
    * @param options.locks the sale locks: with them a batch frees its events' sales in one round trip.
    * @param options.links where the manage links of bookings made from reservations point (as the booking writer's).
    * @param options.keptLocations the app's kept location venues (AppDeps.keptLocations); without it, the applier's own.
+   * @param sessions the applier's own connections (multi-statement): one round trip carries a batch's reads,
+   *   another its writes. Not the app's shared pool: the applier owns it and closes it with itself (each inbound
+   *   worker, and tests build and kill extra ones), and its batches never wait behind API requests for one. At
+   *   least `maxInFlight` connections (INBOUND_APPLY_SESSIONS); built by the composition root.
    */
   constructor(
     private readonly ds: DataSource,
     private readonly logger: Logger,
+    sessions: SessionPool,
     options: { maxBatch?: number; maxInFlight?: number; locks?: SaleLock; links?: ManageLinks; keptLocations?: KeptLocations } = {},
   ) {
     this.locks = options.locks;
@@ -132,12 +140,7 @@ export class InboundApplier {
     this.keptLocations = options.keptLocations ?? new KeptLocations();
     const maxBatch = options.maxBatch ?? 50;
     const maxInFlight = options.maxInFlight ?? 1;
-    // Connections of the worker's own (multi-statement): one round trip carries a batch's reads, another its
-    // writes.
-    // TODO(issue 11): pass this pool in from compose(). Each inbound worker owns and closes its own (tests build
-    // and kill extra workers), so sharing one from AppDeps would change that lifecycle; left here for now.
-    // eslint-disable-next-line layout/boundaries
-    this.connections = new SessionPool(ds, maxInFlight);
+    this.connections = sessions;
     this.applier = new Batcher((reqs) => this.applyMany(reqs), { maxBatch, maxInFlight });
     this.recorder = new Batcher((reqs) => this.recordMany(reqs), { maxBatch, maxInFlight });
   }

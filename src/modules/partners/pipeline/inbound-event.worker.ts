@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import type { ManageLinks } from '../../diary';
 import type { KeptLocations } from '../commands/command-handlers';
 import type { PlatformDeps } from '../../../platform/platform-deps';
+import type { SessionPool } from '../../../platform/db/session-pool';
 import { partnerCacheOf } from '../edge/partner-cache';
 import { DEFAULT_SALE_LOCK_TTL_MS, SaleLock } from '../edge/sale-lock';
 import { DatabaseWait, type DatabaseWaitOptions } from '../../../platform/jobs/database-wait';
@@ -38,11 +39,13 @@ export interface InboundEventWorker {
  * The BullMQ worker of the `inbound-events` queue. Its own connections wait forever for Redis
  * (`maxRetriesPerRequest: null`, as BullMQ requires for workers), so an outage pauses it instead of
  * failing jobs. Built by the composition root in the worker role; tests build extra ones to kill.
+ * `sessions`: the worker's own connections for its apply batches (INBOUND_APPLY_SESSIONS), built by the
+ * caller; the worker closes them when it closes.
  */
 export function createInboundEventWorker(deps: PlatformDeps & { readonly manageLinks: ManageLinks; readonly keptLocations: KeptLocations },
-  options: InboundWorkerOptions = {}): InboundEventWorker {
+  sessions: SessionPool, options: InboundWorkerOptions = {}): InboundEventWorker {
   const locks = new SaleLock(deps.redis, deps.keyPrefix, options.saleLockTtlMs ?? DEFAULT_SALE_LOCK_TTL_MS);
-  const applier = new InboundApplier(deps.dataSource, deps.logger, { locks, links: deps.manageLinks, keptLocations: deps.keptLocations });
+  const applier = new InboundApplier(deps.dataSource, deps.logger, sessions, { locks, links: deps.manageLinks, keptLocations: deps.keptLocations });
   const ctx = {
     dataSource: deps.dataSource,
     // The partner cache the ingest edge uses: dropped on every partner/mapping change (pub/sub), TTL-bounded.
