@@ -19,7 +19,7 @@ import { syncFileMappings } from './modules/partners';
 import { startWebhookDeliveryWorker } from './modules/webhooks';
 import { startStrandedEventSweep } from './modules/partners';
 import { startOutboxRelay } from './modules/events';
-import { createInboundEventWorker } from './modules/partners';
+import { createInboundEventWorker, INBOUND_APPLY_SESSIONS } from './modules/partners';
 import { createPartnerCache, KeptLocations } from './modules/partners';
 import { createApiKeyCache } from './surfaces/http/middleware/api-key-cache';
 import { createPeople } from './surfaces/http/session-auth';
@@ -146,7 +146,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   await syncFileMappings(dataSource, deps.secretBox, logger).catch((err: unknown) => logger.error({ err }, 'file mapping sync failed'));
   if (runsWorkers) {
     // Worker-role processes register here, one line each.
-    background.push(createInboundEventWorker(deps));
+    // The inbound worker's own connections (not the shared pool): it owns and closes them with itself.
+    background.push(createInboundEventWorker(deps, new SessionPool(dataSource, INBOUND_APPLY_SESSIONS)));
     background.push(startOutboxRelay(deps), startWebhookDeliveryWorker(deps), startStrandedEventSweep(deps));
     background.push(startRequestExpiry(deps, rematchSalesForBooking));
     // Emails are sent only with SMTP_URL; without it they are kept (CONTRACT §10.3) and nothing is queued.

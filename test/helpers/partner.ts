@@ -7,6 +7,8 @@ import { localToInstant } from '../../src/modules/diary/venue-time';
 import { newId } from '../../src/platform/ids';
 import { signFor } from './sign';
 import { createInboundEventWorker, type InboundEventWorker, type InboundWorkerOptions } from '../../src/modules/partners/pipeline/inbound-event.worker';
+import { INBOUND_APPLY_SESSIONS } from '../../src/modules/partners/pipeline/inbound-applier';
+import { SessionPool } from '../../src/platform/db/session-pool';
 import { startTestApp, uniq, type TestApp } from './test-app';
 import { waitFor } from './wait-for';
 
@@ -202,7 +204,7 @@ export async function startHubApp(overrides: Record<string, string> = {}): Promi
   return {
     ...t,
     startWorker(opts = {}) {
-      const w = createInboundEventWorker(t.composed.deps, opts);
+      const w = createInboundEventWorker(t.composed.deps, new SessionPool(t.composed.deps.dataSource, INBOUND_APPLY_SESSIONS), opts);
       workers.push(w);
       return w;
     },

@@ -1,7 +1,8 @@
 import { InboundEvent, Partner, Sale } from '../../src/platform/db/entities';
 import type { SaleCommand } from '../../src/modules/commands/canonical-commands';
-import { InboundApplier, type ProcessingRequest } from '../../src/modules/partners/pipeline/inbound-applier';
-import { recordEvent } from '../../src/modules/partners/pipeline/event-log';
+import { InboundApplier, type ProcessingRequest, INBOUND_APPLY_SESSIONS } from '../../src/modules/partners/pipeline/inbound-applier';
+import { SessionPool } from '../../src/platform/db/session-pool';
+import { recordEvent } from '../../src/modules/partners/pipeline/inbound-event-store';
 import type { InboundJobData } from '../../src/modules/partners/pipeline/inbound-job';
 import { newId } from '../../src/platform/ids';
 import type { Logger } from '../../src/platform/logger';
@@ -19,7 +20,7 @@ describe('inbound applier: processing rows of events starting together', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ ROLE: 'api' });
-    applier = new InboundApplier(t.composed.deps.dataSource, t.composed.deps.logger);
+    applier = new InboundApplier(t.composed.deps.dataSource, t.composed.deps.logger, new SessionPool(t.composed.deps.dataSource, INBOUND_APPLY_SESSIONS));
   });
   afterAll(async () => {
     await applier.close();
@@ -86,7 +87,7 @@ describe('inbound applier: processing rows of events starting together', () => {
     const released: string[] = [];
     // Its own applier, whose log would say if the batch had to go event by event.
     const fallbacks = jest.fn();
-    const batched = new InboundApplier(t.composed.deps.dataSource, { debug: fallbacks, warn: fallbacks } as unknown as Logger);
+    const batched = new InboundApplier(t.composed.deps.dataSource, { debug: fallbacks, warn: fallbacks } as unknown as Logger, new SessionPool(t.composed.deps.dataSource, INBOUND_APPLY_SESSIONS));
     const outcomes = await Promise.all(
       events.map((data, i) =>
         batched.apply({
@@ -126,7 +127,7 @@ describe('inbound applier: processing rows of events starting together', () => {
     await linkLocation(t, pos.name, 'loc-1', venue.id);
     const partner = (await t.composed.deps.dataSource.manager.findOneByOrFail(Partner, { name: pos.name }))!;
     const fallbacks = jest.fn();
-    const batched = new InboundApplier(t.composed.deps.dataSource, { debug: fallbacks, warn: fallbacks } as unknown as Logger);
+    const batched = new InboundApplier(t.composed.deps.dataSource, { debug: fallbacks, warn: fallbacks } as unknown as Logger, new SessionPool(t.composed.deps.dataSource, INBOUND_APPLY_SESSIONS));
     const run = async (locations: string[], tables: (string | null)[]) => {
       const commands = locations.map((location, i): SaleCommand => ({
         type: 'sale', location_id: location, sale_id: uniq('S'), status: 'closed', total: 1200, currency: 'GBP',

@@ -8,7 +8,8 @@ import { inDiaryTransaction } from '../../src/modules/diary/diary-locks';
 import { normalizeContact } from '../../src/modules/customers/upsert-customer';
 import type { ApplyOutcome } from '../../src/modules/sales/apply-sales';
 import type { SaleCommand } from '../../src/modules/commands/canonical-commands';
-import { applyOne, InboundApplier, type ApplyRequest } from '../../src/modules/partners/pipeline/inbound-applier';
+import { applyOne, InboundApplier, type ApplyRequest, INBOUND_APPLY_SESSIONS } from '../../src/modules/partners/pipeline/inbound-applier';
+import { SessionPool } from '../../src/platform/db/session-pool';
 import { newId } from '../../src/platform/ids';
 import type { Logger } from '../../src/platform/logger';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
@@ -51,7 +52,7 @@ describe.each(['in a batch', 'one by one'] as const)('a sale applied %s and a bo
     t = await startTestApp({ ROLE: 'api' });
     p = await createTestPartner(t);
     partner = (await t.composed.deps.dataSource.query('SELECT id, name FROM partners WHERE name = ?', [p.name]))[0];
-    applier = new InboundApplier(t.composed.deps.dataSource, logger);
+    applier = new InboundApplier(t.composed.deps.dataSource, logger, new SessionPool(t.composed.deps.dataSource, INBOUND_APPLY_SESSIONS));
   });
   afterAll(async () => {
     await applier.close();

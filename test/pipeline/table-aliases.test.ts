@@ -1,7 +1,8 @@
 import { Booking, Partner } from '../../src/platform/db/entities';
 import { MATCH_TABLES_PER_STATEMENT, matchStatements } from '../../src/modules/sales/match-query';
 import type { CanonicalCommand, SaleCommand } from '../../src/modules/commands/canonical-commands';
-import { InboundApplier } from '../../src/modules/partners/pipeline/inbound-applier';
+import { InboundApplier, INBOUND_APPLY_SESSIONS } from '../../src/modules/partners/pipeline/inbound-applier';
+import { SessionPool } from '../../src/platform/db/session-pool';
 import { newId } from '../../src/platform/ids';
 import type { Logger } from '../../src/platform/logger';
 import { createApiKey, createVenue, type CreatedVenue } from '../helpers/fixtures';
@@ -41,7 +42,7 @@ describe('table aliases in the match query', () => {
     const row = await t.composed.deps.dataSource.manager.findOneByOrFail(Partner, { name: p.name });
     partner = { id: row.id, name: row.name };
     fallbacks = jest.fn();
-    applier = new InboundApplier(t.composed.deps.dataSource, { debug: fallbacks, warn: fallbacks } as unknown as Logger);
+    applier = new InboundApplier(t.composed.deps.dataSource, { debug: fallbacks, warn: fallbacks } as unknown as Logger, new SessionPool(t.composed.deps.dataSource, INBOUND_APPLY_SESSIONS));
   });
   afterAll(async () => {
     await applier.close();

@@ -2,7 +2,7 @@ import { MoreThan } from 'typeorm';
 import { Booking, OutboxMessage, Partner, Sale } from '../../src/platform/db/entities';
 import { SessionPool, type SqlStatement, type SqlTransaction } from '../../src/platform/db/session-pool';
 import type { CanonicalCommand, ReservationCommand } from '../../src/modules/commands/canonical-commands';
-import { InboundApplier } from '../../src/modules/partners/pipeline/inbound-applier';
+import { InboundApplier, INBOUND_APPLY_SESSIONS } from '../../src/modules/partners/pipeline/inbound-applier';
 import type { ApplyOutcome } from '../../src/modules/sales/apply-sales';
 import { newId } from '../../src/platform/ids';
 import type { Logger } from '../../src/platform/logger';
@@ -25,7 +25,7 @@ describe('a batch of new reservations', () => {
     t = await startTestApp({ ROLE: 'api' });
     fallbacks = jest.fn();
     // A logger that tells whether a batch had to go event by event.
-    applier = new InboundApplier(t.composed.deps.dataSource, { debug: fallbacks, warn: fallbacks } as unknown as Logger);
+    applier = new InboundApplier(t.composed.deps.dataSource, { debug: fallbacks, warn: fallbacks } as unknown as Logger, new SessionPool(t.composed.deps.dataSource, INBOUND_APPLY_SESSIONS));
   });
   afterAll(async () => {
     await applier.close();

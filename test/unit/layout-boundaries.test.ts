@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
@@ -68,5 +69,15 @@ describe('layout/boundaries', () => {
   it('lets through what only shares a name: a node:worker_threads Worker, a type import, a Queue type', () => {
     expect(lint('src/modules/partners/mapping/x.ts', "import { Worker } from 'node:worker_threads'; new Worker('x.js');")).toEqual([]);
     expect(lint('src/modules/webhooks/x.ts', "import type { Queue } from 'bullmq'; let q: Queue | null = null; void q;")).toEqual([]);
+  });
+
+  it('is switched off nowhere in src/ (no eslint-disable of layout/boundaries)', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const p = path.join(dir, e.name);
+        return e.isDirectory() ? files(p) : e.name.endsWith('.ts') ? [p] : [];
+      });
+    const disabled = files(path.join(ROOT, 'src')).filter((f) => /eslint-disable[^\n]*layout\/boundaries/.test(readFileSync(f, 'utf8')));
+    expect(disabled.map((f) => path.relative(ROOT, f))).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { type CommandPreview, previewCommands } from '../sales';
 import { asCommandList } from '../partners';
 import { mapNativeEvent } from '../partners';
 import { compiledMapping, type LiveMapping, liveMappingFor } from '../partners';
+import { storedEventInput } from '../partners';
 import { AppError, notFound } from '../../platform/app-error';
 import { stringifyJson } from '../../platform/lossless-json';
 import { partnerFixtures } from './fixtures';
@@ -52,11 +53,7 @@ async function resolveInput(em: EntityManager, partner: Partner, body: DryRunInp
   }
   if (body.event_id !== undefined) {
     // Only the three columns the dry run reads (not the stored output, outcome and errors an entity would bring).
-    const [row] = (await em.query(
-      `SELECT raw_payload, JSON_UNQUOTE(JSON_EXTRACT(headers, '$."content-type"')) AS content_type, received_at
-         FROM inbound_events WHERE id = ? AND partner = ?`,
-      [body.event_id, partner.name],
-    )) as { raw_payload: string; content_type: string | null; received_at: Date }[];
+    const row = await storedEventInput(em, body.event_id, partner.name);
     if (!row) throw notFound('Event');
     return { raw: row.raw_payload, contentType: row.content_type ?? 'application/json', receivedAt: row.received_at, kind: 'event' };
   }

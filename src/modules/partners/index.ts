@@ -12,8 +12,10 @@ export { asCommandList, DEFAULT_MAPPINGS_DIR, discoverFixtureCases } from './map
 export { mapNativeEvent } from './mapping/map-native-event';
 export { activateMapping, compiledMapping, type LiveMapping, liveMappingFor, liveMappings, mappingVersions, pickMapping, presentMapping, putMapping, syncFileMappings } from './mapping/mapping-store';
 export { createPartner, presentPartner, presentPartnerWithSecret, requirePartner, updatePartner } from './partners';
-export { type EventFilter, getEventDetail, listEvents } from './pipeline/event-log';
+export { getEventDetail, listEvents } from './pipeline/event-log';
 export { partnerStats, STATS_WINDOW_MS } from './pipeline/event-stats';
+export { type EventFilter, storedInput as storedEventInput } from './pipeline/inbound-event-store';
+export { INBOUND_APPLY_SESSIONS } from './pipeline/inbound-applier';
 export { createInboundEventWorker } from './pipeline/inbound-event.worker';
 export { countReplay, replayEvent, replayMatching } from './pipeline/replay-events';
 export { startStrandedEventSweep } from './pipeline/stranded-events';

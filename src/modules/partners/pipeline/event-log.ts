@@ -1,8 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
-import { InboundEvent, type InboundEventStatus } from '../../../platform/db/entities';
+import type { InboundEvent, InboundEventStatus } from '../../../platform/db/entities';
 import { notFound } from '../../../platform/app-error';
-import { fitColumn } from '../../../platform/storable';
+import { type EventFilter, eventIdsWithRows, findEventRow, listEventRows } from './inbound-event-store';
 import { INBOUND_JOB_NAME, type InboundJob, type InboundJobData } from './inbound-job';
 
 /**
@@ -10,115 +10,6 @@ import { INBOUND_JOB_NAME, type InboundJob, type InboundJobData } from './inboun
  * (the ingest hot path stays Redis-only). Events still waiting in the queue have no row yet; the log
  * reads them from the queue, so an accepted event is visible at once.
  */
-
-/** Fields the worker sets on an event as it moves queued → processing → processed | ignored | failed. */
-export type EventRowPatch = Partial<
-  Pick<InboundEvent, 'status' | 'reason' | 'saleId' | 'mappingVersion' | 'output' | 'errors' | 'outcome' | 'processedAt'>
->;
-
-/** Patch fields → columns. */
-const PATCH_COLUMNS: Readonly<Record<keyof EventRowPatch, string>> = {
-  status: 'status',
-  reason: 'reason',
-  saleId: 'sale_id',
-  mappingVersion: 'mapping_version',
-  output: 'output',
-  errors: 'errors',
-  outcome: 'outcome',
-  processedAt: 'processed_at',
-};
-
-const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
-/** The reason as stored: cut to its column (a mapping error may quote a value of any length). */
-export const storedReason = (reason: string | null | undefined): string | null => fitColumn('inbound_events.reason', reason ?? null);
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: string }).code === 'ER_DUP_ENTRY';
-}
-
-/**
- * Creates or updates the event's row. A new row starts `queued` with the patch applied; an existing one
- * gets the patch fields only (its payload, partner, type and receipt time are never rewritten).
- * `countAttempt` adds one to `attempts` (a processing attempt, not a wait in line).
- *
- * `fresh` says the row most likely does not exist yet (an event's first attempt): then the INSERT goes
- * first, else the UPDATE; either way the other statement follows only when the first one missed, so a
- * wrong guess costs a round trip, never correctness. (Not INSERT … ON DUPLICATE KEY UPDATE: its duplicate
- * check takes next-key locks, and with event ids interleaving between workers those gap locks make the
- * inserts of other events wait for a whole apply transaction.)
- */
-export async function recordEvent(
-  em: EntityManager,
-  data: Pick<InboundJobData, 'eventId' | 'partner' | 'eventType' | 'receivedAt' | 'headers'>,
-  rawPayload: string,
-  patch: EventRowPatch,
-  countAttempt: boolean,
-  now = new Date(),
-  fresh = false,
-): Promise<void> {
-  const sets: string[] = [];
-  const values: unknown[] = [];
-  for (const key of Object.keys(patch) as (keyof EventRowPatch)[]) {
-    const value = patch[key];
-    if (value === undefined) continue;
-    sets.push(`${PATCH_COLUMNS[key]} = ?`);
-    values.push(key === 'output' || key === 'errors' || key === 'outcome' ? json(value) : key === 'reason' ? storedReason(value as string | null) : value);
-  }
-  sets.push('updated_at = ?');
-  values.push(now);
-  if (countAttempt) sets.push('attempts = attempts + 1');
-  const update = async (): Promise<boolean> => {
-    const result = (await em.query(`UPDATE inbound_events SET ${sets.join(', ')} WHERE id = ?`, [...values, data.eventId])) as {
-      affectedRows?: number;
-    };
-    return (result.affectedRows ?? 0) > 0;
-  };
-  const insert = async (): Promise<void> => {
-    await em.query(
-      `INSERT INTO inbound_events
-         (id, partner, event_type, raw_payload, headers, status, reason, sale_id, attempts, mapping_version, output, errors, outcome,
-          received_at, processed_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        data.eventId,
-        data.partner,
-        data.eventType,
-        rawPayload,
-        json(data.headers),
-        patch.status ?? 'queued',
-        storedReason(patch.reason),
-        patch.saleId ?? null,
-        countAttempt ? 1 : 0,
-        patch.mappingVersion ?? null,
-        json(patch.output),
-        json(patch.errors),
-        json(patch.outcome),
-        new Date(data.receivedAt),
-        patch.processedAt ?? null,
-        now,
-      ],
-    );
-  };
-
-  if (fresh) {
-    try {
-      await insert();
-      return;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-    }
-    await update();
-    return;
-  }
-  if (await update()) return;
-  try {
-    await insert();
-  } catch (err) {
-    // Another attempt of the same event inserted it first (a stalled job picked up again).
-    if (!isDuplicateKey(err)) throw err;
-    await update();
-  }
-}
 
 export interface EventView {
   id: string;
@@ -187,37 +78,10 @@ async function pendingJobs(queue: Queue, partner: string | null): Promise<Inboun
     .map((j) => j.data);
 }
 
-/** The event log's filters (CONTRACT §13): status, event type, a time range of receipt, the POS's sale id. */
-export interface EventFilter {
-  status?: InboundEventStatus;
-  eventType?: string;
-  /** Received at or after. */
-  since?: Date;
-  /** Received at or before. */
-  until?: Date;
-  saleId?: string;
-}
-
 export interface EventListQuery extends EventFilter {
   limit: number;
   /** The id of the last event of the previous page. */
   after?: string;
-}
-
-/** The filter as SQL on inbound_events `e` (the partner's rows). */
-export function eventFilterSql(partner: string, f: EventFilter): { sql: string; params: unknown[] } {
-  const parts = ['e.partner = ?'];
-  const params: unknown[] = [partner];
-  const add = (sql: string, value: unknown) => {
-    parts.push(sql);
-    params.push(value);
-  };
-  if (f.status) add('e.status = ?', f.status);
-  if (f.eventType !== undefined) add('e.event_type = ?', f.eventType);
-  if (f.since) add('e.received_at >= ?', f.since);
-  if (f.until) add('e.received_at <= ?', f.until);
-  if (f.saleId !== undefined) add('e.sale_id = ?', f.saleId);
-  return { sql: parts.join(' AND '), params };
 }
 
 /** Whether a job still waiting in the queue (status `queued`, no row yet) passes the filter. */
@@ -245,9 +109,7 @@ export async function pendingWithoutRows(em: EntityManager, queue: Queue, partne
   }
   const extra = waiting.filter((d) => pendingMatches(d, f) && (!before || d.eventId < before));
   if (!extra.length) return [];
-  const withRow = new Set(
-    (await em.createQueryBuilder(InboundEvent, 'e').select('e.id').whereInIds(extra.map((d) => d.eventId)).getMany()).map((e) => e.id),
-  );
+  const withRow = await eventIdsWithRows(em, extra.map((d) => d.eventId));
   return extra.filter((d) => !withRow.has(d.eventId));
 }
 
@@ -261,14 +123,7 @@ export async function listEvents(
   partner: string,
   q: EventListQuery,
 ): Promise<{ events: EventView[]; last: string | null; more: boolean }> {
-  const qb = em.createQueryBuilder(InboundEvent, 'e').where('e.partner = :partner', { partner });
-  if (q.status) qb.andWhere('e.status = :status', { status: q.status });
-  if (q.eventType !== undefined) qb.andWhere('e.event_type = :eventType', { eventType: q.eventType });
-  if (q.since) qb.andWhere('e.received_at >= :since', { since: q.since });
-  if (q.until) qb.andWhere('e.received_at <= :until', { until: q.until });
-  if (q.saleId !== undefined) qb.andWhere('e.sale_id = :saleId', { saleId: q.saleId });
-  if (q.after) qb.andWhere('e.id < :after', { after: q.after });
-  const rows = await qb.orderBy('e.id', 'DESC').limit(q.limit + 1).getMany();
+  const rows = await listEventRows(em, partner, q);
   let merged = rows.map(presentEvent);
   const known = new Set(rows.map((r) => r.id));
   const extra = (await pendingWithoutRows(em, queue, partner, q, q.after)).filter((d) => !known.has(d.eventId));
@@ -283,7 +138,7 @@ export async function listEvents(
 
 /** One event with its raw payload and mapping output; a still-waiting one is read from the queue. */
 export async function getEventDetail(em: EntityManager, queue: Queue, id: string): Promise<Record<string, unknown>> {
-  const row = await em.findOne(InboundEvent, { where: { id } });
+  const row = await findEventRow(em, id);
   if (row) return presentEventDetail(row);
   let job: InboundJob | undefined;
   try {

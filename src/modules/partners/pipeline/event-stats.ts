@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import type { InboundEventStatus } from '../../../platform/db/entities';
 import { pendingWithoutRows } from './event-log';
+import { countByPartnerAndStatus } from './inbound-event-store';
 
 /**
  * The partners list's figures (CONTRACT §13): per partner, the events received in a window (by default the
@@ -30,11 +31,7 @@ export async function partnerStats(em: EntityManager, queue: Queue, since: Date,
   const stats = new Map<string, PartnerStats>(
     partners.map((partner) => [partner, { partner, received: 0, queued: 0, processing: 0, processed: 0, ignored: 0, failed: 0 }]),
   );
-  const rows = (await em.query(
-    `SELECT partner, status, COUNT(*) AS n FROM inbound_events
-      WHERE partner IN (?) AND received_at >= ? AND received_at <= ? GROUP BY partner, status`,
-    [partners, since, until],
-  )) as { partner: string; status: InboundEventStatus; n: number | string }[];
+  const rows = await countByPartnerAndStatus(em, partners, since, until);
   for (const row of rows) {
     const s = stats.get(row.partner);
     if (!s || !STATUSES.includes(row.status)) continue;

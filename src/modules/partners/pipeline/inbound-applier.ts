@@ -6,12 +6,12 @@ import {
   BatchNotApplicable,
 } from '../../sales';
 import { applyCommands, applyReservationBatch, KeptLocations } from '../commands/command-handlers';
-import { SessionPool, type SqlStatement } from '../../../platform/db/session-pool';
+import type { SessionPool, SqlStatement } from '../../../platform/db/session-pool';
 import type { CanonicalCommand, SaleCommand } from '../../commands';
 import { Batcher } from '../../../platform/batcher';
 import type { SaleLock } from '../edge/sale-lock';
 import type { Logger } from '../../../platform/logger';
-import { recordEvent, storedReason, type EventRowPatch } from './event-log';
+import { type EventRowPatch, insertProcessingRows, markFinishedStatements, recordEvent } from './inbound-event-store';
 import type { InboundJobData } from './inbound-job';
 import { dbErrorCode } from '../../../platform/db/db-errors';
 import { StaleDiary } from '../../diary';
@@ -98,37 +98,16 @@ export async function applyOne(ds: DataSource, req: ApplyRequest, links?: Manage
   });
 }
 
-/**
- * Marks the events of a batch finished (every row exists: the processing write made it), each with its
- * status, reason and what its commands did (`outcome`), in one UPDATE for the whole batch. A column with
- * one value for every event (the status, as a rule) is set to it; the others are picked by id
- * (`ELT(FIELD(id, …), …)`: each unmatched sale's reason and every outcome name the event's own sale, so no
- * grouping would make it one statement), the ids and the values each sent as one list parameter.
- */
+/** The batch's final rows: a statement for the apply round trip (inbound-event-store.ts). */
 function markFinished(reqs: readonly ApplyRequest[], outcomes: readonly ApplyOutcome[], now: Date): SqlStatement[] {
-  const ids = reqs.map((r) => r.data.eventId);
-  const sets: string[] = [];
-  const params: unknown[] = [];
-  const set = (column: string, values: (string | null)[]): void => {
-    if (values.every((v) => v === values[0])) {
-      sets.push(`${column} = ?`);
-      params.push(values[0]);
-    } else {
-      sets.push(`${column} = ELT(FIELD(id, ?), ?)`);
-      params.push(ids, values);
-    }
-  };
-  set('status', outcomes.map((o) => o.status));
-  set('reason', outcomes.map((o) => storedReason(o.reason)));
-  set('outcome', outcomes.map((o) => JSON.stringify(o.results)));
-  return [{
-    sql: `UPDATE inbound_events SET ${sets.join(', ')}, processed_at = ?, updated_at = ? WHERE id IN (?)`,
-    params: [...params, now, now, ids],
-  }];
+  return markFinishedStatements(reqs.map((r) => r.data.eventId), outcomes, now);
 }
 
 const saleKeys = (req: ApplyRequest): string[] =>
   req.commands.flatMap((c) => (c.type === 'sale' ? [`${req.partner.name}\u0000${String(c.sale_id).trim()}`] : []));
+
+/** The connections an applier needs: one per batch in flight (the default maxInFlight). */
+export const INBOUND_APPLY_SESSIONS = 1;
 
 export class InboundApplier {
   private readonly applier: Batcher<ApplyRequest, Settled<ApplyOutcome>>;
@@ -145,10 +124,15 @@ export class InboundApplier {
    * @param options.locks the sale locks: with them a batch frees its events' sales in one round trip.
    * @param options.links where the manage links of bookings made from reservations point (as the booking writer's).
    * @param options.keptLocations the app's kept location venues (AppDeps.keptLocations); without it, the applier's own.
+   * @param sessions the applier's own connections (multi-statement): one round trip carries a batch's reads,
+   *   another its writes. Not the app's shared pool: the applier owns it and closes it with itself (each inbound
+   *   worker, and tests build and kill extra ones), and its batches never wait behind API requests for one. At
+   *   least `maxInFlight` connections (INBOUND_APPLY_SESSIONS); built by the composition root.
    */
   constructor(
     private readonly ds: DataSource,
     private readonly logger: Logger,
+    sessions: SessionPool,
     options: { maxBatch?: number; maxInFlight?: number; locks?: SaleLock; links?: ManageLinks; keptLocations?: KeptLocations } = {},
   ) {
     this.locks = options.locks;
@@ -156,12 +140,7 @@ export class InboundApplier {
     this.keptLocations = options.keptLocations ?? new KeptLocations();
     const maxBatch = options.maxBatch ?? 50;
     const maxInFlight = options.maxInFlight ?? 1;
-    // Connections of the worker's own (multi-statement): one round trip carries a batch's reads, another its
-    // writes.
-    // TODO(issue 11): pass this pool in from compose(). Each inbound worker owns and closes its own (tests build
-    // and kill extra workers), so sharing one from AppDeps would change that lifecycle; left here for now.
-    // eslint-disable-next-line layout/boundaries
-    this.connections = new SessionPool(ds, maxInFlight);
+    this.connections = sessions;
     this.applier = new Batcher((reqs) => this.applyMany(reqs), { maxBatch, maxInFlight });
     this.recorder = new Batcher((reqs) => this.recordMany(reqs), { maxBatch, maxInFlight });
   }
@@ -296,13 +275,7 @@ export class InboundApplier {
     let inserted = false;
     if (fresh.length >= 2) {
       try {
-        await this.ds.query(
-          `INSERT INTO inbound_events
-             (id, partner, event_type, raw_payload, headers, status, reason, sale_id, attempts, mapping_version, output, errors,
-              received_at, processed_at, updated_at)
-           VALUES ?`,
-          [fresh.map((r) => processingRow(r, now))],
-        );
+        await insertProcessingRows(this.ds, fresh, now);
         inserted = true;
       } catch {
         // A row already there: the statement inserted nothing; each on its own below.
@@ -314,30 +287,6 @@ export class InboundApplier {
       ),
     );
   }
-}
-
-const json = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
-
-/** The row recordEvent(…, countAttempt = true) inserts for a new event. */
-function processingRow(r: ProcessingRequest, now: Date): unknown[] {
-  const p = r.patch;
-  return [
-    r.data.eventId,
-    r.data.partner,
-    r.data.eventType,
-    r.raw,
-    json(r.data.headers),
-    p.status ?? 'queued',
-    storedReason(p.reason),
-    p.saleId ?? null,
-    1,
-    p.mappingVersion ?? null,
-    json(p.output),
-    json(p.errors),
-    new Date(r.data.receivedAt),
-    p.processedAt ?? null,
-    now,
-  ];
 }
 
 async function settle<T>(p: Promise<T>): Promise<Settled<T>> {

@@ -3,6 +3,7 @@ import type { ManageLinks } from '../../diary';
 import type { KeptLocations } from '../commands/command-handlers';
 import type { PlatformDeps } from '../../../platform/platform-deps';
 import type { PartnerCache } from '../edge/partner-cache';
+import type { SessionPool } from '../../../platform/db/session-pool';
 import { DEFAULT_SALE_LOCK_TTL_MS, SaleLock } from '../edge/sale-lock';
 import { DatabaseWait, type DatabaseWaitOptions } from '../../../platform/jobs/database-wait';
 import { INBOUND_WORKER_LOCKS, QUEUE_NAMES, closeWorker, createWorker } from '../../../platform/jobs/queues';
@@ -38,14 +39,19 @@ export interface InboundEventWorker {
  * The BullMQ worker of the `inbound-events` queue. Its own connections wait forever for Redis
  * (`maxRetriesPerRequest: null`, as BullMQ requires for workers), so an outage pauses it instead of
  * failing jobs. Built by the composition root in the worker role; tests build extra ones to kill.
+ * `sessions`: the worker's own connections for its apply batches (INBOUND_APPLY_SESSIONS), built by the
+ * caller; the worker closes them when it closes.
  */
-export function createInboundEventWorker(deps: PlatformDeps & { readonly manageLinks: ManageLinks; readonly keptLocations: KeptLocations; readonly partnerCache: PartnerCache },
-  options: InboundWorkerOptions = {}): InboundEventWorker {
+export function createInboundEventWorker(
+  deps: PlatformDeps & { readonly manageLinks: ManageLinks; readonly keptLocations: KeptLocations; readonly partnerCache: PartnerCache },
+  sessions: SessionPool,
+  options: InboundWorkerOptions = {},
+): InboundEventWorker {
   const locks = new SaleLock(deps.redis, deps.keyPrefix, options.saleLockTtlMs ?? DEFAULT_SALE_LOCK_TTL_MS);
-  const applier = new InboundApplier(deps.dataSource, deps.logger, { locks, links: deps.manageLinks, keptLocations: deps.keptLocations });
+  const applier = new InboundApplier(deps.dataSource, deps.logger, sessions, { locks, links: deps.manageLinks, keptLocations: deps.keptLocations });
   const ctx = {
     dataSource: deps.dataSource,
-    // The partner cache the ingest edge uses: dropped on every partner/mapping change (pub/sub), TTL-bounded.
+    // The partner cache the ingest edge uses: dropped on every partner/mapping change (its change version), TTL-bounded.
     partners: deps.partnerCache,
     applier,
     queue: deps.queues.inboundEvents,

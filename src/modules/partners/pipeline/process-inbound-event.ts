@@ -1,7 +1,6 @@
 import { DelayedError, type Queue, UnrecoverableError } from 'bullmq';
 import { isDatabaseUnavailable } from '../../../platform/db/db-errors';
 import type { DataSource } from 'typeorm';
-import { InboundEvent } from '../../../platform/db/entities';
 import type { ApplyOutcome } from '../../sales';
 import type { DatabaseWait } from '../../../platform/jobs/database-wait';
 import type { PartnerSnapshot } from '../edge/partner-cache';
@@ -12,7 +11,7 @@ import { AppError } from '../../../platform/app-error';
 import type { Logger } from '../../../platform/logger';
 import type { Metrics } from '../../../platform/metrics';
 import { applyOne, type ApplyRequest, type InboundApplier } from './inbound-applier';
-import { recordEvent, type EventRowPatch } from './event-log';
+import { type EventRowPatch, findEventRow, recordEvent } from './inbound-event-store';
 import { eventIdAgeMs, type InboundEventResult, type InboundJob, nextRetryDelayMs } from './inbound-job';
 
 /**
@@ -82,7 +81,7 @@ export async function processInboundEvent(ctx: PipelineContext, job: InboundJob,
   const log = ctx.logger.child({ event_id: job.data.eventId, partner: job.data.partner, event_type: job.data.eventType });
   let raw: string | undefined;
   try {
-    raw = job.data.rawPayload ?? (await ctx.dataSource.manager.findOne(InboundEvent, { where: { id: job.data.eventId } }))?.rawPayload;
+    raw = job.data.rawPayload ?? (await findEventRow(ctx.dataSource.manager, job.data.eventId))?.rawPayload;
   } catch (err) {
     if (ctx.databaseWait && isDatabaseUnavailable(err)) return waitForDatabase(ctx, job, job.data.saleIds, err, log);
     throw err;

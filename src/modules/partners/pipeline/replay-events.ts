@@ -1,8 +1,9 @@
 import type { Job, Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
-import { InboundEvent, type InboundEventStatus } from '../../../platform/db/entities';
+import type { InboundEventStatus } from '../../../platform/db/entities';
 import { AppError, notFound } from '../../../platform/app-error';
-import { type EventFilter, eventFilterSql, pendingWithoutRows } from './event-log';
+import { pendingWithoutRows } from './event-log';
+import { claimRows, type ClaimedRow, countRows, type EventFilter, eventFilterSql, findEventRow, restoreClaimed } from './inbound-event-store';
 import { inboundJobOptions, INBOUND_JOB_NAME, type InboundJobData } from './inbound-job';
 
 /**
@@ -28,37 +29,12 @@ const FINISHED: readonly InboundEventStatus[] = ['processed', 'ignored', 'failed
 const IN_FLIGHT: readonly InboundEventStatus[] = ['queued', 'processing'];
 export const REPLAY_REASON = 'replay requested';
 
-interface ClaimedRow {
-  id: string;
-  partner: string;
-  event_type: string;
-  received_at: Date;
-  status: InboundEventStatus;
-  reason: string | null;
-  headers: string | Record<string, string> | null;
-}
-
-const statusList = (statuses: readonly string[]): string => statuses.map((s) => `'${s}'`).join(', ');
-
 /**
  * Claims finished rows for replay (step 1): those of `where` (over `e`) with id > `after`, at most `limit`,
  * in id order. Returns them as they were before the claim.
  */
-async function claim(em: EntityManager, where: { sql: string; params: unknown[] }, after: string, limit: number, now: Date): Promise<ClaimedRow[]> {
-  return em.transaction('READ COMMITTED', async (tx) => {
-    const rows = (await tx.query(
-      `SELECT e.id, e.partner, e.event_type, e.received_at, e.status, e.reason, e.headers FROM inbound_events e
-        WHERE ${where.sql} AND e.status IN (${statusList(FINISHED)}) AND e.id > ?
-        ORDER BY e.id LIMIT ${Number(limit)} FOR UPDATE`,
-      [...where.params, after],
-    )) as ClaimedRow[];
-    if (rows.length) {
-      await tx.query('UPDATE inbound_events SET status = ?, reason = ?, updated_at = ? WHERE id IN (?)', [
-        'queued', REPLAY_REASON, now, rows.map((r) => r.id),
-      ]);
-    }
-    return rows;
-  });
+function claim(em: EntityManager, where: { sql: string; params: unknown[] }, after: string, limit: number, now: Date): Promise<ClaimedRow[]> {
+  return claimRows(em, where, FINISHED, after, limit, REPLAY_REASON, now);
 }
 
 function contentTypeOf(row: ClaimedRow): string | undefined {
@@ -98,11 +74,7 @@ async function requeue(em: EntityManager, queue: Queue, rows: readonly ClaimedRo
     const back = new Map(rows.map((r) => [r.id, r]));
     // Rare (a worker still finishing the earlier run, Redis away): one UPDATE each, only while still ours.
     await Promise.all(
-      failed.map(({ id }) =>
-        em.query('UPDATE inbound_events SET status = ?, reason = ? WHERE id = ? AND status = ? AND reason = ?', [
-          back.get(id)!.status, back.get(id)!.reason, id, 'queued', REPLAY_REASON,
-        ]),
-      ),
+      failed.map(({ id }) => restoreClaimed(em, back.get(id)!, REPLAY_REASON)),
     );
   }
   return { queued, failed };
@@ -113,7 +85,7 @@ async function requeue(em: EntityManager, queue: Queue, rows: readonly ClaimedRo
  * event, 409 while it is still queued or processing, 503 when it could not be queued (nothing changed then).
  */
 export async function replayEvent(em: EntityManager, queue: Queue, id: string, attempts: number): Promise<void> {
-  const row = await em.findOne(InboundEvent, { where: { id } });
+  const row = await findEventRow(em, id);
   if (!row) {
     const waiting = await queue.getJob(id).catch(() => undefined);
     if (waiting) throw new AppError('conflict', 'The event is still waiting to be processed.', { status: 'queued' });
@@ -123,7 +95,7 @@ export async function replayEvent(em: EntityManager, queue: Queue, id: string, a
   if (IN_FLIGHT.includes(row.status)) throw busy();
   const claimed = await claim(em, { sql: 'e.id = ?', params: [id] }, '', 1, new Date());
   if (!claimed.length) {
-    row.status = (await em.findOne(InboundEvent, { where: { id } }))?.status ?? row.status;
+    row.status = (await findEventRow(em, id))?.status ?? row.status;
     throw busy();
   }
   const { failed } = await requeue(em, queue, claimed, attempts);
@@ -140,10 +112,7 @@ export interface ReplayManyResult {
 async function inFlight(em: EntityManager, queue: Queue, partner: string, f: EventFilter): Promise<number> {
   if (f.status && !IN_FLIGHT.includes(f.status)) return 0;
   const where = eventFilterSql(partner, f);
-  const [row] = (await em.query(`SELECT COUNT(*) AS n FROM inbound_events e WHERE ${where.sql} AND e.status IN (${statusList(IN_FLIGHT)})`, where.params)) as {
-    n: number | string;
-  }[];
-  return Number(row?.n ?? 0) + (await pendingWithoutRows(em, queue, partner, f)).length;
+  return (await countRows(em, where, IN_FLIGHT)) + (await pendingWithoutRows(em, queue, partner, f)).length;
 }
 
 /** `?dry_run=true`: how many events the filter would replay now, and how many it would skip. */
@@ -151,10 +120,7 @@ export async function countReplay(em: EntityManager, queue: Queue, partner: stri
   const skipped = await inFlight(em, queue, partner, f);
   if (f.status && !FINISHED.includes(f.status)) return { would_replay: 0, would_skip: skipped };
   const where = eventFilterSql(partner, f);
-  const [row] = (await em.query(`SELECT COUNT(*) AS n FROM inbound_events e WHERE ${where.sql} AND e.status IN (${statusList(FINISHED)})`, where.params)) as {
-    n: number | string;
-  }[];
-  return { would_replay: Number(row?.n ?? 0), would_skip: skipped };
+  return { would_replay: await countRows(em, where, FINISHED), would_skip: skipped };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { BackgroundProcess } from '../../../platform/jobs/background-proces
 import { SaleLock } from '../edge/sale-lock';
 import type { Logger } from '../../../platform/logger';
 import type { Metrics } from '../../../platform/metrics';
-import { storedReason } from './event-log';
+import { failUnfinished, idsWithRows, insertRowFromJob, unfinishedBefore } from './inbound-event-store';
 import { isDuplicateKey } from '../../../platform/db/db-errors';
 import { INBOUND_JOB_NAME, type InboundJob, type InboundJobData } from './inbound-job';
 import { wakeWaitingEvent } from './process-inbound-event';
@@ -46,11 +46,7 @@ interface UnfinishedRow {
 
 /** One pass; returns how many events it marked failed. */
 export async function failStrandedEvents(deps: StrandedSweepDeps, now = new Date(), strandedAfterMs = STRANDED_AFTER_MS): Promise<number> {
-  const rows = (await deps.dataSource.query(
-    `SELECT id, partner, sale_id FROM inbound_events
-      WHERE status IN ('queued', 'processing') AND updated_at < ? ORDER BY updated_at LIMIT ?`,
-    [new Date(now.getTime() - strandedAfterMs), BATCH],
-  )) as UnfinishedRow[];
+  const rows: UnfinishedRow[] = await unfinishedBefore(deps.dataSource, new Date(now.getTime() - strandedAfterMs), BATCH);
   let failed = 0;
   for (const row of rows) {
     const job = await deps.queue.getJob(row.id);
@@ -65,12 +61,7 @@ export async function failStrandedEvents(deps: StrandedSweepDeps, now = new Date
     // Sales first, then the row (as the worker does): an event shown finished never still holds its sale.
     const next = await deps.locks.release(row.partner, sales, row.id);
     await Promise.all(next.map((id) => wakeWaitingEvent(deps.queue, id, deps.logger)));
-    const result = (await deps.dataSource.query(
-      `UPDATE inbound_events SET status = 'failed', reason = ?, processed_at = ?, updated_at = ?
-        WHERE id = ? AND status IN ('queued', 'processing')`,
-      [storedReason(reason), now, now, row.id],
-    )) as { affectedRows?: number };
-    if ((result.affectedRows ?? 0) === 0) continue;
+    if (!(await failUnfinished(deps.dataSource, row.id, reason, now))) continue;
     failed++;
     deps.metrics.inboundEvents.inc({ partner: row.partner, outcome: 'failed' });
     deps.logger.warn({ event_id: row.id, partner: row.partner, reason }, 'stranded inbound event marked failed');
@@ -113,9 +104,7 @@ export async function recoverFailedWithoutRow(deps: StrandedSweepDeps, since = 0
     }
     if (ids.length === 0) break;
     result.scanned += ids.length;
-    const known = new Set(
-      ((await deps.dataSource.query('SELECT id FROM inbound_events WHERE id IN (?)', [ids])) as { id: string }[]).map((r) => r.id),
-    );
+    const known = await idsWithRows(deps.dataSource, ids);
     let retried = 0;
     for (const id of ids.filter((i) => !known.has(i))) {
       const job = (await deps.queue.getJob(id)) as InboundJob | undefined;
@@ -160,13 +149,7 @@ async function insertMissingRow(
   reason: string,
 ): Promise<boolean> {
   try {
-    await deps.dataSource.query(
-      `INSERT INTO inbound_events
-         (id, partner, event_type, raw_payload, headers, status, reason, sale_id, attempts, received_at, processed_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
-      [data.eventId, data.partner, data.eventType, data.rawPayload, data.headers ? JSON.stringify(data.headers) : null, status, storedReason(reason), data.saleIds[0] ?? null,
-        new Date(data.receivedAt), status === 'failed' ? now : null, now],
-    );
+    await insertRowFromJob(deps.dataSource, data, now, status, reason);
     return true;
   } catch (err) {
     if (isDuplicateKey(err)) return false;
