@@ -40,10 +40,13 @@ export interface DiaryContext {
   events: EventDef[];
 }
 
-/** A services row or a venue_tables row of loadDiaryContext's one query (the columns the engine reads). */
+/** A services row or a venue_tables row of loadDiaryContext's query (the columns the engine reads, by their own names). */
 export type ContextRow =
-  | { kind: 's'; id: string; a: string | number[]; b: string; c: string; n1: number; n2: number; n3: number | null; n4: number | string; d: string }
-  | { kind: 't'; id: string; a: string; b?: null; c?: null; n1: number; n2: number; n3?: null; n4?: null; d?: null };
+  | {
+      kind: 's'; id: string; days: string | number[]; start_time: string; end_time: string; slot_interval_minutes: number;
+      duration_minutes: number; max_covers_per_slot: number | null; requires_approval: number | string; name: string;
+    }
+  | { kind: 't'; id: string; number: string | number; min_covers: number; max_covers: number };
 
 export interface EventRow {
   id: string;
@@ -83,15 +86,18 @@ export function diaryContextQuery(
   venue: Pick<VenueRef, 'id' | 'timezone'>,
   opts: { eventId?: string | null; lockTables?: boolean; split?: boolean } = {},
 ): { statements: SqlStatement[]; parse(results: readonly unknown[]): DiaryContext } {
-  const services = `SELECT 's' AS kind, id, days AS a, start_time AS b, end_time AS c, slot_interval_minutes AS n1, duration_minutes AS n2,
-               max_covers_per_slot AS n3, requires_approval AS n4, name AS d
+  // In the UNION each kind's row carries the other kind's columns as NULL, so every column keeps its own name.
+  const serviceColumns = 'days, start_time, end_time, slot_interval_minutes, duration_minutes, max_covers_per_slot, requires_approval, name';
+  const tableColumns = 'number, min_covers, max_covers';
+  const services = (union: boolean) =>
+    `SELECT 's' AS kind, id, ${serviceColumns}${union ? ', NULL AS number, NULL AS min_covers, NULL AS max_covers' : ''}
           FROM services WHERE venue_id = ?`;
-  const tables = (columns: string) =>
-    `SELECT 't' AS kind, id, number AS a, ${columns}min_covers AS n1, max_covers AS n2${columns ? ', NULL AS n3, NULL AS n4, NULL AS d' : ''}
+  const tables = (union: boolean) =>
+    `SELECT 't' AS kind, id, ${union ? `${serviceColumns.replace(/\w+/g, 'NULL')}, ` : ''}${tableColumns}
           FROM venue_tables WHERE venue_id = ?${opts.lockTables ? ' LOCK IN SHARE MODE' : ''}`;
   const statements: SqlStatement[] = opts.split
-    ? [{ sql: services, params: [venue.id] }, { sql: tables(''), params: [venue.id] }]
-    : [{ sql: `(${services})\n       UNION ALL\n       (${tables('NULL AS b, NULL AS c, ')})`, params: [venue.id, venue.id] }];
+    ? [{ sql: services(false), params: [venue.id] }, { sql: tables(false), params: [venue.id] }]
+    : [{ sql: `(${services(true)})\n       UNION ALL\n       (${tables(true)})`, params: [venue.id, venue.id] }];
   const rowStatements = statements.length;
   if (opts.eventId) {
     statements.push({ sql: 'SELECT id, date, start_time, end_time, capacity FROM venue_events WHERE venue_id = ? AND id = ?', params: [venue.id, opts.eventId] });
@@ -120,13 +126,13 @@ export function locationDiaryContextsQuery(locations: readonly LocationRef[]): {
   return {
     statements: [
       {
-        sql: `SELECT s.venue_id AS v, 's' AS kind, s.id, s.days AS a, s.start_time AS b, s.end_time AS c, s.slot_interval_minutes AS n1,
-                     s.duration_minutes AS n2, s.max_covers_per_slot AS n3, s.requires_approval AS n4, s.name AS d
+        sql: `SELECT s.venue_id AS v, 's' AS kind, s.id, s.days, s.start_time, s.end_time, s.slot_interval_minutes,
+                     s.duration_minutes, s.max_covers_per_slot, s.requires_approval, s.name
                 FROM partner_locations pl INNER JOIN services s ON s.venue_id = pl.venue_id WHERE ${where}`,
         params,
       },
       {
-        sql: `SELECT t.venue_id AS v, 't' AS kind, t.id, t.number AS a, t.min_covers AS n1, t.max_covers AS n2
+        sql: `SELECT t.venue_id AS v, 't' AS kind, t.id, t.number, t.min_covers, t.max_covers
                 FROM partner_locations pl INNER JOIN venue_tables t ON t.venue_id = pl.venue_id WHERE ${where} LOCK IN SHARE MODE`,
         params,
       },
@@ -163,11 +169,12 @@ export function toDiaryContext(venue: Pick<VenueRef, 'timezone'>, rows: ContextR
   for (const r of rows) {
     if (r.kind === 's') {
       ctx.services.push({
-        id: r.id, name: r.d, days: typeof r.a === 'string' ? (JSON.parse(r.a) as number[]) : r.a, start: r.b, end: r.c,
-        slot_interval_minutes: r.n1, duration_minutes: r.n2, max_covers_per_slot: r.n3, requires_approval: Number(r.n4) === 1,
+        id: r.id, name: r.name, days: typeof r.days === 'string' ? (JSON.parse(r.days) as number[]) : r.days, start: r.start_time, end: r.end_time,
+        slot_interval_minutes: r.slot_interval_minutes, duration_minutes: r.duration_minutes, max_covers_per_slot: r.max_covers_per_slot,
+        requires_approval: Number(r.requires_approval) === 1,
       });
     } else {
-      ctx.tables.push({ id: r.id, number: String(r.a), min_covers: r.n1, max_covers: r.n2 });
+      ctx.tables.push({ id: r.id, number: String(r.number), min_covers: r.min_covers, max_covers: r.max_covers });
     }
   }
   return ctx;
