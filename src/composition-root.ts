@@ -77,7 +77,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const redisConnections = new RedisConnections(config.redis, logger);
   const redis = redisConnections.commands('tablesync-commands');
   const queueConnection = redisConnections.commands('tablesync-queues');
-  await Promise.all([waitForReady(redis, 3000), waitForReady(queueConnection, 3000)]);
+  // A down Redis must not stop the start (requests answer 503 until it is back), so the wait is bounded. A
+  // cluster is ready only after CLUSTER SLOTS and a connection to every master: seconds on a loaded machine.
+  const readyWaitMs = redisConnections.isCluster ? 15_000 : 3000;
+  await Promise.all([waitForReady(redis, readyWaitMs), waitForReady(queueConnection, readyWaitMs)]);
 
   const queueOpts = (name: string) => ({ connection: queueConnection, prefix: queuePrefix(config.redisPrefix, name), defaultJobOptions: DEFAULT_JOB_OPTIONS });
   const queues = {
