@@ -74,8 +74,13 @@ describe('outbound webhooks: delivery (schedule base 100 ms ×2, 4 attempts)', (
       return row?.status === 'succeeded' ? row : null;
     }, { what: 'succeeded delivery' });
     expect(delivery).toMatchObject({ webhook_id: wh.id, attempts: 1, last_status_code: 200, next_attempt_at: null });
-    const outboxAfter = (await ds().query('SELECT relayed_at FROM outbox WHERE message_id = ?', [messageId])) as { relayed_at: Date | null }[];
-    expect(outboxAfter[0]!.relayed_at).toBeInstanceOf(Date);
+    // The relay queues the delivery before its own pass commits relayed_at (relay.ts), so a fast delivery
+    // can finish first: the row is marked relayed soon after, not necessarily before.
+    const relayedAt = await waitFor(async () => {
+      const rows = (await ds().query('SELECT relayed_at FROM outbox WHERE message_id = ?', [messageId])) as { relayed_at: Date | null }[];
+      return rows[0]?.relayed_at ?? null;
+    }, { what: 'the outbox row marked relayed' });
+    expect(relayedAt).toBeInstanceOf(Date);
   });
 
   it('retries a receiver that fails twice; the event arrives on the third attempt with every attempt logged', async () => {
