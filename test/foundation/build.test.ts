@@ -11,7 +11,7 @@ const ROOT = path.join(__dirname, '..', '..');
 describe('the compiled build (CONTRACT §14)', () => {
   it('npm start builds dist/ when it is stale, and the compiled process migrates, loads mappings/ and serves /readyz', async () => {
     // Builds only when a source is newer than the last build (what `npm start` does before it runs node).
-    await promisify(execFile)('bash', ['scripts/start.sh', '--build-if-stale'], { cwd: ROOT, timeout: 120_000 });
+    await promisify(execFile)('bash', ['scripts/start.sh', '--build-if-stale'], { cwd: ROOT, timeout: 240_000 });
     const stamp = path.join(ROOT, 'dist', '.build-stamp');
     expect(existsSync(path.join(ROOT, 'dist', 'src', 'main.js'))).toBe(true);
     expect(statSync(stamp).mtimeMs).toBeGreaterThanOrEqual(statSync(path.join(ROOT, 'src', 'main.ts')).mtimeMs);
@@ -45,5 +45,5 @@ describe('the compiled build (CONTRACT §14)', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     }
-  }, 150_000);
+  }, 300_000);
 });

@@ -31,6 +31,8 @@ function runMain(env: Record<string, string>, onStarted?: (child: ReturnType<typ
   });
 }
 
+// Each case starts src/main.ts through tsx (a cold compile of the tree): seconds on a quiet machine, a minute
+// on a loaded one, hence the long timeouts.
 describe('the process (npm start)', () => {
   it('serves /readyz, then on SIGTERM stops taking requests, finishes and exits 0', async () => {
     let ready: number | null = null;
@@ -43,7 +45,7 @@ describe('the process (npm start)', () => {
     expect(ready).toBe(200);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('"signal":"SIGTERM"');
-  }, 60_000);
+  }, 120_000);
 
   it('says in one line how to start MariaDB and Redis when they do not answer', async () => {
     const run = await runMain({ ...testEnv(), DATABASE_URL: 'mysql://root@127.0.0.1:1/tablesync', REDIS_URL: 'redis://127.0.0.1:2' });
@@ -51,11 +53,11 @@ describe('the process (npm start)', () => {
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/Cannot reach MySQL\/MariaDB .* and Redis .*npm run services/);
-  }, 60_000);
+  }, 120_000);
 
   it('stops with a message naming the variable when the configuration is bad', async () => {
     const run = await runMain({ ...testEnv(), PORT: 'eighty' });
     expect(run.code).toBe(1);
     expect(run.stderr.trim()).toBe('Invalid env var PORT: must be an integer, got "eighty"');
-  }, 60_000);
+  }, 120_000);
 });
