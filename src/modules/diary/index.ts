@@ -3,7 +3,7 @@
  * outside src/modules/diary/ imports its other files (eslint layout/boundaries).
  */
 export { bookingQueryRange, computeAvailabilityRange, type ExistingBooking, MAX_PARTY_SIZE } from './availability';
-export { BOOKING_TRANSITIONS, holdsTable, holdsTableSql, MOVABLE_STATUSES } from './booking-lifecycle';
+export { BOOKING_STATUSES, BOOKING_TRANSITIONS, type BookingStatus, holdsTable, holdsTableSql, MOVABLE_STATUSES } from './booking-statuses';
 export { BookingWriter } from './booking-writer';
 export { changeBookingStatus, statusChangeRefusal } from './change-status';
 export { StaleDiary } from './create-booking';

@@ -26,8 +26,7 @@ export {
   PartnerLocation, Sale, SaleItem, Service, Venue, VenueEvent, VenueTable, Webhook, WebhookDelivery,
   WebhookDeliveryAttempt,
 };
-export type { BookingStatus } from './booking.entity';
-export { BOOKING_STATUSES } from './booking.entity';
+export type { BookingStatus } from '../../../modules/diary/booking-statuses';
 export type { SaleStatus, SaleMatch } from './sale.entity';
 export type { InboundEventStatus } from './inbound-event.entity';
 export type { AckMode, ConflictMode } from './partner.entity';
