@@ -25,9 +25,10 @@ const CONSTRUCTED = {
 const SESSION_POOL = /(^|\/)platform\/db\/session-pool$/;
 /**
  * The dependency-free data files (rule 4), without their extension: the booking status machine's data (web/src/booking-status.ts
- * offers its transitions; the booking entity types its column with it).
+ * offers its transitions; the booking entity types its column with it) and the inbound event statuses (the partner console's
+ * filters and figures; the inbound event entity's column).
  */
-const LEAVES = new Set(['src/modules/diary/booking-statuses']);
+const LEAVES = new Set(['src/modules/diary/booking-statuses', 'src/modules/partners/pipeline/event-statuses']);
 const isLeaf = (rel) => LEAVES.has(rel.replace(/\.tsx?$/, ''));
 
 const CONSTRUCTION_ALLOWED = [/^src\/composition-root\.ts$/, /^src\/platform\/jobs\//, /^src\/platform\/redis-connections\.ts$/];
