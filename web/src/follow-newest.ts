@@ -31,7 +31,11 @@ export async function followNewest<T extends { id: string }>(
   const seen = new Set<string>();
   for (let cursor: string | null = null, pages = 1; ; pages++) {
     const page = await fetchPage(cursor);
-    for (const row of page.data) if (!seen.has(row.id)) (seen.add(row.id), rows.push(row));
+    for (const row of page.data) {
+      if (seen.has(row.id)) continue;
+      seen.add(row.id);
+      rows.push(row);
+    }
     const caughtUp = page.data.some((i) => listed.has(i.id)) || page.next_cursor === null;
     if (caughtUp || pages >= maxPages) return { rows, caughtUp, cursor: page.next_cursor };
     cursor = page.next_cursor;
