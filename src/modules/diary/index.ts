@@ -17,6 +17,6 @@ export { startRequestExpiry } from './request-expiry';
 export { applyReservation, firstSeenOver, type NewReservation, planNewReservations, readReservation, type ReadReservation, type ReservationResult } from './reservation-command';
 export { type PickUpWaitingSales } from './sale-rematch';
 export { updateBooking } from './update-booking';
-export { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './venue-layout-cache';
+export { diaryDigestStatements, VenueLayoutCache } from './venue-layout-cache';
 export { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from './venue-rules';
 export { addDays, instantToLocal } from './venue-time';
