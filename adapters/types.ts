@@ -4,6 +4,9 @@
  */
 import { parseJsonLossless } from '../src/platform/lossless-json';
 
+/** The ISO 4217 exponent of a currency code (undefined for an unknown code): the core's one table. */
+export { currencyExponent } from '../src/platform/currency';
+
 export type SignatureFailureCode = 'missing_signature' | 'invalid_signature';
 
 export type SignatureResult = { ok: true } | { ok: false; code: SignatureFailureCode };

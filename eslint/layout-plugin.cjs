@@ -10,6 +10,9 @@
  * 3. Only the composition root and the platform's jobs/ and Redis factory construct infrastructure: BullMQ
  *    `Worker`, `Queue`, `QueueEvents` (from 'bullmq'), ioredis clients (`Redis`, `Cluster`) and the session pool
  *    (`SessionPool`). Names are checked by where they were imported from, so a node:worker_threads Worker is fine.
+ * 4. The one narrow exception to 1 and 2: a few dependency-free data files of a module (LEAVES: they import
+ *    nothing, which this rule checks) that the platform's entities (a column's type) and the web app (web/src/)
+ *    import instead of keeping a copy. The web app imports nothing else of src/: it talks to the server over HTTP.
  *
  * Paths are taken relative to the linting cwd (the project root).
  */
@@ -20,11 +23,20 @@ const CONSTRUCTED = {
   ioredis: new Set(['Redis', 'Cluster', 'default']),
 };
 const SESSION_POOL = /(^|\/)platform\/db\/session-pool$/;
+/**
+ * The dependency-free data files (rule 4), without their extension: the booking status machine's data (web/src/booking-status.ts
+ * offers its transitions; the booking entity types its column with it) and the inbound event statuses (the partner console's
+ * filters and figures; the inbound event entity's column).
+ */
+const LEAVES = new Set(['src/modules/diary/booking-statuses', 'src/modules/partners/pipeline/event-statuses']);
+const isLeaf = (rel) => LEAVES.has(rel.replace(/\.tsx?$/, ''));
+
 const CONSTRUCTION_ALLOWED = [/^src\/composition-root\.ts$/, /^src\/platform\/jobs\//, /^src\/platform\/redis-connections\.ts$/];
 
 /** 'src/modules/diary/x.ts' → { kind: 'module', name: 'diary', inner: 'x.ts' } */
 function place(rel) {
   const parts = rel.split('/');
+  if (parts[0] === 'web' && parts[1] === 'src') return { kind: 'web' };
   if (parts[0] !== 'src') return { kind: 'outside' };
   if (parts[1] === 'modules' && parts.length >= 3) return { kind: 'module', name: parts[2], inner: parts.slice(3).join('/') };
   if (parts[1] === 'surfaces') return { kind: 'surface' };
@@ -44,6 +56,8 @@ const boundaries = {
       surface: 'Modules and the platform never import a surface (src/surfaces/): surfaces call module doors.',
       platform: 'The platform is below every module: src/platform/ imports no module ({{module}}).',
       construct: 'Build {{name}} in src/composition-root.ts or src/platform/jobs/ (createWorker) and pass it in.',
+      leaf: 'This file is imported by the platform and the web app (LEAVES in eslint/layout-plugin.cjs): it imports nothing.',
+      web: 'The web app imports nothing of src/ but its dependency-free data files (LEAVES in eslint/layout-plugin.cjs): not {{target}}.',
     },
   },
   create(context) {
@@ -55,9 +69,19 @@ const boundaries = {
     const constructed = new Map(); // local name → what it is
 
     function checkSource(node, spec) {
-      if (typeof spec !== 'string' || !spec.startsWith('.')) return;
+      if (typeof spec !== 'string') return;
+      if (isLeaf(rel)) {
+        context.report({ node, messageId: 'leaf' });
+        return;
+      }
+      if (!spec.startsWith('.')) return;
       const target = path.posix.normalize(path.posix.join(path.posix.dirname(rel), spec));
       const to = place(target);
+      if (from.kind === 'web') {
+        if (target.startsWith('src/') && !isLeaf(target)) context.report({ node, messageId: 'web', data: { target } });
+        return;
+      }
+      if (from.kind === 'platform' && isLeaf(target)) return;
       if (to.kind === 'surface' && (from.kind === 'module' || from.kind === 'platform')) {
         context.report({ node, messageId: 'surface' });
       } else if (to.kind === 'module') {

@@ -1,4 +1,4 @@
-import type { BookingWriter } from './modules/diary';
+import type { BookingWriter, VenueLayoutCache } from './modules/diary';
 import type { ManageLinks } from './modules/diary';
 import type { LiveHub } from './modules/live';
 import type { Notifications } from './modules/notifications';
@@ -23,6 +23,8 @@ export interface AppDeps extends PlatformDeps {
   readonly notifications: Notifications;
   /** The inbound worker's partner locations' venues as its last batch of reservations read them (command-handlers.ts). */
   readonly keptLocations: KeptLocations;
+  /** Each venue's services and tables as the last booking read them (diary venue-layout-cache.ts): the booking writer's and the inbound worker's. */
+  readonly venueLayouts: VenueLayoutCache;
   /**
    * Partners by name as the ingest edge and the inbound worker read them (edge/partner-cache.ts,
    * createPartnerCache). Here, not in PlatformDeps: the platform imports no module.

@@ -7,7 +7,7 @@ import type { AppDeps } from './app-deps';
 import type { Config } from './platform/config';
 import { createDataSource } from './platform/db/data-source';
 import { SessionPool, SESSION_POOL_SIZE } from './platform/db/session-pool';
-import { BookingWriter } from './modules/diary';
+import { BookingWriter, VenueLayoutCache } from './modules/diary';
 import { createApp } from './surfaces/app';
 import type { BackgroundProcess } from './platform/jobs/background-process';
 import { DEFAULT_JOB_OPTIONS, muteLateConnectionErrors, QUEUE_NAMES, queuePrefix } from './platform/jobs/queues';
@@ -113,12 +113,13 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const sessionPool = new SessionPool(dataSource, SESSION_POOL_SIZE);
   const secretBox = new SecretBox(config.encryptionKey);
   const manageLinks = { publicUrl: config.publicUrl, seal: (token: string) => secretBox.encrypt(token) };
+  const venueLayouts = new VenueLayoutCache();
   const deps: AppDeps = {
     config,
     logger,
     dataSource,
     sessionPool,
-    bookingWriter: new BookingWriter(sessionPool, rematchSalesForBooking, { links: manageLinks }),
+    bookingWriter: new BookingWriter(sessionPool, rematchSalesForBooking, venueLayouts, { links: manageLinks }),
     manageLinks,
     redis,
     redisConnections,
@@ -136,8 +137,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     secretBox,
     notifications: new Notifications({ dataSource, queue: queues.emails, secretBox, config, logger }),
     metrics: createMetrics(),
-    keptLocations: new KeptLocations(),
     // One of each per composed app (tests compose several side by side; none is shared).
+    keptLocations: new KeptLocations(),
+    venueLayouts,
     partnerCache: createPartnerCache({ dataSource, secretBox, logger, redis, keyPrefix: config.redisPrefix }),
     apiKeyCache: createApiKeyCache({ dataSource, redis, keyPrefix: config.redisPrefix }),
     people: createPeople({ dataSource, redis, keyPrefix: config.redisPrefix, config, logger }),

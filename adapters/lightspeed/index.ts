@@ -1,4 +1,4 @@
-import { isRecord, parseJsonBody, type PartnerAdapter } from '../types';
+import { currencyExponent, isRecord, parseJsonBody, type PartnerAdapter } from '../types';
 
 /**
  * Lightspeed Restaurant K-Series, "Reservations for Platforms" notifications (see README.md).
@@ -11,23 +11,10 @@ const ACCOUNT_MONEY = ['totalAmount', 'paidAmount', 'gratuityAmount', 'taxAmount
 const LINE_MONEY = ['amount', 'amountWithTax', 'amountLessTax', 'unitAmount', 'grossUnitAmount', 'discountedAmount'];
 const PAYMENT_MONEY = ['amount', 'gratuityAmount'];
 
-/** ISO 4217 minor-unit exponent (EUR 2, JPY 0, BHD 3) from the runtime's ICU data. */
-export function currencyExponent(currency: unknown): number {
-  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) return 2;
-  // Building an Intl.NumberFormat costs about 0.1 ms, and every order asks once per payment line: once per code.
-  let exponent = exponents.get(currency);
-  if (exponent === undefined) {
-    try {
-      exponent = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-    } catch {
-      exponent = 2;
-    }
-    exponents.set(currency, exponent);
-  }
-  return exponent;
+/** The ISO 4217 minor-unit exponent (EUR 2, JPY 0, BHD 3), as `$minor` reads it; 2 for a code ISO 4217 does not list. */
+export function exponentOf(currency: unknown): number {
+  return currencyExponent(currency) ?? 2;
 }
-/** At most the 26^3 well-formed codes. */
-const exponents = new Map<string, number>();
 
 /**
  * Decimal major units → integer minor units, exactly for decimal text ("4.00", 14.12 → 1412):
@@ -65,7 +52,7 @@ function withMinor(obj: Record<string, unknown>, fields: string[], exponent: num
 }
 
 function normaliseAccount(account: Record<string, unknown>): Record<string, unknown> {
-  const exponent = currencyExponent(account.currencyCode);
+  const exponent = exponentOf(account.currencyCode);
   const out = withMinor(account, ACCOUNT_MONEY, exponent);
   if (Array.isArray(account.transactionLines)) {
     out.transactionLines = account.transactionLines.map((line) =>
@@ -74,7 +61,7 @@ function normaliseAccount(account: Record<string, unknown>): Record<string, unkn
   }
   if (Array.isArray(account.paymentLines)) {
     out.paymentLines = account.paymentLines.map((line) =>
-      isRecord(line) ? withMinor(line, PAYMENT_MONEY, currencyExponent(line.currencyCode ?? account.currencyCode)) : line,
+      isRecord(line) ? withMinor(line, PAYMENT_MONEY, exponentOf(line.currencyCode ?? account.currencyCode)) : line,
     );
   }
   return out;

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { currencyExponent, toMinorUnits } from '../lightspeed';
+import { exponentOf, toMinorUnits } from '../lightspeed';
 import { isRecord, parseJsonBody, type PartnerAdapter, type SignatureSigner, type SignatureVerifier } from '../types';
 
 /**
@@ -90,5 +90,5 @@ export const toast = {
   parse: (rawBody: Buffer) => parseJsonBody(rawBody),
   // Toast orders carry no currency (the restaurant's): cents for USD, GBP, EUR and CAD alike.
   normalise: (body: unknown) =>
-    isRecord(body) && isRecord(body.details) ? { ...body, details: withMinor(body.details, currencyExponent('USD')) } : body,
+    isRecord(body) && isRecord(body.details) ? { ...body, details: withMinor(body.details, exponentOf('USD')) } : body,
 } satisfies PartnerAdapter;

@@ -8,10 +8,10 @@ import type { Logger } from './logger';
  *
  * - a change drops what this process keeps and writes a new change version to one Redis key
  *   (announceChange), after it committed and before it answers;
- * - every get first reads that key (one GET, auto-pipelined with the process's other commands) and drops
- *   everything kept when the version is not the one its entries were loaded under. So a request sent
- *   after a change has answered never gets what was kept before it, in any process, on one server or on a
- *   cluster alike. (Pub/sub could not promise that: even on one server, and with sharded pub/sub on a
+ * - every get first reads that key and drops everything kept when the version is not the one its entries
+ *   were loaded under. The gets of one event-loop turn share one GET (changeVersion), sent after the last of
+ *   them was asked for. So a request sent after a change has answered never gets what was kept before it,
+ *   in any process, on one server or on a cluster alike. (Pub/sub could not promise that: even on one server, and with sharded pub/sub on a
  *   cluster, the message may reach another process after the publisher's answer; README "Scaling out".)
  * - while the version cannot be read (Redis down), every get loads, exactly as without a cache;
  * - a load that started before an invalidation is not kept;
@@ -91,9 +91,15 @@ export class ChangeAwareCache<T> {
  * The reader of a cache's change version at `key`: null while Redis cannot answer (the commands
  * connection fails fast and logs the outage). A missing key (a new deployment, a Redis that lost its
  * data) is given a version first, so that any change after the read is a value never seen before.
+ *
+ * One GET per event-loop turn, not one per lookup: the reads asked for in a turn share one GET, sent in
+ * that turn's check phase (setImmediate: where ioredis's auto-pipelining sends it anyway), after every
+ * read that shares it was asked for. So each lookup still sees every change announced before it was
+ * asked for (a change that answered before a request was sent is in Redis before the request arrives,
+ * and the GET goes after that); a read asked for once the GET has gone waits for the next one.
  */
 export function changeVersion(redis: Redis, key: string): () => Promise<string | null> {
-  return async () => {
+  const read = async (): Promise<string | null> => {
     try {
       const version = await redis.get(key);
       if (version !== null) return version;
@@ -103,6 +109,14 @@ export function changeVersion(redis: Redis, key: string): () => Promise<string |
       return null;
     }
   };
+  let next: Promise<string | null> | null = null;
+  return () =>
+    (next ??= new Promise((resolve) => {
+      setImmediate(() => {
+        next = null;
+        resolve(read());
+      });
+    }));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { BookingWriter } from '../../src/modules/diary/booking-writer';
+import { VenueLayoutCache } from '../../src/modules/diary/venue-layout-cache';
 import { rematchSalesForBooking } from '../../src/modules/sales/match-sale';
 import type { VenueRef } from '../../src/modules/diary/diary-store';
 import { isDeadlock } from '../../src/platform/db/db-errors';
@@ -33,7 +34,7 @@ describe('booking writer: shared transactions', () => {
       count++;
       return transaction(...args);
     }) as typeof pool.transaction;
-    return { writer: new BookingWriter(pool, rematchSalesForBooking, { maxBatch: 16, maxInFlight: 1 }), transactions: () => count };
+    return { writer: new BookingWriter(pool, rematchSalesForBooking, t.composed.deps.venueLayouts, { maxBatch: 16, maxInFlight: 1 }), transactions: () => count };
   };
 
   beforeAll(async () => {
@@ -61,9 +62,20 @@ describe('booking writer: shared transactions', () => {
     expect(outbox.filter((r) => r.event === 'customer.created')).toHaveLength(12);
   });
 
+  it("keeps a venue's services and tables in the cache it is given (the app's, built in compose()), no other", async () => {
+    const venue = await createVenue(t);
+    const own = new VenueLayoutCache();
+    const writer = new BookingWriter(sessions, rematchSalesForBooking, own, { maxBatch: 16, maxInFlight: 1 });
+    expect(own.kept(venueRef(venue.id))).toBeNull();
+    await writer.book(venueRef(venue.id), { date: day(42), time: '19:00', party_size: 2, customer_name: 'Kept' });
+    expect(own.kept(venueRef(venue.id))?.ctx.tables.length).toBeGreaterThan(0);
+    // Not the composed app's: each composed app (two in one process, in tests) has its own.
+    expect(t.composed.deps.venueLayouts.kept(venueRef(venue.id))).toBeNull();
+  });
+
   it('answers a refused booking with its own 422 while the others of its transaction are booked', async () => {
     const venue = await createVenue(t, { areas: [{ name: 'Bar', tables: [{ number: 1, min_covers: 1, max_covers: 4 }] }] });
-    const writer = new BookingWriter(sessions, rematchSalesForBooking, { maxBatch: 16, maxInFlight: 1 });
+    const writer = new BookingWriter(sessions, rematchSalesForBooking, t.composed.deps.venueLayouts, { maxBatch: 16, maxInFlight: 1 });
     await writer.book(venueRef(venue.id), { date: day(40), time: '19:00', party_size: 2, customer_name: 'First' });
     const results = await Promise.allSettled([
       writer.book(venueRef(venue.id), { date: day(41), time: '19:00', party_size: 2, customer_name: 'A' }),

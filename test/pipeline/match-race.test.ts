@@ -138,7 +138,7 @@ describe.each(['in a batch', 'one by one'] as const)('a sale applied %s and a bo
     const done = change === 'created'
       ? t.composed.deps.sessionPool.transaction('READ COMMITTED', async (tx) => {
           const contact = normalizeContact({ name: 'Ada' }, 'GB');
-          const view = await createBooking(tx, s.ref, { date: DATE, time: '19:00', party_size: 2, customer_name: 'Ada', table_id: tableId(s.venue, 3) }, contact, rematchSalesForBooking);
+          const view = await createBooking(tx, s.ref, { date: DATE, time: '19:00', party_size: 2, customer_name: 'Ada', table_id: tableId(s.venue, 3) }, contact, rematchSalesForBooking, t.composed.deps.venueLayouts);
           written.open();
           await hold;
           return view.id as string;

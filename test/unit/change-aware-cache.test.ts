@@ -1,4 +1,6 @@
-import { ChangeAwareCache } from '../../src/platform/change-aware-cache';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { ChangeAwareCache, changeVersion } from '../../src/platform/change-aware-cache';
 
 /** A loader that counts its calls and answers from a mutable table. */
 function source(initial: Record<string, string>) {
@@ -87,5 +89,53 @@ describe('ChangeAwareCache', () => {
     db.table.a = '2';
     await new Promise((r) => setTimeout(r, 40));
     expect(await cache.get('a')).toBe('2');
+  });
+});
+
+describe('changeVersion (the change version in a real Redis)', () => {
+  const url = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  let redis: Redis;
+  let other: Redis;
+  let gets = 0;
+  /** The commands client, counting the GETs it is asked for. */
+  let counted: Redis;
+  beforeAll(() => {
+    redis = new Redis(url, { enableAutoPipelining: true });
+    other = new Redis(url);
+    counted = new Proxy(redis, {
+      get(target, prop, receiver) {
+        if (prop === 'get') return (...args: Parameters<Redis['get']>) => (gets++, target.get(...args));
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await other.quit();
+  });
+
+  it('reads the version once for all the lookups of one event-loop turn, and again in the next turn', async () => {
+    const key = `test:changes:${randomUUID()}`;
+    await other.set(key, 'v1');
+    const read = changeVersion(counted, key);
+    gets = 0;
+    const versions = await Promise.all(Array.from({ length: 20 }, () => read()));
+    expect(versions).toEqual(Array(20).fill('v1'));
+    expect(gets).toBe(1);
+    expect(await read()).toBe('v1');
+    expect(gets).toBe(2);
+    await other.del(key);
+  });
+
+  it('lets a lookup asked for after a change was written see it, whatever was read before', async () => {
+    const key = `test:changes:${randomUUID()}`;
+    const read = changeVersion(counted, key);
+    const first = read(); // a missing key is given a version
+    await other.set(key, 'v2'); // the change has answered
+    expect(await read()).toBe('v2');
+    expect(await first).toMatch(/^(v2|[0-9a-f-]{36})$/);
+    await other.set(key, 'v3');
+    expect(await Promise.all([read(), read()])).toEqual(['v3', 'v3']);
+    await other.del(key);
   });
 });

@@ -10,7 +10,7 @@ const layout = require('../../eslint/layout-plugin.cjs');
 const ROOT = path.join(__dirname, '..', '..');
 const linter = new Linter({ cwd: ROOT });
 const config = [{
-  files: ['**/*.ts'],
+  files: ['**/*.ts', '**/*.tsx'],
   languageOptions: { parser: tseslint.parser as Linter.Parser },
   plugins: { layout },
   rules: { 'layout/boundaries': 'error' as const },
@@ -69,6 +69,20 @@ describe('layout/boundaries', () => {
   it('lets through what only shares a name: a node:worker_threads Worker, a type import, a Queue type', () => {
     expect(lint('src/modules/partners/mapping/x.ts', "import { Worker } from 'node:worker_threads'; new Worker('x.js');")).toEqual([]);
     expect(lint('src/modules/webhooks/x.ts', "import type { Queue } from 'bullmq'; let q: Queue | null = null; void q;")).toEqual([]);
+  });
+
+  it('lets the platform and the web app import the dependency-free status machine, and nothing else of a module; that file imports nothing', () => {
+    expect(lint('src/platform/db/entities/booking.entity.ts', "import type { BookingStatus } from '../../../modules/diary/booking-statuses';")).toEqual([]);
+    expect(lint('src/platform/db/entities/booking.entity.ts', "import type { VenueRef } from '../../../modules/diary/diary-store';")).toHaveLength(1);
+    expect(lint('web/src/booking-status.ts', "import { BOOKING_TRANSITIONS } from '../../src/modules/diary/booking-statuses';")).toEqual([]);
+    expect(lint('web/src/pages/x.tsx', "import { holdsTable } from '../../../src/modules/diary';"))
+      .toEqual([expect.stringContaining('The web app imports nothing of src/ but')]);
+    expect(lint('web/src/x.ts', "import { statusLabel } from './booking-status';")).toEqual([]);
+    expect(lint('src/modules/diary/booking-statuses.ts', "import { AppError } from '../../platform/app-error';"))
+      .toEqual([expect.stringContaining('it imports nothing')]);
+    expect(lint('src/modules/diary/booking-statuses.ts', "import { readFileSync } from 'node:fs';")).toHaveLength(1);
+    // other modules still go through the diary's door
+    expect(lint('src/modules/sales/x.ts', "import { holdsTable } from '../diary/booking-statuses';")).toHaveLength(1);
   });
 
   it('is switched off nowhere in src/ (no eslint-disable of layout/boundaries)', () => {

@@ -1,5 +1,6 @@
 import { adapters, getAdapter } from '../../adapters';
-import { currencyExponent, lightspeed, toMinorUnits } from '../../adapters/lightspeed';
+import { exponentOf, lightspeed, toMinorUnits } from '../../adapters/lightspeed';
+import { minor } from '../../src/modules/partners/mapping/mapping-functions';
 import { validateCommands } from '../../src/modules/commands/canonical-commands';
 import {
   describeFailure,
@@ -248,10 +249,18 @@ describe('lightspeed adapter normalise', () => {
   });
 
   it('uses the currency exponent', () => {
-    expect(currencyExponent('EUR')).toBe(2);
-    expect(currencyExponent('JPY')).toBe(0);
-    expect(currencyExponent('BHD')).toBe(3);
-    expect(currencyExponent(undefined)).toBe(2);
+    expect(exponentOf('EUR')).toBe(2);
+    expect(exponentOf('JPY')).toBe(0);
+    expect(exponentOf('BHD')).toBe(3);
+    expect(exponentOf(undefined)).toBe(2);
+    expect(exponentOf('XYZ')).toBe(2);
+  });
+
+  it("uses $minor's ISO 4217 exponents (one table), also where the runtime's ICU data differs", () => {
+    for (const [currency, amount] of [['EUR', 86.5], ['JPY', 1500], ['BHD', 1.234], ['HUF', 86.5], ['IDR', 12500.5], ['IQD', 1.25]] as const) {
+      const out = lightspeed.normalise({ account: { currencyCode: currency, totalAmount: amount } }) as { account: Record<string, unknown> };
+      expect([currency, out.account.totalAmountMinor]).toEqual([currency, minor(amount, currency)]);
+    }
   });
 
   it('adds <field>Minor beside amounts without touching the input', () => {

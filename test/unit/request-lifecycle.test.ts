@@ -1,5 +1,5 @@
-import { BOOKING_STATUSES, type BookingStatus } from '../../src/platform/db/entities';
-import { assertTransition, BOOKING_TRANSITIONS, holdsTable, holdsTableSql } from '../../src/modules/diary/booking-lifecycle';
+import { assertTransition } from '../../src/modules/diary/booking-lifecycle';
+import { BOOKING_STATUSES, BOOKING_TRANSITIONS, type BookingStatus, holdsTable, holdsTableSql } from '../../src/modules/diary/booking-statuses';
 import { statusChangeRefusal } from '../../src/modules/diary/change-status';
 import { requestExpiry } from '../../src/modules/diary/request-hold';
 import { becomesRequest, checkVenueRules } from '../../src/modules/diary/venue-rules';

@@ -1,13 +1,28 @@
-import { BOOKING_STATUSES } from '../../src/platform/db/entities';
-import { BOOKING_TRANSITIONS as SERVER } from '../../src/modules/diary/booking-lifecycle';
-import { BOOKING_TRANSITIONS as PAGE, statusActions } from '../../web/src/booking-status';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BOOKING_STATUSES, BOOKING_TRANSITIONS as SERVER, holdsTable } from '../../src/modules/diary/booking-statuses';
+import { isInactive, statusActions } from '../../web/src/booking-status';
 import { sourceBadge, timeLeft } from '../../web/src/pages/diary/diary-model';
 import { formatClock, formatMoney, minutesFromDayStart, todayIn, uses12h } from '../../web/src/format';
 
-/** The web app's copy of the status machine (which actions it offers) is the server's, status by status. */
+/** The web app offers the server's status machine (src/modules/diary/booking-statuses.ts, imported, not copied). */
 describe('the web app\'s booking status actions', () => {
-  it.each([...BOOKING_STATUSES])('offers from %s exactly the transitions the server allows', (status) => {
-    expect([...(PAGE[status] ?? [])].sort()).toEqual([...SERVER[status]].sort());
+  it.each([...BOOKING_STATUSES])('offers from %s exactly the transitions the server allows, but expiry (the server\'s own)', (status) => {
+    expect(statusActions(status).map((a) => a.to).sort()).toEqual(SERVER[status].filter((to) => to !== 'expired').sort());
+    expect(isInactive(status)).toBe(!holdsTable(status));
+  });
+
+  it('keeps one definition of the transitions: no copy in web/ or src/', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const p = path.join(dir, e.name);
+        return e.isDirectory() ? (e.name === 'node_modules' || e.name === 'dist' ? [] : files(p)) : /\.tsx?$/.test(e.name) ? [p] : [];
+      });
+    const root = path.join(__dirname, '..', '..');
+    const defining = [...files(path.join(root, 'src')), ...files(path.join(root, 'web'))]
+      .filter((f) => /\bconfirmed:\s*\[\s*'seated'/.test(readFileSync(f, 'utf8')))
+      .map((f) => path.relative(root, f));
+    expect(defining).toEqual(['src/modules/diary/booking-statuses.ts']);
   });
 
   it('names the host\'s actions and asks twice before cancel and no-show', () => {

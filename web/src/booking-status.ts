@@ -1,22 +1,10 @@
 /**
  * What the pages show of a booking's status and which status actions they offer. The rule itself is the
- * server's (src/modules/diary/booking-lifecycle.ts, BOOKING_TRANSITIONS; README "Booking statuses"):
- * this is its copy for the page, checked against it by test/web/booking-status.test.ts, and the server
- * still refuses an impossible change (422 invalid_transition, shown as a message).
+ * server's, imported from the one file that holds it (src/modules/diary/booking-statuses.ts,
+ * BOOKING_TRANSITIONS; README "Booking statuses"), and the server still refuses an impossible change (422
+ * invalid_transition, shown as a message).
  */
-
-export const BOOKING_TRANSITIONS: Readonly<Record<string, readonly string[]>> = {
-  // Requests (§11): approved (confirmed), declined, expired by the server, or cancelled.
-  requested: ['confirmed', 'declined', 'expired', 'cancelled'],
-  pending: ['confirmed', 'cancelled', 'no_show'],
-  confirmed: ['seated', 'cancelled', 'no_show'],
-  seated: ['completed'],
-  completed: [],
-  cancelled: [],
-  no_show: [],
-  declined: [],
-  expired: [],
-};
+import { BOOKING_TRANSITIONS, holdsTable } from '../../src/modules/diary/booking-statuses';
 
 export const STATUS_LABELS: Record<string, string> = {
   requested: 'Requested',
@@ -46,7 +34,7 @@ const ACTIONS: Record<string, { label: string; confirm: boolean }> = {
 
 /** The status actions a booking in `status` allows, in the order a host uses them. */
 export function statusActions(status: string): { to: string; label: string; confirm: boolean }[] {
-  const allowed = BOOKING_TRANSITIONS[status] ?? [];
+  const allowed: readonly string[] = BOOKING_TRANSITIONS[status as keyof typeof BOOKING_TRANSITIONS] ?? [];
   return allowed.filter((to) => ACTIONS[to]).map((to) => ({
     to,
     ...ACTIONS[to]!,
@@ -56,7 +44,7 @@ export function statusActions(status: string): { to: string; label: string; conf
 
 /** Cancelled, no-show, declined and expired bookings free their table: drawn faded, counted nowhere. */
 export function isInactive(status: string): boolean {
-  return status === 'cancelled' || status === 'no_show' || status === 'declined' || status === 'expired';
+  return !holdsTable(status);
 }
 
 export const BOOKING_STATUS_FILTERS = ['requested', 'pending', 'confirmed', 'seated', 'completed', 'cancelled', 'no_show'];

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, type List } from './api';
+import { followNewest, mergeNewest } from './follow-newest';
 
 /** A cursor-paged list (`{data, next_cursor}`) as a page shows it. */
 export interface CursorList<T> {
@@ -19,8 +20,9 @@ export interface CursorList<T> {
   /** Starts again from the first page (after an error, say). */
   reload: () => void;
   /**
-   * Reads the first page again and puts it ahead of what is listed, its rows replacing their older copies,
-   * the rest kept (a list that follows what is new); resolves to the rows that were not listed before.
+   * Reads the newest rows again (followNewest: page after page until it reaches what is listed) and puts
+   * them ahead of what is listed, their rows replacing their older copies, the rest kept (a list that follows
+   * what is new); resolves to the rows that were not listed before.
    */
   refresh: () => Promise<T[]>;
 }
@@ -100,19 +102,23 @@ export function useCursorList<T extends { id: string }>(
   const refresh = async (): Promise<T[]> => {
     const g = generation.current;
     try {
-      const page = await fetchRef.current(null);
-      if (g !== generation.current) return [];
-      setError(null);
       const before = now.current.items;
       if (before === null) {
+        const page = await fetchRef.current(null);
+        if (g !== generation.current) return [];
+        setError(null);
         setItems(page.data);
         setCursor(page.next_cursor);
         return [];
       }
-      const listed = new Set(before.map((i) => i.id));
-      const head = new Set(page.data.map((i) => i.id));
-      setItems([...page.data, ...before.filter((i) => !head.has(i.id))]);
-      return page.data.filter((i) => !listed.has(i.id));
+      const newest = await followNewest((c) => fetchRef.current(c), new Set(before.map((i) => i.id)));
+      if (g !== generation.current) return [];
+      setError(null);
+      // Merged with what is listed now (a "load more" may have added rows meanwhile).
+      const next = mergeNewest({ items: now.current.items ?? [], cursor: now.current.cursor }, newest);
+      setItems(next.items);
+      setCursor(next.cursor);
+      return next.added;
     } catch (err) {
       fail(g, err);
       return [];

@@ -32,7 +32,7 @@
  * bookings hold.
  */
 import { AppError } from '../../platform/app-error';
-import { holdsTable } from './booking-lifecycle';
+import { holdsTable } from './booking-statuses';
 import {
   MINUTES_PER_DAY,
   addDays,

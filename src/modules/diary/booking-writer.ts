@@ -32,6 +32,7 @@ import type { VenueRef } from './diary-store';
 import { checkVenueRules } from './venue-rules';
 import type { ManageLinks } from './manage-tokens';
 import type { PickUpWaitingSales } from './sale-rematch';
+import type { VenueLayoutCache } from './venue-layout-cache';
 
 interface Request {
   venue: VenueRef;
@@ -64,6 +65,8 @@ export class BookingWriter {
     private readonly sessions: SessionPool,
     /** The sales' rematchSalesForBooking (the diary never imports sales): wired in compose(). */
     private readonly pickUpWaitingSales: PickUpWaitingSales,
+    /** The app's kept services and tables of each venue (AppDeps.venueLayouts): built in compose(). */
+    private readonly layouts: VenueLayoutCache,
     options: BookingWriterOptions = {},
   ) {
     this.links = options.links;
@@ -84,7 +87,7 @@ export class BookingWriter {
       const outcome = await this.batcher.add({ venue, input, contact, now }, again);
       if (outcome.kind === 'booked') return outcome.view;
       if (outcome.kind === 'refused') throw outcome.error;
-      if (outcome.alone) return bookTable(this.sessions, venue, input, this.pickUpWaitingSales, now, this.links);
+      if (outcome.alone) return bookTable(this.sessions, venue, input, this.pickUpWaitingSales, this.layouts, now, this.links);
     }
   }
 
@@ -107,7 +110,7 @@ export class BookingWriter {
         const order = requests.map((_, i) => i).sort((a, b) => lockOrder(requests[a]!).localeCompare(lockOrder(requests[b]!)));
         const inOrder = await settleAll(order.map((i) => {
           const r = requests[i]!;
-          return prepareBooking(shared, r.venue, r.input, r.contact, r.now, { claimDates, links: this.links, pickUpWaitingSales: this.pickUpWaitingSales });
+          return prepareBooking(shared, r.venue, r.input, r.contact, r.now, { claimDates, links: this.links, pickUpWaitingSales: this.pickUpWaitingSales, layouts: this.layouts });
         }));
         const prepared: Settled<PreparedBooking>[] = new Array(requests.length);
         order.forEach((i, k) => (prepared[i] = inOrder[k]!));

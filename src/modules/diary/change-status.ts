@@ -9,7 +9,8 @@ import type { EntityManager } from 'typeorm';
 import { Booking, type BookingStatus } from '../../platform/db/entities';
 import { bookingChanged, writeOutbox } from '../outbox';
 import { type PickUpWaitingSales, rematchWaitingSales } from './sale-rematch';
-import { assertTransition, needsTable, transitionPath } from './booking-lifecycle';
+import { assertTransition } from './booking-lifecycle';
+import { needsTable, transitionPath } from './booking-statuses';
 import { presentOneBooking } from './load-booking';
 
 /** Who changes it: the API (one step), a POS (the forward path), or the system (one step: a request's expiry). */

@@ -7,7 +7,7 @@ import { newId, randomChars } from '../../platform/ids';
 import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers';
 import { presentBooking } from './booking.view';
 import { planSlot, type CheckSlotInput, type ExistingBooking, type SlotCheck } from './availability';
-import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './venue-layout-cache';
+import { diaryDigestStatements, type VenueLayoutCache } from './venue-layout-cache';
 import { type PickUpWaitingSales, waitingSalesProbe } from './sale-rematch';
 import { requestExpiry, requestHoldHours } from './request-hold';
 import { becomesRequest, checkVenueRules, type VenueRules } from './venue-rules';
@@ -58,6 +58,7 @@ export async function bookTable(
   venue: VenueRef,
   input: NewBooking,
   pickUpWaitingSales: PickUpWaitingSales,
+  layouts: VenueLayoutCache,
   now = new Date(),
   links?: ManageLinks,
 ): Promise<Record<string, unknown>> {
@@ -66,7 +67,7 @@ export async function bookTable(
   let useKept = true;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await sessions.transaction('READ COMMITTED', (tx) => createBooking(tx, venue, input, contact, pickUpWaitingSales, now, useKept, links));
+      return await sessions.transaction('READ COMMITTED', (tx) => createBooking(tx, venue, input, contact, pickUpWaitingSales, layouts, now, useKept, links));
     } catch (err) {
       // The venue changed since it was kept: it starts again from the rows (and does not count as an attempt).
       if (err instanceof StaleDiary && useKept) {
@@ -96,11 +97,12 @@ export async function createBooking(
   input: NewBooking,
   contact: Contact,
   pickUpWaitingSales: PickUpWaitingSales,
+  layouts: VenueLayoutCache,
   now = new Date(),
   useKept = true,
   links?: ManageLinks,
 ): Promise<Record<string, unknown>> {
-  return writeBooking(tx, await prepareBooking(tx, venue, input, contact, now, { useKept, links, pickUpWaitingSales }));
+  return writeBooking(tx, await prepareBooking(tx, venue, input, contact, now, { useKept, links, pickUpWaitingSales, layouts }));
 }
 
 /** A booking checked under its diary locks, ready to be written (prepareBooking → writeBooking). */
@@ -121,6 +123,8 @@ export interface PreparedBooking {
 export interface PrepareOptions {
   /** Picks up the sales waiting for the new booking, in its transaction (the sales' rematchSalesForBooking, handed in by the composition root). */
   pickUpWaitingSales: PickUpWaitingSales;
+  /** The app's kept services and tables of each venue (venue-layout-cache.ts, AppDeps.venueLayouts). */
+  layouts: VenueLayoutCache;
   /** Plan with the venue's kept services and tables (venue-layout-cache.ts). @defaultValue true */
   useKept?: boolean;
   /**
@@ -171,15 +175,15 @@ export async function prepareBooking(
   // and reads the bookings, in that order; should they show another venue than the plan's, it all
   // starts again from the rows. Otherwise (nothing kept, an event, a request the kept venue refuses) the
   // rows come first and the locks and bookings in a second round trip.
-  const kept = input.event_id || options.useKept === false ? null : keptDiary(venue); // events are not kept
+  const kept = input.event_id || options.useKept === false ? null : options.layouts.kept(venue); // events are not kept
   let step = kept ? planOrNull(() => planFor(kept.ctx)) : null;
   let read: unknown[];
   if (kept && step) {
     claim(step.dates);
     read = await tx.run([...diaryDigestStatements(venue), ...(step.lock ? [step.lock] : []), step.bookings, ...lookups]);
-    if (!keptDiaryIsCurrent(venue, kept, read.splice(0, 2))) throw new StaleDiary();
+    if (!options.layouts.isCurrent(venue, kept, read.splice(0, 2))) throw new StaleDiary();
   } else {
-    step = planFor(await loadDiaryContextLocked(tx.run, venue, input.event_id));
+    step = planFor(await options.layouts.loadLocked(tx.run, venue, input.event_id));
     claim(step.dates);
     read = await tx.run([...(step.lock ? [step.lock] : []), step.bookings, ...lookups]);
   }

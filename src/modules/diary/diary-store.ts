@@ -21,7 +21,7 @@ import {
   type Availability,
 } from './availability';
 import { instantToLocal } from './venue-time';
-import { holdsTableSql } from './booking-lifecycle';
+import { holdsTableSql } from './booking-statuses';
 
 /** What a request knows about its venue (from the API key). */
 export interface VenueRef {

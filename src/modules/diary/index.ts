@@ -3,7 +3,7 @@
  * outside src/modules/diary/ imports its other files (eslint layout/boundaries).
  */
 export { bookingQueryRange, computeAvailabilityRange, type ExistingBooking, MAX_PARTY_SIZE } from './availability';
-export { BOOKING_TRANSITIONS, holdsTable, holdsTableSql, MOVABLE_STATUSES } from './booking-lifecycle';
+export { BOOKING_STATUSES, BOOKING_TRANSITIONS, type BookingStatus, holdsTable, holdsTableSql, MOVABLE_STATUSES } from './booking-statuses';
 export { BookingWriter } from './booking-writer';
 export { changeBookingStatus, statusChangeRefusal } from './change-status';
 export { StaleDiary } from './create-booking';
@@ -17,6 +17,6 @@ export { startRequestExpiry } from './request-expiry';
 export { applyReservation, firstSeenOver, type NewReservation, planNewReservations, readReservation, type ReadReservation, type ReservationResult } from './reservation-command';
 export { type PickUpWaitingSales } from './sale-rematch';
 export { updateBooking } from './update-booking';
-export { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from './venue-layout-cache';
+export { diaryDigestStatements, VenueLayoutCache } from './venue-layout-cache';
 export { assertEmailCap, becomesRequest, checkPartySize, checkVenueRules } from './venue-rules';
 export { addDays, instantToLocal } from './venue-time';

@@ -31,7 +31,7 @@ import { isOlderVersion } from '../../platform/source-version';
 import { locationTablesStatement, locationTableStatement } from './location-tables';
 import { serviceAt, tableForSitting, type ExistingBooking, type ServiceDef, type TableDef } from './availability';
 import { type PickUpWaitingSales, waitingSalesProbes } from './sale-rematch';
-import { holdsTable, MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
+import { holdsTable, MOVABLE_STATUSES, needsTable } from './booking-statuses';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { insertBookingStatement, newBookingRow } from './create-booking';
 import { insertManageTokenStatement, newManageToken, sealedManageToken, type ManageLinks } from './manage-tokens';

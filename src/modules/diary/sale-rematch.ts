@@ -2,7 +2,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Booking } from '../../platform/db/entities';
 import type { SqlStatement } from '../../platform/db/session-pool';
-import { holdsTable } from './booking-lifecycle';
+import { holdsTable } from './booking-statuses';
 import { timesHeldBy } from './match-window';
 
 /**

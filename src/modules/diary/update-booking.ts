@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Booking, type BookingStatus } from '../../platform/db/entities';
 import { AppError, notFound } from '../../platform/app-error';
 import { checkSlot, namedTableForSitting, slotClaims, type CheckSlotInput, type ServiceDef, type SlotCheck } from './availability';
-import { MOVABLE_STATUSES, needsTable } from './booking-lifecycle';
+import { MOVABLE_STATUSES, needsTable } from './booking-statuses';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { findBooking, presentOneBooking } from './load-booking';
 import type { PickUpWaitingSales } from './sale-rematch';

@@ -14,6 +14,7 @@ export { activateMapping, compiledMapping, type LiveMapping, liveMappingFor, liv
 export { createPartner, presentPartner, presentPartnerWithSecret, requirePartner, updatePartner } from './partners';
 export { getEventDetail, listEvents } from './pipeline/event-log';
 export { partnerStats, STATS_WINDOW_MS } from './pipeline/event-stats';
+export { INBOUND_EVENT_STATUSES } from './pipeline/event-statuses';
 export { type EventFilter, storedInput as storedEventInput } from './pipeline/inbound-event-store';
 export { INBOUND_APPLY_SESSIONS } from './pipeline/inbound-applier';
 export { createInboundEventWorker } from './pipeline/inbound-event.worker';

@@ -2,6 +2,8 @@
  * The partner console's way to the server: the documented admin API (/admin/v1), which an operator's
  * session may use (CONTRACT §8), with the session's CSRF token on writes. Errors in the contract's envelope.
  */
+import type { InboundEventStatus } from '../../../src/modules/partners/pipeline/event-statuses';
+
 export { admin, type Method } from '../api';
 
 export const enc = encodeURIComponent;
@@ -21,15 +23,7 @@ export interface Partner {
   secret?: string;
 }
 
-export interface PartnerStats {
-  partner: string;
-  received: number;
-  queued: number;
-  processing: number;
-  processed: number;
-  ignored: number;
-  failed: number;
-}
+export type { PartnerStats } from '../../../src/modules/partners/pipeline/event-statuses';
 
 export interface CatalogTemplate {
   name: string;
@@ -66,8 +60,9 @@ export interface Fixture {
   expected: unknown;
 }
 
-export type EventStatus = 'queued' | 'processing' | 'processed' | 'ignored' | 'failed';
-export const EVENT_STATUSES: EventStatus[] = ['queued', 'processing', 'processed', 'ignored', 'failed'];
+/** The event statuses and the partners list's counts: the server's one list (src/modules/partners/pipeline/event-statuses.ts). */
+export { INBOUND_EVENT_STATUSES as EVENT_STATUSES } from '../../../src/modules/partners/pipeline/event-statuses';
+export type EventStatus = InboundEventStatus;
 
 export interface InboundEvent {
   id: string;

@@ -38,7 +38,7 @@ function filterBody(f: Filters): Record<string, string> {
 export function EventLog({ name }: { name: string }) {
   const { query, route, path } = useLocation();
   const [filters, setFilters] = useState<Filters>({
-    status: (EVENT_STATUSES as string[]).includes(query.status ?? '') ? (query.status as EventStatus) : '',
+    status: (EVENT_STATUSES as readonly string[]).includes(query.status ?? '') ? (query.status as EventStatus) : '',
     event_type: query.event_type ?? '', since: '', until: '', sale_id: query.sale_id ?? '',
   });
   const [applied, setApplied] = useState<Filters>(filters);

@@ -18,7 +18,7 @@ import { entityManagerSession } from '../../../platform/db/entity-statements';
 import { sharedRuns, type SqlStatement, type SqlTransaction } from '../../../platform/db/session-pool';
 import { holdsTable } from '../../diary';
 import { StaleDiary } from '../../diary';
-import { diaryDigestStatements, keptDiary, keptDiaryIsCurrent, loadDiaryContextLocked } from '../../diary';
+import { diaryDigestStatements, type VenueLayoutCache } from '../../diary';
 import {
   applyReservation,
   firstSeenOver,
@@ -187,7 +187,7 @@ export async function applyReservationBatch(
   ds: DataSource,
   events: readonly ReservationBatchEvent[],
   finish: (outcomes: readonly (ApplyOutcome | undefined)[]) => SqlStatement[],
-  options: { keptLocations: KeptLocations; useKept?: boolean },
+  options: { keptLocations: KeptLocations; venueLayouts: VenueLayoutCache; useKept?: boolean },
 ): Promise<{ outcomes: (ApplyOutcome | undefined)[]; finished: unknown[] }> {
   const locations = events.map((e) => ({ partnerId: e.ctx.partner.id, locationId: text(e.command.location_id)! }));
   const keys = events.map((e) => [e.ctx.partner.name, String(e.command.reservation_id).trim()] as const);
@@ -224,7 +224,7 @@ export async function applyReservationBatch(
   const keptVenues = kept?.every((v) => v !== undefined) ? (kept as VenueResolution[]) : null;
   const keptSteps = keptVenues ? stepsOf(keptVenues) : null;
   const keptCandidates = keptSteps ? candidatesOf(keptSteps) : [];
-  const diaries = keptSteps ? venuesOf(keptCandidates).map((v) => ({ venue: v, kept: keptDiary(v) })) : [];
+  const diaries = keptSteps ? venuesOf(keptCandidates).map((v) => ({ venue: v, kept: options.venueLayouts.kept(v) })) : [];
   if (keptSteps && diaries.every((d) => d.kept !== null)) {
     // (1) with the kept venues: every read, the locks in their order (bookings, tables, diary rows).
     const contexts = new Map(diaries.map((d) => [d.venue.id, d.kept!.ctx]));
@@ -232,7 +232,7 @@ export async function applyReservationBatch(
     const results = (await session.run([...reads, ...diaries.flatMap((d) => diaryDigestStatements(d.venue)), ...plan.statements])) as Record<string, unknown>[][];
     const venues = readLocations(ds, locations, results[0]!);
     const current = venues.every((v, i) => sameResolution(v, keptVenues![i]!))
-      && diaries.map((d, j) => keptDiaryIsCurrent(d.venue, d.kept!, results.slice(2 + 2 * j, 4 + 2 * j))).every(Boolean);
+      && diaries.map((d, j) => options.venueLayouts.isCurrent(d.venue, d.kept!, results.slice(2 + 2 * j, 4 + 2 * j))).every(Boolean);
     keptLocations.keep(locations, venues);
     if (!current) throw new StaleDiary();
     steps = keptSteps;
@@ -248,7 +248,7 @@ export async function applyReservationBatch(
     candidates = candidatesOf(steps);
     // The venues' services and tables (share-locked), read and kept for the next batch; then the locks and reads.
     const shared = sharedRuns(session);
-    const contexts = new Map(await Promise.all(venuesOf(candidates).map(async (v) => [v.id, await loadDiaryContextLocked(shared.run, v, null)] as const)));
+    const contexts = new Map(await Promise.all(venuesOf(candidates).map(async (v) => [v.id, await options.venueLayouts.loadLocked(shared.run, v, null)] as const)));
     plan = planNewReservations(candidates.map((c) => c.entry), contexts);
     planned = plan.statements.length ? await session.run(plan.statements) : [];
   }

@@ -1,5 +1,5 @@
-import currencyCodes from 'currency-codes';
 import { isLosslessNumber } from 'lossless-json';
+import { currencyExponent } from '../../../platform/currency';
 import { parseJsonLossless } from '../../../platform/lossless-json';
 
 /**
@@ -50,17 +50,7 @@ export function json(text: unknown): unknown {
 // ---- $minor(amount, currency?) --------------------------------------------------------------------
 
 const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,6}))?$/;
-const DEFAULT_EXPONENT = 2;
 const MAX_SAFE_DIGITS = 16;
-
-/** The ISO 4217 exponent (minor-unit digits) of a currency code, or an error naming it. */
-export function currencyExponent(currency: unknown): number {
-  if (currency === undefined || currency === null) return DEFAULT_EXPONENT;
-  const code = typeof currency === 'string' ? currency.trim().toUpperCase() : '';
-  const entry = /^[A-Z]{3}$/.test(code) ? currencyCodes.code(code) : undefined;
-  if (!entry) throw new MappingFunctionError('M0102', `$minor: unknown currency ${shown(currency)} (an ISO 4217 code such as "GBP")`);
-  return entry.digits;
-}
 
 /** The value's shortest decimal text: numbers by JavaScript's shortest round-trip form. */
 function decimalText(amount: unknown): string | null {
@@ -80,6 +70,7 @@ function decimalText(amount: unknown): string | null {
 export function minor(amount: unknown, currency?: unknown): number | undefined {
   if (amount === undefined || amount === null) return undefined;
   const exponent = currencyExponent(currency);
+  if (exponent === undefined) throw new MappingFunctionError('M0102', `$minor: unknown currency ${shown(currency)} (an ISO 4217 code such as "GBP")`);
   const text = decimalText(amount);
   const match = text !== null && text.length <= MAX_SCALAR_TEXT ? DECIMAL.exec(text) : null;
   const [, sign, whole = '', fraction = '', exp = '0'] = match ?? [];

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
-import type { InboundEventStatus } from '../../../platform/db/entities';
 import { pendingWithoutRows } from './event-log';
+import { INBOUND_EVENT_STATUSES, type InboundEventStatus, type PartnerStats } from './event-statuses';
 import { countByPartnerAndStatus } from './inbound-event-store';
 
 /**
@@ -11,30 +11,20 @@ import { countByPartnerAndStatus } from './inbound-event-store';
  * (they count as received and queued, as the event log shows them).
  */
 
-export interface PartnerStats {
-  partner: string;
-  received: number;
-  queued: number;
-  processing: number;
-  processed: number;
-  ignored: number;
-  failed: number;
-}
+export type { PartnerStats };
 
 export const STATS_WINDOW_MS = 24 * 60 * 60_000;
-
-const STATUSES: readonly InboundEventStatus[] = ['queued', 'processing', 'processed', 'ignored', 'failed'];
 
 export async function partnerStats(em: EntityManager, queue: Queue, since: Date, until: Date): Promise<PartnerStats[]> {
   const partners = ((await em.query('SELECT name FROM partners ORDER BY name')) as { name: string }[]).map((p) => p.name);
   if (!partners.length) return [];
   const stats = new Map<string, PartnerStats>(
-    partners.map((partner) => [partner, { partner, received: 0, queued: 0, processing: 0, processed: 0, ignored: 0, failed: 0 }]),
+    partners.map((partner) => [partner, { partner, received: 0, ...zeroCounts() }]),
   );
   const rows = await countByPartnerAndStatus(em, partners, since, until);
   for (const row of rows) {
     const s = stats.get(row.partner);
-    if (!s || !STATUSES.includes(row.status)) continue;
+    if (!s || !INBOUND_EVENT_STATUSES.includes(row.status)) continue;
     s[row.status] += Number(row.n);
     s.received += Number(row.n);
   }
@@ -46,3 +36,5 @@ export async function partnerStats(em: EntityManager, queue: Queue, since: Date,
   }
   return [...stats.values()];
 }
+
+const zeroCounts = () => Object.fromEntries(INBOUND_EVENT_STATUSES.map((status) => [status, 0])) as Record<InboundEventStatus, number>;

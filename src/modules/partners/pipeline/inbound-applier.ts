@@ -14,7 +14,7 @@ import type { Logger } from '../../../platform/logger';
 import { type EventRowPatch, insertProcessingRows, markFinishedStatements, recordEvent } from './inbound-event-store';
 import type { InboundJobData } from './inbound-job';
 import { dbErrorCode } from '../../../platform/db/db-errors';
-import { StaleDiary } from '../../diary';
+import { StaleDiary, VenueLayoutCache } from '../../diary';
 import type { ManageLinks } from '../../diary';
 
 /**
@@ -116,6 +116,7 @@ export class InboundApplier {
   private readonly locks: SaleLock | undefined;
   private readonly links: ManageLinks | undefined;
   private readonly keptLocations: KeptLocations;
+  private readonly venueLayouts: VenueLayoutCache;
 
   /**
    * @param options.maxBatch events per batch. @defaultValue 50
@@ -124,6 +125,8 @@ export class InboundApplier {
    * @param options.locks the sale locks: with them a batch frees its events' sales in one round trip.
    * @param options.links where the manage links of bookings made from reservations point (as the booking writer's).
    * @param options.keptLocations the app's kept location venues (AppDeps.keptLocations); without it, the applier's own.
+   * @param options.venueLayouts the app's kept services and tables of each venue (AppDeps.venueLayouts, shared with
+   *   the booking writer); without it, the applier's own.
    * @param sessions the applier's own connections (multi-statement): one round trip carries a batch's reads,
    *   another its writes. Not the app's shared pool: the applier owns it and closes it with itself (each inbound
    *   worker, and tests build and kill extra ones), and its batches never wait behind API requests for one. At
@@ -133,11 +136,12 @@ export class InboundApplier {
     private readonly ds: DataSource,
     private readonly logger: Logger,
     sessions: SessionPool,
-    options: { maxBatch?: number; maxInFlight?: number; locks?: SaleLock; links?: ManageLinks; keptLocations?: KeptLocations } = {},
+    options: { maxBatch?: number; maxInFlight?: number; locks?: SaleLock; links?: ManageLinks; keptLocations?: KeptLocations; venueLayouts?: VenueLayoutCache } = {},
   ) {
     this.locks = options.locks;
     this.links = options.links;
     this.keptLocations = options.keptLocations ?? new KeptLocations();
+    this.venueLayouts = options.venueLayouts ?? new VenueLayoutCache();
     const maxBatch = options.maxBatch ?? 50;
     const maxInFlight = options.maxInFlight ?? 1;
     this.connections = sessions;
@@ -232,7 +236,7 @@ export class InboundApplier {
               done = members.filter((_, k) => applied[k]).map((m) => m.req);
               return done.length ? markFinished(done, applied.filter((o): o is ApplyOutcome => !!o), new Date()) : [];
             },
-            { keptLocations: this.keptLocations, useKept },
+            { keptLocations: this.keptLocations, venueLayouts: this.venueLayouts, useKept },
           );
           const marked = finished.reduce<number>((sum, r) => sum + ((r as { affectedRows?: number }).affectedRows ?? 0), 0);
           if (marked !== done.length) throw new BatchNotApplicable('an event row is missing');

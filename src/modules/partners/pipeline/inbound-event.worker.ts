@@ -1,5 +1,5 @@
 import type { Worker } from 'bullmq';
-import type { ManageLinks } from '../../diary';
+import type { ManageLinks, VenueLayoutCache } from '../../diary';
 import type { KeptLocations } from '../commands/command-handlers';
 import type { PlatformDeps } from '../../../platform/platform-deps';
 import type { PartnerCache } from '../edge/partner-cache';
@@ -43,12 +43,14 @@ export interface InboundEventWorker {
  * caller; the worker closes them when it closes.
  */
 export function createInboundEventWorker(
-  deps: PlatformDeps & { readonly manageLinks: ManageLinks; readonly keptLocations: KeptLocations; readonly partnerCache: PartnerCache },
+  deps: PlatformDeps & {
+    readonly manageLinks: ManageLinks; readonly keptLocations: KeptLocations; readonly venueLayouts: VenueLayoutCache; readonly partnerCache: PartnerCache;
+  },
   sessions: SessionPool,
   options: InboundWorkerOptions = {},
 ): InboundEventWorker {
   const locks = new SaleLock(deps.redis, deps.keyPrefix, options.saleLockTtlMs ?? DEFAULT_SALE_LOCK_TTL_MS);
-  const applier = new InboundApplier(deps.dataSource, deps.logger, sessions, { locks, links: deps.manageLinks, keptLocations: deps.keptLocations });
+  const applier = new InboundApplier(deps.dataSource, deps.logger, sessions, { locks, links: deps.manageLinks, keptLocations: deps.keptLocations, venueLayouts: deps.venueLayouts });
   const ctx = {
     dataSource: deps.dataSource,
     // The partner cache the ingest edge uses: dropped on every partner/mapping change (its change version), TTL-bounded.

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export const BOOKING_STATUSES = ['requested', 'pending', 'confirmed', 'seated', 'completed', 'cancelled', 'no_show', 'declined', 'expired'] as const;
-export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+// The statuses are the diary's status machine (a dependency-free file, which eslint/layout-plugin.cjs lets the platform import).
+import type { BookingStatus } from '../../../modules/diary/booking-statuses';
 
 @Entity({ name: 'bookings' })
 export class Booking {

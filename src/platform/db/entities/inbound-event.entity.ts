@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type InboundEventStatus = 'queued' | 'processing' | 'processed' | 'ignored' | 'failed';
+// The statuses are the partners module's list (a dependency-free file, which eslint/layout-plugin.cjs lets the platform import).
+import type { InboundEventStatus } from '../../../modules/partners/pipeline/event-statuses';
 
 /** The event log and the store replay reads: one row per accepted POS event. */
 @Entity({ name: 'inbound_events' })

@@ -26,10 +26,9 @@ export {
   PartnerLocation, Sale, SaleItem, Service, Venue, VenueEvent, VenueTable, Webhook, WebhookDelivery,
   WebhookDeliveryAttempt,
 };
-export type { BookingStatus } from './booking.entity';
-export { BOOKING_STATUSES } from './booking.entity';
+export type { BookingStatus } from '../../../modules/diary/booking-statuses';
 export type { SaleStatus, SaleMatch } from './sale.entity';
-export type { InboundEventStatus } from './inbound-event.entity';
+export type { InboundEventStatus } from '../../../modules/partners/pipeline/event-statuses';
 export type { AckMode, ConflictMode } from './partner.entity';
 export type { VenuePlan } from './venue.entity';
 export type { DeliveryStatus } from './webhook-delivery.entity';

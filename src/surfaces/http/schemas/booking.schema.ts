@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { BOOKING_STATUSES } from '../../../platform/db/entities';
+import { BOOKING_STATUSES } from '../../../modules/diary';
 import { EVENT_ID, PARTY_SIZE, SERVICE_ID, TABLE_ID } from './availability.schema';
 import { DATE, HHMM } from './common.schema';
 import { EMAIL, PERSON_NAME, PHONE } from './customer.schema';

@@ -3,6 +3,7 @@ import type { FromSchema } from 'json-schema-to-ts';
  * Admin partner hub schemas (CONTRACT §3): the request bodies the routes validate with ajv, and the
  * response objects, both feeding the OpenAPI document.
  */
+import { INBOUND_EVENT_STATUSES } from '../../../modules/partners';
 import { PAGINATION_QUERY_PROPERTIES } from './pagination.schema';
 
 const TIMESTAMP = { type: 'string', format: 'date-time', example: '2026-05-01T18:00:00.000Z' } as const;
@@ -37,7 +38,7 @@ const SECRET = {
 } as const;
 const ACK = { type: 'string', enum: ['queued', 'processed'] } as const;
 const CONFLICT = { type: 'string', enum: ['reject', 'queue'] } as const;
-const EVENT_STATUS = { type: 'string', enum: ['queued', 'processing', 'processed', 'ignored', 'failed'] } as const;
+const EVENT_STATUS = { type: 'string', enum: INBOUND_EVENT_STATUSES } as const;
 
 export const createPartnerSchema = {
   $id: 'CreatePartner',
