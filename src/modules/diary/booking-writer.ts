@@ -32,6 +32,7 @@ import type { VenueRef } from './diary-store';
 import { checkVenueRules } from './venue-rules';
 import type { ManageLinks } from './manage-tokens';
 import type { PickUpWaitingSales } from './sale-rematch';
+import type { BookedView } from './booking.view';
 
 interface Request {
   venue: VenueRef;
@@ -42,7 +43,7 @@ interface Request {
 
 /** What a shared transaction made of one request. */
 type Outcome =
-  | { kind: 'booked'; view: Record<string, unknown> }
+  | { kind: 'booked'; view: BookedView }
   | { kind: 'refused'; error: unknown }
   /** Not decided in the shared transaction: the request goes again (`alone`: in a transaction of its own). */
   | { kind: 'again'; alone: boolean };
@@ -74,7 +75,7 @@ export class BookingWriter {
   }
 
   /** POST /bookings: the booking's view with its `manage_url` (201), or the AppError that refuses it. */
-  async book(venue: VenueRef, input: NewBooking, now = new Date()): Promise<Record<string, unknown>> {
+  async book(venue: VenueRef, input: NewBooking, now = new Date()): Promise<BookedView> {
     // Bad contact details, or a party or date the venue's rules refuse → 400/422 before any transaction, as bookTable does.
     const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
     if (input.venueRules) checkVenueRules(input.venueRules, input, venue.timezone, now);

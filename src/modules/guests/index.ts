@@ -246,8 +246,8 @@ export async function guestBook(
     venueRules: venue.settings,
   }, now);
   return {
-    reference: String(view.reference), status: String(view.status), date: String(view.date), time: String(view.time),
-    party_size: Number(view.party_size), manage_url: (view.manage_url as string | null) ?? null,
+    reference: view.reference, status: view.status, date: view.date, time: view.time,
+    party_size: view.party_size, manage_url: view.manage_url,
   };
 }
 

@@ -11,4 +11,4 @@ export { type CommandPreview, previewCommands } from './match-preview';
 export { holdsTime, matchOf, matchStatements } from './match-query';
 export { rematchSalesForBooking } from './match-sale';
 export { type CommandOutcome, currencyReason, diaryDaysOf, failed, ignored, instant, matchAtOf, outcomeOf, text, type VenueOfLocation } from './plan-sale';
-export { presentSale } from './sale.view';
+export { presentSale, SALE_MATCHES, SALE_STATUSES, saleItemResponseSchema, saleResponseSchema, type SaleView } from './sale.view';

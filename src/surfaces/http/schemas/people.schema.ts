@@ -125,6 +125,7 @@ export const apiKeyResponseSchema = {
     name: { type: 'string' },
     prefix: { type: 'string', description: 'The first characters of the key, to recognise it.' },
     scopes: { type: 'array', items: { type: 'string' } },
+    venue_id: { type: 'string' },
     rate_limit_per_minute: { type: 'integer' },
     created_at: { type: 'string', format: 'date-time' },
     last_used_at: { type: ['string', 'null'], format: 'date-time' },
