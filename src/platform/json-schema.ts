@@ -3,7 +3,7 @@
  * modules and surfaces alike (a module's response schema lives beside its presenter, in the module; the
  * OpenAPI document publishes that same object).
  */
-import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { FromSchema, FromSchemaDefaultOptions, FromSchemaOptions, JSONSchema } from 'json-schema-to-ts';
 
 /**
  * Drops the `[x: string]: unknown` that FromSchema gives an object schema without
@@ -26,10 +26,11 @@ type KnownKeys<T> = keyof { [K in keyof T as string extends K ? never : number e
 /**
  * What a presenter returns: the type of its response schema (the one the OpenAPI document shows, written
  * `as const`), with no room for fields the schema does not name. A field the presenter leaves out that the
- * schema requires, or one it adds that the schema lacks, fails to compile; test/api/views.test.ts checks
+ * schema requires, or one it adds that the schema lacks, fails to compile; a schema with a `$ref` names the
+ * referenced schemas in `O` (`{ references: [typeof emailSchema] }`); test/api/views.test.ts checks
  * real rows against the same schemas at run time.
  */
-export type View<S extends JSONSchema> = Exact<FromSchema<S>>;
+export type View<S extends JSONSchema, O extends FromSchemaOptions = FromSchemaDefaultOptions> = Exact<FromSchema<S, O>>;
 
 /** Shared JSON Schema fragments (also used by the OpenAPI document). */
 export const HHMM = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', example: '19:30' } as const;

@@ -3,7 +3,7 @@
  * outside src/modules/sales/ imports its other files (eslint layout/boundaries).
  */
 export { type ApplyContext, type ApplyOutcome, applySaleBatch, applySaleEntries, BatchNotApplicable, locationsStatement, readLocations, resolveVenues, type VenueResolution } from './apply-sales';
-export { presentBookingWithSales } from './booking-detail';
+export { bookingDetailSchema, type BookingDetailView, presentBookingWithSales } from './booking-detail';
 export { saleCandidates } from './candidates';
 export { getSale, saleViews } from './list-sales';
 export { manualMatchSale } from './manual-match';

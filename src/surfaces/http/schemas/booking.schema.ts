@@ -1,6 +1,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { BOOKING_STATUSES } from '../../../platform/db/entities';
 import { BOOKING_STATUS_SCHEMA, bookingSchema } from '../../../modules/diary';
+import { bookingDetailSchema } from '../../../modules/sales';
 import { EVENT_ID, PARTY_SIZE, SERVICE_ID, TABLE_ID } from './availability.schema';
 import { DATE, HHMM } from './common.schema';
 import { EMAIL, PERSON_NAME, PHONE } from './customer.schema';
@@ -96,24 +97,5 @@ export type ListBookingsQuery = FromSchema<typeof listBookingsQuerySchema>;
 /** The booking object (CONTRACT §2): the diary's view (src/modules/diary/booking.view.ts), the same object. */
 export { bookingSchema };
 
-/** `GET /api/v1/bookings/:id`: the booking with its matched sales and their spend. */
-export const bookingDetailSchema = {
-  $id: 'BookingDetail',
-  allOf: [
-    { $ref: 'Booking' },
-    {
-      type: 'object',
-      // Not required: a channel key reads no sales (CONTRACT §11), so its view of a booking has neither.
-      description: 'Every caller but a channel key gets `sales` and `spend`; a channel key reads no sales (CONTRACT §11).',
-      properties: {
-        sales: { type: 'array', items: { type: 'object' }, description: 'Sales matched to this booking (absent for a channel key).' },
-        spend: {
-          type: 'object',
-          required: ['total', 'currency', 'count'],
-          description: 'Sum of the matched sales that are not void or refunded, in minor units (absent for a channel key).',
-          properties: { total: { type: 'integer', example: 8450 }, currency: { type: 'string', example: 'GBP' }, count: { type: 'integer' } },
-        },
-      },
-    },
-  ],
-} as const;
+/** `GET /api/v1/bookings/:id`: the sales module's booking detail (src/modules/sales/booking-detail.ts), the same object. */
+export { bookingDetailSchema };

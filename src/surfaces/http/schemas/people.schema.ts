@@ -3,6 +3,7 @@
  * (one rule for every path: admin create, invites, owners' invites), so it answers the same 400 wherever.
  */
 import type { FromSchema } from 'json-schema-to-ts';
+import { USER_PROPERTIES, userResponseSchema } from '../../../modules/people';
 import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
 
 /** How a person without a password gets one (the create operations' description). */
@@ -68,22 +69,9 @@ export type ListUsersQuery = PaginationQuery;
 
 // --- responses (for the OpenAPI document) ---
 
-const userProperties = {
-  id: { type: 'string', pattern: '^usr_' },
-  email: { type: 'string' },
-  name: { type: 'string' },
-  role: { type: 'string', enum: ['owner', 'manager', 'host', 'operator'] },
-  venue_id: { type: ['string', 'null'] },
-  status: { type: 'string', enum: ['active', 'invited'], description: '`invited` until the person sets a password.' },
-  created_at: { type: 'string', format: 'date-time' },
-} as const;
-
-export const userResponseSchema = {
-  $id: 'User',
-  type: 'object',
-  required: ['id', 'email', 'name', 'role', 'venue_id'],
-  properties: userProperties,
-} as const;
+// The user object is the people module's view (src/modules/people/user.view.ts), the same objects.
+const userProperties = USER_PROPERTIES;
+export { userResponseSchema };
 
 export const createdUserResponseSchema = {
   $id: 'CreatedUser',
