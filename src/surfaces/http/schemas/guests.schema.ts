@@ -8,7 +8,7 @@ import { EMAIL_KINDS, EMAIL_STATUSES, emailDetailSchema, emailSchema } from '../
 import { PARTY_SIZE, SERVICE_ID } from './availability.schema';
 import { DATE, HHMM } from './common.schema';
 import { EMAIL, PERSON_NAME, PHONE } from './customer.schema';
-import { PAGINATION_QUERY_PROPERTIES } from './pagination.schema';
+import { PAGE_QUERY_SCHEMA, PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
 
 /** The most days one range request may cover (`to` inclusive, CONTRACT §15). */
 export const MAX_RANGE_DAYS = 31;
@@ -183,10 +183,5 @@ export type ListEmailsQuery = FromSchema<typeof listEmailsQuerySchema>;
 
 export { enquiryResponseSchema };
 
-export const listEnquiriesQuerySchema = {
-  $id: 'ListEnquiriesQuery',
-  type: 'object',
-  additionalProperties: false,
-  properties: { ...PAGINATION_QUERY_PROPERTIES },
-} as const;
-export type ListEnquiriesQuery = FromSchema<typeof listEnquiriesQuerySchema>;
+export const listEnquiriesQuerySchema = PAGE_QUERY_SCHEMA;
+export type ListEnquiriesQuery = PaginationQuery;

@@ -4,7 +4,7 @@
  */
 import type { FromSchema } from 'json-schema-to-ts';
 import { USER_PROPERTIES, userResponseSchema } from '../../../modules/people';
-import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
+import { PAGE_QUERY_SCHEMA, type PaginationQuery } from './pagination.schema';
 
 /** How a person without a password gets one (the create operations' description). */
 export const INVITE_TEXT = 'Without `password`, the answer carries `invite_url` (shown this once, valid 7 days) where the person sets one. Passwords: at least 10 characters.';
@@ -59,12 +59,7 @@ export const updateUserSchema = {
 } as const;
 export type UpdateUserBody = FromSchema<typeof updateUserSchema>;
 
-export const listUsersQuerySchema = {
-  $id: 'ListUsersQuery',
-  type: 'object',
-  additionalProperties: false,
-  properties: { ...PAGINATION_QUERY_PROPERTIES },
-} as const;
+export const listUsersQuerySchema = PAGE_QUERY_SCHEMA;
 export type ListUsersQuery = PaginationQuery;
 
 // --- responses (for the OpenAPI document) ---

@@ -2,7 +2,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import {
   createdWebhookResponseSchema, WEBHOOK_EVENT_NAMES, webhookAttemptResponseSchema, webhookDeliveryResponseSchema, webhookResponseSchema,
 } from '../../../modules/webhooks';
-import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
+import { PAGE_QUERY_SCHEMA, PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
 
 /**
  * Request and response schemas of `/api/v1/webhooks` (CONTRACT §6, §7). Exported: the route validates with
@@ -45,12 +45,7 @@ export type UpdateWebhookBody = FromSchema<typeof updateWebhookSchema>;
 export type ListWebhooksQuery = PaginationQuery;
 
 /** CONTRACT §2 list parameters; oldest first. */
-export const listWebhooksQuerySchema = {
-  $id: 'ListWebhooksQuery',
-  type: 'object',
-  additionalProperties: false,
-  properties: { ...PAGINATION_QUERY_PROPERTIES },
-} as const;
+export const listWebhooksQuerySchema = PAGE_QUERY_SCHEMA;
 
 /** Newest first; `status` narrows to pending, succeeded or failed deliveries. */
 export const listDeliveriesQuerySchema = {
