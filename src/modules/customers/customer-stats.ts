@@ -1,6 +1,6 @@
 import { In, type EntityManager } from 'typeorm';
 import { Customer } from '../../platform/db/entities';
-import { presentCustomer } from './customer.view';
+import { presentCustomer, type CustomerView } from './customer.view';
 
 /**
  * A visit is a booking the guest actually came to: status seated or completed (pending/confirmed are still
@@ -36,7 +36,7 @@ export async function customerStats(em: EntityManager, customerIds: string[], cu
 }
 
 /** Customers as the API shows them (CONTRACT §2), with visits and spend. */
-export async function presentCustomers(em: EntityManager, customers: Customer[], currency: string): Promise<Record<string, unknown>[]> {
+export async function presentCustomers(em: EntityManager, customers: Customer[], currency: string): Promise<CustomerView[]> {
   const stats = await customerStats(em, customers.map((c) => c.id), currency);
   return customers.map((c) => presentCustomer(c, { ...stats.get(c.id)!, currency }));
 }

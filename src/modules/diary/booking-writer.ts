@@ -33,6 +33,7 @@ import { checkVenueRules } from './venue-rules';
 import type { ManageLinks } from './manage-tokens';
 import type { PickUpWaitingSales } from './sale-rematch';
 import type { VenueLayoutCache } from './venue-layout-cache';
+import type { BookedView } from './booking.view';
 
 interface Request {
   venue: VenueRef;
@@ -43,7 +44,7 @@ interface Request {
 
 /** What a shared transaction made of one request. */
 type Outcome =
-  | { kind: 'booked'; view: Record<string, unknown> }
+  | { kind: 'booked'; view: BookedView }
   | { kind: 'refused'; error: unknown }
   /** Not decided in the shared transaction: the request goes again (`alone`: in a transaction of its own). */
   | { kind: 'again'; alone: boolean };
@@ -77,7 +78,7 @@ export class BookingWriter {
   }
 
   /** POST /bookings: the booking's view with its `manage_url` (201), or the AppError that refuses it. */
-  async book(venue: VenueRef, input: NewBooking, now = new Date()): Promise<Record<string, unknown>> {
+  async book(venue: VenueRef, input: NewBooking, now = new Date()): Promise<BookedView> {
     // Bad contact details, or a party or date the venue's rules refuse → 400/422 before any transaction, as bookTable does.
     const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
     if (input.venueRules) checkVenueRules(input.venueRules, input, venue.timezone, now);

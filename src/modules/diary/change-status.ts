@@ -12,6 +12,7 @@ import { type PickUpWaitingSales, rematchWaitingSales } from './sale-rematch';
 import { assertTransition } from './booking-lifecycle';
 import { needsTable, transitionPath } from './booking-statuses';
 import { presentOneBooking } from './load-booking';
+import type { BookingView } from './booking.view';
 
 /** Who changes it: the API (one step), a POS (the forward path), or the system (one step: a request's expiry). */
 export type StatusChangeVia = 'api' | 'pos' | 'system';
@@ -45,7 +46,7 @@ export async function saveBookingChange(
   changes: Partial<Booking>,
   now: Date,
   pickUpWaitingSales: PickUpWaitingSales,
-): Promise<Record<string, unknown>> {
+): Promise<BookingView> {
   const before = booking.status;
   // Where it was, for the outbox's subscribers (a "your booking has moved" email), never for webhook bodies.
   const previous = { date: booking.date, time: booking.time, start_at: booking.startAt.toISOString(), party_size: booking.partySize };
@@ -71,7 +72,7 @@ export async function changeBookingStatus(
   booking: Booking,
   to: BookingStatus,
   options: { via: StatusChangeVia; now?: Date; pickUpWaitingSales: PickUpWaitingSales },
-): Promise<{ refused: string } | { view: Record<string, unknown> }> {
+): Promise<{ refused: string } | { view: BookingView }> {
   const refused = statusChangeRefusal(booking, to, options.via);
   if (refused) return { refused };
   if (booking.status === to) return { view: await presentOneBooking(em, booking) };

@@ -5,7 +5,7 @@ import { bookingChanged, outboxStatement, writeOutbox, type OutboxEntry } from '
 import { AppError } from '../../platform/app-error';
 import { newId, randomChars } from '../../platform/ids';
 import { customerMatchStatements, newCustomer, normalizeContact, upsertCustomer, type Contact } from '../customers';
-import { presentBooking } from './booking.view';
+import { presentBooking, type BookedView } from './booking.view';
 import { planSlot, type CheckSlotInput, type ExistingBooking, type SlotCheck } from './availability';
 import { diaryDigestStatements, type VenueLayoutCache } from './venue-layout-cache';
 import { type PickUpWaitingSales, waitingSalesProbe } from './sale-rematch';
@@ -61,7 +61,7 @@ export async function bookTable(
   layouts: VenueLayoutCache,
   now = new Date(),
   links?: ManageLinks,
-): Promise<Record<string, unknown>> {
+): Promise<BookedView> {
   const contact = normalizeContact({ name: input.customer_name, email: input.email, phone: input.phone }, venue.country);
   if (input.venueRules) checkVenueRules(input.venueRules, input, venue.timezone, now);
   let useKept = true;
@@ -101,7 +101,7 @@ export async function createBooking(
   now = new Date(),
   useKept = true,
   links?: ManageLinks,
-): Promise<Record<string, unknown>> {
+): Promise<BookedView> {
   return writeBooking(tx, await prepareBooking(tx, venue, input, contact, now, { useKept, links, pickUpWaitingSales, layouts }));
 }
 
@@ -205,7 +205,7 @@ export async function prepareBooking(
  * connection and transaction. `shared` (a transaction shared with other bookings): any database error is
  * thrown as it is, since the transaction is rolled back and each booking tried alone.
  */
-export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking, shared = false): Promise<Record<string, unknown>> {
+export async function writeBooking(tx: SqlTransaction, prepared: PreparedBooking, shared = false): Promise<BookedView> {
   const { venue, input, contact, now, unbooked, slot } = prepared;
   // customer.created/updated is written with booking.created in one statement, ahead of it as before.
   const outbox: OutboxEntry[] = [];

@@ -2,7 +2,7 @@
 import { In, type EntityManager } from 'typeorm';
 import { entityColumns } from '../../platform/db/entity-statements';
 import { Booking, Customer, VenueTable, type BookingStatus } from '../../platform/db/entities';
-import { presentBooking, type BookingRelations } from './booking.view';
+import { presentBooking, type BookingRelations, type BookingView } from './booking.view';
 
 /**
  * A booking of this venue by its id or its reference (TS-XXXXXX); optionally locked FOR UPDATE; with
@@ -62,19 +62,19 @@ export async function bookingViews(
   venueId: string,
   f: BookingFilters,
   order: { orderBy: string; limit: number; after?: { sql: string; params: unknown[] } | null },
-): Promise<{ booking: Booking; view: Record<string, unknown> }[]> {
+): Promise<{ booking: Booking; view: BookingView }[]> {
   const where = bookingWhere(venueId, f);
   const after = order.after ? ` AND ${order.after.sql}` : '';
   return readBookingViews(em, `${where.sql}${after} ORDER BY ${order.orderBy} LIMIT ${Number(order.limit)}`, [...where.params, ...(order.after?.params ?? [])]);
 }
 
 /** Bookings by id (any venue), as bookingViews reads them: one query, in no particular order. */
-export async function bookingViewsByIds(em: EntityManager, ids: readonly string[]): Promise<{ booking: Booking; view: Record<string, unknown> }[]> {
+export async function bookingViewsByIds(em: EntityManager, ids: readonly string[]): Promise<{ booking: Booking; view: BookingView }[]> {
   return ids.length ? readBookingViews(em, 'b.id IN (?)', [ids]) : [];
 }
 
 /** `tail`: the WHERE condition over `bookings b` (and any ORDER BY / LIMIT after it). */
-async function readBookingViews(em: EntityManager, tail: string, params: unknown[]): Promise<{ booking: Booking; view: Record<string, unknown> }[]> {
+async function readBookingViews(em: EntityManager, tail: string, params: unknown[]): Promise<{ booking: Booking; view: BookingView }[]> {
   const columns = entityColumns(em.connection, Booking, 'b');
   // The table and customer joined in (the columns presentBooking needs), named apart from the booking's.
   const rows = (await em.query(
@@ -117,11 +117,11 @@ async function relationsOf(em: EntityManager, bookings: Booking[]): Promise<(b: 
 }
 
 /** Bookings as the API shows them (CONTRACT §2), tables and customers loaded in two queries. */
-export async function presentBookings(em: EntityManager, bookings: Booking[]): Promise<Record<string, unknown>[]> {
+export async function presentBookings(em: EntityManager, bookings: Booking[]): Promise<BookingView[]> {
   const rel = await relationsOf(em, bookings);
   return bookings.map((b) => presentBooking(b, rel(b)));
 }
 
-export async function presentOneBooking(em: EntityManager, booking: Booking): Promise<Record<string, unknown>> {
+export async function presentOneBooking(em: EntityManager, booking: Booking): Promise<BookingView> {
   return (await presentBookings(em, [booking]))[0]!;
 }

@@ -5,6 +5,7 @@ import { checkSlot, namedTableForSitting, slotClaims, type CheckSlotInput, type 
 import { MOVABLE_STATUSES, needsTable } from './booking-statuses';
 import { saveBookingChange, statusChangeRefusal } from './change-status';
 import { findBooking, presentOneBooking } from './load-booking';
+import type { BookingView } from './booking.view';
 import type { PickUpWaitingSales } from './sale-rematch';
 import { requestExpiry, requestHoldHours } from './request-hold';
 import { checkMoveRules, checkMoveService, type VenueRules } from './venue-rules';
@@ -154,7 +155,7 @@ export async function updateBooking(
   pickUpWaitingSales: PickUpWaitingSales,
   now = new Date(),
   bound: BoundChange | null = null,
-): Promise<Record<string, unknown>> {
+): Promise<BookingView> {
   const booking = await findBooking(em, venue.id, idOrReference, { lock: true, channelId: bound?.channelId ?? undefined });
   if (!booking) throw notFound('Booking');
 

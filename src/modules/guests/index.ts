@@ -37,6 +37,7 @@ import { bookingQueryRange } from '../diary';
 import { AppError } from '../../platform/app-error';
 import { newId } from '../../platform/ids';
 import type { Notifications } from '../notifications';
+import type { EnquiryView, ManageView } from './guest-views';
 
 /** A venue as the public widget knows it: its public fields and its settings. */
 export interface PublicVenue extends VenueRef {
@@ -246,8 +247,8 @@ export async function guestBook(
     venueRules: venue.settings,
   }, now);
   return {
-    reference: String(view.reference), status: String(view.status), date: String(view.date), time: String(view.time),
-    party_size: Number(view.party_size), manage_url: (view.manage_url as string | null) ?? null,
+    reference: view.reference, status: view.status, date: view.date, time: view.time,
+    party_size: view.party_size, manage_url: view.manage_url,
   };
 }
 
@@ -274,7 +275,7 @@ export function changeDeadline(m: ManagedBooking): Date {
 }
 
 /** `GET /public/bookings/:token` (CONTRACT §15): the guest's own booking and what may still change. */
-export function manageView(m: ManagedBooking, now = new Date()): Record<string, unknown> {
+export function manageView(m: ManagedBooking, now = new Date()): ManageView {
   const { booking: b, venue } = m;
   const deadline = changeDeadline(m);
   const inTime = now.getTime() < deadline.getTime();
@@ -332,7 +333,7 @@ export function bookingCalendar(m: ManagedBooking, manageLink: string): string {
  * one booking updater as a caller bound by the venue's rules (updateBooking's BoundChange: party size,
  * booking window, no growing into what needs approval; a request stays a request), with its atomic check.
  */
-export async function guestMove(ds: DataSource, token: string, patch: { date?: string; time?: string; party_size?: number }, now = new Date()): Promise<Record<string, unknown>> {
+export async function guestMove(ds: DataSource, token: string, patch: { date?: string; time?: string; party_size?: number }, now = new Date()): Promise<ManageView> {
   return inDiaryTransaction(ds, async (em) => {
     const m = await findManagedBooking(em, token, { lock: true });
     if (!m) throw wrongToken();
@@ -345,7 +346,7 @@ export async function guestMove(ds: DataSource, token: string, patch: { date?: s
 }
 
 /** `DELETE /public/bookings/:token`: cancels it (until the deadline); answers the view (status `cancelled`). */
-export async function guestCancel(ds: DataSource, token: string, now = new Date()): Promise<Record<string, unknown>> {
+export async function guestCancel(ds: DataSource, token: string, now = new Date()): Promise<ManageView> {
   return inDiaryTransaction(ds, async (em) => {
     const m = await findManagedBooking(em, token, { lock: true });
     if (!m) throw wrongToken();
@@ -368,7 +369,7 @@ export interface EnquiryInput {
   message: string;
 }
 
-export function presentEnquiry(e: Enquiry): Record<string, unknown> {
+export function presentEnquiry(e: Enquiry): EnquiryView {
   return {
     id: e.id, name: e.name, email: e.email, phone: e.phone, date: e.date, party_size: e.partySize, message: e.message,
     created_at: e.createdAt.toISOString(),
@@ -398,3 +399,4 @@ export async function createEnquiry(ds: DataSource, notifications: Notifications
 /** The plans (CONTRACT §10 `GET /public/tiers`): product data in tiers.json, checked at start (tiers.ts). */
 export { TIERS, loadTiers, type Tier } from './tiers';
 export { TIER_SCHEMA } from './tiers';
+export { enquiryResponseSchema, type EnquiryView, manageViewSchema, type ManageView } from './guest-views';

@@ -23,7 +23,7 @@ import { relayEmails, type EmailJobData, type EmailRelayContext, type RelayedRow
 import type { EmailEnquiry } from './templates';
 
 export { EMAIL_KINDS, EMAIL_STATUSES, type EmailKind, type EmailStatus } from './kinds';
-export { presentEmail, presentEmailDetail } from './emails-view';
+export { emailDetailSchema, type EmailDetailView, emailSchema, type EmailView, presentEmail, presentEmailDetail } from './emails-view';
 export { startEmailWorker, requeueStrandedEmails, type EmailWorkerOptions } from './email-worker';
 export { renderEmail, type EmailFacts, type RenderedEmail } from './templates';
 export type { EmailJobData } from './relay';

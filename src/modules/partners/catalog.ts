@@ -7,6 +7,7 @@ import { putMapping } from './mapping/mapping-store';
 import { AppError } from '../../platform/app-error';
 import type { SecretBox } from '../../platform/secret-box';
 import { createPartner, type PartnerWithSecret } from './partners';
+import type { CatalogTemplateView } from './partner-views';
 
 /**
  * The partner catalog (CONTRACT §13, §15): every `mappings/<vendor>/` folder with a partner.json is a
@@ -86,7 +87,7 @@ export function requireTemplate(name: string, mappingsDir?: string): CatalogTemp
   });
 }
 
-export function presentTemplate(t: CatalogTemplate): Record<string, unknown> {
+export function presentTemplate(t: CatalogTemplate): CatalogTemplateView {
   return {
     name: t.name,
     kind: t.kind,

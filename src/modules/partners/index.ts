@@ -3,6 +3,11 @@
  * outside src/modules/partners/ imports its other files (eslint layout/boundaries).
  */
 export { createPartnerFromTemplate, listTemplates, presentTemplate } from './catalog';
+export {
+  ACK, ADAPTER, catalogTemplateSchema, type CatalogTemplateView, CONFLICT, EVENT_STATUS, HEADER, inboundEventDetailSchema, type InboundEventDetailView,
+  inboundEventSchema, type InboundEventView, locationSchema, type LocationView, mappingVersionSchema, type MappingView, PARTNER_NAME,
+  PARTNER_TIMESTAMP, partnerCreatedSchema, type PartnerCreatedView, partnerSchema, type PartnerView, SCHEME, TABLE_ALIASES,
+} from './partner-views';
 export { KeptLocations } from './commands/command-handlers';
 export { announcePartnerChange, createPartnerCache, type PartnerCache } from './edge/partner-cache';
 export { ingestContext, receivePartnerEvent } from './edge/receive-partner-event';

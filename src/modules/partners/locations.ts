@@ -3,6 +3,7 @@ import { Partner, PartnerLocation, Venue, VenueTable } from '../../platform/db/e
 import { AppError } from '../../platform/app-error';
 import { newId } from '../../platform/ids';
 import { isDuplicateKey } from './partners';
+import type { LocationView } from './partner-views';
 
 /**
  * Integrations: a POS's own location id linked to a venue. Location ids are kept as text so ids
@@ -132,7 +133,7 @@ export async function listLocations(em: EntityManager, partner: Partner): Promis
   return locations.map((location) => ({ location, tables: aliases.get(location.id)! }));
 }
 
-export function presentLocation(partner: Partner, { location: l, tables }: LinkedLocation): Record<string, unknown> {
+export function presentLocation(partner: Partner, { location: l, tables }: LinkedLocation): LocationView {
   return {
     id: l.id,
     partner: partner.name,

@@ -6,6 +6,7 @@ import { Partner, type AckMode, type ConflictMode } from '../../platform/db/enti
 import { AppError, notFound } from '../../platform/app-error';
 import { newId } from '../../platform/ids';
 import type { SecretBox } from '../../platform/secret-box';
+import type { PartnerCreatedView, PartnerView } from './partner-views';
 
 /**
  * Partners: the POS vendors that push events (CONTRACT §3). A partner names an adapter (code, from
@@ -201,14 +202,14 @@ export async function updatePartner(
  * The partner as just created or rotated: the generated secret is shown this once, both at the top level
  * and under `signature` (where a caller who sent one would look for it).
  */
-export function presentPartnerWithSecret(p: Partner, generatedSecret: string | null): Record<string, unknown> {
+export function presentPartnerWithSecret(p: Partner, generatedSecret: string | null): PartnerCreatedView {
   const shown = presentPartner(p);
   if (generatedSecret === null) return shown;
-  return { ...shown, secret: generatedSecret, signature: { ...(shown.signature as object), secret: generatedSecret } };
+  return { ...shown, secret: generatedSecret, signature: { ...shown.signature, secret: generatedSecret } };
 }
 
 /** The admin API's partner object. Never carries the secret; `secret_set` says whether one is set. */
-export function presentPartner(p: Partner): Record<string, unknown> {
+export function presentPartner(p: Partner): PartnerView {
   return {
     id: p.id,
     name: p.name,

@@ -10,6 +10,7 @@ import { ROLE_SCOPES, type Role, type VenueRole } from './roles';
 import { SessionStore } from './session-store';
 import { announceChange, ChangeAwareCache, changeVersion } from '../../platform/change-aware-cache';
 import type { Logger } from '../../platform/logger';
+import type { UserView } from './user.view';
 
 /**
  * People (CONTRACT §8): venue users and operators, invites, sign-in with its limits, and sessions. The
@@ -19,6 +20,7 @@ import type { Logger } from '../../platform/logger';
 export { ROLE_SCOPES, STAFF_SCOPES, VENUE_ROLES, isVenueRole, type Role, type StaffScope, type VenueRole } from './roles';
 export { MIN_PASSWORD_LENGTH } from './passwords';
 export { SESSION_MAX_AGE_MS, type Session } from './session-store';
+export { USER_PROPERTIES, userResponseSchema, type UserView } from './user.view';
 
 /** An invite link works this long. @defaultValue 7 days */
 export const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -45,7 +47,7 @@ export interface UserRecord {
 }
 
 /** The user as the API shows it. */
-export function presentUser(u: UserRecord): Record<string, unknown> {
+export function presentUser(u: UserRecord): UserView {
   return {
     id: u.id, email: u.email, name: u.name, role: u.role, venue_id: u.venueId,
     status: u.hasPassword ? 'active' : 'invited', created_at: u.createdAt.toISOString(),

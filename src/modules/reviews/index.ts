@@ -11,6 +11,9 @@ import { venueSettings } from '../venues';
 import { writeOutbox, type OutboxEntry } from '../outbox';
 import { AppError, notFound } from '../../platform/app-error';
 import { newId } from '../../platform/ids';
+import { type PublicReviewView, type ReviewView } from './review.view';
+
+export { publicReviewSchema, type PublicReviewView, reviewSchema, type ReviewView } from './review.view';
 
 /** An invitation works this long (§11). */
 export const REVIEW_INVITATION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -51,7 +54,7 @@ function presentReply(r: ReviewRow): { text: string; created_at: string } | null
 }
 
 /** The review as the venue sees it (`GET /api/v1/reviews`, the `review.posted` webhook). */
-export function presentReview(r: ReviewRow): Record<string, unknown> {
+export function presentReview(r: ReviewRow): ReviewView {
   return {
     id: r.id, booking_id: r.booking_id, customer_id: r.customer_id, rating: r.rating, title: r.title, content: r.content,
     author: r.author, verified: true, status: r.status, reply: presentReply(r),
@@ -60,7 +63,7 @@ export function presentReview(r: ReviewRow): Record<string, unknown> {
 }
 
 /** The review as guests see it: no ids. */
-export function presentPublicReview(r: ReviewRow): Record<string, unknown> {
+export function presentPublicReview(r: ReviewRow): PublicReviewView {
   return { rating: r.rating, title: r.title, content: r.content, author: r.author, verified: true, created_at: r.created_at.toISOString(), reply: presentReply(r) };
 }
 

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { entityColumns } from '../../platform/db/entity-statements';
 import { Booking, Sale, SaleItem } from '../../platform/db/entities';
 import type { SaleStatus } from '../../platform/db/entities';
-import { presentSale } from './sale.view';
+import { presentSale, type SaleView } from './sale.view';
 
 export interface SaleFilter {
   venueId: string;
@@ -39,7 +39,7 @@ export async function saleViews(
   em: EntityManager,
   filter: SaleFilter,
   order: { orderBy: string; limit: number; after?: { sql: string; params: unknown[] } | null },
-): Promise<{ sale: Sale; view: Record<string, unknown> }[] | null> {
+): Promise<{ sale: Sale; view: SaleView }[] | null> {
   const conds = ['s.venue_id = ?'];
   const params: unknown[] = [filter.venueId];
   if (filter.date !== undefined) {

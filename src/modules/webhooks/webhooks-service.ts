@@ -3,10 +3,12 @@ import type { Config } from '../../platform/config';
 import { Webhook, WebhookDelivery, WebhookDeliveryAttempt } from '../../platform/db/entities';
 import type { DeliveryStatus } from '../../platform/db/entities';
 import type { CreateWebhookBody, UpdateWebhookBody, WebhookEventName } from './webhook-input';
+import type { WebhookEvent } from '../outbox';
 import { notFound } from '../../platform/app-error';
 import { newId } from '../../platform/ids';
 import type { SecretBox } from '../../platform/secret-box';
 import { generateWebhookSecret } from './sign-webhook';
+import type { WebhookDeliveryView, WebhookView } from './webhook-views';
 import { assertDeliverableUrl, type UrlPolicyOptions } from './webhook-url-policy';
 import { retryOnDeadlock } from '../../platform/db/db-errors';
 import { fitColumn } from '../../platform/storable';
@@ -176,11 +178,12 @@ export async function attemptsOf(em: EntityManager, deliveryIds: string[]): Prom
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /** The webhook object (never its secret). */
-export function presentWebhook(w: Webhook): Record<string, unknown> {
+export function presentWebhook(w: Webhook): WebhookView {
   return {
     id: w.id,
     url: w.url,
-    events: w.events,
+    // Checked against WEBHOOK_EVENT_NAMES when written (webhook.schema.ts).
+    events: w.events as WebhookEventName[],
     enabled: w.enabled,
     disabled_reason: w.disabledReason,
     failing_since: iso(w.failingSince),
@@ -189,12 +192,13 @@ export function presentWebhook(w: Webhook): Record<string, unknown> {
   };
 }
 
-export function presentDelivery(d: WebhookDelivery, attempts: WebhookDeliveryAttempt[]): Record<string, unknown> {
+export function presentDelivery(d: WebhookDelivery, attempts: WebhookDeliveryAttempt[]): WebhookDeliveryView {
   return {
     id: d.id,
     webhook_id: d.webhookId,
     message_id: d.messageId,
-    event: d.event,
+    // Written by the outbox fan-out, from WEBHOOK_EVENTS.
+    event: d.event as WebhookEvent,
     status: d.status,
     attempts: d.attempts,
     next_attempt_at: iso(d.nextAttemptAt),

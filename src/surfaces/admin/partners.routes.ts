@@ -10,7 +10,7 @@ import { createPartnerFromTemplate } from '../../modules/partners';
 import { announcePartnerChange } from '../../modules/partners';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';
 import { decodeCursor, encodeCursor, listResponse } from '../http/pagination';
-import { listEnvelopeSchema, PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../http/schemas/pagination.schema';
+import { listEnvelopeSchema, PAGE_QUERY_SCHEMA, type PaginationQuery } from '../http/schemas/pagination.schema';
 import {
   createPartnerSchema,
   partnerFromTemplateSchema,
@@ -21,11 +21,7 @@ import {
 } from '../http/schemas/partner.schema';
 import { fieldError } from '../http/validation';
 
-const pageQuery = querySchema<PaginationQuery>({
-  type: 'object',
-  additionalProperties: false,
-  properties: { ...PAGINATION_QUERY_PROPERTIES },
-});
+const pageQuery = querySchema<PaginationQuery>(PAGE_QUERY_SCHEMA);
 
 /** `/admin/v1/partners`: register POS partners, list them, change them (CONTRACT §3). */
 export const partnersAdminOperations = [

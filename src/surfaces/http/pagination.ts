@@ -7,7 +7,7 @@
  *
  * Usage (see bookings.routes.ts):
  *   const page = await paginate(qb, BOOKINGS_KEYSET, { limit, cursor });
- *   res.json(listResponse(page.rows.map(present), page.nextCursor));
+ *   res.json(pageResponse(page, present));
  */
 import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { compileSchema, fieldError, parseWith } from './validation';
@@ -130,9 +130,14 @@ export function pageOf<Row>(rows: Row[], keyset: Keyset<Row>, limit: number): Pa
   return { rows, nextCursor: encodeCursor(keyset.name, keyset.keys.map((k) => k.value(last))) };
 }
 
-/** CONTRACT §2 list envelope. */
+/** CONTRACT §2 list envelope (its schema: listEnvelopeSchema in schemas/pagination.schema.ts). */
 export function listResponse<T>(data: T[], nextCursor: string | null): { data: T[]; next_cursor: string | null } {
   return { data, next_cursor: nextCursor };
+}
+
+/** A page's envelope, each row shown by `present`. */
+export function pageResponse<Row, T>(page: Page<Row>, present: (row: Row) => T): { data: T[]; next_cursor: string | null } {
+  return listResponse(page.rows.map((row) => present(row)), page.nextCursor);
 }
 
 // ---------------------------------------------------------------------------------------------

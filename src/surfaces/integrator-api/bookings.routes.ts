@@ -10,7 +10,7 @@ import { notFound } from '../../platform/app-error';
 import { channelOf, type Principal } from '../http/principal';
 import { BOOKING_EXAMPLE, CREATE_BOOKING_EXAMPLE, SALE_EXAMPLE } from '../http/openapi/examples';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';
-import { keysetSql, listResponse, pageOf, type Keyset } from '../http/pagination';
+import { keysetSql, pageResponse, pageOf, type Keyset } from '../http/pagination';
 import {
   bookingDetailSchema,
   bookingSchema,
@@ -73,7 +73,7 @@ export const bookingOperations = [
       };
       const order = keysetSql(BOOKINGS_KEYSET, q);
       const page = pageOf(await bookingViews(em, venue.id, filters, order), BOOKINGS_KEYSET, q.limit);
-      res.json(listResponse(page.rows.map((r) => shown(principal, r.view)), page.nextCursor));
+      res.json(pageResponse(page, (r) => shown(principal, r.view)));
     },
   }),
   defineOperation({

@@ -4,7 +4,7 @@ import { presentEnquiry } from '../../modules/guests';
 import { presentEmail, presentEmailDetail } from '../../modules/notifications';
 import { notFound } from '../../platform/app-error';
 import { defineOperation, querySchema } from '../http/operation';
-import { listResponse, paginate, type Keyset } from '../http/pagination';
+import { pageResponse, paginate, type Keyset } from '../http/pagination';
 import {
   emailDetailSchema, emailSchema, enquiryResponseSchema, listEmailsQuerySchema, listEnquiriesQuerySchema,
   type ListEmailsQuery, type ListEnquiriesQuery,
@@ -35,7 +35,7 @@ export const emailOperations = [
       if (q.kind) qb.andWhere('e.kind = :kind', { kind: q.kind });
       if (q.booking_id) qb.andWhere('e.booking_id = :bookingId', { bookingId: q.booking_id });
       const page = await paginate(qb, EMAILS_KEYSET, q);
-      res.json(listResponse(page.rows.map(presentEmail), page.nextCursor));
+      res.json(pageResponse(page, presentEmail));
     },
   }),
   defineOperation({
@@ -57,7 +57,7 @@ export const emailOperations = [
     handler: ({ dataSource: { manager: em } }) => async ({ query: q, venue, res }) => {
       const qb = em.createQueryBuilder(EnquiryEntity, 'q').where('q.venue_id = :venueId', { venueId: venue.id });
       const page = await paginate(qb, ENQUIRIES_KEYSET, q);
-      res.json(listResponse(page.rows.map(presentEnquiry), page.nextCursor));
+      res.json(pageResponse(page, presentEnquiry));
     },
   }),
 ];

@@ -6,7 +6,7 @@ import { presentSale } from '../../modules/sales';
 import { notFound } from '../../platform/app-error';
 import { BOOKING_EXAMPLE, SALE_EXAMPLE } from '../http/openapi/examples';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';
-import { keysetSql, listResponse, pageOf, type Keyset } from '../http/pagination';
+import { keysetSql, listResponse, pageResponse, pageOf, type Keyset } from '../http/pagination';
 import { listEnvelopeSchema } from '../http/schemas/pagination.schema';
 import { bookingSchema } from '../http/schemas/booking.schema';
 import {
@@ -44,7 +44,7 @@ export const saleOperations = [
         return;
       }
       const page = pageOf(found, SALES_KEYSET, q.limit);
-      res.json(listResponse(page.rows.map((r) => r.view), page.nextCursor));
+      res.json(pageResponse(page, (r) => r.view));
     },
   }),
   defineOperation({

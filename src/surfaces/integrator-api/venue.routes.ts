@@ -5,20 +5,14 @@ import { notFound } from '../../platform/app-error';
 import { VENUE_EXAMPLE } from '../http/openapi/examples';
 import { serviceResponseSchema, venueEventResponseSchema, venueResponseSchema } from '../http/openapi/response-schemas';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';
-import { listResponse, paginate, type Keyset } from '../http/pagination';
+import { listResponse, pageResponse, paginate, type Keyset } from '../http/pagination';
 import { presentEvent, presentService, presentVenue } from '../http/presenters/venue.presenter';
-import { listEnvelopeSchema, PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../http/schemas/pagination.schema';
+import { listEnvelopeSchema, PAGE_QUERY_SCHEMA, type PaginationQuery } from '../http/schemas/pagination.schema';
 import { updateServiceSchema, updateVenueSchema, type UpdateServiceBody, type UpdateVenueBody } from '../http/schemas/venue.schema';
 import { changeVenueSettings } from '../../modules/venues';
 
 /** `GET /services` and `GET /events` take only the page parameters. */
-export const venueListQuerySchema = {
-  $id: 'VenueListQuery',
-  type: 'object',
-  additionalProperties: false,
-  properties: { ...PAGINATION_QUERY_PROPERTIES },
-} as const;
-const pageQuery = querySchema<PaginationQuery>(venueListQuerySchema);
+const pageQuery = querySchema<PaginationQuery>(PAGE_QUERY_SCHEMA);
 
 /** Services in the order of the day (ids of one venue's services may share their time prefix). */
 const SERVICES_KEYSET: Keyset<Service> = {
@@ -69,7 +63,7 @@ export const venueOperations = [
     responses: [{ status: 200, description: 'Services.', schema: listEnvelopeSchema(serviceResponseSchema) }],
     handler: ({ dataSource: { manager: em } }) => async ({ query, venue, res }) => {
       const page = await paginate(em.createQueryBuilder(Service, 's').where('s.venue_id = :venueId', { venueId: venue.id }), SERVICES_KEYSET, query);
-      res.json(listResponse(page.rows.map(presentService), page.nextCursor));
+      res.json(pageResponse(page, presentService));
     },
   }),
   defineOperation({

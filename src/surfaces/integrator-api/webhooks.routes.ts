@@ -5,7 +5,7 @@ import {
 } from '../../modules/webhooks';
 import { WEBHOOK_EXAMPLE } from '../http/openapi/examples';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';
-import { listResponse, paginate, type Keyset } from '../http/pagination';
+import { pageResponse, paginate, type Keyset } from '../http/pagination';
 import { listEnvelopeSchema } from '../http/schemas/pagination.schema';
 import {
   createdWebhookResponseSchema, createWebhookSchema, listDeliveriesQuerySchema, listWebhooksQuerySchema, updateWebhookSchema,
@@ -30,7 +30,7 @@ export const webhookOperations = [
     responses: [{ status: 200, description: 'A page of webhooks.', schema: listEnvelopeSchema(webhookResponseSchema), example: { data: [WEBHOOK_EXAMPLE], next_cursor: null } }],
     handler: ({ dataSource: { manager: em } }) => async ({ query, venue, res }) => {
       const page = await paginate(webhookListQuery(em, venue.id), WEBHOOKS_KEYSET, query);
-      res.json(listResponse(page.rows.map(presentWebhook), page.nextCursor));
+      res.json(pageResponse(page, presentWebhook));
     },
   }),
   defineOperation({
@@ -88,7 +88,7 @@ export const webhookOperations = [
       const qb = await deliveryListQuery(em, venue.id, params.id, q.status);
       const page = await paginate(qb, DELIVERIES_KEYSET, q);
       const attempts = await attemptsOf(em, page.rows.map((d) => d.id));
-      res.json(listResponse(page.rows.map((d) => presentDelivery(d, attempts.get(d.id) ?? [])), page.nextCursor));
+      res.json(pageResponse(page, (d) => presentDelivery(d, attempts.get(d.id) ?? [])));
     },
   }),
 ];

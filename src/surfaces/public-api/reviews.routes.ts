@@ -2,12 +2,10 @@ import { listReviews, postReview, presentPublicReview, publishedSummary } from '
 import { publicVenueOf } from '../http/mount-operations';
 import { bodySchema, defineOperation, querySchema } from '../http/operation';
 import { decodeCursor, encodeCursor } from '../http/pagination';
-import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from '../http/schemas/pagination.schema';
+import { PAGE_QUERY_SCHEMA, type PaginationQuery } from '../http/schemas/pagination.schema';
 import { postReviewSchema, publicReviewSchema, type PostReviewBody } from '../http/schemas/review.schema';
 
-const pageQuery = querySchema<PaginationQuery>({
-  $id: 'PublicReviewsQuery', type: 'object', additionalProperties: false, properties: { ...PAGINATION_QUERY_PROPERTIES },
-});
+const pageQuery = querySchema<PaginationQuery>(PAGE_QUERY_SCHEMA);
 
 /**
  * Guests: a venue's published reviews, and posting one with the invitation's token (CONTRACT §10, §11), on

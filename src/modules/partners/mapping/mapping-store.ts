@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DataSource, EntityManager } from 'typeorm';
 import { MappingVersion, Partner } from '../../../platform/db/entities';
 import { createPartner, findPartnerByName, isDuplicateKey } from '../partners';
+import type { MappingView } from '../partner-views';
 import { AppError, notFound } from '../../../platform/app-error';
 import { newId } from '../../../platform/ids';
 import type { Logger } from '../../../platform/logger';
@@ -201,7 +202,7 @@ export function saleIdMapping(partnerId: string, m: LiveMapping): SaleIdSlice {
   return hit;
 }
 
-export function presentMapping(m: LiveMapping): Record<string, unknown> {
+export function presentMapping(m: LiveMapping): MappingView {
   return {
     event_type: m.eventType,
     version: m.version,

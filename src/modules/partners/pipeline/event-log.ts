@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import type { InboundEvent, InboundEventStatus } from '../../../platform/db/entities';
 import { notFound } from '../../../platform/app-error';
+import type { InboundEventDetailView } from '../partner-views';
 import { type EventFilter, eventIdsWithRows, findEventRow, listEventRows } from './inbound-event-store';
 import { INBOUND_JOB_NAME, type InboundJob, type InboundJobData } from './inbound-job';
 
@@ -38,7 +39,7 @@ export function presentEvent(e: InboundEvent): EventView {
 }
 
 /** Detail: adds the raw payload, what the mapping made of it and what each command did. */
-export function presentEventDetail(e: InboundEvent): Record<string, unknown> {
+export function presentEventDetail(e: InboundEvent): InboundEventDetailView {
   return {
     ...presentEvent(e),
     raw_payload: e.rawPayload,
@@ -46,9 +47,10 @@ export function presentEventDetail(e: InboundEvent): Record<string, unknown> {
     headers: e.headers ?? {},
     mapping_version: e.mappingVersion,
     output: e.output ?? null,
-    errors: e.errors ?? [],
+    // JSON columns the pipeline writes in these shapes (mapping/schema errors; outcomeOf per command).
+    errors: (e.errors ?? []) as InboundEventDetailView['errors'],
     // Per command: {venue_id, sale, booking, match, unmatched_reason} (Tablesync ids), once processed.
-    outcome: e.outcome ?? null,
+    outcome: (e.outcome ?? null) as InboundEventDetailView['outcome'],
   };
 }
 

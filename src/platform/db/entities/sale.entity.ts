@@ -2,6 +2,12 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type SaleStatus = 'open' | 'closed' | 'void' | 'refunded';
 export type SaleMatch = 'booking_id' | 'table_time' | 'manual';
+/** A payment as the sale command carried it (SALE_COMMAND_SCHEMA: `tip` may be null or absent). */
+export interface StoredPayment {
+  method: string;
+  amount: number;
+  tip?: number | null;
+}
 
 @Entity({ name: 'sales' })
 export class Sale {
@@ -32,7 +38,7 @@ export class Sale {
   @Column({ name: 'match_at', type: 'datetime', precision: 3 }) matchAt!: Date;
   /** The payload's own version or update timestamp; an older one arriving late never overwrites a newer one. */
   @Column({ name: 'source_version', type: 'varchar', length: 64, nullable: true }) sourceVersion!: string | null;
-  @Column({ type: 'json', nullable: true }) payments!: unknown[] | null;
+  @Column({ type: 'json', nullable: true }) payments!: StoredPayment[] | null;
   @Column({ type: 'int' }) version!: number;
   @Column({ name: 'created_at', type: 'datetime', precision: 3 }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'datetime', precision: 3 }) updatedAt!: Date;

@@ -1,9 +1,11 @@
 import type { ApiKey } from '../../../platform/db/entities';
+import type { View } from '../../../platform/json-schema';
 import type { ApiKeyCreatedView } from '../openapi/response-schemas';
+import type { apiKeyResponseSchema } from '../schemas/people.schema';
 import type { ApiScope } from '../schemas/venue.schema';
 
 /** A key as lists show it: never the key itself (only its hash is stored). */
-export function presentApiKey(k: ApiKey): Record<string, unknown> {
+export function presentApiKey(k: ApiKey): View<typeof apiKeyResponseSchema> {
   return {
     id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, venue_id: k.venueId,
     rate_limit_per_minute: k.rateLimitPerMinute, created_at: k.createdAt.toISOString(),

@@ -1,19 +1,13 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { BOOKING_STATUSES } from '../../../modules/diary';
+import { BOOKING_STATUSES, BOOKING_STATUS_SCHEMA, bookingSchema } from '../../../modules/diary';
+import { bookingDetailSchema } from '../../../modules/sales';
 import { EVENT_ID, PARTY_SIZE, SERVICE_ID, TABLE_ID } from './availability.schema';
 import { DATE, HHMM } from './common.schema';
 import { EMAIL, PERSON_NAME, PHONE } from './customer.schema';
 import { PAGINATION_QUERY_PROPERTIES } from './pagination.schema';
 
 const NOTES = { type: ['string', 'null'], maxLength: 2000, description: 'Free text for the venue.', example: 'Window seat, one high chair.' } as const;
-const STATUS = {
-  type: 'string',
-  enum: [...BOOKING_STATUSES],
-  description:
-    'requested → confirmed (approved) | declined | expired | cancelled; pending → confirmed → seated → completed; ' +
-    'cancelled and no_show from pending or confirmed. completed, cancelled, no_show, declined and expired are final.',
-  example: 'seated',
-} as const;
+const STATUS = BOOKING_STATUS_SCHEMA;
 
 /** `POST /api/v1/bookings` body (the domain's own input type: src/modules/diary/booking-input.ts). */
 export const createBookingSchema = {
@@ -99,79 +93,8 @@ export const listBookingsQuerySchema = {
 /** ajv fills defaults (useDefaults), so `limit` is always there. */
 export type ListBookingsQuery = FromSchema<typeof listBookingsQuerySchema>;
 
-const NULLABLE_STRING = { type: ['string', 'null'] } as const;
+/** The booking object (CONTRACT §2): the diary's view (src/modules/diary/booking.view.ts), the same object. */
+export { bookingSchema };
 
-/** The booking object (CONTRACT §2), for the OpenAPI document. */
-export const bookingSchema = {
-  $id: 'Booking',
-  type: 'object',
-  required: [
-    'id', 'reference', 'status', 'date', 'time', 'start_at', 'end_at', 'party_size', 'table', 'service_id', 'event_id',
-    'customer', 'notes', 'source', 'created_at', 'updated_at',
-  ],
-  properties: {
-    id: { type: 'string', example: 'bk_0mhv2k1q3a8x4n2p7r9t1c' },
-    reference: { type: 'string', pattern: '^TS-[0-9A-Z]{6}$', description: 'Short reference for humans; accepted wherever the id is.', example: 'TS-7K3M9Q' },
-    status: STATUS,
-    date: DATE,
-    time: HHMM,
-    start_at: { type: 'string', format: 'date-time', example: '2026-05-01T18:00:00.000Z' },
-    end_at: { type: 'string', format: 'date-time', example: '2026-05-01T19:30:00.000Z' },
-    expires_at: {
-      type: ['string', 'null'],
-      format: 'date-time',
-      description: 'A request\'s end: past it, unanswered, it becomes `expired` and frees its table. Null for other bookings.',
-    },
-    party_size: { type: 'integer', example: 4 },
-    table: {
-      type: ['object', 'null'],
-      properties: { id: { type: 'string' }, number: { type: ['integer', 'string'], example: 12 } },
-    },
-    needs_table: {
-      type: 'boolean',
-      description: 'A booking platform\'s reservation kept without a table (none was free): the diary lists it apart until `PATCH {table_id}` gives it one.',
-    },
-    service_id: NULLABLE_STRING,
-    event_id: NULLABLE_STRING,
-    customer: {
-      type: ['object', 'null'],
-      properties: { id: { type: 'string' }, name: { type: 'string' }, email: NULLABLE_STRING, phone: NULLABLE_STRING },
-    },
-    guest_name: { type: ['string', 'null'], description: 'The guest\'s name: the customer\'s, else the name a booking platform sent for a guest without email or phone (kept with `customer: null`).' },
-    notes: NULLABLE_STRING,
-    decline_reason: { type: ['string', 'null'], description: 'Why a declined request was declined.' },
-    source: { type: 'string', example: 'api', description: 'Where the booking came from: `api`, `widget`, `console`, `channel:<name>`, or a booking platform partner\'s name.' },
-    external: {
-      type: ['object', 'null'],
-      description: 'For a booking made from a booking platform\'s reservation (CONTRACT §12): the partner and its reservation id.',
-      required: ['partner', 'reservation_id'],
-      properties: { partner: { type: 'string', example: 'sevenrooms' }, reservation_id: { type: 'string', example: 'ahNzfnNldmVucm9vbXMt' } },
-    },
-    venue_id: { type: 'string' },
-    version: { type: 'integer', description: 'Goes up by one on every change.' },
-    created_at: { type: 'string', format: 'date-time' },
-    updated_at: { type: 'string', format: 'date-time' },
-  },
-} as const;
-
-/** `GET /api/v1/bookings/:id`: the booking with its matched sales and their spend. */
-export const bookingDetailSchema = {
-  $id: 'BookingDetail',
-  allOf: [
-    { $ref: 'Booking' },
-    {
-      type: 'object',
-      // Not required: a channel key reads no sales (CONTRACT §11), so its view of a booking has neither.
-      description: 'Every caller but a channel key gets `sales` and `spend`; a channel key reads no sales (CONTRACT §11).',
-      properties: {
-        sales: { type: 'array', items: { type: 'object' }, description: 'Sales matched to this booking (absent for a channel key).' },
-        spend: {
-          type: 'object',
-          required: ['total', 'currency', 'count'],
-          description: 'Sum of the matched sales that are not void or refunded, in minor units (absent for a channel key).',
-          properties: { total: { type: 'integer', example: 8450 }, currency: { type: 'string', example: 'GBP' }, count: { type: 'integer' } },
-        },
-      },
-    },
-  ],
-} as const;
+/** `GET /api/v1/bookings/:id`: the sales module's booking detail (src/modules/sales/booking-detail.ts), the same object. */
+export { bookingDetailSchema };

@@ -1,7 +1,5 @@
-/** Shared JSON Schema fragments (also used by the OpenAPI document). */
-export const HHMM = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', example: '19:30' } as const;
-export const DATE = { type: 'string', format: 'date', example: '2026-05-01' } as const;
-export const CURRENCY = { type: 'string', pattern: '^[A-Z]{3}$', example: 'GBP' } as const;
+/** Shared JSON Schema fragments (also used by the OpenAPI document); the ones module schemas use live in the platform. */
+export { CURRENCY, DATE, HHMM } from '../../../platform/json-schema';
 export const COUNTRY = { type: 'string', pattern: '^[A-Z]{2}$', example: 'GB' } as const;
 export const TABLE_NUMBER = {
   oneOf: [

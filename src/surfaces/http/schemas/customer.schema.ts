@@ -1,4 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
+import { customerSchema } from '../../../modules/customers';
 import { PAGINATION_QUERY_PROPERTIES } from './pagination.schema';
 
 export const PERSON_NAME = { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S', example: 'Ada Lovelace' } as const;
@@ -49,32 +50,8 @@ export const listCustomersQuerySchema = {
 } as const;
 export type ListCustomersQuery = FromSchema<typeof listCustomersQuerySchema>;
 
-const NULLABLE_STRING = { type: ['string', 'null'] } as const;
-
-/** The customer object (CONTRACT §2), for the OpenAPI document. */
-export const customerSchema = {
-  $id: 'Customer',
-  type: 'object',
-  required: ['id', 'name', 'email', 'phone', 'notes', 'visits', 'spend', 'created_at'],
-  properties: {
-    id: { type: 'string', example: 'cus_0mhv2k1q3a8x4n2p7r9t1c' },
-    name: { type: 'string', example: 'Ada Lovelace' },
-    email: NULLABLE_STRING,
-    phone: { type: ['string', 'null'], description: 'E.164.', example: '+447911123456' },
-    notes: NULLABLE_STRING,
-    visits: { type: 'integer', description: 'Bookings of this customer that were seated or completed.' },
-    spend: {
-      type: 'object',
-      required: ['total', 'currency'],
-      description: 'Sum of the sales matched to this customer\'s bookings, not void or refunded, in minor units.',
-      properties: { total: { type: 'integer', example: 12900 }, currency: { type: 'string', example: 'GBP' } },
-    },
-    venue_id: { type: 'string' },
-    version: { type: 'integer' },
-    created_at: { type: 'string', format: 'date-time' },
-    updated_at: { type: 'string', format: 'date-time' },
-  },
-} as const;
+/** The customer object (CONTRACT §2): the customers module's view (src/modules/customers/customer.view.ts), the same object. */
+export { customerSchema };
 
 /** `GET /api/v1/customers/:id`: the customer with their booking history, newest first. */
 export const customerDetailSchema = {

@@ -3,12 +3,12 @@
  * the venue's emails and enquiries.
  */
 import type { FromSchema } from 'json-schema-to-ts';
-import { TIER_SCHEMA } from '../../../modules/guests';
-import { EMAIL_KINDS, EMAIL_STATUSES } from '../../../modules/notifications';
+import { enquiryResponseSchema, manageViewSchema, TIER_SCHEMA } from '../../../modules/guests';
+import { EMAIL_KINDS, EMAIL_STATUSES, emailDetailSchema, emailSchema } from '../../../modules/notifications';
 import { PARTY_SIZE, SERVICE_ID } from './availability.schema';
 import { DATE, HHMM } from './common.schema';
 import { EMAIL, PERSON_NAME, PHONE } from './customer.schema';
-import { PAGINATION_QUERY_PROPERTIES } from './pagination.schema';
+import { PAGE_QUERY_SCHEMA, PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
 
 /** The most days one range request may cover (`to` inclusive, CONTRACT §15). */
 export const MAX_RANGE_DAYS = 31;
@@ -152,28 +152,8 @@ export const publicBookingResultSchema = {
   },
 } as const;
 
-export const manageViewSchema = {
-  $id: 'ManageView',
-  type: 'object',
-  required: ['reference', 'status', 'date', 'time', 'party_size', 'venue', 'can_change', 'can_cancel', 'change_deadline'],
-  properties: {
-    reference: { type: 'string', example: 'TS-7K3M9Q' },
-    status: { type: 'string', example: 'confirmed' },
-    date: DATE,
-    time: HHMM,
-    party_size: { type: 'integer', example: 2 },
-    venue: {
-      type: 'object',
-      required: ['name', 'slug', 'timezone'],
-      properties: { name: { type: 'string' }, slug: { type: 'string' }, timezone: { type: 'string' }, currency: { type: 'string' } },
-    },
-    can_change: { type: 'boolean', description: 'Date, time and party size may still be changed here.' },
-    can_cancel: { type: 'boolean' },
-    change_deadline: { type: ['string', 'null'], format: 'date-time', description: 'Changes and cancelling online end then (cancellation_hours before the start).' },
-    start_at: { type: 'string', format: 'date-time' },
-    end_at: { type: 'string', format: 'date-time' },
-  },
-} as const;
+/** The guest's manage view: the guests module's (src/modules/guests/guest-views.ts), the same object. */
+export { manageViewSchema };
 
 export const tiersSchema = {
   $id: 'Tiers',
@@ -185,42 +165,8 @@ export const tiersSchema = {
 // ---------------------------------------------------------------------------------------------------------
 // The venue's side (/api/v1, scope customers:read)
 
-export const emailSchema = {
-  $id: 'Email',
-  type: 'object',
-  required: ['id', 'to', 'subject', 'kind', 'status', 'booking_id', 'created_at', 'sent_at', 'attempts'],
-  properties: {
-    id: { type: 'string', example: 'eml_0mhv2k1q3a8x4n2p7r9t1c' },
-    to: { type: 'string', example: 'ada@example.com' },
-    subject: { type: 'string' },
-    kind: { type: 'string', enum: [...EMAIL_KINDS] },
-    status: { type: 'string', enum: [...EMAIL_STATUSES], description: '`kept`: not sent because the server has no SMTP_URL.' },
-    booking_id: { type: ['string', 'null'] },
-    created_at: { type: 'string', format: 'date-time' },
-    sent_at: { type: ['string', 'null'], format: 'date-time' },
-    attempts: { type: 'integer' },
-    reply_to: { type: ['string', 'null'] },
-    message_id: { type: 'string', description: 'The Message-ID header, the same on every attempt.' },
-    last_error: { type: ['string', 'null'] },
-    next_attempt_at: { type: ['string', 'null'], format: 'date-time' },
-  },
-} as const;
-
-export const emailDetailSchema = {
-  $id: 'EmailDetail',
-  allOf: [
-    { $ref: 'Email' },
-    {
-      type: 'object',
-      required: ['text', 'html'],
-      properties: {
-        text: { type: 'string' },
-        html: { type: 'string' },
-        attempt_log: { type: 'array', items: { type: 'object' } },
-      },
-    },
-  ],
-} as const;
+/** The email objects: the notifications module's views (src/modules/notifications/emails-view.ts), the same objects. */
+export { emailDetailSchema, emailSchema };
 
 export const listEmailsQuerySchema = {
   $id: 'ListEmailsQuery',
@@ -235,26 +181,7 @@ export const listEmailsQuerySchema = {
 } as const;
 export type ListEmailsQuery = FromSchema<typeof listEmailsQuerySchema>;
 
-export const enquiryResponseSchema = {
-  $id: 'Enquiry',
-  type: 'object',
-  required: ['id', 'name', 'email', 'phone', 'date', 'party_size', 'message', 'created_at'],
-  properties: {
-    id: { type: 'string', example: 'enq_0mhv2k1q3a8x4n2p7r9t1c' },
-    name: { type: 'string' },
-    email: { type: 'string' },
-    phone: { type: ['string', 'null'] },
-    date: { type: ['string', 'null'] },
-    party_size: { type: ['integer', 'null'] },
-    message: { type: 'string' },
-    created_at: { type: 'string', format: 'date-time' },
-  },
-} as const;
+export { enquiryResponseSchema };
 
-export const listEnquiriesQuerySchema = {
-  $id: 'ListEnquiriesQuery',
-  type: 'object',
-  additionalProperties: false,
-  properties: { ...PAGINATION_QUERY_PROPERTIES },
-} as const;
-export type ListEnquiriesQuery = FromSchema<typeof listEnquiriesQuerySchema>;
+export const listEnquiriesQuerySchema = PAGE_QUERY_SCHEMA;
+export type ListEnquiriesQuery = PaginationQuery;

@@ -1,16 +1,13 @@
 /**
  * Pagination fragments shared by every list endpoint (CONTRACT §2: `{data, next_cursor}`, `limit` 1–200
- * default 50, opaque `cursor`). Spread PAGINATION_QUERY_PROPERTIES into a list's query schema and describe
- * its response with listEnvelopeSchema(item).
+ * default 50, opaque `cursor`). A list without filters takes PAGE_QUERY_SCHEMA; one with filters spreads
+ * PAGINATION_QUERY_PROPERTIES into its query schema. Its response is listEnvelopeSchema(item), its body
+ * listResponse()/pageResponse() (../pagination.ts).
  */
+import type { FromSchema } from 'json-schema-to-ts';
 
 export const MAX_PAGE_LIMIT = 200;
 export const DEFAULT_PAGE_LIMIT = 50;
-
-export interface PaginationQuery {
-  limit: number;
-  cursor?: string;
-}
 
 export const LIMIT_PARAM = {
   type: 'integer',
@@ -31,17 +28,21 @@ export const CURSOR_PARAM = {
 
 export const PAGINATION_QUERY_PROPERTIES = { limit: LIMIT_PARAM, cursor: CURSOR_PARAM } as const;
 
-/** The list envelope around `item` (a schema), for the OpenAPI document. */
-export function listEnvelopeSchema(item: Record<string, unknown>): Record<string, unknown> {
+/** The query of a list without filters: the page size and the cursor only. */
+export const PAGE_QUERY_SCHEMA = { type: 'object', additionalProperties: false, properties: PAGINATION_QUERY_PROPERTIES } as const;
+/** ajv fills the default, so `limit` is always there. */
+export type PaginationQuery = FromSchema<typeof PAGE_QUERY_SCHEMA>;
+
+const NEXT_CURSOR = {
+  type: ['string', 'null'],
+  description: 'Pass as `cursor` to get the next page; null on the last page.',
+} as const;
+
+/** The list envelope around `item` (a response schema), typed as written so FromSchema/View read it. */
+export function listEnvelopeSchema<const S extends object>(item: S) {
   return {
     type: 'object',
     required: ['data', 'next_cursor'],
-    properties: {
-      data: { type: 'array', items: item },
-      next_cursor: {
-        type: ['string', 'null'],
-        description: 'Pass as `cursor` to get the next page; null on the last page.',
-      },
-    },
-  };
+    properties: { data: { type: 'array', items: item }, next_cursor: NEXT_CURSOR },
+  } as const;
 }

@@ -3,7 +3,8 @@
  * (one rule for every path: admin create, invites, owners' invites), so it answers the same 400 wherever.
  */
 import type { FromSchema } from 'json-schema-to-ts';
-import { PAGINATION_QUERY_PROPERTIES, type PaginationQuery } from './pagination.schema';
+import { USER_PROPERTIES, userResponseSchema } from '../../../modules/people';
+import { PAGE_QUERY_SCHEMA, type PaginationQuery } from './pagination.schema';
 
 /** How a person without a password gets one (the create operations' description). */
 export const INVITE_TEXT = 'Without `password`, the answer carries `invite_url` (shown this once, valid 7 days) where the person sets one. Passwords: at least 10 characters.';
@@ -58,32 +59,14 @@ export const updateUserSchema = {
 } as const;
 export type UpdateUserBody = FromSchema<typeof updateUserSchema>;
 
-export const listUsersQuerySchema = {
-  $id: 'ListUsersQuery',
-  type: 'object',
-  additionalProperties: false,
-  properties: { ...PAGINATION_QUERY_PROPERTIES },
-} as const;
+export const listUsersQuerySchema = PAGE_QUERY_SCHEMA;
 export type ListUsersQuery = PaginationQuery;
 
 // --- responses (for the OpenAPI document) ---
 
-const userProperties = {
-  id: { type: 'string', pattern: '^usr_' },
-  email: { type: 'string' },
-  name: { type: 'string' },
-  role: { type: 'string', enum: ['owner', 'manager', 'host', 'operator'] },
-  venue_id: { type: ['string', 'null'] },
-  status: { type: 'string', enum: ['active', 'invited'], description: '`invited` until the person sets a password.' },
-  created_at: { type: 'string', format: 'date-time' },
-} as const;
-
-export const userResponseSchema = {
-  $id: 'User',
-  type: 'object',
-  required: ['id', 'email', 'name', 'role', 'venue_id'],
-  properties: userProperties,
-} as const;
+// The user object is the people module's view (src/modules/people/user.view.ts), the same objects.
+const userProperties = USER_PROPERTIES;
+export { userResponseSchema };
 
 export const createdUserResponseSchema = {
   $id: 'CreatedUser',
@@ -125,6 +108,7 @@ export const apiKeyResponseSchema = {
     name: { type: 'string' },
     prefix: { type: 'string', description: 'The first characters of the key, to recognise it.' },
     scopes: { type: 'array', items: { type: 'string' } },
+    venue_id: { type: 'string' },
     rate_limit_per_minute: { type: 'integer' },
     created_at: { type: 'string', format: 'date-time' },
     last_used_at: { type: ['string', 'null'], format: 'date-time' },
