@@ -444,7 +444,11 @@ async function bookReservations(session: ReservationSession, read: readonly Read
   const placements = read.map((x, i) => {
     const { venue, read: r } = x.entry;
     const mine = placedSoFar.get(venue.id) ?? [];
-    const placed = planPlacement(x.ctx, venue, r, x.sitting, [...x.overlapping, ...mine], x.named, null);
+    // Of the batch's earlier placements only those overlapping this sitting can take its table (a batch spans many days).
+    const start = r.startAt.getTime();
+    const end = x.sitting.endAt.getTime();
+    const overlappingMine = mine.filter((b) => b.start_at.getTime() < end && b.end_at.getTime() > start);
+    const placed = planPlacement(x.ctx, venue, r, x.sitting, [...x.overlapping, ...overlappingMine], x.named, null);
     mine.push({
       id: `new-${i}`, table_id: placed.table?.id ?? null, start_at: placed.startAt, end_at: placed.endAt, party_size: placed.partySize,
       status: r.status, service_id: placed.serviceId, event_id: null,
