@@ -12,7 +12,7 @@ import mysql from 'mysql2/promise';
 import supertest from 'supertest';
 import type { Composed } from '../src/composition-root';
 import { parseDatabaseUrl } from '../src/platform/db/data-source';
-import { createBenchEnv, median, type BenchEnv, type BenchResult } from './bench-env';
+import { cpuNow, cpuPerEvent, createBenchEnv, median, type BenchEnv, type BenchResult } from './bench-env';
 import { BENCH_PARTNER, BENCH_SECRET, salePayload, seedBenchPartner, startBenchApp } from './bench-app';
 
 const EVENTS = Number(process.env.BENCH_PIPELINE_EVENTS ?? 4000);
@@ -36,12 +36,18 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
 }
 
 /** Clocks a drain from the moment `warmup` of `total` are done; returns per second. */
+/** CPU per event of the last clocked drain (cpuPerEvent), for a caller that reports it beside the rate. */
+export let lastDrainCpu: ReturnType<typeof cpuPerEvent> | null = null;
+
 async function clockDrain(done: () => Promise<number>, total: number, warmup: number): Promise<number> {
   await waitUntil(async () => (await done()) >= warmup, 300_000);
   const from = await done();
   const started = performance.now();
+  const cpu = cpuNow();
   await waitUntil(async () => (await done()) >= total, 300_000);
-  return (total - from) / ((performance.now() - started) / 1000);
+  const perSecond = (total - from) / ((performance.now() - started) / 1000);
+  lastDrainCpu = cpuPerEvent(cpu, cpuNow(), total - from);
+  return perSecond;
 }
 
 /** Real: `total` signed events queued through the API role, then a worker role started to drain them. */

@@ -7,14 +7,16 @@
 // venue of 40 tables, spread over 60 days (fresh ones each round) and the evening's times, so that the diary
 // locks (one row per venue and day) let bookings of different days proceed side by side, as a real venue's
 // stream would; a few end up without a table (needs_table), most get one.
+// Beside the rates: the CPU milliseconds per event (reservation | sale) of this process and of the database server
+// in each round's timed window (node_cpu_ms, db_cpu_ms), which a loaded machine moves far less than the rates.
 // Env: BENCH_RESERVATIONS_EVENTS (per round, default 3000), BENCH_RESERVATIONS_ROUNDS (default 3), BENCH_LOG_LEVEL
 // (the worker's log level, e.g. warn to see a batch falling back to one by one).
 import { createHmac } from 'node:crypto';
 import supertest from 'supertest';
 import type { Composed } from '../src/composition-root';
-import { createBenchEnv, median, type BenchEnv, type BenchResult } from './bench-env';
+import { cpuNow, cpuPerEvent, createBenchEnv, median, type BenchEnv, type BenchResult } from './bench-env';
 import { seedBenchPartner, startBenchApp } from './bench-app';
-import { realRound as posRound } from './pipeline';
+import { lastDrainCpu, realRound as posRound } from './pipeline';
 
 const EVENTS = Number(process.env.BENCH_RESERVATIONS_EVENTS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_RESERVATIONS_ROUNDS ?? 3);
@@ -81,7 +83,7 @@ async function seedReservations(api: Composed): Promise<void> {
 }
 
 /** `total` signed reservation webhooks queued through the API role, then a worker role started to drain them. */
-async function reservationRound(env: BenchEnv, api: Composed, concurrency: number, offset: number, total: number): Promise<{ perSecond: number; outcomes: Record<string, number> }> {
+async function reservationRound(env: BenchEnv, api: Composed, concurrency: number, offset: number, total: number): Promise<{ perSecond: number; outcomes: Record<string, number>; cpu: ReturnType<typeof cpuPerEvent> }> {
   const http = supertest(api.app!);
   for (let i = 0; i < total; i += 50) {
     await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, k) => {
@@ -97,11 +99,13 @@ async function reservationRound(env: BenchEnv, api: Composed, concurrency: numbe
     await waitUntil(async () => (await finished()) >= WARMUP, 300_000);
     const from = await finished();
     const started = performance.now();
+    const cpu = cpuNow();
     await waitUntil(async () => (await finished()) >= total, 300_000);
     const perSecond = (total - from) / ((performance.now() - started) / 1000);
+    const cpuPer = cpuPerEvent(cpu, cpuNow(), total - from);
     const outcomes: Record<string, number> = {};
     for (const v of await counts()) outcomes[String(v.labels.outcome)] = (outcomes[String(v.labels.outcome)] ?? 0) + v.value;
-    return { perSecond, outcomes };
+    return { perSecond, outcomes, cpu: cpuPer };
   } finally {
     await worker.stop();
   }
@@ -117,11 +121,13 @@ export async function run(): Promise<BenchResult> {
     const reals: number[] = [];
     const refs: number[] = [];
     const outcomes: Record<string, number> = {};
+    const cpus: { res: ReturnType<typeof cpuPerEvent>; pos: ReturnType<typeof cpuPerEvent> | null }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const r = await reservationRound(env, api, concurrency, round * 1_000_000, WARMUP + EVENTS);
       reals.push(r.perSecond);
       for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
       refs.push(await posRound(env, api, concurrency, round * 1_000_000, WARMUP + EVENTS));
+      cpus.push({ res: r.cpu, pos: lastDrainCpu });
     }
     const rows = (await api.deps.dataSource.query(
       'SELECT COUNT(*) AS n, SUM(needs_table) AS needs_table FROM bookings WHERE external_partner = ?', [PARTNER],
@@ -134,6 +140,9 @@ export async function run(): Promise<BenchResult> {
         events: EVENTS, warmup: WARMUP, rounds: ROUNDS, worker_concurrency: concurrency,
         bookings: Number(rows[0]!.n), needs_table: Number(rows[0]!.needs_table), outcomes: JSON.stringify(outcomes),
         real_rounds: reals.map(Math.round).join('/'), pos_rounds: refs.map(Math.round).join('/'),
+        // CPU ms per event in each round's timed window: this process (worker role, mapping threads) and the database server.
+        node_cpu_ms: cpus.map((c) => `${c.res.node_ms.toFixed(2)}|${c.pos?.node_ms.toFixed(2) ?? '?'}`).join('/'),
+        db_cpu_ms: cpus.map((c) => `${c.res.db_ms?.toFixed(2) ?? '?'}|${c.pos?.db_ms?.toFixed(2) ?? '?'}`).join('/'),
       },
     };
   } finally {

@@ -15,7 +15,7 @@ export { type MatchScope, scopeSql } from './location-tables';
 export { MATCH_AFTER_END_MS, MATCH_BEFORE_START_MS, timesHeldBy } from './match-window';
 export { findBookingByManageToken, type ManageLinks, manageUrl, newManageToken } from './manage-tokens';
 export { startRequestExpiry } from './request-expiry';
-export { applyReservation, firstSeenOver, type NewReservation, planNewReservations, readReservation, type ReadReservation, type ReservationResult } from './reservation-command';
+export { applyReservation, firstSeenOver, type ReservationContext, type NewReservation, planNewReservations, readReservation, type ReadReservation, type ReservationResult } from './reservation-command';
 export { type PickUpWaitingSales } from './sale-rematch';
 export { updateBooking } from './update-booking';
 export { diaryDigestStatements, VenueLayoutCache } from './venue-layout-cache';

@@ -148,6 +148,22 @@ export interface ReservationSource {
   locationId: string;
 }
 
+/**
+ * What applying one reservation works with besides the reservation itself: the caller's transaction, the
+ * location's venue, the partner it came from, the time it is applied at, and what a new booking needs
+ * (the sales waiting for it, its manage link).
+ */
+export interface ReservationContext {
+  em: EntityManager;
+  venue: VenueRef;
+  source: ReservationSource;
+  now: Date;
+  /** Picks up the sales waiting for a new or moved booking, in its transaction (the sales' rematchSalesForBooking). */
+  pickUpWaitingSales: PickUpWaitingSales;
+  /** Where manage links point and how the raw token is sealed for the confirmation email. */
+  links?: ManageLinks;
+}
+
 /** Where a sitting goes: its instants, service, table (or none). */
 interface Placement {
   date: string;
@@ -205,9 +221,7 @@ function planPlacement(
  * X-locked, then the bookings overlapping it read (a fresh READ COMMITTED read after the locks).
  */
 async function place(
-  em: EntityManager,
-  venue: VenueRef,
-  source: ReservationSource,
+  { em, venue, source }: ReservationContext,
   r: ReadReservation,
   keep: { bookingId: string; tableId: string | null; durationMs: number },
 ): Promise<Placement> {
@@ -239,15 +253,8 @@ async function findReservationBooking(em: EntityManager, partner: string, reserv
  * command and venue. Ignored (nothing written): an older `updated_at` than the stored one, an impossible
  * status change, a reservation first seen cancelled or no-show (there is nothing to cancel).
  */
-export async function applyReservation(
-  em: EntityManager,
-  venue: VenueRef,
-  source: ReservationSource,
-  r: ReadReservation,
-  now: Date,
-  pickUpWaitingSales: PickUpWaitingSales,
-  links?: ManageLinks,
-): Promise<ReservationResult> {
+export async function applyReservation(context: ReservationContext, r: ReadReservation): Promise<ReservationResult> {
+  const { em, venue, source, now, pickUpWaitingSales } = context;
   const what = `reservation ${r.reservationId}`;
   const existing = await findReservationBooking(em, source.partnerName, r.reservationId);
   if (existing && existing.venueId !== venue.id) {
@@ -256,7 +263,7 @@ export async function applyReservation(
   if (existing && isOlderVersion(r.version, existing.externalVersion)) {
     return ignoredBecause(`${what}: updated_at ${r.version} is older than the stored ${existing.externalVersion}`, existing.id);
   }
-  if (!existing) return createReservationBooking(em, venue, source, r, now, pickUpWaitingSales, links);
+  if (!existing) return createReservationBooking(context, r);
 
   const notes: string[] = [];
   const changes: Partial<Booking> = {};
@@ -276,7 +283,7 @@ export async function applyReservation(
     r.table !== null ||
     (existing.tableId === null && holdsTable(r.status));
   if (resit && movable && holdsTable(r.status)) {
-    const placed = await place(em, venue, source, r, { bookingId: existing.id, tableId: existing.tableId, durationMs: keptLength });
+    const placed = await place(context, r, { bookingId: existing.id, tableId: existing.tableId, durationMs: keptLength });
     notes.push(...placed.notes);
     Object.assign(changes, {
       date: placed.date, time: placed.time, startAt: placed.startAt, endAt: placed.endAt, partySize: placed.partySize,
@@ -313,16 +320,9 @@ export async function applyReservation(
   return { result: 'applied', booking: existing.id, reason: null, note: joinNotes(notes) };
 }
 
-async function createReservationBooking(
-  em: EntityManager,
-  venue: VenueRef,
-  source: ReservationSource,
-  r: ReadReservation,
-  now: Date,
-  pickUpWaitingSales: PickUpWaitingSales,
-  links?: ManageLinks,
-): Promise<ReservationResult> {
+async function createReservationBooking(context: ReservationContext, r: ReadReservation): Promise<ReservationResult> {
   if (!holdsTable(r.status)) return firstSeenOver(r);
+  const { em, venue, source, now, pickUpWaitingSales, links } = context;
   const session = { run: entityManagerSession(em).run, em };
   return (await createReservationBookings(session, [{ venue, source, read: r }], now, { links, pickUpWaitingSales })).results[0]!;
 }
@@ -444,7 +444,11 @@ async function bookReservations(session: ReservationSession, read: readonly Read
   const placements = read.map((x, i) => {
     const { venue, read: r } = x.entry;
     const mine = placedSoFar.get(venue.id) ?? [];
-    const placed = planPlacement(x.ctx, venue, r, x.sitting, [...x.overlapping, ...mine], x.named, null);
+    // Of the batch's earlier placements only those overlapping this sitting can take its table (a batch spans many days).
+    const start = r.startAt.getTime();
+    const end = x.sitting.endAt.getTime();
+    const overlappingMine = mine.filter((b) => b.start_at.getTime() < end && b.end_at.getTime() > start);
+    const placed = planPlacement(x.ctx, venue, r, x.sitting, [...x.overlapping, ...overlappingMine], x.named, null);
     mine.push({
       id: `new-${i}`, table_id: placed.table?.id ?? null, start_at: placed.startAt, end_at: placed.endAt, party_size: placed.partySize,
       status: r.status, service_id: placed.serviceId, event_id: null,

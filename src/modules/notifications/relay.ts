@@ -257,10 +257,16 @@ export async function relayEmails(ctx: EmailRelayContext, rows: readonly Relayed
   const silent = await silentPartners(ds, partnerSources);
 
   const emails: EmailRow[] = [];
+  // Each venue's settings read once per pass, not once per email.
+  const settingsOf = new Map<string, VenueSettings>();
   for (const p of todo) {
     const venue = venues.get(p.venueId);
     if (!venue) continue; // the venue is gone: nobody to write for
-    const settings = venueSettings({ settings: typeof venue.settings === 'string' ? (JSON.parse(venue.settings) as object) : venue.settings });
+    let settings = settingsOf.get(venue.id);
+    if (!settings) {
+      settings = venueSettings({ settings: typeof venue.settings === 'string' ? (JSON.parse(venue.settings) as object) : venue.settings });
+      settingsOf.set(venue.id, settings);
+    }
     const toVenue = VENUE_KINDS.has(p.kind);
     if (!toVenue && p.booking && silent.has(p.booking.source)) continue;
     const to = p.to ?? (toVenue ? settings.notification_email : p.booking?.guestEmail ?? null);

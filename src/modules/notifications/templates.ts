@@ -108,12 +108,18 @@ function formatOf(locale: string, style: 'date' | 'time', timeZone: string): Int
 
 /** "Friday, 1 May 2026 at 19:00" in the venue's zone and conventions. */
 export function formatWhen(venue: EmailVenue, startAt: string): { date: string; time: string; both: string } {
+  // An email says when twice (its sentence and its facts): the second asks the same of the same venue.
+  if (lastWhen && lastWhen.venue === venue && lastWhen.startAt === startAt) return lastWhen.when;
   const at = new Date(startAt);
   const locale = localeOf(venue);
   const date = formatOf(locale, 'date', venue.timezone).format(at);
   const time = formatOf(locale, 'time', venue.timezone).format(at);
-  return { date, time, both: `${date} at ${time}` };
+  const when = Object.freeze({ date, time, both: `${date} at ${time}` });
+  lastWhen = { venue, startAt, when };
+  return when;
 }
+
+let lastWhen: { venue: EmailVenue; startAt: string; when: { date: string; time: string; both: string } } | null = null;
 
 /** A venue-local date alone (an enquiry's wished-for day), at noon so no zone moves it. */
 function formatDate(venue: EmailVenue, date: string): string {

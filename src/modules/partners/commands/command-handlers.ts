@@ -81,7 +81,10 @@ export const COMMAND_HANDLERS: Readonly<Handlers> = {
       const ref = venueRef(venue);
       const read = readReservation(cmd, ref);
       if ('failed' in read) return failed('reservation', read.failed, venue.venueId);
-      const done = await applyReservation(em, ref, sourceOf(ctx, cmd), read, ctx.now ?? new Date(), rematchSalesForBooking, ctx.links);
+      const done = await applyReservation(
+        { em, venue: ref, source: sourceOf(ctx, cmd), now: ctx.now ?? new Date(), pickUpWaitingSales: rematchSalesForBooking, links: ctx.links },
+        read,
+      );
       return reservationOutcome(read.reservationId, venue.venueId, done);
     },
   },
