@@ -24,6 +24,9 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update', '--disable-sync',
 ];
 
+/** Every Playwright wait and navigation of a test page gives up after this long. */
+export const PAGE_TIMEOUT_MS = 30_000;
+
 export const TABLET = { width: 1024, height: 768 } as const;
 export const PHONE = { width: 390, height: 844 } as const;
 
@@ -84,6 +87,11 @@ export function useBrowserApp(overrides: Record<string, string> = {}): BrowserAp
   const handle = {
     async newPage(viewport: { width: number; height: number } = TABLET) {
       const context = await browser!.newContext({ baseURL: handle.baseUrl, viewport });
+      // Stated, not left to the library's default: no locator action, wait or navigation waits for ever. (Key
+      // presses and `evaluate` have no timeout of their own: they wait for the page to handle them, for ever if
+      // its main thread never comes back; a long test wraps its steps in `step`, test/helpers/wait-for.ts.)
+      context.setDefaultTimeout(PAGE_TIMEOUT_MS);
+      context.setDefaultNavigationTimeout(PAGE_TIMEOUT_MS);
       context.on('request', (req) => {
         const url = new URL(req.url());
         if (url.origin === handle.baseUrl && /^\/(api|admin)\//.test(url.pathname)) {

@@ -7,7 +7,7 @@ import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { bracketMatching, indentOnInput } from '@codemirror/language';
 import { EditorState, StateEffect, StateField, type Extension } from '@codemirror/state';
 import { Decoration, type DecorationSet, drawSelection, EditorView, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { jsonataHighlight, jsonataLanguage } from './jsonata-language';
 
 export interface ErrorRange {
@@ -94,8 +94,13 @@ export function CodeEditor(props: { value: string; onChange: (value: string) => 
     return () => view.current?.destroy();
   }, []);
 
-  // A new text from outside (a version loaded): replace the document, keeping the history.
-  useEffect(() => {
+  // A new text from outside (a version loaded): replace the document, keeping the history. A layout effect, run as
+  // the render commits, so it compares the editor with the text of that very render. A passive effect waits for the
+  // next frame, and Preact runs a pending one at the component's next render, with its render's (older) text: when
+  // the editor changed again before the frame (two keys between two frames, as on a busy machine), it wrote that
+  // older text back, the editor reported it, the next render's stale effect wrote the newer one back, and so on
+  // without end, in microtasks: the page froze, no key or click was ever handled again.
+  useLayoutEffect(() => {
     const v = view.current;
     if (v && v.state.doc.toString() !== props.value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: props.value } });
   }, [props.value]);
