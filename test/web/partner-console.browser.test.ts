@@ -216,8 +216,9 @@ describe('the partner console (/app/partners) in Chromium', () => {
       await page.getByTestId('dry-run-output').getByText('"status": "void"').waitFor();
     });
 
-    // Typing re-evaluates once the typist pauses (debounced), not once per key: 12 keys, one dry run (a stall of
-    // the loaded machine between two keys may make another).
+    // Typing re-evaluates once the typist pauses (debounced), not once per key: 12 keys, one dry run. A stall of
+    // a loaded machine longer than the debounce between two keys makes another, so allow a few: once per key
+    // (no debounce) would be 12.
     let dryRuns = 0;
     page.on('request', (r) => { if (r.method() === 'POST' && r.url().includes('/mappings/sale.updated/test')) dryRuns += 1; });
     await step('typing, then one dry run', async () => {
@@ -228,7 +229,7 @@ describe('the partner console (/app/partners) in Chromium', () => {
       await waitFor(async () => dryRuns >= 1, { what: 'the dry run after typing' });
       await new Promise((r) => setTimeout(r, 800));
     });
-    expect(dryRuns).toBeLessThanOrEqual(3);
+    expect(dryRuns).toBeLessThanOrEqual(5);
 
     // A pasted payload: not JSON, then one of the POS's own.
     await step('a pasted payload', async () => {

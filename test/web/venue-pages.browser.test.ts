@@ -98,7 +98,8 @@ describe('the bookings, customers and settings pages in Chromium', () => {
     await page.getByRole('link', { name: 'Guest 07' }).waitFor();
     await page.getByLabel('Search', { exact: true }).fill('nobody-here');
     await page.getByText('No customer matches “nobody-here”.', { exact: false }).waitFor();
-  });
+    // 53 customers made over HTTP, then a page walk: well past jest's 30 s default on a loaded machine.
+  }, 90_000);
 
   it('shows analytics as charts and a table (or says the server has none yet)', async () => {
     const venue = await createVenue(b.t, { name: 'The Figures' });
