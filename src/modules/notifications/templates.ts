@@ -108,18 +108,12 @@ function formatOf(locale: string, style: 'date' | 'time', timeZone: string): Int
 
 /** "Friday, 1 May 2026 at 19:00" in the venue's zone and conventions. */
 export function formatWhen(venue: EmailVenue, startAt: string): { date: string; time: string; both: string } {
-  // An email says when twice (its sentence and its facts): the second asks the same of the same venue.
-  if (lastWhen && lastWhen.venue === venue && lastWhen.startAt === startAt) return lastWhen.when;
   const at = new Date(startAt);
   const locale = localeOf(venue);
   const date = formatOf(locale, 'date', venue.timezone).format(at);
   const time = formatOf(locale, 'time', venue.timezone).format(at);
-  const when = Object.freeze({ date, time, both: `${date} at ${time}` });
-  lastWhen = { venue, startAt, when };
-  return when;
+  return { date, time, both: `${date} at ${time}` };
 }
-
-let lastWhen: { venue: EmailVenue; startAt: string; when: { date: string; time: string; both: string } } | null = null;
 
 /** A venue-local date alone (an enquiry's wished-for day), at noon so no zone moves it. */
 function formatDate(venue: EmailVenue, date: string): string {
@@ -188,8 +182,15 @@ ${policies.map((p) => `<p style="margin:0 0 8px;font-size:14px;line-height:1.5;w
   return { subject: b.subject, text, html };
 }
 
-function bookingFacts(venue: EmailVenue, booking: EmailBooking): [string, string][] {
-  const when = formatWhen(venue, booking.startAt);
+type When = ReturnType<typeof formatWhen>;
+
+/** The booking an email is about, and when it is in the venue's words: formatted once, said in its sentence and its facts. */
+function aboutBooking(facts: EmailFacts, kind: EmailKind): { b: EmailBooking; when: When } {
+  const b = need(facts.booking, 'a booking', kind);
+  return { b, when: formatWhen(facts.venue, b.startAt) };
+}
+
+function bookingFacts(booking: EmailBooking, when: When): [string, string][] {
   return [
     ['Reference', booking.reference],
     ['Date', when.date],
@@ -211,110 +212,110 @@ export function renderEmail(facts: EmailFacts): RenderedEmail {
   const v = venue.name;
   switch (kind) {
     case 'booking_confirmed': {
-      const b = need(facts.booking, 'a booking', kind);
+      const { b, when } = aboutBooking(facts, kind);
       return layout(venue, {
         subject: `Your booking at ${v} is confirmed (${b.reference})`,
         greeting: `Hello ${firstName(b.guestName)},`,
-        paragraphs: [`Your table at ${v} is booked for ${formatWhen(venue, b.startAt).both}. We look forward to seeing you.`],
-        facts: bookingFacts(venue, b),
+        paragraphs: [`Your table at ${v} is booked for ${when.both}. We look forward to seeing you.`],
+        facts: bookingFacts(b, when),
         button: manageButton(facts.link),
         policies: true,
       });
     }
     case 'booking_moved': {
-      const b = need(facts.booking, 'a booking', kind);
+      const { b, when } = aboutBooking(facts, kind);
       const prev = facts.previous;
       const was = prev?.startAt ? formatWhen(venue, prev.startAt).both : prev ? `${prev.date} ${prev.time}` : null;
       return layout(venue, {
         subject: `Your booking at ${v} has moved (${b.reference})`,
         greeting: `Hello ${firstName(b.guestName)},`,
-        paragraphs: [`Your booking at ${v} is now for ${formatWhen(venue, b.startAt).both}${was ? ` (it was ${was})` : ''}.`],
-        facts: bookingFacts(venue, b),
+        paragraphs: [`Your booking at ${v} is now for ${when.both}${was ? ` (it was ${was})` : ''}.`],
+        facts: bookingFacts(b, when),
         button: manageButton(facts.link),
         policies: true,
       });
     }
     case 'booking_cancelled': {
-      const b = need(facts.booking, 'a booking', kind);
+      const { b, when } = aboutBooking(facts, kind);
       return layout(venue, {
         subject: `Your booking at ${v} is cancelled (${b.reference})`,
         greeting: `Hello ${firstName(b.guestName)},`,
-        paragraphs: [`Your booking at ${v} for ${formatWhen(venue, b.startAt).both} is cancelled. We hope to welcome you another time.`],
-        facts: bookingFacts(venue, b),
+        paragraphs: [`Your booking at ${v} for ${when.both} is cancelled. We hope to welcome you another time.`],
+        facts: bookingFacts(b, when),
         button: facts.link ? { label: 'View your booking', url: facts.link } : null,
         policies: false,
       });
     }
     case 'request_received': {
-      const b = need(facts.booking, 'a booking', kind);
+      const { b, when } = aboutBooking(facts, kind);
       const until = b.expiresAt ? ` If ${v} has not answered by ${formatWhen(venue, b.expiresAt).both}, the request lapses.` : '';
       return layout(venue, {
         subject: `We have your request at ${v} (${b.reference})`,
         greeting: `Hello ${firstName(b.guestName)},`,
-        paragraphs: [`Thank you: ${v} has your booking request for ${formatWhen(venue, b.startAt).both}. It is not confirmed yet; you will get an email as soon as the venue answers.${until}`],
-        facts: bookingFacts(venue, b),
+        paragraphs: [`Thank you: ${v} has your booking request for ${when.both}. It is not confirmed yet; you will get an email as soon as the venue answers.${until}`],
+        facts: bookingFacts(b, when),
         button: facts.link ? { label: 'View or cancel your request', url: facts.link } : null,
         policies: true,
       });
     }
     case 'request_approved': {
-      const b = need(facts.booking, 'a booking', kind);
+      const { b, when } = aboutBooking(facts, kind);
       return layout(venue, {
         subject: `${v} has confirmed your booking (${b.reference})`,
         greeting: `Hello ${firstName(b.guestName)},`,
-        paragraphs: [`Good news: ${v} has accepted your request. Your table is booked for ${formatWhen(venue, b.startAt).both}.`],
-        facts: bookingFacts(venue, b),
+        paragraphs: [`Good news: ${v} has accepted your request. Your table is booked for ${when.both}.`],
+        facts: bookingFacts(b, when),
         button: manageButton(facts.link),
         policies: true,
       });
     }
     case 'request_declined': {
-      const b = need(facts.booking, 'a booking', kind);
+      const { b, when } = aboutBooking(facts, kind);
       return layout(venue, {
         subject: `${v} could not accept your request (${b.reference})`,
         greeting: `Hello ${firstName(b.guestName)},`,
         paragraphs: [
-          `We are sorry: ${v} cannot accept your request for ${formatWhen(venue, b.startAt).both}.`,
+          `We are sorry: ${v} cannot accept your request for ${when.both}.`,
           ...(b.declineReason ? [`The venue says: ${b.declineReason}`] : []),
         ],
-        facts: bookingFacts(venue, b),
+        facts: bookingFacts(b, when),
         button: null,
         policies: false,
       });
     }
     case 'request_expired': {
-      const b = need(facts.booking, 'a booking', kind);
+      const { b, when } = aboutBooking(facts, kind);
       return layout(venue, {
         subject: `Your request at ${v} has lapsed (${b.reference})`,
         greeting: `Hello ${firstName(b.guestName)},`,
-        paragraphs: [`${v} did not answer your request for ${formatWhen(venue, b.startAt).both} in time, so it has lapsed and nothing is booked. You are welcome to try another time.`],
-        facts: bookingFacts(venue, b),
+        paragraphs: [`${v} did not answer your request for ${when.both} in time, so it has lapsed and nothing is booked. You are welcome to try another time.`],
+        facts: bookingFacts(b, when),
         button: null,
         policies: false,
       });
     }
     case 'review_invitation': {
-      const b = need(facts.booking, 'a booking', kind);
+      const { b, when } = aboutBooking(facts, kind);
       return layout(venue, {
         subject: `How was your visit to ${v}?`,
         greeting: `Hello ${firstName(b.guestName)},`,
-        paragraphs: [`Thank you for visiting ${v} on ${formatWhen(venue, b.startAt).date}. Would you tell us how it was? It takes a minute; the link works for 30 days.`],
+        paragraphs: [`Thank you for visiting ${v} on ${when.date}. Would you tell us how it was? It takes a minute; the link works for 30 days.`],
         facts: [],
         button: { label: 'Write a review', url: need(facts.link, 'a review link', kind) },
         policies: false,
       });
     }
     case 'request_waiting': {
-      const b = need(facts.booking, 'a booking', kind);
+      const { b, when } = aboutBooking(facts, kind);
       return layout(venue, {
         subject: `New booking request: ${guests(b.partySize)} on ${b.date} at ${b.time} (${b.reference})`,
         greeting: 'Hello,',
         paragraphs: [
-          `A booking request is waiting for your answer: ${guests(b.partySize)} for ${formatWhen(venue, b.startAt).both}.`,
+          `A booking request is waiting for your answer: ${guests(b.partySize)} for ${when.both}.`,
           ...(b.expiresAt ? [`Answer by ${formatWhen(venue, b.expiresAt).both}, or it lapses by itself.`] : []),
         ],
         facts: [
-          ...bookingFacts(venue, b),
+          ...bookingFacts(b, when),
           ['Name', b.guestName ?? ''],
           ...(b.guestEmail ? [['Email', b.guestEmail] as [string, string]] : []),
           ...(b.guestPhone ? [['Phone', b.guestPhone] as [string, string]] : []),
