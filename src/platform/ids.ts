@@ -28,29 +28,12 @@ export function newId(prefix: IdPrefix): string {
  * divides 256).
  */
 export function randomChars(alphabet: string, n: number): string {
-  const at = take(n);
-  let out = '';
-  for (let i = at, end = at + n; i < end; i++) out += alphabet[pool[i]! % alphabet.length];
-  return out;
-}
-
-/**
- * `n` (at most 256) fresh bytes from the CSPRNG, drawn from the same block as the ids (a call to the
- * CSPRNG costs a few µs whatever its size): for manage tokens and AES-GCM nonces, each byte used once.
- */
-export function randomBytesPooled(n: number): Buffer {
-  if (!(n >= 0 && n <= 256)) throw new RangeError(`randomBytesPooled: ${n} bytes`);
-  const at = take(n);
-  return Buffer.from(pool.subarray(at, at + n));
-}
-
-/** The offset of `n` unused pool bytes, refilling the pool when fewer are left. */
-function take(n: number): number {
   if (poolOffset + n > pool.length) {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  const at = poolOffset;
+  let out = '';
+  for (let i = poolOffset, end = poolOffset + n; i < end; i++) out += alphabet[pool[i]! % alphabet.length];
   poolOffset += n;
-  return at;
+  return out;
 }

@@ -1,5 +1,4 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { randomBytesPooled } from './ids';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
  * AES-256-GCM for secrets at rest (partner and webhook secrets).
@@ -11,7 +10,7 @@ export class SecretBox {
   }
 
   encrypt(plain: string): string {
-    const iv = randomBytesPooled(12);
+    const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
     return `v1:${iv.toString('base64')}:${cipher.getAuthTag().toString('base64')}:${data.toString('base64')}`;

@@ -4,11 +4,10 @@
  * (booking_manage_tokens). A booking may have several: the one its creation returns (`manage_url`) and one
  * for each later email that carries a link, since the raw token is not kept anywhere to be read back.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Booking } from '../../platform/db/entities';
 import type { SqlStatement } from '../../platform/db/session-pool';
-import { randomBytesPooled } from '../../platform/ids';
 import type { OutboxEntry } from '../outbox';
 
 export const MANAGE_TOKEN_BYTES = 24;
@@ -32,7 +31,7 @@ export function sealedManageToken(links: ManageLinks | undefined, manage: { toke
 }
 
 export function newManageToken(): { token: string; hash: string } {
-  const token = randomBytesPooled(MANAGE_TOKEN_BYTES).toString('base64url');
+  const token = randomBytes(MANAGE_TOKEN_BYTES).toString('base64url');
   return { token, hash: hashManageToken(token) };
 }
 
