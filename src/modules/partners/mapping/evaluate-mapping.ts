@@ -1,6 +1,5 @@
 import jsonata from 'jsonata';
 import { AppError } from '../../../platform/app-error';
-import { foldConstantBindings } from './constant-bindings';
 import { compileDirectMapping, type DirectMapping, NEEDS_JSONATA } from './direct-mapping';
 import { MAPPING_FUNCTIONS } from './mapping-functions';
 import { configurePool, runInPool, type MappingKind } from './mapping-pool';
@@ -134,14 +133,10 @@ function instanceFor(compiled: CompiledMapping, limits: GuardLimits): jsonata.Ex
   return expr;
 }
 
-/**
- * A JSONata instance of the expression with the mapping functions registered and its constant bound tables
- * built once (constant-bindings.ts): the one way one is built.
- */
+/** A JSONata instance of the expression with the mapping functions registered: the one way one is built. */
 export function newJsonata(expression: string, limits: GuardLimits = DEFAULT_GUARD): jsonata.Expression {
   const expr = jsonata(expression, limits);
   for (const [name, implementation] of Object.entries(MAPPING_FUNCTIONS)) expr.registerFunction(name, implementation);
-  foldConstantBindings(expr);
   return expr;
 }
 
