@@ -35,23 +35,25 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Prom
   }
 }
 
-/** Clocks a drain from the moment `warmup` of `total` are done; returns per second. */
-/** CPU per event of the last clocked drain (cpuPerEvent), for a caller that reports it beside the rate. */
-export let lastDrainCpu: ReturnType<typeof cpuPerEvent> | null = null;
+/** A clocked drain: events per second, and the CPU each cost (cpuPerEvent) for a caller that reports it beside the rate. */
+export interface Drain {
+  perSecond: number;
+  cpu: ReturnType<typeof cpuPerEvent>;
+}
 
-async function clockDrain(done: () => Promise<number>, total: number, warmup: number): Promise<number> {
+/** Clocks a drain from the moment `warmup` of `total` are done. */
+async function clockDrain(done: () => Promise<number>, total: number, warmup: number): Promise<Drain> {
   await waitUntil(async () => (await done()) >= warmup, 300_000);
   const from = await done();
   const started = performance.now();
   const cpu = cpuNow();
   await waitUntil(async () => (await done()) >= total, 300_000);
   const perSecond = (total - from) / ((performance.now() - started) / 1000);
-  lastDrainCpu = cpuPerEvent(cpu, cpuNow(), total - from);
-  return perSecond;
+  return { perSecond, cpu: cpuPerEvent(cpu, cpuNow(), total - from) };
 }
 
 /** Real: `total` signed events queued through the API role, then a worker role started to drain them. */
-export async function realRound(env: BenchEnv, api: Composed, concurrency: number, offset: number, total: number): Promise<number> {
+export async function realRound(env: BenchEnv, api: Composed, concurrency: number, offset: number, total: number): Promise<Drain> {
   const http = supertest(api.app!);
   for (let i = 0; i < total; i += 50) {
     await Promise.all(Array.from({ length: Math.min(50, total - i) }, (_, k) => {
@@ -84,7 +86,7 @@ export async function leanRound(env: BenchEnv, db: mysql.Pool, concurrency: numb
     done++;
   }, { connection: { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null }, prefix: env.redisPrefix, concurrency });
   try {
-    return await clockDrain(async () => done, total, WARMUP);
+    return (await clockDrain(async () => done, total, WARMUP)).perSecond;
   } finally {
     await lean.close();
     await queue.close();
@@ -105,7 +107,7 @@ export async function run(): Promise<BenchResult> {
     const refs: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       // New sale ids every round, so each round creates its sales as the first did.
-      reals.push(await realRound(env, api, concurrency, round * 1_000_000, total));
+      reals.push((await realRound(env, api, concurrency, round * 1_000_000, total)).perSecond);
       refs.push(await leanRound(env, db, concurrency, round * 1_000_000, total));
     }
     const [sales] = await db.query('SELECT COUNT(*) AS n FROM sales');

@@ -16,7 +16,7 @@ import supertest from 'supertest';
 import type { Composed } from '../src/composition-root';
 import { cpuNow, cpuPerEvent, createBenchEnv, median, type BenchEnv, type BenchResult } from './bench-env';
 import { seedBenchPartner, startBenchApp } from './bench-app';
-import { lastDrainCpu, realRound as posRound } from './pipeline';
+import { realRound as posRound } from './pipeline';
 
 const EVENTS = Number(process.env.BENCH_RESERVATIONS_EVENTS ?? 3000);
 const ROUNDS = Number(process.env.BENCH_RESERVATIONS_ROUNDS ?? 3);
@@ -121,13 +121,14 @@ export async function run(): Promise<BenchResult> {
     const reals: number[] = [];
     const refs: number[] = [];
     const outcomes: Record<string, number> = {};
-    const cpus: { res: ReturnType<typeof cpuPerEvent>; pos: ReturnType<typeof cpuPerEvent> | null }[] = [];
+    const cpus: { res: ReturnType<typeof cpuPerEvent>; pos: ReturnType<typeof cpuPerEvent> }[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const r = await reservationRound(env, api, concurrency, round * 1_000_000, WARMUP + EVENTS);
       reals.push(r.perSecond);
       for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
-      refs.push(await posRound(env, api, concurrency, round * 1_000_000, WARMUP + EVENTS));
-      cpus.push({ res: r.cpu, pos: lastDrainCpu });
+      const pos = await posRound(env, api, concurrency, round * 1_000_000, WARMUP + EVENTS);
+      refs.push(pos.perSecond);
+      cpus.push({ res: r.cpu, pos: pos.cpu });
     }
     const rows = (await api.deps.dataSource.query(
       'SELECT COUNT(*) AS n, SUM(needs_table) AS needs_table FROM bookings WHERE external_partner = ?', [PARTNER],
@@ -141,8 +142,8 @@ export async function run(): Promise<BenchResult> {
         bookings: Number(rows[0]!.n), needs_table: Number(rows[0]!.needs_table), outcomes: JSON.stringify(outcomes),
         real_rounds: reals.map(Math.round).join('/'), pos_rounds: refs.map(Math.round).join('/'),
         // CPU ms per event in each round's timed window: this process (worker role, mapping threads) and the database server.
-        node_cpu_ms: cpus.map((c) => `${c.res.node_ms.toFixed(2)}|${c.pos?.node_ms.toFixed(2) ?? '?'}`).join('/'),
-        db_cpu_ms: cpus.map((c) => `${c.res.db_ms?.toFixed(2) ?? '?'}|${c.pos?.db_ms?.toFixed(2) ?? '?'}`).join('/'),
+        node_cpu_ms: cpus.map((c) => `${c.res.node_ms.toFixed(2)}|${c.pos.node_ms.toFixed(2)}`).join('/'),
+        db_cpu_ms: cpus.map((c) => `${c.res.db_ms?.toFixed(2) ?? '?'}|${c.pos.db_ms?.toFixed(2) ?? '?'}`).join('/'),
       },
     };
   } finally {
