@@ -1,7 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { EntityManager } from 'typeorm';
-import { bookingSchema, findBooking, presentOneBooking } from '../../src/modules/diary';
+import { bookedSchema, bookingSchema, findBooking, presentOneBooking } from '../../src/modules/diary';
 import { customerSchema, presentCustomers } from '../../src/modules/customers';
 import { findManagedBooking, manageView, manageViewSchema } from '../../src/modules/guests';
 import { emailSchema, presentEmail, presentEmailDetail } from '../../src/modules/notifications';
@@ -82,6 +82,9 @@ describe('views match their response schemas', () => {
     expect(created.status).toBe(201);
     const booking = (await findBooking(em, venue.id, created.body.id))!;
     expectView(bookingSchema, await presentOneBooking(em, booking), 'presentBooking');
+    // POST /bookings answers the booking and its manage link, as the document's 201 says.
+    expectView(bookedSchema, created.body, 'POST /api/v1/bookings (201)');
+    expect(created.body.manage_url).toMatch(/\/manage\/[A-Za-z0-9_-]{22,}$/);
 
     // A sale matched to it, with an item and a payment whose tip is null (the sale command allows it).
     const now = new Date();

@@ -70,11 +70,25 @@ export const bookingSchema = {
 export type BookingView = View<typeof bookingSchema>;
 
 /**
- * A booking just made, as the booking writer answers: the booking object and the guest's manage link (null
- * without manage links). `POST /api/v1/bookings` answers it as it is; the booking schema does not name
- * `manage_url` (the public widget's answer does: guests.schema.ts).
+ * A booking just made, as the booking writer answers and `POST /api/v1/bookings` sends it (201): the booking
+ * object and the guest's manage link (CONTRACT §15: every booking with a guest email has one; null without a
+ * guest email).
  */
-export type BookedView = BookingView & { manage_url: string | null };
+export const bookedSchema = {
+  ...bookingSchema,
+  $id: 'BookedBooking',
+  required: [...bookingSchema.required, 'manage_url'],
+  properties: {
+    ...bookingSchema.properties,
+    manage_url: {
+      type: ['string', 'null'],
+      description: "The guest's page to view, move or cancel (`PUBLIC_URL/manage/<token>`); null when the guest gave no email. Shown in this answer only.",
+      example: 'https://book.example.com/manage/3q2-7wT…',
+    },
+  },
+} as const;
+
+export type BookedView = View<typeof bookedSchema>;
 
 /** Table numbers are stored as text; numeric ones go out as numbers, as they came in. */
 export function tableNumberOut(n: string): number | string;

@@ -4,7 +4,7 @@
  */
 export { bookingQueryRange, computeAvailabilityRange, type ExistingBooking, MAX_PARTY_SIZE } from './availability';
 export { BOOKING_STATUSES, BOOKING_TRANSITIONS, type BookingStatus, holdsTable, holdsTableSql, MOVABLE_STATUSES } from './booking-statuses';
-export { BOOKING_STATUS_SCHEMA, bookingSchema, type BookedView, type BookingView } from './booking.view';
+export { BOOKING_STATUS_SCHEMA, bookedSchema, bookingSchema, type BookedView, type BookingView } from './booking.view';
 export { BookingWriter } from './booking-writer';
 export { changeBookingStatus, statusChangeRefusal } from './change-status';
 export { StaleDiary } from './create-booking';

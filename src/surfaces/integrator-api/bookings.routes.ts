@@ -12,6 +12,7 @@ import { BOOKING_EXAMPLE, CREATE_BOOKING_EXAMPLE, SALE_EXAMPLE } from '../http/o
 import { bodySchema, defineOperation, querySchema } from '../http/operation';
 import { keysetSql, pageResponse, pageOf, type Keyset } from '../http/pagination';
 import {
+  bookedSchema,
   bookingDetailSchema,
   bookingSchema,
   createBookingSchema,
@@ -86,7 +87,7 @@ export const bookingOperations = [
       'the venue\'s rules bind them (party size, booking window: refused; a party above `max_instant_party_size` or a ' +
       'service with `requires_approval`: a request), and at a venue that granted the channel `can_book: false` every one is a request.',
     body: createBody, bodyExample: CREATE_BOOKING_EXAMPLE, idempotency: true,
-    responses: [{ status: 201, description: 'Created.', schema: bookingSchema, example: BOOKING_EXAMPLE }],
+    responses: [{ status: 201, description: 'Created, with the guest\'s manage link.', schema: bookedSchema, example: { ...BOOKING_EXAMPLE, manage_url: 'https://book.example.com/manage/3q2-7wT…' } }],
     errors: ['slot_unavailable', 'not_found', 'idempotency_key_reused', 'idempotency_in_progress'],
     handler: (deps) => async ({ body, venue, principal, res }) => {
       const channel = channelOf(principal);

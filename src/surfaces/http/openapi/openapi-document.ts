@@ -12,7 +12,7 @@ import type { WebhookEvent } from '../../../modules/outbox';
 import { ERROR_CATALOG, type ErrorCode } from '../../../platform/app-error';
 import type { Operation, Surface } from '../operation';
 import { availabilityResponseSchema } from '../schemas/availability.schema';
-import { bookingDetailSchema, bookingSchema } from '../schemas/booking.schema';
+import { bookedSchema, bookingDetailSchema, bookingSchema } from '../schemas/booking.schema';
 import { ERROR_ENVELOPE_SCHEMA } from '../schemas/common.schema';
 import { emailDetailSchema, emailSchema } from '../schemas/guests.schema';
 import { customerDetailSchema, customerSchema } from '../schemas/customer.schema';
@@ -49,6 +49,7 @@ const NAMED_SCHEMAS: readonly (readonly [string, Schema])[] = [
   ['VenueEvent', venueEventResponseSchema],
   ['Availability', availabilityResponseSchema],
   ['Booking', bookingSchema],
+  ['BookedBooking', bookedSchema],
   ['BookingDetail', bookingDetailSchema],
   ['Customer', customerSchema],
   ['CustomerDetail', customerDetailSchema],

@@ -1,5 +1,5 @@
 import type { FromSchema } from 'json-schema-to-ts';
-import { BOOKING_STATUSES, BOOKING_STATUS_SCHEMA, bookingSchema } from '../../../modules/diary';
+import { BOOKING_STATUSES, BOOKING_STATUS_SCHEMA, bookedSchema, bookingSchema } from '../../../modules/diary';
 import { bookingDetailSchema } from '../../../modules/sales';
 import { EVENT_ID, PARTY_SIZE, SERVICE_ID, TABLE_ID } from './availability.schema';
 import { DATE, HHMM } from './common.schema';
@@ -95,6 +95,9 @@ export type ListBookingsQuery = FromSchema<typeof listBookingsQuerySchema>;
 
 /** The booking object (CONTRACT §2): the diary's view (src/modules/diary/booking.view.ts), the same object. */
 export { bookingSchema };
+
+/** `POST /api/v1/bookings`' 201: the booking object and its `manage_url` (the diary's view, the same object). */
+export { bookedSchema };
 
 /** `GET /api/v1/bookings/:id`: the sales module's booking detail (src/modules/sales/booking-detail.ts), the same object. */
 export { bookingDetailSchema };
